@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/** Composition root for the command line: `rounds serve | migrate | seed`. */
+import { Command, Option } from "commander";
+import { ConfigError, loadConfig } from "./platform/config.js";
+import { openDatabase } from "./platform/db.js";
+import { migrate } from "./platform/migrations.js";
+import { createRounds, VERSION } from "./server.js";
+
+const program = new Command()
+  .name("rounds")
+  .description("Rounds: appointment scheduling for hospital networks")
+  .version(VERSION);
+
+program
+  .command("serve")
+  .description("apply migrations, load the demo network into an empty database, and serve the API")
+  .action(async () => {
+    const started = Date.now();
+    const config = loadConfig();
+    const rounds = await createRounds(config);
+    const { app } = rounds;
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      app.log.info({ signal }, "shutting down: finishing in-flight requests");
+      // app.close() stops accepting connections and waits for in-flight requests to finish
+      await rounds.close();
+      process.exit(0);
+    };
+    process.on("SIGINT", () => void stop("SIGINT"));
+    process.on("SIGTERM", () => void stop("SIGTERM"));
+    const address = await app.listen({ host: config.host, port: config.port });
+    app.log.info(
+      { address, database: rounds.database.kind, readyInMs: Date.now() - started },
+      `Rounds is ready at ${address} (API docs at ${address}/api/docs)`,
+    );
+  });
+
+program
+  .command("migrate")
+  .description("apply pending database migrations and exit")
+  .action(async () => {
+    const config = loadConfig();
+    const database = await openDatabase(config);
+    try {
+      const applied = await migrate(database);
+      console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
+    } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command("seed")
+  .description("load a deterministic demo network (small) or a benchmark-sized one (large) into the database")
+  .addOption(new Option("--scale <scale>", "network size").choices(["small", "large"]).default("small"))
+  .option("--seed <n>", "random seed (same seed, same network)", (v) => Number.parseInt(v, 10), 1)
+  .action(async (opts: { scale: "small" | "large"; seed: number }) => {
+    const config = loadConfig();
+    const database = await openDatabase(config);
+    try {
+      await migrate(database);
+      const { seedNetwork } = await import("./seed/index.js");
+      const started = Date.now();
+      const summary = await seedNetwork(database, { scale: opts.scale, seed: opts.seed });
+      console.log(JSON.stringify({ ...summary, seconds: (Date.now() - started) / 1000 }, null, 2));
+    } finally {
+      await database.close();
+    }
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+});

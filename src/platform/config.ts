@@ -1,0 +1,68 @@
+import { z } from "zod";
+
+/** Runtime configuration, read from the environment only and validated once at start. */
+export interface Config {
+  /** PostgreSQL server URL; when absent the embedded PGlite database in `dataDir` is used. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  host: string;
+  port: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Load the demo network on first start of an empty database. */
+  seedDemo: boolean;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+}
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  ROUNDS_DATA_DIR: z.string().min(1).default("./.data"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ROUNDS_SEED_DEMO: booleanFlag.default(true),
+  ROUNDS_ADMIN_EMAIL: z.email().optional(),
+  ROUNDS_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+});
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? "environment"), issue.message);
+  }
+  const e = parsed.data;
+  if ((e.ROUNDS_ADMIN_EMAIL === undefined) !== (e.ROUNDS_ADMIN_PASSWORD === undefined)) {
+    const missing = e.ROUNDS_ADMIN_EMAIL === undefined ? "ROUNDS_ADMIN_EMAIL" : "ROUNDS_ADMIN_PASSWORD";
+    throw new ConfigError(missing, "must be set together with the other ROUNDS_ADMIN_* variable");
+  }
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.ROUNDS_DATA_DIR,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    seedDemo: e.ROUNDS_SEED_DEMO,
+    adminEmail: e.ROUNDS_ADMIN_EMAIL,
+    adminPassword: e.ROUNDS_ADMIN_PASSWORD,
+  };
+}

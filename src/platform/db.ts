@@ -1,0 +1,98 @@
+import { mkdirSync } from "node:fs";
+import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
+import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
+import { Kysely, PostgresDialect, type Transaction } from "kysely";
+import { PGliteDialect } from "kysely-pglite-dialect";
+import pg from "pg";
+
+/**
+ * The database handle every module receives. It knows no tables: each module's repository
+ * narrows it with `withTables<ItsOwnTables>()`, so one module cannot type-check a query on
+ * another module's tables.
+ */
+// biome-ignore lint/complexity/noBannedTypes: the empty schema is the point (see above)
+export type NoTables = {};
+export type Db = Kysely<NoTables>;
+/** Either the root handle or an open transaction; services accept both. */
+export type Executor = Kysely<NoTables> | Transaction<NoTables>;
+
+/** Runs a multi-statement SQL script on one session and returns the last statement's rows. */
+export type ScriptRunner = (script: string) => Promise<Array<Record<string, unknown>>>;
+
+export interface Database {
+  db: Db;
+  kind: "pglite" | "postgres";
+  /** One dedicated session (for migrations and advisory locks), released when `fn` settles. */
+  session<T>(fn: (run: ScriptRunner) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const DATE_OID = 1082;
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** Dates stay `YYYY-MM-DD` strings (a calendar day has no instant); counts and money become numbers. */
+const parseAsIs = (v: string) => v;
+
+export async function openDatabase(opts: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+}): Promise<Database> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      types: {
+        getTypeParser: ((oid: number, format?: "text" | "binary") => {
+          if (oid === DATE_OID) return parseAsIs;
+          if (oid === INT8_OID || oid === NUMERIC_OID) return Number;
+          return pg.types.getTypeParser(oid, format as "text");
+        }) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client's error must not crash the process; the next checkout reconnects.
+    pool.on("error", () => {});
+    const db = new Kysely<NoTables>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      kind: "postgres",
+      async session(fn) {
+        const client = await pool.connect();
+        try {
+          return await fn(async (script) => {
+            const result = (await client.query(script)) as unknown as pg.QueryResult | pg.QueryResult[];
+            const last = Array.isArray(result) ? result[result.length - 1] : result;
+            return (last?.rows ?? []) as Array<Record<string, unknown>>;
+          });
+        } finally {
+          client.release();
+        }
+      },
+      close: () => db.destroy(),
+    };
+  }
+  const inMemory = opts.dataDir.startsWith("memory://");
+  if (!inMemory) mkdirSync(opts.dataDir, { recursive: true });
+  const client = new PGlite(inMemory ? "memory://" : opts.dataDir, {
+    extensions: { btree_gist },
+    parsers: {
+      [pgliteTypes.DATE]: parseAsIs,
+      [pgliteTypes.INT8]: Number,
+      [pgliteTypes.NUMERIC]: Number,
+    },
+  });
+  await client.waitReady;
+  const db = new Kysely<NoTables>({ dialect: new PGliteDialect(client) });
+  return {
+    db,
+    kind: "pglite",
+    // PGlite has a single session; callers use this before the server takes traffic.
+    async session(fn) {
+      return fn(async (script) => {
+        const results = await client.exec(script);
+        return (results[results.length - 1]?.rows ?? []) as Array<Record<string, unknown>>;
+      });
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,3 @@
+export async function seedNetwork(_db: unknown, _o: { scale: string; seed: number }) {
+  return {};
+}

@@ -1,0 +1,6 @@
+/** The locations module's public surface: the only file other modules may import. */
+export type { LocationTables } from "./repository.js";
+export { locationRoutes } from "./routes.js";
+export type { Department, EquipmentItem, Location, Room, TravelTime } from "./schema.js";
+export { buildTravelMatrix, locationService } from "./service.js";
+export { distanceKm, estimateTravelMinutes } from "./travel.js";

@@ -1,0 +1,224 @@
+import { z } from "zod";
+import type { App } from "../../platform/http.js";
+import type { ModuleDeps } from "../../platform/module.js";
+import { errorResponses, idParams, pageOf, uuid } from "../../platform/schemas.js";
+import {
+  department,
+  departmentInput,
+  equipmentInput,
+  equipmentItem,
+  equipmentQuery,
+  location,
+  locationInput,
+  locationPatch,
+  locationQuery,
+  room,
+  roomInput,
+  roomPatch,
+  roomQuery,
+  travelMatrix,
+  travelTime,
+  travelTimeInput,
+} from "./schema.js";
+import { locationService as svc } from "./service.js";
+
+const tags = ["locations"];
+
+export function locationRoutes(app: App, { db }: ModuleDeps): void {
+  app.get(
+    "/api/v1/locations",
+    {
+      schema: {
+        tags,
+        summary: "List locations",
+        querystring: locationQuery,
+        response: { 200: pageOf(location), ...errorResponses },
+      },
+    },
+    (req) => svc.list(db, req.query),
+  );
+  app.post(
+    "/api/v1/locations",
+    {
+      schema: {
+        tags,
+        summary: "Create a location",
+        body: locationInput,
+        response: { 201: location, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(await db.transaction().execute((tx) => svc.create(tx, req.body))),
+  );
+  app.get(
+    "/api/v1/locations/:id",
+    {
+      schema: {
+        tags,
+        summary: "Get a location",
+        params: idParams,
+        response: { 200: location, ...errorResponses },
+      },
+    },
+    (req) => svc.get(db, req.params.id),
+  );
+  app.patch(
+    "/api/v1/locations/:id",
+    {
+      schema: {
+        tags,
+        summary: "Update a location",
+        params: idParams,
+        body: locationPatch,
+        response: { 200: location, ...errorResponses },
+      },
+    },
+    (req) => db.transaction().execute((tx) => svc.update(tx, req.params.id, req.body)),
+  );
+
+  app.get(
+    "/api/v1/locations/:id/departments",
+    {
+      schema: {
+        tags,
+        summary: "Departments at a location",
+        params: idParams,
+        response: { 200: z.object({ items: z.array(department) }), ...errorResponses },
+      },
+    },
+    async (req) => ({ items: await svc.departments(db, req.params.id) }),
+  );
+  app.post(
+    "/api/v1/locations/:id/departments",
+    {
+      schema: {
+        tags,
+        summary: "Add a department",
+        params: idParams,
+        body: departmentInput,
+        response: { 201: department, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await db.transaction().execute((tx) => svc.createDepartment(tx, req.params.id, req.body))),
+  );
+
+  app.get(
+    "/api/v1/locations/:id/rooms",
+    {
+      schema: {
+        tags,
+        summary: "Rooms at a location",
+        params: idParams,
+        querystring: roomQuery,
+        response: { 200: pageOf(room), ...errorResponses },
+      },
+    },
+    (req) => svc.rooms(db, req.params.id, req.query),
+  );
+  app.post(
+    "/api/v1/locations/:id/rooms",
+    {
+      schema: {
+        tags,
+        summary: "Add a room",
+        params: idParams,
+        body: roomInput,
+        response: { 201: room, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await db.transaction().execute((tx) => svc.createRoom(tx, req.params.id, req.body))),
+  );
+  app.get(
+    "/api/v1/rooms/:id",
+    { schema: { tags, summary: "Get a room", params: idParams, response: { 200: room, ...errorResponses } } },
+    (req) => svc.getRoom(db, req.params.id),
+  );
+  app.patch(
+    "/api/v1/rooms/:id",
+    {
+      schema: {
+        tags,
+        summary: "Update a room",
+        params: idParams,
+        body: roomPatch,
+        response: { 200: room, ...errorResponses },
+      },
+    },
+    (req) => db.transaction().execute((tx) => svc.updateRoom(tx, req.params.id, req.body)),
+  );
+
+  app.get(
+    "/api/v1/locations/:id/equipment",
+    {
+      schema: {
+        tags,
+        summary: "Equipment at a location",
+        params: idParams,
+        querystring: equipmentQuery,
+        response: { 200: pageOf(equipmentItem), ...errorResponses },
+      },
+    },
+    (req) => svc.equipment(db, req.params.id, req.query),
+  );
+  app.post(
+    "/api/v1/locations/:id/equipment",
+    {
+      schema: {
+        tags,
+        summary: "Add equipment",
+        params: idParams,
+        body: equipmentInput,
+        response: { 201: equipmentItem, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await db.transaction().execute((tx) => svc.createEquipment(tx, req.params.id, req.body))),
+  );
+
+  app.get(
+    "/api/v1/travel-times",
+    {
+      schema: {
+        tags,
+        summary: "Travel-time matrix (configured or estimated)",
+        response: { 200: travelMatrix },
+      },
+    },
+    () => svc.travelMatrix(db),
+  );
+  app.put(
+    "/api/v1/travel-times",
+    {
+      schema: {
+        tags,
+        summary: "Configure travel minutes between two locations",
+        body: travelTimeInput,
+        response: { 200: z.object({ items: z.array(travelTime) }), ...errorResponses },
+      },
+    },
+    async (req) => ({ items: await db.transaction().execute((tx) => svc.setTravelTime(tx, req.body)) }),
+  );
+  app.delete(
+    "/api/v1/travel-times",
+    {
+      schema: {
+        tags,
+        summary: "Remove a configured travel time (the estimate applies again)",
+        querystring: z.object({ from: uuid, to: uuid }),
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await db.transaction().execute((tx) => svc.clearTravelTime(tx, req.query.from, req.query.to));
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,317 @@
+import type { Executor } from "../../platform/db.js";
+import { problems, registerConstraint } from "../../platform/errors.js";
+import type { Page } from "../../platform/schemas.js";
+import { toIso } from "../../platform/schemas.js";
+import {
+  type DepartmentRow,
+  type EquipmentRow,
+  type LocationRow,
+  type RoomRow,
+  locationRepository as repo,
+} from "./repository.js";
+import type {
+  Department,
+  DepartmentInput,
+  EquipmentInput,
+  EquipmentItem,
+  Location,
+  LocationInput,
+  LocationPatch,
+  LocationQuery,
+  Room,
+  RoomInput,
+  RoomPatch,
+  RoomQuery,
+  TravelTime,
+  TravelTimeInput,
+} from "./schema.js";
+import { estimateTravelMinutes } from "./travel.js";
+
+registerConstraint("locations_code_key", "body.code", "a location with this code already exists");
+registerConstraint(
+  "departments_location_specialty_key",
+  "body.specialty",
+  "this location already has a department of that specialty",
+);
+registerConstraint("departments_specialty_fk", "body.specialty", "no such specialty");
+registerConstraint("rooms_location_code_key", "body.code", "this location already has a room with this code");
+registerConstraint("rooms_department_fk", "body.departmentId", "no such department at this location");
+registerConstraint("equipment_room_fk", "body.roomId", "no such room at this location");
+registerConstraint("equipment_asset_tag_key", "body.assetTag", "an item with this asset tag already exists");
+registerConstraint(
+  "locations_coordinates_required",
+  "body.latitude",
+  "a physical location needs latitude and longitude",
+);
+
+interface OpeningHoursEntry {
+  weekday: number;
+  opens: string;
+  closes: string;
+}
+
+export function toLocation(r: LocationRow): Location {
+  const hours = (
+    typeof r.opening_hours === "string" ? JSON.parse(r.opening_hours) : r.opening_hours
+  ) as OpeningHoursEntry[];
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    kind: r.kind as Location["kind"],
+    addressLine: r.address_line,
+    city: r.city,
+    region: r.region,
+    postalCode: r.postal_code,
+    country: r.country,
+    latitude: r.latitude,
+    longitude: r.longitude,
+    timeZone: r.time_zone,
+    phone: r.phone,
+    openingHours: hours,
+    parking: {
+      spaces: r.parking_spaces,
+      accessibleSpaces: r.parking_accessible_spaces,
+      costCentsPerHour: r.parking_cost_cents_per_hour,
+      notes: r.parking_notes,
+    },
+    accessibilityFeatures: r.accessibility_features,
+    amenities: r.amenities,
+    publicTransport: r.public_transport,
+    services: r.services,
+    dataResidency: r.data_residency,
+    active: r.active,
+    createdAt: toIso(r.created_at),
+    updatedAt: toIso(r.updated_at),
+  };
+}
+
+function locationColumns(l: Partial<LocationInput>) {
+  const row: Record<string, unknown> = {
+    code: l.code,
+    name: l.name,
+    kind: l.kind,
+    address_line: l.addressLine,
+    city: l.city,
+    region: l.region,
+    postal_code: l.postalCode,
+    country: l.country,
+    latitude: l.latitude,
+    longitude: l.longitude,
+    time_zone: l.timeZone,
+    phone: l.phone,
+    opening_hours: l.openingHours === undefined ? undefined : JSON.stringify(l.openingHours),
+    parking_spaces: l.parking?.spaces,
+    parking_accessible_spaces: l.parking?.accessibleSpaces,
+    parking_cost_cents_per_hour: l.parking?.costCentsPerHour,
+    parking_notes: l.parking?.notes,
+    accessibility_features: l.accessibilityFeatures,
+    amenities: l.amenities,
+    public_transport: l.publicTransport,
+    services: l.services,
+    data_residency: l.dataResidency,
+    active: l.active,
+  };
+  return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined));
+}
+
+export function toDepartment(r: DepartmentRow): Department {
+  return { id: r.id, locationId: r.location_id, specialty: r.specialty, name: r.name, phone: r.phone };
+}
+
+export function toRoom(r: RoomRow): Room {
+  return {
+    id: r.id,
+    locationId: r.location_id,
+    departmentId: r.department_id,
+    code: r.code,
+    name: r.name,
+    kind: r.kind as Room["kind"],
+    floor: r.floor,
+    stepFree: r.step_free,
+    capacity: r.capacity,
+    active: r.active,
+  };
+}
+
+export function toEquipment(r: EquipmentRow): EquipmentItem {
+  return {
+    id: r.id,
+    locationId: r.location_id,
+    roomId: r.room_id,
+    kind: r.kind,
+    name: r.name,
+    assetTag: r.asset_tag,
+    mobile: r.mobile,
+    active: r.active,
+  };
+}
+
+async function requireLocation(
+  db: Executor,
+  id: string,
+  field = "params.id",
+  forUpdate = false,
+): Promise<LocationRow> {
+  const row = await repo.get(db, id, forUpdate);
+  if (!row) throw problems.notFound("location", field);
+  return row;
+}
+
+export const locationService = {
+  async list(db: Executor, query: LocationQuery & { ids?: string[] }): Promise<Page<Location>> {
+    const { rows, total } = await repo.list(db, query);
+    return { items: rows.map(toLocation), total, limit: query.limit, offset: query.offset };
+  },
+  async get(db: Executor, id: string): Promise<Location> {
+    return toLocation(await requireLocation(db, id));
+  },
+  async create(db: Executor, input: LocationInput): Promise<Location> {
+    const row = await repo.insert(db, locationColumns(input) as Parameters<typeof repo.insert>[1]);
+    return toLocation(row);
+  },
+  async update(db: Executor, id: string, patch: LocationPatch): Promise<Location> {
+    const current = toLocation(await requireLocation(db, id, "params.id", true));
+    const merged = { ...current, ...patch, parking: { ...current.parking, ...(patch.parking ?? {}) } };
+    if (merged.kind !== "virtual" && (merged.latitude === null || merged.longitude === null)) {
+      throw problems.invalid("body.latitude", "a physical location needs latitude and longitude");
+    }
+    const row = await repo.update(
+      db,
+      id,
+      locationColumns({ ...patch, parking: patch.parking ? merged.parking : undefined }),
+    );
+    return toLocation(row!);
+  },
+
+  async departments(db: Executor, locationId: string): Promise<Department[]> {
+    await requireLocation(db, locationId);
+    return (await repo.departments(db, locationId)).map(toDepartment);
+  },
+  async createDepartment(db: Executor, locationId: string, input: DepartmentInput): Promise<Department> {
+    await requireLocation(db, locationId);
+    return toDepartment(await repo.insertDepartment(db, { location_id: locationId, ...input }));
+  },
+
+  async rooms(db: Executor, locationId: string, query: RoomQuery): Promise<Page<Room>> {
+    await requireLocation(db, locationId);
+    const { rows, total } = await repo.rooms(db, { locationId, ...query });
+    return { items: rows.map(toRoom), total, limit: query.limit, offset: query.offset };
+  },
+  async getRoom(db: Executor, id: string): Promise<Room> {
+    const row = await repo.getRoom(db, id);
+    if (!row) throw problems.notFound("room");
+    return toRoom(row);
+  },
+  async createRoom(db: Executor, locationId: string, input: RoomInput): Promise<Room> {
+    await requireLocation(db, locationId);
+    const row = await repo.insertRoom(db, {
+      location_id: locationId,
+      department_id: input.departmentId,
+      code: input.code,
+      name: input.name,
+      kind: input.kind,
+      floor: input.floor,
+      step_free: input.stepFree,
+      capacity: input.capacity,
+      active: input.active,
+    });
+    return toRoom(row);
+  },
+  async updateRoom(db: Executor, id: string, patch: RoomPatch): Promise<Room> {
+    const row = await repo.updateRoom(db, id, {
+      department_id: patch.departmentId,
+      code: patch.code,
+      name: patch.name,
+      kind: patch.kind,
+      floor: patch.floor,
+      step_free: patch.stepFree,
+      capacity: patch.capacity,
+      active: patch.active,
+    });
+    if (!row) throw problems.notFound("room");
+    return toRoom(row);
+  },
+
+  async equipment(
+    db: Executor,
+    locationId: string,
+    query: { kind?: string | undefined; limit: number; offset: number },
+  ): Promise<Page<EquipmentItem>> {
+    await requireLocation(db, locationId);
+    const { rows, total } = await repo.equipment(db, { locationId, ...query });
+    return { items: rows.map(toEquipment), total, limit: query.limit, offset: query.offset };
+  },
+  async createEquipment(db: Executor, locationId: string, input: EquipmentInput): Promise<EquipmentItem> {
+    await requireLocation(db, locationId);
+    const row = await repo.insertEquipment(db, {
+      location_id: locationId,
+      room_id: input.roomId,
+      kind: input.kind,
+      name: input.name,
+      asset_tag: input.assetTag,
+      mobile: input.mobile,
+      active: input.active,
+    });
+    return toEquipment(row);
+  },
+
+  /** The full matrix: configured minutes where set, otherwise estimated from coordinates. */
+  async travelMatrix(db: Executor): Promise<{ locationIds: string[]; entries: TravelTime[] }> {
+    const [locations, configured] = await Promise.all([repo.all(db), repo.travelTimes(db)]);
+    return { locationIds: locations.map((l) => l.id), entries: buildTravelMatrix(locations, configured) };
+  },
+  async setTravelTime(db: Executor, input: TravelTimeInput): Promise<TravelTime[]> {
+    if (input.fromLocationId === input.toLocationId) {
+      throw problems.invalid("body.toLocationId", "travel time needs two different locations");
+    }
+    await requireLocation(db, input.fromLocationId, "body.fromLocationId");
+    await requireLocation(db, input.toLocationId, "body.toLocationId");
+    await repo.upsertTravelTime(db, input.fromLocationId, input.toLocationId, input.minutes);
+    const out: TravelTime[] = [
+      {
+        fromLocationId: input.fromLocationId,
+        toLocationId: input.toLocationId,
+        minutes: input.minutes,
+        estimated: false,
+      },
+    ];
+    if (input.symmetric) {
+      await repo.upsertTravelTime(db, input.toLocationId, input.fromLocationId, input.minutes);
+      out.push({
+        fromLocationId: input.toLocationId,
+        toLocationId: input.fromLocationId,
+        minutes: input.minutes,
+        estimated: false,
+      });
+    }
+    return out;
+  },
+  async clearTravelTime(db: Executor, from: string, to: string): Promise<void> {
+    const n = await repo.deleteTravelTime(db, from, to);
+    if (n === 0) throw problems.notFound("configured travel time", "query.to");
+  },
+};
+
+/** Pure: every ordered pair of distinct locations with minutes and whether they were estimated. */
+export function buildTravelMatrix(
+  locations: Array<Pick<LocationRow, "id" | "kind" | "latitude" | "longitude">>,
+  configured: Array<{ from_location_id: string; to_location_id: string; minutes: number }>,
+): TravelTime[] {
+  const set = new Map(configured.map((c) => [`${c.from_location_id}|${c.to_location_id}`, c.minutes]));
+  const entries: TravelTime[] = [];
+  for (const a of locations) {
+    for (const b of locations) {
+      if (a.id === b.id) continue;
+      const minutes = set.get(`${a.id}|${b.id}`);
+      if (minutes !== undefined) {
+        entries.push({ fromLocationId: a.id, toLocationId: b.id, minutes, estimated: false });
+      } else {
+        const est = estimateTravelMinutes(a, b);
+        // no coordinates and nothing configured: assume the network's longest reasonable trip
+        entries.push({ fromLocationId: a.id, toLocationId: b.id, minutes: est ?? 120, estimated: true });
+      }
+    }
+  }
+  return entries;
+}
