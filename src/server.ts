@@ -6,6 +6,9 @@ import { type App, createHttpApp } from "./platform/http.js";
 import { migrate, migrationsApplied } from "./platform/migrations.js";
 import type { ModuleDeps } from "./platform/module.js";
 import { locationRoutes } from "./services/locations/index.js";
+import { patientRoutes } from "./services/patients/index.js";
+import { physicianRoutes } from "./services/physicians/index.js";
+import { schedulingRoutes } from "./services/scheduling/index.js";
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
@@ -48,6 +51,9 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   });
 
   locationRoutes(app, deps);
+  physicianRoutes(app, deps);
+  patientRoutes(app, deps);
+  schedulingRoutes(app, deps);
 
   await app.ready();
   return {
