@@ -70,6 +70,28 @@ program
     }
   });
 
+const audit = program.command("audit").description("work with the tamper-evident audit trail");
+audit
+  .command("verify")
+  .description("walk every hash chain of the audit trail and report the first broken link")
+  .action(async () => {
+    const config = loadConfig();
+    const database = await openDatabase(config);
+    try {
+      const { auditService } = await import("./platform/audit/index.js");
+      const result = await auditService.verify(database.db);
+      if (result.ok) {
+        console.log(`audit trail intact: ${result.checked} events verified`);
+      } else {
+        const b = result.brokenAt;
+        console.error(`audit trail BROKEN at event seq=${b.seq} id=${b.id} (chain ${b.chain}): ${b.reason}`);
+        process.exitCode = 1;
+      }
+    } finally {
+      await database.close();
+    }
+  });
+
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     console.error(err.message);

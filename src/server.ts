@@ -1,14 +1,17 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
+import { registerBreakGlassLookup } from "./platform/access.js";
+import { auditRoutes } from "./platform/audit/index.js";
 import { type Config, loadConfig } from "./platform/config.js";
 import { type Database, openDatabase } from "./platform/db.js";
 import { type App, createHttpApp } from "./platform/http.js";
+import { createIdentityService, identityRoutes, installAuthentication } from "./platform/identity/index.js";
 import { migrate, migrationsApplied } from "./platform/migrations.js";
 import type { ModuleDeps } from "./platform/module.js";
-import { locationRoutes } from "./services/locations/index.js";
-import { patientRoutes } from "./services/patients/index.js";
+import { locationRoutes, locationService } from "./services/locations/index.js";
+import { patientRoutes, patientService } from "./services/patients/index.js";
 import { physicianRoutes } from "./services/physicians/index.js";
-import { schedulingRoutes } from "./services/scheduling/index.js";
+import { registerSchedulingCareRelations, schedulingRoutes } from "./services/scheduling/index.js";
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
@@ -39,8 +42,19 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     throw err;
   }
 
+  const db = database.db;
+  const identity = createIdentityService(db, {
+    dependentsOf: patientService.dependentsOf,
+    specialtiesOfDepartments: locationService.specialtiesOfDepartments,
+  });
+  registerBreakGlassLookup(identity.activeBreakGlass);
+  registerSchedulingCareRelations();
+  if (config.adminEmail && config.adminPassword)
+    await identity.ensureAdministrator(config.adminEmail, config.adminPassword);
+
   const app = await createHttpApp({ logLevel: config.logLevel, version: VERSION });
-  const deps: ModuleDeps = { db: database.db };
+  await installAuthentication(app, identity);
+  const deps: ModuleDeps = { db, booking: config.booking };
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
@@ -50,6 +64,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       .send({ status: ready ? "ready" : "not ready", database: database.kind });
   });
 
+  identityRoutes(app, identity);
+  auditRoutes(app, db);
   locationRoutes(app, deps);
   physicianRoutes(app, deps);
   patientRoutes(app, deps);

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rounds } from "../src/server.js";
+import { type Client, clientFor } from "./support/auth.js";
 import { createLocation, locationBody } from "./support/fixtures.js";
 import { startRounds, unique } from "./support/rounds.js";
 
 let rounds: Rounds;
+let api: Client;
 beforeAll(async () => {
   rounds = await startRounds();
+  api = await clientFor(rounds);
 });
 afterAll(() => rounds.close());
 
@@ -15,20 +18,20 @@ describe("locations", () => {
       name: `Northside Satellite ${unique()}`,
       parking: { spaces: 40, accessibleSpaces: 4, costCentsPerHour: 250 },
     });
-    const created = await rounds.app.inject({ method: "POST", url: "/api/v1/locations", payload: body });
+    const created = await api.inject({ method: "POST", url: "/api/v1/locations", payload: body });
     expect(created.statusCode).toBe(201);
     const loc = created.json();
     expect(loc).toMatchObject({ code: body.code, kind: "satellite", timeZone: "America/New_York" });
     expect(loc.parking).toEqual({ spaces: 40, accessibleSpaces: 4, costCentsPerHour: 250, notes: null });
 
-    const got = await rounds.app.inject({ url: `/api/v1/locations/${loc.id}` });
+    const got = await api.inject({ url: `/api/v1/locations/${loc.id}` });
     expect(got.json().name).toBe(body.name);
-    const listed = await rounds.app.inject({ url: `/api/v1/locations?q=${encodeURIComponent(body.name)}` });
+    const listed = await api.inject({ url: `/api/v1/locations?q=${encodeURIComponent(body.name)}` });
     expect(listed.json().items.map((l: { id: string }) => l.id)).toEqual([loc.id]);
   });
 
   it("an unknown time zone is refused naming the timeZone field", async () => {
-    const res = await rounds.app.inject({
+    const res = await api.inject({
       method: "POST",
       url: "/api/v1/locations",
       payload: locationBody({ timeZone: "Mars/Olympus" }),
@@ -39,7 +42,7 @@ describe("locations", () => {
   });
 
   it("coordinates out of range are refused naming the field", async () => {
-    const res = await rounds.app.inject({
+    const res = await api.inject({
       method: "POST",
       url: "/api/v1/locations",
       payload: locationBody({ latitude: 123 }),
@@ -50,7 +53,7 @@ describe("locations", () => {
 
   it("a duplicate location code answers 409 naming the code", async () => {
     const first = await createLocation(rounds);
-    const res = await rounds.app.inject({
+    const res = await api.inject({
       method: "POST",
       url: "/api/v1/locations",
       payload: locationBody({ code: first.code }),
@@ -60,7 +63,7 @@ describe("locations", () => {
   });
 
   it("a room cannot be added to a location that does not exist", async () => {
-    const res = await rounds.app.inject({
+    const res = await api.inject({
       method: "POST",
       url: "/api/v1/locations/00000000-0000-4000-8000-000000000000/rooms",
       payload: { code: "E1", name: "Exam 1", kind: "exam" },
@@ -73,20 +76,20 @@ describe("locations", () => {
     const a = await createLocation(rounds);
     const b = await createLocation(rounds);
     const roomAtB = (
-      await rounds.app.inject({
+      await api.inject({
         method: "POST",
         url: `/api/v1/locations/${b.id}/rooms`,
         payload: { code: "IMG1", name: "Imaging 1", kind: "imaging" },
       })
     ).json();
-    const res = await rounds.app.inject({
+    const res = await api.inject({
       method: "POST",
       url: `/api/v1/locations/${a.id}/equipment`,
       payload: { kind: "mri", name: "MRI 1.5T", assetTag: `MRI-${unique()}`, roomId: roomAtB.id },
     });
     expect(res.statusCode).toBe(422);
     expect(res.json().errors[0].field).toBe("body.roomId");
-    const listed = await rounds.app.inject({ url: `/api/v1/locations/${a.id}/equipment` });
+    const listed = await api.inject({ url: `/api/v1/locations/${a.id}/equipment` });
     expect(listed.json().total).toBe(0);
   });
 
@@ -94,13 +97,13 @@ describe("locations", () => {
     const a = await createLocation(rounds, { latitude: 40.75, longitude: -73.99 });
     const b = await createLocation(rounds, { latitude: 40.85, longitude: -73.9 });
     const c = await createLocation(rounds, { latitude: 40.65, longitude: -74.1 });
-    const put = await rounds.app.inject({
+    const put = await api.inject({
       method: "PUT",
       url: "/api/v1/travel-times",
       payload: { fromLocationId: a.id, toLocationId: b.id, minutes: 35 },
     });
     expect(put.statusCode).toBe(200);
-    const matrix = (await rounds.app.inject({ url: "/api/v1/travel-times" })).json() as {
+    const matrix = (await api.inject({ url: "/api/v1/travel-times" })).json() as {
       entries: Array<{ fromLocationId: string; toLocationId: string; minutes: number; estimated: boolean }>;
     };
     const find = (f: string, t: string) =>
@@ -115,7 +118,7 @@ describe("locations", () => {
   });
 
   it("malformed JSON is a 400 problem, not a 500", async () => {
-    const res = await rounds.app.inject({
+    const res = await api.inject({
       method: "POST",
       url: "/api/v1/locations",
       headers: { "content-type": "application/json" },

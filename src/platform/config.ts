@@ -12,6 +12,18 @@ export interface Config {
   seedDemo: boolean;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
+  booking: BookingConfig;
+}
+
+export interface BookingConfig {
+  /** Earliest bookable start, counted from now. */
+  minNoticeMinutes: number;
+  /** How far ahead patients may book. */
+  horizonDays: number;
+  /** How long a hold keeps an option for its patient. */
+  holdMinutes: number;
+  /** Open holds one user may have at once, so nobody can hoard slots. */
+  maxOpenHolds: number;
 }
 
 const booleanFlag = z
@@ -30,6 +42,10 @@ const envSchema = z.object({
   ROUNDS_SEED_DEMO: booleanFlag.default(true),
   ROUNDS_ADMIN_EMAIL: z.email().optional(),
   ROUNDS_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  ROUNDS_MIN_NOTICE_MINUTES: z.coerce.number().int().min(0).max(43_200).default(60),
+  ROUNDS_HORIZON_DAYS: z.coerce.number().int().min(1).max(730).default(180),
+  ROUNDS_HOLD_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+  ROUNDS_MAX_OPEN_HOLDS: z.coerce.number().int().min(1).max(100).default(3),
 });
 
 export class ConfigError extends Error {
@@ -64,5 +80,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: e.ROUNDS_SEED_DEMO,
     adminEmail: e.ROUNDS_ADMIN_EMAIL,
     adminPassword: e.ROUNDS_ADMIN_PASSWORD,
+    booking: {
+      minNoticeMinutes: e.ROUNDS_MIN_NOTICE_MINUTES,
+      horizonDays: e.ROUNDS_HORIZON_DAYS,
+      holdMinutes: e.ROUNDS_HOLD_MINUTES,
+      maxOpenHolds: e.ROUNDS_MAX_OPEN_HOLDS,
+    },
   };
 }

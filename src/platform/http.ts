@@ -85,7 +85,7 @@ export async function createHttpApp(opts: HttpOptions): Promise<App> {
 function toProblem(error: FastifyError): ProblemError {
   if (error instanceof ProblemErrorClass) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const context = error.validationContext ?? "body";
+    const context = error.validationContext === "querystring" ? "query" : (error.validationContext ?? "body");
     const errors = error.validation.map((v) => {
       const path = v.instancePath.replace(/^\//, "").replaceAll("/", ".");
       return { field: path ? `${context}.${path}` : context, message: v.message ?? "invalid" };

@@ -1,4 +1,5 @@
 import type { Rounds } from "../../src/server.js";
+import { asAdmin } from "./auth.js";
 import { unique } from "./rounds.js";
 
 /** Minimal valid inputs; tests override what they are about. */
@@ -20,8 +21,10 @@ export function locationBody(overrides: Record<string, unknown> = {}) {
 }
 
 export async function createLocation(rounds: Rounds, overrides: Record<string, unknown> = {}) {
+  const admin = await asAdmin(rounds);
   const res = await rounds.app.inject({
     method: "POST",
+    headers: admin.headers,
     url: "/api/v1/locations",
     payload: locationBody(overrides),
   });

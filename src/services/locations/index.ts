@@ -2,5 +2,5 @@
 export type { LocationTables } from "./repository.js";
 export { locationRoutes } from "./routes.js";
 export type { Department, EquipmentItem, Location, Room, TravelTime } from "./schema.js";
-export { buildTravelMatrix, locationService } from "./service.js";
+export { buildTravelMatrix, locationService, type NetworkSnapshot, networkSnapshot } from "./service.js";
 export { distanceKm, estimateTravelMinutes } from "./travel.js";

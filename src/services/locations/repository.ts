@@ -150,6 +150,9 @@ export const locationRepository = {
       .orderBy("id")
       .execute();
   },
+  departmentsByIds(db: Executor, ids: string[]): Promise<DepartmentRow[]> {
+    return q(db).selectFrom("departments").selectAll().where("id", "in", ids).execute();
+  },
   getDepartment(db: Executor, id: string): Promise<DepartmentRow | undefined> {
     return q(db).selectFrom("departments").selectAll().where("id", "=", id).executeTakeFirst();
   },
@@ -206,6 +209,12 @@ export const locationRepository = {
     return q(db).insertInto("equipment").values(row).returningAll().executeTakeFirstOrThrow();
   },
 
+  activeRooms(db: Executor): Promise<RoomRow[]> {
+    return q(db).selectFrom("rooms").selectAll().where("active", "=", true).orderBy("id").execute();
+  },
+  activeEquipment(db: Executor): Promise<EquipmentRow[]> {
+    return q(db).selectFrom("equipment").selectAll().where("active", "=", true).orderBy("id").execute();
+  },
   travelTimes(db: Executor): Promise<TravelTimeRow[]> {
     return q(db).selectFrom("travel_times").selectAll().execute();
   },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { App } from "../../platform/http.js";
+import { actorOf } from "../../platform/identity/index.js";
 import type { ModuleDeps } from "../../platform/module.js";
 import { errorResponses, idParams, pageOf, uuid } from "../../platform/schemas.js";
 import {
@@ -23,11 +24,15 @@ import {
 import { locationService as svc } from "./service.js";
 
 const tags = ["locations"];
+const admin = ["admin"] as const;
+/** Rooms and equipment: administrators, and staff of that location only (checked in the service). */
+const siteStaff = ["admin", "location_staff"] as const;
 
 export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/locations",
     {
+      config: { allow: "public" },
       schema: {
         tags,
         summary: "List locations",
@@ -40,6 +45,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.post(
     "/api/v1/locations",
     {
+      config: { allow: admin },
       schema: {
         tags,
         summary: "Create a location",
@@ -53,6 +59,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/locations/:id",
     {
+      config: { allow: "public" },
       schema: {
         tags,
         summary: "Get a location",
@@ -65,6 +72,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.patch(
     "/api/v1/locations/:id",
     {
+      config: { allow: admin },
       schema: {
         tags,
         summary: "Update a location",
@@ -79,6 +87,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/locations/:id/departments",
     {
+      config: { allow: "public" },
       schema: {
         tags,
         summary: "Departments at a location",
@@ -91,6 +100,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.post(
     "/api/v1/locations/:id/departments",
     {
+      config: { allow: admin },
       schema: {
         tags,
         summary: "Add a department",
@@ -108,6 +118,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/locations/:id/rooms",
     {
+      config: { allow: siteStaff },
       schema: {
         tags,
         summary: "Rooms at a location",
@@ -116,11 +127,12 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: pageOf(room), ...errorResponses },
       },
     },
-    (req) => svc.rooms(db, req.params.id, req.query),
+    (req) => svc.rooms(db, actorOf(req), req.params.id, req.query),
   );
   app.post(
     "/api/v1/locations/:id/rooms",
     {
+      config: { allow: admin },
       schema: {
         tags,
         summary: "Add a room",
@@ -136,12 +148,16 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   );
   app.get(
     "/api/v1/rooms/:id",
-    { schema: { tags, summary: "Get a room", params: idParams, response: { 200: room, ...errorResponses } } },
-    (req) => svc.getRoom(db, req.params.id),
+    {
+      config: { allow: siteStaff },
+      schema: { tags, summary: "Get a room", params: idParams, response: { 200: room, ...errorResponses } },
+    },
+    (req) => svc.getRoom(db, actorOf(req), req.params.id),
   );
   app.patch(
     "/api/v1/rooms/:id",
     {
+      config: { allow: siteStaff },
       schema: {
         tags,
         summary: "Update a room",
@@ -150,12 +166,13 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: room, ...errorResponses },
       },
     },
-    (req) => db.transaction().execute((tx) => svc.updateRoom(tx, req.params.id, req.body)),
+    (req) => db.transaction().execute((tx) => svc.updateRoom(tx, actorOf(req), req.params.id, req.body)),
   );
 
   app.get(
     "/api/v1/locations/:id/equipment",
     {
+      config: { allow: siteStaff },
       schema: {
         tags,
         summary: "Equipment at a location",
@@ -164,11 +181,12 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: pageOf(equipmentItem), ...errorResponses },
       },
     },
-    (req) => svc.equipment(db, req.params.id, req.query),
+    (req) => svc.equipment(db, actorOf(req), req.params.id, req.query),
   );
   app.post(
     "/api/v1/locations/:id/equipment",
     {
+      config: { allow: admin },
       schema: {
         tags,
         summary: "Add equipment",
@@ -186,6 +204,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/travel-times",
     {
+      config: { allow: "authenticated" },
       schema: {
         tags,
         summary: "Travel-time matrix (configured or estimated)",
@@ -197,6 +216,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.put(
     "/api/v1/travel-times",
     {
+      config: { allow: admin },
       schema: {
         tags,
         summary: "Configure travel minutes between two locations",
@@ -209,6 +229,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.delete(
     "/api/v1/travel-times",
     {
+      config: { allow: admin },
       schema: {
         tags,
         summary: "Remove a configured travel time (the estimate applies again)",

@@ -1,3 +1,4 @@
+import { type Actor, requireLocationAccess } from "../../platform/access.js";
 import type { Executor } from "../../platform/db.js";
 import { problems, registerConstraint } from "../../platform/errors.js";
 import type { Page } from "../../platform/schemas.js";
@@ -188,19 +189,25 @@ export const locationService = {
     await requireLocation(db, locationId);
     return (await repo.departments(db, locationId)).map(toDepartment);
   },
+  async specialtiesOfDepartments(db: Executor, departmentIds: string[]): Promise<string[]> {
+    if (!departmentIds.length) return [];
+    return [...new Set((await repo.departmentsByIds(db, departmentIds)).map((d) => d.specialty))].sort();
+  },
   async createDepartment(db: Executor, locationId: string, input: DepartmentInput): Promise<Department> {
     await requireLocation(db, locationId);
     return toDepartment(await repo.insertDepartment(db, { location_id: locationId, ...input }));
   },
 
-  async rooms(db: Executor, locationId: string, query: RoomQuery): Promise<Page<Room>> {
+  async rooms(db: Executor, actor: Actor, locationId: string, query: RoomQuery): Promise<Page<Room>> {
+    requireLocationAccess(actor, locationId);
     await requireLocation(db, locationId);
     const { rows, total } = await repo.rooms(db, { locationId, ...query });
     return { items: rows.map(toRoom), total, limit: query.limit, offset: query.offset };
   },
-  async getRoom(db: Executor, id: string): Promise<Room> {
+  async getRoom(db: Executor, actor: Actor, id: string): Promise<Room> {
     const row = await repo.getRoom(db, id);
     if (!row) throw problems.notFound("room");
+    requireLocationAccess(actor, row.location_id, "room");
     return toRoom(row);
   },
   async createRoom(db: Executor, locationId: string, input: RoomInput): Promise<Room> {
@@ -218,7 +225,10 @@ export const locationService = {
     });
     return toRoom(row);
   },
-  async updateRoom(db: Executor, id: string, patch: RoomPatch): Promise<Room> {
+  async updateRoom(db: Executor, actor: Actor, id: string, patch: RoomPatch): Promise<Room> {
+    const current = await repo.getRoom(db, id);
+    if (!current) throw problems.notFound("room");
+    requireLocationAccess(actor, current.location_id, "room");
     const row = await repo.updateRoom(db, id, {
       department_id: patch.departmentId,
       code: patch.code,
@@ -235,9 +245,11 @@ export const locationService = {
 
   async equipment(
     db: Executor,
+    actor: Actor,
     locationId: string,
     query: { kind?: string | undefined; limit: number; offset: number },
   ): Promise<Page<EquipmentItem>> {
+    requireLocationAccess(actor, locationId);
     await requireLocation(db, locationId);
     const { rows, total } = await repo.equipment(db, { locationId, ...query });
     return { items: rows.map(toEquipment), total, limit: query.limit, offset: query.offset };
@@ -292,6 +304,33 @@ export const locationService = {
     if (n === 0) throw problems.notFound("configured travel time", "query.to");
   },
 };
+
+/** Everything the availability engine needs to know about the network's facilities. */
+export interface NetworkSnapshot {
+  locations: Location[];
+  rooms: Room[];
+  equipment: EquipmentItem[];
+  /** Minutes from one location to another: configured, else estimated; 0 within a location. */
+  travelMinutes(fromLocationId: string, toLocationId: string): number;
+}
+
+export async function networkSnapshot(db: Executor): Promise<NetworkSnapshot> {
+  const [locations, configured, rooms, equipment] = await Promise.all([
+    repo.all(db),
+    repo.travelTimes(db),
+    repo.activeRooms(db),
+    repo.activeEquipment(db),
+  ]);
+  const matrix = new Map(
+    buildTravelMatrix(locations, configured).map((e) => [`${e.fromLocationId}|${e.toLocationId}`, e.minutes]),
+  );
+  return {
+    locations: locations.map(toLocation),
+    rooms: rooms.map(toRoom),
+    equipment: equipment.map(toEquipment),
+    travelMinutes: (a, b) => (a === b ? 0 : (matrix.get(`${a}|${b}`) ?? 120)),
+  };
+}
 
 /** Pure: every ordered pair of distinct locations with minutes and whether they were estimated. */
 export function buildTravelMatrix(

@@ -1,5 +1,23 @@
 /** The patients module's public surface: the only file other modules may import. */
-import type { App } from "../../platform/http.js";
-import type { ModuleDeps } from "../../platform/module.js";
+import { patientService as service } from "./service.js";
 
-export function patientRoutes(_app: App, _deps: ModuleDeps): void {}
+export type { PatientTables } from "./repository.js";
+export { patientRoutes } from "./routes.js";
+export type {
+  Address,
+  Family,
+  FamilyLink,
+  Home,
+  Insurance,
+  Patient,
+  Relationship,
+  Relative,
+} from "./schema.js";
+export { accessibilityNeeds, relationships, sexes } from "./schema.js";
+
+/** What other modules may ask about a patient; every function takes the db or transaction first. */
+export const patientService = {
+  get: service.get,
+  dependentsOf: service.dependentsOf,
+  homeOf: service.homeOf,
+};

@@ -1,5 +1,24 @@
 /** The physicians module's public surface: the only file other modules may import. */
-import type { App } from "../../platform/http.js";
-import type { ModuleDeps } from "../../platform/module.js";
-
-export function physicianRoutes(_app: App, _deps: ModuleDeps): void {}
+export type { PhysicianTables } from "./repository.js";
+export { physicianRoutes } from "./routes.js";
+export {
+  type Absence,
+  type AssignmentSource,
+  type ExpandInput,
+  expandAssignments,
+  type OverrideRule,
+  overridesClash,
+  type PlannedBlock,
+  rangeWindow,
+  type TemplateRule,
+  wallClockToEpochMs,
+} from "./schedule.js";
+export type {
+  AssignmentOverride,
+  AssignmentTemplate,
+  Physician,
+  PlannedAssignments,
+  Specialty,
+  TimeOff,
+} from "./schema.js";
+export { type PhysicianPlan, physicianService } from "./service.js";

@@ -1,0 +1,2 @@
+export { auditRoutes } from "./routes.js";
+export { type AuditContext, type AuditEventInput, auditService, type VerifyResult } from "./service.js";

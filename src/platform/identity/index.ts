@@ -1,0 +1,3 @@
+export { actorOf, installAuthentication, requestInfo } from "./plugin.js";
+export { identityRoutes } from "./routes.js";
+export { auditContextOf, createIdentityService, type IdentityService, type ScopeSources } from "./service.js";

@@ -1,0 +1,58 @@
+import cookie from "@fastify/cookie";
+import type { FastifyRequest } from "fastify";
+import { type Actor, type Admission, admits } from "../access.js";
+import { problems } from "../errors.js";
+import type { App } from "../http.js";
+import type { IdentityService, RequestInfo } from "./service.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    actor?: Actor;
+  }
+  interface FastifyContextConfig {
+    /** Who may call the route at all; data scope is then narrowed by the service. */
+    allow?: Admission;
+  }
+}
+
+export const SESSION_COOKIE = "rounds_session";
+
+export const requestInfo = (req: FastifyRequest): RequestInfo => ({
+  clientAddress: req.ip,
+  userAgent: typeof req.headers["user-agent"] === "string" ? req.headers["user-agent"].slice(0, 300) : null,
+  requestId: String(req.id),
+});
+
+/** The signed-in caller; routes admitting only signed-in roles can rely on it. */
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw problems.unauthenticated();
+  return req.actor;
+}
+
+function tokenOf(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  if (header?.startsWith("Bearer ")) return header.slice(7).trim();
+  return req.cookies?.[SESSION_COOKIE];
+}
+
+/**
+ * Every /api/v1 route must say who it admits (`config.allow`); a route that forgets fails the
+ * server at start rather than opening silently.
+ */
+export async function installAuthentication(app: App, identity: IdentityService): Promise<void> {
+  await app.register(cookie);
+  app.addHook("onRoute", (route) => {
+    if (route.url.startsWith("/api/v1") && route.config?.allow === undefined) {
+      throw new Error(`Route ${route.method} ${route.url} does not declare config.allow`);
+    }
+  });
+  app.addHook("onRequest", async (req) => {
+    const allow = req.routeOptions.config?.allow;
+    if (allow === undefined) return;
+    const token = tokenOf(req);
+    if (token) req.actor = await identity.authenticate(token, requestInfo(req));
+    if (admits(allow, req.actor)) return;
+    if (!req.actor) throw problems.unauthenticated();
+    throw problems.forbidden();
+  });
+}

@@ -1,0 +1,263 @@
+import type { Executor } from "../../platform/db.js";
+import { problems, registerConstraint } from "../../platform/errors.js";
+import type { Page } from "../../platform/schemas.js";
+import { toIso } from "../../platform/schemas.js";
+import { locationService } from "../locations/index.js";
+import {
+  type FamilyLinkRow,
+  type NewPatientRow,
+  type PatientRow,
+  type RelativeRow,
+  patientRepository as repo,
+} from "./repository.js";
+import type {
+  Address,
+  AddressInput,
+  DependentInput,
+  Family,
+  FamilyLink,
+  Home,
+  Patient,
+  PatientInput,
+  PatientPatch,
+  PatientQuery,
+  Relationship,
+  Relative,
+} from "./schema.js";
+
+registerConstraint("patients_mrn_key", "body.mrn", "a patient with this MRN already exists");
+registerConstraint("patients_mrn_format", "body.mrn", "must be 4-20 upper-case letters, digits or dashes");
+registerConstraint("patients_latitude_range", "body.address.latitude", "must be between -90 and 90");
+registerConstraint("patients_longitude_range", "body.address.longitude", "must be between -180 and 180");
+registerConstraint(
+  "family_links_pkey",
+  "body.dependentId",
+  "this dependent is already linked to the guardian",
+);
+registerConstraint("family_links_distinct", "body.dependentId", "a patient cannot be their own dependent");
+registerConstraint("family_links_dependent_fk", "body.dependentId", "no such patient");
+
+/** The oldest birth date we accept: older records are typing mistakes, not patients. */
+const EARLIEST_BIRTH_DATE = "1880-01-01";
+
+/** Today's date where it is latest on Earth (UTC+14), so a baby born "today" anywhere is accepted. */
+export function latestToday(now: Date = new Date()): string {
+  return new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
+}
+
+export function checkBirthDate(birthDate: string, now: Date = new Date()): void {
+  if (birthDate > latestToday(now))
+    throw problems.invalid("body.birthDate", "a birth date cannot be in the future");
+  if (birthDate < EARLIEST_BIRTH_DATE) {
+    throw problems.invalid("body.birthDate", `a birth date before ${EARLIEST_BIRTH_DATE} is not plausible`);
+  }
+}
+
+function toAddress(r: PatientRow): Address | null {
+  const a: Address = {
+    line: r.address_line,
+    city: r.city,
+    region: r.region,
+    postalCode: r.postal_code,
+    latitude: r.latitude,
+    longitude: r.longitude,
+  };
+  return Object.values(a).every((v) => v === null) ? null : a;
+}
+
+export function toPatient(r: PatientRow): Patient {
+  return {
+    id: r.id,
+    mrn: r.mrn,
+    givenName: r.given_name,
+    familyName: r.family_name,
+    birthDate: r.birth_date,
+    sex: r.sex as Patient["sex"],
+    email: r.email,
+    phone: r.phone,
+    address: toAddress(r),
+    preferredLocationIds: r.preferred_location_ids,
+    preferredLanguage: r.preferred_language,
+    accessibilityNeeds: r.accessibility_needs,
+    insurance:
+      r.insurance_payer !== null && r.insurance_member_id !== null
+        ? { payer: r.insurance_payer, memberId: r.insurance_member_id }
+        : null,
+    active: r.active,
+    createdAt: toIso(r.created_at),
+    updatedAt: toIso(r.updated_at),
+  };
+}
+
+function toRelative(r: RelativeRow): Relative {
+  return {
+    patientId: r.id,
+    mrn: r.mrn,
+    givenName: r.given_name,
+    familyName: r.family_name,
+    birthDate: r.birth_date,
+    relationship: r.relationship as Relationship,
+  };
+}
+
+function toFamilyLink(r: FamilyLinkRow): FamilyLink {
+  return {
+    guardianId: r.guardian_id,
+    dependentId: r.dependent_id,
+    relationship: r.relationship as Relationship,
+    createdAt: toIso(r.created_at),
+  };
+}
+
+function addressColumns(a: AddressInput | null | undefined) {
+  if (a === undefined) return {};
+  return {
+    address_line: a?.line ?? null,
+    city: a?.city ?? null,
+    region: a?.region ?? null,
+    postal_code: a?.postalCode ?? null,
+    latitude: a?.latitude ?? null,
+    longitude: a?.longitude ?? null,
+  };
+}
+
+function patientColumns(p: PatientPatch): Partial<NewPatientRow> {
+  const row: Partial<NewPatientRow> = {
+    mrn: p.mrn,
+    given_name: p.givenName,
+    family_name: p.familyName,
+    birth_date: p.birthDate,
+    sex: p.sex,
+    email: p.email,
+    phone: p.phone,
+    ...addressColumns(p.address),
+    preferred_location_ids: p.preferredLocationIds,
+    preferred_language: p.preferredLanguage,
+    accessibility_needs: p.accessibilityNeeds === undefined ? undefined : [...new Set(p.accessibilityNeeds)],
+    insurance_payer: p.insurance === undefined ? undefined : (p.insurance?.payer ?? null),
+    insurance_member_id: p.insurance === undefined ? undefined : (p.insurance?.memberId ?? null),
+    active: p.active,
+  };
+  return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined));
+}
+
+/** Preferred locations are the locations module's to know: ask it, never its tables. */
+async function requireLocations(db: Executor, ids: readonly string[]): Promise<string[]> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return wanted;
+  const found = await locationService.list(db, { ids: wanted, limit: wanted.length, offset: 0 });
+  const known = new Set(found.items.map((l) => l.id));
+  const missing = wanted.filter((id) => !known.has(id));
+  if (missing.length) {
+    throw problems.invalid("body.preferredLocationIds", `no such location: ${missing.join(", ")}`);
+  }
+  return wanted;
+}
+
+async function requirePatient(db: Executor, id: string, field = "params.id", forUpdate = false) {
+  const row = await repo.get(db, id, forUpdate);
+  if (!row) throw problems.notFound("patient", field);
+  return row;
+}
+
+export const patientService = {
+  async list(db: Executor, query: PatientQuery & { ids?: string[] | undefined }): Promise<Page<Patient>> {
+    const { rows, total } = await repo.list(db, query);
+    return { items: rows.map(toPatient), total, limit: query.limit, offset: query.offset };
+  },
+  /** The patient, or a 404 naming `field` (callers in other modules pass e.g. `body.patientId`). */
+  async get(db: Executor, id: string, field = "params.id"): Promise<Patient> {
+    return toPatient(await requirePatient(db, id, field));
+  },
+  async create(db: Executor, input: PatientInput): Promise<Patient> {
+    checkBirthDate(input.birthDate);
+    const preferredLocationIds = await requireLocations(db, input.preferredLocationIds);
+    const row = await repo.insert(db, {
+      ...patientColumns({ ...input, preferredLocationIds }),
+      mrn: input.mrn,
+      given_name: input.givenName,
+      family_name: input.familyName,
+      birth_date: input.birthDate,
+      sex: input.sex,
+    });
+    return toPatient(row);
+  },
+  async update(db: Executor, id: string, patch: PatientPatch): Promise<Patient> {
+    const current = toPatient(await requirePatient(db, id, "params.id", true));
+    if (patch.birthDate !== undefined) checkBirthDate(patch.birthDate);
+    const preferredLocationIds =
+      patch.preferredLocationIds === undefined
+        ? undefined
+        : await requireLocations(db, patch.preferredLocationIds);
+    // An address patch changes only the parts it names; null clears the whole address.
+    let address: AddressInput | null | undefined = patch.address;
+    if (patch.address) {
+      address = { ...(current.address ?? {}), ...patch.address };
+      if ((address.latitude == null) !== (address.longitude == null)) {
+        throw problems.invalid("body.address.longitude", "give latitude and longitude together");
+      }
+    }
+    const row = await repo.update(db, id, patientColumns({ ...patch, preferredLocationIds, address }));
+    if (!row) throw problems.notFound("patient");
+    return toPatient(row);
+  },
+
+  async family(db: Executor, id: string): Promise<Family> {
+    await requirePatient(db, id);
+    const [guardians, dependents] = await Promise.all([repo.guardians(db, id), repo.dependents(db, id)]);
+    return { patientId: id, guardians: guardians.map(toRelative), dependents: dependents.map(toRelative) };
+  },
+  async linkDependent(db: Executor, guardianId: string, input: DependentInput): Promise<FamilyLink> {
+    if (input.dependentId === guardianId) {
+      throw problems.invalid("body.dependentId", "a patient cannot be their own dependent");
+    }
+    // Lock both records in id order so two opposite links cannot race each other in.
+    const [first, second] = [guardianId, input.dependentId].sort();
+    for (const pid of [first!, second!]) {
+      const row = await repo.get(db, pid, true);
+      if (!row && pid === guardianId) throw problems.notFound("patient");
+      if (!row) throw problems.invalid("body.dependentId", "no such patient");
+    }
+    const existing = await repo.linksBetween(db, guardianId, input.dependentId);
+    if (existing.some((l) => l.guardian_id === guardianId)) {
+      throw problems.conflict(
+        "duplicate",
+        "this dependent is already linked to the guardian",
+        "body.dependentId",
+      );
+    }
+    const reverse = existing.find((l) => l.guardian_id === input.dependentId);
+    // Spouses may act for each other; any other relationship runs one way only.
+    if (reverse && (reverse.relationship !== "spouse" || input.relationship !== "spouse")) {
+      throw problems.conflict(
+        "reverse_link",
+        `this patient is already the ${reverse.relationship.replace("_", " ")} of the guardian`,
+        "body.dependentId",
+      );
+    }
+    const row = await repo.insertLink(db, {
+      guardian_id: guardianId,
+      dependent_id: input.dependentId,
+      relationship: input.relationship,
+    });
+    return toFamilyLink(row);
+  },
+  async unlinkDependent(db: Executor, guardianId: string, dependentId: string): Promise<void> {
+    await requirePatient(db, guardianId);
+    const n = await repo.deleteLink(db, guardianId, dependentId);
+    if (n === 0) throw problems.notFound("family link", "params.dependentId");
+  },
+
+  /** Patients this guardian may act for (book, cancel) besides themselves. */
+  dependentsOf(db: Executor, guardianId: string): Promise<string[]> {
+    return repo.dependentIds(db, guardianId);
+  },
+  /** Home coordinates for distance ranking; null when unknown, 404 when there is no such patient. */
+  async homeOf(db: Executor, id: string, field = "params.id"): Promise<Home | null> {
+    const row = await repo.home(db, id);
+    if (!row) throw problems.notFound("patient", field);
+    return row.latitude !== null && row.longitude !== null
+      ? { latitude: row.latitude, longitude: row.longitude }
+      : null;
+  },
+};

@@ -1,0 +1,286 @@
+import { z } from "zod";
+import type { App } from "../../platform/http.js";
+import type { ModuleDeps } from "../../platform/module.js";
+import { errorResponses, pageOf } from "../../platform/schemas.js";
+import { type ManagedAspect, physicianGuard } from "./access.js";
+import {
+  assignmentOverride,
+  assignmentsQuery,
+  assignmentTemplate,
+  overrideInput,
+  overrideParams,
+  overrideQuery,
+  physician,
+  physicianInput,
+  physicianParams,
+  physicianPatch,
+  physicianQuery,
+  plannedAssignments,
+  specialty,
+  specialtyInput,
+  specialtyQuery,
+  templateInput,
+  templateParams,
+  templateQuery,
+  timeOff,
+  timeOffInput,
+  timeOffParams,
+  timeOffQuery,
+} from "./schema.js";
+import { physicianService as svc } from "./service.js";
+
+const tags = ["physicians"];
+const admin = ["admin"] as const;
+/** Templates, rotations and profile: administrators and the physician's department heads. */
+const managers = ["admin", "department_head"] as const;
+/** Time off: also the physician for their own. */
+const ownTimeOff = ["admin", "department_head", "physician"] as const;
+const noContent = { 204: z.null(), ...errorResponses };
+
+export function physicianRoutes(app: App, { db }: ModuleDeps): void {
+  const guard = (what: ManagedAspect) => physicianGuard(db, what);
+  app.get(
+    "/api/v1/specialties",
+    {
+      config: { allow: "public" },
+      schema: {
+        tags,
+        summary: "List specialties",
+        querystring: specialtyQuery,
+        response: { 200: pageOf(specialty), ...errorResponses },
+      },
+    },
+    (req) => svc.specialties(db, req.query),
+  );
+  app.post(
+    "/api/v1/specialties",
+    {
+      config: { allow: admin },
+      schema: {
+        tags,
+        summary: "Add a specialty",
+        body: specialtyInput,
+        response: { 201: specialty, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(await db.transaction().execute((tx) => svc.createSpecialty(tx, req.body))),
+  );
+
+  app.get(
+    "/api/v1/physicians",
+    {
+      config: { allow: "public" },
+      schema: {
+        tags,
+        summary: "List physicians",
+        querystring: physicianQuery,
+        response: { 200: pageOf(physician), ...errorResponses },
+      },
+    },
+    (req) => svc.list(db, req.query),
+  );
+  app.post(
+    "/api/v1/physicians",
+    {
+      config: { allow: admin },
+      schema: {
+        tags,
+        summary: "Add a physician",
+        body: physicianInput,
+        response: { 201: physician, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(await db.transaction().execute((tx) => svc.create(tx, req.body))),
+  );
+  app.get(
+    "/api/v1/physicians/:id",
+    {
+      config: { allow: "public" },
+      schema: {
+        tags,
+        summary: "Get a physician",
+        params: physicianParams,
+        response: { 200: physician, ...errorResponses },
+      },
+    },
+    (req) => svc.get(db, req.params.id),
+  );
+  app.patch(
+    "/api/v1/physicians/:id",
+    {
+      config: { allow: managers },
+      preHandler: guard("profile"),
+      schema: {
+        tags,
+        summary: "Update a physician",
+        params: physicianParams,
+        body: physicianPatch,
+        response: { 200: physician, ...errorResponses },
+      },
+    },
+    (req) => db.transaction().execute((tx) => svc.update(tx, req.params.id, req.body)),
+  );
+
+  app.get(
+    "/api/v1/physicians/:id/templates",
+    {
+      config: { allow: "authenticated" },
+      schema: {
+        tags,
+        summary: "Weekly template blocks of a physician",
+        params: physicianParams,
+        querystring: templateQuery,
+        response: { 200: pageOf(assignmentTemplate), ...errorResponses },
+      },
+    },
+    (req) => svc.templates(db, req.params.id, req.query),
+  );
+  app.post(
+    "/api/v1/physicians/:id/templates",
+    {
+      config: { allow: managers },
+      preHandler: guard("schedule"),
+      schema: {
+        tags,
+        summary: "Add a weekly template block at a location",
+        params: physicianParams,
+        body: templateInput,
+        response: { 201: assignmentTemplate, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await db.transaction().execute((tx) => svc.createTemplate(tx, req.params.id, req.body))),
+  );
+  app.delete(
+    "/api/v1/physicians/:id/templates/:templateId",
+    {
+      config: { allow: managers },
+      preHandler: guard("schedule"),
+      schema: {
+        tags,
+        summary: "Remove a weekly template block",
+        params: templateParams,
+        response: noContent,
+      },
+    },
+    async (req, reply) => {
+      await db.transaction().execute((tx) => svc.deleteTemplate(tx, req.params.id, req.params.templateId));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    "/api/v1/physicians/:id/overrides",
+    {
+      config: { allow: "authenticated" },
+      schema: {
+        tags,
+        summary: "Temporary assignments and rotations of a physician",
+        params: physicianParams,
+        querystring: overrideQuery,
+        response: { 200: pageOf(assignmentOverride), ...errorResponses },
+      },
+    },
+    (req) => svc.overrides(db, req.params.id, req.query),
+  );
+  app.post(
+    "/api/v1/physicians/:id/overrides",
+    {
+      config: { allow: managers },
+      preHandler: guard("schedule"),
+      schema: {
+        tags,
+        summary: "Add a temporary assignment or rotation (replaces templates on its days)",
+        params: physicianParams,
+        body: overrideInput,
+        response: { 201: assignmentOverride, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await db.transaction().execute((tx) => svc.createOverride(tx, req.params.id, req.body))),
+  );
+  app.delete(
+    "/api/v1/physicians/:id/overrides/:overrideId",
+    {
+      config: { allow: managers },
+      preHandler: guard("schedule"),
+      schema: {
+        tags,
+        summary: "Remove a temporary assignment or rotation",
+        params: overrideParams,
+        response: noContent,
+      },
+    },
+    async (req, reply) => {
+      await db.transaction().execute((tx) => svc.deleteOverride(tx, req.params.id, req.params.overrideId));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    "/api/v1/physicians/:id/time-off",
+    {
+      config: { allow: ownTimeOff },
+      preHandler: guard("time_off"),
+      schema: {
+        tags,
+        summary: "Time off of a physician",
+        params: physicianParams,
+        querystring: timeOffQuery,
+        response: { 200: pageOf(timeOff), ...errorResponses },
+      },
+    },
+    (req) => svc.timeOff(db, req.params.id, req.query),
+  );
+  app.post(
+    "/api/v1/physicians/:id/time-off",
+    {
+      config: { allow: ownTimeOff },
+      preHandler: guard("time_off"),
+      schema: {
+        tags,
+        summary: "Record time off",
+        params: physicianParams,
+        body: timeOffInput,
+        response: { 201: timeOff, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await db.transaction().execute((tx) => svc.createTimeOff(tx, req.params.id, req.body))),
+  );
+  app.delete(
+    "/api/v1/physicians/:id/time-off/:timeOffId",
+    {
+      config: { allow: ownTimeOff },
+      preHandler: guard("time_off"),
+      schema: { tags, summary: "Remove time off", params: timeOffParams, response: noContent },
+    },
+    async (req, reply) => {
+      await db.transaction().execute((tx) => svc.deleteTimeOff(tx, req.params.id, req.params.timeOffId));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    "/api/v1/physicians/:id/assignments",
+    {
+      config: { allow: "authenticated" },
+      schema: {
+        tags,
+        summary: "Planned working blocks in a date range, with approved time off cut out",
+        params: physicianParams,
+        querystring: assignmentsQuery,
+        response: { 200: plannedAssignments, ...errorResponses },
+      },
+    },
+    (req) => svc.assignments(db, req.params.id, req.query),
+  );
+}

@@ -1,0 +1,393 @@
+import type { Executor } from "../../platform/db.js";
+import { problems, registerConstraint } from "../../platform/errors.js";
+import { type Page, toHHMM, toIso } from "../../platform/schemas.js";
+import { locationService } from "../locations/index.js";
+import { appointmentTypeCatalog } from "../scheduling/index.js";
+import {
+  type OverrideRow,
+  type PhysicianRow,
+  physicianRepository as repo,
+  type TemplateRow,
+  type TimeOffRow,
+} from "./repository.js";
+import {
+  daysInRange,
+  expandAssignments,
+  type OverrideRule,
+  overridesClash,
+  type PlannedBlock,
+  rangeWindow,
+  type TemplateRule,
+} from "./schedule.js";
+import {
+  type AssignmentOverride,
+  type AssignmentsQuery,
+  type AssignmentTemplate,
+  MAX_ASSIGNMENT_RANGE_DAYS,
+  type OverrideInput,
+  type OverrideQuery,
+  type Physician,
+  type PhysicianInput,
+  type PhysicianPatch,
+  type PhysicianQuery,
+  type PlannedAssignments,
+  type Specialty,
+  type SpecialtyInput,
+  type SpecialtyQuery,
+  type TemplateInput,
+  type TemplateQuery,
+  type TimeOff,
+  type TimeOffInput,
+  type TimeOffQuery,
+} from "./schema.js";
+
+registerConstraint("specialties_pkey", "body.code", "a specialty with this code already exists");
+registerConstraint("specialties_name_key", "body.name", "a specialty with this name already exists");
+registerConstraint("physicians_npi_key", "body.npi", "a physician with this NPI already exists");
+registerConstraint("physicians_primary_specialty_fk", "body.primarySpecialty", "no such specialty");
+registerConstraint("physician_specialties_specialty_fk", "body.specialties", "no such specialty");
+registerConstraint("physicians_home_department_fk", "body.homeDepartmentId", "no such department");
+registerConstraint(
+  "assignment_templates_no_overlap",
+  "body.startTime",
+  "the physician already has a template block at this time on this weekday",
+);
+registerConstraint("assignment_templates_location_fk", "body.locationId", "no such location");
+registerConstraint("assignment_overrides_location_fk", "body.locationId", "no such location");
+registerConstraint(
+  "time_off_no_overlap",
+  "body.startsAt",
+  "the physician already has time off in this period",
+);
+
+export function toPhysician(r: PhysicianRow, specialties: string[]): Physician {
+  return {
+    id: r.id,
+    npi: r.npi,
+    givenName: r.given_name,
+    familyName: r.family_name,
+    title: r.title,
+    primarySpecialty: r.primary_specialty,
+    specialties,
+    homeDepartmentId: r.home_department_id,
+    languages: r.languages,
+    acceptsNewPatients: r.accepts_new_patients,
+    offersTelehealth: r.offers_telehealth,
+    active: r.active,
+    createdAt: toIso(r.created_at),
+    updatedAt: toIso(r.updated_at),
+  };
+}
+
+export function toTemplate(r: TemplateRow): AssignmentTemplate {
+  return {
+    id: r.id,
+    physicianId: r.physician_id,
+    locationId: r.location_id,
+    weekday: r.weekday,
+    startTime: toHHMM(r.start_time),
+    endTime: toHHMM(r.end_time),
+    effectiveFrom: r.effective_from,
+    effectiveTo: r.effective_to,
+    appointmentTypeIds: r.appointment_type_ids,
+    notes: r.notes,
+    createdAt: toIso(r.created_at),
+  };
+}
+
+export function toOverride(r: OverrideRow): AssignmentOverride {
+  return {
+    id: r.id,
+    physicianId: r.physician_id,
+    locationId: r.location_id,
+    kind: r.kind as AssignmentOverride["kind"],
+    rotationName: r.rotation_name,
+    startDate: r.start_date,
+    endDate: r.end_date,
+    weekdays: r.weekdays.map(Number),
+    startTime: toHHMM(r.start_time),
+    endTime: toHHMM(r.end_time),
+    appointmentTypeIds: r.appointment_type_ids,
+    reason: r.reason,
+    createdAt: toIso(r.created_at),
+  };
+}
+
+export function toTimeOff(r: TimeOffRow): TimeOff {
+  return {
+    id: r.id,
+    physicianId: r.physician_id,
+    startsAt: toIso(r.starts_at),
+    endsAt: toIso(r.ends_at),
+    reason: r.reason,
+    status: r.status as TimeOff["status"],
+    createdAt: toIso(r.created_at),
+  };
+}
+
+/** The stored specialty set: the primary one is always part of it. */
+function specialtySet(primary: string, others: readonly string[]): string[] {
+  return [...new Set([primary, ...others])].sort();
+}
+
+async function requireSpecialties(db: Executor, primary: string, others: readonly string[]): Promise<void> {
+  const known = new Set(await repo.existingSpecialties(db, specialtySet(primary, others)));
+  if (!known.has(primary)) throw problems.invalid("body.primarySpecialty", `no such specialty: ${primary}`);
+  const unknown = others.filter((c) => !known.has(c));
+  if (unknown.length) throw problems.invalid("body.specialties", `no such specialty: ${unknown.join(", ")}`);
+}
+
+async function requirePhysician(
+  db: Executor,
+  id: string,
+  field = "params.id",
+  forUpdate = false,
+): Promise<PhysicianRow> {
+  const row = await repo.get(db, id, forUpdate);
+  if (!row) throw problems.notFound("physician", field);
+  return row;
+}
+
+async function requireAppointmentTypes(db: Executor, ids: readonly string[]): Promise<string[]> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return wanted;
+  const existing = new Set(await appointmentTypeCatalog.existing(db, wanted));
+  const missing = wanted.filter((id) => !existing.has(id));
+  if (missing.length) {
+    throw problems.invalid("body.appointmentTypeIds", `no such appointment type: ${missing.join(", ")}`);
+  }
+  return wanted;
+}
+
+function physicianColumns(p: PhysicianPatch) {
+  const row = {
+    npi: p.npi,
+    given_name: p.givenName,
+    family_name: p.familyName,
+    title: p.title,
+    primary_specialty: p.primarySpecialty,
+    home_department_id: p.homeDepartmentId,
+    languages: p.languages,
+    accepts_new_patients: p.acceptsNewPatients,
+    offers_telehealth: p.offersTelehealth,
+    active: p.active,
+  };
+  return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as Partial<typeof row>;
+}
+
+const toTemplateRule = (r: TemplateRow): TemplateRule => toTemplate(r);
+const toOverrideRule = (r: OverrideRow): OverrideRule => toOverride(r);
+
+async function locationTimeZones(db: Executor, locationIds: string[]): Promise<Map<string, string>> {
+  if (locationIds.length === 0) return new Map();
+  const page = await locationService.list(db, { ids: locationIds, limit: locationIds.length, offset: 0 });
+  return new Map(page.items.map((l) => [l.id, l.timeZone]));
+}
+
+/** Checks a requested assignments range before anything is loaded. */
+function checkRange(from: string, to: string): void {
+  if (to < from) throw problems.invalid("query.to", "to must not be before from");
+  if (daysInRange(from, to) > MAX_ASSIGNMENT_RANGE_DAYS) {
+    throw problems.invalid("query.to", `the range may cover at most ${MAX_ASSIGNMENT_RANGE_DAYS} days`);
+  }
+}
+
+export interface PhysicianPlan {
+  assignments: PlannedBlock[];
+  /** Time off in the range that was not declined; only approved time off is cut from blocks. */
+  timeOff: TimeOff[];
+}
+
+export const physicianService = {
+  async specialties(db: Executor, query: SpecialtyQuery): Promise<Page<Specialty>> {
+    const { rows, total } = await repo.specialties(db, query);
+    return { items: rows, total, limit: query.limit, offset: query.offset };
+  },
+  createSpecialty(db: Executor, input: SpecialtyInput): Promise<Specialty> {
+    return repo.insertSpecialty(db, input);
+  },
+
+  async list(db: Executor, query: PhysicianQuery): Promise<Page<Physician>> {
+    const { rows, total } = await repo.list(db, query);
+    const specialties = await repo.specialtiesOf(
+      db,
+      rows.map((r) => r.id),
+    );
+    return {
+      items: rows.map((r) => toPhysician(r, specialties.get(r.id) ?? [])),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+    };
+  },
+  async get(db: Executor, id: string): Promise<Physician> {
+    const row = await requirePhysician(db, id);
+    return toPhysician(row, (await repo.specialtiesOf(db, [id])).get(id) ?? []);
+  },
+  async create(db: Executor, input: PhysicianInput): Promise<Physician> {
+    await requireSpecialties(db, input.primarySpecialty, input.specialties);
+    const specialties = specialtySet(input.primarySpecialty, input.specialties);
+    const row = await repo.insert(db, physicianColumns(input) as Parameters<typeof repo.insert>[1]);
+    await repo.replaceSpecialties(db, row.id, specialties);
+    return toPhysician(row, specialties);
+  },
+  async update(db: Executor, id: string, patch: PhysicianPatch): Promise<Physician> {
+    const current = await requirePhysician(db, id, "params.id", true);
+    let specialties = (await repo.specialtiesOf(db, [id])).get(id) ?? [];
+    if (patch.primarySpecialty !== undefined || patch.specialties !== undefined) {
+      const primary = patch.primarySpecialty ?? current.primary_specialty;
+      const others = patch.specialties ?? specialties;
+      await requireSpecialties(db, primary, others);
+      specialties = specialtySet(primary, others);
+    }
+    const row = await repo.update(db, id, physicianColumns(patch));
+    if (patch.primarySpecialty !== undefined || patch.specialties !== undefined) {
+      await repo.replaceSpecialties(db, id, specialties);
+    }
+    return toPhysician(row!, specialties);
+  },
+
+  async templates(
+    db: Executor,
+    physicianId: string,
+    query: TemplateQuery,
+  ): Promise<Page<AssignmentTemplate>> {
+    await requirePhysician(db, physicianId);
+    const { rows, total } = await repo.templates(db, { physicianId, ...query });
+    return { items: rows.map(toTemplate), total, limit: query.limit, offset: query.offset };
+  },
+  async createTemplate(db: Executor, physicianId: string, input: TemplateInput): Promise<AssignmentTemplate> {
+    await requirePhysician(db, physicianId, "params.id", true);
+    const appointmentTypeIds = await requireAppointmentTypes(db, input.appointmentTypeIds);
+    const row = await repo.insertTemplate(db, {
+      physician_id: physicianId,
+      location_id: input.locationId,
+      weekday: input.weekday,
+      start_time: input.startTime,
+      end_time: input.endTime,
+      effective_from: input.effectiveFrom,
+      effective_to: input.effectiveTo,
+      appointment_type_ids: appointmentTypeIds,
+      notes: input.notes,
+    });
+    return toTemplate(row);
+  },
+  async deleteTemplate(db: Executor, physicianId: string, templateId: string): Promise<void> {
+    await requirePhysician(db, physicianId, "params.id", true);
+    const n = await repo.deleteTemplate(db, physicianId, templateId);
+    if (n === 0) throw problems.notFound("template", "params.templateId");
+  },
+
+  async overrides(
+    db: Executor,
+    physicianId: string,
+    query: OverrideQuery,
+  ): Promise<Page<AssignmentOverride>> {
+    await requirePhysician(db, physicianId);
+    const { rows, total } = await repo.overrides(db, { physicianId, ...query });
+    return { items: rows.map(toOverride), total, limit: query.limit, offset: query.offset };
+  },
+  async createOverride(db: Executor, physicianId: string, input: OverrideInput): Promise<AssignmentOverride> {
+    // The row lock serialises override writes per physician, so the clash check below cannot race.
+    await requirePhysician(db, physicianId, "params.id", true);
+    const appointmentTypeIds = await requireAppointmentTypes(db, input.appointmentTypeIds);
+    const weekdays = [...input.weekdays].sort((a, b) => a - b);
+    const nearby = await repo.overridesBetween(db, [physicianId], input.startDate, input.endDate);
+    const clash = nearby.find((r) => overridesClash(toOverrideRule(r), { ...input, weekdays }));
+    if (clash) {
+      throw problems.conflict(
+        "overlap",
+        "the physician already has an assignment at this time on one of these days",
+        "body.startTime",
+        { conflictingOverrideId: clash.id },
+      );
+    }
+    const row = await repo.insertOverride(db, {
+      physician_id: physicianId,
+      location_id: input.locationId,
+      kind: input.kind,
+      rotation_name: input.rotationName,
+      start_date: input.startDate,
+      end_date: input.endDate,
+      weekdays,
+      start_time: input.startTime,
+      end_time: input.endTime,
+      appointment_type_ids: appointmentTypeIds,
+      reason: input.reason,
+    });
+    return toOverride(row);
+  },
+  async deleteOverride(db: Executor, physicianId: string, overrideId: string): Promise<void> {
+    await requirePhysician(db, physicianId, "params.id", true);
+    const n = await repo.deleteOverride(db, physicianId, overrideId);
+    if (n === 0) throw problems.notFound("assignment", "params.overrideId");
+  },
+
+  async timeOff(db: Executor, physicianId: string, query: TimeOffQuery): Promise<Page<TimeOff>> {
+    await requirePhysician(db, physicianId);
+    const { rows, total } = await repo.timeOff(db, { physicianId, ...query });
+    return { items: rows.map(toTimeOff), total, limit: query.limit, offset: query.offset };
+  },
+  async createTimeOff(db: Executor, physicianId: string, input: TimeOffInput): Promise<TimeOff> {
+    await requirePhysician(db, physicianId, "params.id", true);
+    const row = await repo.insertTimeOff(db, {
+      physician_id: physicianId,
+      starts_at: new Date(input.startsAt),
+      ends_at: new Date(input.endsAt),
+      reason: input.reason,
+      status: input.status,
+    });
+    return toTimeOff(row);
+  },
+  async deleteTimeOff(db: Executor, physicianId: string, timeOffId: string): Promise<void> {
+    await requirePhysician(db, physicianId, "params.id", true);
+    const n = await repo.deleteTimeOff(db, physicianId, timeOffId);
+    if (n === 0) throw problems.notFound("time off", "params.timeOffId");
+  },
+
+  /**
+   * Planned working blocks of several physicians over the local dates [from, to], loaded in a
+   * few queries (for the availability engine). Physicians without blocks map to empty plans.
+   */
+  async plans(
+    db: Executor,
+    physicianIds: string[],
+    from: string,
+    to: string,
+  ): Promise<Map<string, PhysicianPlan>> {
+    const [templates, overrides] = await Promise.all([
+      repo.templatesBetween(db, physicianIds, from, to),
+      repo.overridesBetween(db, physicianIds, from, to),
+    ]);
+    const locationIds = [...new Set([...templates, ...overrides].map((r) => r.location_id))];
+    const timeZones = await locationTimeZones(db, locationIds);
+    const window = rangeWindow(from, to, timeZones.values());
+    const absences = (
+      await repo.timeOffBetween(db, physicianIds, new Date(window.start), new Date(window.end))
+    ).map(toTimeOff);
+    const plans = new Map<string, PhysicianPlan>();
+    for (const id of physicianIds) {
+      const timeOff = absences.filter((t) => t.physicianId === id);
+      const assignments = expandAssignments({
+        from,
+        to,
+        templates: templates.filter((t) => t.physician_id === id).map(toTemplateRule),
+        overrides: overrides.filter((o) => o.physician_id === id).map(toOverrideRule),
+        // A request is not yet leave: the physician stays planned until it is approved.
+        timeOff: timeOff.filter((t) => t.status === "approved"),
+        timeZones,
+      });
+      plans.set(id, { assignments, timeOff });
+    }
+    return plans;
+  },
+  async assignments(db: Executor, physicianId: string, query: AssignmentsQuery): Promise<PlannedAssignments> {
+    checkRange(query.from, query.to);
+    await requirePhysician(db, physicianId);
+    const plan = (await physicianService.plans(db, [physicianId], query.from, query.to)).get(physicianId)!;
+    const assignments = query.locationId
+      ? plan.assignments.filter((a) => a.locationId === query.locationId)
+      : plan.assignments;
+    return { physicianId, from: query.from, to: query.to, assignments, timeOff: plan.timeOff };
+  },
+};

@@ -1,0 +1,346 @@
+import { type Generated, type Selectable, sql } from "kysely";
+import type { Executor } from "../../platform/db.js";
+
+export const ACTIVE_STATUSES = ["held", "booked", "checked_in", "in_progress", "completed"] as const;
+
+export type AppointmentTables = {
+  appointments: {
+    id: Generated<string>;
+    patient_id: string;
+    physician_id: string;
+    location_id: string;
+    room_id: string | null;
+    appointment_type_id: string;
+    starts_at: Date;
+    ends_at: Date;
+    status: string;
+    active: Generated<boolean>;
+    hold_expires_at: Date | null;
+    telehealth: boolean;
+    reason: string | null;
+    created_by: string | null;
+    idempotency_key: string | null;
+    rescheduled_from: string | null;
+    cancel_reason: string | null;
+    override_reason: string | null;
+    checked_in_at: Date | null;
+    completed_at: Date | null;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  equipment_reservations: {
+    appointment_id: string;
+    equipment_id: string;
+    starts_at: Date;
+    ends_at: Date;
+    active: Generated<boolean>;
+  };
+};
+export type AppointmentRow = Selectable<AppointmentTables["appointments"]>;
+
+const q = (db: Executor) => db.withTables<AppointmentTables>();
+
+export interface TimedAt {
+  start: number;
+  end: number;
+  locationId: string;
+}
+
+export interface AppointmentFilter {
+  locationIds?: string[] | undefined;
+  physicianIds?: string[] | undefined;
+  patientIds?: string[] | undefined;
+  status?: string[] | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  limit: number;
+  offset: number;
+}
+
+export const appointmentRepository = {
+  get(db: Executor, id: string, forUpdate = false): Promise<AppointmentRow | undefined> {
+    let query = q(db).selectFrom("appointments").selectAll().where("id", "=", id);
+    if (forUpdate) query = query.forUpdate();
+    return query.executeTakeFirst();
+  },
+  byIdempotencyKey(db: Executor, createdBy: string, key: string): Promise<AppointmentRow | undefined> {
+    return q(db)
+      .selectFrom("appointments")
+      .selectAll()
+      .where("created_by", "=", createdBy)
+      .where("idempotency_key", "=", key)
+      .executeTakeFirst();
+  },
+  async list(db: Executor, f: AppointmentFilter): Promise<{ rows: AppointmentRow[]; total: number }> {
+    let query = q(db).selectFrom("appointments");
+    if (f.locationIds) query = query.where("location_id", "in", nonEmpty(f.locationIds));
+    if (f.physicianIds) query = query.where("physician_id", "in", nonEmpty(f.physicianIds));
+    if (f.patientIds) query = query.where("patient_id", "in", nonEmpty(f.patientIds));
+    if (f.status) query = query.where("status", "in", nonEmpty(f.status));
+    if (f.from) query = query.where("ends_at", ">", f.from);
+    if (f.to) query = query.where("starts_at", "<", f.to);
+    const [rows, count] = await Promise.all([
+      query.selectAll().orderBy("starts_at").orderBy("id").limit(f.limit).offset(f.offset).execute(),
+      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(count.n) };
+  },
+  insert(
+    db: Executor,
+    row: Omit<AppointmentRow, "id" | "active" | "created_at" | "updated_at">,
+  ): Promise<AppointmentRow> {
+    return q(db).insertInto("appointments").values(row).returningAll().executeTakeFirstOrThrow();
+  },
+  async reserveEquipment(
+    db: Executor,
+    appointmentId: string,
+    equipmentIds: string[],
+    start: Date,
+    end: Date,
+  ): Promise<void> {
+    if (!equipmentIds.length) return;
+    await q(db)
+      .insertInto("equipment_reservations")
+      .values(
+        equipmentIds.map((equipment_id) => ({
+          appointment_id: appointmentId,
+          equipment_id,
+          starts_at: start,
+          ends_at: end,
+        })),
+      )
+      .execute();
+  },
+  async equipmentOf(db: Executor, appointmentId: string): Promise<string[]> {
+    const rows = await q(db)
+      .selectFrom("equipment_reservations")
+      .select("equipment_id")
+      .where("appointment_id", "=", appointmentId)
+      .orderBy("equipment_id")
+      .execute();
+    return rows.map((r) => r.equipment_id);
+  },
+  async setStatus(
+    db: Executor,
+    id: string,
+    status: string,
+    extra: Partial<
+      Pick<
+        AppointmentRow,
+        | "cancel_reason"
+        | "checked_in_at"
+        | "completed_at"
+        | "hold_expires_at"
+        | "reason"
+        | "created_by"
+        | "idempotency_key"
+      >
+    > = {},
+  ): Promise<AppointmentRow> {
+    const row = await q(db)
+      .updateTable("appointments")
+      .set({ status, updated_at: sql<Date>`now()`, ...extra })
+      .where("id", "=", id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (!row.active) {
+      await q(db)
+        .updateTable("equipment_reservations")
+        .set({ active: false })
+        .where("appointment_id", "=", id)
+        .execute();
+    }
+    return row;
+  },
+  /** Holds past their expiry stop occupying time: expire those that would stand in the way. */
+  async expireStaleHolds(
+    db: Executor,
+    who: { physicianId: string; patientId: string; roomId: string | null },
+    start: Date,
+    end: Date,
+  ): Promise<void> {
+    const expired = await sql<{ id: string }>`
+      UPDATE appointments SET status = 'expired', hold_expires_at = NULL, updated_at = now()
+      WHERE status = 'held' AND hold_expires_at <= now()
+        AND tstzrange(starts_at, ends_at) && tstzrange(${start}, ${end})
+        AND (physician_id = ${who.physicianId} OR patient_id = ${who.patientId}
+             OR (${who.roomId}::uuid IS NOT NULL AND room_id = ${who.roomId}::uuid))
+      RETURNING id`.execute(db);
+    const ids = expired.rows.map((r) => r.id);
+    if (ids.length)
+      await q(db)
+        .updateTable("equipment_reservations")
+        .set({ active: false })
+        .where("appointment_id", "in", ids)
+        .execute();
+  },
+  async expireAllStaleHolds(db: Executor): Promise<number> {
+    const expired = await sql<{ id: string }>`
+      UPDATE appointments SET status = 'expired', hold_expires_at = NULL, updated_at = now()
+      WHERE status = 'held' AND hold_expires_at <= now() RETURNING id`.execute(db);
+    const ids = expired.rows.map((r) => r.id);
+    if (ids.length)
+      await q(db)
+        .updateTable("equipment_reservations")
+        .set({ active: false })
+        .where("appointment_id", "in", ids)
+        .execute();
+    return ids.length;
+  },
+  /** Serialises bookings of one physician so the travel rule can be checked against neighbours. */
+  async lockPhysician(db: Executor, physicianId: string): Promise<void> {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`physician:${physicianId}`}, 0))`.execute(db);
+  },
+  async lockPatient(db: Executor, patientId: string): Promise<void> {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`patient:${patientId}`}, 0))`.execute(db);
+  },
+  async openHoldsBy(db: Executor, userId: string): Promise<number> {
+    const r = await q(db)
+      .selectFrom("appointments")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("created_by", "=", userId)
+      .where("status", "=", "held")
+      .where("hold_expires_at", ">", sql<Date>`now()`)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+
+  /** Active appointments (valid holds included) of these physicians overlapping the window. */
+  async physicianCommitments(
+    db: Executor,
+    physicianIds: string[],
+    from: Date,
+    to: Date,
+  ): Promise<Map<string, TimedAt[]>> {
+    const out = new Map<string, TimedAt[]>();
+    if (!physicianIds.length) return out;
+    const rows = await sql<{ physician_id: string; s: number; e: number; location_id: string }>`
+      SELECT physician_id, (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id
+      FROM appointments
+      WHERE physician_id = ANY(${physicianIds}::uuid[]) AND active
+        AND (status <> 'held' OR hold_expires_at > now())
+        AND starts_at < ${to} AND ends_at > ${from}`.execute(db);
+    for (const r of rows.rows) {
+      let list = out.get(r.physician_id);
+      if (!list) {
+        list = [];
+        out.set(r.physician_id, list);
+      }
+      list.push({ start: Number(r.s), end: Number(r.e), locationId: r.location_id });
+    }
+    return out;
+  },
+  async patientCommitments(
+    db: Executor,
+    patientId: string,
+    from: Date,
+    to: Date,
+    excludeId?: string,
+  ): Promise<TimedAt[]> {
+    const rows = await sql<{ s: number; e: number; location_id: string }>`
+      SELECT (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id
+      FROM appointments
+      WHERE patient_id = ${patientId} AND active AND (status <> 'held' OR hold_expires_at > now())
+        AND starts_at < ${to} AND ends_at > ${from}
+        AND (${excludeId ?? null}::uuid IS NULL OR id <> ${excludeId ?? null}::uuid)`.execute(db);
+    return rows.rows.map((r) => ({ start: Number(r.s), end: Number(r.e), locationId: r.location_id }));
+  },
+  async roomBusy(
+    db: Executor,
+    roomIds: string[],
+    from: Date,
+    to: Date,
+  ): Promise<Map<string, Array<{ start: number; end: number }>>> {
+    const out = new Map<string, Array<{ start: number; end: number }>>();
+    if (!roomIds.length) return out;
+    const rows = await sql<{ room_id: string; s: number; e: number }>`
+      SELECT room_id, (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e
+      FROM appointments
+      WHERE room_id = ANY(${roomIds}::uuid[]) AND active AND (status <> 'held' OR hold_expires_at > now())
+        AND starts_at < ${to} AND ends_at > ${from}`.execute(db);
+    for (const r of rows.rows) {
+      let list = out.get(r.room_id);
+      if (!list) {
+        list = [];
+        out.set(r.room_id, list);
+      }
+      list.push({ start: Number(r.s), end: Number(r.e) });
+    }
+    return out;
+  },
+  async equipmentBusy(
+    db: Executor,
+    equipmentIds: string[],
+    from: Date,
+    to: Date,
+  ): Promise<Map<string, Array<{ start: number; end: number }>>> {
+    const out = new Map<string, Array<{ start: number; end: number }>>();
+    if (!equipmentIds.length) return out;
+    const rows = await sql<{ equipment_id: string; s: number; e: number }>`
+      SELECT r.equipment_id, (extract(epoch FROM r.starts_at) * 1000)::float8 AS s, (extract(epoch FROM r.ends_at) * 1000)::float8 AS e
+      FROM equipment_reservations r JOIN appointments a ON a.id = r.appointment_id
+      WHERE r.equipment_id = ANY(${equipmentIds}::uuid[]) AND r.active AND (a.status <> 'held' OR a.hold_expires_at > now())
+        AND r.starts_at < ${to} AND r.ends_at > ${from}`.execute(db);
+    for (const r of rows.rows) {
+      let list = out.get(r.equipment_id);
+      if (!list) {
+        list = [];
+        out.set(r.equipment_id, list);
+      }
+      list.push({ start: Number(r.s), end: Number(r.e) });
+    }
+    return out;
+  },
+  /** Physicians who have seen (or are booked to see) this patient: for follow-up continuity. */
+  async previousPhysicians(db: Executor, patientId: string): Promise<string[]> {
+    const rows = await q(db)
+      .selectFrom("appointments")
+      .select("physician_id")
+      .distinct()
+      .where("patient_id", "=", patientId)
+      .where("status", "in", ["booked", "checked_in", "in_progress", "completed"])
+      .execute();
+    return rows.map((r) => r.physician_id);
+  },
+  async physicianHasSeen(db: Executor, physicianId: string, patientId: string): Promise<boolean> {
+    const r = await q(db)
+      .selectFrom("appointments")
+      .select("id")
+      .where("physician_id", "=", physicianId)
+      .where("patient_id", "=", patientId)
+      .where("status", "in", ["booked", "checked_in", "in_progress", "completed", "no_show", "cancelled"])
+      .limit(1)
+      .executeTakeFirst();
+    return r !== undefined;
+  },
+  async patientIdsFor(
+    db: Executor,
+    scope: { physicianId?: string; locationIds?: string[] },
+  ): Promise<string[]> {
+    let query = q(db)
+      .selectFrom("appointments")
+      .select("patient_id")
+      .distinct()
+      .where("status", "<>", "expired");
+    if (scope.physicianId) query = query.where("physician_id", "=", scope.physicianId);
+    else if (scope.locationIds?.length) query = query.where("location_id", "in", scope.locationIds);
+    else return [];
+    return (await query.execute()).map((r) => r.patient_id);
+  },
+  async patientHasAppointmentAt(db: Executor, patientId: string, locationIds: string[]): Promise<boolean> {
+    if (!locationIds.length) return false;
+    const r = await q(db)
+      .selectFrom("appointments")
+      .select("id")
+      .where("patient_id", "=", patientId)
+      .where("location_id", "in", locationIds)
+      .where("status", "<>", "expired")
+      .limit(1)
+      .executeTakeFirst();
+    return r !== undefined;
+  },
+};
+
+function nonEmpty(ids: string[]): string[] {
+  return ids.length ? ids : ["00000000-0000-0000-0000-000000000000"];
+}

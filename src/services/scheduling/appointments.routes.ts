@@ -1,0 +1,204 @@
+import { z } from "zod";
+import { auditService } from "../../platform/audit/index.js";
+import type { App } from "../../platform/http.js";
+import { actorOf, auditContextOf } from "../../platform/identity/index.js";
+import type { ModuleDeps } from "../../platform/module.js";
+import { errorResponses, idParams, pageOf } from "../../platform/schemas.js";
+import {
+  appointment,
+  appointmentQuery,
+  availabilityQuery,
+  availabilityResult,
+  bookInput,
+  cancelInput,
+  holdInput,
+  rescheduleInput,
+  transitionInput,
+} from "./appointments.schema.js";
+import { appointmentService, requireAppointment, toAppointment } from "./appointments.service.js";
+import { needFromQuery, searchOptions, toOptionDto } from "./availability.service.js";
+import { booking, requireBookingFor } from "./booking.service.js";
+
+const tags = ["scheduling"];
+const bookers = ["patient", "location_staff", "physician", "admin"] as const;
+const conflict = {
+  409: z.looseObject({
+    code: z.string(),
+    reason: z.string().optional(),
+    alternatives: z.array(z.unknown()).optional(),
+  }),
+};
+
+export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps): void {
+  app.get(
+    "/api/v1/availability",
+    {
+      config: { allow: bookers },
+      schema: {
+        tags,
+        summary: "Bookable options across the network for a need, ranked, each with its reasons",
+        querystring: availabilityQuery,
+        response: { 200: availabilityResult, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const need = needFromQuery(actor, req.query);
+      if (need.patientId) {
+        // the patient's history and commitments shape the answer: that is a read of patient data
+        await db.transaction().execute(async (tx) => {
+          await requireBookingFor(tx, actor, need.patientId!);
+          await auditService.record(tx, auditContextOf(actor), {
+            action: "availability.search",
+            resourceType: "patient",
+            resourceId: need.patientId!,
+            patientId: need.patientId!,
+            detail: req.query.overrideReason ? { continuityOverride: req.query.overrideReason } : {},
+          });
+        });
+      }
+      const result = await searchOptions(db, rules, need);
+      return {
+        options: result.options.map((o) => toOptionDto(o, result)),
+        searched: {
+          physicians: result.physicians.length,
+          from: new Date(need.from).toISOString(),
+          to: new Date(need.to).toISOString(),
+          followUpRestrictedTo: result.followUpRestrictedTo,
+        },
+      };
+    },
+  );
+
+  app.post(
+    "/api/v1/holds",
+    {
+      config: { allow: bookers },
+      schema: {
+        tags,
+        summary: "Hold an option for a few minutes while the patient decides",
+        body: holdInput,
+        response: { 201: appointment, ...errorResponses, ...conflict },
+      },
+    },
+    async (req, reply) => {
+      const row = await booking.hold(db, rules, actorOf(req), req.body.optionId, req.body.patientId);
+      return reply.code(201).send(await toAppointment(db, row));
+    },
+  );
+  app.delete(
+    "/api/v1/holds/:id",
+    {
+      config: { allow: bookers },
+      schema: {
+        tags,
+        summary: "Release a hold",
+        params: idParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await appointmentService.cancel(db, actorOf(req), req.params.id, "hold released");
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    "/api/v1/appointments",
+    {
+      config: { allow: bookers },
+      schema: {
+        tags,
+        summary: "Book an option or a hold (send an Idempotency-Key header to make retries safe)",
+        body: bookInput,
+        headers: z.looseObject({ "idempotency-key": z.string().min(8).max(200).optional() }),
+        response: { 200: appointment, 201: appointment, ...errorResponses, ...conflict },
+      },
+    },
+    async (req, reply) => {
+      const { row, replayed } = await booking.book(
+        db,
+        rules,
+        actorOf(req),
+        req.body,
+        req.headers["idempotency-key"],
+      );
+      if (replayed) void reply.header("idempotent-replayed", "true");
+      return reply.code(replayed ? 200 : 201).send(await toAppointment(db, row));
+    },
+  );
+  app.get(
+    "/api/v1/appointments",
+    {
+      config: { allow: ["patient", "location_staff", "physician", "admin"] },
+      schema: {
+        tags,
+        summary: "Appointments within your scope",
+        querystring: appointmentQuery,
+        response: { 200: pageOf(appointment), ...errorResponses },
+      },
+    },
+    (req) => appointmentService.list(db, actorOf(req), req.query),
+  );
+  app.get(
+    "/api/v1/appointments/:id",
+    {
+      config: { allow: ["patient", "location_staff", "physician", "admin"] },
+      schema: {
+        tags,
+        summary: "One appointment",
+        params: idParams,
+        response: { 200: appointment, ...errorResponses },
+      },
+    },
+    (req) => appointmentService.get(db, actorOf(req), req.params.id),
+  );
+  app.post(
+    "/api/v1/appointments/:id/cancel",
+    {
+      config: { allow: ["patient", "location_staff", "physician", "admin"] },
+      schema: {
+        tags,
+        summary: "Cancel an appointment",
+        params: idParams,
+        body: cancelInput,
+        response: { 200: appointment, ...errorResponses },
+      },
+    },
+    (req) => appointmentService.cancel(db, actorOf(req), req.params.id, req.body.reason),
+  );
+  app.post(
+    "/api/v1/appointments/:id/reschedule",
+    {
+      config: { allow: ["patient", "location_staff", "admin"] },
+      schema: {
+        tags,
+        summary:
+          "Move an appointment to another option atomically (the old time is kept if the new one fails)",
+        params: idParams,
+        body: rescheduleInput,
+        response: { 201: appointment, ...errorResponses, ...conflict },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const current = await requireAppointment(db, actor, req.params.id);
+      const row = await booking.reschedule(db, rules, actor, current, req.body.optionId, req.body.reason);
+      return reply.code(201).send(await toAppointment(db, row));
+    },
+  );
+  app.post(
+    "/api/v1/appointments/:id/status",
+    {
+      config: { allow: ["location_staff", "physician", "admin"] },
+      schema: {
+        tags,
+        summary: "Check in, start, complete or mark a no-show",
+        params: idParams,
+        body: transitionInput,
+        response: { 200: appointment, ...errorResponses },
+      },
+    },
+    (req) => appointmentService.transition(db, actorOf(req), req.params.id, req.body.status),
+  );
+}

@@ -1,0 +1,220 @@
+/** Reading appointments within the caller's scope, and moving them through their lifecycle. */
+import type { Actor } from "../../platform/access.js";
+import { auditService } from "../../platform/audit/index.js";
+import type { Db, Executor } from "../../platform/db.js";
+import { problems } from "../../platform/errors.js";
+import { auditContextOf } from "../../platform/identity/index.js";
+import type { Page } from "../../platform/schemas.js";
+import { toIso } from "../../platform/schemas.js";
+import { type AppointmentRow, appointmentRepository as appts } from "./appointments.repository.js";
+import type { Appointment, AppointmentQuery } from "./appointments.schema.js";
+import { localLabel } from "./availability/intervals.js";
+import { facilities } from "./availability.service.js";
+
+/** Allowed lifecycle moves: booked → checked_in → in_progress → completed, or cancelled / no_show. */
+const TRANSITIONS: Record<string, readonly string[]> = {
+  held: ["booked", "cancelled"],
+  booked: ["checked_in", "cancelled", "no_show"],
+  checked_in: ["in_progress", "no_show", "cancelled"],
+  in_progress: ["completed"],
+  completed: [],
+  cancelled: [],
+  no_show: [],
+  expired: [],
+};
+
+export async function toAppointment(db: Executor, r: AppointmentRow): Promise<Appointment> {
+  // callers are often inside a transaction: never wait on a snapshot load started elsewhere
+  const snapshot = await facilities(db, true);
+  const zone = snapshot.locations.find((l) => l.id === r.location_id)?.timeZone ?? "UTC";
+  return {
+    id: r.id,
+    patientId: r.patient_id,
+    physicianId: r.physician_id,
+    locationId: r.location_id,
+    roomId: r.room_id,
+    equipmentIds: await appts.equipmentOf(db, r.id),
+    appointmentTypeId: r.appointment_type_id,
+    start: toIso(r.starts_at),
+    end: toIso(r.ends_at),
+    local: { ...localLabel(r.starts_at.getTime(), zone), timeZone: zone },
+    status: r.status as Appointment["status"],
+    holdExpiresAt: r.hold_expires_at ? toIso(r.hold_expires_at) : null,
+    telehealth: r.telehealth,
+    reason: r.reason,
+    cancelReason: r.cancel_reason,
+    rescheduledFrom: r.rescheduled_from,
+    createdAt: toIso(r.created_at),
+    updatedAt: toIso(r.updated_at),
+  };
+}
+
+/** Whether the actor may see this appointment: the location's door, the physician's own, the patient's own. */
+export function canSee(actor: Actor, r: AppointmentRow): boolean {
+  switch (actor.role) {
+    case "admin":
+      return true;
+    case "patient":
+      return actor.patientIds.includes(r.patient_id);
+    case "physician":
+      return actor.physicianId === r.physician_id;
+    case "location_staff":
+      return actor.locationIds.includes(r.location_id);
+    default:
+      return false;
+  }
+}
+
+export async function requireAppointment(
+  db: Executor,
+  actor: Actor,
+  id: string,
+  forUpdate = false,
+): Promise<AppointmentRow> {
+  const row = await appts.get(db, id, forUpdate);
+  if (!row || !canSee(actor, row)) throw problems.notFound("appointment");
+  return row;
+}
+
+const ctxFor = auditContextOf;
+
+export const appointmentService = {
+  async get(db: Db, actor: Actor, id: string): Promise<Appointment> {
+    return db.transaction().execute(async (tx) => {
+      const row = await requireAppointment(tx, actor, id);
+      await auditService.record(tx, ctxFor(actor), {
+        action: "appointment.read",
+        resourceType: "appointment",
+        resourceId: id,
+        patientId: row.patient_id,
+        locationId: row.location_id,
+      });
+      return toAppointment(tx, row);
+    });
+  },
+
+  async list(db: Db, actor: Actor, q: AppointmentQuery): Promise<Page<Appointment>> {
+    // the caller's scope is applied first; filters can only narrow it
+    let locationIds = q.locationId ? [q.locationId] : undefined;
+    let physicianIds = q.physicianId ? [q.physicianId] : undefined;
+    let patientIds = q.patientId ? [q.patientId] : undefined;
+    if (actor.role === "location_staff") {
+      if (q.locationId && !actor.locationIds.includes(q.locationId))
+        throw problems.notFound("location", "query.locationId");
+      locationIds ??= actor.locationIds;
+    } else if (actor.role === "physician") {
+      if (q.physicianId && q.physicianId !== actor.physicianId)
+        throw problems.notFound("physician", "query.physicianId");
+      physicianIds = [actor.physicianId ?? ""];
+    } else if (actor.role === "patient") {
+      if (q.patientId && !actor.patientIds.includes(q.patientId))
+        throw problems.notFound("patient", "query.patientId");
+      patientIds ??= actor.patientIds;
+    } else if (actor.role !== "admin") {
+      throw problems.forbidden();
+    }
+    let from = q.from ? new Date(q.from) : undefined;
+    let to = q.to ? new Date(q.to) : undefined;
+    if (q.date) {
+      const zone = q.locationId
+        ? (await facilities(db)).locations.find((l) => l.id === q.locationId)?.timeZone
+        : undefined;
+      const { Temporal } = await import("temporal-polyfill");
+      const day = Temporal.PlainDate.from(q.date);
+      from = new Date(day.toZonedDateTime(zone ?? "UTC").epochMilliseconds);
+      to = new Date(day.add({ days: 1 }).toZonedDateTime(zone ?? "UTC").epochMilliseconds);
+    }
+    return db.transaction().execute(async (tx) => {
+      const { rows, total } = await appts.list(tx, {
+        locationIds,
+        physicianIds,
+        patientIds,
+        status: q.status,
+        from,
+        to,
+        limit: q.limit,
+        offset: q.offset,
+      });
+      await auditService.record(tx, ctxFor(actor), {
+        action: "appointment.list",
+        resourceType: "appointment",
+        patientId: patientIds?.length === 1 ? patientIds[0] : null,
+        locationId: locationIds?.length === 1 ? locationIds[0] : null,
+        detail: { count: rows.length, ids: rows.map((r) => r.id) },
+      });
+      return {
+        items: await Promise.all(rows.map((r) => toAppointment(tx, r))),
+        total,
+        limit: q.limit,
+        offset: q.offset,
+      };
+    });
+  },
+
+  async transition(
+    db: Db,
+    actor: Actor,
+    id: string,
+    status: "checked_in" | "in_progress" | "completed" | "no_show",
+  ): Promise<Appointment> {
+    return db.transaction().execute(async (tx) => {
+      const row = await requireAppointment(tx, actor, id, true);
+      if (actor.role === "patient")
+        throw problems.forbidden("Patients cannot change an appointment's status");
+      if (!TRANSITIONS[row.status]?.includes(status)) {
+        throw problems.conflict(
+          "invalid_transition",
+          `An appointment that is ${row.status} cannot become ${status}`,
+          "body.status",
+          {
+            from: row.status,
+            allowed: TRANSITIONS[row.status] ?? [],
+          },
+        );
+      }
+      const now = new Date();
+      const updated = await appts.setStatus(tx, id, status, {
+        ...(status === "checked_in" ? { checked_in_at: now } : {}),
+        ...(status === "completed" ? { completed_at: now } : {}),
+      });
+      await auditService.record(tx, ctxFor(actor), {
+        action: `appointment.${status}`,
+        resourceType: "appointment",
+        resourceId: id,
+        patientId: row.patient_id,
+        locationId: row.location_id,
+        detail: { from: row.status },
+      });
+      return toAppointment(tx, updated);
+    });
+  },
+
+  async cancel(db: Db, actor: Actor, id: string, reason: string): Promise<Appointment> {
+    return db.transaction().execute(async (tx) => {
+      const row = await requireAppointment(tx, actor, id, true);
+      if (!TRANSITIONS[row.status]?.includes("cancelled")) {
+        throw problems.conflict(
+          "invalid_transition",
+          `An appointment that is ${row.status} cannot be cancelled`,
+          "params.id",
+          { from: row.status },
+        );
+      }
+      const updated = await appts.setStatus(tx, id, "cancelled", {
+        cancel_reason: reason,
+        hold_expires_at: null,
+      });
+      await auditService.record(tx, ctxFor(actor), {
+        action: "appointment.cancel",
+        resourceType: "appointment",
+        resourceId: id,
+        patientId: row.patient_id,
+        locationId: row.location_id,
+        detail: { reason, from: row.status },
+      });
+      return toAppointment(tx, updated);
+    });
+  },
+};
+
+export const TRANSITION_TABLE = TRANSITIONS;

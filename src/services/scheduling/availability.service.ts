@@ -1,0 +1,341 @@
+/**
+ * Availability: loads what the pure engine needs with a handful of indexed queries, runs it, and
+ * labels the answer. Nothing about availability is stored; the facility snapshot is cached for a
+ * few seconds because rooms and travel times change rarely and every booking re-checks anyway.
+ */
+import type { Actor } from "../../platform/access.js";
+import type { BookingConfig } from "../../platform/config.js";
+import type { Executor } from "../../platform/db.js";
+import { problems } from "../../platform/errors.js";
+import { distanceKm, type NetworkSnapshot, networkSnapshot } from "../locations/index.js";
+import { patientService } from "../patients/index.js";
+import { physicianService } from "../physicians/index.js";
+import { appointmentRepository as appts } from "./appointments.repository.js";
+import type { AvailabilityQuery, SlotOptionDto } from "./appointments.schema.js";
+import { findOptions } from "./availability/engine.js";
+import { localLabel } from "./availability/intervals.js";
+import { encodeOptionId } from "./availability/option-id.js";
+import type {
+  AppointmentTypeInfo,
+  AvailabilityInput,
+  Block,
+  Commitment,
+  PatientContext,
+  PhysicianInfo,
+  SlotOption,
+} from "./availability/types.js";
+import { appointmentTypeCatalog } from "./catalog.service.js";
+
+const DAY = 86_400_000;
+const MAX_WINDOW_DAYS = 62;
+/** Travel constraints reach at most this far beyond the window (longest plausible trip). */
+const TRAVEL_MARGIN = DAY / 2;
+const SNAPSHOT_TTL_MS = 15_000;
+
+let cached: { at: number; snapshot: Promise<NetworkSnapshot>; value?: NetworkSnapshot } | undefined;
+
+/**
+ * The cached facility snapshot. Inside a transaction a pending load started elsewhere is never
+ * awaited (on the single-session embedded database it would wait for this very transaction).
+ */
+export async function facilities(db: Executor, inTransaction = false): Promise<NetworkSnapshot> {
+  const fresh = cached && Date.now() - cached.at <= SNAPSHOT_TTL_MS;
+  if (fresh && cached?.value) return cached.value;
+  if (inTransaction) return networkSnapshot(db);
+  if (!fresh || !cached) {
+    const entry: NonNullable<typeof cached> = { at: Date.now(), snapshot: networkSnapshot(db) };
+    entry.snapshot.then(
+      (v) => {
+        entry.value = v;
+      },
+      () => {
+        if (cached === entry) cached = undefined;
+      },
+    );
+    cached = entry;
+  }
+  return cached.snapshot;
+}
+/** Drop the cached facility snapshot (after a change to rooms, equipment or travel times). */
+export function forgetFacilities(): void {
+  cached = undefined;
+}
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export interface SearchNeed {
+  appointmentTypeId: string;
+  specialty?: string | undefined;
+  physicianIds?: string[] | undefined;
+  from: number;
+  to: number;
+  locationIds?: string[] | undefined;
+  patientId?: string | undefined;
+  telehealth: boolean;
+  stepFree?: boolean | undefined;
+  language?: string | undefined;
+  limit: number;
+  /** Staff override of follow-up continuity (the reason is audited by the caller). */
+  ignoreContinuity?: boolean;
+  /** An appointment being moved: its own time does not count against the patient. */
+  excludeAppointmentId?: string | undefined;
+  now?: number;
+  /** Called inside a transaction (the booking re-check). */
+  inTransaction?: boolean;
+}
+
+export interface SearchResult {
+  options: SlotOption[];
+  physicians: PhysicianInfo[];
+  physicianNames: Map<string, string>;
+  followUpRestrictedTo: string[] | null;
+  snapshot: NetworkSnapshot;
+  appointmentType: AppointmentTypeInfo;
+  patientHome: { latitude: number; longitude: number } | null;
+}
+
+export async function searchOptions(
+  db: Executor,
+  rules: BookingConfig,
+  need: SearchNeed,
+): Promise<SearchResult> {
+  const type = await appointmentTypeCatalog.get(db, need.appointmentTypeId).catch(() => {
+    throw problems.invalid("query.appointmentTypeId", "no such appointment type");
+  });
+  if (!type.active) throw problems.invalid("query.appointmentTypeId", "this appointment type is not offered");
+  const appointmentType: AppointmentTypeInfo = {
+    id: type.id,
+    durationMinutes: type.durationMinutes,
+    slotIntervalMinutes: type.slotIntervalMinutes,
+    roomKind: type.roomKind,
+    equipmentKinds: type.equipmentKinds,
+    telehealthAllowed: type.telehealthAllowed,
+    visitKind: type.visitKind,
+  };
+
+  const candidates = need.physicianIds
+    ? await Promise.all(need.physicianIds.map((id) => physicianService.get(db, id)))
+    : (
+        await physicianService.list(db, {
+          specialty: need.specialty ?? type.specialty,
+          limit: 500,
+          offset: 0,
+        })
+      ).items;
+  const physicians = candidates
+    .filter((p) => p.active)
+    .map(
+      (p): PhysicianInfo => ({
+        id: p.id,
+        languages: p.languages,
+        offersTelehealth: p.offersTelehealth,
+        acceptsNewPatients: p.acceptsNewPatients,
+      }),
+    );
+  const physicianNames = new Map(
+    candidates.map((p) => [
+      p.id,
+      `${p.title === "MD" || p.title === "DO" ? "Dr. " : ""}${p.givenName} ${p.familyName}`,
+    ]),
+  );
+
+  const [snapshot, patient] = await Promise.all([
+    facilities(db, need.inTransaction),
+    need.patientId
+      ? patientContext(
+          db,
+          need.patientId,
+          need.from - TRAVEL_MARGIN,
+          need.to + TRAVEL_MARGIN,
+          need.excludeAppointmentId,
+        )
+      : Promise.resolve(null),
+  ]);
+
+  let followUpRestrictedTo: string[] | null = null;
+  if (
+    patient &&
+    appointmentType.visitKind === "follow_up" &&
+    patient.previousPhysicianIds.length &&
+    !need.ignoreContinuity
+  ) {
+    followUpRestrictedTo = patient.previousPhysicianIds;
+  }
+  const engineCandidates = followUpRestrictedTo
+    ? physicians.filter((p) => followUpRestrictedTo!.includes(p.id))
+    : physicians;
+  const ids = engineCandidates.map((p) => p.id);
+
+  const [plans, commitments] = await Promise.all([
+    physicianService.plans(db, ids, isoDay(need.from - DAY), isoDay(need.to + DAY)),
+    appts.physicianCommitments(
+      db,
+      ids,
+      new Date(need.from - TRAVEL_MARGIN),
+      new Date(need.to + TRAVEL_MARGIN),
+    ),
+  ]);
+  const blocks: Block[] = [];
+  for (const [physicianId, plan] of plans) {
+    for (const b of plan.assignments) {
+      blocks.push({
+        physicianId,
+        locationId: b.locationId,
+        start: Date.parse(b.start),
+        end: Date.parse(b.end),
+        appointmentTypeIds: b.appointmentTypeIds,
+      });
+    }
+  }
+  const wanted = need.locationIds ? new Set(need.locationIds) : undefined;
+  const bookableLocations = new Set(
+    blocks.map((b) => b.locationId).filter((id) => !wanted || wanted.has(id)),
+  );
+  const rooms = appointmentType.roomKind
+    ? snapshot.rooms.filter((r) => r.kind === appointmentType.roomKind && bookableLocations.has(r.locationId))
+    : [];
+  const equipment = snapshot.equipment.filter(
+    (e) => appointmentType.equipmentKinds.includes(e.kind) && bookableLocations.has(e.locationId),
+  );
+  const [roomBusy, equipmentBusy] = await Promise.all([
+    appts.roomBusy(
+      db,
+      rooms.map((r) => r.id),
+      new Date(need.from),
+      new Date(need.to),
+    ),
+    appts.equipmentBusy(
+      db,
+      equipment.map((e) => e.id),
+      new Date(need.from),
+      new Date(need.to),
+    ),
+  ]);
+
+  const input: AvailabilityInput = {
+    now: need.now ?? Date.now(),
+    from: need.from,
+    to: need.to,
+    appointmentType,
+    physicians: engineCandidates,
+    // blocks at unwanted locations still bind the physician (travel), so they stay in
+    blocks,
+    physicianCommitments: commitments as Map<string, Commitment[]>,
+    locations: new Map(snapshot.locations.map((l) => [l.id, l])),
+    rooms: rooms.map((r) => ({
+      id: r.id,
+      locationId: r.locationId,
+      kind: r.kind,
+      stepFree: r.stepFree,
+      busy: roomBusy.get(r.id) ?? [],
+    })),
+    equipment: equipment.map((e) => ({
+      id: e.id,
+      locationId: e.locationId,
+      kind: e.kind,
+      busy: equipmentBusy.get(e.id) ?? [],
+    })),
+    travelMinutes: snapshot.travelMinutes,
+    rules: { minNoticeMinutes: rules.minNoticeMinutes, horizonDays: rules.horizonDays },
+    patient,
+    telehealth: need.telehealth,
+    stepFree: need.stepFree ?? false,
+    language: need.language ?? null,
+    limit: Number.POSITIVE_INFINITY,
+  };
+  let options = findOptions(input);
+  if (wanted) options = options.filter((o) => wanted.has(o.locationId));
+  return {
+    options: options.slice(0, need.limit),
+    physicians,
+    physicianNames,
+    followUpRestrictedTo,
+    snapshot,
+    appointmentType,
+    patientHome: patient?.home ?? null,
+  };
+}
+
+async function patientContext(
+  db: Executor,
+  patientId: string,
+  from: number,
+  to: number,
+  excludeId?: string,
+): Promise<PatientContext> {
+  const [p, previous, commitments] = await Promise.all([
+    patientService.get(db, patientId).catch(() => {
+      throw problems.notFound("patient", "query.patientId");
+    }),
+    appts.previousPhysicians(db, patientId),
+    appts.patientCommitments(db, patientId, new Date(from), new Date(to), excludeId),
+  ]);
+  const home =
+    p.address?.latitude != null && p.address?.longitude != null
+      ? { latitude: p.address.latitude, longitude: p.address.longitude }
+      : null;
+  return { home, preferredLocationIds: p.preferredLocationIds, previousPhysicianIds: previous, commitments };
+}
+
+export function toOptionDto(o: SlotOption, r: SearchResult): SlotOptionDto {
+  const loc = r.snapshot.locations.find((l) => l.id === o.locationId)!;
+  const label = localLabel(o.start, loc.timeZone);
+  const distance =
+    r.patientHome && loc.latitude !== null && loc.longitude !== null && loc.kind !== "virtual"
+      ? Math.round(distanceKm(r.patientHome, { latitude: loc.latitude, longitude: loc.longitude }) * 10) / 10
+      : null;
+  return {
+    id: encodeOptionId({
+      physicianId: o.physicianId,
+      locationId: o.locationId,
+      roomId: o.roomId,
+      equipmentIds: o.equipmentIds,
+      start: o.start,
+      end: o.end,
+      appointmentTypeId: r.appointmentType.id,
+      telehealth: o.telehealth,
+    }),
+    physicianId: o.physicianId,
+    physicianName: r.physicianNames.get(o.physicianId) ?? "",
+    locationId: o.locationId,
+    locationName: loc.name,
+    locationKind: loc.kind,
+    roomId: o.roomId,
+    equipmentIds: o.equipmentIds,
+    appointmentTypeId: r.appointmentType.id,
+    start: new Date(o.start).toISOString(),
+    end: new Date(o.end).toISOString(),
+    local: { ...label, timeZone: loc.timeZone },
+    telehealth: o.telehealth,
+    distanceKm: distance,
+    score: o.score,
+    reasons: o.reasons,
+  };
+}
+
+/** Turns the HTTP query into a need, applying defaults and limits. */
+export function needFromQuery(actor: Actor, q: AvailabilityQuery): SearchNeed {
+  const now = Date.now();
+  const from = q.from ? Date.parse(q.from) : now;
+  const to = q.to ? Date.parse(q.to) : from + 14 * DAY;
+  if (to <= from) throw problems.invalid("query.to", "must be after from");
+  if (to - from > MAX_WINDOW_DAYS * DAY)
+    throw problems.invalid("query.to", `the window may span at most ${MAX_WINDOW_DAYS} days`);
+  if (q.overrideReason && actor.role !== "location_staff" && actor.role !== "admin") {
+    throw problems.invalid("query.overrideReason", "only staff may override follow-up continuity");
+  }
+  return {
+    appointmentTypeId: q.appointmentTypeId,
+    specialty: q.specialty,
+    physicianIds: q.physicianId ? [q.physicianId] : undefined,
+    from,
+    to,
+    locationIds: q.locationIds,
+    patientId: q.patientId,
+    telehealth: q.telehealth,
+    stepFree: q.stepFree,
+    language: q.language,
+    limit: q.limit,
+    ignoreContinuity: q.overrideReason !== undefined,
+  };
+}

@@ -1,0 +1,320 @@
+/**
+ * The availability engine: every bookable (physician, location, start) for one appointment type,
+ * ranked for the patient. Pure: the caller loads the data; nothing here reads a clock or a table.
+ *
+ * Each constraint (the physician's engagements and travel, the patient's, opening hours, a room's
+ * or an item's bookings) becomes a sorted set of ruled-out start times. The engine walks each
+ * working block's grid once and jumps past ruled-out ranges, so a search costs about
+ * O(grid points · log engagements) instead of checking every engagement for every slot.
+ */
+import {
+  DAY_MS,
+  type ExcludedRange,
+  ExcludedStarts,
+  excludedAround,
+  excludedOutside,
+  gridAtOrAfter,
+  MINUTE_MS,
+  openingIntervals,
+} from "./intervals.js";
+import { rankOptions } from "./rank.js";
+import type {
+  AvailabilityInput,
+  Block,
+  Commitment,
+  Interval,
+  PhysicianInfo,
+  SlotCandidate,
+  SlotOption,
+} from "./types.js";
+
+/** Bookable options for the need in `input`, best first, at most `input.limit` of them. */
+export function findOptions(input: AvailabilityInput): SlotOption[] {
+  return rankOptions(availableSlots(input), input);
+}
+
+/** When an appointment may start under the booking rules and the requested dates. */
+interface BookingWindow {
+  earliest: number;
+  /** Exclusive: the booking horizon. */
+  startsBefore: number;
+  /** Inclusive: the appointment must end by `to`. */
+  latestStart: number;
+}
+
+/** A room or equipment item with the starts its bookings rule out. */
+interface Resource {
+  id: string;
+  excluded: ExcludedStarts;
+}
+
+/** What a location contributes to every option there, worked out once per search. */
+interface Site {
+  virtual: boolean;
+  closed: ExcludedStarts;
+  patientBusy: ExcludedStarts;
+  /** Suitable rooms by id; undefined when the type needs no room. */
+  rooms: Resource[] | undefined;
+  /** For each required equipment kind, in the type's order, the items of that kind by id. */
+  equipment: Resource[][];
+}
+
+type Allocation = { roomId: string | null; equipmentIds: string[] } | { retryAt: number };
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Travel times in milliseconds, asked once per pair of locations. */
+class TravelTimes {
+  private readonly known = new Map<string, number>();
+  constructor(private readonly minutes: AvailabilityInput["travelMinutes"]) {}
+
+  ms(from: string, to: string): number {
+    if (from === to) return 0;
+    const key = `${from}\u0000${to}`;
+    let ms = this.known.get(key);
+    if (ms === undefined) {
+      const minutes = this.minutes(from, to);
+      // an unknown travel time (NaN) means the trip cannot be planned
+      ms = Number.isNaN(minutes) ? Number.POSITIVE_INFINITY : Math.max(0, minutes) * MINUTE_MS;
+      this.known.set(key, ms);
+    }
+    return ms;
+  }
+}
+
+/** Starts ruled out at `locationId` by engagements: overlap, or too little time to travel between. */
+function engagementRanges(
+  engagements: Iterable<{ start: number; end: number; locationId: string }>,
+  locationId: string,
+  durationMs: number,
+  travel: TravelTimes,
+): ExcludedRange[] {
+  const ranges: ExcludedRange[] = [];
+  for (const e of engagements) {
+    const to = travel.ms(locationId, e.locationId);
+    const from = travel.ms(e.locationId, locationId);
+    ranges.push(excludedAround(e, durationMs, to, from));
+  }
+  return ranges;
+}
+
+class Sites {
+  private readonly known = new Map<string, Site | undefined>();
+  /** Per location, the stretch of time its blocks cover: opening hours are expanded only there. */
+  private readonly extents = new Map<string, Interval>();
+
+  constructor(
+    private readonly input: AvailabilityInput,
+    private readonly durationMs: number,
+    private readonly window: BookingWindow,
+    private readonly travel: TravelTimes,
+  ) {
+    for (const b of input.blocks) {
+      const e = this.extents.get(b.locationId);
+      if (!e) this.extents.set(b.locationId, { start: b.start, end: b.end });
+      else {
+        e.start = Math.min(e.start, b.start);
+        e.end = Math.max(e.end, b.end);
+      }
+    }
+  }
+
+  get(locationId: string): Site | undefined {
+    if (!this.known.has(locationId)) this.known.set(locationId, this.build(locationId));
+    return this.known.get(locationId);
+  }
+
+  private build(locationId: string): Site | undefined {
+    const { input, durationMs, window } = this;
+    const location = input.locations.get(locationId);
+    const extent = this.extents.get(locationId);
+    if (!location || !extent) return undefined;
+    const virtual = location.kind === "virtual";
+    const from = Math.max(extent.start, window.earliest);
+    const to = Math.min(extent.end, window.latestStart + durationMs, window.startsBefore + durationMs);
+    const open = openingIntervals(location, from, Math.max(from, to));
+    const type = input.appointmentType;
+    const resource = (r: { id: string; busy: Interval[] }): Resource => ({
+      id: r.id,
+      excluded: new ExcludedStarts(r.busy.map((b) => excludedAround(b, durationMs, 0, 0))),
+    });
+    const here = <T extends { locationId: string }>(items: T[]) =>
+      items.filter((i) => i.locationId === locationId);
+    return {
+      virtual,
+      closed: new ExcludedStarts(open ? excludedOutside(open, durationMs) : []),
+      patientBusy: new ExcludedStarts(
+        engagementRanges(input.patient?.commitments ?? [], locationId, durationMs, this.travel),
+      ),
+      rooms:
+        virtual || type.roomKind === null
+          ? undefined
+          : here(input.rooms)
+              .filter((r) => r.kind === type.roomKind && (!input.stepFree || r.stepFree))
+              .sort(byId)
+              .map(resource),
+      equipment: virtual
+        ? []
+        : type.equipmentKinds.map((kind) =>
+            here(input.equipment)
+              .filter((e) => e.kind === kind)
+              .sort(byId)
+              .map(resource),
+          ),
+    };
+  }
+}
+
+/** The first item (by id) free for the whole appointment, or the earliest start worth trying next. */
+function firstFree(
+  items: Resource[],
+  start: number,
+  taken?: Set<string>,
+): { id: string } | { retryAt: number } {
+  let retryAt = Number.POSITIVE_INFINITY;
+  for (const item of items) {
+    if (taken?.has(item.id)) continue;
+    const until = item.excluded.blockedUntil(start);
+    if (until === undefined) return { id: item.id };
+    retryAt = Math.min(retryAt, until);
+  }
+  return { retryAt };
+}
+
+function allocate(site: Site, start: number): Allocation {
+  let roomId: string | null = null;
+  if (site.rooms) {
+    const room = firstFree(site.rooms, start);
+    if ("retryAt" in room) return room;
+    roomId = room.id;
+  }
+  const equipmentIds: string[] = [];
+  if (site.equipment.length > 0) {
+    // the same kind listed twice needs two different items
+    const taken = new Set<string>();
+    for (const items of site.equipment) {
+      const item = firstFree(items, start, taken);
+      if ("retryAt" in item) return item;
+      taken.add(item.id);
+      equipmentIds.push(item.id);
+    }
+  }
+  return { roomId, equipmentIds };
+}
+
+/** Physicians who may take this appointment at all, each once. */
+function eligiblePhysicians(input: AvailabilityInput): PhysicianInfo[] {
+  const previous = new Set(input.patient?.previousPhysicianIds ?? []);
+  const kind = input.appointmentType.visitKind;
+  const seen = new Set<string>();
+  return input.physicians.filter((p) => {
+    if (seen.has(p.id)) return false;
+    seen.add(p.id);
+    if (input.language !== null && !p.languages.includes(input.language)) return false;
+    if (kind === "new" && !p.acceptsNewPatients && !previous.has(p.id)) return false;
+    // follow-ups stay with the physicians who saw the patient before
+    if (kind === "follow_up" && previous.size > 0 && !previous.has(p.id)) return false;
+    return true;
+  });
+}
+
+function offersVideo(physician: PhysicianInfo, input: AvailabilityInput): boolean {
+  return input.telehealth && input.appointmentType.telehealthAllowed && physician.offersTelehealth;
+}
+
+/** Blocks by physician, each list sorted by start. */
+function blocksByPhysician(blocks: Block[]): Map<string, Block[]> {
+  const grouped = new Map<string, Block[]>();
+  for (const b of blocks) {
+    const list = grouped.get(b.physicianId);
+    if (list) list.push(b);
+    else grouped.set(b.physicianId, [b]);
+  }
+  for (const list of grouped.values()) list.sort((a, b) => a.start - b.start);
+  return grouped;
+}
+
+/** Whether a key is new; without a set every key is new. */
+function firstTime(seen: Set<string> | undefined, key: string): boolean {
+  if (!seen) return true;
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
+}
+
+function anyOverlap(sorted: Block[]): boolean {
+  let reach = Number.NEGATIVE_INFINITY;
+  for (const b of sorted) {
+    if (b.start < reach) return true;
+    reach = Math.max(reach, b.end);
+  }
+  return false;
+}
+
+/** Every bookable (physician, location, start), unranked: the engine's answer before ranking. */
+export function availableSlots(input: AvailabilityInput): SlotCandidate[] {
+  const type = input.appointmentType;
+  const durationMs = type.durationMinutes * MINUTE_MS;
+  const stepMs = type.slotIntervalMinutes * MINUTE_MS;
+  if (!(durationMs > 0) || !(stepMs > 0)) return [];
+  const window: BookingWindow = {
+    earliest: Math.max(input.from, input.now + input.rules.minNoticeMinutes * MINUTE_MS),
+    startsBefore: input.now + input.rules.horizonDays * DAY_MS,
+    latestStart: input.to - durationMs,
+  };
+  const travel = new TravelTimes(input.travelMinutes);
+  const sites = new Sites(input, durationMs, window, travel);
+  const grouped = blocksByPhysician(input.blocks);
+  const out: SlotCandidate[] = [];
+
+  for (const physician of eligiblePhysicians(input)) {
+    const blocks = grouped.get(physician.id);
+    if (!blocks) continue;
+    const commitments: Commitment[] = input.physicianCommitments.get(physician.id) ?? [];
+    const busyAt = new Map<string, ExcludedStarts>();
+    // overlapping blocks at one location would offer the same start twice
+    const seen = anyOverlap(blocks) ? new Set<string>() : undefined;
+
+    for (const block of blocks) {
+      if (block.appointmentTypeIds.length > 0 && !block.appointmentTypeIds.includes(type.id)) continue;
+      const site = sites.get(block.locationId);
+      if (!site || (site.virtual && !offersVideo(physician, input))) continue;
+      let physicianBusy = busyAt.get(block.locationId);
+      if (!physicianBusy) {
+        // a block elsewhere is a promise to be elsewhere, travel included
+        const elsewhere = blocks.filter((b) => b.locationId !== block.locationId);
+        physicianBusy = new ExcludedStarts(
+          engagementRanges([...commitments, ...elsewhere], block.locationId, durationMs, travel),
+        );
+        busyAt.set(block.locationId, physicianBusy);
+      }
+      const constraints = [physicianBusy, site.closed, site.patientBusy];
+
+      let start = gridAtOrAfter(block.start, stepMs, window.earliest);
+      while (start + durationMs <= block.end && start < window.startsBefore && start <= window.latestStart) {
+        let until: number | undefined;
+        for (const c of constraints) {
+          const u = c.blockedUntil(start);
+          if (u !== undefined && (until === undefined || u > until)) until = u;
+        }
+        if (until === undefined) {
+          const allocation = allocate(site, start);
+          if ("retryAt" in allocation) until = allocation.retryAt;
+          else if (firstTime(seen, `${block.locationId}|${start}`)) {
+            out.push({
+              physicianId: physician.id,
+              locationId: block.locationId,
+              roomId: allocation.roomId,
+              equipmentIds: allocation.equipmentIds,
+              start,
+              end: start + durationMs,
+              telehealth: site.virtual,
+            });
+          }
+        }
+        start = until === undefined ? start + stepMs : gridAtOrAfter(block.start, stepMs, until);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,207 @@
+/**
+ * Interval algebra for the availability engine: the set of start times a constraint rules out,
+ * opening hours expanded into instants, and wall-clock conversions across daylight-saving changes.
+ */
+import { Temporal } from "temporal-polyfill";
+import type { Interval, LocationInfo } from "./types.js";
+
+export const MINUTE_MS = 60_000;
+export const DAY_MS = 86_400_000;
+
+/** Start times an appointment may not take: `start` is ruled out when `lo < start < hi`. */
+export interface ExcludedRange {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * A set of ruled-out start times, kept as sorted, disjoint open ranges so that one binary search
+ * answers "may an appointment start here, and if not, when at the earliest?".
+ */
+export class ExcludedStarts {
+  private readonly lo: number[] = [];
+  private readonly hi: number[] = [];
+
+  constructor(ranges: ExcludedRange[]) {
+    const sorted = ranges.filter((r) => r.hi > r.lo).sort((a, b) => a.lo - b.lo);
+    for (const r of sorted) {
+      const last = this.hi.length - 1;
+      // open ranges that only touch leave their shared end point allowed, so they stay apart
+      if (last >= 0 && r.lo < this.hi[last]!) {
+        if (r.hi > this.hi[last]!) this.hi[last] = r.hi;
+      } else {
+        this.lo.push(r.lo);
+        this.hi.push(r.hi);
+      }
+    }
+  }
+
+  /** Where the ruled-out range holding `start` ends, or undefined when `start` is allowed. */
+  blockedUntil(start: number): number | undefined {
+    let a = 0;
+    let b = this.lo.length;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (this.lo[mid]! < start) a = mid + 1;
+      else b = mid;
+    }
+    const hi = this.hi[a - 1];
+    return hi !== undefined && start < hi ? hi : undefined;
+  }
+}
+
+/**
+ * The starts a `durationMs` appointment may not take because of an engagement elsewhere: it must
+ * end `travelToMs` before the engagement starts, or start `travelFromMs` after it ends.
+ */
+export function excludedAround(
+  engagement: Interval,
+  durationMs: number,
+  travelToMs: number,
+  travelFromMs: number,
+): ExcludedRange {
+  return { lo: engagement.start - durationMs - travelToMs, hi: engagement.end + travelFromMs };
+}
+
+/** The starts that keep a `durationMs` appointment inside the open intervals (sorted, disjoint). */
+export function excludedOutside(open: Interval[], durationMs: number): ExcludedRange[] {
+  const ranges: ExcludedRange[] = [];
+  let closedFrom = Number.NEGATIVE_INFINITY;
+  for (const o of open) {
+    ranges.push({ lo: closedFrom, hi: o.start });
+    closedFrom = o.end - durationMs;
+  }
+  ranges.push({ lo: closedFrom, hi: Number.POSITIVE_INFINITY });
+  return ranges;
+}
+
+/** The first start on the grid `anchor + k * step` (k >= 0) that is not before `notBefore`. */
+export function gridAtOrAfter(anchor: number, step: number, notBefore: number): number {
+  if (notBefore <= anchor) return anchor;
+  return anchor + Math.ceil((notBefore - anchor) / step) * step;
+}
+
+const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/**
+ * The UTC offsets a time zone uses over a stretch of time, fetched once (a Temporal call costs tens
+ * of microseconds) so that wall-clock conversions inside the stretch are plain arithmetic.
+ */
+export class ZoneOffsets {
+  /** Segment i uses offsets[i] from starts[i] on; the first segment reaches back indefinitely. */
+  private readonly starts: number[] = [Number.NEGATIVE_INFINITY];
+  private readonly offsets: number[] = [];
+
+  constructor(timeZone: string, from: number, to: number) {
+    let zoned = Temporal.Instant.fromEpochMilliseconds(from).toZonedDateTimeISO(timeZone);
+    this.offsets.push(zoned.offsetNanoseconds / 1e6);
+    for (;;) {
+      const next = zoned.getTimeZoneTransition("next");
+      if (!next || next.epochMilliseconds > to) break;
+      this.starts.push(next.epochMilliseconds);
+      this.offsets.push(next.offsetNanoseconds / 1e6);
+      zoned = next;
+    }
+  }
+
+  offsetAt(instant: number): number {
+    let i = this.starts.length - 1;
+    while (i > 0 && this.starts[i]! > instant) i--;
+    return this.offsets[i]!;
+  }
+
+  /** The wall-clock reading (as if it were UTC) of an instant. */
+  wallClock(instant: number): number {
+    return instant + this.offsetAt(instant);
+  }
+
+  /**
+   * The instant a wall-clock reading happens. A repeated reading (autumn) takes its first
+   * occurrence; a skipped one (spring) becomes the end of the gap, as physicians' blocks do.
+   */
+  instant(wallClock: number): number {
+    let first: number | undefined;
+    for (let i = 0; i < this.offsets.length; i++) {
+      const t = wallClock - this.offsets[i]!;
+      const next = this.starts[i + 1];
+      if (t >= this.starts[i]! && (next === undefined || t < next) && (first === undefined || t < first))
+        first = t;
+    }
+    if (first !== undefined) return first;
+    for (let i = 1; i < this.offsets.length; i++) {
+      const gapStart = this.starts[i]! + this.offsets[i - 1]!;
+      const gapEnd = this.starts[i]! + this.offsets[i]!;
+      if (wallClock >= gapStart && wallClock < gapEnd) return this.starts[i]!;
+    }
+    return wallClock - this.offsets[0]!;
+  }
+}
+
+/**
+ * When a location is open between two instants, as sorted disjoint intervals: each local day's
+ * opening hours merged (08:00-12:00 and 12:00-17:00 make one stretch). Undefined = always open.
+ */
+export function openingIntervals(location: LocationInfo, from: number, to: number): Interval[] | undefined {
+  if (location.kind === "virtual" || location.openingHours.length === 0) return undefined;
+  const zone = new ZoneOffsets(location.timeZone, from - 3 * DAY_MS, to + 3 * DAY_MS);
+  const firstDay = Math.floor(zone.wallClock(from) / DAY_MS) - 1;
+  const lastDay = Math.floor(zone.wallClock(to) / DAY_MS) + 1;
+  const open: Interval[] = [];
+  for (let day = firstDay; day <= lastDay; day++) {
+    // 1970-01-01 was a Thursday (ISO weekday 4)
+    const weekday = ((((day + 3) % 7) + 7) % 7) + 1;
+    const midnight = day * DAY_MS;
+    const today = location.openingHours
+      .filter((h) => h.weekday === weekday)
+      .map((h) => ({
+        start: zone.instant(midnight + minutesOf(h.opens) * MINUTE_MS),
+        end: zone.instant(midnight + minutesOf(h.closes) * MINUTE_MS),
+      }))
+      .filter((i) => i.end > i.start)
+      .sort((a, b) => a.start - b.start);
+    const merged: Interval[] = [];
+    for (const i of today) {
+      const last = merged[merged.length - 1];
+      if (last && i.start <= last.end) last.end = Math.max(last.end, i.end);
+      else merged.push({ ...i });
+    }
+    open.push(...merged);
+  }
+  return open;
+}
+
+/**
+ * The instant a wall-clock time happens on a local date. A time inside a spring-forward gap never
+ * shows on the clock, so it becomes the end of the gap; a repeated autumn time takes its first occurrence.
+ */
+export function wallClockToEpochMs(date: string, hhmm: string, timeZone: string): number {
+  const plainDate = Temporal.PlainDate.from(date);
+  const plainTime = Temporal.PlainTime.from(hhmm);
+  const zoned = plainDate.toZonedDateTime({ timeZone, plainTime });
+  if (Temporal.PlainTime.compare(zoned.toPlainTime(), plainTime) !== 0) {
+    const beforeGap = plainDate
+      .toPlainDateTime(plainTime)
+      .toZonedDateTime(timeZone, { disambiguation: "earlier" });
+    const gapEnd = beforeGap.getTimeZoneTransition("next");
+    if (gapEnd) return gapEnd.epochMilliseconds;
+  }
+  return zoned.epochMilliseconds;
+}
+
+/** A working block written in a location's wall-clock time (`2026-03-08`, `08:00`, `12:00`). */
+export function localBlock(date: string, startHHMM: string, endHHMM: string, timeZone: string): Interval {
+  return {
+    start: wallClockToEpochMs(date, startHHMM, timeZone),
+    end: wallClockToEpochMs(date, endHHMM, timeZone),
+  };
+}
+
+/** How an instant reads on the wall in a time zone: `{ date: "2026-03-08", time: "08:00", offset: "-04:00" }`. */
+export function localLabel(ms: number, timeZone: string): { date: string; time: string; offset: string } {
+  const zoned = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone);
+  return {
+    date: zoned.toPlainDate().toString(),
+    time: zoned.toPlainTime().toString({ smallestUnit: "minute" }),
+    offset: zoned.offset,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * Ranking: a score and the reasons a patient reads for each bookable option.
+ *
+ * | signal                                   | points                                                   | reason shown
+ * | ---------------------------------------- | -------------------------------------------------------- | ---------------------------------
+ * | the patient saw this physician before    | +30                                                      | "your physician"
+ * | one of the patient's preferred locations | +25                                                      | "one of your preferred locations"
+ * | in person, the patient's home is known   | +20 at the door, 1 less per 2.5 km, never below 0        | "3.2 km from home"
+ * | video visit                              | +15                                                      | "video visit, no travel"
+ * | how soon                                 | +20 at the start of the bookable window, 0 at its end    | "earliest available" (first start)
+ * | step-free access was asked for           | 0 (it is a filter)                                       | "step-free room"
+ *
+ * Higher scores come first; ties go to the earlier start, then physician id, then location id.
+ */
+import { DAY_MS, MINUTE_MS } from "./intervals.js";
+import type { AvailabilityInput, SlotCandidate, SlotOption } from "./types.js";
+
+export const POINTS = {
+  yourPhysician: 30,
+  preferredLocation: 25,
+  atTheDoor: 20,
+  kmPerPoint: 2.5,
+  videoVisit: 15,
+  soonest: 20,
+} as const;
+
+const EARTH_RADIUS_KM = 6371.0088;
+
+/** Great-circle distance; the same formula the locations module shows patients. */
+function distanceKm(
+  a: { latitude: number; longitude: number },
+  b: { latitude: number; longitude: number },
+): number {
+  const rad = Math.PI / 180;
+  const h =
+    Math.sin(((b.latitude - a.latitude) * rad) / 2) ** 2 +
+    Math.cos(a.latitude * rad) *
+      Math.cos(b.latitude * rad) *
+      Math.sin(((b.longitude - a.longitude) * rad) / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+interface Scored {
+  option: SlotCandidate;
+  score: number;
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Best first: score, then earlier start, then physician id, then location id. */
+export function compareRanked(a: Scored, b: Scored): number {
+  return (
+    b.score - a.score ||
+    a.option.start - b.option.start ||
+    byText(a.option.physicianId, b.option.physicianId) ||
+    byText(a.option.locationId, b.option.locationId)
+  );
+}
+
+/** Scores options for one search; per-location facts are worked out once. */
+class Ranker {
+  private readonly previous: Set<string>;
+  private readonly preferred: Set<string>;
+  private readonly km = new Map<string, number | undefined>();
+  private readonly windowStart: number;
+  private readonly windowSpan: number;
+  readonly firstStart: number;
+
+  constructor(
+    private readonly input: AvailabilityInput,
+    candidates: SlotCandidate[],
+  ) {
+    this.previous = new Set(input.patient?.previousPhysicianIds ?? []);
+    this.preferred = new Set(input.patient?.preferredLocationIds ?? []);
+    this.windowStart = Math.max(input.from, input.now + input.rules.minNoticeMinutes * MINUTE_MS);
+    const span = Math.min(input.to, input.now + input.rules.horizonDays * DAY_MS) - this.windowStart;
+    // an open-ended or empty window still needs a scale for "soon"
+    this.windowSpan = Number.isFinite(span) && span > 0 ? span : 14 * DAY_MS;
+    this.firstStart = candidates.reduce((m, c) => Math.min(m, c.start), Number.POSITIVE_INFINITY);
+  }
+
+  /** Kilometres from the patient's home, when both ends are on the map. */
+  distance(locationId: string): number | undefined {
+    if (this.km.has(locationId)) return this.km.get(locationId);
+    const home = this.input.patient?.home;
+    const l = this.input.locations.get(locationId);
+    const km =
+      home && l && l.kind !== "virtual" && l.latitude !== null && l.longitude !== null
+        ? distanceKm(home, { latitude: l.latitude, longitude: l.longitude })
+        : undefined;
+    this.km.set(locationId, km);
+    return km;
+  }
+
+  score(o: SlotCandidate): number {
+    let score = 0;
+    if (this.previous.has(o.physicianId)) score += POINTS.yourPhysician;
+    if (this.preferred.has(o.locationId)) score += POINTS.preferredLocation;
+    if (o.telehealth) score += POINTS.videoVisit;
+    else {
+      const km = this.distance(o.locationId);
+      if (km !== undefined) score += Math.max(0, POINTS.atTheDoor - km / POINTS.kmPerPoint);
+    }
+    const lateness = Math.min(1, Math.max(0, (o.start - this.windowStart) / this.windowSpan));
+    score += POINTS.soonest * (1 - lateness);
+    return Math.round(score * 100) / 100;
+  }
+
+  reasons(o: SlotCandidate): string[] {
+    const reasons: string[] = [];
+    if (this.previous.has(o.physicianId)) reasons.push("your physician");
+    if (this.preferred.has(o.locationId)) reasons.push("one of your preferred locations");
+    if (o.telehealth) reasons.push("video visit, no travel");
+    else {
+      const km = this.distance(o.locationId);
+      if (km !== undefined) reasons.push(`${km.toFixed(1)} km from home`);
+    }
+    if (o.start === this.firstStart) reasons.push("earliest available");
+    if (this.input.stepFree && o.roomId !== null) reasons.push("step-free room");
+    if (reasons.length === 0) reasons.push("available in the requested dates");
+    return reasons;
+  }
+}
+
+/** The best `limit` items by `compare`, without sorting everything when few are wanted. */
+function best<T>(items: T[], limit: number, compare: (a: T, b: T) => number): T[] {
+  if (limit * 4 >= items.length) return items.sort(compare).slice(0, limit);
+  const top: T[] = [];
+  for (const item of items) {
+    if (top.length === limit && compare(item, top[limit - 1]!) >= 0) continue;
+    let a = 0;
+    let b = top.length;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (compare(top[mid]!, item) <= 0) a = mid + 1;
+      else b = mid;
+    }
+    top.splice(a, 0, item);
+    if (top.length > limit) top.pop();
+  }
+  return top;
+}
+
+/** Scores, explains and orders the options, keeping the first `input.limit`. */
+export function rankOptions(candidates: SlotCandidate[], input: AvailabilityInput): SlotOption[] {
+  const limit = Number.isNaN(input.limit) ? 0 : Math.max(0, Math.floor(input.limit));
+  if (limit === 0 || candidates.length === 0) return [];
+  const ranker = new Ranker(input, candidates);
+  const scored = candidates.map((option) => ({ option, score: ranker.score(option) }));
+  return best(scored, limit, compareRanked).map(({ option, score }) => ({
+    ...option,
+    score,
+    reasons: ranker.reasons(option),
+  }));
+}

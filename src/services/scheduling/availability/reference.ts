@@ -1,0 +1,141 @@
+/**
+ * The slow, obviously correct availability answer, used only by tests to hold the engine to the
+ * rules: every grid point of every block is checked against every rule one by one, with no
+ * sorting, no jumping and no caching. Opening hours are read with Temporal for each slot.
+ */
+import { Temporal } from "temporal-polyfill";
+import { wallClockToEpochMs } from "./intervals.js";
+import type { AvailabilityInput, Interval, LocationInfo, PhysicianInfo, SlotCandidate } from "./types.js";
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+const overlaps = (a: Interval, b: Interval) => a.start < b.end && b.start < a.end;
+
+/** Whether an appointment at `locationId` leaves room to get to and from an engagement. */
+function fitsAround(
+  engagement: { start: number; end: number; locationId: string },
+  slot: Interval,
+  locationId: string,
+  travelMinutes: AvailabilityInput["travelMinutes"],
+): boolean {
+  if (overlaps(engagement, slot)) return false;
+  if (engagement.locationId === locationId) return true;
+  if (engagement.end <= slot.start) {
+    return engagement.end + travelMinutes(engagement.locationId, locationId) * MINUTE <= slot.start;
+  }
+  return slot.end + travelMinutes(locationId, engagement.locationId) * MINUTE <= engagement.start;
+}
+
+function mayTakeAppointment(physician: PhysicianInfo, input: AvailabilityInput): boolean {
+  const previous = input.patient?.previousPhysicianIds ?? [];
+  const kind = input.appointmentType.visitKind;
+  if (input.language !== null && !physician.languages.includes(input.language)) return false;
+  if (kind === "new" && !physician.acceptsNewPatients && !previous.includes(physician.id)) return false;
+  if (kind === "follow_up" && previous.length > 0 && !previous.includes(physician.id)) return false;
+  return true;
+}
+
+function withinOpeningHours(location: LocationInfo, slot: Interval): boolean {
+  if (location.kind === "virtual" || location.openingHours.length === 0) return true;
+  const local = Temporal.Instant.fromEpochMilliseconds(slot.start).toZonedDateTimeISO(location.timeZone);
+  const date = local.toPlainDate().toString();
+  const today = location.openingHours
+    .filter((h) => h.weekday === local.dayOfWeek)
+    .map((h) => ({
+      start: wallClockToEpochMs(date, h.opens, location.timeZone),
+      end: wallClockToEpochMs(date, h.closes, location.timeZone),
+    }))
+    .sort((a, b) => a.start - b.start);
+  // walk the day's hours from the slot's start, crossing from one stretch to the next where they touch
+  let coveredUntil = slot.start;
+  for (const h of today) {
+    if (h.start <= coveredUntil && h.end > coveredUntil) coveredUntil = h.end;
+  }
+  return coveredUntil >= slot.end;
+}
+
+const idOrder = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+function chooseResources(
+  input: AvailabilityInput,
+  locationId: string,
+  slot: Interval,
+): { roomId: string | null; equipmentIds: string[] } | undefined {
+  const type = input.appointmentType;
+  let roomId: string | null = null;
+  if (type.roomKind !== null) {
+    const room = input.rooms
+      .filter(
+        (r) => r.locationId === locationId && r.kind === type.roomKind && (!input.stepFree || r.stepFree),
+      )
+      .sort(idOrder)
+      .find((r) => r.busy.every((b) => !overlaps(b, slot)));
+    if (!room) return undefined;
+    roomId = room.id;
+  }
+  const equipmentIds: string[] = [];
+  for (const kind of type.equipmentKinds) {
+    const item = input.equipment
+      .filter((e) => e.locationId === locationId && e.kind === kind && !equipmentIds.includes(e.id))
+      .sort(idOrder)
+      .find((e) => e.busy.every((b) => !overlaps(b, slot)));
+    if (!item) return undefined;
+    equipmentIds.push(item.id);
+  }
+  return { roomId, equipmentIds };
+}
+
+/** Every valid (physician, location, start) with its room and equipment, in no particular order. */
+export function referenceOptions(input: AvailabilityInput): SlotCandidate[] {
+  const type = input.appointmentType;
+  const duration = type.durationMinutes * MINUTE;
+  const step = type.slotIntervalMinutes * MINUTE;
+  if (!(duration > 0) || !(step > 0)) return [];
+  const found = new Map<string, SlotCandidate>();
+
+  for (const physician of input.physicians) {
+    if (!mayTakeAppointment(physician, input)) continue;
+    const blocks = input.blocks.filter((b) => b.physicianId === physician.id);
+    const commitments = input.physicianCommitments.get(physician.id) ?? [];
+    for (const block of blocks) {
+      const location = input.locations.get(block.locationId);
+      if (!location) continue;
+      if (block.appointmentTypeIds.length > 0 && !block.appointmentTypeIds.includes(type.id)) continue;
+      const virtual = location.kind === "virtual";
+      if (virtual && !(input.telehealth && type.telehealthAllowed && physician.offersTelehealth)) continue;
+
+      for (let start = block.start; start + duration <= block.end; start += step) {
+        const slot = { start, end: start + duration };
+        const key = `${physician.id}|${block.locationId}|${start}`;
+        if (found.has(key)) continue;
+        if (start < input.now + input.rules.minNoticeMinutes * MINUTE) continue;
+        if (start >= input.now + input.rules.horizonDays * DAY) continue;
+        if (start < input.from || slot.end > input.to) continue;
+        const travel = input.travelMinutes;
+        if (!commitments.every((c) => fitsAround(c, slot, block.locationId, travel))) continue;
+        const otherBlocks = blocks.filter((b) => b !== block && b.locationId !== block.locationId);
+        if (!otherBlocks.every((b) => fitsAround(b, slot, block.locationId, travel))) continue;
+        if (
+          input.patient &&
+          !input.patient.commitments.every((c) => fitsAround(c, slot, block.locationId, travel))
+        ) {
+          continue;
+        }
+        if (!withinOpeningHours(location, slot)) continue;
+        const resources = virtual
+          ? { roomId: null, equipmentIds: [] }
+          : chooseResources(input, block.locationId, slot);
+        if (!resources) continue;
+        found.set(key, {
+          physicianId: physician.id,
+          locationId: block.locationId,
+          ...resources,
+          ...slot,
+          telehealth: virtual,
+        });
+      }
+    }
+  }
+  return [...found.values()];
+}

@@ -1,0 +1,381 @@
+/**
+ * Holds and bookings. The availability engine is re-run for the one option inside the booking
+ * transaction, under per-physician and per-patient locks, so travel buffers hold; the exclusion
+ * constraints on the tables are the last word on overlaps, however many replicas race.
+ */
+import type { Actor } from "../../platform/access.js";
+import { requirePatientAccess } from "../../platform/access.js";
+import { auditService } from "../../platform/audit/index.js";
+import type { BookingConfig } from "../../platform/config.js";
+import type { Db, Executor } from "../../platform/db.js";
+import { ProblemError, problems } from "../../platform/errors.js";
+import { auditContextOf } from "../../platform/identity/index.js";
+import { type AppointmentRow, appointmentRepository as appts } from "./appointments.repository.js";
+import type { ConflictReason, SlotOptionDto } from "./appointments.schema.js";
+import { decodeOptionId } from "./availability/option-id.js";
+import { searchOptions, toOptionDto } from "./availability.service.js";
+
+export type DecodedOption = NonNullable<ReturnType<typeof decodeOptionId>>;
+
+const CONSTRAINT_REASON: Record<string, ConflictReason> = {
+  appointments_physician_no_overlap: "physician",
+  appointments_room_no_overlap: "room",
+  appointments_patient_no_overlap: "patient",
+  equipment_reservations_no_overlap: "equipment",
+};
+
+const REASON_TEXT: Record<ConflictReason, string> = {
+  physician: "The physician is already booked at that time",
+  room: "No suitable room is free at that time",
+  equipment: "The equipment needed is in use at that time",
+  patient: "The patient already has an appointment at that time",
+  travel: "The physician could not travel between locations in time",
+  unavailable: "That time is no longer offered (outside the physician's hours, notice or opening hours)",
+  hold_expired: "The hold has expired",
+};
+
+export class BookingConflict extends ProblemError {
+  constructor(
+    readonly reason: ConflictReason,
+    alternatives: SlotOptionDto[] = [],
+  ) {
+    super(
+      409,
+      `conflict_${reason}`,
+      REASON_TEXT[reason],
+      [{ field: "body.optionId", message: REASON_TEXT[reason] }],
+      {
+        reason,
+        alternatives,
+      },
+    );
+  }
+}
+
+export function decodeOrFail(optionId: string, field = "body.optionId"): DecodedOption {
+  const opt = decodeOptionId(optionId);
+  if (!opt) throw problems.invalid(field, "not an option id from an availability search");
+  return opt;
+}
+
+/** Whether the actor may book or hold for this patient. */
+export async function requireBookingFor(db: Executor, actor: Actor, patientId: string): Promise<void> {
+  if (actor.role === "admin" || actor.role === "location_staff") {
+    // staff book for any patient, at any location: that is how cross-location referrals work
+    return;
+  }
+  await requirePatientAccess(db, actor, patientId);
+}
+
+interface PlaceMode {
+  status: "held" | "booked";
+  reason?: string | undefined;
+  overrideReason?: string | undefined;
+  idempotencyKey?: string | undefined;
+  rescheduledFrom?: string | undefined;
+  /** An appointment being moved: it no longer counts against the patient. */
+  excludeAppointmentId?: string | undefined;
+}
+
+/** Inside a transaction: re-validate the option, then insert it. Throws BookingConflict. */
+async function place(
+  tx: Executor,
+  rules: BookingConfig,
+  actor: Actor,
+  opt: DecodedOption,
+  patientId: string,
+  mode: PlaceMode,
+): Promise<AppointmentRow> {
+  await appts.lockPhysician(tx, opt.physicianId);
+  await appts.lockPatient(tx, patientId);
+  await appts.expireStaleHolds(
+    tx,
+    { physicianId: opt.physicianId, patientId, roomId: opt.roomId },
+    new Date(opt.start),
+    new Date(opt.end),
+  );
+
+  const check = await searchOptions(tx, rules, {
+    appointmentTypeId: opt.appointmentTypeId,
+    physicianIds: [opt.physicianId],
+    from: opt.start,
+    to: opt.end,
+    locationIds: [opt.locationId],
+    patientId,
+    telehealth: opt.telehealth,
+    limit: 1000,
+    ignoreContinuity: mode.overrideReason !== undefined || actor.role === "admin",
+    excludeAppointmentId: mode.excludeAppointmentId,
+    inTransaction: true,
+  });
+  const candidates = check.options.filter(
+    (o) => o.start === opt.start && o.locationId === opt.locationId && o.telehealth === opt.telehealth,
+  );
+  // keep the room the patient was shown when it is still free; otherwise any suitable one
+  const chosen = candidates.find((o) => o.roomId === opt.roomId) ?? candidates[0];
+  if (!chosen) throw new BookingConflict(await explain(tx, opt, patientId, mode.excludeAppointmentId));
+
+  const row = await appts.insert(tx, {
+    patient_id: patientId,
+    physician_id: opt.physicianId,
+    location_id: opt.locationId,
+    room_id: chosen.roomId,
+    appointment_type_id: opt.appointmentTypeId,
+    starts_at: new Date(opt.start),
+    ends_at: new Date(opt.end),
+    status: mode.status,
+    hold_expires_at: mode.status === "held" ? new Date(Date.now() + rules.holdMinutes * 60_000) : null,
+    telehealth: opt.telehealth,
+    reason: mode.reason ?? null,
+    created_by: actor.userId,
+    idempotency_key: mode.idempotencyKey ?? null,
+    rescheduled_from: mode.rescheduledFrom ?? null,
+    cancel_reason: null,
+    override_reason: mode.overrideReason ?? null,
+    checked_in_at: null,
+    completed_at: null,
+  });
+  await appts.reserveEquipment(tx, row.id, chosen.equipmentIds, row.starts_at, row.ends_at);
+  return row;
+}
+
+/** Why an option cannot be had now, in the order a scheduler would look. */
+async function explain(
+  tx: Executor,
+  opt: DecodedOption,
+  patientId: string,
+  excludeId?: string,
+): Promise<ConflictReason> {
+  const margin = 12 * 3_600_000;
+  const overlaps = (c: { start: number; end: number }) => c.start < opt.end && c.end > opt.start;
+  const physician =
+    (
+      await appts.physicianCommitments(
+        tx,
+        [opt.physicianId],
+        new Date(opt.start - margin),
+        new Date(opt.end + margin),
+      )
+    ).get(opt.physicianId) ?? [];
+  if (physician.some(overlaps)) return "physician";
+  const patient = await appts.patientCommitments(
+    tx,
+    patientId,
+    new Date(opt.start),
+    new Date(opt.end),
+    excludeId,
+  );
+  if (patient.some(overlaps)) return "patient";
+  if (physician.some((c) => c.locationId !== opt.locationId)) return "travel";
+  if (opt.roomId) {
+    const busy = await appts.roomBusy(tx, [opt.roomId], new Date(opt.start), new Date(opt.end));
+    if ((busy.get(opt.roomId) ?? []).length) return "room";
+  }
+  if (opt.equipmentIds.length) {
+    const busy = await appts.equipmentBusy(tx, opt.equipmentIds, new Date(opt.start), new Date(opt.end));
+    if ([...busy.values()].some((b) => b.length)) return "equipment";
+  }
+  return "unavailable";
+}
+
+function reasonOf(err: unknown): ConflictReason | undefined {
+  if (typeof err !== "object" || err === null) return undefined;
+  const e = err as { code?: unknown; constraint?: unknown };
+  if (e.code !== "23P01" || typeof e.constraint !== "string") return undefined;
+  return CONSTRAINT_REASON[e.constraint];
+}
+
+/** A few nearest options for the same need, to offer with a 409. */
+async function alternatives(
+  db: Db,
+  rules: BookingConfig,
+  opt: DecodedOption,
+  patientId: string,
+): Promise<SlotOptionDto[]> {
+  try {
+    const result = await searchOptions(db, rules, {
+      appointmentTypeId: opt.appointmentTypeId,
+      physicianIds: [opt.physicianId],
+      from: Math.max(Date.now(), opt.start - 2 * 3_600_000),
+      to: opt.start + 14 * 86_400_000,
+      patientId,
+      telehealth: opt.telehealth,
+      limit: 200,
+      ignoreContinuity: true,
+    });
+    return result.options
+      .sort((a, b) => Math.abs(a.start - opt.start) - Math.abs(b.start - opt.start))
+      .slice(0, 3)
+      .map((o) => toOptionDto(o, result));
+  } catch {
+    return [];
+  }
+}
+
+/** Runs `work` in a transaction and turns overlap violations into a 409 with alternatives. */
+export async function withConflictHandling<T>(
+  db: Db,
+  rules: BookingConfig,
+  opt: DecodedOption,
+  patientId: string,
+  work: (tx: Executor) => Promise<T>,
+): Promise<T> {
+  try {
+    return await db.transaction().execute(work);
+  } catch (err) {
+    const reason = err instanceof BookingConflict ? err.reason : reasonOf(err);
+    if (!reason) throw err;
+    throw new BookingConflict(reason, await alternatives(db, rules, opt, patientId));
+  }
+}
+
+export const booking = {
+  async hold(
+    db: Db,
+    rules: BookingConfig,
+    actor: Actor,
+    optionId: string,
+    patientId: string,
+  ): Promise<AppointmentRow> {
+    const opt = decodeOrFail(optionId);
+    await requireBookingFor(db, actor, patientId);
+    return withConflictHandling(db, rules, opt, patientId, async (tx) => {
+      if ((await appts.openHoldsBy(tx, actor.userId)) >= rules.maxOpenHolds) {
+        throw new ProblemError(
+          429,
+          "too_many_holds",
+          `You already hold ${rules.maxOpenHolds} options; book or release one first`,
+        );
+      }
+      const row = await place(tx, rules, actor, opt, patientId, { status: "held" });
+      await auditService.record(tx, auditContextOf(actor), {
+        action: "appointment.hold",
+        resourceType: "appointment",
+        resourceId: row.id,
+        patientId,
+        locationId: row.location_id,
+        actingFor: actor.role === "patient" && actor.patientId !== patientId ? patientId : null,
+      });
+      return row;
+    });
+  },
+
+  async book(
+    db: Db,
+    rules: BookingConfig,
+    actor: Actor,
+    input: {
+      optionId?: string | undefined;
+      holdId?: string | undefined;
+      patientId: string;
+      reason?: string | undefined;
+      overrideReason?: string | undefined;
+    },
+    idempotencyKey: string | undefined,
+  ): Promise<{ row: AppointmentRow; replayed: boolean }> {
+    if (idempotencyKey) {
+      const previous = await appts.byIdempotencyKey(db, actor.userId, idempotencyKey);
+      if (previous) return { row: previous, replayed: true };
+    }
+    if (input.overrideReason && actor.role !== "location_staff" && actor.role !== "admin") {
+      throw problems.invalid("body.overrideReason", "only staff may override follow-up continuity");
+    }
+    await requireBookingFor(db, actor, input.patientId);
+    const audit = (tx: Executor, row: AppointmentRow) =>
+      auditService.record(tx, auditContextOf(actor), {
+        action: "appointment.book",
+        resourceType: "appointment",
+        resourceId: row.id,
+        patientId: row.patient_id,
+        locationId: row.location_id,
+        actingFor: actor.role === "patient" && actor.patientId !== row.patient_id ? row.patient_id : null,
+        detail: input.overrideReason ? { continuityOverride: input.overrideReason } : {},
+      });
+
+    try {
+      if (input.holdId) {
+        const holdId = input.holdId;
+        return await db.transaction().execute(async (tx) => {
+          const hold = await appts.get(tx, holdId, true);
+          if (!hold || hold.created_by !== actor.userId || hold.patient_id !== input.patientId)
+            throw problems.notFound("hold", "body.holdId");
+          if (
+            hold.status !== "held" ||
+            !hold.hold_expires_at ||
+            hold.hold_expires_at.getTime() <= Date.now()
+          ) {
+            throw new BookingConflict("hold_expired");
+          }
+          const row = await appts.setStatus(tx, hold.id, "booked", {
+            hold_expires_at: null,
+            reason: input.reason ?? hold.reason,
+            idempotency_key: idempotencyKey ?? null,
+          });
+          await audit(tx, row);
+          return { row, replayed: false };
+        });
+      }
+      const opt = decodeOrFail(input.optionId!);
+      return await withConflictHandling(db, rules, opt, input.patientId, async (tx) => {
+        const row = await place(tx, rules, actor, opt, input.patientId, {
+          status: "booked",
+          reason: input.reason,
+          overrideReason: input.overrideReason,
+          idempotencyKey,
+        });
+        await audit(tx, row);
+        return { row, replayed: false };
+      });
+    } catch (err) {
+      // the same key raced with itself: the other request won, return its appointment
+      if (idempotencyKey && (err as { code?: unknown }).code === "23505") {
+        const previous = await appts.byIdempotencyKey(db, actor.userId, idempotencyKey);
+        if (previous) return { row: previous, replayed: true };
+      }
+      throw err;
+    }
+  },
+
+  /** Moves an appointment: the old time is released only if the new one is taken. */
+  async reschedule(
+    db: Db,
+    rules: BookingConfig,
+    actor: Actor,
+    current: AppointmentRow,
+    optionId: string,
+    reason: string | undefined,
+  ): Promise<AppointmentRow> {
+    const opt = decodeOrFail(optionId);
+    if (opt.appointmentTypeId !== current.appointment_type_id) {
+      throw problems.invalid("body.optionId", "the new option is for a different appointment type");
+    }
+    return withConflictHandling(db, rules, opt, current.patient_id, async (tx) => {
+      const fresh = await appts.get(tx, current.id, true);
+      if (!fresh || !["booked", "held"].includes(fresh.status))
+        throw problems.conflict(
+          "invalid_transition",
+          `An appointment that is ${fresh?.status} cannot be rescheduled`,
+          "params.id",
+        );
+      await appts.setStatus(tx, fresh.id, "cancelled", {
+        cancel_reason: reason ? `rescheduled: ${reason}` : "rescheduled",
+        hold_expires_at: null,
+      });
+      const row = await place(tx, rules, actor, opt, fresh.patient_id, {
+        status: "booked",
+        reason: fresh.reason ?? undefined,
+        rescheduledFrom: fresh.id,
+        overrideReason: actor.role === "patient" ? undefined : "reschedule keeps the care team",
+      });
+      await auditService.record(tx, auditContextOf(actor), {
+        action: "appointment.reschedule",
+        resourceType: "appointment",
+        resourceId: row.id,
+        patientId: row.patient_id,
+        locationId: row.location_id,
+        detail: { from: fresh.id, previousStart: fresh.starts_at.toISOString(), reason: reason ?? null },
+      });
+      return row;
+    });
+  },
+};

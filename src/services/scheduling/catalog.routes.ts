@@ -1,0 +1,69 @@
+import type { App } from "../../platform/http.js";
+import type { ModuleDeps } from "../../platform/module.js";
+import { errorResponses, idParams, pageOf } from "../../platform/schemas.js";
+import {
+  appointmentType,
+  appointmentTypeInput,
+  appointmentTypePatch,
+  appointmentTypeQuery,
+} from "./catalog.schema.js";
+import { catalogService as svc } from "./catalog.service.js";
+
+const tags = ["appointment-types"];
+
+export function catalogRoutes(app: App, { db }: ModuleDeps): void {
+  app.get(
+    "/api/v1/appointment-types",
+    {
+      config: { allow: "public" },
+      schema: {
+        tags,
+        summary: "List appointment types",
+        querystring: appointmentTypeQuery,
+        response: { 200: pageOf(appointmentType), ...errorResponses },
+      },
+    },
+    (req) => svc.list(db, req.query),
+  );
+  app.post(
+    "/api/v1/appointment-types",
+    {
+      config: { allow: ["admin"] },
+      schema: {
+        tags,
+        summary: "Add an appointment type",
+        body: appointmentTypeInput,
+        response: { 201: appointmentType, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(await db.transaction().execute((tx) => svc.create(tx, req.body))),
+  );
+  app.get(
+    "/api/v1/appointment-types/:id",
+    {
+      config: { allow: "public" },
+      schema: {
+        tags,
+        summary: "Get an appointment type",
+        params: idParams,
+        response: { 200: appointmentType, ...errorResponses },
+      },
+    },
+    (req) => svc.get(db, req.params.id),
+  );
+  app.patch(
+    "/api/v1/appointment-types/:id",
+    {
+      config: { allow: ["admin"] },
+      schema: {
+        tags,
+        summary: "Update an appointment type",
+        params: idParams,
+        body: appointmentTypePatch,
+        response: { 200: appointmentType, ...errorResponses },
+      },
+    },
+    (req) => db.transaction().execute((tx) => svc.update(tx, req.params.id, req.body)),
+  );
+}

@@ -1,0 +1,23 @@
+import type { App } from "../../platform/http.js";
+import { actorOf } from "../../platform/identity/index.js";
+import type { ModuleDeps } from "../../platform/module.js";
+import { errorResponses, idParams } from "../../platform/schemas.js";
+import { schedule, scheduleQuery, unifiedSchedule } from "./schedule.service.js";
+
+export function scheduleRoutes(app: App, { db }: ModuleDeps): void {
+  app.get(
+    "/api/v1/physicians/:id/schedule",
+    {
+      config: { allow: ["physician", "department_head", "location_staff", "admin"] },
+      schema: {
+        tags: ["scheduling"],
+        summary:
+          "A physician's unified schedule across all locations: blocks, appointments, travel, time off",
+        params: idParams,
+        querystring: scheduleQuery,
+        response: { 200: schedule, ...errorResponses },
+      },
+    },
+    (req) => unifiedSchedule(db, actorOf(req), req.params.id, req.query),
+  );
+}

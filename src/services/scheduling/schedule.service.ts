@@ -1,0 +1,202 @@
+/** A physician's unified schedule: every location's blocks, appointments, travel and time off. */
+import { z } from "zod";
+import type { Actor } from "../../platform/access.js";
+import { auditService } from "../../platform/audit/index.js";
+import type { Db } from "../../platform/db.js";
+import { problems } from "../../platform/errors.js";
+import { auditContextOf } from "../../platform/identity/index.js";
+import { isoDate, uuid } from "../../platform/schemas.js";
+import { physicianService } from "../physicians/index.js";
+import { appointmentRepository as appts } from "./appointments.repository.js";
+import { canSee } from "./appointments.service.js";
+import { localLabel } from "./availability/intervals.js";
+import { facilities } from "./availability.service.js";
+
+export const scheduleQuery = z.object({
+  from: isoDate,
+  to: isoDate,
+  locationId: uuid.optional(),
+});
+
+const local = z.object({ date: z.string(), time: z.string(), offset: z.string(), timeZone: z.string() });
+export const scheduleEntry = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("assignment"),
+    locationId: uuid,
+    locationName: z.string(),
+    start: z.string(),
+    end: z.string(),
+    local,
+    source: z.string(),
+  }),
+  z.object({
+    kind: z.literal("appointment"),
+    id: uuid.nullable().describe("null when the appointment is outside your scope (shown only as busy)"),
+    locationId: uuid,
+    locationName: z.string(),
+    start: z.string(),
+    end: z.string(),
+    local,
+    status: z.string().nullable(),
+    patientId: uuid.nullable(),
+    appointmentTypeId: uuid.nullable(),
+  }),
+  z.object({
+    kind: z.literal("travel"),
+    fromLocationId: uuid,
+    toLocationId: uuid,
+    start: z.string(),
+    end: z.string(),
+    minutes: z.number(),
+  }),
+  z.object({
+    kind: z.literal("time_off"),
+    start: z.string(),
+    end: z.string(),
+    reason: z.string().nullable(),
+    status: z.string(),
+  }),
+]);
+export const schedule = z.object({
+  physicianId: uuid,
+  from: z.string(),
+  to: z.string(),
+  entries: z.array(scheduleEntry),
+});
+type Entry = z.infer<typeof scheduleEntry>;
+
+const MAX_DAYS = 92;
+
+async function mayView(
+  actor: Actor,
+  physicianId: string,
+  specialties: () => Promise<string[]>,
+): Promise<boolean> {
+  switch (actor.role) {
+    case "admin":
+    case "location_staff":
+      return true;
+    case "physician":
+      return actor.physicianId === physicianId;
+    case "department_head":
+      return (await specialties()).some((s) => actor.specialties.includes(s));
+    default:
+      return false;
+  }
+}
+
+export async function unifiedSchedule(
+  db: Db,
+  actor: Actor,
+  physicianId: string,
+  q: z.infer<typeof scheduleQuery>,
+): Promise<z.infer<typeof schedule>> {
+  if (q.to < q.from) throw problems.invalid("query.to", "must not be before from");
+  if ((Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 >= MAX_DAYS)
+    throw problems.invalid("query.to", `at most ${MAX_DAYS} days`);
+  const physician = await physicianService.get(db, physicianId);
+  if (!(await mayView(actor, physicianId, async () => physician.specialties)))
+    throw problems.notFound("physician");
+
+  const [plans, snapshot] = await Promise.all([
+    physicianService.plans(db, [physicianId], q.from, q.to),
+    facilities(db),
+  ]);
+  const plan = plans.get(physicianId) ?? { assignments: [], timeOff: [] };
+  const name = (id: string) => snapshot.locations.find((l) => l.id === id)?.name ?? "";
+  const zone = (id: string) => snapshot.locations.find((l) => l.id === id)?.timeZone ?? "UTC";
+  const labelled = (ms: number, locationId: string) => ({
+    ...localLabel(ms, zone(locationId)),
+    timeZone: zone(locationId),
+  });
+  const entries: Entry[] = [];
+
+  const blocks = plan.assignments
+    .filter((b) => !q.locationId || b.locationId === q.locationId)
+    .sort((a, b) => a.start.localeCompare(b.start));
+  for (const b of blocks) {
+    entries.push({
+      kind: "assignment",
+      locationId: b.locationId,
+      locationName: name(b.locationId),
+      start: b.start,
+      end: b.end,
+      local: labelled(Date.parse(b.start), b.locationId),
+      source: b.source,
+    });
+  }
+  // travel between consecutive blocks at different locations
+  const all = [...plan.assignments].sort((a, b) => a.start.localeCompare(b.start));
+  for (let i = 1; i < all.length; i++) {
+    const prev = all[i - 1]!;
+    const next = all[i]!;
+    if (prev.locationId === next.locationId) continue;
+    if (Date.parse(next.start) - Date.parse(prev.end) > 12 * 3_600_000) continue;
+    if (q.locationId && prev.locationId !== q.locationId && next.locationId !== q.locationId) continue;
+    const minutes = snapshot.travelMinutes(prev.locationId, next.locationId);
+    if (minutes <= 0) continue;
+    const start = Date.parse(prev.end);
+    entries.push({
+      kind: "travel",
+      fromLocationId: prev.locationId,
+      toLocationId: next.locationId,
+      start: prev.end,
+      end: new Date(start + minutes * 60_000).toISOString(),
+      minutes,
+    });
+  }
+  for (const t of plan.timeOff) {
+    entries.push({
+      kind: "time_off",
+      start: t.startsAt,
+      end: t.endsAt,
+      reason:
+        actor.role === "physician" || actor.role === "admin" || actor.role === "department_head"
+          ? t.reason
+          : null,
+      status: t.status,
+    });
+  }
+
+  const fromMs = Date.parse(`${q.from}T00:00:00Z`) - 86_400_000;
+  const toMs = Date.parse(`${q.to}T00:00:00Z`) + 2 * 86_400_000;
+  return db.transaction().execute(async (tx) => {
+    const { rows } = await appts.list(tx, {
+      physicianIds: [physicianId],
+      status: ["held", "booked", "checked_in", "in_progress", "completed", "no_show"],
+      from: new Date(fromMs),
+      to: new Date(toMs),
+      limit: 5000,
+      offset: 0,
+    });
+    const visible: string[] = [];
+    for (const r of rows) {
+      if (q.locationId && r.location_id !== q.locationId) continue;
+      const localDate = localLabel(r.starts_at.getTime(), zone(r.location_id)).date;
+      if (localDate < q.from || localDate > q.to) continue;
+      const seen = canSee(actor, r);
+      if (seen) visible.push(r.id);
+      entries.push({
+        kind: "appointment",
+        id: seen ? r.id : null,
+        locationId: r.location_id,
+        locationName: name(r.location_id),
+        start: r.starts_at.toISOString(),
+        end: r.ends_at.toISOString(),
+        local: labelled(r.starts_at.getTime(), r.location_id),
+        status: seen ? r.status : null,
+        patientId: seen ? r.patient_id : null,
+        appointmentTypeId: seen ? r.appointment_type_id : null,
+      });
+    }
+    await auditService.record(tx, auditContextOf(actor), {
+      action: "schedule.read",
+      resourceType: "physician_schedule",
+      resourceId: physicianId,
+      locationId: q.locationId ?? null,
+      detail: { from: q.from, to: q.to, appointmentIds: visible },
+    });
+    entries.sort((a, b) => a.start.localeCompare(b.start) || a.kind.localeCompare(b.kind));
+    return { physicianId, from: q.from, to: q.to, entries };
+  });
+}
