@@ -117,6 +117,42 @@ describe("locations", () => {
     expect(est.minutes).toBeLessThanOrEqual(60);
   });
 
+  it("renaming a location leaves its hours, parking and other details as they were", async () => {
+    const body = locationBody({
+      openingHours: [{ weekday: 1, opens: "07:00", closes: "19:00" }],
+      parking: { spaces: 120, accessibleSpaces: 8, costCentsPerHour: 300 },
+      amenities: ["cafe"],
+    });
+    const loc = (await api.inject({ method: "POST", url: "/api/v1/locations", payload: body })).json();
+    const res = await api.inject({
+      method: "PATCH",
+      url: `/api/v1/locations/${loc.id}`,
+      payload: { name: "Renamed Clinic", parking: { costCentsPerHour: 0 } },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      name: "Renamed Clinic",
+      openingHours: [{ weekday: 1, opens: "07:00", closes: "19:00" }],
+      parking: { spaces: 120, accessibleSpaces: 8, costCentsPerHour: 0 },
+      amenities: ["cafe"],
+      country: "US",
+    });
+  });
+
+  it("staff of one location cannot list the rooms of another, and a patient cannot add a location", async () => {
+    const mine = await createLocation(rounds);
+    const other = await createLocation(rounds);
+    const staff = await clientFor(rounds, "location_staff", { locationIds: [mine.id] });
+    expect((await staff.inject({ url: `/api/v1/locations/${mine.id}/rooms` })).statusCode).toBe(200);
+    expect((await staff.inject({ url: `/api/v1/locations/${other.id}/rooms` })).statusCode).toBe(404);
+    const anonymous = await rounds.app.inject({
+      method: "POST",
+      url: "/api/v1/locations",
+      payload: locationBody(),
+    });
+    expect(anonymous.statusCode).toBe(401);
+  });
+
   it("malformed JSON is a 400 problem, not a 500", async () => {
     const res = await api.inject({
       method: "POST",

@@ -100,3 +100,14 @@ export const toIso = (d: Date | string): string =>
   d instanceof Date ? d.toISOString() : new Date(d).toISOString();
 /** `HH:MM:SS` from the database to `HH:MM`. */
 export const toHHMM = (t: string): string => t.slice(0, 5);
+
+/**
+ * The PATCH form of a create schema's fields: every field optional and without its default, so a
+ * patch that omits a field leaves it as it is (zod would otherwise fill the default in).
+ */
+export function patchOf<S extends z.ZodRawShape>(shape: S) {
+  const stripped = Object.fromEntries(
+    Object.entries(shape).map(([k, v]) => [k, v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : v]),
+  ) as { [K in keyof S]: S[K] extends z.ZodDefault<infer T> ? T : S[K] };
+  return z.object(stripped).partial().strict();
+}

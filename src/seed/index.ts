@@ -1,3 +1,97 @@
-export async function seedNetwork(_db: unknown, _o: { scale: string; seed: number }) {
-  return {};
+/**
+ * The deterministic demo network: `seedNetwork(database, { scale, seed })` loads a fictional
+ * hospital network (locations, physicians and their schedules, patients) into an empty database.
+ * Same seed and day, same rows and ids. It is a loading tool, like a migration, so it writes every
+ * module's tables directly.
+ */
+import { sql } from "kysely";
+import type { Database, Executor } from "../platform/db.js";
+import { insertRows } from "./insert.js";
+import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
+
+export type { NetworkPlan, SeedOptions } from "./plan.js";
+export { patientBatches, planNetwork } from "./plan.js";
+
+export interface SeedSummary {
+  locations: number;
+  departments: number;
+  rooms: number;
+  equipment: number;
+  physicians: number;
+  templates: number;
+  overrides: number;
+  timeOff: number;
+  patients: number;
+  familyLinks: number;
+  appointmentTypes: number;
+  specialties: number;
+  travelTimes: number;
+}
+
+export class NetworkNotEmptyError extends Error {
+  constructor(locations: number) {
+    super(
+      `Refusing to load the demo network: the database already has locations (${locations}). ` +
+        "The demo network can only be loaded into an empty database.",
+    );
+    this.name = "NetworkNotEmptyError";
+  }
+}
+
+// Serialises two servers that start together on the same empty database; any constant works.
+const SEED_LOCK_KEY = 7_402_114;
+
+async function locationCount(db: Executor): Promise<number> {
+  const result = await sql<{ n: number }>`SELECT count(*)::int AS n FROM locations`.execute(db);
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+/** True when no location exists yet: the server loads the small network on first start. */
+export async function isNetworkEmpty(database: Database): Promise<boolean> {
+  const result = await sql<{ empty: boolean }>`SELECT NOT EXISTS (SELECT 1 FROM locations) AS empty`.execute(
+    database.db,
+  );
+  return result.rows[0]?.empty ?? true;
+}
+
+/** Loads the network in one transaction: either all of it is there afterwards, or none of it. */
+export async function seedNetwork(database: Database, opts: SeedOptions): Promise<SeedSummary> {
+  const options = resolveOptions(opts);
+  const existing = await locationCount(database.db);
+  if (existing > 0) throw new NetworkNotEmptyError(existing);
+  const plan = planNetwork(options);
+  return database.db.transaction().execute(async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(${SEED_LOCK_KEY})`.execute(tx);
+    const already = await locationCount(tx);
+    if (already > 0) throw new NetworkNotEmptyError(already);
+    return writePlan(tx, plan, options);
+  });
+}
+
+async function writePlan(db: Executor, plan: NetworkPlan, options: SeedOptions): Promise<SeedSummary> {
+  const summary: SeedSummary = {
+    // the specialty list may already hold some of ours (loaded by a migration or by hand)
+    specialties: await insertRows(db, "specialties", plan.specialties, { skipExisting: true }),
+    locations: await insertRows(db, "locations", plan.locations),
+    departments: await insertRows(db, "departments", plan.departments),
+    rooms: await insertRows(db, "rooms", plan.rooms),
+    equipment: await insertRows(db, "equipment", plan.equipment),
+    travelTimes: await insertRows(db, "travel_times", plan.travelTimes),
+    appointmentTypes: await insertRows(db, "appointment_types", plan.appointmentTypes),
+    physicians: await insertRows(db, "physicians", plan.physicians),
+    templates: 0,
+    overrides: 0,
+    timeOff: 0,
+    patients: 0,
+    familyLinks: 0,
+  };
+  await insertRows(db, "physician_specialties", plan.physicianSpecialties);
+  summary.templates = await insertRows(db, "assignment_templates", plan.templates);
+  summary.overrides = await insertRows(db, "assignment_overrides", plan.overrides);
+  summary.timeOff = await insertRows(db, "time_off", plan.timeOff);
+  for (const batch of patientBatches(plan, options)) {
+    summary.patients += await insertRows(db, "patients", batch.patients);
+    summary.familyLinks += await insertRows(db, "family_links", batch.familyLinks);
+  }
+  return summary;
 }

@@ -58,7 +58,6 @@ export function asAdmin(rounds: Rounds): Promise<SignedIn> {
   return a;
 }
 
-
 /** Sends requests as one signed-in user. */
 export interface Client {
   user: SignedIn;

@@ -21,7 +21,11 @@ export function testDatabase(): Promise<Database> {
 
 export async function startRounds(): Promise<Rounds> {
   const database = await testDatabase();
-  const config = loadConfig({ ...process.env, LOG_LEVEL: "silent", ROUNDS_SEED_DEMO: "false" });
+  const config = loadConfig({
+    ...process.env,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ROUNDS_SEED_DEMO: "false",
+  });
   return createRounds(config, { database });
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { notifyChanged } from "../../platform/changes.js";
 import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
 import type { ModuleDeps } from "../../platform/module.js";
@@ -28,6 +29,12 @@ const admin = ["admin"] as const;
 /** Rooms and equipment: administrators, and staff of that location only (checked in the service). */
 const siteStaff = ["admin", "location_staff"] as const;
 
+/** Passes a write's result through after telling caches that facilities changed. */
+function changed<T>(result: T): T {
+  notifyChanged("facilities");
+  return result;
+}
+
 export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/locations",
@@ -54,7 +61,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
       },
     },
     async (req, reply) =>
-      reply.code(201).send(await db.transaction().execute((tx) => svc.create(tx, req.body))),
+      reply.code(201).send(changed(await db.transaction().execute((tx) => svc.create(tx, req.body)))),
   );
   app.get(
     "/api/v1/locations/:id",
@@ -81,7 +88,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: location, ...errorResponses },
       },
     },
-    (req) => db.transaction().execute((tx) => svc.update(tx, req.params.id, req.body)),
+    async (req) => changed(await db.transaction().execute((tx) => svc.update(tx, req.params.id, req.body))),
   );
 
   app.get(
@@ -112,7 +119,9 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
     async (req, reply) =>
       reply
         .code(201)
-        .send(await db.transaction().execute((tx) => svc.createDepartment(tx, req.params.id, req.body))),
+        .send(
+          changed(await db.transaction().execute((tx) => svc.createDepartment(tx, req.params.id, req.body))),
+        ),
   );
 
   app.get(
@@ -144,7 +153,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
     async (req, reply) =>
       reply
         .code(201)
-        .send(await db.transaction().execute((tx) => svc.createRoom(tx, req.params.id, req.body))),
+        .send(changed(await db.transaction().execute((tx) => svc.createRoom(tx, req.params.id, req.body)))),
   );
   app.get(
     "/api/v1/rooms/:id",
@@ -166,7 +175,10 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: room, ...errorResponses },
       },
     },
-    (req) => db.transaction().execute((tx) => svc.updateRoom(tx, actorOf(req), req.params.id, req.body)),
+    async (req) =>
+      changed(
+        await db.transaction().execute((tx) => svc.updateRoom(tx, actorOf(req), req.params.id, req.body)),
+      ),
   );
 
   app.get(
@@ -198,7 +210,9 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
     async (req, reply) =>
       reply
         .code(201)
-        .send(await db.transaction().execute((tx) => svc.createEquipment(tx, req.params.id, req.body))),
+        .send(
+          changed(await db.transaction().execute((tx) => svc.createEquipment(tx, req.params.id, req.body))),
+        ),
   );
 
   app.get(
@@ -224,7 +238,9 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: z.object({ items: z.array(travelTime) }), ...errorResponses },
       },
     },
-    async (req) => ({ items: await db.transaction().execute((tx) => svc.setTravelTime(tx, req.body)) }),
+    async (req) => ({
+      items: changed(await db.transaction().execute((tx) => svc.setTravelTime(tx, req.body))),
+    }),
   );
   app.delete(
     "/api/v1/travel-times",
@@ -238,7 +254,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
       },
     },
     async (req, reply) => {
-      await db.transaction().execute((tx) => svc.clearTravelTime(tx, req.query.from, req.query.to));
+      changed(await db.transaction().execute((tx) => svc.clearTravelTime(tx, req.query.from, req.query.to)));
       return reply.code(204).send(null);
     },
   );

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { latitude, localTime, longitude, pageQuery, timeZone, uuid } from "../../platform/schemas.js";
+import {
+  latitude,
+  localTime,
+  longitude,
+  pageQuery,
+  patchOf,
+  timeZone,
+  uuid,
+} from "../../platform/schemas.js";
 
 export const locationKinds = [
   "main_campus",
@@ -43,6 +51,10 @@ const locationFields = {
       costCentsPerHour: z.number().int().min(0).default(0),
       notes: z.string().max(500).nullable().default(null),
     })
+    .refine((p) => p.accessibleSpaces <= p.spaces, {
+      error: "cannot exceed spaces",
+      path: ["accessibleSpaces"],
+    })
     .default({ spaces: 0, accessibleSpaces: 0, costCentsPerHour: 0, notes: null }),
   accessibilityFeatures: z.array(z.string().min(1).max(80)).max(50).default([]),
   amenities: z.array(z.string().min(1).max(80)).max(50).default([]),
@@ -65,7 +77,18 @@ export const locationInput = z.object(locationFields).refine(physicalNeedsCoordi
 });
 export type LocationInput = z.infer<typeof locationInput>;
 
-export const locationPatch = z.object(locationFields).partial().strict();
+export const locationPatch = patchOf({
+  ...locationFields,
+  parking: z
+    .object({
+      spaces: z.number().int().min(0),
+      accessibleSpaces: z.number().int().min(0),
+      costCentsPerHour: z.number().int().min(0),
+      notes: z.string().max(500).nullable(),
+    })
+    .partial()
+    .strict(),
+});
 export type LocationPatch = z.infer<typeof locationPatch>;
 
 export const location = z.object({
@@ -111,7 +134,7 @@ export const roomInput = z.object({
   active: z.boolean().default(true),
 });
 export type RoomInput = z.infer<typeof roomInput>;
-export const roomPatch = roomInput.partial().strict();
+export const roomPatch = patchOf(roomInput.shape);
 export type RoomPatch = z.infer<typeof roomPatch>;
 export const room = roomInput.extend({ id: uuid, locationId: uuid });
 export type Room = z.infer<typeof room>;

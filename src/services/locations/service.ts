@@ -174,6 +174,9 @@ export const locationService = {
   async update(db: Executor, id: string, patch: LocationPatch): Promise<Location> {
     const current = toLocation(await requireLocation(db, id, "params.id", true));
     const merged = { ...current, ...patch, parking: { ...current.parking, ...(patch.parking ?? {}) } };
+    if (merged.parking.accessibleSpaces > merged.parking.spaces) {
+      throw problems.invalid("body.parking.accessibleSpaces", "cannot exceed spaces");
+    }
     if (merged.kind !== "virtual" && (merged.latitude === null || merged.longitude === null)) {
       throw problems.invalid("body.latitude", "a physical location needs latitude and longitude");
     }

@@ -4,6 +4,7 @@
  * few seconds because rooms and travel times change rarely and every booking re-checks anyway.
  */
 import type { Actor } from "../../platform/access.js";
+import { onChanged } from "../../platform/changes.js";
 import type { BookingConfig } from "../../platform/config.js";
 import type { Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
@@ -60,6 +61,7 @@ export async function facilities(db: Executor, inTransaction = false): Promise<N
 export function forgetFacilities(): void {
   cached = undefined;
 }
+onChanged("facilities", forgetFacilities);
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -139,7 +141,7 @@ export async function searchOptions(
     ]),
   );
 
-  const [snapshot, patient] = await Promise.all([
+  const [firstSnapshot, patient] = await Promise.all([
     facilities(db, need.inTransaction),
     need.patientId
       ? patientContext(
@@ -186,6 +188,12 @@ export async function searchOptions(
         appointmentTypeIds: b.appointmentTypeIds,
       });
     }
+  }
+  let snapshot = firstSnapshot;
+  if (blocks.some((b) => !snapshot.locations.some((l) => l.id === b.locationId))) {
+    // a location created on another replica since the snapshot was taken
+    forgetFacilities();
+    snapshot = await facilities(db, need.inTransaction);
   }
   const wanted = need.locationIds ? new Set(need.locationIds) : undefined;
   const bookableLocations = new Set(

@@ -9,10 +9,8 @@
  */
 import {
   DAY_MS,
-  type ExcludedRange,
+  ExcludedRanges,
   ExcludedStarts,
-  excludedAround,
-  excludedOutside,
   gridAtOrAfter,
   MINUTE_MS,
   openingIntervals,
@@ -52,6 +50,7 @@ interface Resource {
 interface Site {
   virtual: boolean;
   closed: ExcludedStarts;
+  /** The patient's engagements, travel included. */
   patientBusy: ExcludedStarts;
   /** Suitable rooms by id; undefined when the type needs no room. */
   rooms: Resource[] | undefined;
@@ -82,20 +81,26 @@ class TravelTimes {
   }
 }
 
-/** Starts ruled out at `locationId` by engagements: overlap, or too little time to travel between. */
-function engagementRanges(
+/** Rules out the starts at `locationId` that overlap an engagement or leave too little time to travel. */
+function excludeEngagements(
+  ranges: ExcludedRanges,
   engagements: Iterable<{ start: number; end: number; locationId: string }>,
   locationId: string,
   durationMs: number,
   travel: TravelTimes,
-): ExcludedRange[] {
-  const ranges: ExcludedRange[] = [];
+): void {
+  // engagements come in runs at one place, so the last place's travel times are kept at hand
+  let place: string | undefined;
+  let to = 0;
+  let from = 0;
   for (const e of engagements) {
-    const to = travel.ms(locationId, e.locationId);
-    const from = travel.ms(e.locationId, locationId);
-    ranges.push(excludedAround(e, durationMs, to, from));
+    if (e.locationId !== place) {
+      place = e.locationId;
+      to = travel.ms(locationId, place);
+      from = travel.ms(place, locationId);
+    }
+    ranges.around(e, durationMs, to, from);
   }
-  return ranges;
 }
 
 class Sites {
@@ -134,18 +139,21 @@ class Sites {
     const to = Math.min(extent.end, window.latestStart + durationMs, window.startsBefore + durationMs);
     const open = openingIntervals(location, from, Math.max(from, to));
     const type = input.appointmentType;
-    const resource = (r: { id: string; busy: Interval[] }): Resource => ({
-      id: r.id,
-      excluded: new ExcludedStarts(r.busy.map((b) => excludedAround(b, durationMs, 0, 0))),
-    });
+    const resource = (r: { id: string; busy: Interval[] }): Resource => {
+      const busy = new ExcludedRanges();
+      for (const b of r.busy) busy.around(b, durationMs, 0, 0);
+      return { id: r.id, excluded: new ExcludedStarts(busy) };
+    };
+    const closed = new ExcludedRanges();
+    if (open) closed.outside(open, durationMs);
+    const patientBusy = new ExcludedRanges();
+    excludeEngagements(patientBusy, input.patient?.commitments ?? [], locationId, durationMs, this.travel);
     const here = <T extends { locationId: string }>(items: T[]) =>
       items.filter((i) => i.locationId === locationId);
     return {
       virtual,
-      closed: new ExcludedStarts(open ? excludedOutside(open, durationMs) : []),
-      patientBusy: new ExcludedStarts(
-        engagementRanges(input.patient?.commitments ?? [], locationId, durationMs, this.travel),
-      ),
+      closed: new ExcludedStarts(closed),
+      patientBusy: new ExcludedStarts(patientBusy),
       rooms:
         virtual || type.roomKind === null
           ? undefined
@@ -271,7 +279,7 @@ export function availableSlots(input: AvailabilityInput): SlotCandidate[] {
     const blocks = grouped.get(physician.id);
     if (!blocks) continue;
     const commitments: Commitment[] = input.physicianCommitments.get(physician.id) ?? [];
-    const busyAt = new Map<string, ExcludedStarts>();
+    const busyAt = new Map<string, ExcludedStarts[]>();
     // overlapping blocks at one location would offer the same start twice
     const seen = anyOverlap(blocks) ? new Set<string>() : undefined;
 
@@ -279,16 +287,22 @@ export function availableSlots(input: AvailabilityInput): SlotCandidate[] {
       if (block.appointmentTypeIds.length > 0 && !block.appointmentTypeIds.includes(type.id)) continue;
       const site = sites.get(block.locationId);
       if (!site || (site.virtual && !offersVideo(physician, input))) continue;
-      let physicianBusy = busyAt.get(block.locationId);
-      if (!physicianBusy) {
+      let constraints = busyAt.get(block.locationId);
+      if (!constraints) {
+        const booked = new ExcludedRanges();
+        excludeEngagements(booked, commitments, block.locationId, durationMs, travel);
         // a block elsewhere is a promise to be elsewhere, travel included
+        const promised = new ExcludedRanges();
         const elsewhere = blocks.filter((b) => b.locationId !== block.locationId);
-        physicianBusy = new ExcludedStarts(
-          engagementRanges([...commitments, ...elsewhere], block.locationId, durationMs, travel),
-        );
-        busyAt.set(block.locationId, physicianBusy);
+        excludeEngagements(promised, elsewhere, block.locationId, durationMs, travel);
+        constraints = [
+          new ExcludedStarts(booked),
+          new ExcludedStarts(promised),
+          site.closed,
+          site.patientBusy,
+        ];
+        busyAt.set(block.locationId, constraints);
       }
-      const constraints = [physicianBusy, site.closed, site.patientBusy];
 
       let start = gridAtOrAfter(block.start, stepMs, window.earliest);
       while (start + durationMs <= block.end && start < window.startsBefore && start <= window.latestStart) {

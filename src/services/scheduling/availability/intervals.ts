@@ -8,71 +8,96 @@ import type { Interval, LocationInfo } from "./types.js";
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
 
-/** Start times an appointment may not take: `start` is ruled out when `lo < start < hi`. */
-export interface ExcludedRange {
-  lo: number;
-  hi: number;
+/**
+ * Ruled-out start times as they are gathered, in any order: a start is ruled out when it lies
+ * strictly inside one of the open ranges (lo, hi). Kept as two number arrays, not objects,
+ * because a search gathers tens of thousands of them.
+ */
+export class ExcludedRanges {
+  readonly lo: number[] = [];
+  readonly hi: number[] = [];
+  /** Whether the ranges arrived in order of `lo`, as engagements loaded by start time do. */
+  inOrder = true;
+
+  add(lo: number, hi: number): void {
+    if (hi > lo) {
+      if (this.lo.length > 0 && lo < this.lo[this.lo.length - 1]!) this.inOrder = false;
+      this.lo.push(lo);
+      this.hi.push(hi);
+    }
+  }
+
+  /**
+   * Rules out the starts of a `durationMs` appointment that would collide with an engagement: it
+   * must end `travelToMs` before the engagement starts, or start `travelFromMs` after it ends.
+   */
+  around(engagement: Interval, durationMs: number, travelToMs: number, travelFromMs: number): void {
+    this.add(engagement.start - durationMs - travelToMs, engagement.end + travelFromMs);
+  }
+
+  /** Rules out the starts that do not keep the appointment inside the open stretches (sorted, disjoint). */
+  outside(open: Interval[], durationMs: number): void {
+    let closedFrom = Number.NEGATIVE_INFINITY;
+    for (const o of open) {
+      this.add(closedFrom, o.start);
+      closedFrom = o.end - durationMs;
+    }
+    this.add(closedFrom, Number.POSITIVE_INFINITY);
+  }
 }
 
 /**
- * A set of ruled-out start times, kept as sorted, disjoint open ranges so that one binary search
- * answers "may an appointment start here, and if not, when at the earliest?".
+ * A set of ruled-out start times as sorted, disjoint open ranges, so that one search answers "may
+ * an appointment start here, and if not, when at the earliest?".
  */
 export class ExcludedStarts {
   private readonly lo: number[] = [];
   private readonly hi: number[] = [];
+  /** Where the last question left off: within a block, starts come in increasing order. */
+  private cursor = 0;
+  private lastStart = Number.NEGATIVE_INFINITY;
 
-  constructor(ranges: ExcludedRange[]) {
-    const sorted = ranges.filter((r) => r.hi > r.lo).sort((a, b) => a.lo - b.lo);
-    for (const r of sorted) {
+  constructor(ranges: ExcludedRanges) {
+    const { lo, hi } = ranges;
+    let order: number[] | undefined;
+    if (!ranges.inOrder) {
+      order = [];
+      for (let i = 0; i < lo.length; i++) order.push(i);
+      order.sort((a, b) => lo[a]! - lo[b]!);
+    }
+    for (let k = 0; k < lo.length; k++) {
+      const i = order ? order[k]! : k;
       const last = this.hi.length - 1;
       // open ranges that only touch leave their shared end point allowed, so they stay apart
-      if (last >= 0 && r.lo < this.hi[last]!) {
-        if (r.hi > this.hi[last]!) this.hi[last] = r.hi;
+      if (last >= 0 && lo[i]! < this.hi[last]!) {
+        if (hi[i]! > this.hi[last]!) this.hi[last] = hi[i]!;
       } else {
-        this.lo.push(r.lo);
-        this.hi.push(r.hi);
+        this.lo.push(lo[i]!);
+        this.hi.push(hi[i]!);
       }
     }
   }
 
   /** Where the ruled-out range holding `start` ends, or undefined when `start` is allowed. */
   blockedUntil(start: number): number | undefined {
-    let a = 0;
-    let b = this.lo.length;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      if (this.lo[mid]! < start) a = mid + 1;
-      else b = mid;
+    // the number of ranges that begin before `start`: walk on from last time, or search afresh
+    let a = this.cursor;
+    if (start >= this.lastStart) {
+      while (a < this.lo.length && this.lo[a]! < start) a++;
+    } else {
+      a = 0;
+      let b = this.lo.length;
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (this.lo[mid]! < start) a = mid + 1;
+        else b = mid;
+      }
     }
+    this.cursor = a;
+    this.lastStart = start;
     const hi = this.hi[a - 1];
     return hi !== undefined && start < hi ? hi : undefined;
   }
-}
-
-/**
- * The starts a `durationMs` appointment may not take because of an engagement elsewhere: it must
- * end `travelToMs` before the engagement starts, or start `travelFromMs` after it ends.
- */
-export function excludedAround(
-  engagement: Interval,
-  durationMs: number,
-  travelToMs: number,
-  travelFromMs: number,
-): ExcludedRange {
-  return { lo: engagement.start - durationMs - travelToMs, hi: engagement.end + travelFromMs };
-}
-
-/** The starts that keep a `durationMs` appointment inside the open intervals (sorted, disjoint). */
-export function excludedOutside(open: Interval[], durationMs: number): ExcludedRange[] {
-  const ranges: ExcludedRange[] = [];
-  let closedFrom = Number.NEGATIVE_INFINITY;
-  for (const o of open) {
-    ranges.push({ lo: closedFrom, hi: o.start });
-    closedFrom = o.end - durationMs;
-  }
-  ranges.push({ lo: closedFrom, hi: Number.POSITIVE_INFINITY });
-  return ranges;
 }
 
 /** The first start on the grid `anchor + k * step` (k >= 0) that is not before `notBefore`. */
