@@ -9,6 +9,10 @@ declare module "fastify" {
   interface FastifyRequest {
     actor?: Actor;
   }
+  interface FastifyInstance {
+    /** Every /api/v1 route with the roles it admits, in registration order (for the access matrix). */
+    apiRoutes: Array<{ method: string; url: string; allow: Admission }>;
+  }
   interface FastifyContextConfig {
     /** Who may call the route at all; data scope is then narrowed by the service. */
     allow?: Admission;
@@ -30,8 +34,9 @@ export function actorOf(req: FastifyRequest): Actor {
 }
 
 function tokenOf(req: FastifyRequest): string | undefined {
-  const header = req.headers.authorization;
-  if (header?.startsWith("Bearer ")) return header.slice(7).trim();
+  // the scheme name is case-insensitive (RFC 9110 11.1)
+  const bearer = /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+  if (bearer) return bearer[1];
   return req.cookies?.[SESSION_COOKIE];
 }
 
@@ -41,10 +46,13 @@ function tokenOf(req: FastifyRequest): string | undefined {
  */
 export async function installAuthentication(app: App, identity: IdentityService): Promise<void> {
   await app.register(cookie);
+  const apiRoutes: Array<{ method: string; url: string; allow: Admission }> = [];
+  app.decorate("apiRoutes", apiRoutes);
   app.addHook("onRoute", (route) => {
-    if (route.url.startsWith("/api/v1") && route.config?.allow === undefined) {
-      throw new Error(`Route ${route.method} ${route.url} does not declare config.allow`);
-    }
+    if (!route.url.startsWith("/api/v1")) return;
+    const allow = route.config?.allow;
+    if (allow === undefined) throw new Error(`Route ${route.method} ${route.url} does not declare config.allow`);
+    for (const method of [route.method].flat()) if (method !== "HEAD") apiRoutes.push({ method, url: route.url, allow });
   });
   app.addHook("onRequest", async (req) => {
     const allow = req.routeOptions.config?.allow;

@@ -3,6 +3,7 @@ import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
 import type { Db, Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
+import { publish } from "../../platform/events.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
@@ -10,6 +11,7 @@ import { type AppointmentRow, appointmentRepository as appts } from "./appointme
 import type { Appointment, AppointmentQuery } from "./appointments.schema.js";
 import { localLabel } from "./availability/intervals.js";
 import { facilities } from "./availability.service.js";
+import { eventOf } from "./booking.service.js";
 
 /** Allowed lifecycle moves: booked → checked_in → in_progress → completed, or cancelled / no_show. */
 const TRANSITIONS: Record<string, readonly string[]> = {
@@ -177,6 +179,7 @@ export const appointmentService = {
         ...(status === "checked_in" ? { checked_in_at: now } : {}),
         ...(status === "completed" ? { completed_at: now } : {}),
       });
+      await publish(tx, eventOf("appointment.status_changed", updated, { from: row.status }));
       await auditService.record(tx, ctxFor(actor), {
         action: `appointment.${status}`,
         resourceType: "appointment",

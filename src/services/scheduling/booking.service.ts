@@ -9,6 +9,7 @@ import { auditService } from "../../platform/audit/index.js";
 import type { BookingConfig } from "../../platform/config.js";
 import type { Db, Executor } from "../../platform/db.js";
 import { ProblemError, problems } from "../../platform/errors.js";
+import { publish, type ScheduleEventInput } from "../../platform/events.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import { type AppointmentRow, appointmentRepository as appts } from "./appointments.repository.js";
 import type { ConflictReason, SlotOptionDto } from "./appointments.schema.js";
@@ -56,6 +57,26 @@ export function decodeOrFail(optionId: string, field = "body.optionId"): Decoded
   const opt = decodeOptionId(optionId);
   if (!opt) throw problems.invalid(field, "not an option id from an availability search");
   return opt;
+}
+
+export function eventOf(
+  type: ScheduleEventInput["type"],
+  row: AppointmentRow,
+  payload: Record<string, unknown> = {},
+): ScheduleEventInput {
+  return {
+    type,
+    appointmentId: row.id,
+    patientId: row.patient_id,
+    physicianId: row.physician_id,
+    locationId: row.location_id,
+    payload: {
+      start: row.starts_at.toISOString(),
+      end: row.ends_at.toISOString(),
+      status: row.status,
+      ...payload,
+    },
+  };
 }
 
 /** Whether the actor may book or hold for this patient. */
@@ -248,6 +269,7 @@ export const booking = {
         );
       }
       const row = await place(tx, rules, actor, opt, patientId, { status: "held" });
+      await publish(tx, eventOf("appointment.held", row));
       await auditService.record(tx, auditContextOf(actor), {
         action: "appointment.hold",
         resourceType: "appointment",
@@ -281,8 +303,9 @@ export const booking = {
       throw problems.invalid("body.overrideReason", "only staff may override follow-up continuity");
     }
     await requireBookingFor(db, actor, input.patientId);
-    const audit = (tx: Executor, row: AppointmentRow) =>
-      auditService.record(tx, auditContextOf(actor), {
+    const audit = async (tx: Executor, row: AppointmentRow) => {
+      await publish(tx, eventOf("appointment.booked", row, { reason: input.reason ?? null }));
+      await auditService.record(tx, auditContextOf(actor), {
         action: "appointment.book",
         resourceType: "appointment",
         resourceId: row.id,
@@ -291,6 +314,7 @@ export const booking = {
         actingFor: actor.role === "patient" && actor.patientId !== row.patient_id ? row.patient_id : null,
         detail: input.overrideReason ? { continuityOverride: input.overrideReason } : {},
       });
+    };
 
     try {
       if (input.holdId) {
@@ -367,6 +391,15 @@ export const booking = {
         rescheduledFrom: fresh.id,
         overrideReason: actor.role === "patient" ? undefined : "reschedule keeps the care team",
       });
+      await publish(
+        tx,
+        eventOf("appointment.rescheduled", row, {
+          previousAppointmentId: fresh.id,
+          previousStart: fresh.starts_at.toISOString(),
+          reason: reason ?? null,
+          byHospital: actor.role !== "patient",
+        }),
+      );
       await auditService.record(tx, auditContextOf(actor), {
         action: "appointment.reschedule",
         resourceType: "appointment",

@@ -1,0 +1,73 @@
+/**
+ * Schedule changes as events, written in the same transaction as the change (an outbox), so a
+ * reader never sees an event for a change that rolled back and never misses one that committed.
+ * `pg_notify` wakes listeners on every replica once the transaction commits.
+ */
+import { sql } from "kysely";
+import type { Executor } from "./db.js";
+
+export const EVENTS_CHANNEL = "rounds_events";
+
+export type ScheduleEventType =
+  | "appointment.held"
+  | "appointment.booked"
+  | "appointment.cancelled"
+  | "appointment.rescheduled"
+  | "appointment.status_changed";
+
+export interface ScheduleEventInput {
+  type: ScheduleEventType;
+  appointmentId: string;
+  patientId: string;
+  physicianId: string;
+  locationId: string;
+  payload?: Record<string, unknown>;
+}
+
+export interface ScheduleEvent extends ScheduleEventInput {
+  seq: number;
+  id: string;
+  occurredAt: string;
+  payload: Record<string, unknown>;
+}
+
+export async function publish(tx: Executor, e: ScheduleEventInput): Promise<void> {
+  await sql`
+    INSERT INTO schedule_events (type, appointment_id, patient_id, physician_id, location_id, payload)
+    VALUES (${e.type}, ${e.appointmentId}, ${e.patientId}, ${e.physicianId}, ${e.locationId}, ${JSON.stringify(e.payload ?? {})})`.execute(
+    tx,
+  );
+  // delivered at commit, dropped on rollback
+  await sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`.execute(tx);
+}
+
+/** Events after `afterSeq`, oldest first. */
+export async function eventsAfter(db: Executor, afterSeq: number, limit = 500): Promise<ScheduleEvent[]> {
+  const rows = await sql<{
+    seq: number;
+    id: string;
+    occurred_at: Date;
+    type: ScheduleEventType;
+    appointment_id: string;
+    patient_id: string;
+    physician_id: string;
+    location_id: string;
+    payload: Record<string, unknown> | string;
+  }>`SELECT * FROM schedule_events WHERE seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`.execute(db);
+  return rows.rows.map((r) => ({
+    seq: Number(r.seq),
+    id: r.id,
+    occurredAt: r.occurred_at.toISOString(),
+    type: r.type,
+    appointmentId: r.appointment_id,
+    patientId: r.patient_id,
+    physicianId: r.physician_id,
+    locationId: r.location_id,
+    payload: typeof r.payload === "string" ? (JSON.parse(r.payload) as Record<string, unknown>) : r.payload,
+  }));
+}
+
+export async function latestSeq(db: Executor): Promise<number> {
+  const r = await sql<{ seq: number | null }>`SELECT max(seq) AS seq FROM schedule_events`.execute(db);
+  return Number(r.rows[0]?.seq ?? 0);
+}

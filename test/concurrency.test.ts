@@ -1,0 +1,123 @@
+/**
+ * Bookings that can never collide: hundreds of simultaneous requests spread over two real server
+ * processes on one PostgreSQL server. Runs when DATABASE_URL points at PostgreSQL.
+ */
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Rounds } from "../src/server.js";
+import { asAdmin } from "./support/auth.js";
+import {
+  buildClinicNetwork,
+  type ClinicNetwork,
+  createPatient,
+  type OptionDto,
+  optionsOn,
+} from "./support/network.js";
+import { startRounds } from "./support/rounds.js";
+import { type ServerProcess, startServerProcess } from "./support/servers.js";
+
+const onPostgres = Boolean(process.env.DATABASE_URL);
+
+describe.skipIf(!onPostgres)("booking storms across two server processes", () => {
+  let rounds: Rounds;
+  let servers: ServerProcess[] = [];
+  let token: string;
+
+  beforeAll(async () => {
+    rounds = await startRounds();
+    token = (await asAdmin(rounds)).token;
+    servers = await Promise.all(
+      [0, 1].map(() => startServerProcess({ DATABASE_URL: process.env.DATABASE_URL! })),
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await rounds?.close();
+  });
+
+  /** Fires all requests at once, alternating between the two servers. */
+  async function storm(requests: Array<{ optionId: string; patientId: string }>): Promise<number[]> {
+    const responses = await Promise.all(
+      requests.map((body, i) =>
+        fetch(`${servers[i % 2]!.url}/api/v1/appointments`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+        }).then(async (r) => {
+          await r.arrayBuffer();
+          return r.status;
+        }),
+      ),
+    );
+    return responses;
+  }
+
+  async function patients(net: ClinicNetwork, n: number): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < n; i += 20)
+      out.push(
+        ...(await Promise.all(Array.from({ length: Math.min(20, n - i) }, () => createPatient(net.admin)))),
+      );
+    return out;
+  }
+
+  async function overlaps(): Promise<number> {
+    const r = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM appointments a JOIN appointments b ON a.id < b.id
+      WHERE a.active AND b.active AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at)
+        AND (a.physician_id = b.physician_id OR a.patient_id = b.patient_id OR a.room_id = b.room_id)`.execute(
+      rounds.database.db,
+    );
+    return r.rows[0]!.n;
+  }
+
+  const at = (options: OptionDto[], time: string, locationId: string) =>
+    options.find((o) => o.local.time === time && o.locationId === locationId)!;
+
+  it("200 simultaneous requests for the same option on two servers give exactly one booking and 199 conflicts", async () => {
+    const net = await buildClinicNetwork(rounds, { roomsPerLocation: 1 });
+    const option = at(await optionsOn(net, net.admin), "09:00", net.main.id);
+    const who = await patients(net, 200);
+    const codes = await storm(who.map((patientId) => ({ optionId: option.id, patientId })));
+    expect(codes.filter((c) => c === 201)).toHaveLength(1);
+    expect(codes.filter((c) => c === 409)).toHaveLength(199);
+    expect(await overlaps()).toBe(0);
+  });
+
+  it("overlapping but different options (09:00 and 09:15) race and only one of them is booked", async () => {
+    const net = await buildClinicNetwork(rounds, { roomsPerLocation: 3 });
+    const options = await optionsOn(net, net.admin);
+    const a = at(options, "09:00", net.main.id);
+    const b = at(options, "09:15", net.main.id);
+    const who = await patients(net, 200);
+    const codes = await storm(who.map((patientId, i) => ({ optionId: i % 2 ? a.id : b.id, patientId })));
+    expect(codes.filter((c) => c === 201)).toHaveLength(1);
+    expect(codes.filter((c) => c === 409)).toHaveLength(199);
+    expect(await overlaps()).toBe(0);
+  });
+
+  it("one patient cannot be booked at two locations too close together to travel between, however the requests race", async () => {
+    const first = await buildClinicNetwork(rounds);
+    const second = await buildClinicNetwork(rounds);
+    await first.admin.inject({
+      method: "PUT",
+      url: "/api/v1/travel-times",
+      payload: { fromLocationId: first.main.id, toLocationId: second.main.id, minutes: 60 },
+    });
+    // 10:00-10:30 at one main campus, 10:45-11:15 at the other: no overlap, but an hour's drive apart
+    const morning = at(await optionsOn(first, first.admin), "10:00", first.main.id);
+    const tooSoon = at(await optionsOn(second, second.admin), "10:45", second.main.id);
+    const patientId = await createPatient(first.admin);
+    const codes = await storm(
+      Array.from({ length: 100 }, (_, i) => ({ optionId: i % 2 ? morning.id : tooSoon.id, patientId })),
+    );
+    expect(codes.filter((c) => c === 201)).toHaveLength(1);
+    expect(codes.filter((c) => c === 409)).toHaveLength(99);
+    const booked = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM appointments WHERE patient_id = ${patientId} AND active`.execute(
+      rounds.database.db,
+    );
+    expect(booked.rows[0]!.n).toBe(1);
+  });
+});
