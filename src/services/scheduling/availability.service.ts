@@ -249,7 +249,8 @@ export async function searchOptions(
     telehealth: need.telehealth,
     stepFree: need.stepFree ?? false,
     language: need.language ?? null,
-    limit: Number.POSITIVE_INFINITY,
+    // with a location filter, rank everything and filter after (blocks elsewhere still bind travel)
+    limit: wanted ? Number.POSITIVE_INFINITY : need.limit,
   };
   let options = findOptions(input);
   if (wanted) options = options.filter((o) => wanted.has(o.locationId));

@@ -58,7 +58,10 @@ interface Site {
   equipment: Resource[][];
 }
 
-type Allocation = { roomId: string | null; equipmentIds: string[] } | { retryAt: number };
+interface Allocation {
+  roomId: string | null;
+  equipmentIds: string[];
+}
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -173,39 +176,40 @@ class Sites {
   }
 }
 
-/** The first item (by id) free for the whole appointment, or the earliest start worth trying next. */
-function firstFree(
-  items: Resource[],
-  start: number,
-  taken?: Set<string>,
-): { id: string } | { retryAt: number } {
-  let retryAt = Number.POSITIVE_INFINITY;
-  for (const item of items) {
-    if (taken?.has(item.id)) continue;
-    const until = item.excluded.blockedUntil(start);
-    if (until === undefined) return { id: item.id };
-    retryAt = Math.min(retryAt, until);
+/** The index of the first item (by id) free for the whole appointment and not taken, or -1. */
+function firstFree(items: Resource[], start: number, taken: readonly string[]): number {
+  for (let i = 0; i < items.length; i++) {
+    if (!taken.includes(items[i]!.id) && items[i]!.excluded.blockedUntil(start) === undefined) return i;
   }
-  return { retryAt };
+  return -1;
 }
 
-function allocate(site: Site, start: number): Allocation {
+/** When the first of the busy items frees up: no start before it can have one of them. */
+function firstRelease(items: Resource[], start: number, taken: readonly string[]): number {
+  let release = Number.POSITIVE_INFINITY;
+  for (const item of items) {
+    if (taken.includes(item.id)) continue;
+    release = Math.min(release, item.excluded.blockedUntil(start) ?? release);
+  }
+  return release;
+}
+
+const NONE_TAKEN: readonly string[] = [];
+
+/** The room and equipment for an appointment at `start`, or the earliest start worth trying next. */
+function allocate(site: Site, start: number): Allocation | number {
   let roomId: string | null = null;
   if (site.rooms) {
-    const room = firstFree(site.rooms, start);
-    if ("retryAt" in room) return room;
-    roomId = room.id;
+    const room = firstFree(site.rooms, start, NONE_TAKEN);
+    if (room < 0) return firstRelease(site.rooms, start, NONE_TAKEN);
+    roomId = site.rooms[room]!.id;
   }
+  // the same kind listed twice needs two different items
   const equipmentIds: string[] = [];
-  if (site.equipment.length > 0) {
-    // the same kind listed twice needs two different items
-    const taken = new Set<string>();
-    for (const items of site.equipment) {
-      const item = firstFree(items, start, taken);
-      if ("retryAt" in item) return item;
-      taken.add(item.id);
-      equipmentIds.push(item.id);
-    }
+  for (const items of site.equipment) {
+    const item = firstFree(items, start, equipmentIds);
+    if (item < 0) return firstRelease(items, start, equipmentIds);
+    equipmentIds.push(items[item]!.id);
   }
   return { roomId, equipmentIds };
 }
@@ -242,9 +246,7 @@ function blocksByPhysician(blocks: Block[]): Map<string, Block[]> {
   return grouped;
 }
 
-/** Whether a key is new; without a set every key is new. */
-function firstTime(seen: Set<string> | undefined, key: string): boolean {
-  if (!seen) return true;
+function firstTime(seen: Set<string>, key: string): boolean {
   if (seen.has(key)) return false;
   seen.add(key);
   return true;
@@ -313,8 +315,8 @@ export function availableSlots(input: AvailabilityInput): SlotCandidate[] {
         }
         if (until === undefined) {
           const allocation = allocate(site, start);
-          if ("retryAt" in allocation) until = allocation.retryAt;
-          else if (firstTime(seen, `${block.locationId}|${start}`)) {
+          if (typeof allocation === "number") until = allocation;
+          else if (!seen || firstTime(seen, `${block.locationId}|${start}`)) {
             out.push({
               physicianId: physician.id,
               locationId: block.locationId,

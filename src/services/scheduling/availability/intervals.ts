@@ -51,52 +51,62 @@ export class ExcludedRanges {
  * an appointment start here, and if not, when at the earliest?".
  */
 export class ExcludedStarts {
-  private readonly lo: number[] = [];
-  private readonly hi: number[] = [];
+  private readonly lo: number[];
+  private readonly hi: number[];
   /** Where the last question left off: within a block, starts come in increasing order. */
   private cursor = 0;
   private lastStart = Number.NEGATIVE_INFINITY;
 
+  /** Takes over the gathered ranges: their arrays are merged in place when already in order. */
   constructor(ranges: ExcludedRanges) {
-    const { lo, hi } = ranges;
-    let order: number[] | undefined;
+    let { lo, hi } = ranges;
     if (!ranges.inOrder) {
-      order = [];
+      const order: number[] = [];
       for (let i = 0; i < lo.length; i++) order.push(i);
       order.sort((a, b) => lo[a]! - lo[b]!);
+      const [unsortedLo, unsortedHi] = [lo, hi];
+      lo = order.map((i) => unsortedLo[i]!);
+      hi = order.map((i) => unsortedHi[i]!);
     }
-    for (let k = 0; k < lo.length; k++) {
-      const i = order ? order[k]! : k;
-      const last = this.hi.length - 1;
+    let kept = 0;
+    for (let i = 0; i < lo.length; i++) {
       // open ranges that only touch leave their shared end point allowed, so they stay apart
-      if (last >= 0 && lo[i]! < this.hi[last]!) {
-        if (hi[i]! > this.hi[last]!) this.hi[last] = hi[i]!;
+      if (kept > 0 && lo[i]! < hi[kept - 1]!) {
+        if (hi[i]! > hi[kept - 1]!) hi[kept - 1] = hi[i]!;
       } else {
-        this.lo.push(lo[i]!);
-        this.hi.push(hi[i]!);
+        lo[kept] = lo[i]!;
+        hi[kept] = hi[i]!;
+        kept++;
       }
     }
+    lo.length = kept;
+    hi.length = kept;
+    this.lo = lo;
+    this.hi = hi;
   }
 
   /** Where the ruled-out range holding `start` ends, or undefined when `start` is allowed. */
   blockedUntil(start: number): number | undefined {
-    // the number of ranges that begin before `start`: walk on from last time, or search afresh
-    let a = this.cursor;
-    if (start >= this.lastStart) {
-      while (a < this.lo.length && this.lo[a]! < start) a++;
-    } else {
-      a = 0;
-      let b = this.lo.length;
-      while (a < b) {
-        const mid = (a + b) >>> 1;
-        if (this.lo[mid]! < start) a = mid + 1;
-        else b = mid;
+    const { lo, hi } = this;
+    // find how many ranges begin before `start`: a few steps on from last time, else a search
+    let a = start >= this.lastStart ? this.cursor : 0;
+    let steps = 0;
+    while (a < lo.length && lo[a]! < start) {
+      if (++steps > 4) {
+        let b = lo.length;
+        while (a < b) {
+          const mid = (a + b) >>> 1;
+          if (lo[mid]! < start) a = mid + 1;
+          else b = mid;
+        }
+        break;
       }
+      a++;
     }
     this.cursor = a;
     this.lastStart = start;
-    const hi = this.hi[a - 1];
-    return hi !== undefined && start < hi ? hi : undefined;
+    const until = hi[a - 1];
+    return until !== undefined && start < until ? until : undefined;
   }
 }
 
@@ -118,7 +128,7 @@ export class ZoneOffsets {
   private readonly offsets: number[] = [];
 
   constructor(timeZone: string, from: number, to: number) {
-    let zoned = Temporal.Instant.fromEpochMilliseconds(from).toZonedDateTimeISO(timeZone);
+    let zoned = Temporal.Instant.fromEpochMilliseconds(Math.floor(from)).toZonedDateTimeISO(timeZone);
     this.offsets.push(zoned.offsetNanoseconds / 1e6);
     for (;;) {
       const next = zoned.getTimeZoneTransition("next");

@@ -43,15 +43,17 @@ function distanceKm(
 interface Scored {
   option: SlotCandidate;
   score: number;
+  /** The option's start, kept beside the score for a quicker sort. */
+  start: number;
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Best first: score, then earlier start, then physician id, then location id. */
-export function compareRanked(a: Scored, b: Scored): number {
+function compareRanked(a: Scored, b: Scored): number {
   return (
     b.score - a.score ||
-    a.option.start - b.option.start ||
+    a.start - b.start ||
     byText(a.option.physicianId, b.option.physicianId) ||
     byText(a.option.locationId, b.option.locationId)
   );
@@ -61,7 +63,7 @@ export function compareRanked(a: Scored, b: Scored): number {
 class Ranker {
   private readonly previous: Set<string>;
   private readonly preferred: Set<string>;
-  private readonly km = new Map<string, number | undefined>();
+  private readonly places = new Map<string, { points: number; reasons: string[] }>();
   private readonly windowStart: number;
   private readonly windowSpan: number;
   readonly firstStart: number;
@@ -79,28 +81,30 @@ class Ranker {
     this.firstStart = candidates.reduce((m, c) => Math.min(m, c.start), Number.POSITIVE_INFINITY);
   }
 
-  /** Kilometres from the patient's home, when both ends are on the map. */
-  distance(locationId: string): number | undefined {
-    if (this.km.has(locationId)) return this.km.get(locationId);
+  /** What a location adds on its own: preference and distance, with the reasons to show. */
+  private place(locationId: string): { points: number; reasons: string[] } {
+    let place = this.places.get(locationId);
+    if (place) return place;
+    place = { points: 0, reasons: [] };
+    if (this.preferred.has(locationId)) {
+      place.points += POINTS.preferredLocation;
+      place.reasons.push("one of your preferred locations");
+    }
     const home = this.input.patient?.home;
     const l = this.input.locations.get(locationId);
-    const km =
-      home && l && l.kind !== "virtual" && l.latitude !== null && l.longitude !== null
-        ? distanceKm(home, { latitude: l.latitude, longitude: l.longitude })
-        : undefined;
-    this.km.set(locationId, km);
-    return km;
+    if (home && l && l.kind !== "virtual" && l.latitude !== null && l.longitude !== null) {
+      const km = distanceKm(home, { latitude: l.latitude, longitude: l.longitude });
+      place.points += Math.max(0, POINTS.atTheDoor - km / POINTS.kmPerPoint);
+      place.reasons.push(`${km.toFixed(1)} km from home`);
+    }
+    this.places.set(locationId, place);
+    return place;
   }
 
   score(o: SlotCandidate): number {
-    let score = 0;
+    let score = this.place(o.locationId).points;
     if (this.previous.has(o.physicianId)) score += POINTS.yourPhysician;
-    if (this.preferred.has(o.locationId)) score += POINTS.preferredLocation;
     if (o.telehealth) score += POINTS.videoVisit;
-    else {
-      const km = this.distance(o.locationId);
-      if (km !== undefined) score += Math.max(0, POINTS.atTheDoor - km / POINTS.kmPerPoint);
-    }
     const lateness = Math.min(1, Math.max(0, (o.start - this.windowStart) / this.windowSpan));
     score += POINTS.soonest * (1 - lateness);
     return Math.round(score * 100) / 100;
@@ -109,12 +113,8 @@ class Ranker {
   reasons(o: SlotCandidate): string[] {
     const reasons: string[] = [];
     if (this.previous.has(o.physicianId)) reasons.push("your physician");
-    if (this.preferred.has(o.locationId)) reasons.push("one of your preferred locations");
+    reasons.push(...this.place(o.locationId).reasons);
     if (o.telehealth) reasons.push("video visit, no travel");
-    else {
-      const km = this.distance(o.locationId);
-      if (km !== undefined) reasons.push(`${km.toFixed(1)} km from home`);
-    }
     if (o.start === this.firstStart) reasons.push("earliest available");
     if (this.input.stepFree && o.roomId !== null) reasons.push("step-free room");
     if (reasons.length === 0) reasons.push("available in the requested dates");
@@ -146,7 +146,7 @@ export function rankOptions(candidates: SlotCandidate[], input: AvailabilityInpu
   const limit = Number.isNaN(input.limit) ? 0 : Math.max(0, Math.floor(input.limit));
   if (limit === 0 || candidates.length === 0) return [];
   const ranker = new Ranker(input, candidates);
-  const scored = candidates.map((option) => ({ option, score: ranker.score(option) }));
+  const scored = candidates.map((option) => ({ option, score: ranker.score(option), start: option.start }));
   // spelled out: V8 copies `{ ...option, score }` far more slowly than a plain literal
   return best(scored, limit, compareRanked).map(({ option: o, score }) => ({
     physicianId: o.physicianId,

@@ -1,7 +1,7 @@
 /**
  * The slow, obviously correct availability answer, used only by tests to hold the engine to the
  * rules: every grid point of every block is checked against every rule one by one, with no
- * sorting, no jumping and no caching. Opening hours are read with Temporal for each slot.
+ * sorting tricks and no jumping. Opening hours are read with Temporal, one local day at a time.
  */
 import { Temporal } from "temporal-polyfill";
 import { wallClockToEpochMs } from "./intervals.js";
@@ -36,17 +36,33 @@ function mayTakeAppointment(physician: PhysicianInfo, input: AvailabilityInput):
   return true;
 }
 
-function withinOpeningHours(location: LocationInfo, slot: Interval): boolean {
+/** A location's opening hours on one local date, as instants; remembered because Temporal is slow. */
+function hoursOn(
+  location: LocationInfo,
+  date: Temporal.PlainDate,
+  seen: Map<string, Interval[]>,
+): Interval[] {
+  const key = `${location.id}|${date.toString()}`;
+  let hours = seen.get(key);
+  if (!hours) {
+    hours = location.openingHours
+      .filter((h) => h.weekday === date.dayOfWeek)
+      .map((h) => ({
+        start: wallClockToEpochMs(date.toString(), h.opens, location.timeZone),
+        end: wallClockToEpochMs(date.toString(), h.closes, location.timeZone),
+      }))
+      .sort((a, b) => a.start - b.start);
+    seen.set(key, hours);
+  }
+  return hours;
+}
+
+function withinOpeningHours(location: LocationInfo, slot: Interval, seen: Map<string, Interval[]>): boolean {
   if (location.kind === "virtual" || location.openingHours.length === 0) return true;
-  const local = Temporal.Instant.fromEpochMilliseconds(slot.start).toZonedDateTimeISO(location.timeZone);
-  const date = local.toPlainDate().toString();
-  const today = location.openingHours
-    .filter((h) => h.weekday === local.dayOfWeek)
-    .map((h) => ({
-      start: wallClockToEpochMs(date, h.opens, location.timeZone),
-      end: wallClockToEpochMs(date, h.closes, location.timeZone),
-    }))
-    .sort((a, b) => a.start - b.start);
+  const date = Temporal.Instant.fromEpochMilliseconds(slot.start)
+    .toZonedDateTimeISO(location.timeZone)
+    .toPlainDate();
+  const today = hoursOn(location, date, seen);
   // walk the day's hours from the slot's start, crossing from one stretch to the next where they touch
   let coveredUntil = slot.start;
   for (const h of today) {
@@ -93,6 +109,7 @@ export function referenceOptions(input: AvailabilityInput): SlotCandidate[] {
   const step = type.slotIntervalMinutes * MINUTE;
   if (!(duration > 0) || !(step > 0)) return [];
   const found = new Map<string, SlotCandidate>();
+  const hours = new Map<string, Interval[]>();
 
   for (const physician of input.physicians) {
     if (!mayTakeAppointment(physician, input)) continue;
@@ -122,11 +139,11 @@ export function referenceOptions(input: AvailabilityInput): SlotCandidate[] {
         ) {
           continue;
         }
-        if (!withinOpeningHours(location, slot)) continue;
         const resources = virtual
           ? { roomId: null, equipmentIds: [] }
           : chooseResources(input, block.locationId, slot);
         if (!resources) continue;
+        if (!withinOpeningHours(location, slot, hours)) continue;
         found.set(key, {
           physicianId: physician.id,
           locationId: block.locationId,
