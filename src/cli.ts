@@ -4,7 +4,7 @@ import { Command, Option } from "commander";
 import { ConfigError, loadConfig } from "./platform/config.js";
 import { openDatabase } from "./platform/db.js";
 import { migrate } from "./platform/migrations.js";
-import { createRounds, VERSION } from "./server.js";
+import { createRounds, DEMO_SEED, type DemoLoad, seedDemoOnFirstStart, VERSION } from "./server.js";
 
 const program = new Command()
   .name("rounds")
@@ -17,8 +17,21 @@ program
   .action(async () => {
     const started = Date.now();
     const config = loadConfig();
-    const rounds = await createRounds(config);
+    const first: { demo?: DemoLoad } = {};
+    const rounds = await createRounds(config, {
+      onReady: async (database, cfg) => {
+        first.demo = await seedDemoOnFirstStart(database, cfg);
+      },
+    });
     const { app } = rounds;
+    if (first.demo) {
+      const { summary, ms } = first.demo;
+      app.log.info(
+        { demo: summary, seededInMs: ms },
+        `empty database: loaded the demo network (${summary.locations} locations, ${summary.physicians} physicians, ` +
+          `${summary.patients} patients, ${summary.appointments} appointments, ${summary.users} demo users) in ${ms} ms`,
+      );
+    }
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
@@ -53,18 +66,30 @@ program
 
 program
   .command("seed")
-  .description("load a deterministic demo network (small) or a benchmark-sized one (large) into the database")
+  .description(
+    "load the deterministic demo network with its appointments and demo users (small), or a " +
+      "benchmark-sized one with 70% of its next two weeks booked (large), into an empty database",
+  )
   .addOption(new Option("--scale <scale>", "network size").choices(["small", "large"]).default("small"))
-  .option("--seed <n>", "random seed (same seed, same network)", (v) => Number.parseInt(v, 10), 1)
+  .option("--seed <n>", "random seed (same seed, same network)", (v) => Number.parseInt(v, 10), DEMO_SEED)
   .action(async (opts: { scale: "small" | "large"; seed: number }) => {
     const config = loadConfig();
     const database = await openDatabase(config);
     try {
       await migrate(database);
-      const { seedNetwork } = await import("./seed/index.js");
+      const { BENCHMARK_BOOKINGS, seedAppointments, seedNetwork } = await import("./seed/index.js");
       const started = Date.now();
       const summary = await seedNetwork(database, { scale: opts.scale, seed: opts.seed });
-      console.log(JSON.stringify({ ...summary, seconds: (Date.now() - started) / 1000 }, null, 2));
+      const seconds = (Date.now() - started) / 1000;
+      // the large network books in a transaction of its own, after the network is committed
+      const booked = Date.now();
+      const bookings =
+        opts.scale === "large"
+          ? await seedAppointments(database, { ...BENCHMARK_BOOKINGS, seed: opts.seed })
+          : undefined;
+      const bookingSeconds = bookings ? { appointmentSeconds: (Date.now() - booked) / 1000 } : {};
+      const appointments = bookings ? { appointments: bookings.appointments } : {};
+      console.log(JSON.stringify({ ...summary, ...appointments, seconds, ...bookingSeconds }, null, 2));
     } finally {
       await database.close();
     }
@@ -73,22 +98,33 @@ program
 const audit = program.command("audit").description("work with the tamper-evident audit trail");
 audit
   .command("verify")
-  .description("walk every hash chain of the audit trail and report the first broken link")
+  .description(
+    "walk every hash chain of the audit trail and report the first broken link " +
+      "(exit 0 intact, 1 broken, 2 could not check)",
+  )
   .action(async () => {
     const config = loadConfig();
-    const database = await openDatabase(config);
+    let result: import("./platform/audit/index.js").VerifyResult;
     try {
-      const { auditService } = await import("./platform/audit/index.js");
-      const result = await auditService.verify(database.db);
-      if (result.ok) {
-        console.log(`audit trail intact: ${result.checked} events verified`);
-      } else {
-        const b = result.brokenAt;
-        console.error(`audit trail BROKEN at event seq=${b.seq} id=${b.id} (chain ${b.chain}): ${b.reason}`);
-        process.exitCode = 1;
+      const database = await openDatabase(config);
+      try {
+        const { auditService } = await import("./platform/audit/index.js");
+        result = await auditService.verify(database.db);
+      } finally {
+        await database.close();
       }
-    } finally {
-      await database.close();
+    } catch (err) {
+      // a trail that could not be read is not a broken trail: schedulers must tell the two apart
+      console.error(`could not verify the audit trail: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 2;
+      return;
+    }
+    if (result.ok) {
+      console.log(`audit trail intact: ${result.checked} events verified`);
+    } else {
+      const b = result.brokenAt;
+      console.error(`audit trail BROKEN at event seq=${b.seq} id=${b.id} (chain ${b.chain}): ${b.reason}`);
+      process.exitCode = 1;
     }
   });
 

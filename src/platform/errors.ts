@@ -131,6 +131,8 @@ export function problemFromDatabase(err: unknown): ProblemError | undefined {
         },
       ]);
     case "22P02":
+    case "22021":
+    case "22P05":
     case "22007":
     case "22008":
     case "22003":

@@ -45,9 +45,16 @@ export interface AuditFilter {
 }
 
 export const auditRepository = {
-  /** Serialises appenders of one chain until the surrounding transaction ends. */
-  async lockChain(db: Executor, chain: number): Promise<void> {
-    await sql`SELECT pg_advisory_xact_lock(${CHAIN_LOCK_BASE + chain})`.execute(db);
+  /**
+   * Picks the transaction's chain from its transaction id, so every event of one transaction
+   * lands on the same chain (two transactions never hold one chain each and wait for the
+   * other's), and serialises appenders of that chain until the transaction ends.
+   */
+  async lockChain(db: Executor, chains: number): Promise<number> {
+    const { rows } = await sql<{ chain: number }>`
+      SELECT c.chain, pg_advisory_xact_lock(${CHAIN_LOCK_BASE} + c.chain)
+      FROM (SELECT (txid_current() % ${chains})::int AS chain) c`.execute(db);
+    return Number(rows[0]!.chain);
   },
   async lastHash(db: Executor, chain: number): Promise<string | undefined> {
     const row = await q(db)

@@ -120,7 +120,11 @@ export function auditRoutes(app: App, db: Db): void {
           patientId: req.params.id,
           actingFor: actor.role === "patient" && actor.patientId !== req.params.id ? req.params.id : null,
         });
-        return { items: rows.map(toEvent), total, limit: req.query.limit, offset: req.query.offset };
+        // a patient learns who opened their record, not the hospital's workstation addresses
+        const items = rows
+          .map(toEvent)
+          .map((e) => (actor.role === "patient" ? { ...e, clientAddress: null, requestId: null } : e));
+        return { items, total, limit: req.query.limit, offset: req.query.offset };
       });
     },
   );

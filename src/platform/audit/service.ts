@@ -1,4 +1,4 @@
-import { createHash, randomInt, randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Executor } from "../db.js";
 import { type AuditFilter, type AuditRow, auditRepository as repo } from "./repository.js";
 
@@ -39,6 +39,22 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
+/**
+ * PostgreSQL's jsonb refuses NUL characters and unpaired surrogates; an odd string in a request
+ * must not make its audit event (and so the request) fail, so such characters are replaced.
+ */
+function storable(value: unknown): unknown {
+  if (typeof value === "string")
+    return value
+      .replaceAll("\0", "\ufffd")
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+  if (Array.isArray(value)) return value.map(storable);
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k) as string, storable(v)]));
+  }
+  return value;
+}
+
 /** The hash covers every field a reader relies on, plus the previous hash of the chain. */
 export function eventHash(e: Omit<AuditRow, "seq" | "hash">): string {
   const material = JSON.stringify([
@@ -69,8 +85,9 @@ export const auditService = {
    * the change it records. Call it last in the transaction: the chain lock is held until commit.
    */
   async record(tx: Executor, ctx: AuditContext, input: AuditEventInput): Promise<void> {
-    const chain = randomInt(AUDIT_CHAINS);
-    await repo.lockChain(tx, chain);
+    // the chain lock lasts as long as a transaction: outside one, two appenders could fork a chain
+    if (!tx.isTransaction) return tx.transaction().execute((t) => auditService.record(t, ctx, input));
+    const chain = await repo.lockChain(tx, AUDIT_CHAINS);
     const prev = (await repo.lastHash(tx, chain)) ?? GENESIS;
     const row = {
       id: randomUUID(),
@@ -87,7 +104,7 @@ export const auditService = {
       outcome: input.outcome ?? "success",
       request_id: ctx.requestId,
       client_address: ctx.clientAddress,
-      detail: input.detail ?? {},
+      detail: storable(input.detail ?? {}) as Record<string, unknown>,
       flagged: input.flagged ?? false,
       prev_hash: prev,
     };

@@ -51,8 +51,10 @@ export async function installAuthentication(app: App, identity: IdentityService)
   app.addHook("onRoute", (route) => {
     if (!route.url.startsWith("/api/v1")) return;
     const allow = route.config?.allow;
-    if (allow === undefined) throw new Error(`Route ${route.method} ${route.url} does not declare config.allow`);
-    for (const method of [route.method].flat()) if (method !== "HEAD") apiRoutes.push({ method, url: route.url, allow });
+    if (allow === undefined)
+      throw new Error(`Route ${route.method} ${route.url} does not declare config.allow`);
+    for (const method of [route.method].flat())
+      if (method !== "HEAD") apiRoutes.push({ method, url: route.url, allow });
   });
   app.addHook("onRequest", async (req) => {
     const allow = req.routeOptions.config?.allow;

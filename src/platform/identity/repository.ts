@@ -139,10 +139,11 @@ export const identityRepository = {
   },
   async setLocations(db: Executor, userId: string, locationIds: string[]): Promise<void> {
     await q(db).deleteFrom("user_locations").where("user_id", "=", userId).execute();
+    // a location named twice is one location, not a duplicate-key error
     if (locationIds.length)
       await q(db)
         .insertInto("user_locations")
-        .values(locationIds.map((location_id) => ({ user_id: userId, location_id })))
+        .values([...new Set(locationIds)].map((location_id) => ({ user_id: userId, location_id })))
         .execute();
   },
   async setDepartments(db: Executor, userId: string, departmentIds: string[]): Promise<void> {
@@ -150,7 +151,7 @@ export const identityRepository = {
     if (departmentIds.length)
       await q(db)
         .insertInto("user_departments")
-        .values(departmentIds.map((department_id) => ({ user_id: userId, department_id })))
+        .values([...new Set(departmentIds)].map((department_id) => ({ user_id: userId, department_id })))
         .execute();
   },
 
@@ -202,20 +203,35 @@ export const identityRepository = {
       .execute();
   },
 
-  throttle(db: Executor, key: string) {
-    return q(db).selectFrom("login_throttle").selectAll().where("key", "=", key).executeTakeFirst();
-  },
-  /** Counts a failure in a sliding 15-minute window and locks the key once it reaches `limit`. */
-  async recordFailure(db: Executor, key: string, limit: number, lockMinutes: number): Promise<void> {
-    await sql`
+  /**
+   * Counts a sign-in attempt before its password is checked, so guesses fired together cannot all
+   * pass an empty counter; the count restarts after a 15-minute window. Returns the count so far.
+   */
+  async claimAttempt(db: Executor, key: string): Promise<{ attempts: number; lockedUntil: Date | null }> {
+    const { rows } = await sql<{ failures: number; locked_until: Date | null }>`
       INSERT INTO login_throttle AS t (key, failures, window_started_at)
       VALUES (${key}, 1, now())
       ON CONFLICT (key) DO UPDATE SET
         failures = CASE WHEN t.window_started_at < now() - interval '15 minutes' THEN 1 ELSE t.failures + 1 END,
-        window_started_at = CASE WHEN t.window_started_at < now() - interval '15 minutes' THEN now() ELSE t.window_started_at END,
-        locked_until = CASE
-          WHEN t.window_started_at >= now() - interval '15 minutes' AND t.failures + 1 >= ${limit}
-          THEN now() + make_interval(mins => ${lockMinutes}) ELSE t.locked_until END`.execute(db);
+        window_started_at = CASE WHEN t.window_started_at < now() - interval '15 minutes' THEN now() ELSE t.window_started_at END
+      RETURNING failures, locked_until`.execute(db);
+    const r = rows[0]!;
+    return { attempts: Number(r.failures), lockedUntil: r.locked_until ? new Date(r.locked_until) : null };
+  },
+  /** Takes back a claimed attempt that turned out not to be a failure; an empty counter goes away. */
+  async releaseAttempt(db: Executor, key: string): Promise<void> {
+    await sql`UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = ${key}`.execute(db);
+    await sql`
+      DELETE FROM login_throttle
+      WHERE key = ${key} AND failures = 0 AND (locked_until IS NULL OR locked_until <= now())`.execute(db);
+  },
+  /** Locks the key for `lockMinutes` once its counted failures reach `limit`. */
+  async lockIfReached(db: Executor, key: string, limit: number, lockMinutes: number): Promise<void> {
+    await sql`
+      UPDATE login_throttle SET locked_until = now() + make_interval(mins => ${lockMinutes})
+      WHERE key = ${key} AND failures >= ${limit} AND (locked_until IS NULL OR locked_until <= now())`.execute(
+      db,
+    );
   },
   async clearFailures(db: Executor, key: string): Promise<void> {
     await q(db).deleteFrom("login_throttle").where("key", "=", key).execute();
@@ -238,10 +254,19 @@ export const identityRepository = {
       .executeTakeFirst();
     return r !== undefined;
   },
-  listBreakGlass(db: Executor, reviewed: boolean | undefined, limit: number, offset: number) {
-    let query = q(db).selectFrom("break_glass_grants").selectAll();
+  async listBreakGlass(
+    db: Executor,
+    reviewed: boolean | undefined,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: BreakGlassRow[]; total: number }> {
+    let query = q(db).selectFrom("break_glass_grants");
     if (reviewed !== undefined) query = query.where("reviewed_at", reviewed ? "is not" : "is", null);
-    return query.orderBy("granted_at", "desc").orderBy("id").limit(limit).offset(offset).execute();
+    const [rows, count] = await Promise.all([
+      query.selectAll().orderBy("granted_at", "desc").orderBy("id").limit(limit).offset(offset).execute(),
+      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(count.n) };
   },
   reviewBreakGlass(db: Executor, id: string, reviewer: string, note: string) {
     return q(db)

@@ -137,12 +137,10 @@ export function identityRoutes(app: App, identity: IdentityService): void {
         tags,
         summary: "Break-the-glass grants for review",
         querystring: breakGlassQuery,
-        response: { 200: z.object({ items: z.array(breakGlassGrant) }) },
+        response: { 200: pageOf(breakGlassGrant), ...errorResponses },
       },
     },
-    async (req) => ({
-      items: await identity.listBreakGlass(req.query.reviewed, req.query.limit, req.query.offset),
-    }),
+    (req) => identity.listBreakGlass(actorOf(req), req.query.reviewed, req.query.limit, req.query.offset),
   );
   app.post(
     "/api/v1/break-glass/:id/review",

@@ -3,7 +3,7 @@ import { hash, verify } from "@node-rs/argon2";
 import type { Actor, Role } from "../access.js";
 import { type AuditContext, auditService } from "../audit/service.js";
 import type { Db, Executor } from "../db.js";
-import { ProblemError, problems, registerConstraint } from "../errors.js";
+import { ProblemError, problemFromDatabase, problems, registerConstraint } from "../errors.js";
 import type { Page } from "../schemas.js";
 import { toIso } from "../schemas.js";
 import { type BreakGlassRow, identityRepository as repo, type UserRow } from "./repository.js";
@@ -92,16 +92,6 @@ export function createIdentityService(db: Db, scopes: ScopeSources) {
     };
   }
 
-  async function assertNotLocked(key: string): Promise<void> {
-    const t = await repo.throttle(db, key);
-    if (t?.locked_until && t.locked_until.getTime() > Date.now()) {
-      const seconds = Math.ceil((t.locked_until.getTime() - Date.now()) / 1000);
-      throw new ProblemError(429, "too_many_attempts", "Too many failed sign-ins; try again later", [], {
-        retryAfterSeconds: seconds,
-      });
-    }
-  }
-
   return {
     async login(email: string, password: string, info: RequestInfo) {
       const accountKey = `account:${email.toLowerCase()}`;
@@ -112,10 +102,14 @@ export function createIdentityService(db: Db, scopes: ScopeSources) {
         requestId: info.requestId,
         clientAddress: info.clientAddress,
       };
-      try {
-        await assertNotLocked(accountKey);
-        await assertNotLocked(addressKey);
-      } catch (err) {
+      // counted before the password is checked, so parallel guesses all meet the limit
+      const account = await repo.claimAttempt(db, accountKey);
+      const address = await repo.claimAttempt(db, addressKey);
+      const retryAt =
+        throttledUntil(account, ACCOUNT_FAILURE_LIMIT) ?? throttledUntil(address, ADDRESS_FAILURE_LIMIT);
+      if (retryAt) {
+        await repo.releaseAttempt(db, accountKey);
+        await repo.releaseAttempt(db, addressKey);
         await db.transaction().execute((tx) =>
           auditService.record(tx, anon, {
             action: "auth.login",
@@ -125,7 +119,9 @@ export function createIdentityService(db: Db, scopes: ScopeSources) {
             flagged: true,
           }),
         );
-        throw err;
+        throw new ProblemError(429, "too_many_attempts", "Too many failed sign-ins; try again later", [], {
+          retryAfterSeconds: Math.max(1, Math.ceil((retryAt.getTime() - Date.now()) / 1000)),
+        });
       }
       const user = await repo.userByEmail(db, email);
       let ok = false;
@@ -133,8 +129,8 @@ export function createIdentityService(db: Db, scopes: ScopeSources) {
       else await verify(await decoyHash, password);
       if (!user || !ok || !user.active) {
         await db.transaction().execute(async (tx) => {
-          await repo.recordFailure(tx, accountKey, ACCOUNT_FAILURE_LIMIT, LOCK_MINUTES);
-          await repo.recordFailure(tx, addressKey, ADDRESS_FAILURE_LIMIT, LOCK_MINUTES);
+          await repo.lockIfReached(tx, accountKey, ACCOUNT_FAILURE_LIMIT, LOCK_MINUTES);
+          await repo.lockIfReached(tx, addressKey, ADDRESS_FAILURE_LIMIT, LOCK_MINUTES);
           await auditService.record(
             tx,
             { ...anon, userId: user?.id ?? null, role: user?.role ?? null },
@@ -152,6 +148,7 @@ export function createIdentityService(db: Db, scopes: ScopeSources) {
       const expiresAt = new Date(Date.now() + sessionHours() * 3_600_000);
       return db.transaction().execute(async (tx) => {
         await repo.clearFailures(tx, accountKey);
+        await repo.releaseAttempt(tx, addressKey);
         const sessionId = await repo.insertSession(tx, {
           token_hash: tokenHash(token),
           user_id: user.id,
@@ -238,6 +235,8 @@ export function createIdentityService(db: Db, scopes: ScopeSources) {
       return db.transaction().execute(async (tx) => {
         const current = await repo.userById(tx, id);
         if (!current) throw problems.notFound("user");
+        // the audit event records what a permission change replaced, not only the new value
+        const before = await toUser(tx, current);
         if (patch.locationIds !== undefined) {
           if (current.role !== "location_staff")
             throw problems.invalid("body.locationIds", "only location staff have locations");
@@ -268,9 +267,19 @@ export function createIdentityService(db: Db, scopes: ScopeSources) {
           detail: {
             fields: Object.keys(patch).filter((k) => k !== "password"),
             ...(patch.password ? { passwordChanged: true } : {}),
-            ...(patch.locationIds ? { locationIds: patch.locationIds } : {}),
-            ...(patch.departmentIds ? { departmentIds: patch.departmentIds } : {}),
-            ...(patch.active !== undefined ? { active: patch.active } : {}),
+            ...(patch.locationIds
+              ? {
+                  locationIds: [...new Set(patch.locationIds)].sort(),
+                  previousLocationIds: before.locationIds,
+                }
+              : {}),
+            ...(patch.departmentIds
+              ? {
+                  departmentIds: [...new Set(patch.departmentIds)].sort(),
+                  previousDepartmentIds: before.departmentIds,
+                }
+              : {}),
+            ...(patch.active !== undefined ? { active: patch.active, previousActive: before.active } : {}),
           },
         });
         return toUser(tx, row!);
@@ -280,27 +289,35 @@ export function createIdentityService(db: Db, scopes: ScopeSources) {
     /** Creates the first administrator when the database has none (deployments and tests). */
     async ensureAdministrator(email: string, password: string): Promise<boolean> {
       if (await repo.anyActiveAdmin(db)) return false;
+      // a deactivated account with that email stays deactivated; restarting must not crash on it
+      if (await repo.userByEmail(db, email)) return false;
       const passwordHash = await hash(password);
-      await db.transaction().execute(async (tx) => {
-        const row = await repo.insertUser(tx, {
-          email,
-          display_name: "Administrator",
-          role: "admin",
-          password_hash: passwordHash,
-          patient_id: null,
-          physician_id: null,
+      try {
+        await db.transaction().execute(async (tx) => {
+          const row = await repo.insertUser(tx, {
+            email,
+            display_name: "Administrator",
+            role: "admin",
+            password_hash: passwordHash,
+            patient_id: null,
+            physician_id: null,
+          });
+          await auditService.record(
+            tx,
+            { userId: null, role: "system", requestId: null, clientAddress: null },
+            {
+              action: "user.create",
+              resourceType: "user",
+              resourceId: row.id,
+              detail: { role: "admin", bootstrap: true },
+            },
+          );
         });
-        await auditService.record(
-          tx,
-          { userId: null, role: "system", requestId: null, clientAddress: null },
-          {
-            action: "user.create",
-            resourceType: "user",
-            resourceId: row.id,
-            detail: { role: "admin", bootstrap: true },
-          },
-        );
-      });
+      } catch (err) {
+        // another replica starting at the same moment created it first
+        if (problemFromDatabase(err)?.code === "duplicate") return false;
+        throw err;
+      }
       return true;
     },
 
@@ -330,8 +347,17 @@ export function createIdentityService(db: Db, scopes: ScopeSources) {
     activeBreakGlass: (ex: Executor, userId: string, patientId: string) =>
       repo.activeBreakGlass(ex, userId, patientId),
 
-    async listBreakGlass(reviewed: boolean | undefined, limit: number, offset: number) {
-      return (await repo.listBreakGlass(db, reviewed, limit, offset)).map(toGrant);
+    /** Grants name patients and the reasons given, so reading them is audited like any patient data. */
+    async listBreakGlass(actor: Actor, reviewed: boolean | undefined, limit: number, offset: number) {
+      return db.transaction().execute(async (tx) => {
+        const { rows, total } = await repo.listBreakGlass(tx, reviewed, limit, offset);
+        await auditService.record(tx, auditContextOf(actor), {
+          action: "break_glass.list",
+          resourceType: "break_glass_grant",
+          detail: { reviewed: reviewed ?? null, limit, offset, found: rows.map((r) => r.id) },
+        });
+        return { items: rows.map(toGrant), total, limit, offset };
+      });
     },
 
     async reviewBreakGlass(actor: Actor, id: string, note: string) {
@@ -352,6 +378,14 @@ export function createIdentityService(db: Db, scopes: ScopeSources) {
 }
 
 export type IdentityService = ReturnType<typeof createIdentityService>;
+
+/** When a throttled key may try again, or undefined when it may try now. */
+function throttledUntil(c: { attempts: number; lockedUntil: Date | null }, limit: number): Date | undefined {
+  if (c.lockedUntil && c.lockedUntil.getTime() > Date.now()) return c.lockedUntil;
+  // more attempts than the limit but no lock yet: earlier guesses are still being checked
+  if (c.attempts > limit) return new Date(Date.now() + LOCK_MINUTES * 60_000);
+  return undefined;
+}
 
 function toGrant(r: BreakGlassRow) {
   return {
