@@ -52,7 +52,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   if (config.adminEmail && config.adminPassword)
     await identity.ensureAdministrator(config.adminEmail, config.adminPassword);
 
-  const app = await createHttpApp({ logLevel: config.logLevel, version: VERSION });
+  const app = await createHttpApp({ logLevel: config.logLevel, version: VERSION, trustProxy: config.trustProxy });
   await installAuthentication(app, identity);
   const deps: ModuleDeps = { db, booking: config.booking };
 

@@ -8,6 +8,8 @@ export interface Config {
   host: string;
   port: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Behind a load balancer: trust X-Forwarded-For from these hops (true, a hop count, or addresses). */
+  trustProxy: boolean | number | string;
   /** Load the demo network on first start of an empty database. */
   seedDemo: boolean;
   adminEmail: string | undefined;
@@ -38,6 +40,7 @@ const envSchema = z.object({
   ROUNDS_DATA_DIR: z.string().min(1).default("./.data"),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  TRUST_PROXY: z.string().default("false"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ROUNDS_SEED_DEMO: booleanFlag.default(true),
   ROUNDS_ADMIN_EMAIL: z.email().optional(),
@@ -77,6 +80,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY === "true" ? true : e.TRUST_PROXY === "false" ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     seedDemo: e.ROUNDS_SEED_DEMO,
     adminEmail: e.ROUNDS_ADMIN_EMAIL,
     adminPassword: e.ROUNDS_ADMIN_PASSWORD,

@@ -30,6 +30,7 @@ export type App = FastifyInstance<
 export interface HttpOptions {
   logLevel: Config["logLevel"];
   version: string;
+  trustProxy?: Config["trustProxy"];
 }
 
 /** The bare HTTP application: schemas, OpenAPI, problem+json errors. Modules add their routes. */
@@ -41,6 +42,11 @@ export async function createHttpApp(opts: HttpOptions): Promise<App> {
       return typeof given === "string" && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1_048_576,
+    // the client address feeds sign-in throttling and the audit trail, so only trust proxies we are told of
+    trustProxy:
+      typeof opts.trustProxy === "number"
+        ? (_addr: string, hop: number) => hop < (opts.trustProxy as number)
+        : (opts.trustProxy ?? false),
     ajv: undefined,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import type { App } from "../../platform/http.js";
+import { actorOf } from "../../platform/identity/index.js";
 import type { ModuleDeps } from "../../platform/module.js";
 import { errorResponses, pageOf } from "../../platform/schemas.js";
-import { type ManagedAspect, physicianGuard } from "./access.js";
+import { type ManagedAspect, mayManageTimeOff, physicianGuard } from "./access.js";
 import {
   assignmentOverride,
   assignmentsQuery,
@@ -281,6 +282,12 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: plannedAssignments, ...errorResponses },
       },
     },
-    (req) => svc.assignments(db, req.params.id, req.query),
+    async (req) => {
+      const planned = await svc.assignments(db, req.params.id, req.query);
+      // time off (with its reason) is for those who manage it; others see only the cut blocks
+      return (await mayManageTimeOff(db, actorOf(req), req.params.id))
+        ? planned
+        : { ...planned, timeOff: [] };
+    },
   );
 }

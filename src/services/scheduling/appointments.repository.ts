@@ -2,6 +2,8 @@ import { type Generated, type Selectable, sql } from "kysely";
 import type { Executor } from "../../platform/db.js";
 
 export const ACTIVE_STATUSES = ["held", "booked", "checked_in", "in_progress", "completed"] as const;
+/** Statuses that mean a real visit was arranged: they open the record to the care team (holds do not). */
+const CARE_STATUSES = ["booked", "checked_in", "in_progress", "completed", "no_show", "cancelled"];
 
 export type AppointmentTables = {
   appointments: {
@@ -308,7 +310,7 @@ export const appointmentRepository = {
       .select("id")
       .where("physician_id", "=", physicianId)
       .where("patient_id", "=", patientId)
-      .where("status", "in", ["booked", "checked_in", "in_progress", "completed", "no_show", "cancelled"])
+      .where("status", "in", CARE_STATUSES)
       .limit(1)
       .executeTakeFirst();
     return r !== undefined;
@@ -321,7 +323,7 @@ export const appointmentRepository = {
       .selectFrom("appointments")
       .select("patient_id")
       .distinct()
-      .where("status", "<>", "expired");
+      .where("status", "in", CARE_STATUSES);
     if (scope.physicianId) query = query.where("physician_id", "=", scope.physicianId);
     else if (scope.locationIds?.length) query = query.where("location_id", "in", scope.locationIds);
     else return [];
@@ -334,7 +336,7 @@ export const appointmentRepository = {
       .select("id")
       .where("patient_id", "=", patientId)
       .where("location_id", "in", locationIds)
-      .where("status", "<>", "expired")
+      .where("status", "in", CARE_STATUSES)
       .limit(1)
       .executeTakeFirst();
     return r !== undefined;

@@ -98,7 +98,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
       },
     },
     async (req, reply) => {
-      await appointmentService.cancel(db, actorOf(req), req.params.id, "hold released");
+      await appointmentService.releaseHold(db, actorOf(req), req.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -192,6 +192,30 @@ export const appointmentService = {
     });
   },
 
+  /** Gives a hold back before it runs out: only holds, by anyone who may see the appointment. */
+  async releaseHold(db: Db, actor: Actor, id: string): Promise<void> {
+    await db.transaction().execute(async (tx) => {
+      const row = await requireAppointment(tx, actor, id, true);
+      if (row.status !== "held") throw problems.notFound("hold");
+      const released = await appts.setStatus(tx, id, "expired", { hold_expires_at: null });
+      await publish(
+        tx,
+        eventOf("appointment.cancelled", released, {
+          reason: "hold released",
+          from: "held",
+          byHospital: false,
+        }),
+      );
+      await auditService.record(tx, ctxFor(actor), {
+        action: "appointment.hold_release",
+        resourceType: "appointment",
+        resourceId: id,
+        patientId: row.patient_id,
+        locationId: row.location_id,
+      });
+    });
+  },
+
   async cancel(db: Db, actor: Actor, id: string, reason: string): Promise<Appointment> {
     return db.transaction().execute(async (tx) => {
       const row = await requireAppointment(tx, actor, id, true);

@@ -1,6 +1,7 @@
 /** The scheduling module's public surface: the only file other modules may import. */
 
 import { registerCareRelations } from "../../platform/access.js";
+import type { Executor } from "../../platform/db.js";
 import type { App } from "../../platform/http.js";
 import type { ModuleDeps } from "../../platform/module.js";
 import { appointmentRepository } from "./appointments.repository.js";
@@ -30,3 +31,50 @@ export function registerSchedulingCareRelations(): void {
     patientIdsFor: appointmentRepository.patientIdsFor,
   });
 }
+
+/** One appointment as the notification service needs it; callers decide who may see it. */
+export interface AppointmentFacts {
+  id: string;
+  patientId: string;
+  physicianId: string;
+  locationId: string;
+  appointmentTypeId: string;
+  start: Date;
+  end: Date;
+  status: string;
+  telehealth: boolean;
+  reason: string | null;
+  cancelReason: string | null;
+  /** The first appointment of a reschedule chain: calendar entries keep its id across moves. */
+  originalId: string;
+  /** How many times the appointment has been moved (an iCalendar SEQUENCE). */
+  moves: number;
+}
+
+export const appointmentFacts = {
+  async get(db: Executor, id: string): Promise<AppointmentFacts | undefined> {
+    const row = await appointmentRepository.get(db, id);
+    if (!row) return undefined;
+    let originalId = row.id;
+    let moves = 0;
+    for (let from = row.rescheduled_from; from && moves < 50; moves++) {
+      originalId = from;
+      from = (await appointmentRepository.get(db, from))?.rescheduled_from ?? null;
+    }
+    return {
+      id: row.id,
+      patientId: row.patient_id,
+      physicianId: row.physician_id,
+      locationId: row.location_id,
+      appointmentTypeId: row.appointment_type_id,
+      start: row.starts_at,
+      end: row.ends_at,
+      status: row.status,
+      telehealth: row.telehealth,
+      reason: row.reason,
+      cancelReason: row.cancel_reason,
+      originalId,
+      moves,
+    };
+  },
+};

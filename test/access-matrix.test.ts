@@ -1,0 +1,829 @@
+/**
+ * The access matrix of Rounds: every endpoint × every kind of caller, asserting allow or deny and
+ * 404 (existence hidden) vs 403 (not admitted). Adding an endpoint means adding a row here; the
+ * guard test fails until it has one.
+ *
+ * The world (built once): main campus A and satellite B; physician X works at both and has seen
+ * patient P1 (appointment at B); P1 is guardian of dependent D; patient P2 has an appointment at A
+ * with physician Y (another specialty), whom X never saw. Callers: patient = P1, physician = X,
+ * location_staff = staff of A only, department_head = head of a department at A with X's
+ * specialty, admin, compliance, and anonymous.
+ */
+import type { InjectOptions } from "fastify";
+import { sql } from "kysely";
+import { Temporal } from "temporal-polyfill";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Role } from "../src/platform/access.js";
+import type { Rounds } from "../src/server.js";
+import { type Client, clientFor, clientOf, signIn, TEST_PASSWORD } from "./support/auth.js";
+import { createLocation } from "./support/fixtures.js";
+import { buildClinicNetwork, type ClinicNetwork, createPatient, type OptionDto } from "./support/network.js";
+import { startRounds, unique } from "./support/rounds.js";
+
+const CALLERS = [
+  "anonymous",
+  "patient",
+  "physician",
+  "location_staff",
+  "department_head",
+  "admin",
+  "compliance",
+] as const;
+type Caller = (typeof CALLERS)[number];
+/** "ok" is any 2xx. */
+type Outcome = "ok" | 401 | 403 | 404;
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+const LABEL: Record<Caller, string> = {
+  anonymous: "anonymous",
+  patient: "patient P1",
+  physician: "physician X",
+  location_staff: "location_staff of main campus A",
+  department_head: "department_head of X's specialty",
+  admin: "admin",
+  compliance: "compliance",
+};
+
+interface Req {
+  url: string;
+  payload?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  /** Named ids this answer must not contain, besides the caller's usual hidden ones. */
+  hidden?: Record<string, string>;
+}
+type Build = (f: Fixture, who: Caller) => Req | Promise<Req>;
+/** A named case beyond the row's default target, e.g. a physician outside the head's specialty. */
+interface Scenario {
+  who: Role;
+  target: string;
+  request: Build;
+  expect: Outcome;
+}
+interface Row {
+  /** Method and route pattern exactly as in `app.apiRoutes`. */
+  route: string;
+  target: string;
+  request: Build;
+  expect: Record<Caller, Outcome>;
+  also?: Scenario[];
+  /** Server-sent events: asked over a real socket, read until the replay falls quiet. */
+  stream?: true;
+}
+
+/** One outcome per caller, in CALLERS order: anon patient physician staff head admin compliance. */
+function cells(line: string): Record<Caller, Outcome> {
+  const parts = line.trim().split(/\s+/);
+  if (parts.length !== CALLERS.length || parts.some((p) => !["ok", "401", "403", "404"].includes(p)))
+    throw new Error(`a matrix row needs ${CALLERS.length} outcomes (ok/401/403/404): "${line}"`);
+  return Object.fromEntries(
+    CALLERS.map((c, i) => [c, parts[i] === "ok" ? "ok" : Number(parts[i])]),
+  ) as Record<Caller, Outcome>;
+}
+//                             anon pat  phys staff head admin compl
+const PUBLIC = cells("         ok   ok   ok   ok    ok   ok    ok ");
+const SIGNED_IN = cells("      401  ok   ok   ok    ok   ok    ok ");
+const ADMIN_ONLY = cells("     401  403  403  403   403  ok    403");
+const AUDITORS = cells("       401  403  403  403   403  ok    ok ");
+
+interface Fixture {
+  net: ClinicNetwork;
+  admin: Client;
+  as: Record<Role, Client>;
+  p1: string;
+  p2: string;
+  dependent: string;
+  x: string;
+  y: string;
+  yType: string;
+  apptB: string;
+  apptA: string;
+  dayB: string;
+  roomA: string;
+  roomB: string;
+  spare: string;
+  spareType: string;
+  staffUser: string;
+  spareUser: string;
+  /** Per caller, named ids and private text no 2xx answer may contain unless the caller sent them. */
+  hidden: Record<Caller, Record<string, string>>;
+  /** P1 booked (or held) with X at B, in a slot no other request uses. */
+  appointmentB(status?: "booked" | "held"): Promise<string>;
+  /** A hold with X at B for this patient, placed by an administrator. */
+  hold(patientId: string): Promise<string>;
+  /** P2 booked with Y at A. */
+  appointmentA(): Promise<string>;
+  /** An unused bookable option: X at B, or Y at A. */
+  optionB(): string;
+  optionA(): string;
+  patient(): Promise<string>;
+  /** A far-future week nobody else uses, so schedule writes never touch bookable time. */
+  week(): { monday: string; friday: string };
+  token(who: Caller): Promise<string | undefined>;
+  grant(): Promise<string>;
+  /** An in-app message to this patient (the confirmation the notification worker delivers). */
+  message(patientId: string): Promise<string>;
+  /** The schedule event of P1's booking at B: live streams replay everything after it. */
+  firstEvent(): Promise<number>;
+}
+
+let rounds: Rounds;
+let f: Fixture;
+
+const call = (c: Client, method: Method, url: string, payload?: Record<string, unknown>) =>
+  c.inject({ method, url, ...(payload ? { payload } : {}) });
+async function created(res: { statusCode: number; body: string; json(): unknown }): Promise<string> {
+  if (res.statusCode !== 201) throw new Error(`fixture: ${res.statusCode} ${res.body}`);
+  return (res.json() as { id: string }).id;
+}
+
+/** Non-overlapping bookable options of one physician at one location, over local days [first, last]. */
+async function options(
+  admin: Client,
+  net: ClinicNetwork,
+  type: string,
+  physician: string,
+  location: string,
+  [first, last]: [number, number],
+): Promise<OptionDto[]> {
+  const from = encodeURIComponent(net.at("00:00", first));
+  const to = encodeURIComponent(net.at("23:59", last));
+  const res = await admin.inject({
+    url: `/api/v1/availability?appointmentTypeId=${type}&physicianId=${physician}&locationIds=${location}&from=${from}&to=${to}&limit=200`,
+  });
+  if (res.statusCode !== 200) throw new Error(`availability: ${res.statusCode} ${res.body}`);
+  const all = (res.json() as { options: OptionDto[] }).options;
+  // half-hour starts only, so no two options overlap for the physician or the patient
+  return all.filter((o) => /:(00|30)$/.test(o.local.time)).sort((a, b) => a.start.localeCompare(b.start));
+}
+
+async function buildFixture(): Promise<Fixture> {
+  const net = await buildClinicNetwork(rounds);
+  const admin = net.admin;
+  const [A, B] = [net.main.id, net.satellite.id];
+  const otherSpecialty = `spec_${unique(8).toLowerCase()}`;
+  await call(admin, "POST", "/api/v1/specialties", { code: otherSpecialty, name: `Other ${otherSpecialty}` });
+  const y = await created(
+    await call(admin, "POST", "/api/v1/physicians", {
+      npi: `8${String(Math.floor(Math.random() * 1e9)).padStart(9, "0")}`,
+      givenName: "Yan",
+      familyName: `Other${unique(4)}`,
+      primarySpecialty: otherSpecialty,
+    }),
+  );
+  const typeBody = (specialty: string) => ({
+    code: `T${unique(8)}`,
+    name: "Consultation",
+    specialty,
+    durationMinutes: 30,
+    roomKind: "exam",
+    visitKind: "new",
+  });
+  const yType = await created(
+    await call(admin, "POST", "/api/v1/appointment-types", typeBody(otherSpecialty)),
+  );
+  const spareType = await created(
+    await call(admin, "POST", "/api/v1/appointment-types", typeBody(otherSpecialty)),
+  );
+  for (const weekday of [1, 2, 3, 4, 5])
+    await created(
+      await call(admin, "POST", `/api/v1/physicians/${y}/templates`, {
+        locationId: A,
+        weekday,
+        startTime: "08:00",
+        endTime: "12:00",
+        effectiveFrom: "2020-01-01",
+      }),
+    );
+  const department = await created(
+    await call(admin, "POST", `/api/v1/locations/${A}/departments`, {
+      specialty: net.specialty,
+      name: "Matrix",
+    }),
+  );
+  const spare = (await createLocation(rounds, { latitude: 40.6, longitude: -73.9 })).id;
+
+  const poolB = await options(admin, net, net.appointmentTypeId, net.physicianId, B, [0, 11]);
+  const poolA = await options(admin, net, yType, y, A, [0, 2]);
+  const take = (pool: OptionDto[]) => {
+    const o = pool.shift();
+    if (!o) throw new Error("fixture: the option pool ran dry");
+    return o.id;
+  };
+  const book = async (optionId: string, patientId: string) =>
+    created(await call(admin, "POST", "/api/v1/appointments", { optionId, patientId }));
+
+  const p1 = net.patientId;
+  const p2 = await createPatient(admin);
+  const dependent = await createPatient(admin, { birthDate: "2015-03-03" });
+  const link = await call(admin, "POST", `/api/v1/patients/${p1}/dependents`, {
+    dependentId: dependent,
+    relationship: "parent",
+  });
+  if (link.statusCode !== 201) throw new Error(`fixture: ${link.statusCode} ${link.body}`);
+  if (poolB[0]?.local.date !== net.monday) throw new Error("fixture: X is not bookable at B on Monday");
+  const apptB = await book(take(poolB), p1);
+  const apptA = await book(take(poolA), p2);
+  // X's private time off that day, before work: only X, their department head and admins may read it
+  const secret = `medical leave ${unique(8)}`;
+  const timeOff = await created(
+    await call(admin, "POST", `/api/v1/physicians/${net.physicianId}/time-off`, {
+      startsAt: net.at("06:00"),
+      endsAt: net.at("07:00"),
+      reason: secret,
+      status: "requested",
+    }),
+  );
+
+  const staff = await clientFor(rounds, "location_staff", { locationIds: [A] });
+  const as: Record<Role, Client> = {
+    admin,
+    patient: await clientFor(rounds, "patient", { patientId: p1 }),
+    physician: await clientFor(rounds, "physician", { physicianId: net.physicianId }),
+    location_staff: staff,
+    department_head: await clientFor(rounds, "department_head", { departmentIds: [department] }),
+    compliance: await clientFor(rounds, "compliance"),
+  };
+  const spareUser = await created(
+    await call(admin, "POST", "/api/v1/users", {
+      email: `spare.${unique(10).toLowerCase()}@test.rounds.invalid`,
+      displayName: "Spare User",
+      role: "compliance",
+    }),
+  );
+  // holds are limited per user: setup holds come from helpers, a new one every three holds
+  const holders: Client[] = [];
+  let holds = 0;
+  const glassBreaker = await clientFor(rounds, "location_staff", { locationIds: [spare] });
+  let weeks = 0;
+  const patient = () => createPatient(admin);
+  const hold = async (patientId: string) => {
+    if (holds++ % 3 === 0) holders.push(clientOf(rounds, await signIn(rounds, "admin")));
+    return created(
+      await call(holders.at(-1)!, "POST", "/api/v1/holds", { optionId: take(poolB), patientId }),
+    );
+  };
+
+  return {
+    net,
+    admin,
+    as,
+    p1,
+    p2,
+    dependent,
+    x: net.physicianId,
+    y,
+    yType,
+    apptB,
+    apptA,
+    dayB: net.monday,
+    roomA: net.main.roomIds[0]!,
+    roomB: net.satellite.roomIds[0]!,
+    spare,
+    spareType,
+    staffUser: staff.user.userId,
+    spareUser,
+    hidden: ((): Record<Caller, Record<string, string>> => {
+      const patients = { P1: p1, "dependent D": dependent, "P1's appointment at B": apptB };
+      const others = { P2: p2, "P2's appointment with Y": apptA };
+      const leave = { "X's time-off id": timeOff, "X's time-off reason": secret };
+      return {
+        anonymous: { ...patients, ...others, ...leave },
+        patient: { ...others, ...leave },
+        physician: others,
+        location_staff: { ...patients, ...leave },
+        // heads see appointments of their physicians as redacted events: ids, never patients
+        department_head: { P1: p1, "dependent D": dependent, P2: p2 },
+        admin: {},
+        compliance: leave,
+      };
+    })(),
+    appointmentB: (status = "booked") => (status === "booked" ? book(take(poolB), p1) : hold(p1)),
+    hold,
+    appointmentA: () => book(take(poolA), p2),
+    optionB: () => take(poolB),
+    optionA: () => take(poolA),
+    patient,
+    week() {
+      const monday = Temporal.PlainDate.from("2090-01-02").add({ days: 7 * weeks++ });
+      return { monday: monday.toString(), friday: monday.add({ days: 4 }).toString() };
+    },
+    async token(who) {
+      if (who === "anonymous") return undefined;
+      const res = await rounds.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/login",
+        payload: { email: as[who].user.email, password: TEST_PASSWORD },
+      });
+      if (res.statusCode !== 200) throw new Error(`login: ${res.statusCode} ${res.body}`);
+      return (res.json() as { token: string }).token;
+    },
+    async message(patientId) {
+      for (let tries = 0; tries < 150; tries++) {
+        const res = await admin.inject({ url: `/api/v1/notifications?patientId=${patientId}` });
+        const first = (res.json() as { items?: Array<{ id: string }> }).items?.[0];
+        if (first) return first.id;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error("fixture: no in-app message arrived");
+    },
+    async firstEvent() {
+      const { rows } = await sql<{ seq: string }>`
+        SELECT seq FROM schedule_events WHERE appointment_id = ${apptB} ORDER BY seq LIMIT 1`.execute(
+        rounds.database.db,
+      );
+      return Number(rows[0]!.seq);
+    },
+    async grant() {
+      const body = { patientId: await patient(), reason: "patient collapsed in the lobby" };
+      return created(await call(glassBreaker, "POST", "/api/v1/break-glass", body));
+    },
+  };
+}
+
+const schedule = (g: Fixture, physician: string) =>
+  `/api/v1/physicians/${physician}/schedule?from=${g.dayB}&to=${g.dayB}`;
+const templateBody = (g: Fixture) => {
+  const w = g.week();
+  const body = { locationId: g.net.satellite.id, weekday: 1, startTime: "06:00", endTime: "07:00" };
+  return { ...body, effectiveFrom: w.monday, effectiveTo: w.friday };
+};
+const overrideBody = (g: Fixture) => {
+  const w = g.week();
+  const body = { locationId: g.net.satellite.id, kind: "temporary", startTime: "06:00", endTime: "07:00" };
+  return { ...body, startDate: w.monday, endDate: w.friday };
+};
+const timeOffBody = (g: Fixture) => {
+  const w = g.week();
+  return { startsAt: `${w.monday}T06:00:00Z`, endsAt: `${w.monday}T07:00:00Z`, reason: "conference" };
+};
+const availability = (g: Fixture, patientId: string) => {
+  const from = encodeURIComponent(g.net.at("00:00"));
+  const to = encodeURIComponent(g.net.at("23:59"));
+  return `/api/v1/availability?appointmentTypeId=${g.net.appointmentTypeId}&physicianId=${g.x}&locationIds=${g.net.satellite.id}&from=${from}&to=${to}&patientId=${patientId}`;
+};
+async function setup(c: Client, url: string, payload: Record<string, unknown>): Promise<string> {
+  return created(await call(c, "POST", url, payload));
+}
+const linkFresh = async (g: Fixture, guardian: string) => {
+  const dependentId = await g.patient();
+  await setup(g.admin, `/api/v1/patients/${guardian}/dependents`, { dependentId, relationship: "caregiver" });
+  return dependentId;
+};
+
+const CHANNELS = { channels: { email: false, sms: false, inApp: true } };
+
+// biome-ignore format: the matrix reads as a table
+const matrix: Row[] = [
+  // ── identity ──────────────────────────────────────────────────────────── anon pat  phys staff head admin compl
+  { route: "POST /api/v1/auth/logout", target: "of a fresh session of their own",
+    request: async (g, who) => {
+      const token = await g.token(who);
+      return { url: "/api/v1/auth/logout", ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) };
+    },
+    expect: SIGNED_IN },
+  { route: "GET /api/v1/auth/me", target: "", request: () => ({ url: "/api/v1/auth/me" }), expect: SIGNED_IN },
+  { route: "GET /api/v1/users", target: "", request: () => ({ url: "/api/v1/users" }), expect: ADMIN_ONLY },
+  { route: "POST /api/v1/users", target: "creating a compliance officer",
+    request: () => ({ url: "/api/v1/users", payload: {
+      email: `new.${unique(10).toLowerCase()}@test.rounds.invalid`, displayName: "New Officer", role: "compliance" } }),
+    expect: ADMIN_ONLY },
+  { route: "GET /api/v1/users/:id", target: "of the staff user", request: (g) => ({ url: `/api/v1/users/${g.staffUser}` }),
+    expect: ADMIN_ONLY },
+  { route: "PATCH /api/v1/users/:id", target: "renaming a spare user",
+    request: (g) => ({ url: `/api/v1/users/${g.spareUser}`, payload: { displayName: "Renamed Spare" } }), expect: ADMIN_ONLY },
+  { route: "POST /api/v1/break-glass", target: "for a patient outside their scope",
+    request: async (g) => ({ url: "/api/v1/break-glass",
+      payload: { patientId: await g.patient(), reason: "unconscious patient, no record here" } }),
+    expect: cells("                                                           401  403  ok   ok    403  403   403") },
+  { route: "GET /api/v1/break-glass", target: "", request: () => ({ url: "/api/v1/break-glass" }), expect: AUDITORS },
+  // reviewing break-the-glass is compliance's duty: the one write compliance is admitted to
+  { route: "POST /api/v1/break-glass/:id/review", target: "of an unreviewed grant",
+    request: async (g) => ({ url: `/api/v1/break-glass/${await g.grant()}/review`, payload: { note: "justified" } }),
+    expect: AUDITORS },
+  { route: "GET /api/v1/audit-events", target: "", request: () => ({ url: "/api/v1/audit-events" }), expect: AUDITORS },
+  { route: "GET /api/v1/patients/:id/access-log", target: "of P1",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/access-log` }),
+    expect: cells("                                                           401  ok   403  403   403  ok    ok "),
+    also: [{ who: "patient", target: "of another patient P2", expect: 404,
+      request: (g) => ({ url: `/api/v1/patients/${g.p2}/access-log` }) }] },
+
+  // ── locations ─────────────────────────────────────────────────────────── anon pat  phys staff head admin compl
+  { route: "GET /api/v1/locations", target: "", request: () => ({ url: "/api/v1/locations" }), expect: PUBLIC },
+  { route: "POST /api/v1/locations", target: "creating a clinic",
+    request: () => ({ url: "/api/v1/locations", payload: { code: `M${unique(8)}`, name: "Matrix Clinic", kind: "satellite",
+      latitude: 40.7, longitude: -73.9, timeZone: "America/New_York" } }),
+    expect: ADMIN_ONLY },
+  { route: "GET /api/v1/locations/:id", target: "of satellite B",
+    request: (g) => ({ url: `/api/v1/locations/${g.net.satellite.id}` }), expect: PUBLIC },
+  { route: "PATCH /api/v1/locations/:id", target: "of a spare clinic",
+    request: (g) => ({ url: `/api/v1/locations/${g.spare}`, payload: { phone: "+1 212 555 0100" } }), expect: ADMIN_ONLY },
+  { route: "GET /api/v1/locations/:id/departments", target: "of main campus A",
+    request: (g) => ({ url: `/api/v1/locations/${g.net.main.id}/departments` }), expect: PUBLIC },
+  { route: "POST /api/v1/locations/:id/departments", target: "at a spare clinic",
+    request: (g) => ({ url: `/api/v1/locations/${g.spare}/departments`, payload: { specialty: g.net.specialty, name: `Dept ${unique(4)}` } }),
+    expect: ADMIN_ONLY },
+  { route: "GET /api/v1/locations/:id/rooms", target: "of satellite B",
+    request: (g) => ({ url: `/api/v1/locations/${g.net.satellite.id}/rooms` }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "of their own main campus A", expect: "ok",
+      request: (g) => ({ url: `/api/v1/locations/${g.net.main.id}/rooms` }) }] },
+  { route: "POST /api/v1/locations/:id/rooms", target: "at a spare clinic",
+    request: (g) => ({ url: `/api/v1/locations/${g.spare}/rooms`, payload: { code: `R${unique(6)}`, name: "Exam", kind: "exam" } }),
+    expect: ADMIN_ONLY },
+  { route: "GET /api/v1/rooms/:id", target: "of a room at satellite B",
+    request: (g) => ({ url: `/api/v1/rooms/${g.roomB}` }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "of a room at their own main campus A", expect: "ok",
+      request: (g) => ({ url: `/api/v1/rooms/${g.roomA}` }) }] },
+  { route: "PATCH /api/v1/rooms/:id", target: "of a room at satellite B",
+    request: (g) => ({ url: `/api/v1/rooms/${g.roomB}`, payload: { name: "Exam 1" } }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "of a room at their own main campus A", expect: "ok",
+      request: (g) => ({ url: `/api/v1/rooms/${g.roomA}`, payload: { name: "Exam 1" } }) }] },
+  { route: "GET /api/v1/locations/:id/equipment", target: "of satellite B",
+    request: (g) => ({ url: `/api/v1/locations/${g.net.satellite.id}/equipment` }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "of their own main campus A", expect: "ok",
+      request: (g) => ({ url: `/api/v1/locations/${g.net.main.id}/equipment` }) }] },
+  { route: "POST /api/v1/locations/:id/equipment", target: "at a spare clinic",
+    request: (g) => ({ url: `/api/v1/locations/${g.spare}/equipment`,
+      payload: { kind: "ecg", name: "ECG cart", assetTag: `AT-${unique(8)}`, mobile: true } }),
+    expect: ADMIN_ONLY },
+  { route: "GET /api/v1/travel-times", target: "", request: () => ({ url: "/api/v1/travel-times" }), expect: SIGNED_IN },
+  { route: "PUT /api/v1/travel-times", target: "between a spare clinic and A",
+    request: (g) => ({ url: "/api/v1/travel-times", payload: { fromLocationId: g.spare, toLocationId: g.net.main.id, minutes: 25 } }),
+    expect: ADMIN_ONLY },
+  { route: "DELETE /api/v1/travel-times", target: "between a spare clinic and B",
+    request: async (g) => {
+      const put = await g.admin.inject({ method: "PUT", url: "/api/v1/travel-times",
+        payload: { fromLocationId: g.spare, toLocationId: g.net.satellite.id, minutes: 40 } });
+      if (put.statusCode !== 200) throw new Error(`fixture: ${put.statusCode} ${put.body}`);
+      return { url: `/api/v1/travel-times?from=${g.spare}&to=${g.net.satellite.id}` };
+    },
+    expect: ADMIN_ONLY },
+
+  // ── physicians ────────────────────────────────────────────────────────── anon pat  phys staff head admin compl
+  { route: "GET /api/v1/specialties", target: "", request: () => ({ url: "/api/v1/specialties" }), expect: PUBLIC },
+  { route: "POST /api/v1/specialties", target: "",
+    request: () => ({ url: "/api/v1/specialties", payload: { code: `m_${unique(8).toLowerCase()}`, name: "Matrix medicine" } }),
+    expect: ADMIN_ONLY },
+  { route: "GET /api/v1/physicians", target: "", request: () => ({ url: "/api/v1/physicians" }), expect: PUBLIC },
+  { route: "POST /api/v1/physicians", target: "",
+    request: (g) => ({ url: "/api/v1/physicians", payload: { npi: `7${String(Math.floor(Math.random() * 1e9)).padStart(9, "0")}`,
+      givenName: "New", familyName: "Doctor", primarySpecialty: g.net.specialty } }),
+    expect: ADMIN_ONLY },
+  { route: "GET /api/v1/physicians/:id", target: "of X", request: (g) => ({ url: `/api/v1/physicians/${g.x}` }), expect: PUBLIC },
+  { route: "PATCH /api/v1/physicians/:id", target: "of X",
+    request: (g) => ({ url: `/api/v1/physicians/${g.x}`, payload: { title: "MD" } }),
+    expect: cells("                                                           401  403  403  403   ok   ok    403"),
+    also: [{ who: "department_head", target: "of Y, outside their specialty", expect: 404,
+      request: (g) => ({ url: `/api/v1/physicians/${g.y}`, payload: { title: "MD" } }) }] },
+  { route: "GET /api/v1/physicians/:id/templates", target: "of X",
+    request: (g) => ({ url: `/api/v1/physicians/${g.x}/templates` }), expect: SIGNED_IN },
+  { route: "POST /api/v1/physicians/:id/templates", target: "of X",
+    request: (g) => ({ url: `/api/v1/physicians/${g.x}/templates`, payload: templateBody(g) }),
+    expect: cells("                                                           401  403  403  403   ok   ok    403"),
+    also: [{ who: "department_head", target: "of Y, outside their specialty", expect: 404,
+      request: (g) => ({ url: `/api/v1/physicians/${g.y}/templates`, payload: templateBody(g) }) }] },
+  { route: "DELETE /api/v1/physicians/:id/templates/:templateId", target: "of X",
+    request: async (g) => ({ url: `/api/v1/physicians/${g.x}/templates/${await setup(g.admin, `/api/v1/physicians/${g.x}/templates`, templateBody(g))}` }),
+    expect: cells("                                                           401  403  403  403   ok   ok    403"),
+    also: [{ who: "department_head", target: "of Y, outside their specialty", expect: 404,
+      request: async (g) => ({ url: `/api/v1/physicians/${g.y}/templates/${await setup(g.admin, `/api/v1/physicians/${g.y}/templates`, templateBody(g))}` }) }] },
+  { route: "GET /api/v1/physicians/:id/overrides", target: "of X",
+    request: (g) => ({ url: `/api/v1/physicians/${g.x}/overrides` }), expect: SIGNED_IN },
+  { route: "POST /api/v1/physicians/:id/overrides", target: "of X",
+    request: (g) => ({ url: `/api/v1/physicians/${g.x}/overrides`, payload: overrideBody(g) }),
+    expect: cells("                                                           401  403  403  403   ok   ok    403"),
+    also: [{ who: "department_head", target: "of Y, outside their specialty", expect: 404,
+      request: (g) => ({ url: `/api/v1/physicians/${g.y}/overrides`, payload: overrideBody(g) }) }] },
+  { route: "DELETE /api/v1/physicians/:id/overrides/:overrideId", target: "of X",
+    request: async (g) => ({ url: `/api/v1/physicians/${g.x}/overrides/${await setup(g.admin, `/api/v1/physicians/${g.x}/overrides`, overrideBody(g))}` }),
+    expect: cells("                                                           401  403  403  403   ok   ok    403") },
+  { route: "GET /api/v1/physicians/:id/time-off", target: "of X",
+    request: (g) => ({ url: `/api/v1/physicians/${g.x}/time-off` }),
+    expect: cells("                                                           401  403  ok   403   ok   ok    403"),
+    also: [{ who: "physician", target: "of another physician Y", expect: 404,
+      request: (g) => ({ url: `/api/v1/physicians/${g.y}/time-off` }) }] },
+  { route: "POST /api/v1/physicians/:id/time-off", target: "of X",
+    request: (g) => ({ url: `/api/v1/physicians/${g.x}/time-off`, payload: timeOffBody(g) }),
+    expect: cells("                                                           401  403  ok   403   ok   ok    403"),
+    also: [
+      { who: "physician", target: "of another physician Y", expect: 404,
+        request: (g) => ({ url: `/api/v1/physicians/${g.y}/time-off`, payload: timeOffBody(g) }) },
+      { who: "department_head", target: "of Y, outside their specialty", expect: 404,
+        request: (g) => ({ url: `/api/v1/physicians/${g.y}/time-off`, payload: timeOffBody(g) }) },
+    ] },
+  { route: "DELETE /api/v1/physicians/:id/time-off/:timeOffId", target: "of X",
+    request: async (g) => ({ url: `/api/v1/physicians/${g.x}/time-off/${await setup(g.admin, `/api/v1/physicians/${g.x}/time-off`, timeOffBody(g))}` }),
+    expect: cells("                                                           401  403  ok   403   ok   ok    403"),
+    also: [{ who: "physician", target: "of another physician Y", expect: 404,
+      request: async (g) => ({ url: `/api/v1/physicians/${g.y}/time-off/${await setup(g.admin, `/api/v1/physicians/${g.y}/time-off`, timeOffBody(g))}` }) }] },
+  { route: "GET /api/v1/physicians/:id/assignments", target: "of X on a day with X's private time off",
+    request: (g) => ({ url: `/api/v1/physicians/${g.x}/assignments?from=${g.dayB}&to=${g.dayB}` }), expect: SIGNED_IN },
+
+  // ── patients ──────────────────────────────────────────────────────────── anon pat  phys staff head admin compl
+  { route: "GET /api/v1/patients", target: "(their own scope)", request: () => ({ url: "/api/v1/patients" }),
+    expect: cells("                                                           401  ok   ok   ok    403  ok    403"),
+    also: [{ who: "physician", target: "while a stranger merely holds a slot with X", expect: "ok",
+      request: async (g) => {
+        const stranger = await g.patient();
+        await g.hold(stranger);
+        return { url: "/api/v1/patients", hidden: { "a stranger who only holds a slot with X": stranger } };
+      } }] },
+  { route: "POST /api/v1/patients", target: "registering a patient",
+    request: () => ({ url: "/api/v1/patients", payload: { mrn: `M-${unique(10)}`, givenName: "New", familyName: "Patient",
+      birthDate: "1990-01-01", sex: "male" } }),
+    expect: cells("                                                           401  403  403  ok    403  ok    403") },
+  { route: "GET /api/v1/patients/:id", target: "of P1, seen only at satellite B",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
+    also: [
+      { who: "patient", target: "of another patient P2", expect: 404, request: (g) => ({ url: `/api/v1/patients/${g.p2}` }) },
+      { who: "patient", target: "of their dependent D", expect: "ok", request: (g) => ({ url: `/api/v1/patients/${g.dependent}` }) },
+      { who: "physician", target: "of P2, whom they never saw", expect: 404, request: (g) => ({ url: `/api/v1/patients/${g.p2}` }) },
+      { who: "location_staff", target: "of P2, who has an appointment at A", expect: "ok",
+        request: (g) => ({ url: `/api/v1/patients/${g.p2}` }) },
+      // a released hold is not an appointment: it must not open the record (nor bypass break-the-glass)
+      { who: "location_staff", target: "of a patient new to A, after holding and releasing a slot for them at A", expect: 404,
+        request: async (g) => {
+          const stranger = await g.patient();
+          const staff = g.as.location_staff;
+          const hold = await setup(staff, "/api/v1/holds", { optionId: g.optionA(), patientId: stranger });
+          await staff.inject({ method: "DELETE", url: `/api/v1/holds/${hold}` });
+          return { url: `/api/v1/patients/${stranger}` };
+        } },
+      { who: "physician", target: "of a stranger whose only hold with X was released", expect: 404,
+        request: async (g) => {
+          const stranger = await g.patient();
+          await g.admin.inject({ method: "DELETE", url: `/api/v1/holds/${await g.hold(stranger)}` });
+          return { url: `/api/v1/patients/${stranger}` };
+        } },
+    ] },
+  { route: "PATCH /api/v1/patients/:id", target: "of P1's phone number",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}`, payload: { phone: "+1 212 555 0199" } }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
+    also: [
+      { who: "patient", target: "of another patient P2", expect: 404,
+        request: (g) => ({ url: `/api/v1/patients/${g.p2}`, payload: { phone: "+1 212 555 0199" } }) },
+      { who: "patient", target: "of their own date of birth", expect: 403,
+        request: (g) => ({ url: `/api/v1/patients/${g.p1}`, payload: { birthDate: "1970-01-01" } }) },
+      { who: "physician", target: "of P2, whom they never saw", expect: 404,
+        request: (g) => ({ url: `/api/v1/patients/${g.p2}`, payload: { phone: "+1 212 555 0199" } }) },
+    ] },
+  { route: "GET /api/v1/patients/:id/family", target: "of P1",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/family` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
+    also: [{ who: "patient", target: "of another patient P2", expect: 404,
+      request: (g) => ({ url: `/api/v1/patients/${g.p2}/family` }) }] },
+  { route: "POST /api/v1/patients/:id/dependents", target: "linking a new dependent to P1",
+    request: async (g) => ({ url: `/api/v1/patients/${g.p1}/dependents`, payload: { dependentId: await g.patient(), relationship: "caregiver" } }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "linking a new dependent to P2 of their location", expect: "ok",
+      request: async (g) => ({ url: `/api/v1/patients/${g.p2}/dependents`, payload: { dependentId: await g.patient(), relationship: "caregiver" } }) }] },
+  { route: "DELETE /api/v1/patients/:id/dependents/:dependentId", target: "unlinking a dependent of P1",
+    request: async (g) => ({ url: `/api/v1/patients/${g.p1}/dependents/${await linkFresh(g, g.p1)}` }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "unlinking a dependent of P2 of their location", expect: "ok",
+      request: async (g) => ({ url: `/api/v1/patients/${g.p2}/dependents/${await linkFresh(g, g.p2)}` }) }] },
+
+  // ── appointment types ─────────────────────────────────────────────────── anon pat  phys staff head admin compl
+  { route: "GET /api/v1/appointment-types", target: "", request: () => ({ url: "/api/v1/appointment-types" }), expect: PUBLIC },
+  { route: "POST /api/v1/appointment-types", target: "",
+    request: (g) => ({ url: "/api/v1/appointment-types", payload: { code: `M${unique(8)}`, name: "Matrix visit",
+      specialty: g.net.specialty, durationMinutes: 20, visitKind: "follow_up" } }),
+    expect: ADMIN_ONLY },
+  { route: "GET /api/v1/appointment-types/:id", target: "",
+    request: (g) => ({ url: `/api/v1/appointment-types/${g.net.appointmentTypeId}` }), expect: PUBLIC },
+  { route: "PATCH /api/v1/appointment-types/:id", target: "of a spare type",
+    request: (g) => ({ url: `/api/v1/appointment-types/${g.spareType}`, payload: { name: "Renamed visit" } }), expect: ADMIN_ONLY },
+
+  // ── availability, holds and appointments ──────────────────────────────── anon pat  phys staff head admin compl
+  // staff may search and book for any patient: cross-location referrals (booking.service requireBookingFor)
+  { route: "GET /api/v1/availability", target: "for P1 with X at B",
+    request: (g) => ({ url: availability(g, g.p1) }),
+    expect: cells("                                                           401  ok   ok   ok    403  ok    403"),
+    also: [
+      { who: "patient", target: "for another patient P2", expect: 404, request: (g) => ({ url: availability(g, g.p2) }) },
+      { who: "physician", target: "for P2, whom they never saw", expect: 404, request: (g) => ({ url: availability(g, g.p2) }) },
+    ] },
+  { route: "POST /api/v1/holds", target: "for P1 with X at B",
+    request: (g) => ({ url: "/api/v1/holds", payload: { optionId: g.optionB(), patientId: g.p1 } }),
+    expect: cells("                                                           401  ok   ok   ok    403  ok    403"),
+    also: [
+      { who: "patient", target: "for another patient P2", expect: 404,
+        request: (g) => ({ url: "/api/v1/holds", payload: { optionId: g.optionB(), patientId: g.p2 } }) },
+    ] },
+  { route: "DELETE /api/v1/holds/:id", target: "of P1's hold at satellite B",
+    request: async (g) => ({ url: `/api/v1/holds/${await g.appointmentB("held")}` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403") },
+  { route: "POST /api/v1/appointments", target: "for P1 with X at B",
+    request: (g) => ({ url: "/api/v1/appointments", payload: { optionId: g.optionB(), patientId: g.p1 } }),
+    expect: cells("                                                           401  ok   ok   ok    403  ok    403"),
+    also: [
+      { who: "patient", target: "for another patient P2", expect: 404,
+        request: (g) => ({ url: "/api/v1/appointments", payload: { optionId: g.optionB(), patientId: g.p2 } }) },
+      { who: "physician", target: "for P2, whom they never saw", expect: 404,
+        request: (g) => ({ url: "/api/v1/appointments", payload: { optionId: g.optionB(), patientId: g.p2 } }) },
+    ] },
+  { route: "GET /api/v1/appointments", target: "(their own scope)", request: () => ({ url: "/api/v1/appointments" }),
+    expect: cells("                                                           401  ok   ok   ok    403  ok    403"),
+    also: [
+      { who: "location_staff", target: "filtered to satellite B", expect: 404,
+        request: (g) => ({ url: `/api/v1/appointments?locationId=${g.net.satellite.id}` }) },
+      { who: "location_staff", target: "filtered to their own main campus A", expect: "ok",
+        request: (g) => ({ url: `/api/v1/appointments?locationId=${g.net.main.id}` }) },
+      { who: "patient", target: "filtered to another patient P2", expect: 404,
+        request: (g) => ({ url: `/api/v1/appointments?patientId=${g.p2}` }) },
+      { who: "physician", target: "filtered to another physician Y", expect: 404,
+        request: (g) => ({ url: `/api/v1/appointments?physicianId=${g.y}` }) },
+    ] },
+  { route: "GET /api/v1/appointments/:id", target: "of P1's appointment at satellite B",
+    request: (g) => ({ url: `/api/v1/appointments/${g.apptB}` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
+    also: [
+      { who: "location_staff", target: "of P2's appointment at their main campus A", expect: "ok",
+        request: (g) => ({ url: `/api/v1/appointments/${g.apptA}` }) },
+      { who: "patient", target: "of another patient's appointment", expect: 404,
+        request: (g) => ({ url: `/api/v1/appointments/${g.apptA}` }) },
+      { who: "physician", target: "of another physician's appointment", expect: 404,
+        request: (g) => ({ url: `/api/v1/appointments/${g.apptA}` }) },
+    ] },
+  { route: "POST /api/v1/appointments/:id/cancel", target: "of P1's appointment at satellite B",
+    request: async (g) => ({ url: `/api/v1/appointments/${await g.appointmentB()}/cancel`, payload: { reason: "feeling better" } }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
+    also: [
+      { who: "location_staff", target: "of P2's appointment at their main campus A", expect: "ok",
+        request: async (g) => ({ url: `/api/v1/appointments/${await g.appointmentA()}/cancel`, payload: { reason: "called in" } }) },
+      { who: "physician", target: "of another physician's appointment", expect: 404,
+        request: async (g) => ({ url: `/api/v1/appointments/${await g.appointmentA()}/cancel`, payload: { reason: "called in" } }) },
+    ] },
+  { route: "POST /api/v1/appointments/:id/reschedule", target: "of P1's appointment at satellite B",
+    request: async (g) => ({ url: `/api/v1/appointments/${await g.appointmentB()}/reschedule`, payload: { optionId: g.optionB() } }),
+    expect: cells("                                                           401  ok   403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "of P2's appointment at their main campus A", expect: "ok",
+      request: async (g) => ({ url: `/api/v1/appointments/${await g.appointmentA()}/reschedule`, payload: { optionId: g.optionA() } }) }] },
+  { route: "POST /api/v1/appointments/:id/status", target: "checking in P1 at satellite B",
+    request: async (g) => ({ url: `/api/v1/appointments/${await g.appointmentB()}/status`, payload: { status: "checked_in" } }),
+    expect: cells("                                                           401  403  ok   404   403  ok    403"),
+    also: [{ who: "location_staff", target: "checking in P2 at their main campus A", expect: "ok",
+      request: async (g) => ({ url: `/api/v1/appointments/${await g.appointmentA()}/status`, payload: { status: "checked_in" } }) }] },
+  // staff see every physician's day across the network, other locations' visits only as busy time
+  { route: "GET /api/v1/physicians/:id/schedule", target: "of X on the day of P1's visit",
+    request: (g) => ({ url: schedule(g, g.x) }),
+    expect: cells("                                                           401  403  ok   ok    ok   ok    403"),
+    also: [
+      { who: "physician", target: "of another physician Y", expect: 404, request: (g) => ({ url: schedule(g, g.y) }) },
+      { who: "department_head", target: "of Y, outside their specialty", expect: 404, request: (g) => ({ url: schedule(g, g.y) }) },
+    ] },
+  // ── notifications ─────────────────────────────────────────────────────── anon pat  phys staff head admin compl
+  { route: "GET /api/v1/notifications", target: "(their own inbox)", request: () => ({ url: "/api/v1/notifications" }),
+    expect: cells("                                                           401  ok   403  403   403  ok    403"),
+    also: [{ who: "patient", target: "of another patient P2", expect: 404,
+      request: (g) => ({ url: `/api/v1/notifications?patientId=${g.p2}` }) }] },
+  { route: "POST /api/v1/notifications/:id/read", target: "of P1's confirmation",
+    request: async (g) => ({ url: `/api/v1/notifications/${await g.message(g.p1)}/read` }),
+    expect: cells("                                                           401  ok   403  403   403  ok    403"),
+    also: [{ who: "patient", target: "of another patient P2's confirmation", expect: 404,
+      request: async (g) => ({ url: `/api/v1/notifications/${await g.message(g.p2)}/read` }) }] },
+  { route: "GET /api/v1/patients/:id/notification-preferences", target: "of P1",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/notification-preferences` }),
+    expect: cells("                                                           401  ok   403  404   403  ok    403"),
+    also: [
+      { who: "patient", target: "of another patient P2", expect: 404,
+        request: (g) => ({ url: `/api/v1/patients/${g.p2}/notification-preferences` }) },
+      { who: "location_staff", target: "of P2 of their location", expect: "ok",
+        request: (g) => ({ url: `/api/v1/patients/${g.p2}/notification-preferences` }) },
+    ] },
+  { route: "PUT /api/v1/patients/:id/notification-preferences", target: "of P1",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/notification-preferences`, payload: CHANNELS }),
+    expect: cells("                                                           401  ok   403  404   403  ok    403"),
+    also: [
+      { who: "patient", target: "of another patient P2", expect: 404,
+        request: (g) => ({ url: `/api/v1/patients/${g.p2}/notification-preferences`, payload: CHANNELS }) },
+      { who: "location_staff", target: "of P2 of their location", expect: "ok",
+        request: (g) => ({ url: `/api/v1/patients/${g.p2}/notification-preferences`, payload: CHANNELS }) },
+    ] },
+  { route: "GET /api/v1/notification-templates", target: "", request: () => ({ url: "/api/v1/notification-templates" }),
+    expect: ADMIN_ONLY },
+  { route: "GET /api/v1/notification-templates/:event", target: "previewing the confirmation",
+    request: () => ({ url: "/api/v1/notification-templates/confirmation" }), expect: ADMIN_ONLY },
+  { route: "GET /api/v1/notification-jobs", target: "", request: () => ({ url: "/api/v1/notification-jobs" }), expect: ADMIN_ONLY },
+  // streams replay the day's schedule changes: each caller only hears of what they may see
+  { route: "GET /api/v1/events", target: "replaying every schedule change since P1's booking", stream: true,
+    request: async (g) => ({ url: `/api/v1/events?lastEventId=${await g.firstEvent()}` }),
+    expect: cells("                                                           401  ok   ok   ok    ok   ok    403") },
+];
+
+beforeAll(async () => {
+  rounds = await startRounds();
+  f = await buildFixture();
+}, 120_000);
+afterAll(async () => {
+  const scenarios = matrix.reduce((n, r) => n + (r.also?.length ?? 0), 0);
+  const pairs = matrix.length * CALLERS.length;
+  // the number the issue asks for: (role, endpoint) pairs, anonymous counted as a caller
+  console.log(
+    `access matrix: ${matrix.length} endpoints × ${CALLERS.length} callers = ${pairs} (role, endpoint) pairs ` +
+      `(${matrix.length * (CALLERS.length - 1)} without anonymous), + 1 login pair, + ${scenarios} named scenarios`,
+  );
+  await rounds?.close();
+});
+
+const classify = (status: number): Outcome | number => (status >= 200 && status < 300 ? "ok" : status);
+const pathPattern = (route: string) =>
+  new RegExp(`^${route.split(" ")[1]!.replace(/:[A-Za-z]+/g, "[^/]+")}$`);
+
+/** Status and body of one request: injected, or over a real socket for an event stream. */
+async function send(
+  method: Method,
+  req: Req,
+  headers: Record<string, string>,
+  stream: boolean,
+): Promise<{ status: number; body: string }> {
+  if (!stream) {
+    const opts: InjectOptions = {
+      method,
+      url: req.url,
+      headers,
+      ...(req.payload ? { payload: req.payload } : {}),
+    };
+    const res = await rounds.app.inject(opts);
+    return { status: res.statusCode, body: res.body };
+  }
+  const address = rounds.app.server.address();
+  if (!address || typeof address === "string") await rounds.app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = rounds.app.server.address() as { port: number };
+  const abort = new AbortController();
+  const res = await fetch(`http://127.0.0.1:${port}${req.url}`, { headers, signal: abort.signal });
+  if (!res.ok || !res.body) return { status: res.status, body: await res.text() };
+  // the replay comes first and then the stream idles: read until it has been quiet for a moment
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let body = "";
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const quiet = new Promise<"quiet">((r) => setTimeout(() => r("quiet"), 400));
+    const chunk = await Promise.race([reader.read(), quiet]);
+    if (chunk === "quiet" || chunk.done) break;
+    body += decoder.decode(chunk.value, { stream: true });
+  }
+  abort.abort();
+  return { status: res.status, body };
+}
+
+async function check(row: Row, build: Build, who: Caller, expected: Outcome): Promise<void> {
+  const method = row.route.split(" ")[0] as Method;
+  const req = await build(f, who);
+  expect(req.url.split("?")[0], "the request hits the row's route").toMatch(pathPattern(row.route));
+  const headers = { ...(who === "anonymous" ? {} : f.as[who].user.headers), ...req.headers };
+  const res = await send(method, req, headers, row.stream === true);
+  expect(classify(res.status), `${method} ${req.url} → ${res.status} ${res.body.slice(0, 300)}`).toBe(
+    expected,
+  );
+  if (expected !== "ok") return;
+  // a 2xx answer must not carry patient data outside the caller's world (unless they named it)
+  const sent = req.url + JSON.stringify(req.payload ?? {});
+  const leaked = Object.entries({ ...f.hidden[who], ...req.hidden })
+    .filter(([, secret]) => res.body.includes(secret) && !sent.includes(secret))
+    .map(([name]) => name);
+  expect(leaked.join(", "), `${method} ${req.url} shows ${LABEL[who]} what they may not see`).toBe("");
+}
+
+describe("access matrix", () => {
+  it("every endpoint has a row in the access matrix, and every row names an endpoint", () => {
+    const routes = rounds.app.apiRoutes
+      .map((r) => `${r.method} ${r.url}`)
+      .filter((r) => r !== "POST /api/v1/auth/login");
+    const rows = matrix.map((r) => r.route);
+    expect(
+      routes.filter((r) => !rows.includes(r)),
+      "endpoints without a row",
+    ).toEqual([]);
+    expect(
+      rows.filter((r) => !routes.includes(r)),
+      "rows naming no endpoint",
+    ).toEqual([]);
+    expect(
+      rows.filter((r, i) => rows.indexOf(r) !== i),
+      "endpoints with two rows",
+    ).toEqual([]);
+  });
+
+  it("anonymous: POST /api/v1/auth/login with a valid password → ok, with a wrong one → 401", async () => {
+    const email = f.as.patient.user.email;
+    const login = (password: string) =>
+      rounds.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email, password } });
+    expect((await login(TEST_PASSWORD)).statusCode).toBe(200);
+    expect((await login("not the password at all")).statusCode).toBe(401);
+  });
+
+  for (const row of matrix) {
+    const on = `${row.route}${row.target ? ` ${row.target}` : ""}`;
+    for (const who of CALLERS)
+      it(`${LABEL[who]}: ${on} → ${row.expect[who]}`, () => check(row, row.request, who, row.expect[who]));
+    for (const s of row.also ?? [])
+      it(`${LABEL[s.who]}: ${row.route} ${s.target} → ${s.expect}`, () =>
+        check(row, s.request, s.who, s.expect));
+  }
+});
