@@ -7,8 +7,8 @@ export default defineConfig({
     // One embedded database per worker, shared by the files it runs; tests create their own data.
     pool: "forks",
     isolate: false,
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
+    testTimeout: 180_000,
+    hookTimeout: 900_000,
     reporters: ["default"],
   },
 });

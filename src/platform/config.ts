@@ -15,6 +15,7 @@ export interface Config {
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   booking: BookingConfig;
+  notifications: NotificationsConfig;
 }
 
 export interface BookingConfig {
@@ -26,6 +27,20 @@ export interface BookingConfig {
   holdMinutes: number;
   /** Open holds one user may have at once, so nobody can hoard slots. */
   maxOpenHolds: number;
+}
+
+export interface NotificationsConfig {
+  /** Run the notification worker in this process (the API still serves inboxes and live events). */
+  worker: boolean;
+  /** smtp:// or smtps:// URL; email is not sent by this process when absent. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** A Twilio-compatible Messages API; SMS is not sent by this process unless all of these are set. */
+  sms: { apiUrl: string; accountSid: string; authToken: string; from: string } | undefined;
+  /** Hours before the start at which reminders go out, largest first. */
+  reminderHours: number[];
+  /** A telehealth appointment's join link is this prefix followed by the appointment id. */
+  telehealthBaseUrl: string;
 }
 
 const booleanFlag = z
@@ -49,6 +64,33 @@ const envSchema = z.object({
   ROUNDS_HORIZON_DAYS: z.coerce.number().int().min(1).max(730).default(180),
   ROUNDS_HOLD_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
   ROUNDS_MAX_OPEN_HOLDS: z.coerce.number().int().min(1).max(100).default(3),
+  ROUNDS_NOTIFICATIONS_WORKER: booleanFlag.default(true),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  ROUNDS_MAIL_FROM: z.string().min(3).max(300).default("Rounds <no-reply@rounds.invalid>"),
+  SMS_API_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .default("https://api.twilio.com"),
+  SMS_ACCOUNT_SID: z
+    .string()
+    .regex(/^[A-Za-z0-9]{2,64}$/, "must be an account id of letters and digits")
+    .optional(),
+  SMS_AUTH_TOKEN: z.string().min(1).max(200).optional(),
+  SMS_FROM: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +12125550100")
+    .optional(),
+  ROUNDS_REMINDER_HOURS: z
+    .string()
+    .regex(/^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$/, "must be a comma-separated list of hours such as 72,24")
+    .default("72,24")
+    .transform((s) => [...new Set(s.split(",").map((h) => Number(h.trim())))].sort((a, b) => b - a))
+    .refine((hours) => hours.every((h) => h >= 1 && h <= 720), "each reminder must be 1 to 720 hours ahead"),
+  ROUNDS_TELEHEALTH_BASE_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .default("https://telehealth.invalid/join/"),
 });
 
 export class ConfigError extends Error {
@@ -74,13 +116,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const missing = e.ROUNDS_ADMIN_EMAIL === undefined ? "ROUNDS_ADMIN_EMAIL" : "ROUNDS_ADMIN_PASSWORD";
     throw new ConfigError(missing, "must be set together with the other ROUNDS_ADMIN_* variable");
   }
+  const sms = [e.SMS_ACCOUNT_SID, e.SMS_AUTH_TOKEN, e.SMS_FROM];
+  if (sms.some((v) => v !== undefined) && sms.some((v) => v === undefined)) {
+    const missing = ["SMS_ACCOUNT_SID", "SMS_AUTH_TOKEN", "SMS_FROM"][sms.indexOf(undefined)]!;
+    throw new ConfigError(missing, "must be set together with the other SMS_* variables");
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.ROUNDS_DATA_DIR,
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
-    trustProxy: e.TRUST_PROXY === "true" ? true : e.TRUST_PROXY === "false" ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
+    trustProxy:
+      e.TRUST_PROXY === "true"
+        ? true
+        : e.TRUST_PROXY === "false"
+          ? false
+          : /^\d+$/.test(e.TRUST_PROXY)
+            ? Number(e.TRUST_PROXY)
+            : e.TRUST_PROXY,
     seedDemo: e.ROUNDS_SEED_DEMO,
     adminEmail: e.ROUNDS_ADMIN_EMAIL,
     adminPassword: e.ROUNDS_ADMIN_PASSWORD,
@@ -89,6 +143,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       horizonDays: e.ROUNDS_HORIZON_DAYS,
       holdMinutes: e.ROUNDS_HOLD_MINUTES,
       maxOpenHolds: e.ROUNDS_MAX_OPEN_HOLDS,
+    },
+    notifications: {
+      worker: e.ROUNDS_NOTIFICATIONS_WORKER,
+      smtpUrl: e.SMTP_URL,
+      mailFrom: e.ROUNDS_MAIL_FROM,
+      sms:
+        e.SMS_ACCOUNT_SID && e.SMS_AUTH_TOKEN && e.SMS_FROM
+          ? {
+              apiUrl: e.SMS_API_URL,
+              accountSid: e.SMS_ACCOUNT_SID,
+              authToken: e.SMS_AUTH_TOKEN,
+              from: e.SMS_FROM,
+            }
+          : undefined,
+      reminderHours: e.ROUNDS_REMINDER_HOURS,
+      telehealthBaseUrl: e.ROUNDS_TELEHEALTH_BASE_URL,
     },
   };
 }

@@ -1,16 +1,27 @@
 /**
  * The deterministic demo network: `seedNetwork(database, { scale, seed })` loads a fictional
- * hospital network (locations, physicians and their schedules, patients) into an empty database.
+ * hospital network (locations, physicians and their schedules, patients) into an empty database;
+ * the small (demo) one also gets its history and upcoming appointments and one sign-in per role.
  * Same seed and day, same rows and ids. It is a loading tool, like a migration, so it writes every
  * module's tables directly.
  */
 import { sql } from "kysely";
 import type { Database, Executor } from "../platform/db.js";
+import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
 import { insertRows } from "./insert.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
+import { demoPasswordHash, seedDemoUsers } from "./users.js";
 
+export {
+  BENCHMARK_BOOKINGS,
+  type BookingShare,
+  type BookingSummary,
+  DEMO_BOOKINGS,
+  seedAppointments,
+} from "./appointments.js";
 export type { NetworkPlan, SeedOptions } from "./plan.js";
 export { patientBatches, planNetwork } from "./plan.js";
+export { DEMO_PASSWORD, DEMO_USERS, type DemoUser, demoUsersMarkdown, nextWeek } from "./users.js";
 
 export interface SeedSummary {
   locations: number;
@@ -26,6 +37,10 @@ export interface SeedSummary {
   appointmentTypes: number;
   specialties: number;
   travelTimes: number;
+  /** Demo sign-ins (small network only). */
+  users: number;
+  /** Past and upcoming appointments (small network only; `seedAppointments` books the large one). */
+  appointments: number;
 }
 
 export class NetworkNotEmptyError extends Error {
@@ -60,11 +75,21 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
   const existing = await locationCount(database.db);
   if (existing > 0) throw new NetworkNotEmptyError(existing);
   const plan = planNetwork(options);
+  const demo = options.scale === "small";
+  const passwordHash = demo ? await demoPasswordHash() : "";
   return database.db.transaction().execute(async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(${SEED_LOCK_KEY})`.execute(tx);
     const already = await locationCount(tx);
     if (already > 0) throw new NetworkNotEmptyError(already);
-    return writePlan(tx, plan, options);
+    const summary = await writePlan(tx, plan, options);
+    if (demo) {
+      const now = Date.parse(`${options.today}T00:00:00Z`);
+      summary.appointments = (
+        await bookAppointments(tx, { ...DEMO_BOOKINGS, seed: options.seed, now })
+      ).appointments;
+      summary.users = await seedDemoUsers(tx, { seed: options.seed, today: options.today, passwordHash });
+    }
+    return summary;
   });
 }
 
@@ -84,6 +109,8 @@ async function writePlan(db: Executor, plan: NetworkPlan, options: SeedOptions):
     timeOff: 0,
     patients: 0,
     familyLinks: 0,
+    users: 0,
+    appointments: 0,
   };
   await insertRows(db, "physician_specialties", plan.physicianSpecialties);
   summary.templates = await insertRows(db, "assignment_templates", plan.templates);

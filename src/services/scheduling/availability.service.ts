@@ -155,13 +155,14 @@ export async function searchOptions(
   ]);
 
   let followUpRestrictedTo: string[] | null = null;
-  if (
-    patient &&
-    appointmentType.visitKind === "follow_up" &&
-    patient.previousPhysicianIds.length &&
-    !need.ignoreContinuity
-  ) {
-    followUpRestrictedTo = patient.previousPhysicianIds;
+  // continuity means a physician who saw the patient before among those offering this care;
+  // the engine reads previousPhysicianIds, so a staff override clears it
+  const seenHere = patient
+    ? patient.previousPhysicianIds.filter((id) => physicians.some((p) => p.id === id))
+    : [];
+  if (patient) patient.previousPhysicianIds = need.ignoreContinuity ? [] : seenHere;
+  if (appointmentType.visitKind === "follow_up" && seenHere.length && !need.ignoreContinuity) {
+    followUpRestrictedTo = seenHere;
   }
   const engineCandidates = followUpRestrictedTo
     ? physicians.filter((p) => followUpRestrictedTo!.includes(p.id))

@@ -1,0 +1,594 @@
+/**
+ * Demo appointments: books a realistic share of every physician's planned time with real patients,
+ * through the availability engine patients use, so every booking respects the physician's blocks
+ * and travel, room kinds, equipment, opening hours and the patient's other visits. What is booked
+ * is tracked in memory so later picks stay valid; the database's exclusion constraints then judge
+ * the bookkeeping when the rows go in.
+ */
+import { type Insertable, sql } from "kysely";
+import type { Database, Executor } from "../platform/db.js";
+import { distanceKm, type NetworkSnapshot, networkSnapshot } from "../services/locations/index.js";
+import { physicianService } from "../services/physicians/index.js";
+// The pure engine `searchOptions` runs, fed plain data (scheduling's index does not export it yet).
+import { availableSlots } from "../services/scheduling/availability/engine.js";
+import type {
+  AppointmentTypeInfo,
+  AvailabilityInput,
+  Block,
+  Commitment,
+  Interval,
+  PhysicianInfo,
+  SlotCandidate,
+} from "../services/scheduling/availability/types.js";
+import type { AppointmentTables } from "../services/scheduling/index.js";
+import { MAX_PARAMS_PER_STATEMENT } from "./insert.js";
+import { Random } from "./random.js";
+
+export interface BookingShare {
+  /** Share of each physician's bookable time to fill, between 0 and 1. */
+  fraction: number;
+  /** Future window: tomorrow through this many days ahead (UTC days); those visits are booked. */
+  daysAhead: number;
+  /** Past window: this many days back through yesterday; completed, no-show or cancelled. */
+  daysBack: number;
+  seed: number;
+  /** Epoch milliseconds whose UTC day is "today"; defaults to now. */
+  now?: number;
+}
+
+export const DEMO_BOOKINGS = { fraction: 0.4, daysAhead: 14, daysBack: 21 } as const;
+export const BENCHMARK_BOOKINGS = { fraction: 0.7, daysAhead: 14, daysBack: 0 } as const;
+
+export interface BookingSummary {
+  appointments: number;
+  equipmentReservations: number;
+}
+
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+const PLANS_PER_QUERY = 200;
+const DAYS_BETWEEN_VISITS = 4;
+/** Pediatrics sees children, these specialties all ages, every other one adults. */
+const ALL_AGES = new Set(
+  "allergy_immunology dermatology ophthalmology orthopedics otolaryngology physical_therapy radiology sports_medicine".split(
+    " ",
+  ),
+);
+const VISIT_WEIGHT = { follow_up: 3, new: 1.5, procedure: 1.2 } as const;
+const CANCEL_REASONS = ["Patient cancelled", "Patient rescheduled elsewhere", "Physician unavailable"];
+
+interface TypeInfo extends AppointmentTypeInfo {
+  code: string;
+  specialty: string;
+}
+interface Doctor {
+  info: PhysicianInfo;
+  primary: string;
+  specialties: string[];
+}
+interface Patient {
+  id: string;
+  age: number;
+  female: boolean;
+}
+interface Candidate extends SlotCandidate {
+  type: TypeInfo;
+  weight: number;
+}
+interface Window {
+  from: number;
+  to: number;
+  past: boolean;
+}
+/** Where a location's patients come from: those who prefer it and those nearby, by age group. */
+type Catchment = Record<"preferring" | "nearby", { child: number[]; adult: number[] }>;
+
+/** Books `fraction` of the network's time in a transaction of its own; returns what was written. */
+export function seedAppointments(database: Database, share: BookingShare): Promise<BookingSummary> {
+  return database.db.transaction().execute((tx) => bookAppointments(tx, share));
+}
+
+/** The same inside the caller's transaction (the demo network loads in one). */
+export async function bookAppointments(db: Executor, share: BookingShare): Promise<BookingSummary> {
+  if (!(share.fraction >= 0 && share.fraction <= 1)) throw new Error("fraction must be between 0 and 1");
+  const today = Math.floor((share.now ?? Date.now()) / DAY) * DAY;
+  const windows: Window[] = [
+    { from: today - share.daysBack * DAY, to: today, past: true },
+    { from: today + DAY, to: today + (1 + share.daysAhead) * DAY, past: false },
+  ].filter((w) => w.to > w.from);
+  const from = Math.min(...windows.map((w) => w.from));
+  const to = Math.max(...windows.map((w) => w.to));
+  const ledger = await Ledger.open(db, share, today, from, to);
+  const doctors = await activePhysicians(db);
+  const blocks = await plannedBlocks(db, doctors, from - DAY, to + DAY);
+  // day by day, physicians in a new random order each day, so none gets the rooms first every time
+  for (const window of windows) {
+    for (let day = window.from; day < window.to; day += DAY) {
+      for (const doctor of ledger.shuffle(doctors)) {
+        const near = (blocks.get(doctor.info.id) ?? []).filter(
+          (b) => b.end > day - DAY && b.start < day + 2 * DAY,
+        );
+        if (near.some((b) => b.end > day && b.start < day + DAY))
+          ledger.fill(doctor, near, { from: day, to: day + DAY, past: window.past });
+      }
+    }
+  }
+  return ledger.write(db);
+}
+
+/** Each physician's planned blocks (templates, rotations, approved time off applied), by start. */
+async function plannedBlocks(db: Executor, doctors: Doctor[], from: number, to: number) {
+  const out = new Map<string, Block[]>();
+  for (let i = 0; i < doctors.length; i += PLANS_PER_QUERY) {
+    const ids = doctors.slice(i, i + PLANS_PER_QUERY).map((d) => d.info.id);
+    const plans = await physicianService.plans(db, ids, isoDay(from), isoDay(to));
+    for (const [physicianId, plan] of plans) {
+      const blocks = plan.assignments.map(
+        (b): Block => ({
+          physicianId,
+          locationId: b.locationId,
+          start: Date.parse(b.start),
+          end: Date.parse(b.end),
+          appointmentTypeIds: b.appointmentTypeIds,
+        }),
+      );
+      out.set(
+        physicianId,
+        blocks.sort((a, b) => a.start - b.start),
+      );
+    }
+  }
+  return out;
+}
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+async function activePhysicians(db: Executor): Promise<Doctor[]> {
+  const rows = await sql<{
+    id: string;
+    languages: string[];
+    accepts_new_patients: boolean;
+    offers_telehealth: boolean;
+    primary_specialty: string;
+    specialties: string[] | null;
+  }>`SELECT p.id, p.languages, p.accepts_new_patients, p.offers_telehealth, p.primary_specialty,
+        (SELECT array_agg(s.specialty ORDER BY s.specialty) FROM physician_specialties s WHERE s.physician_id = p.id) AS specialties
+      FROM physicians p WHERE p.active ORDER BY p.id`.execute(db);
+  return rows.rows.map((r) => ({
+    info: {
+      id: r.id,
+      languages: r.languages,
+      offersTelehealth: r.offers_telehealth,
+      acceptsNewPatients: r.accepts_new_patients,
+    },
+    primary: r.primary_specialty,
+    specialties: [...new Set([r.primary_specialty, ...(r.specialties ?? [])])],
+  }));
+}
+
+async function appointmentTypes(db: Executor): Promise<TypeInfo[]> {
+  const rows = await sql<{
+    id: string;
+    code: string;
+    specialty: string;
+    duration_minutes: number;
+    slot_interval_minutes: number;
+    room_kind: string | null;
+    equipment_kinds: string[];
+    telehealth_allowed: boolean;
+    visit_kind: TypeInfo["visitKind"];
+  }>`SELECT id, code, specialty, duration_minutes, slot_interval_minutes, room_kind, equipment_kinds,
+        telehealth_allowed, visit_kind FROM appointment_types WHERE active ORDER BY code, id`.execute(db);
+  return rows.rows.map((t) => ({
+    id: t.id,
+    code: t.code,
+    specialty: t.specialty,
+    durationMinutes: t.duration_minutes,
+    slotIntervalMinutes: t.slot_interval_minutes,
+    roomKind: t.room_kind,
+    equipmentKinds: t.equipment_kinds,
+    telehealthAllowed: t.telehealth_allowed,
+    visitKind: t.visit_kind,
+  }));
+}
+
+/** Everything booked so far, by physician, patient, room and item, and the rows to write. */
+class Ledger {
+  private readonly rng: Random;
+  private readonly ids: Random;
+  private readonly physicianBusy = new Map<string, Commitment[]>();
+  private readonly patientBusy = new Map<number, Commitment[]>();
+  /** Patients each physician has seen: a list to draw from and a set to ask. */
+  private readonly seen = new Map<string, { list: number[]; set: Set<number> }>();
+  /** Bookings of each room and item, kept sorted by start so a window is a binary search away. */
+  private readonly busy = new Map<string, Interval[]>();
+  private readonly locations: AvailabilityInput["locations"];
+  /** The longest visit booked or bookable, how far back a booking can reach into a window. */
+  private longest: number;
+  /** Rooms and equipment by location and kind, in id order as the engine allocates them. */
+  private readonly resources = new Map<
+    string,
+    Array<{ id: string; locationId: string; kind: string; stepFree: boolean }>
+  >();
+  private readonly appointments: Insertable<AppointmentTables["appointments"]>[] = [];
+  private readonly reservations: Insertable<AppointmentTables["equipment_reservations"]>[] = [];
+
+  private constructor(
+    private readonly share: BookingShare,
+    private readonly today: number,
+    private readonly snapshot: NetworkSnapshot,
+    private readonly types: TypeInfo[],
+    private readonly patients: Patient[],
+    private readonly catchments: Map<string, Catchment>,
+  ) {
+    this.rng = new Random(share.seed, "appointments");
+    this.ids = new Random(share.seed, "appointment-ids");
+    this.locations = new Map(snapshot.locations.map((l) => [l.id, l]));
+    this.longest = Math.max(0, ...types.map((t) => t.durationMinutes * MINUTE));
+    const items = [...snapshot.rooms, ...snapshot.equipment.map((e) => ({ ...e, stepFree: true }))];
+    for (const r of items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+      push(this.resources, `${r.locationId}|${r.kind}`, {
+        id: r.id,
+        locationId: r.locationId,
+        kind: r.kind,
+        stepFree: r.stepFree,
+      });
+    }
+  }
+
+  static async open(db: Executor, share: BookingShare, today: number, from: number, to: number) {
+    const [snapshot, types, rows] = await Promise.all([
+      networkSnapshot(db),
+      appointmentTypes(db),
+      sql<{
+        id: string;
+        birth_date: string;
+        sex: string;
+        latitude: number | null;
+        longitude: number | null;
+        preferred_location_ids: string[];
+      }>`SELECT id, birth_date, sex, latitude, longitude, preferred_location_ids
+         FROM patients WHERE active ORDER BY id`.execute(db),
+    ]);
+    const year = new Date(today).getUTCFullYear();
+    const patients = rows.rows.map((p) => ({
+      id: p.id,
+      age: year - Number(p.birth_date.slice(0, 4)),
+      female: p.sex === "female",
+    }));
+    const ledger = new Ledger(
+      share,
+      today,
+      snapshot,
+      types,
+      patients,
+      catchments(snapshot, rows.rows, patients),
+    );
+    await ledger.loadExisting(db, from - DAY, to + DAY);
+    return ledger;
+  }
+
+  /** Appointments already in the database keep their time. */
+  private async loadExisting(db: Executor, from: number, to: number): Promise<void> {
+    const index = new Map(this.patients.map((p, i) => [p.id, i]));
+    const epoch = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
+    const rows = await sql<{ physician_id: string; patient_id: string; room_id: string | null } & Commitment>`
+      SELECT physician_id, patient_id, room_id, location_id AS "locationId", ${epoch("starts_at")} AS start,
+        ${epoch("ends_at")} AS "end"
+      FROM appointments WHERE active AND starts_at < ${new Date(to)} AND ends_at > ${new Date(from)}
+      ORDER BY starts_at, id`.execute(db);
+    const held = await sql<{ equipment_id: string } & Interval>`
+      SELECT equipment_id, ${epoch("starts_at")} AS start, ${epoch("ends_at")} AS "end"
+      FROM equipment_reservations WHERE active AND starts_at < ${new Date(to)} AND ends_at > ${new Date(from)}
+      ORDER BY starts_at, equipment_id`.execute(db);
+    for (const r of rows.rows) {
+      const visit = { start: Number(r.start), end: Number(r.end), locationId: r.locationId };
+      this.longest = Math.max(this.longest, visit.end - visit.start);
+      insertSorted(
+        entry(this.physicianBusy, r.physician_id, () => []),
+        visit,
+      );
+      const patient = index.get(r.patient_id);
+      if (patient !== undefined) push(this.patientBusy, patient, visit);
+      if (r.room_id) this.occupy(r.room_id, visit);
+    }
+    for (const r of held.rows) {
+      this.longest = Math.max(this.longest, Number(r.end) - Number(r.start));
+      this.occupy(r.equipment_id, { start: Number(r.start), end: Number(r.end) });
+    }
+  }
+
+  /**
+   * Walks the physician's options in time order: at each reachable start it either books one
+   * (with the chance `fraction`) or leaves a visit-long gap, so about that share of time is filled.
+   */
+  fill(doctor: Doctor, blocks: Block[], window: Window): void {
+    const candidates: Candidate[] = [];
+    for (const type of this.types) {
+      if (!doctor.specialties.includes(type.specialty)) continue;
+      const weight = VISIT_WEIGHT[type.visitKind] * (type.specialty === doctor.primary ? 1 : 0.25);
+      for (const slot of availableSlots(this.engineInput(doctor, blocks, type, window))) {
+        candidates.push(Object.assign(slot, { type, weight }));
+      }
+    }
+    candidates.sort((a, b) => a.start - b.start || (a.type.code < b.type.code ? -1 : 1));
+    let free = Number.NEGATIVE_INFINITY;
+    let last: Commitment | undefined;
+    const reachable: Candidate[] = [];
+    for (let i = 0; i < candidates.length; ) {
+      const start = candidates[i]!.start;
+      reachable.length = 0;
+      for (; i < candidates.length && candidates[i]!.start === start; i++) {
+        const c = candidates[i]!;
+        if (start >= free && (!last || start >= last.end + this.travelMs(last.locationId, c.locationId)))
+          reachable.push(c);
+      }
+      if (!reachable.length) continue;
+      const pick = this.rng.weighted(reachable, (c) => c.weight);
+      if (!this.rng.chance(this.share.fraction)) {
+        free = pick.end;
+        continue;
+      }
+      const patient = this.choosePatient(doctor, pick);
+      if (patient === undefined) continue;
+      this.record(doctor, pick, patient, window.past);
+      free = pick.end;
+      last = pick;
+    }
+  }
+
+  shuffle<T>(items: readonly T[]): T[] {
+    return this.rng.shuffle(items);
+  }
+
+  private engineInput(doctor: Doctor, blocks: Block[], type: TypeInfo, window: Window): AvailabilityInput {
+    // visits can only fall inside today's blocks: rooms elsewhere and bookings outside do not matter
+    const today = blocks.filter((b) => b.end > window.from && b.start < window.to);
+    const at = [...new Set(today.map((b) => b.locationId))];
+    const from = Math.max(window.from, Math.min(...today.map((b) => b.start)));
+    const to = Math.min(window.to, Math.max(...today.map((b) => b.end)));
+    const resources = (kind: string) =>
+      at
+        .flatMap((l) => this.resources.get(`${l}|${kind}`) ?? [])
+        .map((r) => ({ ...r, busy: overlapping(this.busy.get(r.id), from, to, this.longest) }));
+    return {
+      // the seed books as if long ago: no visit is too soon or beyond the horizon
+      now: window.from - DAY,
+      from: window.from,
+      to: window.to,
+      appointmentType: type,
+      physicians: [doctor.info],
+      blocks,
+      // the physician's own visits count with travel, so a day either side
+      physicianCommitments: new Map([
+        [
+          doctor.info.id,
+          overlapping(this.physicianBusy.get(doctor.info.id), from - DAY, to + DAY, this.longest),
+        ],
+      ]),
+      locations: this.locations,
+      rooms: type.roomKind ? resources(type.roomKind) : [],
+      equipment: [...new Set(type.equipmentKinds)].flatMap(resources),
+      travelMinutes: this.snapshot.travelMinutes,
+      rules: { minNoticeMinutes: 0, horizonDays: Math.ceil((window.to - window.from) / DAY) + 2 },
+      patient: null,
+      telehealth: true,
+      stepFree: false,
+      language: null,
+      limit: Number.POSITIVE_INFINITY,
+    };
+  }
+
+  private travelMs(from: string, to: string): number {
+    return from === to ? 0 : this.snapshot.travelMinutes(from, to) * MINUTE;
+  }
+
+  /**
+   * A suitable patient free for the visit; most follow-ups go to returning patients. Of two
+   * suitable patients the one with fewer visits wins, so visits spread over the population.
+   */
+  private choosePatient(doctor: Doctor, c: Candidate): number | undefined {
+    const { type } = c;
+    const seen = this.seen.get(doctor.info.id);
+    const catchment = this.catchments.get(c.locationId);
+    const children = type.specialty === "pediatrics";
+    const anyAge = ALL_AGES.has(type.specialty);
+    let found: number | undefined;
+    for (let attempt = 0; attempt < 16; attempt++) {
+      let pool: number[] | undefined;
+      const roll = this.rng.next();
+      if (type.visitKind === "follow_up" && seen && roll < 0.7) pool = seen.list;
+      else if (catchment) {
+        const side = roll < 0.85 ? catchment.nearby : catchment.preferring;
+        pool = children || (anyAge && this.rng.chance(0.2)) ? side.child : side.adult;
+      }
+      if (!pool?.length) continue;
+      const patient = this.rng.pick(pool);
+      if (type.visitKind === "new" && seen?.set.has(patient)) continue;
+      if (!this.suits(this.patients[patient]!, type, children, anyAge) || !this.patientFree(patient, c))
+        continue;
+      if (found === undefined) found = patient;
+      else return this.visits(patient) < this.visits(found) ? patient : found;
+    }
+    return found;
+  }
+
+  private visits(patient: number): number {
+    return this.patientBusy.get(patient)?.length ?? 0;
+  }
+
+  private suits(p: Patient, type: TypeInfo, children: boolean, anyAge: boolean): boolean {
+    if (children) return p.age < 18;
+    if (type.specialty === "obstetrics_gynecology") {
+      const pregnancy = type.code.endsWith("PRENATAL") || type.code.endsWith("OBUS");
+      return p.female && (pregnancy ? p.age >= 18 && p.age <= 45 : p.age >= 15);
+    }
+    if (type.code === "RAD-MAMMO") return p.female && p.age >= 40;
+    return anyAge || p.age >= 18;
+  }
+
+  /**
+   * The engine's rule for the patient (no overlap, time to travel between places), and a few days
+   * between visits so that nobody is in clinic every other day.
+   */
+  private patientFree(patient: number, c: Candidate): boolean {
+    for (const e of this.patientBusy.get(patient) ?? []) {
+      const lo = e.start - (c.end - c.start) - this.travelMs(c.locationId, e.locationId);
+      if (c.start > lo && c.start < e.end + this.travelMs(e.locationId, c.locationId)) return false;
+      if (Math.abs(c.start - e.start) < DAYS_BETWEEN_VISITS * DAY) return false;
+    }
+    return true;
+  }
+
+  private record(doctor: Doctor, c: Candidate, patient: number, past: boolean): void {
+    const rng = this.rng;
+    const visit = { start: c.start, end: c.end, locationId: c.locationId };
+    // cancelled and missed visits free their time in the database; holding it here is merely cautious
+    insertSorted(
+      entry(this.physicianBusy, doctor.info.id, () => []),
+      visit,
+    );
+    push(this.patientBusy, patient, visit);
+    for (const id of c.roomId ? [c.roomId, ...c.equipmentIds] : c.equipmentIds) this.occupy(id, visit);
+    const seen = entry(this.seen, doctor.info.id, () => ({ list: [] as number[], set: new Set<number>() }));
+    if (!seen.set.has(patient)) {
+      seen.set.add(patient);
+      seen.list.push(patient);
+    }
+
+    const roll = rng.next();
+    const status = !past ? "booked" : roll < 0.85 ? "completed" : roll < 0.93 ? "no_show" : "cancelled";
+    const createdAt = Math.min(c.start - rng.int(1, 30) * DAY, this.today) - rng.int(60, 600) * MINUTE;
+    const completedAt = status === "completed" ? c.end + rng.int(0, 10) * MINUTE : null;
+    const updatedAt =
+      completedAt ??
+      (status === "no_show"
+        ? c.end
+        : status === "cancelled"
+          ? c.start - rng.int(2, 48) * 60 * MINUTE
+          : createdAt);
+    const id = this.ids.uuid();
+    const [starts_at, ends_at] = [new Date(c.start), new Date(c.end)];
+    // columns left out (holds, idempotency keys, reschedules) keep their NULL default
+    this.appointments.push({
+      id,
+      patient_id: this.patients[patient]!.id,
+      physician_id: doctor.info.id,
+      location_id: c.locationId,
+      room_id: c.roomId,
+      appointment_type_id: c.type.id,
+      starts_at,
+      ends_at,
+      status,
+      telehealth: c.telehealth,
+      cancel_reason: status === "cancelled" ? rng.pick(CANCEL_REASONS) : null,
+      checked_in_at: completedAt ? new Date(c.start - rng.int(2, 20) * MINUTE) : null,
+      completed_at: completedAt ? new Date(completedAt) : null,
+      created_at: new Date(createdAt),
+      updated_at: new Date(Math.max(updatedAt, createdAt)),
+    });
+    const active = status === "booked" || status === "completed";
+    for (const equipment_id of c.equipmentIds) {
+      this.reservations.push({ appointment_id: id, equipment_id, starts_at, ends_at, active });
+    }
+  }
+
+  private occupy(id: string, visit: Interval): void {
+    insertSorted(
+      entry(this.busy, id, () => []),
+      visit,
+    );
+  }
+
+  /** Multi-row INSERTs, as many rows per statement as the parameter limit allows. */
+  async write(db: Executor): Promise<BookingSummary> {
+    const q = db.withTables<AppointmentTables>();
+    for (const rows of chunks(this.appointments)) await q.insertInto("appointments").values(rows).execute();
+    for (const rows of chunks(this.reservations))
+      await q.insertInto("equipment_reservations").values(rows).execute();
+    return { appointments: this.appointments.length, equipmentReservations: this.reservations.length };
+  }
+}
+
+/** Keeps `list` sorted by start, so that a window of it is a binary search away. */
+function insertSorted<T extends Interval>(list: T[], item: T): void {
+  list.splice(firstStartAfter(list, item.start), 0, item);
+}
+
+/** Index of the first interval starting after `at` in a list sorted by start. */
+function firstStartAfter(list: Interval[], at: number): number {
+  let [lo, hi] = [0, list.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.start <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The intervals of a list sorted by start, none longer than `longest`, that may overlap [from, to). */
+function overlapping<T extends Interval>(
+  list: T[] | undefined,
+  from: number,
+  to: number,
+  longest: number,
+): T[] {
+  return list ? list.slice(firstStartAfter(list, from - longest), firstStartAfter(list, to)) : [];
+}
+
+function* chunks<T extends object>(rows: T[]): Generator<T[]> {
+  const first = rows[0];
+  if (!first) return;
+  const size = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / Object.keys(first).length));
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+}
+
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  entry(map, key, () => [] as V[]).push(value);
+}
+
+/**
+ * Each location's patients: those who prefer it, and those for whom it is one of the three nearest
+ * facilities. A virtual clinic draws on everyone whose nearest facility shares its time zone.
+ */
+function catchments(
+  snapshot: NetworkSnapshot,
+  rows: Array<{ latitude: number | null; longitude: number | null; preferred_location_ids: string[] }>,
+  patients: Patient[],
+): Map<string, Catchment> {
+  const out = new Map<string, Catchment>();
+  const of = (id: string) =>
+    entry(
+      out,
+      id,
+      (): Catchment => ({ preferring: { child: [], adult: [] }, nearby: { child: [], adult: [] } }),
+    );
+  const physical = snapshot.locations.filter((l) => l.kind !== "virtual" && l.latitude !== null);
+  const virtual = snapshot.locations.filter((l) => l.kind === "virtual");
+  rows.forEach((row, i) => {
+    const group = patients[i]!.age < 18 ? "child" : "adult";
+    for (const id of row.preferred_location_ids) of(id).preferring[group].push(i);
+    if (row.latitude === null || row.longitude === null) return;
+    const home = { latitude: row.latitude, longitude: row.longitude };
+    const nearest: Array<{ id: string; timeZone: string; km: number }> = [];
+    for (const l of physical) {
+      const km = distanceKm(home, { latitude: l.latitude!, longitude: l.longitude! });
+      if (nearest.length === 3 && km >= nearest[2]!.km) continue;
+      const at = nearest.findIndex((n) => n.km > km);
+      nearest.splice(at < 0 ? nearest.length : at, 0, { id: l.id, timeZone: l.timeZone, km });
+      if (nearest.length > 3) nearest.pop();
+    }
+    for (const n of nearest) of(n.id).nearby[group].push(i);
+    for (const v of virtual) if (v.timeZone === nearest[0]?.timeZone) of(v.id).nearby[group].push(i);
+  });
+  return out;
+}

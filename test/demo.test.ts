@@ -1,0 +1,378 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql } from "kysely";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/platform/config.js";
+import { type Database, openDatabase } from "../src/platform/db.js";
+import { migrate } from "../src/platform/migrations.js";
+import { DEMO_PASSWORD, DEMO_USERS, nextWeek, type SeedSummary, seedNetwork } from "../src/seed/index.js";
+import { createRounds, DEMO_SEED, type Rounds } from "../src/server.js";
+
+interface FreshDatabase {
+  database: Database;
+  drop(): Promise<void>;
+}
+
+/** An empty database of its own: in-memory PGlite, or a new database on the DATABASE_URL server. */
+async function freshDatabase(url = process.env.DATABASE_URL): Promise<FreshDatabase> {
+  if (!url) {
+    const database = await openDatabase({ databaseUrl: undefined, dataDir: "memory://" });
+    await migrate(database);
+    return { database, drop: () => database.close() };
+  }
+  const name = `rounds_demo_${randomBytes(6).toString("hex")}`;
+  const onServer = async (statement: string) => {
+    const admin = new URL(url);
+    admin.pathname = "/postgres";
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await onServer(`CREATE DATABASE ${name}`);
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: target.toString(), dataDir: "memory://" });
+  await migrate(database);
+  return {
+    database,
+    async drop() {
+      await database.close();
+      await onServer(`DROP DATABASE IF EXISTS ${name}`);
+    },
+  };
+}
+
+interface Me {
+  id: string;
+  role: string;
+  patientId: string | null;
+  physicianId: string | null;
+  patientIds: string[];
+  locationIds: string[];
+  departmentIds: string[];
+  specialties: string[];
+}
+interface Page<T> {
+  items: T[];
+  total: number;
+}
+interface AppointmentDto {
+  id: string;
+  patientId: string;
+  physicianId: string;
+  locationId: string;
+  status: string;
+}
+
+const demoEmail = (local: string) => `${local}@demo.rounds.test`;
+
+// generous timeouts: a busy machine makes the embedded database slow
+describe("the demo network, as its users see it", { timeout: 120_000 }, () => {
+  let target: FreshDatabase;
+  let rounds: Rounds;
+  let summary: SeedSummary;
+  let usersBeforeSeeding: number;
+  const signedIn = new Map<string, { me: Me; get<T>(url: string): Promise<T> }>();
+
+  const count = async (query: ReturnType<typeof sql<{ n: number }>>) =>
+    Number((await query.execute(target.database.db)).rows[0]!.n);
+
+  async function signIn(local: string) {
+    const res = await rounds.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { email: demoEmail(local), password: DEMO_PASSWORD },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const { token, user } = res.json() as { token: string; user: Me };
+    const get = async <T>(url: string): Promise<T> => {
+      const r = await rounds.app.inject({
+        method: "GET",
+        url,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(r.statusCode, `${url}: ${r.body}`).toBe(200);
+      return r.json() as T;
+    };
+    return { me: user, get };
+  }
+  const as = (local: string) => signedIn.get(local)!;
+
+  beforeAll(async () => {
+    target = await freshDatabase();
+    usersBeforeSeeding = await count(sql`SELECT count(*)::int AS n FROM users`);
+    const started = Date.now();
+    summary = await seedNetwork(target.database, { scale: "small", seed: DEMO_SEED });
+    console.log(
+      `small demo seed on ${target.database.kind}: ${Date.now() - started} ms, ` +
+        `${summary.appointments} appointments, ${summary.users} users`,
+    );
+    const config = loadConfig({ ...process.env, LOG_LEVEL: "silent", ROUNDS_SEED_DEMO: "false" });
+    rounds = await createRounds(config, { database: target.database });
+    for (const user of DEMO_USERS) {
+      const local = user.email.split("@")[0]!;
+      signedIn.set(local, await signIn(local));
+    }
+  }, 600_000);
+  afterAll(async () => {
+    await rounds?.close();
+    await target?.drop();
+  });
+
+  it("has one demo user per role, created by the demo seed and not by the migrations", () => {
+    expect(usersBeforeSeeding).toBe(0);
+    expect(summary.users).toBe(DEMO_USERS.length);
+    for (const user of DEMO_USERS) expect(as(user.email.split("@")[0]!).me.role).toBe(user.role);
+    expect(new Set(DEMO_USERS.map((u) => u.role))).toEqual(
+      new Set(["admin", "compliance", "patient", "physician", "location_staff", "department_head"]),
+    );
+  });
+
+  it("staff at the northern satellite see only their location's appointments, and there are some", async () => {
+    const staff = as("staff.north");
+    expect(staff.me.locationIds).toHaveLength(1);
+    const [here] = staff.me.locationIds;
+    const page = await staff.get<Page<AppointmentDto>>("/api/v1/appointments?limit=100");
+    expect(page.total).toBeGreaterThan(0);
+    expect(page.total).toBe(
+      await count(sql`SELECT count(*)::int AS n FROM appointments WHERE location_id = ${here}`),
+    );
+    for (const a of page.items) expect(a.locationId).toBe(here);
+    for (const local of ["staff.main", "staff.clinic"]) {
+      const other = as(local);
+      const items = (await other.get<Page<AppointmentDto>>("/api/v1/appointments?limit=50")).items;
+      expect(items.length).toBeGreaterThan(0);
+      for (const a of items) expect(other.me.locationIds).toContain(a.locationId);
+    }
+  });
+
+  it("the demo physician's schedule next week spans two or more locations and has appointments", async () => {
+    const physician = as("physician");
+    const { from, to } = nextWeek(new Date().toISOString().slice(0, 10));
+    const schedule = await physician.get<{
+      entries: Array<{ kind: string; locationId?: string; id?: string | null }>;
+    }>(`/api/v1/physicians/${physician.me.physicianId}/schedule?from=${from}&to=${to}`);
+    const places = new Set(schedule.entries.filter((e) => e.kind === "assignment").map((e) => e.locationId));
+    expect(places.size).toBeGreaterThanOrEqual(2);
+    const visits = schedule.entries.filter((e) => e.kind === "appointment");
+    expect(visits.length).toBeGreaterThan(0);
+    for (const v of visits) expect(v.id).not.toBeNull();
+  });
+
+  it("the demo patient sees their own and their children's appointments and nobody else's", async () => {
+    const patient = as("patient");
+    const family = patient.me.patientIds;
+    expect(family).toContain(patient.me.patientId);
+    expect(family.length).toBeGreaterThanOrEqual(2);
+    const page = await patient.get<Page<AppointmentDto>>("/api/v1/appointments?limit=100");
+    expect(page.total).toBe(
+      await count(sql`SELECT count(*)::int AS n FROM appointments WHERE patient_id = ANY(${family}::uuid[])`),
+    );
+    for (const a of page.items) expect(family).toContain(a.patientId);
+    expect(page.items.some((a) => a.patientId === patient.me.patientId)).toBe(true);
+    expect(page.items.some((a) => a.patientId !== patient.me.patientId)).toBe(true);
+  });
+
+  it("the demo patient finds cardiology appointments to book across the network", async () => {
+    const patient = as("patient");
+    const types = await patient.get<Page<{ id: string; visitKind: string }>>(
+      "/api/v1/appointment-types?specialty=cardiology&visitKind=new",
+    );
+    const result = await patient.get<{ options: Array<{ physicianId: string; locationId: string }> }>(
+      `/api/v1/availability?appointmentTypeId=${types.items[0]!.id}&patientId=${patient.me.patientId}`,
+    );
+    expect(result.options.length).toBeGreaterThan(0);
+  });
+
+  it("the head of cardiology heads every cardiology department", async () => {
+    const head = as("head.cardiology");
+    const departments = await target.database.db
+      .withTables<{ departments: { id: string; specialty: string } }>()
+      .selectFrom("departments")
+      .select("id")
+      .where("specialty", "=", "cardiology")
+      .execute();
+    expect([...head.me.departmentIds].sort()).toEqual(departments.map((d) => d.id).sort());
+    expect(head.me.specialties).toContain("cardiology");
+  });
+
+  it("books a realistic history and future: completed, missed and cancelled visits behind, booked ones ahead", async () => {
+    const rows = (
+      await sql<{ past: boolean; status: string; n: number }>`
+        SELECT starts_at < date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS past, status,
+          count(*)::int AS n FROM appointments GROUP BY 1, 2`.execute(target.database.db)
+    ).rows;
+    const n = (past: boolean, status: string) =>
+      rows.find((r) => r.past === past && r.status === status)?.n ?? 0;
+    const pastTotal = rows.filter((r) => r.past).reduce((s, r) => s + r.n, 0);
+    expect(rows.filter((r) => !r.past).map((r) => r.status)).toEqual(["booked"]);
+    expect(n(false, "booked")).toBeGreaterThan(1000);
+    expect(n(true, "completed") / pastTotal).toBeGreaterThan(0.8);
+    expect(n(true, "no_show") / pastTotal).toBeGreaterThan(0.04);
+    expect(n(true, "cancelled") / pastTotal).toBeGreaterThan(0.04);
+    expect(summary.appointments).toBe(pastTotal + n(false, "booked"));
+  });
+
+  it("never double-books a physician, room, patient or equipment item", async () => {
+    const overlaps = (column: string, table = "appointments") =>
+      count(sql`
+        SELECT count(*)::int AS n FROM (
+          SELECT starts_at, max(ends_at) OVER (PARTITION BY ${sql.ref(column)} ORDER BY starts_at, ends_at
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+          FROM ${sql.table(table)} WHERE active AND ${sql.ref(column)} IS NOT NULL) t
+        WHERE starts_at < reach`);
+    expect(await overlaps("physician_id")).toBe(0);
+    expect(await overlaps("room_id")).toBe(0);
+    expect(await overlaps("patient_id")).toBe(0);
+    expect(await overlaps("equipment_id", "equipment_reservations")).toBe(0);
+  });
+
+  it("leaves every travelling physician time to get from one location to the next", async () => {
+    const matrix = await as("admin").get<{
+      entries: Array<{ fromLocationId: string; toLocationId: string; minutes: number }>;
+    }>("/api/v1/travel-times");
+    const minutes = new Map(matrix.entries.map((e) => [`${e.fromLocationId}|${e.toLocationId}`, e.minutes]));
+    const moves = (
+      await sql<{ from_location: string; to_location: string; gap_minutes: number }>`
+        SELECT location_id AS from_location, next_location AS to_location,
+          extract(epoch FROM next_start - ends_at) / 60 AS gap_minutes
+        FROM (SELECT location_id, ends_at,
+                lead(location_id) OVER w AS next_location, lead(starts_at) OVER w AS next_start
+              FROM appointments WHERE active WINDOW w AS (PARTITION BY physician_id ORDER BY starts_at)) t
+        WHERE next_location IS NOT NULL AND next_location <> location_id`.execute(target.database.db)
+    ).rows;
+    expect(moves.length).toBeGreaterThan(0);
+    const tooTight = moves.filter(
+      (m) => Number(m.gap_minutes) < (minutes.get(`${m.from_location}|${m.to_location}`) ?? 0),
+    );
+    expect(tooTight).toEqual([]);
+  });
+});
+
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface Served {
+  child: ChildProcess;
+  base: string;
+  logs: string[];
+  readyMs: number;
+}
+
+/** Starts `rounds serve` as `npm start` does and waits until it answers /readyz. */
+async function serve(dataDir: string): Promise<Served> {
+  const port = await freePort();
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    DATABASE_URL: undefined,
+    ROUNDS_DATA_DIR: dataDir,
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    LOG_LEVEL: "info",
+    ROUNDS_SEED_DEMO: "true",
+    ROUNDS_ADMIN_EMAIL: undefined,
+    ROUNDS_ADMIN_PASSWORD: undefined,
+  };
+  const started = Date.now();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve"], {
+    cwd: repoRoot,
+    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: string[] = [];
+  child.stdout?.on("data", (d: Buffer) => logs.push(d.toString()));
+  child.stderr?.on("data", (d: Buffer) => logs.push(d.toString()));
+  const base = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`rounds serve exited (${child.exitCode}):\n${logs.join("")}`);
+    const ready = await fetch(`${base}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return { child, base, logs, readyMs: Date.now() - started };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stop(served: Served): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => served.child.once("exit", (code) => resolve(code)));
+  served.child.kill("SIGTERM");
+  return exited;
+}
+
+describe("npm start", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "rounds-demo-"));
+  let running: Served | undefined;
+  afterAll(async () => {
+    if (running?.child.exitCode === null) await stop(running);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("loads the demo on first start, keeps later changes across a restart and never loads it twice", async () => {
+    const first = await serve(dataDir);
+    running = first;
+    console.log(`npm start on a fresh data directory: ready in ${first.readyMs} ms`);
+    expect(first.logs.join("")).toMatch(/loaded the demo network/);
+    const locations = async (base: string) =>
+      ((await (await fetch(`${base}/api/v1/locations?limit=100`)).json()) as Page<{ code: string }>).total;
+    expect(await locations(first.base)).toBe(11);
+
+    const login = await fetch(`${first.base}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: demoEmail("admin"), password: DEMO_PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    const created = await fetch(`${first.base}/api/v1/locations`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        code: "RIV-PORT",
+        name: "Port Haven Satellite",
+        kind: "satellite",
+        latitude: 30.4,
+        longitude: -84.2,
+        timeZone: "America/New_York",
+      }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const appointments = async (base: string) =>
+      (
+        (await (
+          await fetch(`${base}/api/v1/appointments?limit=1`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).json()) as Page<unknown>
+      ).total;
+    const booked = await appointments(first.base);
+    expect(booked).toBeGreaterThan(1000);
+    expect(await stop(first)).toBe(0);
+
+    const second = await serve(dataDir);
+    running = second;
+    expect(second.logs.join("")).not.toMatch(/loaded the demo network/);
+    expect(await locations(second.base)).toBe(12);
+    // the session survives the restart too: it lives in the database
+    expect(await appointments(second.base)).toBe(booked);
+    expect(await stop(second)).toBe(0);
+  }, 900_000);
+});
