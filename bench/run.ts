@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { openDatabase } from "../src/platform/db.js";
 import { migrate } from "../src/platform/migrations.js";
-import { seedNetwork } from "../src/seed/index.js";
+import { BENCHMARK_BOOKINGS, seedAppointments, seedNetwork } from "../src/seed/index.js";
 import { freePort } from "../test/support/servers.js";
 
 const { values: args } = parseArgs({
@@ -55,6 +55,9 @@ async function prepareDatabase(): Promise<void> {
   const t0 = Date.now();
   const summary = await seedNetwork(database, { scale: "large", seed: 1 });
   log(`seeded large network in ${((Date.now() - t0) / 1000).toFixed(1)} s`, JSON.stringify(summary));
+  const t1 = Date.now();
+  const booked = await seedAppointments(database, { ...BENCHMARK_BOOKINGS, seed: 1 });
+  log(`booked ${booked.appointments} appointments in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   await database.close();
 }
 
@@ -78,7 +81,8 @@ async function startServer(): Promise<Server> {
       DATABASE_POOL_SIZE: "20",
       ROUNDS_MAX_OPEN_HOLDS: "100",
     },
-    stdio: ["ignore", "inherit", "inherit"],
+    // the server's own log goes to stderr, so stdout stays the numbers
+    stdio: ["ignore", process.stderr, process.stderr],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
@@ -170,12 +174,14 @@ async function main(): Promise<void> {
   }
 
   // 3. spread-out bookings: non-overlapping options of many physicians, distinct patients
-  const options: string[] = [];
-  for (let i = 0; options.length < CLIENTS * SECONDS * 150 && i < physicianIds.length; i++) {
+  const perPhysician: string[][] = [];
+  let collected = 0;
+  for (let i = 0; collected < CLIENTS * SECONDS * 150 && i < physicianIds.length; i++) {
     const pid = physicianIds[(i * 13) % physicianIds.length]!;
     const types = (
       await direct.query<{ id: string }>(
-        "SELECT t.id FROM appointment_types t JOIN physicians p ON p.primary_specialty = t.specialty WHERE p.id = $1 AND t.visit_kind = 'new' LIMIT 1",
+        // bookings are for patients new to the physician: only physicians taking new patients
+        "SELECT t.id FROM appointment_types t JOIN physicians p ON p.primary_specialty = t.specialty WHERE p.id = $1 AND p.accepts_new_patients AND t.visit_kind = 'new' LIMIT 1",
         [pid],
       )
     ).rows;
@@ -184,14 +190,23 @@ async function main(): Promise<void> {
       `/api/v1/availability?appointmentTypeId=${types[0].id}&physicianId=${pid}&from=${from}&to=${to}&limit=200`,
     );
     let lastEnd = "";
+    const mine: string[] = [];
     for (const o of (r.body as { options: Array<{ id: string; start: string; end: string }> }).options.sort(
       (a, b) => a.start.localeCompare(b.start),
     )) {
       if (o.start >= lastEnd) {
-        options.push(o.id);
+        mine.push(o.id);
         lastEnd = o.end;
       }
     }
+    perPhysician.push(mine);
+    collected += mine.length;
+  }
+  // round-robin over physicians: concurrent clients book for different physicians, as a
+  // network's many front desks would, instead of queueing on one physician's lock
+  const options: string[] = [];
+  for (let k = 0; options.length < collected; k++) {
+    for (const mine of perPhysician) if (k < mine.length) options.push(mine[k]!);
   }
   log(`collected ${options.length} spread-out options`);
   const bookingResult = await hammer(server.url, headers, options, patientIds, SECONDS);

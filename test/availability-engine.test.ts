@@ -1,9 +1,14 @@
 import fc from "fast-check";
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
-import { findOptions } from "../src/services/scheduling/availability/engine.js";
+import { availableSlots, findOptions } from "../src/services/scheduling/availability/engine.js";
 import { localBlock } from "../src/services/scheduling/availability/intervals.js";
 import { decodeOptionId, encodeOptionId } from "../src/services/scheduling/availability/option-id.js";
+import {
+  rankProgressively,
+  slicesOf,
+  sliceWindow,
+} from "../src/services/scheduling/availability/progressive.js";
 import { referenceOptions } from "../src/services/scheduling/availability/reference.js";
 import type {
   AvailabilityInput,
@@ -813,6 +818,43 @@ function largeNetwork(): AvailabilityInput {
     limit: 20,
   };
 }
+
+describe("progressive search", () => {
+  it("searching slice by slice and stopping early gives exactly the whole window's ranked answer", async () => {
+    const arbLimit = fc.oneof(fc.integer({ min: 1, max: 20 }), fc.constant(Number.POSITIVE_INFINITY));
+    const arbSlice = fc.constantFrom(30 * MIN, 2 * 60 * MIN, DAY);
+    let stoppedEarly = 0;
+    await fc.assert(
+      fc.asyncProperty(arbNetwork, arbLimit, arbSlice, async (n, limit, sliceMs) => {
+        const input = { ...buildInput(n), limit };
+        const duration = input.appointmentType.durationMinutes * MIN;
+        const { options, slicesSearched } = await rankProgressively(
+          input,
+          async (slice) => {
+            const w = sliceWindow(slice, input.to, duration);
+            return availableSlots({ ...input, from: w.from, to: w.to }).filter(w.keep);
+          },
+          sliceMs,
+        );
+        expect(options).toEqual(findOptions(input));
+        if (slicesSearched < slicesOf(input.from, input.to, sliceMs).length) stoppedEarly++;
+      }),
+      { numRuns: 300 },
+    );
+    // the early stop must actually happen, or the test proves only the slicing
+    expect(stoppedEarly).toBeGreaterThan(10);
+  });
+
+  it("slices cover the window once, earliest first, each twice as long as the one before", () => {
+    const slices = slicesOf(0, 10 * DAY, DAY);
+    expect(slices.map((s) => [s.from / DAY, s.to / DAY, s.last])).toEqual([
+      [0, 1, false],
+      [1, 3, false],
+      [3, 7, false],
+      [7, 10, true],
+    ]);
+  });
+});
 
 describe("the availability engine at network scale", () => {
   it("a 100-physician, 14-day search answers exactly what the slow reference finds", () => {

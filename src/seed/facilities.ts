@@ -20,11 +20,12 @@ const TOP_FLOOR: Record<LocationKind, number> = {
   outpatient_clinic: 1,
   virtual: 0,
 };
+/** Exam rooms per department: a little more than one per physician on shift at once. */
 const EXAM_ROOMS: Record<LocationKind, [number, number]> = {
-  main_campus: [4, 5],
-  specialty_center: [3, 4],
-  satellite: [2, 3],
-  outpatient_clinic: [2, 2],
+  main_campus: [6, 8],
+  specialty_center: [7, 9],
+  satellite: [5, 7],
+  outpatient_clinic: [3, 4],
   virtual: [0, 0],
 };
 const IMAGING_ROOM_NAMES: Record<string, string> = {

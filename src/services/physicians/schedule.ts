@@ -83,10 +83,36 @@ interface Interval {
 }
 
 /**
+ * Remembers a pure function's answers. Time-zone arithmetic dominates expanding thousands of
+ * blocks, and a network repeats the same few dates, times and zones endlessly.
+ */
+function remembered<R>(compute: (key: string) => R, capacity = 50_000): (key: string) => R {
+  const known = new Map<string, R>();
+  return (key) => {
+    let value = known.get(key);
+    if (value === undefined) {
+      if (known.size >= capacity) known.clear();
+      value = compute(key);
+      known.set(key, value);
+    }
+    return value;
+  };
+}
+
+/**
  * The instant a wall-clock time happens on a local date. Times inside a spring-forward gap never
  * show on the clock, so they become the end of the gap: a block keeps only the time that exists.
  */
 export function wallClockToEpochMs(date: string, time: string, timeZone: string): number {
+  return wallClockMemo(`${date}|${time}|${timeZone}`);
+}
+
+const wallClockMemo = remembered((key) => {
+  const [date, time, timeZone] = key.split("|") as [string, string, string];
+  return computeWallClock(date, time, timeZone);
+});
+
+function computeWallClock(date: string, time: string, timeZone: string): number {
   const plainDate = Temporal.PlainDate.from(date);
   const plainTime = Temporal.PlainTime.from(time);
   const zoned = plainDate.toZonedDateTime({ timeZone, plainTime });
@@ -103,14 +129,31 @@ export function wallClockToEpochMs(date: string, time: string, timeZone: string)
 
 /** The local `HH:MM` of an instant in a time zone. */
 export function localHHMM(epochMs: number, timeZone: string): string {
-  return Temporal.Instant.fromEpochMilliseconds(epochMs)
+  return localHHMMMemo(`${epochMs}|${timeZone}`);
+}
+
+const localHHMMMemo = remembered((key) => {
+  const [epochMs, timeZone] = key.split("|") as [string, string];
+  return Temporal.Instant.fromEpochMilliseconds(Number(epochMs))
     .toZonedDateTimeISO(timeZone)
     .toPlainTime()
     .toString({ smallestUnit: "minute" });
-}
+});
+
+/** ISO weekday (Monday = 1) of a date. */
+const weekdayOf = remembered((date) => Temporal.PlainDate.from(date).dayOfWeek);
 
 /** Every date from `from` to `to`, both included. */
 export function datesBetween(from: string, to: string): string[] {
+  return [...datesMemo(`${from}|${to}`)];
+}
+
+const datesMemo = remembered((key) => {
+  const [from, to] = key.split("|") as [string, string];
+  return computeDates(from, to);
+}, 1_000);
+
+function computeDates(from: string, to: string): string[] {
   const out: string[] = [];
   const last = Temporal.PlainDate.from(to);
   for (
@@ -149,7 +192,7 @@ export function rangeWindow(
 }
 
 function rulesForDay(date: string, input: ExpandInput): Rule[] {
-  const weekday = Temporal.PlainDate.from(date).dayOfWeek;
+  const weekday = weekdayOf(date);
   const covering = input.overrides.filter(
     (o) => o.startDate <= date && date <= o.endDate && o.weekdays.includes(weekday),
   );

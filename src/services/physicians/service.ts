@@ -365,14 +365,27 @@ export const physicianService = {
     const absences = (
       await repo.timeOffBetween(db, physicianIds, new Date(window.start), new Date(window.end))
     ).map(toTimeOff);
+    const byPhysician = <T extends { physician_id?: string; physicianId?: string }>(rows: T[]) => {
+      const grouped = new Map<string, T[]>();
+      for (const r of rows) {
+        const key = (r.physician_id ?? r.physicianId)!;
+        const list = grouped.get(key);
+        if (list) list.push(r);
+        else grouped.set(key, [r]);
+      }
+      return grouped;
+    };
+    const templatesOf = byPhysician(templates);
+    const overridesOf = byPhysician(overrides);
+    const absencesOf = byPhysician(absences);
     const plans = new Map<string, PhysicianPlan>();
     for (const id of physicianIds) {
-      const timeOff = absences.filter((t) => t.physicianId === id);
+      const timeOff = absencesOf.get(id) ?? [];
       const assignments = expandAssignments({
         from,
         to,
-        templates: templates.filter((t) => t.physician_id === id).map(toTemplateRule),
-        overrides: overrides.filter((o) => o.physician_id === id).map(toOverrideRule),
+        templates: (templatesOf.get(id) ?? []).map(toTemplateRule),
+        overrides: (overridesOf.get(id) ?? []).map(toOverrideRule),
         // A request is not yet leave: the physician stays planned until it is approved.
         timeOff: timeOff.filter((t) => t.status === "approved"),
         timeZones,

@@ -42,6 +42,31 @@ export type AppointmentRow = Selectable<AppointmentTables["appointments"]>;
 
 const q = (db: Executor) => db.withTables<AppointmentTables>();
 
+/**
+ * No appointment lasts longer than this (appointment types last at most 8 hours, and the
+ * appointments_length_bound constraint holds it): a scan for bookings overlapping a window need
+ * only look at those starting this long before it, however long the history.
+ */
+export const MAX_APPOINTMENT_MS = 8 * 3_600_000;
+
+/** Busy intervals grouped by resource. */
+function groupBusy<K extends string>(
+  rows: ReadonlyArray<Record<K, string> & { s: number; e: number }>,
+  key: K,
+): Map<string, Array<{ start: number; end: number }>> {
+  const out = new Map<string, Array<{ start: number; end: number }>>();
+  for (const r of rows) {
+    const id = r[key];
+    let list = out.get(id);
+    if (!list) {
+      list = [];
+      out.set(id, list);
+    }
+    list.push({ start: Number(r.s), end: Number(r.e) });
+  }
+  return out;
+}
+
 export interface TimedAt {
   start: number;
   end: number;
@@ -221,7 +246,9 @@ export const appointmentRepository = {
       FROM appointments
       WHERE physician_id = ANY(${physicianIds}::uuid[]) AND active
         AND (status <> 'held' OR hold_expires_at > now())
-        AND starts_at < ${to} AND ends_at > ${from}`.execute(db);
+        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
+      db,
+    );
     for (const r of rows.rows) {
       let list = out.get(r.physician_id);
       if (!list) {
@@ -243,7 +270,7 @@ export const appointmentRepository = {
       SELECT (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id
       FROM appointments
       WHERE patient_id = ${patientId} AND active AND (status <> 'held' OR hold_expires_at > now())
-        AND starts_at < ${to} AND ends_at > ${from}
+        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}
         AND (${excludeId ?? null}::uuid IS NULL OR id <> ${excludeId ?? null}::uuid)`.execute(db);
     return rows.rows.map((r) => ({ start: Number(r.s), end: Number(r.e), locationId: r.location_id }));
   },
@@ -259,16 +286,32 @@ export const appointmentRepository = {
       SELECT room_id, (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e
       FROM appointments
       WHERE room_id = ANY(${roomIds}::uuid[]) AND active AND (status <> 'held' OR hold_expires_at > now())
-        AND starts_at < ${to} AND ends_at > ${from}`.execute(db);
-    for (const r of rows.rows) {
-      let list = out.get(r.room_id);
-      if (!list) {
-        list = [];
-        out.set(r.room_id, list);
-      }
-      list.push({ start: Number(r.s), end: Number(r.e) });
-    }
-    return out;
+        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
+      db,
+    );
+    return groupBusy(rows.rows, "room_id");
+  },
+  /**
+   * Bookings of these rooms overlapping any of the windows (each at one location). A search asks
+   * only around the starts its physicians could take, so a busy network costs a few hundred
+   * rows, not every booking of every room for weeks.
+   */
+  async roomBusyAround(
+    db: Executor,
+    roomIds: string[],
+    windows: ReadonlyArray<{ locationId: string; start: number; end: number }>,
+  ): Promise<Map<string, Array<{ start: number; end: number }>>> {
+    if (!roomIds.length || !windows.length) return new Map();
+    const rows = await sql<{ room_id: string; s: number; e: number }>`
+      SELECT a.room_id, (extract(epoch FROM a.starts_at) * 1000)::float8 AS s, (extract(epoch FROM a.ends_at) * 1000)::float8 AS e
+      FROM unnest(${windows.map((w) => w.locationId)}::uuid[], ${windows.map((w) => new Date(w.start))}::timestamptz[],
+                  ${windows.map((w) => new Date(w.end))}::timestamptz[]) AS w(location_id, s, e)
+      JOIN appointments a ON a.location_id = w.location_id
+        AND a.starts_at < w.e AND a.starts_at > w.s - ${`${MAX_APPOINTMENT_MS} milliseconds`}::interval AND a.ends_at > w.s
+      WHERE a.room_id = ANY(${roomIds}::uuid[]) AND a.active AND (a.status <> 'held' OR a.hold_expires_at > now())`.execute(
+      db,
+    );
+    return groupBusy(rows.rows, "room_id");
   },
   async equipmentBusy(
     db: Executor,
@@ -276,22 +319,15 @@ export const appointmentRepository = {
     from: Date,
     to: Date,
   ): Promise<Map<string, Array<{ start: number; end: number }>>> {
-    const out = new Map<string, Array<{ start: number; end: number }>>();
-    if (!equipmentIds.length) return out;
+    if (!equipmentIds.length) return new Map();
     const rows = await sql<{ equipment_id: string; s: number; e: number }>`
       SELECT r.equipment_id, (extract(epoch FROM r.starts_at) * 1000)::float8 AS s, (extract(epoch FROM r.ends_at) * 1000)::float8 AS e
       FROM equipment_reservations r JOIN appointments a ON a.id = r.appointment_id
       WHERE r.equipment_id = ANY(${equipmentIds}::uuid[]) AND r.active AND (a.status <> 'held' OR a.hold_expires_at > now())
-        AND r.starts_at < ${to} AND r.ends_at > ${from}`.execute(db);
-    for (const r of rows.rows) {
-      let list = out.get(r.equipment_id);
-      if (!list) {
-        list = [];
-        out.set(r.equipment_id, list);
-      }
-      list.push({ start: Number(r.s), end: Number(r.e) });
-    }
-    return out;
+        AND r.starts_at < ${to} AND r.starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND r.ends_at > ${from}`.execute(
+      db,
+    );
+    return groupBusy(rows.rows, "equipment_id");
   },
   /** Physicians who have seen (or are booked to see) this patient: for follow-up continuity. */
   async previousPhysicians(db: Executor, patientId: string): Promise<string[]> {

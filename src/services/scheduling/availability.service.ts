@@ -13,9 +13,10 @@ import { patientService } from "../patients/index.js";
 import { physicianService } from "../physicians/index.js";
 import { appointmentRepository as appts } from "./appointments.repository.js";
 import type { AvailabilityQuery, SlotOptionDto } from "./appointments.schema.js";
-import { findOptions } from "./availability/engine.js";
+import { availableSlots } from "./availability/engine.js";
 import { localLabel } from "./availability/intervals.js";
 import { encodeOptionId } from "./availability/option-id.js";
+import { rankProgressively, type Slice, sliceWindow } from "./availability/progressive.js";
 import type {
   AppointmentTypeInfo,
   AvailabilityInput,
@@ -23,6 +24,7 @@ import type {
   Commitment,
   PatientContext,
   PhysicianInfo,
+  SlotCandidate,
   SlotOption,
 } from "./availability/types.js";
 import { appointmentTypeCatalog } from "./catalog.service.js";
@@ -169,94 +171,119 @@ export async function searchOptions(
     : physicians;
   const ids = engineCandidates.map((p) => p.id);
 
-  const [plans, commitments] = await Promise.all([
-    physicianService.plans(db, ids, isoDay(need.from - DAY), isoDay(need.to + DAY)),
-    appts.physicianCommitments(
-      db,
-      ids,
-      new Date(need.from - TRAVEL_MARGIN),
-      new Date(need.to + TRAVEL_MARGIN),
-    ),
-  ]);
-  const blocks: Block[] = [];
-  for (const [physicianId, plan] of plans) {
-    for (const b of plan.assignments) {
-      blocks.push({
-        physicianId,
-        locationId: b.locationId,
-        start: Date.parse(b.start),
-        end: Date.parse(b.end),
-        appointmentTypeIds: b.appointmentTypeIds,
-      });
-    }
-  }
-  let snapshot = firstSnapshot;
-  if (blocks.some((b) => !snapshot.locations.some((l) => l.id === b.locationId))) {
-    // a location created on another replica since the snapshot was taken
-    forgetFacilities();
-    snapshot = await facilities(db, need.inTransaction);
-  }
   const wanted = need.locationIds ? new Set(need.locationIds) : undefined;
-  const bookableLocations = new Set(
-    blocks.map((b) => b.locationId).filter((id) => !wanted || wanted.has(id)),
-  );
-  const rooms = appointmentType.roomKind
-    ? snapshot.rooms.filter((r) => r.kind === appointmentType.roomKind && bookableLocations.has(r.locationId))
-    : [];
-  const equipment = snapshot.equipment.filter(
-    (e) => appointmentType.equipmentKinds.includes(e.kind) && bookableLocations.has(e.locationId),
-  );
-  const [roomBusy, equipmentBusy] = await Promise.all([
-    appts.roomBusy(
-      db,
-      rooms.map((r) => r.id),
-      new Date(need.from),
-      new Date(need.to),
-    ),
-    appts.equipmentBusy(
-      db,
-      equipment.map((e) => e.id),
-      new Date(need.from),
-      new Date(need.to),
-    ),
-  ]);
-
-  const input: AvailabilityInput = {
+  const rules_ = { minNoticeMinutes: rules.minNoticeMinutes, horizonDays: rules.horizonDays };
+  let snapshot = firstSnapshot;
+  const base = (): AvailabilityInput => ({
     now: need.now ?? Date.now(),
     from: need.from,
     to: need.to,
     appointmentType,
     physicians: engineCandidates,
-    // blocks at unwanted locations still bind the physician (travel), so they stay in
-    blocks,
-    physicianCommitments: commitments as Map<string, Commitment[]>,
+    blocks: [],
+    physicianCommitments: new Map(),
     locations: new Map(snapshot.locations.map((l) => [l.id, l])),
-    rooms: rooms.map((r) => ({
-      id: r.id,
-      locationId: r.locationId,
-      kind: r.kind,
-      stepFree: r.stepFree,
-      busy: roomBusy.get(r.id) ?? [],
-    })),
-    equipment: equipment.map((e) => ({
-      id: e.id,
-      locationId: e.locationId,
-      kind: e.kind,
-      busy: equipmentBusy.get(e.id) ?? [],
-    })),
+    rooms: [],
+    equipment: [],
     travelMinutes: snapshot.travelMinutes,
-    rules: { minNoticeMinutes: rules.minNoticeMinutes, horizonDays: rules.horizonDays },
+    rules: rules_,
     patient,
     telehealth: need.telehealth,
     stepFree: need.stepFree ?? false,
     language: need.language ?? null,
-    // with a location filter, rank everything and filter after (blocks elsewhere still bind travel)
-    limit: wanted ? Number.POSITIVE_INFINITY : need.limit,
+    limit: need.limit,
+  });
+  const whole = base();
+  const durationMs = appointmentType.durationMinutes * 60_000;
+
+  /** The engine over one slice of start times, with only that slice's bookings loaded. */
+  const candidatesIn = async (slice: Slice): Promise<SlotCandidate[]> => {
+    const window = sliceWindow(slice, need.to, durationMs);
+    const [plans, commitments] = await Promise.all([
+      physicianService.plans(db, ids, isoDay(window.from - DAY), isoDay(window.to + DAY)),
+      appts.physicianCommitments(
+        db,
+        ids,
+        new Date(window.from - TRAVEL_MARGIN),
+        new Date(window.to + TRAVEL_MARGIN),
+      ),
+    ]);
+    const blocks: Block[] = [];
+    for (const [physicianId, plan] of plans) {
+      for (const b of plan.assignments) {
+        blocks.push({
+          physicianId,
+          locationId: b.locationId,
+          start: Date.parse(b.start),
+          end: Date.parse(b.end),
+          appointmentTypeIds: b.appointmentTypeIds,
+        });
+      }
+    }
+    if (blocks.some((b) => !snapshot.locations.some((l) => l.id === b.locationId))) {
+      // a location created on another replica since the snapshot was taken
+      forgetFacilities();
+      snapshot = await facilities(db, need.inTransaction);
+      whole.locations = new Map(snapshot.locations.map((l) => [l.id, l]));
+    }
+    // only locations where a block could hold a slot of this slice need their rooms' bookings
+    const bookableLocations = new Set(
+      blocks
+        .filter((b) => b.end > window.from && b.start < window.to)
+        .map((b) => b.locationId)
+        .filter((id) => !wanted || wanted.has(id)),
+    );
+    const rooms = appointmentType.roomKind
+      ? snapshot.rooms.filter(
+          (r) =>
+            r.kind === appointmentType.roomKind &&
+            bookableLocations.has(r.locationId) &&
+            (!need.stepFree || r.stepFree),
+        )
+      : [];
+    const equipment = snapshot.equipment.filter(
+      (e) => appointmentType.equipmentKinds.includes(e.kind) && bookableLocations.has(e.locationId),
+    );
+    const [roomBusy, equipmentBusy] = await Promise.all([
+      appts.roomBusy(
+        db,
+        rooms.map((r) => r.id),
+        new Date(window.from),
+        new Date(window.to),
+      ),
+      appts.equipmentBusy(
+        db,
+        equipment.map((e) => e.id),
+        new Date(window.from),
+        new Date(window.to),
+      ),
+    ]);
+    const input: AvailabilityInput = {
+      ...base(),
+      from: window.from,
+      to: window.to,
+      // blocks at unwanted locations still bind the physician (travel), so they stay in
+      blocks,
+      physicianCommitments: commitments as Map<string, Commitment[]>,
+      rooms: rooms.map((r) => ({
+        id: r.id,
+        locationId: r.locationId,
+        kind: r.kind,
+        stepFree: r.stepFree,
+        busy: roomBusy.get(r.id) ?? [],
+      })),
+      equipment: equipment.map((e) => ({
+        id: e.id,
+        locationId: e.locationId,
+        kind: e.kind,
+        busy: equipmentBusy.get(e.id) ?? [],
+      })),
+    };
+    return availableSlots(input).filter((c) => window.keep(c) && (!wanted || wanted.has(c.locationId)));
   };
-  let options = findOptions(input);
-  if (wanted) options = options.filter((o) => wanted.has(o.locationId));
+  const { options } = await rankProgressively(whole, candidatesIn);
   return {
-    options: options.slice(0, need.limit),
+    options,
     physicians,
     physicianNames,
     followUpRestrictedTo,

@@ -101,12 +101,26 @@ class Ranker {
     return place;
   }
 
+  private soonness(start: number): number {
+    const lateness = Math.min(1, Math.max(0, (start - this.windowStart) / this.windowSpan));
+    return POINTS.soonest * (1 - lateness);
+  }
+
   score(o: SlotCandidate): number {
     let score = this.place(o.locationId).points;
     if (this.previous.has(o.physicianId)) score += POINTS.yourPhysician;
     if (o.telehealth) score += POINTS.videoVisit;
-    const lateness = Math.min(1, Math.max(0, (o.start - this.windowStart) / this.windowSpan));
-    score += POINTS.soonest * (1 - lateness);
+    score += this.soonness(o.start);
+    return Math.round(score * 100) / 100;
+  }
+
+  /** No option starting at or after `start` can score more than this (every bonus at once). */
+  ceiling(start: number): number {
+    let score = 0;
+    for (const id of this.input.locations.keys()) score = Math.max(score, this.place(id).points);
+    if (this.previous.size > 0) score += POINTS.yourPhysician;
+    if (this.input.telehealth) score += POINTS.videoVisit;
+    score += this.soonness(start);
     return Math.round(score * 100) / 100;
   }
 
@@ -139,6 +153,15 @@ function best<T>(items: T[], limit: number, compare: (a: T, b: T) => number): T[
     if (top.length > limit) top.pop();
   }
   return top;
+}
+
+/**
+ * The highest score any option starting at or after `start` could reach in this search. Ties go
+ * to the earlier start, so `input.limit` options already scoring at least this cannot be beaten
+ * by anything later: a search may stop looking there.
+ */
+export function scoreCeiling(input: AvailabilityInput, start: number): number {
+  return new Ranker(input, []).ceiling(start);
 }
 
 /** Scores, explains and orders the options, keeping the first `input.limit`. */
