@@ -9,6 +9,7 @@ import { createIdentityService, identityRoutes, installAuthentication } from "./
 import { migrate, migrationsApplied } from "./platform/migrations.js";
 import type { ModuleDeps } from "./platform/module.js";
 import { locationRoutes, locationService } from "./services/locations/index.js";
+import { createNotificationRuntime, notificationRoutes } from "./services/notifications/index.js";
 import { patientRoutes, patientService } from "./services/patients/index.js";
 import { physicianRoutes } from "./services/physicians/index.js";
 import { registerSchedulingCareRelations, schedulingRoutes } from "./services/scheduling/index.js";
@@ -29,6 +30,8 @@ export interface StartOptions {
   database?: Database;
   /** Hooks run after migrations, before routes take traffic (demo data, first administrator). */
   onReady?: (database: Database, config: Config) => Promise<void>;
+  /** The notification worker's clock (tests move it forward to make reminders due). */
+  now?: () => Date;
 }
 
 export async function createRounds(config: Config = loadConfig(), opts: StartOptions = {}): Promise<Rounds> {
@@ -59,6 +62,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   });
   await installAuthentication(app, identity);
   const deps: ModuleDeps = { db, booking: config.booking };
+  const notifications = createNotificationRuntime(database, config, { log: app.log, now: opts.now });
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
@@ -74,13 +78,16 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   physicianRoutes(app, deps);
   patientRoutes(app, deps);
   schedulingRoutes(app, deps);
+  notificationRoutes(app, deps, notifications);
 
   await app.ready();
+  if (config.notifications.worker) await notifications.startWorker();
   return {
     app,
     database,
     config,
     async close() {
+      await notifications.stop();
       await app.close();
       if (ownsDatabase) await database.close();
     },

@@ -676,6 +676,43 @@ const matrix: Row[] = [
       { who: "physician", target: "of another physician Y", expect: 404, request: (g) => ({ url: schedule(g, g.y) }) },
       { who: "department_head", target: "of Y, outside their specialty", expect: 404, request: (g) => ({ url: schedule(g, g.y) }) },
     ] },
+  // ── notifications ─────────────────────────────────────────────────────── anon pat  phys staff head admin compl
+  { route: "GET /api/v1/notifications", target: "(their own inbox)", request: () => ({ url: "/api/v1/notifications" }),
+    expect: cells("                                                           401  ok   403  403   403  ok    403"),
+    also: [{ who: "patient", target: "of another patient P2", expect: 404,
+      request: (g) => ({ url: `/api/v1/notifications?patientId=${g.p2}` }) }] },
+  { route: "POST /api/v1/notifications/:id/read", target: "of P1's confirmation",
+    request: async (g) => ({ url: `/api/v1/notifications/${await g.message(g.p1)}/read` }),
+    expect: cells("                                                           401  ok   403  403   403  ok    403"),
+    also: [{ who: "patient", target: "of another patient P2's confirmation", expect: 404,
+      request: async (g) => ({ url: `/api/v1/notifications/${await g.message(g.p2)}/read` }) }] },
+  { route: "GET /api/v1/patients/:id/notification-preferences", target: "of P1",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/notification-preferences` }),
+    expect: cells("                                                           401  ok   403  404   403  ok    403"),
+    also: [
+      { who: "patient", target: "of another patient P2", expect: 404,
+        request: (g) => ({ url: `/api/v1/patients/${g.p2}/notification-preferences` }) },
+      { who: "location_staff", target: "of P2 of their location", expect: "ok",
+        request: (g) => ({ url: `/api/v1/patients/${g.p2}/notification-preferences` }) },
+    ] },
+  { route: "PUT /api/v1/patients/:id/notification-preferences", target: "of P1",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/notification-preferences`, payload: CHANNELS }),
+    expect: cells("                                                           401  ok   403  404   403  ok    403"),
+    also: [
+      { who: "patient", target: "of another patient P2", expect: 404,
+        request: (g) => ({ url: `/api/v1/patients/${g.p2}/notification-preferences`, payload: CHANNELS }) },
+      { who: "location_staff", target: "of P2 of their location", expect: "ok",
+        request: (g) => ({ url: `/api/v1/patients/${g.p2}/notification-preferences`, payload: CHANNELS }) },
+    ] },
+  { route: "GET /api/v1/notification-templates", target: "", request: () => ({ url: "/api/v1/notification-templates" }),
+    expect: ADMIN_ONLY },
+  { route: "GET /api/v1/notification-templates/:event", target: "previewing the confirmation",
+    request: () => ({ url: "/api/v1/notification-templates/confirmation" }), expect: ADMIN_ONLY },
+  { route: "GET /api/v1/notification-jobs", target: "", request: () => ({ url: "/api/v1/notification-jobs" }), expect: ADMIN_ONLY },
+  // streams replay the day's schedule changes: each caller only hears of what they may see
+  { route: "GET /api/v1/events", target: "replaying every schedule change since P1's booking", stream: true,
+    request: async (g) => ({ url: `/api/v1/events?lastEventId=${await g.firstEvent()}` }),
+    expect: cells("                                                           401  ok   ok   ok    ok   ok    403") },
 ];
 
 beforeAll(async () => {
