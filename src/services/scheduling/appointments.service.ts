@@ -231,6 +231,15 @@ export const appointmentService = {
         cancel_reason: reason,
         hold_expires_at: null,
       });
+      // open screens and the patient's messages hear of it (with the reason when the hospital cancels)
+      await publish(
+        tx,
+        eventOf("appointment.cancelled", updated, {
+          reason,
+          from: row.status,
+          byHospital: actor.role !== "patient",
+        }),
+      );
       await auditService.record(tx, ctxFor(actor), {
         action: "appointment.cancel",
         resourceType: "appointment",
