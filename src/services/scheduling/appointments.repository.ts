@@ -104,7 +104,13 @@ export const appointmentRepository = {
     if (f.physicianIds) query = query.where("physician_id", "in", nonEmpty(f.physicianIds));
     if (f.patientIds) query = query.where("patient_id", "in", nonEmpty(f.patientIds));
     if (f.status) query = query.where("status", "in", nonEmpty(f.status));
-    if (f.from) query = query.where("ends_at", ">", f.from);
+    if (f.from) {
+      const from = f.from;
+      // the start bound lets the (…, starts_at) indexes serve the range, however long the history
+      query = query
+        .where("ends_at", ">", from)
+        .where("starts_at", ">", new Date(from.getTime() - MAX_APPOINTMENT_MS));
+    }
     if (f.to) query = query.where("starts_at", "<", f.to);
     const [rows, count] = await Promise.all([
       query.selectAll().orderBy("starts_at").orderBy("id").limit(f.limit).offset(f.offset).execute(),
