@@ -8,6 +8,7 @@ import { type App, createHttpApp } from "./platform/http.js";
 import { createIdentityService, identityRoutes, installAuthentication } from "./platform/identity/index.js";
 import { migrate, migrationsApplied } from "./platform/migrations.js";
 import type { ModuleDeps } from "./platform/module.js";
+import { serveWebApp } from "./platform/web.js";
 import { locationRoutes, locationService } from "./services/locations/index.js";
 import { createNotificationRuntime, notificationRoutes } from "./services/notifications/index.js";
 import { patientRoutes, patientService } from "./services/patients/index.js";
@@ -79,6 +80,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   patientRoutes(app, deps);
   schedulingRoutes(app, deps);
   notificationRoutes(app, deps, notifications);
+  serveWebApp(app);
 
   await app.ready();
   if (config.notifications.worker) await notifications.startWorker();

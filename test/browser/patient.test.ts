@@ -1,0 +1,98 @@
+import { readFileSync } from "node:fs";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
+import { apiAs, keepScreenshot, launchBrowser, newPage, signInAs, text } from "./support.js";
+
+interface Location {
+  id: string;
+  name: string;
+  kind: string;
+  parking: { spaces: number; accessibleSpaces: number };
+}
+
+describe("a patient booking across the network", () => {
+  const baseUrl = inject("baseUrl");
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("a patient finds a cardiology appointment, compares two locations, books the one with accessible parking, sees the directions and finds it under my appointments", async () => {
+    // arrange: the main campus's accessible bays are closed for works, so only one cardiology location has them
+    const admin = await apiAs(baseUrl, "admin");
+    const { items: cardiology } = await admin.get<{ items: Location[] }>(
+      "/api/v1/locations?specialty=cardiology&active=true",
+    );
+    expect(cardiology.length).toBeGreaterThanOrEqual(2);
+    const closed = cardiology.find((l) => l.kind === "main_campus") ?? cardiology[0]!;
+    await admin.patch(`/api/v1/locations/${closed.id}`, { parking: { accessibleSpaces: 0 } });
+    const open = cardiology.filter((l) => l.id !== closed.id && l.parking.accessibleSpaces > 0);
+    expect(open.length).toBeGreaterThan(0);
+
+    const { page } = await newPage(browser);
+    const shot = keepScreenshot(page, "patient-books-cardiology", onTestFailed);
+    try {
+      await signInAs(page, baseUrl, "patient");
+      await page.getByRole("heading", { name: "Find care" }).waitFor();
+      // a full page load would drop this marker: the whole journey must stay in the app
+      await page.evaluate("window.__sameDocument = true");
+
+      await page.getByRole("combobox", { name: "Specialty" }).click();
+      await page.getByRole("option", { name: "Cardiology", exact: true }).click();
+      await page.getByRole("button", { name: "Search" }).click();
+      await page.getByText(/options across the network/).waitFor({ timeout: 120_000 });
+
+      const table = page.getByTestId("comparison");
+      const headers = await table.locator("thead th").allInnerTexts();
+      const access = await table
+        .locator("tbody tr", { hasText: "Accessible parking" })
+        .locator("td")
+        .allInnerTexts();
+      expect(headers.length).toBeGreaterThanOrEqual(3);
+      expect(access.some((c) => c.includes("None on site"))).toBe(true);
+      const column = access.findIndex((c) => c.startsWith("Yes"));
+      expect(column).toBeGreaterThanOrEqual(0);
+      const chosen = open.find((l) => headers[column + 1]!.includes(l.name))!;
+      expect(chosen).toBeDefined();
+      expect(await text(table)).toContain("Public transport");
+
+      await page.getByRole("button", { name: `Book earliest here: ${chosen.name}` }).click();
+      await page.getByRole("heading", { name: "Confirm your appointment" }).waitFor();
+      await page.getByText(/holding this time for you for \d+:\d\d more/).waitFor();
+      await page.getByRole("button", { name: "Confirm booking" }).click();
+
+      await page.getByRole("heading", { name: "You are booked" }).waitFor();
+      const details = page.getByTestId("location-details");
+      expect(await text(details)).toContain(chosen.name);
+      expect(await text(details)).toMatch(/\d+ accessible spaces/);
+      const directions = page.getByRole("link", { name: new RegExp(`Directions to ${chosen.name}`) });
+      expect(await directions.getAttribute("href")).toContain("openstreetmap.org/directions");
+      const appointmentPath = new URL(page.url()).pathname;
+
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("button", { name: "Add to calendar (.ics)" }).click(),
+      ]);
+      const ics = readFileSync((await download.path())!, "utf8");
+      expect(ics).toContain("BEGIN:VEVENT");
+      expect(ics).toMatch(/DTSTART:\d{8}T\d{6}Z/);
+      expect(ics.replace(/\r\n /g, "")).toContain(chosen.name);
+
+      await page.getByRole("link", { name: "My appointments", exact: true }).click();
+      await page.getByRole("heading", { name: "My appointments" }).waitFor();
+      const booked = page.locator(`[data-testid="my-appointment"]:has(a[href="${appointmentPath}"])`);
+      await booked.waitFor();
+      expect(await text(booked)).toContain(chosen.name);
+      expect(await text(booked)).toContain("booked");
+      expect(await page.evaluate("window.__sameDocument")).toBe(true);
+      await shot();
+    } finally {
+      await admin.patch(`/api/v1/locations/${closed.id}`, {
+        parking: { accessibleSpaces: closed.parking.accessibleSpaces },
+      });
+    }
+  });
+});

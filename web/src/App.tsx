@@ -1,0 +1,93 @@
+/** Who is signed in decides the screens: each role has its own area, loaded when first needed. */
+import { lazy, Suspense, useEffect } from "react";
+import { Layout, type NavItem } from "./shared/Layout.js";
+import { useMe } from "./shared/queries.js";
+import { navigate, useLocation } from "./shared/router.js";
+import { SignIn } from "./shared/SignIn.js";
+import type { Me, Role } from "./shared/types.js";
+import { ErrorAlert, Loading } from "./shared/ui.js";
+
+const PatientArea = lazy(() => import("./patient/index.js"));
+const PhysicianArea = lazy(() => import("./physician/index.js"));
+const StaffArea = lazy(() => import("./staff/index.js"));
+const DepartmentArea = lazy(() => import("./department/index.js"));
+const AdminArea = lazy(() => import("./admin/index.js"));
+
+interface Area {
+  prefix: string;
+  nav: NavItem[];
+  element: (me: Me) => React.ReactNode;
+}
+
+const AREAS: Record<Role, Area> = {
+  patient: {
+    prefix: "/patient",
+    nav: [
+      { to: "/patient", label: "Find care" },
+      { to: "/patient/appointments", label: "My appointments" },
+      { to: "/patient/preferences", label: "Preferences" },
+    ],
+    element: (me) => <PatientArea me={me} />,
+  },
+  physician: {
+    prefix: "/physician",
+    nav: [
+      { to: "/physician", label: "My schedule" },
+      { to: "/physician/time-off", label: "Time off" },
+    ],
+    element: (me) => <PhysicianArea me={me} />,
+  },
+  location_staff: {
+    prefix: "/staff",
+    nav: [
+      { to: "/staff", label: "Today at my location" },
+      { to: "/staff/book", label: "Book for a patient" },
+    ],
+    element: (me) => <StaffArea me={me} />,
+  },
+  department_head: {
+    prefix: "/department",
+    nav: [{ to: "/department", label: "Department schedules" }],
+    element: (me) => <DepartmentArea me={me} />,
+  },
+  admin: {
+    prefix: "/admin",
+    nav: [
+      { to: "/admin", label: "Locations" },
+      { to: "/admin/travel", label: "Travel times" },
+      { to: "/admin/users", label: "Users and scopes" },
+      { to: "/admin/appointment-types", label: "Appointment types" },
+      { to: "/admin/audit", label: "Audit log" },
+    ],
+    element: (me) => <AdminArea me={me} />,
+  },
+  compliance: {
+    prefix: "/admin/audit",
+    nav: [{ to: "/admin/audit", label: "Audit log" }],
+    element: (me) => <AdminArea me={me} />,
+  },
+};
+
+export const homeOf = (role: Role): string => AREAS[role].prefix;
+
+export function App() {
+  const me = useMe();
+  const { pathname } = useLocation();
+  const area = me.data ? AREAS[me.data.role] : undefined;
+  const outside = !!area && pathname !== area.prefix && !pathname.startsWith(`${area.prefix}/`);
+
+  useEffect(() => {
+    // the root, the sign-in page and other roles' areas lead to this role's home
+    if (me.data && outside) navigate(homeOf(me.data.role), { replace: true });
+  }, [me.data, outside]);
+
+  if (me.isPending) return <Loading label="Starting Rounds…" />;
+  if (me.error) return <ErrorAlert error={me.error} title="Rounds could not start" />;
+  if (!me.data) return <SignIn />;
+  if (!area || outside) return <Loading />;
+  return (
+    <Layout me={me.data} nav={area.nav}>
+      <Suspense fallback={<Loading />}>{area.element(me.data)}</Suspense>
+    </Layout>
+  );
+}

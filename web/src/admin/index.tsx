@@ -1,0 +1,29 @@
+/** The administrator's screens (and the compliance officer's audit log). */
+import { Routes } from "../shared/router.js";
+import type { Me } from "../shared/types.js";
+import { NotFound } from "../shared/ui.js";
+import { AppointmentTypesPage } from "./AppointmentTypesPage.js";
+import { AuditPage } from "./AuditPage.js";
+import { LocationPage } from "./LocationPage.js";
+import { LocationsPage } from "./LocationsPage.js";
+import { TravelPage } from "./TravelPage.js";
+import { UsersPage } from "./UsersPage.js";
+
+export default function AdminArea({ me }: { me: Me }) {
+  // compliance officers see the audit trail and nothing else
+  const routes =
+    me.role === "compliance"
+      ? [{ path: "/admin/audit", render: () => <AuditPage /> }]
+      : [
+          { path: "/admin", render: () => <LocationsPage /> },
+          {
+            path: "/admin/locations/:id",
+            render: ({ id }: Record<string, string>) => <LocationPage key={id} id={id!} />,
+          },
+          { path: "/admin/travel", render: () => <TravelPage /> },
+          { path: "/admin/users", render: () => <UsersPage /> },
+          { path: "/admin/appointment-types", render: () => <AppointmentTypesPage /> },
+          { path: "/admin/audit", render: () => <AuditPage /> },
+        ];
+  return <Routes fallback={<NotFound />} routes={routes} />;
+}

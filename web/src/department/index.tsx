@@ -1,0 +1,14 @@
+/** The department head's screens: assignments, rotations and time off with previews. */
+import { Routes } from "../shared/router.js";
+import type { Me } from "../shared/types.js";
+import { NotFound } from "../shared/ui.js";
+import { DepartmentPage } from "./DepartmentPage.js";
+
+export default function DepartmentArea({ me }: { me: Me }) {
+  return (
+    <Routes
+      fallback={<NotFound />}
+      routes={[{ path: "/department", render: () => <DepartmentPage me={me} /> }]}
+    />
+  );
+}

@@ -1,0 +1,25 @@
+/** The patient's screens: find care, hold and book, appointments, preferences. */
+import { Routes } from "../shared/router.js";
+import type { Me } from "../shared/types.js";
+import { NotFound } from "../shared/ui.js";
+import { AppointmentPage } from "./AppointmentPage.js";
+import { FindCare } from "./FindCare.js";
+import { HoldPage } from "./HoldPage.js";
+import { MyAppointments } from "./MyAppointments.js";
+import { Preferences } from "./Preferences.js";
+
+export default function PatientArea({ me }: { me: Me }) {
+  return (
+    <Routes
+      fallback={<NotFound />}
+      routes={[
+        // the search keeps its state per visit: a new query string starts a fresh search
+        { path: "/patient", render: () => <FindCare key={window.location.search} me={me} /> },
+        { path: "/patient/hold/:id", render: ({ id }) => <HoldPage key={id} id={id!} /> },
+        { path: "/patient/appointments", render: () => <MyAppointments me={me} /> },
+        { path: "/patient/appointments/:id", render: ({ id }) => <AppointmentPage key={id} id={id!} /> },
+        { path: "/patient/preferences", render: () => <Preferences me={me} /> },
+      ]}
+    />
+  );
+}

@@ -1,0 +1,23 @@
+/** The front desk's screens: the location's day, one appointment, booking and referrals. */
+import { Routes } from "../shared/router.js";
+import type { Me } from "../shared/types.js";
+import { NotFound } from "../shared/ui.js";
+import { StaffAppointmentPage } from "./AppointmentPage.js";
+import { BookPage } from "./BookPage.js";
+import { DayPage } from "./DayPage.js";
+
+export default function StaffArea({ me }: { me: Me }) {
+  return (
+    <Routes
+      fallback={<NotFound />}
+      routes={[
+        { path: "/staff", render: () => <DayPage me={me} /> },
+        {
+          path: "/staff/appointments/:id",
+          render: ({ id }) => <StaffAppointmentPage key={id} id={id!} />,
+        },
+        { path: "/staff/book", render: () => <BookPage key={window.location.search} me={me} /> },
+      ]}
+    />
+  );
+}
