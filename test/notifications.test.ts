@@ -282,6 +282,34 @@ describe("reminders and changes", () => {
     expect(withSubject(mailbox.to(address), "Reminder")).toHaveLength(0);
   });
 
+  it("an appointment type with its own reminder times is reminded at those hours instead of the network's", async () => {
+    const net = await buildClinicNetwork(rounds);
+    const refused = await net.admin.inject({
+      method: "PATCH",
+      url: `/api/v1/appointment-types/${net.appointmentTypeId}`,
+      payload: { reminderHours: [0] },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect((refused.json() as { errors: { field: string }[] }).errors[0]!.field).toMatch(
+      /^body\.reminderHours/,
+    );
+    const patched = await net.admin.inject({
+      method: "PATCH",
+      url: `/api/v1/appointment-types/${net.appointmentTypeId}`,
+      payload: { reminderHours: [2, 6, 2] },
+    });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ reminderHours: [6, 2] });
+
+    const patientId = await createPatient(net.admin, { email: email() });
+    const appointment = await book(net, patientId, "10:30");
+    const reminders = await until(async () => {
+      const jobs = (await jobsOf(net.admin, appointment.id)).filter((j) => j.kind === "reminder");
+      return jobs.length ? jobs : undefined;
+    }, "the reminders");
+    expect([...new Set(reminders.map((j) => j.reminderHours))].sort()).toEqual([2, 6]);
+  });
+
   it("when the hospital cancels, the patient is told why, the calendar entry is withdrawn and pending reminders are cancelled at once", async () => {
     const net = await buildClinicNetwork(rounds);
     const address = email();

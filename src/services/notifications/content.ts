@@ -19,6 +19,8 @@ export interface MessageContext {
   physician: Physician;
   location: Location;
   typeName: string;
+  /** The type's own reminder hours; null means the network's. */
+  reminderHours: number[] | null;
 }
 
 /** Undefined when the appointment no longer exists. */
@@ -31,7 +33,14 @@ export async function loadContext(db: Executor, appointmentId: string): Promise<
     locationService.get(db, appointment.locationId),
     appointmentTypeCatalog.get(db, appointment.appointmentTypeId),
   ]);
-  return { appointment, patient, physician, location, typeName: type.name };
+  return {
+    appointment,
+    patient,
+    physician,
+    location,
+    typeName: type.name,
+    reminderHours: type.reminderHours,
+  };
 }
 
 /** Event-specific facts that are not on the appointment itself. */

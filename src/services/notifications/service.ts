@@ -223,6 +223,7 @@ function sampleContext(now: Date): MessageContext {
   const id = "00000000-0000-4000-8000-000000000001";
   return {
     typeName: "Cardiology consultation",
+    reminderHours: null,
     appointment: {
       id,
       patientId: id,

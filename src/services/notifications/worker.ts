@@ -16,6 +16,7 @@ import type { NotificationsConfig } from "../../platform/config.js";
 import type { Db, Executor } from "../../platform/db.js";
 import type { ScheduleEvent } from "../../platform/events.js";
 import { patientService } from "../patients/index.js";
+import { appointmentFacts, appointmentTypeCatalog } from "../scheduling/index.js";
 import { DeliveryError, type EmailChannel, type SmsProvider } from "./channels.js";
 import { loadContext } from "./content.js";
 import { lastSeq, type OutboxRead, readAfter } from "./outbox.js";
@@ -189,12 +190,20 @@ export class NotificationWorker {
     const plan = planFor({
       event: e,
       channels: channelsFor(prefs, contactOf(patient)),
-      reminderHours: this.deps.config.reminderHours,
+      reminderHours: await this.reminderHoursOf(tx, e),
       now,
       announced,
     });
     for (const c of plan.cancel) await repo.cancelPending(tx, c.appointmentId, c.reason, now);
     await repo.insertJobs(tx, plan.jobs);
+  }
+
+  /** The appointment type's reminder hours, or the network's when the type names none. */
+  private async reminderHoursOf(tx: Executor, e: ScheduleEvent): Promise<number[]> {
+    if (e.type !== "appointment.booked" && e.type !== "appointment.rescheduled") return [];
+    const facts = await appointmentFacts.get(tx, e.appointmentId);
+    const type = facts ? await appointmentTypeCatalog.get(tx, facts.appointmentTypeId) : undefined;
+    return type?.reminderHours ?? this.deps.config.reminderHours;
   }
 
   async deliverDue(): Promise<void> {
@@ -228,7 +237,12 @@ export class NotificationWorker {
       if (kind !== "cancellation" && a.status !== "booked")
         return void (await skip(`the appointment is ${a.status}`));
       if (kind === "reminder" && job.reminder_hours) {
-        const later = supersededBy(job.reminder_hours, this.deps.config.reminderHours, a.start, now);
+        const later = supersededBy(
+          job.reminder_hours,
+          ctx.reminderHours ?? this.deps.config.reminderHours,
+          a.start,
+          now,
+        );
         if (later) return void (await skip(`superseded by the ${later}-hour reminder`));
       }
       const prefs = effectivePreferences(await repo.preferences(db, job.patient_id), ctx.patient, library);

@@ -17,6 +17,7 @@ export type CatalogTables = {
     base_price_cents: Generated<number>;
     billing_code: string | null;
     active: Generated<boolean>;
+    reminder_hours: Generated<number[] | null>;
     created_at: Generated<Date>;
   };
 };

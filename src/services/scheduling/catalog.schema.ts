@@ -34,6 +34,12 @@ const appointmentTypeFields = {
     .regex(/^([0-9]{4}[0-9FTU]|[A-Z][0-9]{4})$/, "must be a 5-character CPT or HCPCS code such as 99213")
     .nullable(),
   active: z.boolean(),
+  reminderHours: z
+    .array(z.number().int().min(1).max(720))
+    .min(1)
+    .max(5)
+    .nullable()
+    .describe("hours before the start when patients are reminded; null: the network default"),
 };
 
 export const appointmentTypeInput = z
@@ -46,6 +52,7 @@ export const appointmentTypeInput = z
     basePriceCents: appointmentTypeFields.basePriceCents.default(0),
     billingCode: appointmentTypeFields.billingCode.default(null),
     active: appointmentTypeFields.active.default(true),
+    reminderHours: appointmentTypeFields.reminderHours.default(null),
   })
   .strict();
 export type AppointmentTypeInput = z.infer<typeof appointmentTypeInput>;

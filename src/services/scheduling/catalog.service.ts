@@ -49,6 +49,7 @@ export function toAppointmentType(r: AppointmentTypeRow): AppointmentType {
     basePriceCents: r.base_price_cents,
     billingCode: r.billing_code,
     active: r.active,
+    reminderHours: r.reminder_hours,
     createdAt: toIso(r.created_at),
   };
 }
@@ -67,6 +68,8 @@ function appointmentTypeColumns(t: AppointmentTypePatch): Partial<NewAppointment
     base_price_cents: t.basePriceCents,
     billing_code: t.billingCode,
     active: t.active,
+    // one reminder per distinct hour, earliest first
+    reminder_hours: t.reminderHours ? [...new Set(t.reminderHours)].sort((a, b) => b - a) : t.reminderHours,
   };
   return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined));
 }

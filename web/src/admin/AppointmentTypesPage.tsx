@@ -121,6 +121,8 @@ function TypeDialog({ type, onClose }: { type: AppointmentType | null; onClose: 
     billingCode: type?.billingCode ?? null,
     active: type?.active ?? true,
   });
+  // typed as "72, 24"; blank keeps the network's reminder times
+  const [reminders, setReminders] = useState(type?.reminderHours?.join(", ") ?? "");
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const save = useMutation({
     mutationFn: (body: unknown) =>
@@ -134,7 +136,20 @@ function TypeDialog({ type, onClose }: { type: AppointmentType | null; onClose: 
   });
   const errors = { ...fieldErrorsOf(save.error), ...clientErrors };
   function submit() {
-    const body = { ...form, specialty: form.specialty ?? "", billingCode: form.billingCode || null };
+    const hours = reminders.trim()
+      ? reminders
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .map(Number)
+      : null;
+    if (hours?.some((h) => !Number.isInteger(h)))
+      return setClientErrors({ reminderHours: "whole hours, separated by commas, such as 72, 24" });
+    const body = {
+      ...form,
+      specialty: form.specialty ?? "",
+      billingCode: form.billingCode || null,
+      reminderHours: hours,
+    };
     const checked = type ? validate(appointmentTypePatch, body) : validate(appointmentTypeInput, body);
     if (!checked.ok) return setClientErrors(checked.errors);
     setClientErrors({});
@@ -238,6 +253,16 @@ function TypeDialog({ type, onClose }: { type: AppointmentType | null; onClose: 
               value={form.billingCode ?? ""}
               onChange={(e) => setForm({ ...form, billingCode: e.currentTarget.value.toUpperCase() || null })}
               error={errors.billingCode}
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 12, sm: 6 }}>
+            <TextInput
+              label="Reminders (hours before)"
+              description="Blank: the network's reminder times"
+              placeholder="72, 24"
+              value={reminders}
+              onChange={(e) => setReminders(e.currentTarget.value)}
+              error={errors.reminderHours}
             />
           </Grid.Col>
           <Grid.Col span={{ base: 12, sm: 6 }}>
