@@ -34,7 +34,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       {
         ROUNDS_DATA_DIR: dataDir,
         ROUNDS_SEED_DEMO: "true",
-        ROUNDS_NOTIFICATIONS_WORKER: "false",
+        // in-app messages only: no SMTP server or SMS carrier is configured
+        ROUNDS_NOTIFICATIONS_WORKER: "true",
         LOG_LEVEL: "warn",
       },
       600_000,

@@ -23,6 +23,7 @@ describe("a patient booking across the network", () => {
   it("a patient finds a cardiology appointment, compares two locations, books the one with accessible parking, sees the directions and finds it under my appointments", async () => {
     // arrange: the main campus's accessible bays are closed for works, so only one cardiology location has them
     const admin = await apiAs(baseUrl, "admin");
+    const patient = await apiAs(baseUrl, "patient");
     const { items: cardiology } = await admin.get<{ items: Location[] }>(
       "/api/v1/locations?specialty=cardiology&active=true",
     );
@@ -87,6 +88,35 @@ describe("a patient booking across the network", () => {
       await booked.waitFor();
       expect(await text(booked)).toContain(chosen.name);
       expect(await text(booked)).toContain("booked");
+      expect(await page.evaluate("window.__sameDocument")).toBe(true);
+
+      // the confirmation also waits in the app's inbox, linking back to the appointment
+      await page.getByRole("link", { name: "Messages", exact: true }).click();
+      await page.getByRole("heading", { name: "Messages" }).waitFor();
+      const confirmation = page
+        .getByTestId("inbox-message")
+        .filter({ has: page.locator(`a[href="${appointmentPath}"]`) })
+        .filter({ hasText: "Appointment confirmed" });
+      await expect.poll(() => confirmation.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      expect(await text(confirmation.first())).toContain(chosen.name);
+      await confirmation.first().getByRole("button", { name: "Mark as read" }).click();
+      await confirmation.first().getByRole("button", { name: "Mark as read" }).waitFor({ state: "detached" });
+
+      // quiet hours: emails and texts wait overnight, chosen on the preferences page
+      await page.getByRole("link", { name: "Preferences", exact: true }).click();
+      const messages = page.getByRole("form", { name: "Messages" });
+      await messages.waitFor();
+      // the defaults a patient starts with: email and the app
+      expect(await messages.getByLabel("Email", { exact: true }).isChecked()).toBe(true);
+      expect(await messages.getByLabel("Messages in this app").isChecked()).toBe(true);
+      await messages.getByLabel("Quiet hours: hold emails and texts overnight").check();
+      await messages.getByLabel("From").fill("21:30");
+      await messages.getByRole("button", { name: "Save message settings" }).click();
+      await page.getByText("Your message settings are saved.").waitFor();
+      const saved = await patient.get<{ quietHours: { start: string } | null }>(
+        `/api/v1/patients/${patient.user.patientId}/notification-preferences`,
+      );
+      expect(saved.quietHours?.start).toBe("21:30");
       expect(await page.evaluate("window.__sameDocument")).toBe(true);
       await shot();
     } finally {

@@ -25,6 +25,7 @@ const AREAS: Record<Role, Area> = {
     nav: [
       { to: "/patient", label: "Find care" },
       { to: "/patient/appointments", label: "My appointments" },
+      { to: "/patient/messages", label: "Messages" },
       { to: "/patient/preferences", label: "Preferences" },
     ],
     element: (me) => <PatientArea me={me} />,

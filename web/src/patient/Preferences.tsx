@@ -8,6 +8,7 @@ import { api, type FieldErrors, fieldErrorsOf, validate } from "../shared/api.js
 import { useLocations, usePatient } from "../shared/queries.js";
 import type { Me, Patient } from "../shared/types.js";
 import { ErrorAlert, humanize, PageTitle, QueryView } from "../shared/ui.js";
+import { MessagePreferences } from "./MessagePreferences.js";
 import { usePeople } from "./people.js";
 
 const LANGUAGES: Record<string, string> = {
@@ -53,7 +54,12 @@ export function Preferences({ me }: { me: Me }) {
         />
       ) : null}
       <QueryView query={patient} label="Loading preferences…">
-        {(p) => <PreferencesForm key={p.id} patient={p} />}
+        {(p) => (
+          <Stack gap="lg">
+            <PreferencesForm key={p.id} patient={p} />
+            <MessagePreferences key={`messages-${p.id}`} patientId={p.id} />
+          </Stack>
+        )}
       </QueryView>
     </>
   );

@@ -5,6 +5,7 @@ import { NotFound } from "../shared/ui.js";
 import { AppointmentPage } from "./AppointmentPage.js";
 import { FindCare } from "./FindCare.js";
 import { HoldPage } from "./HoldPage.js";
+import { Messages } from "./Messages.js";
 import { MyAppointments } from "./MyAppointments.js";
 import { Preferences } from "./Preferences.js";
 
@@ -19,6 +20,7 @@ export default function PatientArea({ me }: { me: Me }) {
         { path: "/patient/appointments", render: () => <MyAppointments me={me} /> },
         { path: "/patient/appointments/:id", render: ({ id }) => <AppointmentPage key={id} id={id!} /> },
         { path: "/patient/preferences", render: () => <Preferences me={me} /> },
+        { path: "/patient/messages", render: () => <Messages me={me} /> },
       ]}
     />
   );
