@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from "node:crypto";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Rounds } from "../src/server.js";
 import { appointmentTypeCatalog } from "../src/services/scheduling/index.js";
@@ -255,6 +256,37 @@ describe("weekly templates", () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it("a plan read before a change is never served after it, whoever made the change and however", async () => {
+    const a = await createLocation(rounds);
+    const doc = await createPhysician();
+    const created = (await post(`/api/v1/physicians/${doc.id}/templates`, templateBody(a.id))).json();
+    const monday = async () =>
+      (await assignments(doc.id, "2026-06-01", "2026-06-01")).assignments.map((x) => [x.startLocal, x.start]);
+    expect(await monday()).toEqual([["08:00", "2026-06-01T12:00:00.000Z"]]);
+    // behind the API's back, as another replica's transaction or a script would
+    await sql`UPDATE assignment_templates SET start_time = '09:00' WHERE id = ${created.id}`.execute(
+      rounds.database.db,
+    );
+    expect(await monday()).toEqual([["09:00", "2026-06-01T13:00:00.000Z"]]);
+    // the clinic's clocks move: the same wall-clock hours are another instant
+    const moved = await api.inject({
+      method: "PATCH",
+      url: `/api/v1/locations/${a.id}`,
+      payload: { timeZone: "America/Chicago" },
+    });
+    expect(moved.statusCode).toBe(200);
+    expect(await monday()).toEqual([["09:00", "2026-06-01T14:00:00.000Z"]]);
+    // time off, approved straight away by an administrator
+    const off = await api.inject({
+      method: "POST",
+      url: `/api/v1/physicians/${doc.id}/time-off`,
+      payload: { startsAt: "2026-06-01T00:00:00Z", endsAt: "2026-06-02T00:00:00Z", reason: "conference" },
+    });
+    expect(off.statusCode).toBe(201);
+    expect(off.json()).toMatchObject({ status: "approved" });
+    expect((await assignments(doc.id, "2026-06-01", "2026-06-01")).assignments).toEqual([]);
   });
 
   it("a removed template no longer plans the physician", async () => {

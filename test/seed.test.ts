@@ -63,7 +63,7 @@ async function rows<T>(database: Database, query: ReturnType<typeof sql<T>>): Pr
 async function digest(database: Database): Promise<string> {
   const tables = [
     sql`SELECT (to_jsonb(t) - 'created_at' - 'updated_at')::text AS r FROM locations t ORDER BY t.id`,
-    sql`SELECT (to_jsonb(t) - 'created_at' - 'updated_at')::text AS r FROM physicians t ORDER BY t.id`,
+    sql`SELECT (to_jsonb(t) - 'created_at' - 'updated_at' - 'plan_stamp')::text AS r FROM physicians t ORDER BY t.id`,
     sql`SELECT (to_jsonb(t) - 'created_at')::text AS r FROM assignment_templates t ORDER BY t.id`,
     sql`SELECT (to_jsonb(t) - 'created_at')::text AS r FROM assignment_overrides t ORDER BY t.id`,
     sql`SELECT concat_ws('|', id, physician_id, extract(epoch FROM starts_at), extract(epoch FROM ends_at), reason, status)

@@ -28,6 +28,8 @@ export type PhysicianTables = {
     active: Generated<boolean>;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
+    /** Renewed by triggers whenever the physician's plan inputs change (migration 0013). */
+    plan_stamp: Generated<string>;
   };
   physician_specialties: {
     physician_id: string;
@@ -101,6 +103,16 @@ export interface PhysicianFilter {
 type Paged<T> = Promise<{ rows: T[]; total: number }>;
 
 export const physicianRepository = {
+  /** The current plan stamp of each physician. */
+  async planStamps(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await q(db)
+      .selectFrom("physicians")
+      .select(["id", "plan_stamp"])
+      .where("id", "in", [...ids])
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.plan_stamp]));
+  },
   async specialties(
     db: Executor,
     page: { q?: string | undefined; limit: number; offset: number },

@@ -184,6 +184,65 @@ async function locationTimeZones(db: Executor, locationIds: string[]): Promise<M
   return new Map(page.items.map((l) => [l.id, l.timeZone]));
 }
 
+/** Expanded plans by physician and date range, each under the plan stamp it was expanded from. */
+const planCache = new Map<string, { stamp: string; plan: PhysicianPlan }>();
+const PLAN_CACHE_ENTRIES = 50_000;
+
+function rememberPlan(key: string, stamp: string, plan: PhysicianPlan): void {
+  if (planCache.size >= PLAN_CACHE_ENTRIES) planCache.clear();
+  planCache.set(key, { stamp, plan });
+}
+
+/**
+ * Planned working blocks of several physicians over the local dates [from, to], loaded in a few
+ * queries. Physicians without blocks map to empty plans.
+ */
+async function expandPlans(
+  db: Executor,
+  physicianIds: string[],
+  from: string,
+  to: string,
+): Promise<Map<string, PhysicianPlan>> {
+  const [templates, overrides] = await Promise.all([
+    repo.templatesBetween(db, physicianIds, from, to),
+    repo.overridesBetween(db, physicianIds, from, to),
+  ]);
+  const locationIds = [...new Set([...templates, ...overrides].map((r) => r.location_id))];
+  const timeZones = await locationTimeZones(db, locationIds);
+  const window = rangeWindow(from, to, timeZones.values());
+  const absences = (
+    await repo.timeOffBetween(db, physicianIds, new Date(window.start), new Date(window.end))
+  ).map(toTimeOff);
+  const byPhysician = <T extends { physician_id?: string; physicianId?: string }>(rows: T[]) => {
+    const grouped = new Map<string, T[]>();
+    for (const r of rows) {
+      const key = (r.physician_id ?? r.physicianId)!;
+      const list = grouped.get(key);
+      if (list) list.push(r);
+      else grouped.set(key, [r]);
+    }
+    return grouped;
+  };
+  const templatesOf = byPhysician(templates);
+  const overridesOf = byPhysician(overrides);
+  const absencesOf = byPhysician(absences);
+  const plans = new Map<string, PhysicianPlan>();
+  for (const id of physicianIds) {
+    const timeOff = absencesOf.get(id) ?? [];
+    const assignments = expandAssignments({
+      from,
+      to,
+      templates: (templatesOf.get(id) ?? []).map(toTemplateRule),
+      overrides: (overridesOf.get(id) ?? []).map(toOverrideRule),
+      // A request is not yet leave: the physician stays planned until it is approved.
+      timeOff: timeOff.filter((t) => t.status === "approved"),
+      timeZones,
+    });
+    plans.set(id, { assignments, timeOff });
+  }
+  return plans;
+}
+
 /** Checks a requested assignments range before anything is loaded. */
 function checkRange(from: string, to: string): void {
   if (to < from) throw problems.invalid("query.to", "to must not be before from");
@@ -355,42 +414,22 @@ export const physicianService = {
     from: string,
     to: string,
   ): Promise<Map<string, PhysicianPlan>> {
-    const [templates, overrides] = await Promise.all([
-      repo.templatesBetween(db, physicianIds, from, to),
-      repo.overridesBetween(db, physicianIds, from, to),
-    ]);
-    const locationIds = [...new Set([...templates, ...overrides].map((r) => r.location_id))];
-    const timeZones = await locationTimeZones(db, locationIds);
-    const window = rangeWindow(from, to, timeZones.values());
-    const absences = (
-      await repo.timeOffBetween(db, physicianIds, new Date(window.start), new Date(window.end))
-    ).map(toTimeOff);
-    const byPhysician = <T extends { physician_id?: string; physicianId?: string }>(rows: T[]) => {
-      const grouped = new Map<string, T[]>();
-      for (const r of rows) {
-        const key = (r.physician_id ?? r.physicianId)!;
-        const list = grouped.get(key);
-        if (list) list.push(r);
-        else grouped.set(key, [r]);
-      }
-      return grouped;
-    };
-    const templatesOf = byPhysician(templates);
-    const overridesOf = byPhysician(overrides);
-    const absencesOf = byPhysician(absences);
+    // expanded plans are kept under each physician's plan stamp, which triggers renew on any change
+    const stamps = await repo.planStamps(db, physicianIds);
     const plans = new Map<string, PhysicianPlan>();
+    const missing: string[] = [];
     for (const id of physicianIds) {
-      const timeOff = absencesOf.get(id) ?? [];
-      const assignments = expandAssignments({
-        from,
-        to,
-        templates: (templatesOf.get(id) ?? []).map(toTemplateRule),
-        overrides: (overridesOf.get(id) ?? []).map(toOverrideRule),
-        // A request is not yet leave: the physician stays planned until it is approved.
-        timeOff: timeOff.filter((t) => t.status === "approved"),
-        timeZones,
-      });
-      plans.set(id, { assignments, timeOff });
+      const stamp = stamps.get(id);
+      const known = stamp === undefined ? undefined : planCache.get(`${id}|${from}|${to}`);
+      if (known && known.stamp === stamp) plans.set(id, known.plan);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return plans;
+    const fresh = await expandPlans(db, missing, from, to);
+    for (const [id, plan] of fresh) {
+      plans.set(id, plan);
+      const stamp = stamps.get(id);
+      if (stamp !== undefined) rememberPlan(`${id}|${from}|${to}`, stamp, plan);
     }
     return plans;
   },
