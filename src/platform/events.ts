@@ -32,13 +32,14 @@ export interface ScheduleEvent extends ScheduleEventInput {
 }
 
 export async function publish(tx: Executor, e: ScheduleEventInput): Promise<void> {
+  // one round trip: the notification is delivered at commit and dropped on rollback
   await sql`
-    INSERT INTO schedule_events (type, appointment_id, patient_id, physician_id, location_id, payload)
-    VALUES (${e.type}, ${e.appointmentId}, ${e.patientId}, ${e.physicianId}, ${e.locationId}, ${JSON.stringify(e.payload ?? {})})`.execute(
-    tx,
-  );
-  // delivered at commit, dropped on rollback
-  await sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`.execute(tx);
+    WITH inserted AS (
+      INSERT INTO schedule_events (type, appointment_id, patient_id, physician_id, location_id, payload)
+      VALUES (${e.type}, ${e.appointmentId}, ${e.patientId}, ${e.physicianId}, ${e.locationId}, ${JSON.stringify(e.payload ?? {})})
+      RETURNING seq
+    )
+    SELECT pg_notify(${EVENTS_CHANNEL}, '') FROM inserted`.execute(tx);
 }
 
 /** Events after `afterSeq`, oldest first. */

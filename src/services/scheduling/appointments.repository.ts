@@ -221,11 +221,12 @@ export const appointmentRepository = {
     return ids.length;
   },
   /** Serialises bookings of one physician so the travel rule can be checked against neighbours. */
-  async lockPhysician(db: Executor, physicianId: string): Promise<void> {
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`physician:${physicianId}`}, 0))`.execute(db);
-  },
-  async lockPatient(db: Executor, patientId: string): Promise<void> {
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`patient:${patientId}`}, 0))`.execute(db);
+  /** Both locks in one round trip, always physician first (the order every booking takes them in). */
+  async lockPhysicianAndPatient(db: Executor, physicianId: string, patientId: string): Promise<void> {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`physician:${physicianId}`}, 0)) AS physician,
+                     pg_advisory_xact_lock(hashtextextended(${`patient:${patientId}`}, 0)) AS patient`.execute(
+      db,
+    );
   },
   async openHoldsBy(db: Executor, userId: string): Promise<number> {
     const r = await q(db)

@@ -44,7 +44,15 @@ let cached: { at: number; snapshot: Promise<NetworkSnapshot>; value?: NetworkSna
 export async function facilities(db: Executor, inTransaction = false): Promise<NetworkSnapshot> {
   const fresh = cached && Date.now() - cached.at <= SNAPSHOT_TTL_MS;
   if (fresh && cached?.value) return cached.value;
-  if (inTransaction) return networkSnapshot(db);
+  if (inTransaction) {
+    // built on this transaction's own connection, then shared: otherwise a stream of bookings
+    // (which search only inside transactions) would each rebuild it once the cache has aged
+    const value = await networkSnapshot(db);
+    if (!cached || Date.now() - cached.at > SNAPSHOT_TTL_MS) {
+      cached = { at: Date.now(), snapshot: Promise.resolve(value), value };
+    }
+    return value;
+  }
   if (!fresh || !cached) {
     const entry: NonNullable<typeof cached> = { at: Date.now(), snapshot: networkSnapshot(db) };
     entry.snapshot.then(

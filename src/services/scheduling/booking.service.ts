@@ -107,8 +107,7 @@ async function place(
   patientId: string,
   mode: PlaceMode,
 ): Promise<AppointmentRow> {
-  await appts.lockPhysician(tx, opt.physicianId);
-  await appts.lockPatient(tx, patientId);
+  await appts.lockPhysicianAndPatient(tx, opt.physicianId, patientId);
   await appts.expireStaleHolds(
     tx,
     { physicianId: opt.physicianId, patientId, roomId: opt.roomId },
