@@ -6,23 +6,30 @@
  * the bookkeeping when the rows go in.
  */
 import { type Insertable, sql } from "kysely";
+import { entry, push } from "../platform/collections.js";
 import type { Database, Executor } from "../platform/db.js";
-import { distanceKm, type NetworkSnapshot, networkSnapshot } from "../services/locations/index.js";
-import { physicianService } from "../services/physicians/index.js";
+import { type NetworkSnapshot, networkSnapshot } from "../services/locations/index.js";
 // The pure engine `searchOptions` runs, fed plain data (scheduling's index does not export it yet).
 import { availableSlots } from "../services/scheduling/availability/engine.js";
 import type {
-  AppointmentTypeInfo,
   AvailabilityInput,
   Block,
   Commitment,
   Interval,
-  PhysicianInfo,
   SlotCandidate,
 } from "../services/scheduling/availability/types.js";
 import type { AppointmentTables } from "../services/scheduling/index.js";
+import {
+  activePhysicians,
+  appointmentTypes,
+  type Doctor,
+  plannedBlocks,
+  type TypeInfo,
+} from "./booking-data.js";
+import { type Catchment, catchments } from "./catchments.js";
 import { MAX_PARAMS_PER_STATEMENT } from "./insert.js";
 import { Random } from "./random.js";
+import { insertSorted, overlapping } from "./sorted-intervals.js";
 
 export interface BookingShare {
   /** Share of each physician's bookable time to fill, between 0 and 1. */
@@ -46,7 +53,6 @@ export interface BookingSummary {
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
-const PLANS_PER_QUERY = 200;
 const DAYS_BETWEEN_VISITS = 4;
 /** Pediatrics sees children, these specialties all ages, every other one adults. */
 const ALL_AGES = new Set(
@@ -57,15 +63,6 @@ const ALL_AGES = new Set(
 const VISIT_WEIGHT = { follow_up: 3, new: 1.5, procedure: 1.2 } as const;
 const CANCEL_REASONS = ["Patient cancelled", "Patient rescheduled elsewhere", "Physician unavailable"];
 
-interface TypeInfo extends AppointmentTypeInfo {
-  code: string;
-  specialty: string;
-}
-interface Doctor {
-  info: PhysicianInfo;
-  primary: string;
-  specialties: string[];
-}
 interface Patient {
   id: string;
   age: number;
@@ -80,8 +77,6 @@ interface Window {
   to: number;
   past: boolean;
 }
-/** Where a location's patients come from: those who prefer it and those nearby, by age group. */
-type Catchment = Record<"preferring" | "nearby", { child: number[]; adult: number[] }>;
 
 /** Books `fraction` of the network's time in a transaction of its own; returns what was written. */
 export function seedAppointments(database: Database, share: BookingShare): Promise<BookingSummary> {
@@ -114,82 +109,6 @@ export async function bookAppointments(db: Executor, share: BookingShare): Promi
     }
   }
   return ledger.write(db);
-}
-
-/** Each physician's planned blocks (templates, rotations, approved time off applied), by start. */
-async function plannedBlocks(db: Executor, doctors: Doctor[], from: number, to: number) {
-  const out = new Map<string, Block[]>();
-  for (let i = 0; i < doctors.length; i += PLANS_PER_QUERY) {
-    const ids = doctors.slice(i, i + PLANS_PER_QUERY).map((d) => d.info.id);
-    const plans = await physicianService.plans(db, ids, isoDay(from), isoDay(to));
-    for (const [physicianId, plan] of plans) {
-      const blocks = plan.assignments.map(
-        (b): Block => ({
-          physicianId,
-          locationId: b.locationId,
-          start: Date.parse(b.start),
-          end: Date.parse(b.end),
-          appointmentTypeIds: b.appointmentTypeIds,
-        }),
-      );
-      out.set(
-        physicianId,
-        blocks.sort((a, b) => a.start - b.start),
-      );
-    }
-  }
-  return out;
-}
-
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-async function activePhysicians(db: Executor): Promise<Doctor[]> {
-  const rows = await sql<{
-    id: string;
-    languages: string[];
-    accepts_new_patients: boolean;
-    offers_telehealth: boolean;
-    primary_specialty: string;
-    specialties: string[] | null;
-  }>`SELECT p.id, p.languages, p.accepts_new_patients, p.offers_telehealth, p.primary_specialty,
-        (SELECT array_agg(s.specialty ORDER BY s.specialty) FROM physician_specialties s WHERE s.physician_id = p.id) AS specialties
-      FROM physicians p WHERE p.active ORDER BY p.id`.execute(db);
-  return rows.rows.map((r) => ({
-    info: {
-      id: r.id,
-      languages: r.languages,
-      offersTelehealth: r.offers_telehealth,
-      acceptsNewPatients: r.accepts_new_patients,
-    },
-    primary: r.primary_specialty,
-    specialties: [...new Set([r.primary_specialty, ...(r.specialties ?? [])])],
-  }));
-}
-
-async function appointmentTypes(db: Executor): Promise<TypeInfo[]> {
-  const rows = await sql<{
-    id: string;
-    code: string;
-    specialty: string;
-    duration_minutes: number;
-    slot_interval_minutes: number;
-    room_kind: string | null;
-    equipment_kinds: string[];
-    telehealth_allowed: boolean;
-    visit_kind: TypeInfo["visitKind"];
-  }>`SELECT id, code, specialty, duration_minutes, slot_interval_minutes, room_kind, equipment_kinds,
-        telehealth_allowed, visit_kind FROM appointment_types WHERE active ORDER BY code, id`.execute(db);
-  return rows.rows.map((t) => ({
-    id: t.id,
-    code: t.code,
-    specialty: t.specialty,
-    durationMinutes: t.duration_minutes,
-    slotIntervalMinutes: t.slot_interval_minutes,
-    roomKind: t.room_kind,
-    equipmentKinds: t.equipment_kinds,
-    telehealthAllowed: t.telehealth_allowed,
-    visitKind: t.visit_kind,
-  }));
 }
 
 /** Everything booked so far, by physician, patient, room and item, and the rows to write. */
@@ -510,85 +429,9 @@ class Ledger {
   }
 }
 
-/** Keeps `list` sorted by start, so that a window of it is a binary search away. */
-function insertSorted<T extends Interval>(list: T[], item: T): void {
-  list.splice(firstStartAfter(list, item.start), 0, item);
-}
-
-/** Index of the first interval starting after `at` in a list sorted by start. */
-function firstStartAfter(list: Interval[], at: number): number {
-  let [lo, hi] = [0, list.length];
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.start <= at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The intervals of a list sorted by start, none longer than `longest`, that may overlap [from, to). */
-function overlapping<T extends Interval>(
-  list: T[] | undefined,
-  from: number,
-  to: number,
-  longest: number,
-): T[] {
-  return list ? list.slice(firstStartAfter(list, from - longest), firstStartAfter(list, to)) : [];
-}
-
 function* chunks<T extends object>(rows: T[]): Generator<T[]> {
   const first = rows[0];
   if (!first) return;
   const size = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / Object.keys(first).length));
   for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
-}
-
-function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = make();
-    map.set(key, value);
-  }
-  return value;
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  entry(map, key, () => [] as V[]).push(value);
-}
-
-/**
- * Each location's patients: those who prefer it, and those for whom it is one of the three nearest
- * facilities. A virtual clinic draws on everyone whose nearest facility shares its time zone.
- */
-function catchments(
-  snapshot: NetworkSnapshot,
-  rows: Array<{ latitude: number | null; longitude: number | null; preferred_location_ids: string[] }>,
-  patients: Patient[],
-): Map<string, Catchment> {
-  const out = new Map<string, Catchment>();
-  const of = (id: string) =>
-    entry(
-      out,
-      id,
-      (): Catchment => ({ preferring: { child: [], adult: [] }, nearby: { child: [], adult: [] } }),
-    );
-  const physical = snapshot.locations.filter((l) => l.kind !== "virtual" && l.latitude !== null);
-  const virtual = snapshot.locations.filter((l) => l.kind === "virtual");
-  rows.forEach((row, i) => {
-    const group = patients[i]!.age < 18 ? "child" : "adult";
-    for (const id of row.preferred_location_ids) of(id).preferring[group].push(i);
-    if (row.latitude === null || row.longitude === null) return;
-    const home = { latitude: row.latitude, longitude: row.longitude };
-    const nearest: Array<{ id: string; timeZone: string; km: number }> = [];
-    for (const l of physical) {
-      const km = distanceKm(home, { latitude: l.latitude!, longitude: l.longitude! });
-      if (nearest.length === 3 && km >= nearest[2]!.km) continue;
-      const at = nearest.findIndex((n) => n.km > km);
-      nearest.splice(at < 0 ? nearest.length : at, 0, { id: l.id, timeZone: l.timeZone, km });
-      if (nearest.length > 3) nearest.pop();
-    }
-    for (const n of nearest) of(n.id).nearby[group].push(i);
-    for (const v of virtual) if (v.timeZone === nearest[0]?.timeZone) of(v.id).nearby[group].push(i);
-  });
-  return out;
 }

@@ -1,3 +1,4 @@
+import { groupBy } from "../../platform/collections.js";
 import type { Executor } from "../../platform/db.js";
 import { problems, registerConstraint } from "../../platform/errors.js";
 import { type Page, toHHMM, toIso } from "../../platform/schemas.js";
@@ -213,19 +214,9 @@ async function expandPlans(
   const absences = (
     await repo.timeOffBetween(db, physicianIds, new Date(window.start), new Date(window.end))
   ).map(toTimeOff);
-  const byPhysician = <T extends { physician_id?: string; physicianId?: string }>(rows: T[]) => {
-    const grouped = new Map<string, T[]>();
-    for (const r of rows) {
-      const key = (r.physician_id ?? r.physicianId)!;
-      const list = grouped.get(key);
-      if (list) list.push(r);
-      else grouped.set(key, [r]);
-    }
-    return grouped;
-  };
-  const templatesOf = byPhysician(templates);
-  const overridesOf = byPhysician(overrides);
-  const absencesOf = byPhysician(absences);
+  const templatesOf = groupBy(templates, (t) => t.physician_id);
+  const overridesOf = groupBy(overrides, (o) => o.physician_id);
+  const absencesOf = groupBy(absences, (a) => a.physicianId);
   const plans = new Map<string, PhysicianPlan>();
   for (const id of physicianIds) {
     const timeOff = absencesOf.get(id) ?? [];
@@ -405,8 +396,9 @@ export const physicianService = {
   },
 
   /**
-   * Planned working blocks of several physicians over the local dates [from, to], loaded in a
-   * few queries (for the availability engine). Physicians without blocks map to empty plans.
+   * Planned working blocks of several physicians over the local dates [from, to]: from this
+   * process's cache when the physician's plan stamp is unchanged, expanded otherwise. Physicians
+   * without blocks map to empty plans. The returned plans are shared: callers must not mutate them.
    */
   async plans(
     db: Executor,

@@ -1,4 +1,5 @@
 import { type Generated, type Selectable, sql } from "kysely";
+import { push } from "../../platform/collections.js";
 import type { Executor } from "../../platform/db.js";
 
 export const ACTIVE_STATUSES = ["held", "booked", "checked_in", "in_progress", "completed"] as const;
@@ -55,15 +56,7 @@ function groupBusy<K extends string>(
   key: K,
 ): Map<string, Array<{ start: number; end: number }>> {
   const out = new Map<string, Array<{ start: number; end: number }>>();
-  for (const r of rows) {
-    const id = r[key];
-    let list = out.get(id);
-    if (!list) {
-      list = [];
-      out.set(id, list);
-    }
-    list.push({ start: Number(r.s), end: Number(r.e) });
-  }
+  for (const r of rows) push(out, r[key], { start: Number(r.s), end: Number(r.e) });
   return out;
 }
 
@@ -256,14 +249,8 @@ export const appointmentRepository = {
         AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
       db,
     );
-    for (const r of rows.rows) {
-      let list = out.get(r.physician_id);
-      if (!list) {
-        list = [];
-        out.set(r.physician_id, list);
-      }
-      list.push({ start: Number(r.s), end: Number(r.e), locationId: r.location_id });
-    }
+    for (const r of rows.rows)
+      push(out, r.physician_id, { start: Number(r.s), end: Number(r.e), locationId: r.location_id });
     return out;
   },
   async patientCommitments(
@@ -294,28 +281,6 @@ export const appointmentRepository = {
       FROM appointments
       WHERE room_id = ANY(${roomIds}::uuid[]) AND active AND (status <> 'held' OR hold_expires_at > now())
         AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
-      db,
-    );
-    return groupBusy(rows.rows, "room_id");
-  },
-  /**
-   * Bookings of these rooms overlapping any of the windows (each at one location). A search asks
-   * only around the starts its physicians could take, so a busy network costs a few hundred
-   * rows, not every booking of every room for weeks.
-   */
-  async roomBusyAround(
-    db: Executor,
-    roomIds: string[],
-    windows: ReadonlyArray<{ locationId: string; start: number; end: number }>,
-  ): Promise<Map<string, Array<{ start: number; end: number }>>> {
-    if (!roomIds.length || !windows.length) return new Map();
-    const rows = await sql<{ room_id: string; s: number; e: number }>`
-      SELECT a.room_id, (extract(epoch FROM a.starts_at) * 1000)::float8 AS s, (extract(epoch FROM a.ends_at) * 1000)::float8 AS e
-      FROM unnest(${windows.map((w) => w.locationId)}::uuid[], ${windows.map((w) => new Date(w.start))}::timestamptz[],
-                  ${windows.map((w) => new Date(w.end))}::timestamptz[]) AS w(location_id, s, e)
-      JOIN appointments a ON a.location_id = w.location_id
-        AND a.starts_at < w.e AND a.starts_at > w.s - ${`${MAX_APPOINTMENT_MS} milliseconds`}::interval AND a.ends_at > w.s
-      WHERE a.room_id = ANY(${roomIds}::uuid[]) AND a.active AND (a.status <> 'held' OR a.hold_expires_at > now())`.execute(
       db,
     );
     return groupBusy(rows.rows, "room_id");

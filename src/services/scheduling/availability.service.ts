@@ -180,7 +180,7 @@ export async function searchOptions(
   const ids = engineCandidates.map((p) => p.id);
 
   const wanted = need.locationIds ? new Set(need.locationIds) : undefined;
-  const rules_ = { minNoticeMinutes: rules.minNoticeMinutes, horizonDays: rules.horizonDays };
+  const bookingRules = { minNoticeMinutes: rules.minNoticeMinutes, horizonDays: rules.horizonDays };
   let snapshot = firstSnapshot;
   const base = (): AvailabilityInput => ({
     now: need.now ?? Date.now(),
@@ -194,7 +194,7 @@ export async function searchOptions(
     rooms: [],
     equipment: [],
     travelMinutes: snapshot.travelMinutes,
-    rules: rules_,
+    rules: bookingRules,
     patient,
     telehealth: need.telehealth,
     stepFree: need.stepFree ?? false,
