@@ -8,7 +8,6 @@ import {
   Checkbox,
   Grid,
   Group,
-  MultiSelect,
   Paper,
   SegmentedControl,
   Select,
@@ -17,7 +16,6 @@ import {
   Text,
   Title,
 } from "@mantine/core";
-import { DatePickerInput } from "@mantine/dates";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useMemo, useState } from "react";
 import { api, type FieldErrors, fieldErrorsOf } from "../shared/api.js";
@@ -31,6 +29,7 @@ import {
   useSpecialties,
 } from "../shared/queries.js";
 import { navigate, useLocation } from "../shared/router.js";
+import { DateRangeField, LocationsField } from "../shared/SearchFields.js";
 import { type NetworkSearch, searchNetwork } from "../shared/search.js";
 import { addDays, todayIn, viewerZone } from "../shared/time.js";
 import type { Appointment, Me, SlotOptionDto } from "../shared/types.js";
@@ -230,27 +229,18 @@ export function FindCare({ me }: { me: Me }) {
               />
             </Grid.Col>
             <Grid.Col span={{ base: 12, sm: 6, md: 4 }}>
-              <MultiSelect
-                label="Locations"
-                placeholder={locationIds.length ? undefined : "Anywhere in the network"}
-                searchable
-                clearable
-                data={locations.filter((l) => l.active).map((l) => ({ value: l.id, label: l.name }))}
+              <LocationsField
+                locations={locations}
                 value={locationIds}
                 onChange={setLocationIds}
                 error={errors.locationIds}
               />
             </Grid.Col>
             <Grid.Col span={{ base: 12, sm: 6, md: 4 }}>
-              <DatePickerInput
-                type="range"
-                label="Dates"
-                valueFormat="D MMM YYYY"
-                required
-                allowSingleDateInRange
-                minDate={today}
+              <DateRangeField
                 value={range}
-                onChange={(v) => setRange([v[0] ? String(v[0]) : null, v[1] ? String(v[1]) : null])}
+                onChange={setRange}
+                minDate={today}
                 error={errors.from ?? errors.to}
               />
             </Grid.Col>

@@ -8,7 +8,6 @@ import {
   Checkbox,
   Grid,
   Group,
-  MultiSelect,
   Paper,
   Select,
   Stack,
@@ -16,7 +15,6 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import { DatePickerInput } from "@mantine/dates";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api, type FieldErrors, fieldErrorsOf, idempotencyKey } from "../shared/api.js";
@@ -31,6 +29,7 @@ import {
   useSpecialties,
 } from "../shared/queries.js";
 import { ButtonLink, Link, useLocation } from "../shared/router.js";
+import { DateRangeField, LocationsField } from "../shared/SearchFields.js";
 import { type NetworkSearch, searchNetwork } from "../shared/search.js";
 import { addDays, formatDateTime, todayIn } from "../shared/time.js";
 import type { Appointment, Me, Patient, SlotOptionDto } from "../shared/types.js";
@@ -203,27 +202,19 @@ export function BookPage({ me }: { me: Me }) {
                 />
               </Grid.Col>
               <Grid.Col span={{ base: 12, sm: 6, md: 6 }}>
-                <MultiSelect
-                  label="Locations"
+                <LocationsField
+                  locations={all}
                   description="Add another location to refer the patient there."
-                  placeholder={locationIds.length ? undefined : "Anywhere in the network"}
-                  searchable
-                  data={all.filter((l) => l.active).map((l) => ({ value: l.id, label: l.name }))}
                   value={locationIds}
                   onChange={setLocationIds}
                   error={errors.locationIds}
                 />
               </Grid.Col>
               <Grid.Col span={{ base: 12, sm: 6, md: 6 }}>
-                <DatePickerInput
-                  type="range"
-                  label="Dates"
-                  valueFormat="D MMM YYYY"
-                  required
-                  allowSingleDateInRange
-                  minDate={today}
+                <DateRangeField
                   value={range}
-                  onChange={(v) => setRange([v[0] ? String(v[0]) : null, v[1] ? String(v[1]) : null])}
+                  onChange={setRange}
+                  minDate={today}
                   error={errors.from ?? errors.to}
                 />
               </Grid.Col>
