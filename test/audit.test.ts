@@ -1,12 +1,12 @@
 import { type RawBuilder, sql } from "kysely";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuditContext, auditService } from "../src/platform/audit/index.js";
 import { eventHash } from "../src/platform/audit/service.js";
 import { loadConfig } from "../src/platform/config.js";
-import { type Database, type Db, openDatabase } from "../src/platform/db.js";
+import type { Database, Db } from "../src/platform/db.js";
 import { createRounds, type Rounds } from "../src/server.js";
 import { type Client, clientFor, clientOf, signIn } from "./support/auth.js";
+import { freshDatabase } from "./support/databases.js";
 import { createLocation } from "./support/fixtures.js";
 import { startRounds, unique } from "./support/rounds.js";
 
@@ -480,28 +480,4 @@ async function departmentId(locationId: string): Promise<string> {
   });
   if (res.statusCode !== 201) throw new Error(`department: ${res.statusCode} ${res.body}`);
   return res.json().id;
-}
-
-/** A database of its own: tampering must never touch the trail other tests share. */
-async function freshDatabase(): Promise<{ database: Database; drop(): Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    const database = await openDatabase({ databaseUrl: undefined, dataDir: "memory://" });
-    return { database, drop: () => database.close() };
-  }
-  const name = `rounds_t_${unique(12).toLowerCase()}`;
-  const server = new pg.Client({ connectionString: url });
-  await server.connect();
-  await server.query(`CREATE DATABASE ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: target.toString(), dataDir: "memory://" });
-  return {
-    database,
-    async drop() {
-      await database.close();
-      await server.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await server.end();
-    },
-  };
 }

@@ -1,56 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/platform/config.js";
-import { type Database, openDatabase } from "../src/platform/db.js";
-import { migrate } from "../src/platform/migrations.js";
 import { DEMO_PASSWORD, DEMO_USERS, nextWeek, type SeedSummary, seedNetwork } from "../src/seed/index.js";
 import { createRounds, DEMO_SEED, type Rounds } from "../src/server.js";
-
-interface FreshDatabase {
-  database: Database;
-  drop(): Promise<void>;
-}
-
-/** An empty database of its own: in-memory PGlite, or a new database on the DATABASE_URL server. */
-async function freshDatabase(url = process.env.DATABASE_URL): Promise<FreshDatabase> {
-  if (!url) {
-    const database = await openDatabase({ databaseUrl: undefined, dataDir: "memory://" });
-    await migrate(database);
-    return { database, drop: () => database.close() };
-  }
-  const name = `rounds_demo_${randomBytes(6).toString("hex")}`;
-  const onServer = async (statement: string) => {
-    const admin = new URL(url);
-    admin.pathname = "/postgres";
-    const client = new pg.Client({ connectionString: admin.toString() });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await onServer(`CREATE DATABASE ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: target.toString(), dataDir: "memory://" });
-  await migrate(database);
-  return {
-    database,
-    async drop() {
-      await database.close();
-      await onServer(`DROP DATABASE IF EXISTS ${name}`);
-    },
-  };
-}
+import { type FreshDatabase, freshDatabase } from "./support/databases.js";
 
 interface Me {
   id: string;
@@ -109,7 +68,7 @@ describe("the demo network, as its users see it", { timeout: 120_000 }, () => {
   const as = (local: string) => signedIn.get(local)!;
 
   beforeAll(async () => {
-    target = await freshDatabase();
+    target = await freshDatabase({ migrated: true });
     usersBeforeSeeding = await count(sql`SELECT count(*)::int AS n FROM users`);
     const started = Date.now();
     summary = await seedNetwork(target.database, { scale: "small", seed: DEMO_SEED });

@@ -1,12 +1,11 @@
 import { randomInt } from "node:crypto";
 import { sql } from "kysely";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../src/platform/access.js";
 import { loadConfig } from "../src/platform/config.js";
-import { type Database, openDatabase } from "../src/platform/db.js";
 import { createRounds, type Rounds } from "../src/server.js";
 import { type Client, clientFor, type Scope } from "./support/auth.js";
+import { freshDatabase } from "./support/databases.js";
 import { createLocation } from "./support/fixtures.js";
 import { startRounds, unique } from "./support/rounds.js";
 
@@ -676,27 +675,3 @@ describe("break-the-glass", () => {
     expect((await staff.inject({ url: "/api/v1/break-glass" })).statusCode).toBe(403);
   });
 });
-
-/** A database of its own, for tests that must see a start from nothing. */
-async function freshDatabase(): Promise<{ database: Database; drop(): Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    const database = await openDatabase({ databaseUrl: undefined, dataDir: "memory://" });
-    return { database, drop: () => database.close() };
-  }
-  const name = `rounds_t_${unique(12).toLowerCase()}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: target.toString(), dataDir: "memory://" });
-  return {
-    database,
-    async drop() {
-      await database.close();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}

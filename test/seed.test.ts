@@ -1,9 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "../src/platform/db.js";
-import { migrate } from "../src/platform/migrations.js";
+import type { Database } from "../src/platform/db.js";
 import {
   isNetworkEmpty,
   patientBatches,
@@ -11,49 +8,12 @@ import {
   type SeedSummary,
   seedNetwork,
 } from "../src/seed/index.js";
+import { type FreshDatabase, freshDatabase } from "./support/databases.js";
 
 // A Monday, so "next week" and "next month" are fixed for the assertions below.
 const TODAY = "2026-03-02";
 const NEXT_MONDAY = "2026-03-09";
 const SMALL = { scale: "small", seed: 7, today: TODAY } as const;
-
-interface EmptyDatabase {
-  database: Database;
-  drop(): Promise<void>;
-}
-
-/** The seed needs an empty database: in-memory PGlite, or a fresh database on the DATABASE_URL server. */
-async function emptyDatabase(url = process.env.DATABASE_URL): Promise<EmptyDatabase> {
-  if (!url) {
-    const database = await openDatabase({ databaseUrl: undefined, dataDir: "memory://" });
-    await migrate(database);
-    return { database, drop: () => database.close() };
-  }
-  const name = `rounds_seed_${randomBytes(6).toString("hex")}`;
-  const admin = new URL(url);
-  admin.pathname = "/postgres";
-  const onAdmin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: admin.toString() });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await onAdmin(`CREATE DATABASE ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: target.toString(), dataDir: "memory://" });
-  await migrate(database);
-  return {
-    database,
-    async drop() {
-      await database.close();
-      await onAdmin(`DROP DATABASE IF EXISTS ${name}`);
-    },
-  };
-}
 
 async function rows<T>(database: Database, query: ReturnType<typeof sql<T>>): Promise<T[]> {
   return (await query.execute(database.db)).rows;
@@ -95,13 +55,13 @@ function validNpi(npi: string): boolean {
 }
 
 describe("the demo network", () => {
-  let target: EmptyDatabase;
+  let target: FreshDatabase;
   let database: Database;
   let summary: SeedSummary;
   let wasEmpty: boolean;
 
   beforeAll(async () => {
-    target = await emptyDatabase();
+    target = await freshDatabase({ migrated: true });
     database = target.database;
     wasEmpty = await isNetworkEmpty(database);
     summary = await seedNetwork(database, SMALL);
@@ -322,7 +282,7 @@ describe("the demo network", () => {
   });
 
   it("produces identical data from the same seed in another database", async () => {
-    const other = await emptyDatabase("");
+    const other = await freshDatabase({ migrated: true, url: "" });
     try {
       expect(await seedNetwork(other.database, SMALL)).toEqual(summary);
       expect(await digest(other.database)).toBe(await digest(database));
