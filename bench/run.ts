@@ -5,7 +5,7 @@
  * and the server's peak memory. See bench/README.md.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -22,8 +22,10 @@ const { values: args } = parseArgs({
     requests: { type: "string", default: "300" },
     clients: { type: "string", default: "64" },
     seconds: { type: "string", default: "15" },
+    only: { type: "string", default: "availability,schedule,booking,contended,sql" },
   },
 });
+const ONLY = new Set(args.only.split(","));
 const REQUESTS = Number(args.requests);
 const CLIENTS = Number(args.clients);
 const SECONDS = Number(args.seconds);
@@ -69,7 +71,9 @@ interface Server {
 
 async function startServer(): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve"], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the API process
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/cli.ts", "serve"], {
     env: {
       ...process.env,
       DATABASE_URL,
@@ -100,6 +104,25 @@ async function startServer(): Promise<Server> {
         child.kill("SIGTERM");
       }),
   };
+}
+
+/** CPU seconds used so far by one process (user + system). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds used so far by every PostgreSQL server process on this machine. */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").startsWith("postgres"))
+        total += cpuSeconds(Number(entry));
+    } catch {}
+  }
+  return total;
 }
 
 function peakRssMb(pid: number): number {
@@ -134,9 +157,16 @@ async function main(): Promise<void> {
   const physicianIds = (
     await direct.query<{ id: string }>("SELECT id FROM physicians WHERE active ORDER BY npi")
   ).rows.map((r) => r.id);
-  const patientIds = (
-    await direct.query<{ id: string }>("SELECT id FROM patients ORDER BY mrn LIMIT 20000")
-  ).rows.map((r) => r.id);
+  const patientIds =
+    // patients with nothing booked in the benchmark's weeks: their own diaries never conflict
+    (
+      await direct.query<{ id: string }>(
+        `SELECT id FROM patients p WHERE NOT EXISTS (
+         SELECT 1 FROM appointments a WHERE a.patient_id = p.id AND a.active AND a.ends_at > now() - interval '1 day'
+           AND a.starts_at < now() + interval '16 days')
+       ORDER BY mrn LIMIT 20000`,
+      )
+    ).rows.map((r) => r.id);
   const booked = await direct.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM appointments WHERE active AND starts_at > now() AND starts_at < now() + interval '14 days'",
   );
@@ -145,13 +175,13 @@ async function main(): Promise<void> {
   // 1. availability for a specialty across all locations, 14 days, first 20 options
   const from = new Date(Date.now() + 3_600_000).toISOString();
   const to = new Date(Date.now() + 14 * 86_400_000).toISOString();
-  for (let i = 0; i < 10; i++)
+  for (let i = 0; ONLY.has("availability") && i < 10; i++)
     await get(
       `/api/v1/availability?appointmentTypeId=${types[i % types.length]!.id}&from=${from}&to=${to}&limit=20`,
     );
   const availability: number[] = [];
   let empty = 0;
-  for (let i = 0; i < REQUESTS; i++) {
+  for (let i = 0; ONLY.has("availability") && i < REQUESTS; i++) {
     const t = types[i % types.length]!;
     const r = await get(
       `/api/v1/availability?appointmentTypeId=${t.id}&specialty=${t.specialty}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&limit=20`,
@@ -165,7 +195,7 @@ async function main(): Promise<void> {
   const today = new Date().toISOString().slice(0, 10);
   const in30 = new Date(Date.now() + 29 * 86_400_000).toISOString().slice(0, 10);
   const schedule: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) {
+  for (let i = 0; ONLY.has("schedule") && i < REQUESTS; i++) {
     const r = await get(
       `/api/v1/physicians/${physicianIds[(i * 7) % physicianIds.length]}/schedule?from=${today}&to=${in30}`,
     );
@@ -176,7 +206,8 @@ async function main(): Promise<void> {
   // 3. spread-out bookings: non-overlapping options of many physicians, distinct patients
   const perPhysician: string[][] = [];
   let collected = 0;
-  for (let i = 0; collected < CLIENTS * SECONDS * 150 && i < physicianIds.length; i++) {
+  const wantOptions = ONLY.has("booking") ? CLIENTS * SECONDS * 150 : ONLY.has("contended") ? 1 : 0;
+  for (let i = 0; collected < wantOptions && i < physicianIds.length; i++) {
     const pid = physicianIds[(i * 13) % physicianIds.length]!;
     const types = (
       await direct.query<{ id: string }>(
@@ -209,12 +240,22 @@ async function main(): Promise<void> {
     for (const mine of perPhysician) if (k < mine.length) options.push(mine[k]!);
   }
   log(`collected ${options.length} spread-out options`);
-  const bookingResult = await hammer(server.url, headers, options, patientIds, SECONDS);
+  const cpuBefore = { api: cpuSeconds(server.pid), db: postgresCpuSeconds() };
+  const bookingResult = ONLY.has("booking")
+    ? await hammer(server.url, headers, options, patientIds, SECONDS)
+    : undefined;
+  // where the time went: CPU seconds per created appointment, in the API and in PostgreSQL
+  const cpuPerBookingMs = bookingResult?.created
+    ? {
+        api: ms(((cpuSeconds(server.pid) - cpuBefore.api) * 1000) / bookingResult.created),
+        database: ms(((postgresCpuSeconds() - cpuBefore.db) * 1000) / bookingResult.created),
+      }
+    : undefined;
 
   // 4. one contended option, 64 clients at once
   const contendedOption = options[options.length - 1]!;
   const contended = await Promise.all(
-    Array.from({ length: CLIENTS }, (_, i) =>
+    Array.from({ length: ONLY.has("contended") ? CLIENTS : 0 }, (_, i) =>
       fetch(`${server.url}/api/v1/appointments`, {
         method: "POST",
         headers,
@@ -224,7 +265,7 @@ async function main(): Promise<void> {
   );
 
   // 5. the database's own limit: the same appointment insert straight in SQL, same concurrency
-  const sqlRate = await sqlInsertRate(direct, SECONDS);
+  const sqlRate = ONLY.has("sql") ? await sqlInsertRate(direct, SECONDS) : undefined;
   const peak = peakRssMb(server.pid);
   await server.stop();
   await direct.end();
@@ -239,7 +280,7 @@ async function main(): Promise<void> {
       emptyAnswers: empty,
     },
     schedule30DaysMs: { requests: REQUESTS, p50: ms(pct(schedule, 50)), p95: ms(pct(schedule, 95)) },
-    bookingHttp: bookingResult,
+    bookingHttp: bookingResult && { ...bookingResult, cpuPerBookingMs },
     contendedOption: {
       clients: CLIENTS,
       created: contended.filter((c) => c === 201).length,
@@ -247,7 +288,10 @@ async function main(): Promise<void> {
       other: contended.filter((c) => c !== 201 && c !== 409),
     },
     sqlInsertPerSecond: sqlRate,
-    httpToSqlRatio: Math.round((bookingResult.successPerSecond / sqlRate) * 1000) / 1000,
+    httpToSqlRatio:
+      bookingResult && sqlRate
+        ? Math.round((bookingResult.successPerSecond / sqlRate) * 1000) / 1000
+        : undefined,
     serverPeakRssMb: peak,
   };
   console.log(JSON.stringify(result, null, 2));
@@ -265,6 +309,7 @@ async function hammer(
   let conflicts = 0;
   let serverErrors = 0;
   let other = 0;
+  const conflictReasons: Record<string, number> = {};
   const latencies: number[] = [];
   const deadline = Date.now() + seconds * 1000;
   const started = performance.now();
@@ -278,11 +323,14 @@ async function hammer(
           headers,
           body: JSON.stringify({ optionId: options[i], patientId: patients[i % patients.length] }),
         });
-        await res.arrayBuffer();
+        const body = (await res.json().catch(() => ({}))) as { reason?: string };
         latencies.push(performance.now() - t);
         if (res.status === 201) ok++;
-        else if (res.status === 409) conflicts++;
-        else if (res.status >= 500) serverErrors++;
+        else if (res.status === 409) {
+          conflicts++;
+          const reason = body.reason ?? "other";
+          conflictReasons[reason] = (conflictReasons[reason] ?? 0) + 1;
+        } else if (res.status >= 500) serverErrors++;
         else other++;
       }
     }),
@@ -293,6 +341,7 @@ async function hammer(
     attempted: ok + conflicts + serverErrors + other,
     created: ok,
     conflicts,
+    conflictReasons,
     serverErrors,
     other,
     seconds: Math.round(elapsed * 10) / 10,

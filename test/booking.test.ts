@@ -224,6 +224,30 @@ describe("availability and booking", () => {
     expect((await satelliteStaff.inject({ url: `/api/v1/patients/${net.patientId}` })).statusCode).toBe(200);
   });
 
+  it("a patient booked elsewhere too close to travel between gets a 409 saying so, and alternatives that leave time to get there", async () => {
+    const first = await buildClinicNetwork(rounds);
+    const second = await buildClinicNetwork(rounds);
+    await first.admin.inject({
+      method: "PUT",
+      url: "/api/v1/travel-times",
+      payload: { fromLocationId: first.main.id, toLocationId: second.main.id, minutes: 60 },
+    });
+    const morning = startingAt(await optionsOn(first, first.admin), "10:00", first.main.id)!;
+    expect((await book(first, morning.id)).statusCode).toBe(201);
+    // 10:45 at the other campus: no overlap with 10:00-10:30, but an hour's drive away
+    const tooSoon = startingAt(await optionsOn(second, second.admin), "10:45", second.main.id)!;
+    const res = await book(second, tooSoon.id, first.patientId);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().reason).toBe("patient");
+    const alternatives = res.json().alternatives as OptionDto[];
+    expect(alternatives.length).toBeGreaterThan(0);
+    for (const a of alternatives) {
+      const gapAfter = Date.parse(a.start) - Date.parse(morning.end);
+      const gapBefore = Date.parse(morning.start) - Date.parse(a.end);
+      expect(gapAfter >= 3_600_000 || gapBefore >= 3_600_000).toBe(true);
+    }
+  });
+
   it("twenty simultaneous bookings of one option give exactly one appointment", async () => {
     const net = await buildClinicNetwork(rounds);
     const option = startingAt(await optionsOn(net, net.admin), "15:00", net.satellite.id)!;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rounds } from "../src/server.js";
 import { asAdmin } from "./support/auth.js";
 import {
+  addPhysician,
   buildClinicNetwork,
   type ClinicNetwork,
   createPatient,
@@ -93,6 +94,33 @@ describe.skipIf(!onPostgres)("booking storms across two server processes", () =>
     const codes = await storm(who.map((patientId, i) => ({ optionId: i % 2 ? a.id : b.id, patientId })));
     expect(codes.filter((c) => c === 201)).toHaveLength(1);
     expect(codes.filter((c) => c === 409)).toHaveLength(199);
+    expect(await overlaps()).toBe(0);
+  });
+
+  it("six physicians' 09:00 options at one location, all shown the same free room, booked at once on two servers: six bookings in six rooms", async () => {
+    const net = await buildClinicNetwork(rounds, { roomsPerLocation: 6 });
+    const colleagues = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        addPhysician(net.admin, net.specialty, [
+          { locationId: net.main.id, startTime: "08:00", endTime: "12:00" },
+        ]),
+      ),
+    );
+    const options = await Promise.all(
+      [net.physicianId, ...colleagues].map(async (physicianId) =>
+        at(await optionsOn({ ...net, physicianId }, net.admin), "09:00", net.main.id),
+      ),
+    );
+    // every search saw every room free, so each was shown the first one
+    expect(new Set(options.map((o) => o.roomId)).size).toBe(1);
+    const who = await patients(net, options.length);
+    const codes = await storm(options.map((o, i) => ({ optionId: o.id, patientId: who[i]! })));
+    expect(codes).toEqual([201, 201, 201, 201, 201, 201]);
+    const rooms = await sql<{ room_id: string }>`
+      SELECT room_id FROM appointments WHERE location_id = ${net.main.id} AND active`.execute(
+      rounds.database.db,
+    );
+    expect(new Set(rooms.rows.map((r) => r.room_id)).size).toBe(6);
     expect(await overlaps()).toBe(0);
   });
 

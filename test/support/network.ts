@@ -50,6 +50,38 @@ export async function createPatient(admin: Client, overrides: Record<string, unk
   return p.id;
 }
 
+/** A physician of `specialty` working these hours every weekday; returns the id. */
+export async function addPhysician(
+  admin: Client,
+  specialty: string,
+  hours: Array<{ locationId: string; startTime: string; endTime: string }>,
+): Promise<string> {
+  const physician = await ok<{ id: string }>(
+    await admin.inject({
+      method: "POST",
+      url: "/api/v1/physicians",
+      payload: {
+        npi: `9${String(Math.floor(Math.random() * 1e9)).padStart(9, "0")}`,
+        givenName: "Ada",
+        familyName: `Rotor${unique(4)}`,
+        primarySpecialty: specialty,
+      },
+    }),
+  );
+  for (const weekday of [1, 2, 3, 4, 5]) {
+    for (const h of hours) {
+      await ok(
+        await admin.inject({
+          method: "POST",
+          url: `/api/v1/physicians/${physician.id}/templates`,
+          payload: { ...h, weekday, effectiveFrom: "2020-01-01" },
+        }),
+      );
+    }
+  }
+  return physician.id;
+}
+
 export async function buildClinicNetwork(
   rounds: Rounds,
   opts: { travelMinutes?: number; roomsPerLocation?: number; satelliteStart?: string } = {},
@@ -103,46 +135,10 @@ export async function buildClinicNetwork(
       },
     }),
   );
-  const physician = await ok<{ id: string }>(
-    await admin.inject({
-      method: "POST",
-      url: "/api/v1/physicians",
-      payload: {
-        npi: `9${String(Math.floor(Math.random() * 1e9)).padStart(9, "0")}`,
-        givenName: "Ada",
-        familyName: `Rotor${unique(4)}`,
-        primarySpecialty: specialty,
-      },
-    }),
-  );
-  for (const weekday of [1, 2, 3, 4, 5]) {
-    await ok(
-      await admin.inject({
-        method: "POST",
-        url: `/api/v1/physicians/${physician.id}/templates`,
-        payload: {
-          locationId: main.id,
-          weekday,
-          startTime: "08:00",
-          endTime: "12:00",
-          effectiveFrom: "2020-01-01",
-        },
-      }),
-    );
-    await ok(
-      await admin.inject({
-        method: "POST",
-        url: `/api/v1/physicians/${physician.id}/templates`,
-        payload: {
-          locationId: satellite.id,
-          weekday,
-          startTime: opts.satelliteStart ?? "13:00",
-          endTime: "17:00",
-          effectiveFrom: "2020-01-01",
-        },
-      }),
-    );
-  }
+  const physicianId = await addPhysician(admin, specialty, [
+    { locationId: main.id, startTime: "08:00", endTime: "12:00" },
+    { locationId: satellite.id, startTime: opts.satelliteStart ?? "13:00", endTime: "17:00" },
+  ]);
   const patientId = await createPatient(admin);
   const today = Temporal.Now.plainDateISO("America/New_York");
   let monday = today.add({ days: 2 });
@@ -152,7 +148,7 @@ export async function buildClinicNetwork(
     specialty,
     main: { id: main.id, roomIds: await rooms(main.id) },
     satellite: { id: satellite.id, roomIds: await rooms(satellite.id) },
-    physicianId: physician.id,
+    physicianId,
     appointmentTypeId: type.id,
     patientId,
     monday: monday.toString(),

@@ -126,6 +126,9 @@ export const locationRepository = {
     if (forUpdate) query = query.forUpdate();
     return query.executeTakeFirst();
   },
+  timeZones(db: Executor, ids: string[]): Promise<Array<{ id: string; time_zone: string }>> {
+    return q(db).selectFrom("locations").select(["id", "time_zone"]).where("id", "in", ids).execute();
+  },
   all(db: Executor): Promise<LocationRow[]> {
     return q(db).selectFrom("locations").selectAll().orderBy("name").orderBy("id").execute();
   },

@@ -164,6 +164,11 @@ export const locationService = {
     const { rows, total } = await repo.list(db, query);
     return { items: rows.map(toLocation), total, limit: query.limit, offset: query.offset };
   },
+  /** Each location's IANA time zone, in one small query. */
+  async timeZones(db: Executor, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    return new Map((await repo.timeZones(db, ids)).map((r) => [r.id, r.time_zone]));
+  },
   async get(db: Executor, id: string): Promise<Location> {
     return toLocation(await requireLocation(db, id));
   },

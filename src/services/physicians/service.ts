@@ -179,12 +179,6 @@ function physicianColumns(p: PhysicianPatch) {
 const toTemplateRule = (r: TemplateRow): TemplateRule => toTemplate(r);
 const toOverrideRule = (r: OverrideRow): OverrideRule => toOverride(r);
 
-async function locationTimeZones(db: Executor, locationIds: string[]): Promise<Map<string, string>> {
-  if (locationIds.length === 0) return new Map();
-  const page = await locationService.list(db, { ids: locationIds, limit: locationIds.length, offset: 0 });
-  return new Map(page.items.map((l) => [l.id, l.timeZone]));
-}
-
 /** Expanded plans by physician and date range, each under the plan stamp it was expanded from. */
 const planCache = new Map<string, { stamp: string; plan: PhysicianPlan }>();
 const PLAN_CACHE_ENTRIES = 50_000;
@@ -209,7 +203,7 @@ async function expandPlans(
     repo.overridesBetween(db, physicianIds, from, to),
   ]);
   const locationIds = [...new Set([...templates, ...overrides].map((r) => r.location_id))];
-  const timeZones = await locationTimeZones(db, locationIds);
+  const timeZones = await locationService.timeZones(db, locationIds);
   const window = rangeWindow(from, to, timeZones.values());
   const absences = (
     await repo.timeOffBetween(db, physicianIds, new Date(window.start), new Date(window.end))

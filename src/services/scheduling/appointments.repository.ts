@@ -77,6 +77,9 @@ export interface AppointmentFilter {
   offset: number;
 }
 
+/** A row just written by a booking, which already knows the equipment it reserved. */
+export type PlacedRow = AppointmentRow & { equipmentIds?: string[] };
+
 export const appointmentRepository = {
   get(db: Executor, id: string, forUpdate = false): Promise<AppointmentRow | undefined> {
     let query = q(db).selectFrom("appointments").selectAll().where("id", "=", id);
@@ -116,6 +119,22 @@ export const appointmentRepository = {
     row: Omit<AppointmentRow, "id" | "active" | "created_at" | "updated_at">,
   ): Promise<AppointmentRow> {
     return q(db).insertInto("appointments").values(row).returningAll().executeTakeFirstOrThrow();
+  },
+  /**
+   * Inserts unless a booking committed meanwhile holds the same room at an overlapping time (then
+   * nothing is written and undefined comes back, so the caller can choose another room). Every
+   * other overlap still raises its exclusion violation.
+   */
+  insertUnlessRoomTaken(
+    db: Executor,
+    row: Omit<AppointmentRow, "id" | "active" | "created_at" | "updated_at">,
+  ): Promise<AppointmentRow | undefined> {
+    return q(db)
+      .insertInto("appointments")
+      .values(row)
+      .onConflict((oc) => oc.constraint("appointments_room_no_overlap").doNothing())
+      .returningAll()
+      .executeTakeFirst();
   },
   async reserveEquipment(
     db: Executor,
@@ -213,8 +232,11 @@ export const appointmentRepository = {
         .execute();
     return ids.length;
   },
-  /** Serialises bookings of one physician so the travel rule can be checked against neighbours. */
-  /** Both locks in one round trip, always physician first (the order every booking takes them in). */
+  /**
+   * Serialises bookings of one physician (so the travel rule can be checked against neighbours)
+   * and of one patient. Both locks in one round trip, always physician first (the order every
+   * booking takes them in).
+   */
   async lockPhysicianAndPatient(db: Executor, physicianId: string, patientId: string): Promise<void> {
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`physician:${physicianId}`}, 0)) AS physician,
                      pg_advisory_xact_lock(hashtextextended(${`patient:${patientId}`}, 0)) AS patient`.execute(

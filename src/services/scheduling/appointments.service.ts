@@ -7,7 +7,11 @@ import { publish } from "../../platform/events.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
-import { type AppointmentRow, appointmentRepository as appts } from "./appointments.repository.js";
+import {
+  type AppointmentRow,
+  appointmentRepository as appts,
+  type PlacedRow,
+} from "./appointments.repository.js";
 import type { Appointment, AppointmentQuery } from "./appointments.schema.js";
 import { localLabel } from "./availability/intervals.js";
 import { facilities } from "./availability.service.js";
@@ -25,7 +29,7 @@ const TRANSITIONS: Record<string, readonly string[]> = {
   expired: [],
 };
 
-export async function toAppointment(db: Executor, r: AppointmentRow): Promise<Appointment> {
+export async function toAppointment(db: Executor, r: PlacedRow): Promise<Appointment> {
   // callers are often inside a transaction: never wait on a snapshot load started elsewhere
   const snapshot = await facilities(db, true);
   const zone = snapshot.locations.find((l) => l.id === r.location_id)?.timeZone ?? "UTC";
@@ -35,7 +39,7 @@ export async function toAppointment(db: Executor, r: AppointmentRow): Promise<Ap
     physicianId: r.physician_id,
     locationId: r.location_id,
     roomId: r.room_id,
-    equipmentIds: await appts.equipmentOf(db, r.id),
+    equipmentIds: r.equipmentIds ?? (await appts.equipmentOf(db, r.id)),
     appointmentTypeId: r.appointment_type_id,
     start: toIso(r.starts_at),
     end: toIso(r.ends_at),

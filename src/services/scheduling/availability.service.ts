@@ -85,6 +85,8 @@ export interface SearchNeed {
   patientId?: string | undefined;
   telehealth: boolean;
   stepFree?: boolean | undefined;
+  /** Only these rooms may be offered (a booking first re-checks the room the patient was shown). */
+  roomIds?: string[] | undefined;
   language?: string | undefined;
   limit: number;
   /** Staff override of follow-up continuity (the reason is audited by the caller). */
@@ -246,7 +248,8 @@ export async function searchOptions(
           (r) =>
             r.kind === appointmentType.roomKind &&
             bookableLocations.has(r.locationId) &&
-            (!need.stepFree || r.stepFree),
+            (!need.stepFree || r.stepFree) &&
+            (!need.roomIds || need.roomIds.includes(r.id)),
         )
       : [];
     const equipment = snapshot.equipment.filter(

@@ -11,10 +11,14 @@ import type { Db, Executor } from "../../platform/db.js";
 import { ProblemError, problems } from "../../platform/errors.js";
 import { publish, type ScheduleEventInput } from "../../platform/events.js";
 import { auditContextOf } from "../../platform/identity/index.js";
-import { type AppointmentRow, appointmentRepository as appts } from "./appointments.repository.js";
+import {
+  type AppointmentRow,
+  appointmentRepository as appts,
+  type PlacedRow,
+} from "./appointments.repository.js";
 import type { ConflictReason, SlotOptionDto } from "./appointments.schema.js";
 import { decodeOptionId } from "./availability/option-id.js";
-import { searchOptions, toOptionDto } from "./availability.service.js";
+import { facilities, searchOptions, toOptionDto } from "./availability.service.js";
 
 export type DecodedOption = NonNullable<ReturnType<typeof decodeOptionId>>;
 
@@ -29,7 +33,7 @@ const REASON_TEXT: Record<ConflictReason, string> = {
   physician: "The physician is already booked at that time",
   room: "No suitable room is free at that time",
   equipment: "The equipment needed is in use at that time",
-  patient: "The patient already has an appointment at that time",
+  patient: "The patient already has an appointment at or too near that time (travel included)",
   travel: "The physician could not travel between locations in time",
   unavailable: "That time is no longer offered (outside the physician's hours, notice or opening hours)",
   hold_expired: "The hold has expired",
@@ -98,6 +102,9 @@ interface PlaceMode {
   excludeAppointmentId?: string | undefined;
 }
 
+/** How many times a booking looks for another room after losing one to a concurrent booking. */
+const MAX_ROOM_ROUNDS = 25;
+
 /** Inside a transaction: re-validate the option, then insert it. Throws BookingConflict. */
 async function place(
   tx: Executor,
@@ -106,7 +113,7 @@ async function place(
   opt: DecodedOption,
   patientId: string,
   mode: PlaceMode,
-): Promise<AppointmentRow> {
+): Promise<PlacedRow> {
   await appts.lockPhysicianAndPatient(tx, opt.physicianId, patientId);
   await appts.expireStaleHolds(
     tx,
@@ -115,48 +122,57 @@ async function place(
     new Date(opt.end),
   );
 
-  const check = await searchOptions(tx, rules, {
-    appointmentTypeId: opt.appointmentTypeId,
-    physicianIds: [opt.physicianId],
-    from: opt.start,
-    to: opt.end,
-    locationIds: [opt.locationId],
-    patientId,
-    telehealth: opt.telehealth,
-    limit: 1000,
-    ignoreContinuity: mode.overrideReason !== undefined || actor.role === "admin",
-    excludeAppointmentId: mode.excludeAppointmentId,
-    inTransaction: true,
-  });
-  const candidates = check.options.filter(
-    (o) => o.start === opt.start && o.locationId === opt.locationId && o.telehealth === opt.telehealth,
-  );
-  // keep the room the patient was shown when it is still free; otherwise any suitable one
-  const chosen = candidates.find((o) => o.roomId === opt.roomId) ?? candidates[0];
-  if (!chosen) throw new BookingConflict(await explain(tx, opt, patientId, mode.excludeAppointmentId));
-
-  const row = await appts.insert(tx, {
-    patient_id: patientId,
-    physician_id: opt.physicianId,
-    location_id: opt.locationId,
-    room_id: chosen.roomId,
-    appointment_type_id: opt.appointmentTypeId,
-    starts_at: new Date(opt.start),
-    ends_at: new Date(opt.end),
-    status: mode.status,
-    hold_expires_at: mode.status === "held" ? new Date(Date.now() + rules.holdMinutes * 60_000) : null,
-    telehealth: opt.telehealth,
-    reason: mode.reason ?? null,
-    created_by: actor.userId,
-    idempotency_key: mode.idempotencyKey ?? null,
-    rescheduled_from: mode.rescheduledFrom ?? null,
-    cancel_reason: null,
-    override_reason: mode.overrideReason ?? null,
-    checked_in_at: null,
-    completed_at: null,
-  });
-  await appts.reserveEquipment(tx, row.id, chosen.equipmentIds, row.starts_at, row.ends_at);
-  return row;
+  /** The option as it stands now; with `roomIds`, only those rooms are considered. */
+  const recheck = async (roomIds?: string[]) => {
+    const check = await searchOptions(tx, rules, {
+      appointmentTypeId: opt.appointmentTypeId,
+      physicianIds: [opt.physicianId],
+      from: opt.start,
+      to: opt.end,
+      locationIds: [opt.locationId],
+      patientId,
+      telehealth: opt.telehealth,
+      roomIds,
+      limit: 1000,
+      ignoreContinuity: mode.overrideReason !== undefined || actor.role === "admin",
+      excludeAppointmentId: mode.excludeAppointmentId,
+      inTransaction: true,
+    });
+    return check.options.find(
+      (o) => o.start === opt.start && o.locationId === opt.locationId && o.telehealth === opt.telehealth,
+    );
+  };
+  // a concurrent booking may take the chosen room between the check and the insert; each such
+  // round leaves one more room visibly taken, so the rounds end when the rooms do
+  for (let round = 0; round < MAX_ROOM_ROUNDS; round++) {
+    // the room the patient was shown, when still free (one room's bookings to read); else any
+    const chosen = (round === 0 && opt.roomId ? await recheck([opt.roomId]) : undefined) ?? (await recheck());
+    if (!chosen) throw new BookingConflict(await explain(tx, opt, patientId, mode.excludeAppointmentId));
+    const row = await appts.insertUnlessRoomTaken(tx, {
+      patient_id: patientId,
+      physician_id: opt.physicianId,
+      location_id: opt.locationId,
+      room_id: chosen.roomId,
+      appointment_type_id: opt.appointmentTypeId,
+      starts_at: new Date(opt.start),
+      ends_at: new Date(opt.end),
+      status: mode.status,
+      hold_expires_at: mode.status === "held" ? new Date(Date.now() + rules.holdMinutes * 60_000) : null,
+      telehealth: opt.telehealth,
+      reason: mode.reason ?? null,
+      created_by: actor.userId,
+      idempotency_key: mode.idempotencyKey ?? null,
+      rescheduled_from: mode.rescheduledFrom ?? null,
+      cancel_reason: null,
+      override_reason: mode.overrideReason ?? null,
+      checked_in_at: null,
+      completed_at: null,
+    });
+    if (!row) continue;
+    await appts.reserveEquipment(tx, row.id, chosen.equipmentIds, row.starts_at, row.ends_at);
+    return { ...row, equipmentIds: [...chosen.equipmentIds].sort() };
+  }
+  throw new BookingConflict("room");
 }
 
 /** Why an option cannot be had now, in the order a scheduler would look. */
@@ -168,25 +184,21 @@ async function explain(
 ): Promise<ConflictReason> {
   const margin = 12 * 3_600_000;
   const overlaps = (c: { start: number; end: number }) => c.start < opt.end && c.end > opt.start;
-  const physician =
-    (
-      await appts.physicianCommitments(
-        tx,
-        [opt.physicianId],
-        new Date(opt.start - margin),
-        new Date(opt.end + margin),
-      )
-    ).get(opt.physicianId) ?? [];
+  const { travelMinutes } = await facilities(tx, true);
+  // an engagement elsewhere too close to get from or back to in time
+  const tooClose = (c: { start: number; end: number; locationId: string }) =>
+    c.locationId !== opt.locationId &&
+    c.end + travelMinutes(c.locationId, opt.locationId) * 60_000 > opt.start &&
+    opt.end + travelMinutes(opt.locationId, c.locationId) * 60_000 > c.start;
+  const window = [new Date(opt.start - margin), new Date(opt.end + margin)] as const;
+  const [physicianCommitments, patient] = await Promise.all([
+    appts.physicianCommitments(tx, [opt.physicianId], ...window),
+    appts.patientCommitments(tx, patientId, ...window, excludeId),
+  ]);
+  const physician = physicianCommitments.get(opt.physicianId) ?? [];
   if (physician.some(overlaps)) return "physician";
-  const patient = await appts.patientCommitments(
-    tx,
-    patientId,
-    new Date(opt.start),
-    new Date(opt.end),
-    excludeId,
-  );
-  if (patient.some(overlaps)) return "patient";
-  if (physician.some((c) => c.locationId !== opt.locationId)) return "travel";
+  if (patient.some(overlaps) || patient.some(tooClose)) return "patient";
+  if (physician.some(tooClose)) return "travel";
   if (opt.roomId) {
     const busy = await appts.roomBusy(tx, [opt.roomId], new Date(opt.start), new Date(opt.end));
     if ((busy.get(opt.roomId) ?? []).length) return "room";
@@ -220,7 +232,8 @@ async function alternatives(
       to: opt.start + 14 * 86_400_000,
       patientId,
       telehealth: opt.telehealth,
-      limit: 200,
+      // the search stops once it has this many (a day or two of one physician's time, not weeks)
+      limit: 12,
       ignoreContinuity: true,
     });
     return result.options
