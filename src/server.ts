@@ -13,7 +13,11 @@ import { locationRoutes, locationService } from "./services/locations/index.js";
 import { createNotificationRuntime, notificationRoutes } from "./services/notifications/index.js";
 import { patientRoutes, patientService } from "./services/patients/index.js";
 import { physicianRoutes } from "./services/physicians/index.js";
-import { registerSchedulingCareRelations, schedulingRoutes } from "./services/scheduling/index.js";
+import {
+  forgetScheduleChange,
+  registerSchedulingCareRelations,
+  schedulingRoutes,
+} from "./services/scheduling/index.js";
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
@@ -83,6 +87,10 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   serveWebApp(app);
 
   await app.ready();
+  // the occupancy cache hears every replica's committed schedule changes from the outbox
+  await notifications.hub.subscribe((events) => {
+    for (const e of events) forgetScheduleChange(e);
+  });
   if (config.notifications.worker) await notifications.startWorker();
   return {
     app,

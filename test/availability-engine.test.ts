@@ -5,10 +5,13 @@ import { availableSlots, findOptions } from "../src/services/scheduling/availabi
 import { localBlock } from "../src/services/scheduling/availability/intervals.js";
 import { decodeOptionId, encodeOptionId } from "../src/services/scheduling/availability/option-id.js";
 import {
+  bestOfSlice,
+  type ResourceLoader,
   rankProgressively,
   slicesOf,
   sliceWindow,
 } from "../src/services/scheduling/availability/progressive.js";
+import { rankOptions } from "../src/services/scheduling/availability/rank.js";
 import { referenceOptions } from "../src/services/scheduling/availability/reference.js";
 import type {
   AvailabilityInput,
@@ -843,6 +846,96 @@ describe("progressive search", () => {
     );
     // the early stop must actually happen, or the test proves only the slicing
     expect(stoppedEarly).toBeGreaterThan(10);
+  });
+
+  it("looking up rooms only where a slice's best options are gives exactly the whole window's ranked answer", async () => {
+    const arbLimit = fc.oneof(fc.integer({ min: 1, max: 20 }), fc.constant(Number.POSITIVE_INFINITY));
+    const arbSlice = fc.constantFrom(2 * 60 * MIN, DAY);
+    let spared = 0;
+    await fc.assert(
+      fc.asyncProperty(arbNetwork, arbLimit, arbSlice, async (n, limit, sliceMs) => {
+        const input = { ...buildInput(n), limit };
+        const duration = input.appointmentType.durationMinutes * MIN;
+        const { options } = await rankProgressively(
+          input,
+          async (slice) => {
+            const w = sliceWindow(slice, input.to, duration);
+            const asked: string[] = [];
+            // each location-day answers with that day's bookings only, as the database does
+            const load: ResourceLoader = async (requests) => {
+              const overlapping = (busy: Array<{ start: number; end: number }>, from: number, to: number) =>
+                busy.filter((b) => b.start < to && b.end > from);
+              const rooms = [];
+              const equipment = [];
+              for (const { locationId, from, to } of requests) {
+                asked.push(`${locationId}|${from}`);
+                for (const r of input.rooms.filter((r) => r.locationId === locationId))
+                  rooms.push({ ...r, busy: overlapping(r.busy, from, to) });
+                for (const e of input.equipment.filter((e) => e.locationId === locationId))
+                  equipment.push({ ...e, busy: overlapping(e.busy, from, to) });
+              }
+              return { rooms, equipment };
+            };
+            // the search starts with no rooms at all: only what it loads can be offered
+            const best = await bestOfSlice({ ...input, rooms: [], equipment: [] }, w, load);
+            // no location-day is read twice
+            expect(new Set(asked).size).toBe(asked.length);
+            const everywhere = new Set(
+              availableSlots({ ...input, from: w.from, to: w.to }).map((c) => c.locationId),
+            );
+            if ([...everywhere].some((id) => !asked.some((a) => a.startsWith(`${id}|`)))) spared++;
+            return best;
+          },
+          sliceMs,
+        );
+        expect(options).toEqual(findOptions(input));
+      }),
+      { numRuns: 300 },
+    );
+    // some slices must have skipped locations, or the test proves only the ranking
+    expect(spared).toBeGreaterThan(10);
+  });
+
+  it("a room busy all Monday morning and briefly on Tuesday is read day by day and never taken for free", async () => {
+    const input = need({
+      appointmentType: { ...need().appointmentType, roomKind: "exam" },
+      blocks: [0, 1].map((day) => ({
+        physicianId: "dr-a",
+        locationId: "north",
+        start: at("08:00", day),
+        end: at("12:00", day),
+        appointmentTypeIds: [],
+      })),
+      rooms: [
+        {
+          id: "r1",
+          locationId: "north",
+          kind: "exam",
+          stepFree: false,
+          busy: [
+            { start: at("08:00"), end: at("12:00") },
+            { start: at("10:00", 1), end: at("10:30", 1) },
+          ],
+        },
+      ],
+    });
+    const days: number[] = [];
+    const load: ResourceLoader = async (requests) => ({
+      rooms: requests.map(({ from, to }) => {
+        days.push((from - MONDAY) / DAY);
+        return { ...input.rooms[0]!, busy: input.rooms[0]!.busy.filter((b) => b.start < to && b.end > from) };
+      }),
+      equipment: [],
+    });
+    for (const limit of [Number.POSITIVE_INFINITY, 2]) {
+      days.length = 0;
+      const window = { from: input.from, to: input.to, keep: () => true };
+      const best = await bestOfSlice({ ...input, limit, rooms: [] }, window, load);
+      expect(rankOptions(best, { ...input, limit })).toEqual(findOptions({ ...input, limit }));
+      expect(best.every((o) => o.start >= at("08:00", 1))).toBe(true);
+      expect(days.sort()).toEqual([0, 1]);
+    }
+    expect(starts(findOptions(input))).not.toContain("10:15");
   });
 
   it("slices cover the window once, earliest first, each twice as long as the one before", () => {

@@ -124,6 +124,55 @@ describe.skipIf(!onPostgres)("booking storms across two server processes", () =>
     expect(await overlaps()).toBe(0);
   });
 
+  it("a slot booked through one server leaves the other's searches within moments, and comes back there when the booking moves", async () => {
+    const net = await buildClinicNetwork(rounds);
+    const call = async (server: ServerProcess, path: string, body?: unknown) => {
+      const res = await fetch(`${server.url}${path}`, {
+        method: body ? "POST" : "GET",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const day = `from=${encodeURIComponent(net.at("00:00"))}&to=${encodeURIComponent(net.at("23:59"))}`;
+    const times = async (server: ServerProcess) =>
+      (
+        (
+          await call(
+            server,
+            `/api/v1/availability?appointmentTypeId=${net.appointmentTypeId}&physicianId=${net.physicianId}&${day}&limit=200`,
+          )
+        ).body.options as OptionDto[]
+      )
+        .filter((o) => o.locationId === net.main.id)
+        .map((o) => o.local.time);
+    /** Asks `server` until `ok` holds, for up to 5 s; returns how long that took. */
+    const until = async (server: ServerProcess, ok: (t: string[]) => boolean) => {
+      const started = Date.now();
+      while (!ok(await times(server))) {
+        if (Date.now() - started > 5_000) throw new Error("the other server still answers the old schedule");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return Date.now() - started;
+    };
+    const [a, b] = servers as [ServerProcess, ServerProcess];
+    // both servers have searched the day (and keep it in memory)
+    expect(await times(a)).toContain("09:00");
+    expect(await times(b)).toContain("09:00");
+
+    const option = at(await optionsOn(net, net.admin), "09:00", net.main.id);
+    const booked = await call(a, "/api/v1/appointments", { optionId: option.id, patientId: net.patientId });
+    expect(booked.status).toBe(201);
+    // the server that booked forgets at once; the other hears of it from the outbox
+    expect(await times(a)).not.toContain("09:00");
+    expect(await until(b, (t) => !t.includes("09:00") && !t.includes("08:45"))).toBeLessThan(5_000);
+
+    const later = at(await optionsOn(net, net.admin), "10:30", net.main.id);
+    const moved = await call(a, `/api/v1/appointments/${booked.body.id}/reschedule`, { optionId: later.id });
+    expect(moved.status).toBe(201);
+    await until(b, (t) => t.includes("09:00") && !t.includes("10:30"));
+  });
+
   it("one patient cannot be booked at two locations too close together to travel between, however the requests race", async () => {
     const first = await buildClinicNetwork(rounds);
     const second = await buildClinicNetwork(rounds);

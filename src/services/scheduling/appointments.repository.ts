@@ -77,8 +77,34 @@ export interface AppointmentFilter {
   offset: number;
 }
 
+/** An active booking as the occupancy cache files it. */
+export interface BookedRow {
+  /** The physician, or the location, it is filed under. */
+  owner: string;
+  start: number;
+  end: number;
+  /** Its location (filed under a physician) or its room (filed under a location). */
+  at: string;
+  /** When a hold lapses; null for anything else. */
+  holdUntil: number | null;
+}
+
 /** A row just written by a booking, which already knows the equipment it reserved. */
 export type PlacedRow = AppointmentRow & { equipmentIds?: string[] };
+
+const toBooked = (r: {
+  owner: string;
+  s: number;
+  e: number;
+  at: string;
+  h: number | null;
+}): BookedRow => ({
+  owner: r.owner,
+  start: Number(r.s),
+  end: Number(r.e),
+  at: r.at,
+  holdUntil: r.h === null ? null : Number(r.h),
+});
 
 export const appointmentRepository = {
   get(db: Executor, id: string, forUpdate = false): Promise<AppointmentRow | undefined> {
@@ -274,6 +300,34 @@ export const appointmentRepository = {
     for (const r of rows.rows)
       push(out, r.physician_id, { start: Number(r.s), end: Number(r.e), locationId: r.location_id });
     return out;
+  },
+  /** Active appointments and holds (lapsed or not) of these physicians overlapping [from, to). */
+  async bookedByPhysicians(db: Executor, physicianIds: string[], from: Date, to: Date): Promise<BookedRow[]> {
+    if (!physicianIds.length) return [];
+    const rows = await sql<{ owner: string; s: number; e: number; at: string; h: number | null }>`
+      SELECT physician_id AS owner, (extract(epoch FROM starts_at) * 1000)::float8 AS s,
+             (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id AS at,
+             (extract(epoch FROM hold_expires_at) * 1000)::float8 AS h
+      FROM appointments
+      WHERE physician_id = ANY(${physicianIds}::uuid[]) AND active
+        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
+      db,
+    );
+    return rows.rows.map(toBooked);
+  },
+  /** Active appointments and holds with a room at these locations overlapping [from, to). */
+  async bookedRoomsAt(db: Executor, locationIds: string[], from: Date, to: Date): Promise<BookedRow[]> {
+    if (!locationIds.length) return [];
+    const rows = await sql<{ owner: string; s: number; e: number; at: string; h: number | null }>`
+      SELECT location_id AS owner, (extract(epoch FROM starts_at) * 1000)::float8 AS s,
+             (extract(epoch FROM ends_at) * 1000)::float8 AS e, room_id AS at,
+             (extract(epoch FROM hold_expires_at) * 1000)::float8 AS h
+      FROM appointments
+      WHERE location_id = ANY(${locationIds}::uuid[]) AND active AND room_id IS NOT NULL
+        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
+      db,
+    );
+    return rows.rows.map(toBooked);
   },
   async patientCommitments(
     db: Executor,

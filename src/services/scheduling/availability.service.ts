@@ -5,6 +5,7 @@
  */
 import type { Actor } from "../../platform/access.js";
 import { onChanged } from "../../platform/changes.js";
+import { groupBy, push } from "../../platform/collections.js";
 import type { BookingConfig } from "../../platform/config.js";
 import type { Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
@@ -13,10 +14,15 @@ import { patientService } from "../patients/index.js";
 import { physicianService } from "../physicians/index.js";
 import { appointmentRepository as appts } from "./appointments.repository.js";
 import type { AvailabilityQuery, SlotOptionDto } from "./appointments.schema.js";
-import { availableSlots } from "./availability/engine.js";
 import { localLabel } from "./availability/intervals.js";
 import { encodeOptionId } from "./availability/option-id.js";
-import { rankProgressively, type Slice, sliceWindow } from "./availability/progressive.js";
+import {
+  bestOfSlice,
+  type ResourceLoader,
+  rankProgressively,
+  type Slice,
+  sliceWindow,
+} from "./availability/progressive.js";
 import type {
   AppointmentTypeInfo,
   AvailabilityInput,
@@ -28,6 +34,7 @@ import type {
   SlotOption,
 } from "./availability/types.js";
 import { appointmentTypeCatalog } from "./catalog.service.js";
+import { physicianBookings, roomBookings } from "./occupancy.js";
 
 const DAY = 86_400_000;
 const MAX_WINDOW_DAYS = 62;
@@ -211,12 +218,7 @@ export async function searchOptions(
     const window = sliceWindow(slice, need.to, durationMs);
     const [plans, commitments] = await Promise.all([
       physicianService.plans(db, ids, isoDay(window.from - DAY), isoDay(window.to + DAY)),
-      appts.physicianCommitments(
-        db,
-        ids,
-        new Date(window.from - TRAVEL_MARGIN),
-        new Date(window.to + TRAVEL_MARGIN),
-      ),
+      physicianCommitments(db, need, ids, window.from - TRAVEL_MARGIN, window.to + TRAVEL_MARGIN),
     ]);
     const blocks: Block[] = [];
     for (const [physicianId, plan] of plans) {
@@ -236,61 +238,63 @@ export async function searchOptions(
       snapshot = await facilities(db, need.inTransaction);
       whole.locations = new Map(snapshot.locations.map((l) => [l.id, l]));
     }
-    // only locations where a block could hold a slot of this slice need their rooms' bookings
-    const bookableLocations = new Set(
-      blocks
-        .filter((b) => b.end > window.from && b.start < window.to)
-        .map((b) => b.locationId)
-        .filter((id) => !wanted || wanted.has(id)),
-    );
-    const rooms = appointmentType.roomKind
-      ? snapshot.rooms.filter(
-          (r) =>
-            r.kind === appointmentType.roomKind &&
-            bookableLocations.has(r.locationId) &&
-            (!need.stepFree || r.stepFree) &&
-            (!need.roomIds || need.roomIds.includes(r.id)),
-        )
-      : [];
-    const equipment = snapshot.equipment.filter(
-      (e) => appointmentType.equipmentKinds.includes(e.kind) && bookableLocations.has(e.locationId),
-    );
-    const [roomBusy, equipmentBusy] = await Promise.all([
-      appts.roomBusy(
-        db,
-        rooms.map((r) => r.id),
-        new Date(window.from),
-        new Date(window.to),
-      ),
-      appts.equipmentBusy(
-        db,
-        equipment.map((e) => e.id),
-        new Date(window.from),
-        new Date(window.to),
-      ),
-    ]);
+    /** The suitable rooms and equipment of the requested locations, one query per day asked. */
+    const load: ResourceLoader = async (requests) => {
+      const out: Pick<AvailabilityInput, "rooms" | "equipment"> = { rooms: [], equipment: [] };
+      const byDay = groupBy(requests, (r) => `${r.from}|${r.to}`);
+      for (const day of byDay.values()) {
+        const here = new Set(day.map((r) => r.locationId));
+        const from = new Date(day[0]!.from);
+        const to = new Date(day[0]!.to);
+        const rooms = appointmentType.roomKind
+          ? snapshot.rooms.filter(
+              (r) =>
+                r.kind === appointmentType.roomKind &&
+                here.has(r.locationId) &&
+                (!need.stepFree || r.stepFree) &&
+                (!need.roomIds || need.roomIds.includes(r.id)),
+            )
+          : [];
+        const equipment = snapshot.equipment.filter(
+          (e) => appointmentType.equipmentKinds.includes(e.kind) && here.has(e.locationId),
+        );
+        const [roomBusy, equipmentBusy] = await Promise.all([
+          roomsBusy(db, need, [...here], rooms, from, to),
+          appts.equipmentBusy(
+            db,
+            equipment.map((e) => e.id),
+            from,
+            to,
+          ),
+        ]);
+        for (const r of rooms) {
+          out.rooms.push({
+            id: r.id,
+            locationId: r.locationId,
+            kind: r.kind,
+            stepFree: r.stepFree,
+            busy: roomBusy.get(r.id) ?? [],
+          });
+        }
+        for (const e of equipment) {
+          out.equipment.push({
+            id: e.id,
+            locationId: e.locationId,
+            kind: e.kind,
+            busy: equipmentBusy.get(e.id) ?? [],
+          });
+        }
+      }
+      return out;
+    };
     const input: AvailabilityInput = {
       ...base(),
-      from: window.from,
-      to: window.to,
       // blocks at unwanted locations still bind the physician (travel), so they stay in
       blocks,
       physicianCommitments: commitments as Map<string, Commitment[]>,
-      rooms: rooms.map((r) => ({
-        id: r.id,
-        locationId: r.locationId,
-        kind: r.kind,
-        stepFree: r.stepFree,
-        busy: roomBusy.get(r.id) ?? [],
-      })),
-      equipment: equipment.map((e) => ({
-        id: e.id,
-        locationId: e.locationId,
-        kind: e.kind,
-        busy: equipmentBusy.get(e.id) ?? [],
-      })),
     };
-    return availableSlots(input).filter((c) => window.keep(c) && (!wanted || wanted.has(c.locationId)));
+    const keep = (c: SlotCandidate) => window.keep(c) && (!wanted || wanted.has(c.locationId));
+    return bestOfSlice(input, { ...window, keep }, load);
   };
   const { options } = await rankProgressively(whole, candidatesIn);
   return {
@@ -302,6 +306,54 @@ export async function searchOptions(
     appointmentType,
     patientHome: patient?.home ?? null,
   };
+}
+
+/**
+ * The physicians' bookings overlapping [from, to): from the occupancy cache for a search, from the
+ * database for a booking's re-check (inside its transaction, under its locks).
+ */
+async function physicianCommitments(
+  db: Executor,
+  need: SearchNeed,
+  ids: string[],
+  from: number,
+  to: number,
+): Promise<Map<string, Commitment[]>> {
+  if (need.inTransaction) return appts.physicianCommitments(db, ids, new Date(from), new Date(to));
+  const booked = await physicianBookings.get(db, ids, from, to);
+  const out = new Map<string, Commitment[]>();
+  for (const [id, list] of booked)
+    out.set(
+      id,
+      list.map((b) => ({ start: b.start, end: b.end, locationId: b.at })),
+    );
+  return out;
+}
+
+/** The rooms' bookings overlapping [from, to), by room: cached for a search, as above. */
+async function roomsBusy(
+  db: Executor,
+  need: SearchNeed,
+  locationIds: string[],
+  rooms: Array<{ id: string }>,
+  from: Date,
+  to: Date,
+): Promise<Map<string, Array<{ start: number; end: number }>>> {
+  if (need.inTransaction)
+    return appts.roomBusy(
+      db,
+      rooms.map((r) => r.id),
+      from,
+      to,
+    );
+  const wanted = new Set(rooms.map((r) => r.id));
+  const out = new Map<string, Array<{ start: number; end: number }>>();
+  if (wanted.size === 0) return out;
+  const booked = await roomBookings.get(db, locationIds, from.getTime(), to.getTime());
+  for (const list of booked.values()) {
+    for (const b of list) if (wanted.has(b.at)) push(out, b.at, { start: b.start, end: b.end });
+  }
+  return out;
 }
 
 async function patientContext(

@@ -408,6 +408,9 @@ export const booking = {
         eventOf("appointment.rescheduled", row, {
           previousAppointmentId: fresh.id,
           previousStart: fresh.starts_at.toISOString(),
+          previousEnd: fresh.ends_at.toISOString(),
+          previousPhysicianId: fresh.physician_id,
+          previousLocationId: fresh.location_id,
           reason: reason ?? null,
           byHospital: actor.role !== "patient",
         }),

@@ -16,6 +16,7 @@ export type { CatalogTables } from "./catalog.repository.js";
 export type { AppointmentType } from "./catalog.schema.js";
 export { roomKinds as appointmentRoomKinds, visitKinds } from "./catalog.schema.js";
 export { appointmentTypeCatalog } from "./catalog.service.js";
+export { forgetChange as forgetScheduleChange } from "./occupancy.js";
 
 export function schedulingRoutes(app: App, deps: ModuleDeps): void {
   catalogRoutes(app, deps);

@@ -116,6 +116,8 @@ class Sites {
     private readonly durationMs: number,
     private readonly window: BookingWindow,
     private readonly travel: TravelTimes,
+    /** Whether rooms and equipment are looked at (not when the input defers them). */
+    private readonly withResources = !input.deferResources,
   ) {
     for (const b of input.blocks) {
       const e = this.extents.get(b.locationId);
@@ -130,6 +132,11 @@ class Sites {
   get(locationId: string): Site | undefined {
     if (!this.known.has(locationId)) this.known.set(locationId, this.build(locationId));
     return this.known.get(locationId);
+  }
+
+  /** Builds this location's site again on next use (its rooms or equipment changed). */
+  forget(locationId: string): void {
+    this.known.delete(locationId);
   }
 
   private build(locationId: string): Site | undefined {
@@ -158,20 +165,21 @@ class Sites {
       closed: new ExcludedStarts(closed),
       patientBusy: new ExcludedStarts(patientBusy),
       rooms:
-        virtual || type.roomKind === null
+        virtual || type.roomKind === null || !this.withResources
           ? undefined
           : here(input.rooms)
               .filter((r) => r.kind === type.roomKind && (!input.stepFree || r.stepFree))
               .sort(byId)
               .map(resource),
-      equipment: virtual
-        ? []
-        : type.equipmentKinds.map((kind) =>
-            here(input.equipment)
-              .filter((e) => e.kind === kind)
-              .sort(byId)
-              .map(resource),
-          ),
+      equipment:
+        virtual || !this.withResources
+          ? []
+          : type.equipmentKinds.map((kind) =>
+              here(input.equipment)
+                .filter((e) => e.kind === kind)
+                .sort(byId)
+                .map(resource),
+            ),
     };
   }
 }
@@ -261,17 +269,54 @@ function anyOverlap(sorted: Block[]): boolean {
   return false;
 }
 
+function bookingWindow(input: AvailabilityInput, durationMs: number): BookingWindow {
+  return {
+    earliest: Math.max(input.from, input.now + input.rules.minNoticeMinutes * MINUTE_MS),
+    startsBefore: input.now + input.rules.horizonDays * DAY_MS,
+    latestStart: input.to - durationMs,
+  };
+}
+
+/** Chooses rooms and equipment for candidates of a `deferResources` search. */
+export interface ResourceAllocator {
+  /** The candidate with the room and equipment the full search would choose, or undefined. */
+  allocate(c: SlotCandidate): SlotCandidate | undefined;
+  /** `input.rooms` or `input.equipment` changed at this location since it was last asked about. */
+  changed(locationId: string): void;
+}
+
+/**
+ * Finds rooms and equipment (first free by id, as the full search does) for candidates of a
+ * `deferResources` search. The rooms and equipment of a location, with their bookings around a
+ * candidate, must be in `input.rooms` and `input.equipment` when it is asked about.
+ */
+export function resourceAllocator(input: AvailabilityInput): ResourceAllocator {
+  const durationMs = input.appointmentType.durationMinutes * MINUTE_MS;
+  const sites = new Sites(
+    input,
+    durationMs,
+    bookingWindow(input, durationMs),
+    new TravelTimes(input.travelMinutes),
+    true,
+  );
+  return {
+    allocate(c) {
+      const site = sites.get(c.locationId);
+      const allocation = site && allocate(site, c.start);
+      if (allocation === undefined || typeof allocation === "number") return undefined;
+      return { ...c, roomId: allocation.roomId, equipmentIds: allocation.equipmentIds };
+    },
+    changed: (locationId) => sites.forget(locationId),
+  };
+}
+
 /** Every bookable (physician, location, start), unranked: the engine's answer before ranking. */
 export function availableSlots(input: AvailabilityInput): SlotCandidate[] {
   const type = input.appointmentType;
   const durationMs = type.durationMinutes * MINUTE_MS;
   const stepMs = type.slotIntervalMinutes * MINUTE_MS;
   if (!(durationMs > 0) || !(stepMs > 0)) return [];
-  const window: BookingWindow = {
-    earliest: Math.max(input.from, input.now + input.rules.minNoticeMinutes * MINUTE_MS),
-    startsBefore: input.now + input.rules.horizonDays * DAY_MS,
-    latestStart: input.to - durationMs,
-  };
+  const window = bookingWindow(input, durationMs);
   const travel = new TravelTimes(input.travelMinutes);
   const sites = new Sites(input, durationMs, window, travel);
   const grouped = blocksByPhysician(input.blocks);

@@ -164,6 +164,15 @@ export function scoreCeiling(input: AvailabilityInput, start: number): number {
   return new Ranker(input, []).ceiling(start);
 }
 
+/** Orders candidates best first, exactly as `rankOptions` would. */
+export function rankOrder(input: AvailabilityInput, candidates: SlotCandidate[]): SlotCandidate[] {
+  const ranker = new Ranker(input, candidates);
+  return candidates
+    .map((option) => ({ option, score: ranker.score(option), start: option.start }))
+    .sort(compareRanked)
+    .map((s) => s.option);
+}
+
 /** Scores, explains and orders the options, keeping the first `input.limit`. */
 export function rankOptions(candidates: SlotCandidate[], input: AvailabilityInput): SlotOption[] {
   const limit = Number.isNaN(input.limit) ? 0 : Math.max(0, Math.floor(input.limit));

@@ -100,6 +100,11 @@ export interface AvailabilityInput {
   stepFree: boolean;
   language: string | null;
   limit: number;
+  /**
+   * Rooms and equipment are left for `allocateResources`: every start otherwise bookable is
+   * offered with no room, so a search can look up rooms only where its best options are.
+   */
+  deferResources?: boolean;
 }
 
 export interface SlotOption {

@@ -1,0 +1,176 @@
+/**
+ * Occupancy cache: each process keeps the active bookings of physicians and of each location's
+ * rooms, one UTC day per entry, so availability searches read memory instead of thousands of rows
+ * per search. Only searches use it; a booking re-checks the database inside its transaction.
+ *
+ * Freshness: every schedule change publishes an event. The process that makes a change drops the
+ * entries it touches as it publishes (and bumps their generation, so a load already on its way
+ * with older rows is not kept); every replica drops them again when the committed event reaches it
+ * from the outbox (LISTEN/NOTIFY, or the embedded database's poll). Entries also age out after
+ * `TTL_MS`, a bound for changes made behind the API's back. Holds carry their expiry and stop
+ * counting when it passes, as they do in the database.
+ */
+import type { Executor } from "../../platform/db.js";
+import { onPublish, type ScheduleEventInput } from "../../platform/events.js";
+import { appointmentRepository as appts, type BookedRow } from "./appointments.repository.js";
+
+const DAY = 86_400_000;
+const TTL_MS = 30_000;
+/** Beyond this many day entries (or generations) the cache starts afresh: memory stays bounded. */
+const MAX_ENTRIES = 200_000;
+
+export interface Booked {
+  start: number;
+  end: number;
+  /** Another key the booking is filed under: its location (physician entries) or room. */
+  at: string;
+  /** When a hold lapses; null for anything else. */
+  holdUntil: number | null;
+}
+
+type Fetch = (db: Executor, owners: string[], from: Date, to: Date) => Promise<BookedRow[]>;
+
+/** Bookings by owner (a physician, or a location's rooms) and UTC day. */
+export class DayCache {
+  private readonly entries = new Map<string, { loadedAt: number; items: Booked[] }>();
+  /** One copy of each location or room id, however many bookings name it. */
+  private readonly names = new Map<string, string>();
+  private readonly generations = new Map<string, number>();
+  private epoch = 0;
+
+  constructor(
+    private readonly fetch: Fetch,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Each owner's active bookings (valid holds included) overlapping [from, to). */
+  async get(db: Executor, owners: string[], from: number, to: number): Promise<Map<string, Booked[]>> {
+    const first = Math.floor(from / DAY);
+    const last = Math.floor((to - 1) / DAY);
+    const now = this.clock();
+    const fresh = new Map<string, Booked[]>();
+    const stale = new Set<string>();
+    let loadFirst = Number.POSITIVE_INFINITY;
+    let loadLast = Number.NEGATIVE_INFINITY;
+    for (const owner of owners) {
+      for (let day = first; day <= last; day++) {
+        const entry = this.entries.get(`${owner}|${day}`);
+        if (entry && now - entry.loadedAt <= TTL_MS) continue;
+        stale.add(owner);
+        loadFirst = Math.min(loadFirst, day);
+        loadLast = Math.max(loadLast, day);
+      }
+    }
+    if (stale.size > 0) {
+      const epoch = this.epoch;
+      const generation = (key: string) => this.generations.get(key) ?? 0;
+      const keys: Array<{ key: string; owner: string; day: number; generation: number }> = [];
+      for (const owner of stale) {
+        for (let day = loadFirst; day <= loadLast; day++) {
+          const key = `${owner}|${day}`;
+          keys.push({ key, owner, day, generation: generation(key) });
+          fresh.set(key, []);
+        }
+      }
+      const rows = await this.fetch(
+        db,
+        [...stale],
+        new Date(loadFirst * DAY),
+        new Date((loadLast + 1) * DAY),
+      );
+      for (const row of rows) {
+        let at = this.names.get(row.at);
+        if (at === undefined) {
+          at = row.at;
+          this.names.set(at, at);
+        }
+        const booked: Booked = { start: row.start, end: row.end, at, holdUntil: row.holdUntil };
+        const to = Math.min(loadLast, Math.floor((row.end - 1) / DAY));
+        for (let day = Math.max(loadFirst, Math.floor(row.start / DAY)); day <= to; day++) {
+          fresh.get(`${row.owner}|${day}`)?.push(booked);
+        }
+      }
+      if (this.entries.size + keys.length > MAX_ENTRIES) this.clear();
+      const loadedAt = this.clock();
+      // a change published while the rows were on their way may not be in them: keep them only
+      // for this answer
+      for (const k of keys) {
+        if (this.epoch === epoch && generation(k.key) === k.generation)
+          this.entries.set(k.key, { loadedAt, items: fresh.get(k.key)! });
+      }
+    }
+    const out = new Map<string, Booked[]>();
+    for (const owner of owners) {
+      const list: Booked[] = [];
+      for (let day = first; day <= last; day++) {
+        const key = `${owner}|${day}`;
+        const items = fresh.get(key) ?? this.entries.get(key)?.items;
+        // a booking that began on an earlier day of the range was taken from that day already
+        const dayStart = day === first ? Number.NEGATIVE_INFINITY : day * DAY;
+        for (const b of items ?? []) {
+          if (b.start >= to || b.end <= from || b.start < dayStart) continue;
+          if (b.holdUntil !== null && b.holdUntil <= now) continue;
+          list.push(b);
+        }
+      }
+      out.set(owner, list);
+    }
+    return out;
+  }
+
+  /** Drops the owner's days that [from, to) touches; a load racing with this is not kept. */
+  forget(owner: string, from: number, to: number): void {
+    if (this.generations.size > MAX_ENTRIES) this.clear();
+    for (let day = Math.floor(from / DAY); day <= Math.floor((to - 1) / DAY); day++) {
+      const key = `${owner}|${day}`;
+      this.entries.delete(key);
+      this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.names.clear();
+    this.generations.clear();
+    this.epoch++;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Physicians' bookings, each filed with its location (for travel). */
+export const physicianBookings = new DayCache(appts.bookedByPhysicians);
+/** Each location's room bookings, each filed with its room. */
+export const roomBookings = new DayCache(appts.bookedRoomsAt);
+
+const timeOf = (value: unknown): number | undefined => {
+  const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : ms;
+};
+
+/** Drops what one schedule change touches: its physician's and location's days, before and after a move. */
+export function forgetChange(e: Pick<ScheduleEventInput, "physicianId" | "locationId" | "payload">): void {
+  const p = e.payload ?? {};
+  const start = timeOf(p.start);
+  const end = timeOf(p.end);
+  if (start === undefined || end === undefined) {
+    physicianBookings.clear();
+    roomBookings.clear();
+    return;
+  }
+  physicianBookings.forget(e.physicianId, start, end);
+  roomBookings.forget(e.locationId, start, end);
+  const previousStart = timeOf(p.previousStart);
+  if (previousStart !== undefined) {
+    const previousEnd = timeOf(p.previousEnd) ?? previousStart + (end - start);
+    const physician = typeof p.previousPhysicianId === "string" ? p.previousPhysicianId : e.physicianId;
+    const location = typeof p.previousLocationId === "string" ? p.previousLocationId : e.locationId;
+    physicianBookings.forget(physician, previousStart, previousEnd);
+    roomBookings.forget(location, previousStart, previousEnd);
+  }
+}
+
+// the process that makes a change forgets it at once, before it even commits
+onPublish(forgetChange);
