@@ -22,7 +22,7 @@ const { values: args } = parseArgs({
     requests: { type: "string", default: "300" },
     clients: { type: "string", default: "64" },
     seconds: { type: "string", default: "15" },
-    only: { type: "string", default: "availability,schedule,booking,contended,sql" },
+    only: { type: "string", default: "availability,schedule,booking,mixed,contended,sql" },
   },
 });
 const ONLY = new Set(args.only.split(","));
@@ -206,7 +206,8 @@ async function main(): Promise<void> {
   // 3. spread-out bookings: non-overlapping options of many physicians, distinct patients
   const perPhysician: string[][] = [];
   let collected = 0;
-  const wantOptions = ONLY.has("booking") ? CLIENTS * SECONDS * 150 : ONLY.has("contended") ? 1 : 0;
+  const wantOptions =
+    ONLY.has("booking") || ONLY.has("mixed") ? CLIENTS * SECONDS * 150 : ONLY.has("contended") ? 1 : 0;
   for (let i = 0; collected < wantOptions && i < physicianIds.length; i++) {
     const pid = physicianIds[(i * 13) % physicianIds.length]!;
     const types = (
@@ -242,7 +243,7 @@ async function main(): Promise<void> {
   log(`collected ${options.length} spread-out options`);
   const cpuBefore = { api: cpuSeconds(server.pid), db: postgresCpuSeconds() };
   const bookingResult = ONLY.has("booking")
-    ? await hammer(server.url, headers, options, patientIds, SECONDS)
+    ? await hammer(server.url, headers, options, patientIds, SECONDS, CLIENTS)
     : undefined;
   // where the time went: CPU seconds per created appointment, in the API and in PostgreSQL
   const cpuPerBookingMs = bookingResult?.created
@@ -252,7 +253,39 @@ async function main(): Promise<void> {
       }
     : undefined;
 
-  // 4. one contended option, 64 clients at once
+  // 4. searches while bookings change the schedule: every booking makes the searches' cached
+  // days be read again, so this is the number a busy network sees
+  let mixed: { bookings: Awaited<ReturnType<typeof hammer>>; availabilityMs: object } | undefined;
+  if (ONLY.has("mixed")) {
+    const used = bookingResult?.attempted ?? 0;
+    const rest = options.slice(used);
+    // patients who have not booked yet in this run
+    const fresh = [
+      ...patientIds.slice(used % patientIds.length),
+      ...patientIds.slice(0, used % patientIds.length),
+    ];
+    const during: number[] = [];
+    let done = false;
+    const searching = (async () => {
+      for (let i = 0; !done; i++) {
+        const t = types[i % types.length]!;
+        const r = await get(
+          `/api/v1/availability?appointmentTypeId=${t.id}&specialty=${t.specialty}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&limit=20`,
+        );
+        if (r.status !== 200) throw new Error(`availability ${r.status} ${JSON.stringify(r.body)}`);
+        during.push(r.ms);
+      }
+    })();
+    const bookings = await hammer(server.url, headers, rest, fresh, 10, 16);
+    done = true;
+    await searching;
+    mixed = {
+      bookings,
+      availabilityMs: { requests: during.length, p50: ms(pct(during, 50)), p95: ms(pct(during, 95)) },
+    };
+  }
+
+  // 5. one contended option, 64 clients at once
   const contendedOption = options[options.length - 1]!;
   const contended = await Promise.all(
     Array.from({ length: ONLY.has("contended") ? CLIENTS : 0 }, (_, i) =>
@@ -264,7 +297,7 @@ async function main(): Promise<void> {
     ),
   );
 
-  // 5. the database's own limit: the same appointment insert straight in SQL, same concurrency
+  // 6. the database's own limit: the same appointment insert straight in SQL, same concurrency
   const sqlRate = ONLY.has("sql") ? await sqlInsertRate(direct, SECONDS) : undefined;
   const peak = peakRssMb(server.pid);
   await server.stop();
@@ -281,6 +314,7 @@ async function main(): Promise<void> {
     },
     schedule30DaysMs: { requests: REQUESTS, p50: ms(pct(schedule, 50)), p95: ms(pct(schedule, 95)) },
     bookingHttp: bookingResult && { ...bookingResult, cpuPerBookingMs },
+    searchesDuringBookings: mixed,
     contendedOption: {
       clients: CLIENTS,
       created: contended.filter((c) => c === 201).length,
@@ -303,6 +337,7 @@ async function hammer(
   options: string[],
   patients: string[],
   seconds: number,
+  clients: number,
 ) {
   let next = 0;
   let ok = 0;
@@ -314,7 +349,7 @@ async function hammer(
   const deadline = Date.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
+    Array.from({ length: clients }, async () => {
       while (Date.now() < deadline && next < options.length) {
         const i = next++;
         const t = performance.now();
@@ -337,7 +372,7 @@ async function hammer(
   );
   const elapsed = (performance.now() - started) / 1000;
   return {
-    clients: CLIENTS,
+    clients,
     attempted: ok + conflicts + serverErrors + other,
     created: ok,
     conflicts,

@@ -204,6 +204,14 @@ export const physicianRepository = {
     ]);
     return { rows, total: Number(count.n) };
   },
+  byIds(db: Executor, ids: readonly string[]): Promise<PhysicianRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return q(db)
+      .selectFrom("physicians")
+      .selectAll()
+      .where("id", "in", [...ids])
+      .execute();
+  },
   get(db: Executor, id: string, forUpdate = false): Promise<PhysicianRow | undefined> {
     let query = q(db).selectFrom("physicians").selectAll().where("id", "=", id);
     if (forUpdate) query = query.forUpdate();

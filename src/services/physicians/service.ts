@@ -61,6 +61,19 @@ registerConstraint(
   "the physician already has time off in this period",
 );
 
+/** What an availability search reads of a physician. */
+export type SearchablePhysician = Pick<
+  Physician,
+  | "id"
+  | "givenName"
+  | "familyName"
+  | "title"
+  | "languages"
+  | "acceptsNewPatients"
+  | "offersTelehealth"
+  | "active"
+> & { planStamp: string };
+
 export function toPhysician(r: PhysicianRow, specialties: string[]): Physician {
   return {
     id: r.id,
@@ -264,6 +277,23 @@ export const physicianService = {
       offset: query.offset,
     };
   },
+  /**
+   * Physicians by id as a search needs them, each with its plan stamp, in one query (specialties
+   * are not read). Unknown ids are left out.
+   */
+  async forSearch(db: Executor, ids: readonly string[]): Promise<SearchablePhysician[]> {
+    return (await repo.byIds(db, ids)).map((r) => ({
+      id: r.id,
+      givenName: r.given_name,
+      familyName: r.family_name,
+      title: r.title,
+      languages: r.languages,
+      acceptsNewPatients: r.accepts_new_patients,
+      offersTelehealth: r.offers_telehealth,
+      active: r.active,
+      planStamp: r.plan_stamp,
+    }));
+  },
   async get(db: Executor, id: string): Promise<Physician> {
     const row = await requirePhysician(db, id);
     return toPhysician(row, (await repo.specialtiesOf(db, [id])).get(id) ?? []);
@@ -399,9 +429,11 @@ export const physicianService = {
     physicianIds: string[],
     from: string,
     to: string,
+    /** The plan stamps, when the caller has just read them (saves a query). */
+    knownStamps?: ReadonlyMap<string, string>,
   ): Promise<Map<string, PhysicianPlan>> {
     // expanded plans are kept under each physician's plan stamp, which triggers renew on any change
-    const stamps = await repo.planStamps(db, physicianIds);
+    const stamps = knownStamps ?? (await repo.planStamps(db, physicianIds));
     const plans = new Map<string, PhysicianPlan>();
     const missing: string[] = [];
     for (const id of physicianIds) {

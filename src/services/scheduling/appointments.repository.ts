@@ -92,13 +92,7 @@ export interface BookedRow {
 /** A row just written by a booking, which already knows the equipment it reserved. */
 export type PlacedRow = AppointmentRow & { equipmentIds?: string[] };
 
-const toBooked = (r: {
-  owner: string;
-  s: number;
-  e: number;
-  at: string;
-  h: number | null;
-}): BookedRow => ({
+const toBooked = (r: { owner: string; s: number; e: number; at: string; h: number | null }): BookedRow => ({
   owner: r.owner,
   start: Number(r.s),
   end: Number(r.e),
@@ -223,21 +217,31 @@ export const appointmentRepository = {
     }
     return row;
   },
-  /** Holds past their expiry stop occupying time: expire those that would stand in the way. */
-  async expireStaleHolds(
+  /**
+   * Takes the booking locks and expires the lapsed holds that would stand in the way, in one round
+   * trip. The locks serialise bookings of one physician (so the travel rule can be checked against
+   * neighbours) and of one patient; they are taken physician first, the order every booking takes
+   * them in. Expiring a lapsed hold needs no lock: it no longer counts for anyone.
+   */
+  async lockForBooking(
     db: Executor,
     who: { physicianId: string; patientId: string; roomId: string | null },
     start: Date,
     end: Date,
   ): Promise<void> {
-    const expired = await sql<{ id: string }>`
-      UPDATE appointments SET status = 'expired', hold_expires_at = NULL, updated_at = now()
-      WHERE status = 'held' AND hold_expires_at <= now()
-        AND tstzrange(starts_at, ends_at) && tstzrange(${start}, ${end})
-        AND (physician_id = ${who.physicianId} OR patient_id = ${who.patientId}
-             OR (${who.roomId}::uuid IS NOT NULL AND room_id = ${who.roomId}::uuid))
-      RETURNING id`.execute(db);
-    const ids = expired.rows.map((r) => r.id);
+    const r = await sql<{ expired: string[] }>`
+      WITH expired AS (
+        UPDATE appointments SET status = 'expired', hold_expires_at = NULL, updated_at = now()
+        WHERE status = 'held' AND hold_expires_at <= now()
+          AND tstzrange(starts_at, ends_at) && tstzrange(${start}, ${end})
+          AND (physician_id = ${who.physicianId} OR patient_id = ${who.patientId}
+               OR (${who.roomId}::uuid IS NOT NULL AND room_id = ${who.roomId}::uuid))
+        RETURNING id
+      )
+      SELECT pg_advisory_xact_lock(hashtextextended(${`physician:${who.physicianId}`}, 0)) AS physician,
+             pg_advisory_xact_lock(hashtextextended(${`patient:${who.patientId}`}, 0)) AS patient,
+             (SELECT coalesce(array_agg(id), '{}') FROM expired)::text[] AS expired`.execute(db);
+    const ids = r.rows[0]?.expired ?? [];
     if (ids.length)
       await q(db)
         .updateTable("equipment_reservations")
@@ -257,17 +261,6 @@ export const appointmentRepository = {
         .where("appointment_id", "in", ids)
         .execute();
     return ids.length;
-  },
-  /**
-   * Serialises bookings of one physician (so the travel rule can be checked against neighbours)
-   * and of one patient. Both locks in one round trip, always physician first (the order every
-   * booking takes them in).
-   */
-  async lockPhysicianAndPatient(db: Executor, physicianId: string, patientId: string): Promise<void> {
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`physician:${physicianId}`}, 0)) AS physician,
-                     pg_advisory_xact_lock(hashtextextended(${`patient:${patientId}`}, 0)) AS patient`.execute(
-      db,
-    );
   },
   async openHoldsBy(db: Executor, userId: string): Promise<number> {
     const r = await q(db)
@@ -344,6 +337,41 @@ export const appointmentRepository = {
         AND (${excludeId ?? null}::uuid IS NULL OR id <> ${excludeId ?? null}::uuid)`.execute(db);
     return rows.rows.map((r) => ({ start: Number(r.s), end: Number(r.e), locationId: r.location_id }));
   },
+  /**
+   * In one query, what a search needs of a patient's appointments: the physicians who have seen
+   * (or are booked to see) them, and their active appointments (valid holds included) overlapping
+   * [from, to), except `excludeId`.
+   */
+  async patientHistory(
+    db: Executor,
+    patientId: string,
+    from: Date,
+    to: Date,
+    excludeId?: string,
+  ): Promise<{ previousPhysicianIds: string[]; commitments: TimedAt[] }> {
+    const rows = await sql<{
+      physician_id: string | null;
+      s: number | null;
+      e: number | null;
+      location_id: string | null;
+    }>`
+      SELECT DISTINCT physician_id, NULL::float8 AS s, NULL::float8 AS e, NULL::uuid AS location_id
+      FROM appointments
+      WHERE patient_id = ${patientId} AND status IN ('booked', 'checked_in', 'in_progress', 'completed')
+      UNION ALL
+      SELECT NULL::uuid, (extract(epoch FROM starts_at) * 1000)::float8, (extract(epoch FROM ends_at) * 1000)::float8, location_id
+      FROM appointments
+      WHERE patient_id = ${patientId} AND active AND (status <> 'held' OR hold_expires_at > now())
+        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}
+        AND (${excludeId ?? null}::uuid IS NULL OR id <> ${excludeId ?? null}::uuid)`.execute(db);
+    const previousPhysicianIds: string[] = [];
+    const commitments: TimedAt[] = [];
+    for (const r of rows.rows) {
+      if (r.location_id === null) previousPhysicianIds.push(r.physician_id!);
+      else commitments.push({ start: Number(r.s), end: Number(r.e), locationId: r.location_id });
+    }
+    return { previousPhysicianIds, commitments };
+  },
   async roomBusy(
     db: Executor,
     roomIds: string[],
@@ -376,17 +404,6 @@ export const appointmentRepository = {
       db,
     );
     return groupBusy(rows.rows, "equipment_id");
-  },
-  /** Physicians who have seen (or are booked to see) this patient: for follow-up continuity. */
-  async previousPhysicians(db: Executor, patientId: string): Promise<string[]> {
-    const rows = await q(db)
-      .selectFrom("appointments")
-      .select("physician_id")
-      .distinct()
-      .where("patient_id", "=", patientId)
-      .where("status", "in", ["booked", "checked_in", "in_progress", "completed"])
-      .execute();
-    return rows.map((r) => r.physician_id);
   },
   async physicianHasSeen(db: Executor, physicianId: string, patientId: string): Promise<boolean> {
     const r = await q(db)

@@ -134,8 +134,15 @@ export async function searchOptions(
     visitKind: type.visitKind,
   };
 
+  // named physicians come with their plan stamps, which spares the plans a query of their own
+  let stamps: Map<string, string> | undefined;
   const candidates = need.physicianIds
-    ? await Promise.all(need.physicianIds.map((id) => physicianService.get(db, id)))
+    ? await physicianService.forSearch(db, need.physicianIds).then((found) => {
+        if (found.length < new Set(need.physicianIds).size)
+          throw problems.notFound("physician", "query.physicianId");
+        stamps = new Map(found.map((p) => [p.id, p.planStamp]));
+        return found;
+      })
     : (
         await physicianService.list(db, {
           specialty: need.specialty ?? type.specialty,
@@ -217,7 +224,7 @@ export async function searchOptions(
   const candidatesIn = async (slice: Slice): Promise<SlotCandidate[]> => {
     const window = sliceWindow(slice, need.to, durationMs);
     const [plans, commitments] = await Promise.all([
-      physicianService.plans(db, ids, isoDay(window.from - DAY), isoDay(window.to + DAY)),
+      physicianService.plans(db, ids, isoDay(window.from - DAY), isoDay(window.to + DAY), stamps),
       physicianCommitments(db, need, ids, window.from - TRAVEL_MARGIN, window.to + TRAVEL_MARGIN),
     ]);
     const blocks: Block[] = [];
@@ -363,18 +370,17 @@ async function patientContext(
   to: number,
   excludeId?: string,
 ): Promise<PatientContext> {
-  const [p, previous, commitments] = await Promise.all([
+  const [p, { previousPhysicianIds, commitments }] = await Promise.all([
     patientService.get(db, patientId).catch(() => {
       throw problems.notFound("patient", "query.patientId");
     }),
-    appts.previousPhysicians(db, patientId),
-    appts.patientCommitments(db, patientId, new Date(from), new Date(to), excludeId),
+    appts.patientHistory(db, patientId, new Date(from), new Date(to), excludeId),
   ]);
   const home =
     p.address?.latitude != null && p.address?.longitude != null
       ? { latitude: p.address.latitude, longitude: p.address.longitude }
       : null;
-  return { home, preferredLocationIds: p.preferredLocationIds, previousPhysicianIds: previous, commitments };
+  return { home, preferredLocationIds: p.preferredLocationIds, previousPhysicianIds, commitments };
 }
 
 export function toOptionDto(o: SlotOption, r: SearchResult): SlotOptionDto {

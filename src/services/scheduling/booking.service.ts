@@ -114,8 +114,7 @@ async function place(
   patientId: string,
   mode: PlaceMode,
 ): Promise<PlacedRow> {
-  await appts.lockPhysicianAndPatient(tx, opt.physicianId, patientId);
-  await appts.expireStaleHolds(
+  await appts.lockForBooking(
     tx,
     { physicianId: opt.physicianId, patientId, roomId: opt.roomId },
     new Date(opt.start),
