@@ -204,6 +204,23 @@ export const physicianRepository = {
     ]);
     return { rows, total: Number(count.n) };
   },
+  /** The active physicians with this among their specialties. */
+  activeInSpecialty(db: Executor, specialty: string): Promise<PhysicianRow[]> {
+    return q(db)
+      .selectFrom("physicians")
+      .selectAll()
+      .where("active", "=", true)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("physician_specialties as ps")
+            .select("ps.physician_id")
+            .whereRef("ps.physician_id", "=", "physicians.id")
+            .where("ps.specialty", "=", specialty),
+        ),
+      )
+      .execute();
+  },
   byIds(db: Executor, ids: readonly string[]): Promise<PhysicianRow[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return q(db)

@@ -278,11 +278,16 @@ export const physicianService = {
     };
   },
   /**
-   * Physicians by id as a search needs them, each with its plan stamp, in one query (specialties
-   * are not read). Unknown ids are left out.
+   * Physicians as a search needs them, each with its plan stamp, in one query (specialties are not
+   * read): those named (unknown ids are left out), or every active one of a specialty.
    */
-  async forSearch(db: Executor, ids: readonly string[]): Promise<SearchablePhysician[]> {
-    return (await repo.byIds(db, ids)).map((r) => ({
+  async forSearch(
+    db: Executor,
+    which: { ids: readonly string[] } | { specialty: string },
+  ): Promise<SearchablePhysician[]> {
+    const rows =
+      "ids" in which ? await repo.byIds(db, which.ids) : await repo.activeInSpecialty(db, which.specialty);
+    return rows.map((r) => ({
       id: r.id,
       givenName: r.given_name,
       familyName: r.family_name,

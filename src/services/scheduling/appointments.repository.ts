@@ -79,11 +79,11 @@ export interface AppointmentFilter {
 
 /** An active booking as the occupancy cache files it. */
 export interface BookedRow {
-  /** The physician, or the location, it is filed under. */
+  /** The physician, or the room, it is filed under. */
   owner: string;
   start: number;
   end: number;
-  /** Its location (filed under a physician) or its room (filed under a location). */
+  /** Its location. */
   at: string;
   /** When a hold lapses; null for anything else. */
   holdUntil: number | null;
@@ -308,15 +308,15 @@ export const appointmentRepository = {
     );
     return rows.rows.map(toBooked);
   },
-  /** Active appointments and holds with a room at these locations overlapping [from, to). */
-  async bookedRoomsAt(db: Executor, locationIds: string[], from: Date, to: Date): Promise<BookedRow[]> {
-    if (!locationIds.length) return [];
+  /** Active appointments and holds (lapsed or not) in these rooms overlapping [from, to). */
+  async bookedInRooms(db: Executor, roomIds: string[], from: Date, to: Date): Promise<BookedRow[]> {
+    if (!roomIds.length) return [];
     const rows = await sql<{ owner: string; s: number; e: number; at: string; h: number | null }>`
-      SELECT location_id AS owner, (extract(epoch FROM starts_at) * 1000)::float8 AS s,
-             (extract(epoch FROM ends_at) * 1000)::float8 AS e, room_id AS at,
+      SELECT room_id AS owner, (extract(epoch FROM starts_at) * 1000)::float8 AS s,
+             (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id AS at,
              (extract(epoch FROM hold_expires_at) * 1000)::float8 AS h
       FROM appointments
-      WHERE location_id = ANY(${locationIds}::uuid[]) AND active AND room_id IS NOT NULL
+      WHERE room_id = ANY(${roomIds}::uuid[]) AND active
         AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
       db,
     );

@@ -5,7 +5,7 @@
  */
 import type { Actor } from "../../platform/access.js";
 import { onChanged } from "../../platform/changes.js";
-import { groupBy, push } from "../../platform/collections.js";
+import { groupBy } from "../../platform/collections.js";
 import type { BookingConfig } from "../../platform/config.js";
 import type { Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
@@ -134,22 +134,13 @@ export async function searchOptions(
     visitKind: type.visitKind,
   };
 
-  // named physicians come with their plan stamps, which spares the plans a query of their own
-  let stamps: Map<string, string> | undefined;
+  // the physicians come with their plan stamps, which spares each slice's plans a query
   const candidates = need.physicianIds
-    ? await physicianService.forSearch(db, need.physicianIds).then((found) => {
-        if (found.length < new Set(need.physicianIds).size)
-          throw problems.notFound("physician", "query.physicianId");
-        stamps = new Map(found.map((p) => [p.id, p.planStamp]));
-        return found;
-      })
-    : (
-        await physicianService.list(db, {
-          specialty: need.specialty ?? type.specialty,
-          limit: 500,
-          offset: 0,
-        })
-      ).items;
+    ? await physicianService.forSearch(db, { ids: need.physicianIds })
+    : await physicianService.forSearch(db, { specialty: need.specialty ?? type.specialty });
+  if (need.physicianIds && candidates.length < new Set(need.physicianIds).size)
+    throw problems.notFound("physician", "query.physicianId");
+  const stamps = new Map(candidates.map((p) => [p.id, p.planStamp]));
   const physicians = candidates
     .filter((p) => p.active)
     .map(
@@ -266,7 +257,13 @@ export async function searchOptions(
           (e) => appointmentType.equipmentKinds.includes(e.kind) && here.has(e.locationId),
         );
         const [roomBusy, equipmentBusy] = await Promise.all([
-          roomsBusy(db, need, [...here], rooms, from, to),
+          roomsBusy(
+            db,
+            need,
+            rooms.map((r) => r.id),
+            from,
+            to,
+          ),
           appts.equipmentBusy(
             db,
             equipment.map((e) => e.id),
@@ -341,26 +338,12 @@ async function physicianCommitments(
 async function roomsBusy(
   db: Executor,
   need: SearchNeed,
-  locationIds: string[],
-  rooms: Array<{ id: string }>,
+  roomIds: string[],
   from: Date,
   to: Date,
 ): Promise<Map<string, Array<{ start: number; end: number }>>> {
-  if (need.inTransaction)
-    return appts.roomBusy(
-      db,
-      rooms.map((r) => r.id),
-      from,
-      to,
-    );
-  const wanted = new Set(rooms.map((r) => r.id));
-  const out = new Map<string, Array<{ start: number; end: number }>>();
-  if (wanted.size === 0) return out;
-  const booked = await roomBookings.get(db, locationIds, from.getTime(), to.getTime());
-  for (const list of booked.values()) {
-    for (const b of list) if (wanted.has(b.at)) push(out, b.at, { start: b.start, end: b.end });
-  }
-  return out;
+  if (need.inTransaction) return appts.roomBusy(db, roomIds, from, to);
+  return roomBookings.get(db, roomIds, from.getTime(), to.getTime());
 }
 
 async function patientContext(

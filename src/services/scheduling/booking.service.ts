@@ -78,6 +78,7 @@ export function eventOf(
       start: row.starts_at.toISOString(),
       end: row.ends_at.toISOString(),
       status: row.status,
+      roomId: row.room_id,
       ...payload,
     },
   };
@@ -410,6 +411,7 @@ export const booking = {
           previousEnd: fresh.ends_at.toISOString(),
           previousPhysicianId: fresh.physician_id,
           previousLocationId: fresh.location_id,
+          previousRoomId: fresh.room_id,
           reason: reason ?? null,
           byHospital: actor.role !== "patient",
         }),

@@ -1,6 +1,6 @@
 /**
- * Occupancy cache: each process keeps the active bookings of physicians and of each location's
- * rooms, one UTC day per entry, so availability searches read memory instead of thousands of rows
+ * Occupancy cache: each process keeps the active bookings of physicians and of rooms, one UTC day
+ * per entry, so availability searches read memory instead of thousands of rows
  * per search. Only searches use it; a booking re-checks the database inside its transaction.
  *
  * Freshness: every schedule change publishes an event. The process that makes a change drops the
@@ -22,7 +22,7 @@ const MAX_ENTRIES = 200_000;
 export interface Booked {
   start: number;
   end: number;
-  /** Another key the booking is filed under: its location (physician entries) or room. */
+  /** Its location. */
   at: string;
   /** When a hold lapses; null for anything else. */
   holdUntil: number | null;
@@ -30,10 +30,10 @@ export interface Booked {
 
 type Fetch = (db: Executor, owners: string[], from: Date, to: Date) => Promise<BookedRow[]>;
 
-/** Bookings by owner (a physician, or a location's rooms) and UTC day. */
+/** Bookings by owner (a physician or a room) and UTC day. */
 export class DayCache {
   private readonly entries = new Map<string, { loadedAt: number; items: Booked[] }>();
-  /** One copy of each location or room id, however many bookings name it. */
+  /** One copy of each location id, however many bookings name it. */
   private readonly names = new Map<string, string>();
   private readonly generations = new Map<string, number>();
   private epoch = 0;
@@ -140,18 +140,24 @@ export class DayCache {
   }
 }
 
-/** Physicians' bookings, each filed with its location (for travel). */
+/** Physicians' bookings, each with its location (for travel). */
 export const physicianBookings = new DayCache(appts.bookedByPhysicians);
-/** Each location's room bookings, each filed with its room. */
-export const roomBookings = new DayCache(appts.bookedRoomsAt);
+/** Rooms' bookings. */
+export const roomBookings = new DayCache(appts.bookedInRooms);
 
 const timeOf = (value: unknown): number | undefined => {
   const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
   return Number.isNaN(ms) ? undefined : ms;
 };
 
-/** Drops what one schedule change touches: its physician's and location's days, before and after a move. */
-export function forgetChange(e: Pick<ScheduleEventInput, "physicianId" | "locationId" | "payload">): void {
+/** Drops the days of a room, or every room's when the change does not say which (older events). */
+function forgetRoom(payload: Record<string, unknown>, key: string, from: number, to: number): void {
+  if (!(key in payload)) roomBookings.clear();
+  else if (typeof payload[key] === "string") roomBookings.forget(payload[key], from, to);
+}
+
+/** Drops what one schedule change touches: its physician's and room's days, before and after a move. */
+export function forgetChange(e: Pick<ScheduleEventInput, "physicianId" | "payload">): void {
   const p = e.payload ?? {};
   const start = timeOf(p.start);
   const end = timeOf(p.end);
@@ -161,14 +167,13 @@ export function forgetChange(e: Pick<ScheduleEventInput, "physicianId" | "locati
     return;
   }
   physicianBookings.forget(e.physicianId, start, end);
-  roomBookings.forget(e.locationId, start, end);
+  forgetRoom(p, "roomId", start, end);
   const previousStart = timeOf(p.previousStart);
   if (previousStart !== undefined) {
     const previousEnd = timeOf(p.previousEnd) ?? previousStart + (end - start);
     const physician = typeof p.previousPhysicianId === "string" ? p.previousPhysicianId : e.physicianId;
-    const location = typeof p.previousLocationId === "string" ? p.previousLocationId : e.locationId;
     physicianBookings.forget(physician, previousStart, previousEnd);
-    roomBookings.forget(location, previousStart, previousEnd);
+    forgetRoom(p, "previousRoomId", previousStart, previousEnd);
   }
 }
 
