@@ -5,6 +5,7 @@ import { clientFor } from "./support/auth.js";
 import {
   buildClinicNetwork,
   type ClinicNetwork,
+  campusesAnHourApart,
   createPatient,
   type OptionDto,
   optionsOn,
@@ -225,13 +226,7 @@ describe("availability and booking", () => {
   });
 
   it("a patient booked elsewhere too close to travel between gets a 409 saying so, and alternatives that leave time to get there", async () => {
-    const first = await buildClinicNetwork(rounds);
-    const second = await buildClinicNetwork(rounds);
-    await first.admin.inject({
-      method: "PUT",
-      url: "/api/v1/travel-times",
-      payload: { fromLocationId: first.main.id, toLocationId: second.main.id, minutes: 60 },
-    });
+    const [first, second] = await campusesAnHourApart(rounds);
     const morning = startingAt(await optionsOn(first, first.admin), "10:00", first.main.id)!;
     expect((await book(first, morning.id)).statusCode).toBe(201);
     // 10:45 at the other campus: no overlap with 10:00-10:30, but an hour's drive away

@@ -10,6 +10,7 @@ import {
   addPhysician,
   buildClinicNetwork,
   type ClinicNetwork,
+  campusesAnHourApart,
   createPatient,
   type OptionDto,
   optionsOn,
@@ -174,13 +175,7 @@ describe.skipIf(!onPostgres)("booking storms across two server processes", () =>
   });
 
   it("one patient cannot be booked at two locations too close together to travel between, however the requests race", async () => {
-    const first = await buildClinicNetwork(rounds);
-    const second = await buildClinicNetwork(rounds);
-    await first.admin.inject({
-      method: "PUT",
-      url: "/api/v1/travel-times",
-      payload: { fromLocationId: first.main.id, toLocationId: second.main.id, minutes: 60 },
-    });
+    const [first, second] = await campusesAnHourApart(rounds);
     // 10:00-10:30 at one main campus, 10:45-11:15 at the other: no overlap, but an hour's drive apart
     const morning = at(await optionsOn(first, first.admin), "10:00", first.main.id);
     const tooSoon = at(await optionsOn(second, second.admin), "10:45", second.main.id);

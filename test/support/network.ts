@@ -185,3 +185,23 @@ export async function optionsOn(
   if (res.statusCode !== 200) throw new Error(`availability: ${res.statusCode} ${res.body}`);
   return (res.json() as { options: OptionDto[] }).options;
 }
+
+/** Two networks whose main campuses are an hour's drive apart (each way). */
+export async function campusesAnHourApart(rounds: Rounds): Promise<[ClinicNetwork, ClinicNetwork]> {
+  const first = await buildClinicNetwork(rounds);
+  const second = await buildClinicNetwork(rounds);
+  for (const [from, to] of [
+    [first.main.id, second.main.id],
+    [second.main.id, first.main.id],
+  ]) {
+    await ok(
+      await first.admin.inject({
+        method: "PUT",
+        url: "/api/v1/travel-times",
+        payload: { fromLocationId: from, toLocationId: to, minutes: 60 },
+      }),
+      200,
+    );
+  }
+  return [first, second];
+}

@@ -92,6 +92,23 @@ export interface BookedRow {
 /** A row just written by a booking, which already knows the equipment it reserved. */
 export type PlacedRow = AppointmentRow & { equipmentIds?: string[] };
 
+/** The occupancy cache's reader: active bookings filed under a physician or a room. */
+function bookedBy(owner: "physician_id" | "room_id") {
+  return async (db: Executor, ids: string[], from: Date, to: Date): Promise<BookedRow[]> => {
+    if (!ids.length) return [];
+    const rows = await sql<{ owner: string; s: number; e: number; at: string; h: number | null }>`
+      SELECT ${sql.ref(owner)} AS owner, (extract(epoch FROM starts_at) * 1000)::float8 AS s,
+             (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id AS at,
+             (extract(epoch FROM hold_expires_at) * 1000)::float8 AS h
+      FROM appointments
+      WHERE ${sql.ref(owner)} = ANY(${ids}::uuid[]) AND active
+        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
+      db,
+    );
+    return rows.rows.map(toBooked);
+  };
+}
+
 const toBooked = (r: { owner: string; s: number; e: number; at: string; h: number | null }): BookedRow => ({
   owner: r.owner,
   start: Number(r.s),
@@ -295,33 +312,9 @@ export const appointmentRepository = {
     return out;
   },
   /** Active appointments and holds (lapsed or not) of these physicians overlapping [from, to). */
-  async bookedByPhysicians(db: Executor, physicianIds: string[], from: Date, to: Date): Promise<BookedRow[]> {
-    if (!physicianIds.length) return [];
-    const rows = await sql<{ owner: string; s: number; e: number; at: string; h: number | null }>`
-      SELECT physician_id AS owner, (extract(epoch FROM starts_at) * 1000)::float8 AS s,
-             (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id AS at,
-             (extract(epoch FROM hold_expires_at) * 1000)::float8 AS h
-      FROM appointments
-      WHERE physician_id = ANY(${physicianIds}::uuid[]) AND active
-        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
-      db,
-    );
-    return rows.rows.map(toBooked);
-  },
+  bookedByPhysicians: bookedBy("physician_id"),
   /** Active appointments and holds (lapsed or not) in these rooms overlapping [from, to). */
-  async bookedInRooms(db: Executor, roomIds: string[], from: Date, to: Date): Promise<BookedRow[]> {
-    if (!roomIds.length) return [];
-    const rows = await sql<{ owner: string; s: number; e: number; at: string; h: number | null }>`
-      SELECT room_id AS owner, (extract(epoch FROM starts_at) * 1000)::float8 AS s,
-             (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id AS at,
-             (extract(epoch FROM hold_expires_at) * 1000)::float8 AS h
-      FROM appointments
-      WHERE room_id = ANY(${roomIds}::uuid[]) AND active
-        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
-      db,
-    );
-    return rows.rows.map(toBooked);
-  },
+  bookedInRooms: bookedBy("room_id"),
   async patientCommitments(
     db: Executor,
     patientId: string,

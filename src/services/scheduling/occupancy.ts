@@ -16,8 +16,9 @@ import { appointmentRepository as appts, type BookedRow } from "./appointments.r
 
 const DAY = 86_400_000;
 const TTL_MS = 30_000;
-/** Beyond this many day entries (or generations) the cache starts afresh: memory stays bounded. */
-const MAX_ENTRIES = 200_000;
+/** Beyond this many day entries (or generations) the cache starts afresh: memory stays bounded
+ * (every room and physician of the benchmark network over a 62-day window is about 270,000). */
+const MAX_ENTRIES = 500_000;
 
 export interface Booked {
   start: number;
