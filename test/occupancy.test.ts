@@ -43,15 +43,16 @@ function table(rows: BookedRow[]) {
   };
 }
 
-/** A booking filed under `owner`; its `at` (room or location) carries a name to tell it by. */
+/** A booking filed under `owner`; its location carries a name to tell it by. */
 const booking = (name: string, owner: string, start: number, hours = 1, holdUntil: number | null = null) => ({
   owner,
   start,
   end: start + hours * HOUR,
-  at: name,
+  locationId: name,
   holdUntil,
 });
-const ids = (m: Map<string, { at: string }[]>, owner: string) => (m.get(owner) ?? []).map((b) => b.at);
+const ids = (m: Map<string, { locationId: string }[]>, owner: string) =>
+  (m.get(owner) ?? []).map((b) => b.locationId);
 
 describe("the occupancy cache", () => {
   it("reads a day once, answers from memory after that, and reads again only the days a change touched", async () => {

@@ -83,8 +83,7 @@ export interface BookedRow {
   owner: string;
   start: number;
   end: number;
-  /** Its location. */
-  at: string;
+  locationId: string;
   /** When a hold lapses; null for anything else. */
   holdUntil: number | null;
 }
@@ -96,9 +95,9 @@ export type PlacedRow = AppointmentRow & { equipmentIds?: string[] };
 function bookedBy(owner: "physician_id" | "room_id") {
   return async (db: Executor, ids: string[], from: Date, to: Date): Promise<BookedRow[]> => {
     if (!ids.length) return [];
-    const rows = await sql<{ owner: string; s: number; e: number; at: string; h: number | null }>`
+    const rows = await sql<{ owner: string; s: number; e: number; l: string; h: number | null }>`
       SELECT ${sql.ref(owner)} AS owner, (extract(epoch FROM starts_at) * 1000)::float8 AS s,
-             (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id AS at,
+             (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id AS l,
              (extract(epoch FROM hold_expires_at) * 1000)::float8 AS h
       FROM appointments
       WHERE ${sql.ref(owner)} = ANY(${ids}::uuid[]) AND active
@@ -109,11 +108,11 @@ function bookedBy(owner: "physician_id" | "room_id") {
   };
 }
 
-const toBooked = (r: { owner: string; s: number; e: number; at: string; h: number | null }): BookedRow => ({
+const toBooked = (r: { owner: string; s: number; e: number; l: string; h: number | null }): BookedRow => ({
   owner: r.owner,
   start: Number(r.s),
   end: Number(r.e),
-  at: r.at,
+  locationId: r.l,
   holdUntil: r.h === null ? null : Number(r.h),
 });
 

@@ -324,14 +324,7 @@ async function physicianCommitments(
   to: number,
 ): Promise<Map<string, Commitment[]>> {
   if (need.inTransaction) return appts.physicianCommitments(db, ids, new Date(from), new Date(to));
-  const booked = await physicianBookings.get(db, ids, from, to);
-  const out = new Map<string, Commitment[]>();
-  for (const [id, list] of booked)
-    out.set(
-      id,
-      list.map((b) => ({ start: b.start, end: b.end, locationId: b.at })),
-    );
-  return out;
+  return physicianBookings.get(db, ids, from, to);
 }
 
 /** The rooms' bookings overlapping [from, to), by room: cached for a search, as above. */

@@ -23,8 +23,7 @@ const MAX_ENTRIES = 500_000;
 export interface Booked {
   start: number;
   end: number;
-  /** Its location. */
-  at: string;
+  locationId: string;
   /** When a hold lapses; null for anything else. */
   holdUntil: number | null;
 }
@@ -80,12 +79,12 @@ export class DayCache {
         new Date((loadLast + 1) * DAY),
       );
       for (const row of rows) {
-        let at = this.names.get(row.at);
-        if (at === undefined) {
-          at = row.at;
-          this.names.set(at, at);
+        let locationId = this.names.get(row.locationId);
+        if (locationId === undefined) {
+          locationId = row.locationId;
+          this.names.set(locationId, locationId);
         }
-        const booked: Booked = { start: row.start, end: row.end, at, holdUntil: row.holdUntil };
+        const booked: Booked = { start: row.start, end: row.end, locationId, holdUntil: row.holdUntil };
         const to = Math.min(loadLast, Math.floor((row.end - 1) / DAY));
         for (let day = Math.max(loadFirst, Math.floor(row.start / DAY)); day <= to; day++) {
           fresh.get(`${row.owner}|${day}`)?.push(booked);
