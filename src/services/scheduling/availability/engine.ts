@@ -116,8 +116,6 @@ class Sites {
     private readonly durationMs: number,
     private readonly window: BookingWindow,
     private readonly travel: TravelTimes,
-    /** Whether rooms and equipment are looked at (not when the input defers them). */
-    private readonly withResources = !input.deferResources,
   ) {
     for (const b of input.blocks) {
       const e = this.extents.get(b.locationId);
@@ -134,11 +132,6 @@ class Sites {
     return this.known.get(locationId);
   }
 
-  /** Builds this location's site again on next use (its rooms or equipment changed). */
-  forget(locationId: string): void {
-    this.known.delete(locationId);
-  }
-
   private build(locationId: string): Site | undefined {
     const { input, durationMs, window } = this;
     const location = input.locations.get(locationId);
@@ -148,40 +141,56 @@ class Sites {
     const from = Math.max(extent.start, window.earliest);
     const to = Math.min(extent.end, window.latestStart + durationMs, window.startsBefore + durationMs);
     const open = openingIntervals(location, from, Math.max(from, to));
-    const type = input.appointmentType;
-    const resource = (r: { id: string; busy: Interval[] }): Resource => {
-      const busy = new ExcludedRanges();
-      for (const b of r.busy) busy.around(b, durationMs, 0, 0);
-      return { id: r.id, excluded: new ExcludedStarts(busy) };
-    };
     const closed = new ExcludedRanges();
     if (open) closed.outside(open, durationMs);
     const patientBusy = new ExcludedRanges();
     excludeEngagements(patientBusy, input.patient?.commitments ?? [], locationId, durationMs, this.travel);
-    const here = <T extends { locationId: string }>(items: T[]) =>
-      items.filter((i) => i.locationId === locationId);
     return {
       virtual,
       closed: new ExcludedStarts(closed),
       patientBusy: new ExcludedStarts(patientBusy),
-      rooms:
-        virtual || type.roomKind === null || !this.withResources
-          ? undefined
-          : here(input.rooms)
-              .filter((r) => r.kind === type.roomKind && (!input.stepFree || r.stepFree))
-              .sort(byId)
-              .map(resource),
-      equipment:
-        virtual || !this.withResources
-          ? []
-          : type.equipmentKinds.map((kind) =>
-              here(input.equipment)
-                .filter((e) => e.kind === kind)
-                .sort(byId)
-                .map(resource),
-            ),
+      ...(input.deferResources ? NO_RESOURCES : resourcesAt(input, locationId, virtual, durationMs)),
     };
   }
+}
+
+type SiteResources = Pick<Site, "rooms" | "equipment">;
+const NO_RESOURCES: SiteResources = { rooms: undefined, equipment: [] };
+
+/**
+ * A location's suitable rooms and its items of each required kind of equipment, by id, with the
+ * starts their bookings rule out.
+ */
+function resourcesAt(
+  input: AvailabilityInput,
+  locationId: string,
+  virtual: boolean,
+  durationMs: number,
+): SiteResources {
+  if (virtual) return NO_RESOURCES;
+  const type = input.appointmentType;
+  const resource = (r: { id: string; busy: Interval[] }): Resource => {
+    const busy = new ExcludedRanges();
+    for (const b of r.busy) busy.around(b, durationMs, 0, 0);
+    return { id: r.id, excluded: new ExcludedStarts(busy) };
+  };
+  const here = <T extends { locationId: string }>(items: T[]) =>
+    items.filter((i) => i.locationId === locationId);
+  return {
+    rooms:
+      type.roomKind === null
+        ? undefined
+        : here(input.rooms)
+            .filter((r) => r.kind === type.roomKind && (!input.stepFree || r.stepFree))
+            .sort(byId)
+            .map(resource),
+    equipment: type.equipmentKinds.map((kind) =>
+      here(input.equipment)
+        .filter((e) => e.kind === kind)
+        .sort(byId)
+        .map(resource),
+    ),
+  };
 }
 
 /** The index of the first item (by id) free for the whole appointment and not taken, or -1. */
@@ -205,7 +214,7 @@ function firstRelease(items: Resource[], start: number, taken: readonly string[]
 const NONE_TAKEN: readonly string[] = [];
 
 /** The room and equipment for an appointment at `start`, or the earliest start worth trying next. */
-function allocate(site: Site, start: number): Allocation | number {
+function allocate(site: SiteResources, start: number): Allocation | number {
   let roomId: string | null = null;
   if (site.rooms) {
     const room = firstFree(site.rooms, start, NONE_TAKEN);
@@ -292,21 +301,25 @@ export interface ResourceAllocator {
  */
 export function resourceAllocator(input: AvailabilityInput): ResourceAllocator {
   const durationMs = input.appointmentType.durationMinutes * MINUTE_MS;
-  const sites = new Sites(
-    input,
-    durationMs,
-    bookingWindow(input, durationMs),
-    new TravelTimes(input.travelMinutes),
-    true,
-  );
+  const known = new Map<string, SiteResources | undefined>();
+  const at = (locationId: string) => {
+    if (!known.has(locationId)) {
+      const location = input.locations.get(locationId);
+      known.set(
+        locationId,
+        location && resourcesAt(input, locationId, location.kind === "virtual", durationMs),
+      );
+    }
+    return known.get(locationId);
+  };
   return {
     allocate(c) {
-      const site = sites.get(c.locationId);
+      const site = at(c.locationId);
       const allocation = site && allocate(site, c.start);
       if (allocation === undefined || typeof allocation === "number") return undefined;
       return { ...c, roomId: allocation.roomId, equipmentIds: allocation.equipmentIds };
     },
-    changed: (locationId) => sites.forget(locationId),
+    changed: (locationId) => known.delete(locationId),
   };
 }
 
