@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rounds } from "../src/server.js";
 import { clientFor } from "./support/auth.js";
 import {
+  addPhysician,
   buildClinicNetwork,
   type ClinicNetwork,
   campusesAnHourApart,
@@ -144,6 +145,37 @@ describe("availability and booking", () => {
     });
     expect(late.statusCode).toBe(409);
     expect(late.json().reason).toBe("hold_expired");
+  });
+
+  it("when the room shown is taken, a booking gets the next room even if a lapsed hold still sits in it", async () => {
+    const net = await buildClinicNetwork(rounds, { roomsPerLocation: 2 });
+    const morning = [{ locationId: net.main.id, startTime: "08:00", endTime: "12:00" }];
+    const [b, c] = [
+      await addPhysician(net.admin, net.specialty, morning),
+      await addPhysician(net.admin, net.specialty, morning),
+    ];
+    const nineFor = async (physicianId: string) =>
+      startingAt(await optionsOn({ ...net, physicianId }, net.admin), "09:00", net.main.id)!;
+    const mine = await nineFor(net.physicianId);
+    // another physician's patient takes the room this option showed
+    const taken = await book(net, (await nineFor(b)).id, await createPatient(net.admin));
+    expect(taken.json().roomId).toBe(mine.roomId);
+    // a third physician's hold sits in the other room, and runs out
+    const hold = await net.admin.inject({
+      method: "POST",
+      url: "/api/v1/holds",
+      payload: { optionId: (await nineFor(c)).id, patientId: await createPatient(net.admin) },
+    });
+    const otherRoom = hold.json().roomId;
+    expect(otherRoom).not.toBe(mine.roomId);
+    await sql`UPDATE appointments SET hold_expires_at = now() - interval '1 minute' WHERE id = ${hold.json().id}`.execute(
+      rounds.database.db,
+    );
+    const res = await book(net, mine.id);
+    expect(res.statusCode).toBe(201);
+    expect(res.json().roomId).toBe(otherRoom);
+    const lapsed = await net.admin.inject({ url: `/api/v1/appointments/${hold.json().id}` });
+    expect(lapsed.json().status).toBe("expired");
   });
 
   it("an appointment moves through check-in, visit and completion, and a completed one cannot be cancelled", async () => {

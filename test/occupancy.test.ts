@@ -86,6 +86,36 @@ describe("the occupancy cache", () => {
     expect(t.reads).toHaveLength(2);
   });
 
+  it("a day already in memory stays in the answer when a change drops it while another day loads", async () => {
+    const t = table([booking("a", "dr-1", MONDAY + 9 * HOUR), booking("b", "dr-2", MONDAY + 9 * HOUR)]);
+    const cache = new DayCache(t.fetch);
+    await cache.get(db, ["dr-1"], MONDAY, MONDAY + DAY);
+    const release = t.hold();
+    // dr-1 is in memory, dr-2 must be read
+    const pending = cache.get(db, ["dr-1", "dr-2"], MONDAY, MONDAY + DAY);
+    cache.forget("dr-1", MONDAY + 15 * HOUR, MONDAY + 16 * HOUR);
+    release();
+    const answer = await pending;
+    expect(ids(answer, "dr-1")).toEqual(["a"]);
+    expect(ids(answer, "dr-2")).toEqual(["b"]);
+  });
+
+  it("right after a change the day is read afresh each time (it may still be committing), and kept again once it has settled", async () => {
+    let now = MONDAY;
+    const t = table([booking("a", "dr-1", MONDAY + 9 * HOUR)]);
+    const cache = new DayCache(t.fetch, () => now);
+    await cache.get(db, ["dr-1"], MONDAY, MONDAY + DAY);
+    cache.forget("dr-1", MONDAY + 9 * HOUR, MONDAY + 10 * HOUR);
+    now += 100;
+    await cache.get(db, ["dr-1"], MONDAY, MONDAY + DAY);
+    await cache.get(db, ["dr-1"], MONDAY, MONDAY + DAY);
+    expect(t.reads).toHaveLength(3);
+    now += 5_000;
+    await cache.get(db, ["dr-1"], MONDAY, MONDAY + DAY);
+    await cache.get(db, ["dr-1"], MONDAY, MONDAY + DAY);
+    expect(t.reads).toHaveLength(4);
+  });
+
   it("an appointment across midnight counts once, only what overlaps the range is returned, and a lapsed hold stops counting", async () => {
     let now = MONDAY;
     const t = table([

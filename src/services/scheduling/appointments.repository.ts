@@ -108,6 +108,16 @@ function bookedBy(owner: "physician_id" | "room_id") {
   };
 }
 
+/** Frees the equipment of appointments that no longer hold their time. */
+async function releaseEquipmentOf(db: Executor, appointmentIds: string[]): Promise<void> {
+  if (appointmentIds.length === 0) return;
+  await q(db)
+    .updateTable("equipment_reservations")
+    .set({ active: false })
+    .where("appointment_id", "in", appointmentIds)
+    .execute();
+}
+
 const toBooked = (r: { owner: string; s: number; e: number; l: string; h: number | null }): BookedRow => ({
   owner: r.owner,
   start: Number(r.s),
@@ -241,7 +251,7 @@ export const appointmentRepository = {
    */
   async lockForBooking(
     db: Executor,
-    who: { physicianId: string; patientId: string; roomId: string | null },
+    who: { physicianId: string; patientId: string; roomId: string | null; equipmentIds: string[] },
     start: Date,
     end: Date,
   ): Promise<void> {
@@ -251,31 +261,36 @@ export const appointmentRepository = {
         WHERE status = 'held' AND hold_expires_at <= now()
           AND tstzrange(starts_at, ends_at) && tstzrange(${start}, ${end})
           AND (physician_id = ${who.physicianId} OR patient_id = ${who.patientId}
-               OR (${who.roomId}::uuid IS NOT NULL AND room_id = ${who.roomId}::uuid))
+               OR (${who.roomId}::uuid IS NOT NULL AND room_id = ${who.roomId}::uuid)
+               OR id IN (SELECT appointment_id FROM equipment_reservations
+                         WHERE equipment_id = ANY(${who.equipmentIds}::uuid[]) AND active
+                           AND tstzrange(starts_at, ends_at) && tstzrange(${start}, ${end})))
         RETURNING id
       )
       SELECT pg_advisory_xact_lock(hashtextextended(${`physician:${who.physicianId}`}, 0)) AS physician,
              pg_advisory_xact_lock(hashtextextended(${`patient:${who.patientId}`}, 0)) AS patient,
              (SELECT coalesce(array_agg(id), '{}') FROM expired)::text[] AS expired`.execute(db);
-    const ids = r.rows[0]?.expired ?? [];
-    if (ids.length)
-      await q(db)
-        .updateTable("equipment_reservations")
-        .set({ active: false })
-        .where("appointment_id", "in", ids)
-        .execute();
+    await releaseEquipmentOf(db, r.rows[0]?.expired ?? []);
+  },
+  /** Expires the lapsed holds in one room overlapping [start, end); says whether there were any. */
+  async expireLapsedHoldsIn(db: Executor, roomId: string, start: Date, end: Date): Promise<boolean> {
+    const expired = await sql<{ id: string }>`
+      UPDATE appointments SET status = 'expired', hold_expires_at = NULL, updated_at = now()
+      WHERE status = 'held' AND hold_expires_at <= now() AND room_id = ${roomId}
+        AND tstzrange(starts_at, ends_at) && tstzrange(${start}, ${end})
+      RETURNING id`.execute(db);
+    await releaseEquipmentOf(
+      db,
+      expired.rows.map((r) => r.id),
+    );
+    return expired.rows.length > 0;
   },
   async expireAllStaleHolds(db: Executor): Promise<number> {
     const expired = await sql<{ id: string }>`
       UPDATE appointments SET status = 'expired', hold_expires_at = NULL, updated_at = now()
       WHERE status = 'held' AND hold_expires_at <= now() RETURNING id`.execute(db);
     const ids = expired.rows.map((r) => r.id);
-    if (ids.length)
-      await q(db)
-        .updateTable("equipment_reservations")
-        .set({ active: false })
-        .where("appointment_id", "in", ids)
-        .execute();
+    await releaseEquipmentOf(db, ids);
     return ids.length;
   },
   async openHoldsBy(db: Executor, userId: string): Promise<number> {

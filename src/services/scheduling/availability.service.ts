@@ -189,8 +189,10 @@ export async function searchOptions(
   const wanted = need.locationIds ? new Set(need.locationIds) : undefined;
   const bookingRules = { minNoticeMinutes: rules.minNoticeMinutes, horizonDays: rules.horizonDays };
   let snapshot = firstSnapshot;
+  // one clock for the whole search: each slice's ranking must score as the final one does
+  const now = need.now ?? Date.now();
   const base = (): AvailabilityInput => ({
-    now: need.now ?? Date.now(),
+    now,
     from: need.from,
     to: need.to,
     appointmentType,

@@ -117,7 +117,7 @@ async function place(
 ): Promise<PlacedRow> {
   await appts.lockForBooking(
     tx,
-    { physicianId: opt.physicianId, patientId, roomId: opt.roomId },
+    { physicianId: opt.physicianId, patientId, roomId: opt.roomId, equipmentIds: opt.equipmentIds },
     new Date(opt.start),
     new Date(opt.end),
   );
@@ -143,7 +143,8 @@ async function place(
     );
   };
   // a concurrent booking may take the chosen room between the check and the insert; each such
-  // round leaves one more room visibly taken, so the rounds end when the rooms do
+  // round leaves one more room visibly taken (or frees one a lapsed hold still held), so the
+  // rounds end when the rooms do
   for (let round = 0; round < MAX_ROOM_ROUNDS; round++) {
     // the room the patient was shown, when still free (one room's bookings to read); else any
     const chosen = (round === 0 && opt.roomId ? await recheck([opt.roomId]) : undefined) ?? (await recheck());
@@ -168,7 +169,12 @@ async function place(
       checked_in_at: null,
       completed_at: null,
     });
-    if (!row) continue;
+    if (!row) {
+      // taken by a booking that has committed, which the next check sees, or by a hold that has
+      // lapsed, which the check ignores but the room's constraint still counts until it expires
+      await appts.expireLapsedHoldsIn(tx, chosen.roomId!, new Date(opt.start), new Date(opt.end));
+      continue;
+    }
     await appts.reserveEquipment(tx, row.id, chosen.equipmentIds, row.starts_at, row.ends_at);
     return { ...row, equipmentIds: [...chosen.equipmentIds].sort() };
   }
@@ -253,12 +259,17 @@ export async function withConflictHandling<T>(
   patientId: string,
   work: (tx: Executor) => Promise<T>,
 ): Promise<T> {
-  try {
-    return await db.transaction().execute(work);
-  } catch (err) {
-    const reason = err instanceof BookingConflict ? err.reason : reasonOf(err);
-    if (!reason) throw err;
-    throw new BookingConflict(reason, await alternatives(db, rules, opt, patientId));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (err) {
+      // two bookings expiring the same lapsed holds in opposite orders: PostgreSQL cancels one,
+      // which starts again from the beginning
+      if ((err as { code?: unknown }).code === "40P01" && attempt < 3) continue;
+      const reason = err instanceof BookingConflict ? err.reason : reasonOf(err);
+      if (!reason) throw err;
+      throw new BookingConflict(reason, await alternatives(db, rules, opt, patientId));
+    }
   }
 }
 

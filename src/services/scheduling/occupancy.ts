@@ -16,6 +16,8 @@ import { appointmentRepository as appts, type BookedRow } from "./appointments.r
 
 const DAY = 86_400_000;
 const TTL_MS = 30_000;
+/** After a change is published, reads of its days are not kept for this long (it may be committing). */
+const SETTLE_MS = 3_000;
 /** Beyond this many day entries (or generations) the cache starts afresh: memory stays bounded
  * (every room and physician of the benchmark network over a 62-day window is about 270,000). */
 const MAX_ENTRIES = 500_000;
@@ -35,7 +37,8 @@ export class DayCache {
   private readonly entries = new Map<string, { loadedAt: number; items: Booked[] }>();
   /** One copy of each location id, however many bookings name it. */
   private readonly names = new Map<string, string>();
-  private readonly generations = new Map<string, number>();
+  /** Per owner-day: how often a change dropped it, and until when a read may not be kept. */
+  private readonly touched = new Map<string, { generation: number; until: number }>();
   private epoch = 0;
 
   constructor(
@@ -48,66 +51,33 @@ export class DayCache {
     const first = Math.floor(from / DAY);
     const last = Math.floor((to - 1) / DAY);
     const now = this.clock();
-    const fresh = new Map<string, Booked[]>();
+    // the days in memory are taken now: a change forgotten while the others load must not
+    // leave this answer without them
+    const days = new Map<string, Booked[]>();
     const stale = new Set<string>();
     let loadFirst = Number.POSITIVE_INFINITY;
     let loadLast = Number.NEGATIVE_INFINITY;
     for (const owner of owners) {
       for (let day = first; day <= last; day++) {
-        const entry = this.entries.get(`${owner}|${day}`);
-        if (entry && now - entry.loadedAt <= TTL_MS) continue;
+        const key = `${owner}|${day}`;
+        const entry = this.entries.get(key);
+        if (entry && now - entry.loadedAt <= TTL_MS) {
+          days.set(key, entry.items);
+          continue;
+        }
         stale.add(owner);
         loadFirst = Math.min(loadFirst, day);
         loadLast = Math.max(loadLast, day);
       }
     }
-    if (stale.size > 0) {
-      const epoch = this.epoch;
-      const generation = (key: string) => this.generations.get(key) ?? 0;
-      const keys: Array<{ key: string; owner: string; day: number; generation: number }> = [];
-      for (const owner of stale) {
-        for (let day = loadFirst; day <= loadLast; day++) {
-          const key = `${owner}|${day}`;
-          keys.push({ key, owner, day, generation: generation(key) });
-          fresh.set(key, []);
-        }
-      }
-      const rows = await this.fetch(
-        db,
-        [...stale],
-        new Date(loadFirst * DAY),
-        new Date((loadLast + 1) * DAY),
-      );
-      for (const row of rows) {
-        let locationId = this.names.get(row.locationId);
-        if (locationId === undefined) {
-          locationId = row.locationId;
-          this.names.set(locationId, locationId);
-        }
-        const booked: Booked = { start: row.start, end: row.end, locationId, holdUntil: row.holdUntil };
-        const to = Math.min(loadLast, Math.floor((row.end - 1) / DAY));
-        for (let day = Math.max(loadFirst, Math.floor(row.start / DAY)); day <= to; day++) {
-          fresh.get(`${row.owner}|${day}`)?.push(booked);
-        }
-      }
-      if (this.entries.size + keys.length > MAX_ENTRIES) this.clear();
-      const loadedAt = this.clock();
-      // a change published while the rows were on their way may not be in them: keep them only
-      // for this answer
-      for (const k of keys) {
-        if (this.epoch === epoch && generation(k.key) === k.generation)
-          this.entries.set(k.key, { loadedAt, items: fresh.get(k.key)! });
-      }
-    }
+    if (stale.size > 0) await this.load(db, stale, loadFirst, loadLast, now, days);
     const out = new Map<string, Booked[]>();
     for (const owner of owners) {
       const list: Booked[] = [];
       for (let day = first; day <= last; day++) {
-        const key = `${owner}|${day}`;
-        const items = fresh.get(key) ?? this.entries.get(key)?.items;
         // a booking that began on an earlier day of the range was taken from that day already
         const dayStart = day === first ? Number.NEGATIVE_INFINITY : day * DAY;
-        for (const b of items ?? []) {
+        for (const b of days.get(`${owner}|${day}`) ?? []) {
           if (b.start >= to || b.end <= from || b.start < dayStart) continue;
           if (b.holdUntil !== null && b.holdUntil <= now) continue;
           list.push(b);
@@ -118,20 +88,67 @@ export class DayCache {
     return out;
   }
 
-  /** Drops the owner's days that [from, to) touches; a load racing with this is not kept. */
+  /** Reads the owners' days [first, last] into `days`, and keeps those no change has touched. */
+  private async load(
+    db: Executor,
+    owners: Set<string>,
+    first: number,
+    last: number,
+    startedAt: number,
+    days: Map<string, Booked[]>,
+  ): Promise<void> {
+    const epoch = this.epoch;
+    const keys: Array<{ key: string; generation: number }> = [];
+    for (const owner of owners) {
+      for (let day = first; day <= last; day++) {
+        const key = `${owner}|${day}`;
+        keys.push({ key, generation: this.touched.get(key)?.generation ?? 0 });
+        days.set(key, []);
+      }
+    }
+    const rows = await this.fetch(db, [...owners], new Date(first * DAY), new Date((last + 1) * DAY));
+    for (const row of rows) {
+      let locationId = this.names.get(row.locationId);
+      if (locationId === undefined) {
+        locationId = row.locationId;
+        this.names.set(locationId, locationId);
+      }
+      const booked: Booked = { start: row.start, end: row.end, locationId, holdUntil: row.holdUntil };
+      const to = Math.min(last, Math.floor((row.end - 1) / DAY));
+      for (let day = Math.max(first, Math.floor(row.start / DAY)); day <= to; day++) {
+        days.get(`${row.owner}|${day}`)?.push(booked);
+      }
+    }
+    if (this.entries.size + keys.length > MAX_ENTRIES) this.clear();
+    if (this.epoch !== epoch) return;
+    const loadedAt = this.clock();
+    for (const k of keys) {
+      // forgotten while the rows were on their way, or just before (the change may not have
+      // committed when they were read): they answer this search but are not kept
+      const touched = this.touched.get(k.key);
+      if (touched && (touched.generation !== k.generation || touched.until > startedAt)) continue;
+      this.entries.set(k.key, { loadedAt, items: days.get(k.key)! });
+    }
+  }
+
+  /**
+   * Drops the owner's days that [from, to) touches. A read racing with this, or starting within
+   * `SETTLE_MS` of it (while the change may still be committing), is not kept.
+   */
   forget(owner: string, from: number, to: number): void {
-    if (this.generations.size > MAX_ENTRIES) this.clear();
+    if (this.touched.size > MAX_ENTRIES) this.clear();
+    const until = this.clock() + SETTLE_MS;
     for (let day = Math.floor(from / DAY); day <= Math.floor((to - 1) / DAY); day++) {
       const key = `${owner}|${day}`;
       this.entries.delete(key);
-      this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+      this.touched.set(key, { generation: (this.touched.get(key)?.generation ?? 0) + 1, until });
     }
   }
 
   clear(): void {
     this.entries.clear();
     this.names.clear();
-    this.generations.clear();
+    this.touched.clear();
     this.epoch++;
   }
 
