@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Executor } from "../src/platform/db.js";
-import type { BookedRow } from "../src/services/scheduling/appointments.repository.js";
+import type { BookedRow } from "../src/services/scheduling/busy.repository.js";
 import { DayCache } from "../src/services/scheduling/occupancy.js";
 
 const DAY = 86_400_000;

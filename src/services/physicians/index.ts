@@ -1,4 +1,6 @@
 /** The physicians module's public surface: the only file other modules may import. */
+
+export type { PhysicianPlan } from "./plans.js";
 export type { PhysicianTables } from "./repository.js";
 export { physicianRoutes } from "./routes.js";
 export {
@@ -21,4 +23,4 @@ export type {
   Specialty,
   TimeOff,
 } from "./schema.js";
-export { type PhysicianPlan, physicianService } from "./service.js";
+export { physicianService } from "./service.js";

@@ -1,25 +1,11 @@
-import { groupBy } from "../../platform/collections.js";
 import type { Executor } from "../../platform/db.js";
 import { problems, registerConstraint } from "../../platform/errors.js";
-import { type Page, toHHMM, toIso } from "../../platform/schemas.js";
-import { locationService } from "../locations/index.js";
+import type { Page } from "../../platform/schemas.js";
 import { appointmentTypeCatalog } from "../scheduling/index.js";
-import {
-  type OverrideRow,
-  type PhysicianRow,
-  physicianRepository as repo,
-  type TemplateRow,
-  type TimeOffRow,
-} from "./repository.js";
-import {
-  daysInRange,
-  expandAssignments,
-  type OverrideRule,
-  overridesClash,
-  type PlannedBlock,
-  rangeWindow,
-  type TemplateRule,
-} from "./schedule.js";
+import { type SearchablePhysician, toOverride, toPhysician, toTemplate, toTimeOff } from "./mappers.js";
+import { cachedPlans } from "./plans.js";
+import { type PhysicianRow, physicianRepository as repo } from "./repository.js";
+import { daysInRange, overridesClash } from "./schedule.js";
 import {
   type AssignmentOverride,
   type AssignmentsQuery,
@@ -60,84 +46,6 @@ registerConstraint(
   "body.startsAt",
   "the physician already has time off in this period",
 );
-
-/** What an availability search reads of a physician. */
-export type SearchablePhysician = Pick<
-  Physician,
-  | "id"
-  | "givenName"
-  | "familyName"
-  | "title"
-  | "languages"
-  | "acceptsNewPatients"
-  | "offersTelehealth"
-  | "active"
-> & { planStamp: string };
-
-export function toPhysician(r: PhysicianRow, specialties: string[]): Physician {
-  return {
-    id: r.id,
-    npi: r.npi,
-    givenName: r.given_name,
-    familyName: r.family_name,
-    title: r.title,
-    primarySpecialty: r.primary_specialty,
-    specialties,
-    homeDepartmentId: r.home_department_id,
-    languages: r.languages,
-    acceptsNewPatients: r.accepts_new_patients,
-    offersTelehealth: r.offers_telehealth,
-    active: r.active,
-    createdAt: toIso(r.created_at),
-    updatedAt: toIso(r.updated_at),
-  };
-}
-
-export function toTemplate(r: TemplateRow): AssignmentTemplate {
-  return {
-    id: r.id,
-    physicianId: r.physician_id,
-    locationId: r.location_id,
-    weekday: r.weekday,
-    startTime: toHHMM(r.start_time),
-    endTime: toHHMM(r.end_time),
-    effectiveFrom: r.effective_from,
-    effectiveTo: r.effective_to,
-    appointmentTypeIds: r.appointment_type_ids,
-    notes: r.notes,
-    createdAt: toIso(r.created_at),
-  };
-}
-
-export function toOverride(r: OverrideRow): AssignmentOverride {
-  return {
-    id: r.id,
-    physicianId: r.physician_id,
-    locationId: r.location_id,
-    kind: r.kind as AssignmentOverride["kind"],
-    rotationName: r.rotation_name,
-    startDate: r.start_date,
-    endDate: r.end_date,
-    weekdays: r.weekdays.map(Number),
-    startTime: toHHMM(r.start_time),
-    endTime: toHHMM(r.end_time),
-    appointmentTypeIds: r.appointment_type_ids,
-    reason: r.reason,
-    createdAt: toIso(r.created_at),
-  };
-}
-
-export function toTimeOff(r: TimeOffRow): TimeOff {
-  return {
-    id: r.id,
-    physicianId: r.physician_id,
-    startsAt: toIso(r.starts_at),
-    endsAt: toIso(r.ends_at),
-    reason: r.reason,
-    status: r.status as TimeOff["status"],
-    createdAt: toIso(r.created_at),
-  };
-}
 
 /** The stored specialty set: the primary one is always part of it. */
 function specialtySet(primary: string, others: readonly string[]): string[] {
@@ -189,70 +97,12 @@ function physicianColumns(p: PhysicianPatch) {
   return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as Partial<typeof row>;
 }
 
-const toTemplateRule = (r: TemplateRow): TemplateRule => toTemplate(r);
-const toOverrideRule = (r: OverrideRow): OverrideRule => toOverride(r);
-
-/** Expanded plans by physician and date range, each under the plan stamp it was expanded from. */
-const planCache = new Map<string, { stamp: string; plan: PhysicianPlan }>();
-const PLAN_CACHE_ENTRIES = 50_000;
-
-function rememberPlan(key: string, stamp: string, plan: PhysicianPlan): void {
-  if (planCache.size >= PLAN_CACHE_ENTRIES) planCache.clear();
-  planCache.set(key, { stamp, plan });
-}
-
-/**
- * Planned working blocks of several physicians over the local dates [from, to], loaded in a few
- * queries. Physicians without blocks map to empty plans.
- */
-async function expandPlans(
-  db: Executor,
-  physicianIds: string[],
-  from: string,
-  to: string,
-): Promise<Map<string, PhysicianPlan>> {
-  const [templates, overrides] = await Promise.all([
-    repo.templatesBetween(db, physicianIds, from, to),
-    repo.overridesBetween(db, physicianIds, from, to),
-  ]);
-  const locationIds = [...new Set([...templates, ...overrides].map((r) => r.location_id))];
-  const timeZones = await locationService.timeZones(db, locationIds);
-  const window = rangeWindow(from, to, timeZones.values());
-  const absences = (
-    await repo.timeOffBetween(db, physicianIds, new Date(window.start), new Date(window.end))
-  ).map(toTimeOff);
-  const templatesOf = groupBy(templates, (t) => t.physician_id);
-  const overridesOf = groupBy(overrides, (o) => o.physician_id);
-  const absencesOf = groupBy(absences, (a) => a.physicianId);
-  const plans = new Map<string, PhysicianPlan>();
-  for (const id of physicianIds) {
-    const timeOff = absencesOf.get(id) ?? [];
-    const assignments = expandAssignments({
-      from,
-      to,
-      templates: (templatesOf.get(id) ?? []).map(toTemplateRule),
-      overrides: (overridesOf.get(id) ?? []).map(toOverrideRule),
-      // A request is not yet leave: the physician stays planned until it is approved.
-      timeOff: timeOff.filter((t) => t.status === "approved"),
-      timeZones,
-    });
-    plans.set(id, { assignments, timeOff });
-  }
-  return plans;
-}
-
 /** Checks a requested assignments range before anything is loaded. */
 function checkRange(from: string, to: string): void {
   if (to < from) throw problems.invalid("query.to", "to must not be before from");
   if (daysInRange(from, to) > MAX_ASSIGNMENT_RANGE_DAYS) {
     throw problems.invalid("query.to", `the range may cover at most ${MAX_ASSIGNMENT_RANGE_DAYS} days`);
   }
-}
-
-export interface PhysicianPlan {
-  assignments: PlannedBlock[];
-  /** Time off in the range that was not declined; only approved time off is cut from blocks. */
-  timeOff: TimeOff[];
 }
 
 export const physicianService = {
@@ -372,7 +222,7 @@ export const physicianService = {
     const appointmentTypeIds = await requireAppointmentTypes(db, input.appointmentTypeIds);
     const weekdays = [...input.weekdays].sort((a, b) => a - b);
     const nearby = await repo.overridesBetween(db, [physicianId], input.startDate, input.endDate);
-    const clash = nearby.find((r) => overridesClash(toOverrideRule(r), { ...input, weekdays }));
+    const clash = nearby.find((r) => overridesClash(toOverride(r), { ...input, weekdays }));
     if (clash) {
       throw problems.conflict(
         "overlap",
@@ -425,37 +275,11 @@ export const physicianService = {
   },
 
   /**
-   * Planned working blocks of several physicians over the local dates [from, to]: from this
-   * process's cache when the physician's plan stamp is unchanged, expanded otherwise. Physicians
-   * without blocks map to empty plans. The returned plans are shared: callers must not mutate them.
+   * Planned working blocks of several physicians over the local dates [from, to], from this
+   * process's cache when unchanged (see plans.ts). The returned plans are shared: callers must not
+   * mutate them.
    */
-  async plans(
-    db: Executor,
-    physicianIds: string[],
-    from: string,
-    to: string,
-    /** The plan stamps, when the caller has just read them (saves a query). */
-    knownStamps?: ReadonlyMap<string, string>,
-  ): Promise<Map<string, PhysicianPlan>> {
-    // expanded plans are kept under each physician's plan stamp, which triggers renew on any change
-    const stamps = knownStamps ?? (await repo.planStamps(db, physicianIds));
-    const plans = new Map<string, PhysicianPlan>();
-    const missing: string[] = [];
-    for (const id of physicianIds) {
-      const stamp = stamps.get(id);
-      const known = stamp === undefined ? undefined : planCache.get(`${id}|${from}|${to}`);
-      if (known && known.stamp === stamp) plans.set(id, known.plan);
-      else missing.push(id);
-    }
-    if (missing.length === 0) return plans;
-    const fresh = await expandPlans(db, missing, from, to);
-    for (const [id, plan] of fresh) {
-      plans.set(id, plan);
-      const stamp = stamps.get(id);
-      if (stamp !== undefined) rememberPlan(`${id}|${from}|${to}`, stamp, plan);
-    }
-    return plans;
-  },
+  plans: cachedPlans,
   async assignments(db: Executor, physicianId: string, query: AssignmentsQuery): Promise<PlannedAssignments> {
     checkRange(query.from, query.to);
     await requirePhysician(db, physicianId);

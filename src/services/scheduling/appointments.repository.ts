@@ -1,5 +1,4 @@
 import { type Generated, type Selectable, sql } from "kysely";
-import { push } from "../../platform/collections.js";
 import type { Executor } from "../../platform/db.js";
 
 export const ACTIVE_STATUSES = ["held", "booked", "checked_in", "in_progress", "completed"] as const;
@@ -51,21 +50,6 @@ const q = (db: Executor) => db.withTables<AppointmentTables>();
 export const MAX_APPOINTMENT_MS = 8 * 3_600_000;
 
 /** Busy intervals grouped by resource. */
-function groupBusy<K extends string>(
-  rows: ReadonlyArray<Record<K, string> & { s: number; e: number }>,
-  key: K,
-): Map<string, Array<{ start: number; end: number }>> {
-  const out = new Map<string, Array<{ start: number; end: number }>>();
-  for (const r of rows) push(out, r[key], { start: Number(r.s), end: Number(r.e) });
-  return out;
-}
-
-export interface TimedAt {
-  start: number;
-  end: number;
-  locationId: string;
-}
-
 export interface AppointmentFilter {
   locationIds?: string[] | undefined;
   physicianIds?: string[] | undefined;
@@ -77,36 +61,8 @@ export interface AppointmentFilter {
   offset: number;
 }
 
-/** An active booking as the occupancy cache files it. */
-export interface BookedRow {
-  /** The physician, or the room, it is filed under. */
-  owner: string;
-  start: number;
-  end: number;
-  locationId: string;
-  /** When a hold lapses; null for anything else. */
-  holdUntil: number | null;
-}
-
 /** A row just written by a booking, which already knows the equipment it reserved. */
 export type PlacedRow = AppointmentRow & { equipmentIds?: string[] };
-
-/** The occupancy cache's reader: active bookings filed under a physician or a room. */
-function bookedBy(owner: "physician_id" | "room_id") {
-  return async (db: Executor, ids: string[], from: Date, to: Date): Promise<BookedRow[]> => {
-    if (!ids.length) return [];
-    const rows = await sql<{ owner: string; s: number; e: number; l: string; h: number | null }>`
-      SELECT ${sql.ref(owner)} AS owner, (extract(epoch FROM starts_at) * 1000)::float8 AS s,
-             (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id AS l,
-             (extract(epoch FROM hold_expires_at) * 1000)::float8 AS h
-      FROM appointments
-      WHERE ${sql.ref(owner)} = ANY(${ids}::uuid[]) AND active
-        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
-      db,
-    );
-    return rows.rows.map(toBooked);
-  };
-}
 
 /** Frees the equipment of appointments that no longer hold their time. */
 async function releaseEquipmentOf(db: Executor, appointmentIds: string[]): Promise<void> {
@@ -117,14 +73,6 @@ async function releaseEquipmentOf(db: Executor, appointmentIds: string[]): Promi
     .where("appointment_id", "in", appointmentIds)
     .execute();
 }
-
-const toBooked = (r: { owner: string; s: number; e: number; l: string; h: number | null }): BookedRow => ({
-  owner: r.owner,
-  start: Number(r.s),
-  end: Number(r.e),
-  locationId: r.l,
-  holdUntil: r.h === null ? null : Number(r.h),
-});
 
 export const appointmentRepository = {
   get(db: Executor, id: string, forUpdate = false): Promise<AppointmentRow | undefined> {
@@ -285,14 +233,6 @@ export const appointmentRepository = {
     );
     return expired.rows.length > 0;
   },
-  async expireAllStaleHolds(db: Executor): Promise<number> {
-    const expired = await sql<{ id: string }>`
-      UPDATE appointments SET status = 'expired', hold_expires_at = NULL, updated_at = now()
-      WHERE status = 'held' AND hold_expires_at <= now() RETURNING id`.execute(db);
-    const ids = expired.rows.map((r) => r.id);
-    await releaseEquipmentOf(db, ids);
-    return ids.length;
-  },
   async openHoldsBy(db: Executor, userId: string): Promise<number> {
     const r = await q(db)
       .selectFrom("appointments")
@@ -304,114 +244,6 @@ export const appointmentRepository = {
     return Number(r.n);
   },
 
-  /** Active appointments (valid holds included) of these physicians overlapping the window. */
-  async physicianCommitments(
-    db: Executor,
-    physicianIds: string[],
-    from: Date,
-    to: Date,
-  ): Promise<Map<string, TimedAt[]>> {
-    const out = new Map<string, TimedAt[]>();
-    if (!physicianIds.length) return out;
-    const rows = await sql<{ physician_id: string; s: number; e: number; location_id: string }>`
-      SELECT physician_id, (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id
-      FROM appointments
-      WHERE physician_id = ANY(${physicianIds}::uuid[]) AND active
-        AND (status <> 'held' OR hold_expires_at > now())
-        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
-      db,
-    );
-    for (const r of rows.rows)
-      push(out, r.physician_id, { start: Number(r.s), end: Number(r.e), locationId: r.location_id });
-    return out;
-  },
-  /** Active appointments and holds (lapsed or not) of these physicians overlapping [from, to). */
-  bookedByPhysicians: bookedBy("physician_id"),
-  /** Active appointments and holds (lapsed or not) in these rooms overlapping [from, to). */
-  bookedInRooms: bookedBy("room_id"),
-  async patientCommitments(
-    db: Executor,
-    patientId: string,
-    from: Date,
-    to: Date,
-    excludeId?: string,
-  ): Promise<TimedAt[]> {
-    const rows = await sql<{ s: number; e: number; location_id: string }>`
-      SELECT (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id
-      FROM appointments
-      WHERE patient_id = ${patientId} AND active AND (status <> 'held' OR hold_expires_at > now())
-        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}
-        AND (${excludeId ?? null}::uuid IS NULL OR id <> ${excludeId ?? null}::uuid)`.execute(db);
-    return rows.rows.map((r) => ({ start: Number(r.s), end: Number(r.e), locationId: r.location_id }));
-  },
-  /**
-   * In one query, what a search needs of a patient's appointments: the physicians who have seen
-   * (or are booked to see) them, and their active appointments (valid holds included) overlapping
-   * [from, to), except `excludeId`.
-   */
-  async patientHistory(
-    db: Executor,
-    patientId: string,
-    from: Date,
-    to: Date,
-    excludeId?: string,
-  ): Promise<{ previousPhysicianIds: string[]; commitments: TimedAt[] }> {
-    const rows = await sql<{
-      physician_id: string | null;
-      s: number | null;
-      e: number | null;
-      location_id: string | null;
-    }>`
-      SELECT DISTINCT physician_id, NULL::float8 AS s, NULL::float8 AS e, NULL::uuid AS location_id
-      FROM appointments
-      WHERE patient_id = ${patientId} AND status IN ('booked', 'checked_in', 'in_progress', 'completed')
-      UNION ALL
-      SELECT NULL::uuid, (extract(epoch FROM starts_at) * 1000)::float8, (extract(epoch FROM ends_at) * 1000)::float8, location_id
-      FROM appointments
-      WHERE patient_id = ${patientId} AND active AND (status <> 'held' OR hold_expires_at > now())
-        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}
-        AND (${excludeId ?? null}::uuid IS NULL OR id <> ${excludeId ?? null}::uuid)`.execute(db);
-    const previousPhysicianIds: string[] = [];
-    const commitments: TimedAt[] = [];
-    for (const r of rows.rows) {
-      if (r.location_id === null) previousPhysicianIds.push(r.physician_id!);
-      else commitments.push({ start: Number(r.s), end: Number(r.e), locationId: r.location_id });
-    }
-    return { previousPhysicianIds, commitments };
-  },
-  async roomBusy(
-    db: Executor,
-    roomIds: string[],
-    from: Date,
-    to: Date,
-  ): Promise<Map<string, Array<{ start: number; end: number }>>> {
-    const out = new Map<string, Array<{ start: number; end: number }>>();
-    if (!roomIds.length) return out;
-    const rows = await sql<{ room_id: string; s: number; e: number }>`
-      SELECT room_id, (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e
-      FROM appointments
-      WHERE room_id = ANY(${roomIds}::uuid[]) AND active AND (status <> 'held' OR hold_expires_at > now())
-        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
-      db,
-    );
-    return groupBusy(rows.rows, "room_id");
-  },
-  async equipmentBusy(
-    db: Executor,
-    equipmentIds: string[],
-    from: Date,
-    to: Date,
-  ): Promise<Map<string, Array<{ start: number; end: number }>>> {
-    if (!equipmentIds.length) return new Map();
-    const rows = await sql<{ equipment_id: string; s: number; e: number }>`
-      SELECT r.equipment_id, (extract(epoch FROM r.starts_at) * 1000)::float8 AS s, (extract(epoch FROM r.ends_at) * 1000)::float8 AS e
-      FROM equipment_reservations r JOIN appointments a ON a.id = r.appointment_id
-      WHERE r.equipment_id = ANY(${equipmentIds}::uuid[]) AND r.active AND (a.status <> 'held' OR a.hold_expires_at > now())
-        AND r.starts_at < ${to} AND r.starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND r.ends_at > ${from}`.execute(
-      db,
-    );
-    return groupBusy(rows.rows, "equipment_id");
-  },
   async physicianHasSeen(db: Executor, physicianId: string, patientId: string): Promise<boolean> {
     const r = await q(db)
       .selectFrom("appointments")

@@ -12,7 +12,6 @@ import { problems } from "../../platform/errors.js";
 import { distanceKm, type NetworkSnapshot, networkSnapshot } from "../locations/index.js";
 import { patientService } from "../patients/index.js";
 import { physicianService } from "../physicians/index.js";
-import { appointmentRepository as appts } from "./appointments.repository.js";
 import type { AvailabilityQuery, SlotOptionDto } from "./appointments.schema.js";
 import { localLabel } from "./availability/intervals.js";
 import { encodeOptionId } from "./availability/option-id.js";
@@ -33,6 +32,7 @@ import type {
   SlotCandidate,
   SlotOption,
 } from "./availability/types.js";
+import { busyRepository as busy } from "./busy.repository.js";
 import { appointmentTypeCatalog } from "./catalog.service.js";
 import { physicianBookings, roomBookings } from "./occupancy.js";
 
@@ -266,7 +266,7 @@ export async function searchOptions(
             from,
             to,
           ),
-          appts.equipmentBusy(
+          busy.equipmentBusy(
             db,
             equipment.map((e) => e.id),
             from,
@@ -325,7 +325,7 @@ async function physicianCommitments(
   from: number,
   to: number,
 ): Promise<Map<string, Commitment[]>> {
-  if (need.inTransaction) return appts.physicianCommitments(db, ids, new Date(from), new Date(to));
+  if (need.inTransaction) return busy.physicianCommitments(db, ids, new Date(from), new Date(to));
   return physicianBookings.get(db, ids, from, to);
 }
 
@@ -337,7 +337,7 @@ async function roomsBusy(
   from: Date,
   to: Date,
 ): Promise<Map<string, Array<{ start: number; end: number }>>> {
-  if (need.inTransaction) return appts.roomBusy(db, roomIds, from, to);
+  if (need.inTransaction) return busy.roomBusy(db, roomIds, from, to);
   return roomBookings.get(db, roomIds, from.getTime(), to.getTime());
 }
 
@@ -352,7 +352,7 @@ async function patientContext(
     patientService.get(db, patientId).catch(() => {
       throw problems.notFound("patient", "query.patientId");
     }),
-    appts.patientHistory(db, patientId, new Date(from), new Date(to), excludeId),
+    busy.patientHistory(db, patientId, new Date(from), new Date(to), excludeId),
   ]);
   const home =
     p.address?.latitude != null && p.address?.longitude != null

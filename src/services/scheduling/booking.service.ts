@@ -19,6 +19,7 @@ import {
 import type { ConflictReason, SlotOptionDto } from "./appointments.schema.js";
 import { decodeOptionId } from "./availability/option-id.js";
 import { facilities, searchOptions, toOptionDto } from "./availability.service.js";
+import { busyRepository as busy } from "./busy.repository.js";
 
 export type DecodedOption = NonNullable<ReturnType<typeof decodeOptionId>>;
 
@@ -198,20 +199,20 @@ async function explain(
     opt.end + travelMinutes(opt.locationId, c.locationId) * 60_000 > c.start;
   const window = [new Date(opt.start - margin), new Date(opt.end + margin)] as const;
   const [physicianCommitments, patient] = await Promise.all([
-    appts.physicianCommitments(tx, [opt.physicianId], ...window),
-    appts.patientCommitments(tx, patientId, ...window, excludeId),
+    busy.physicianCommitments(tx, [opt.physicianId], ...window),
+    busy.patientCommitments(tx, patientId, ...window, excludeId),
   ]);
   const physician = physicianCommitments.get(opt.physicianId) ?? [];
   if (physician.some(overlaps)) return "physician";
   if (patient.some(overlaps) || patient.some(tooClose)) return "patient";
   if (physician.some(tooClose)) return "travel";
   if (opt.roomId) {
-    const busy = await appts.roomBusy(tx, [opt.roomId], new Date(opt.start), new Date(opt.end));
-    if ((busy.get(opt.roomId) ?? []).length) return "room";
+    const taken = await busy.roomBusy(tx, [opt.roomId], new Date(opt.start), new Date(opt.end));
+    if ((taken.get(opt.roomId) ?? []).length) return "room";
   }
   if (opt.equipmentIds.length) {
-    const busy = await appts.equipmentBusy(tx, opt.equipmentIds, new Date(opt.start), new Date(opt.end));
-    if ([...busy.values()].some((b) => b.length)) return "equipment";
+    const taken = await busy.equipmentBusy(tx, opt.equipmentIds, new Date(opt.start), new Date(opt.end));
+    if ([...taken.values()].some((b) => b.length)) return "equipment";
   }
   return "unavailable";
 }

@@ -12,7 +12,7 @@
  */
 import type { Executor } from "../../platform/db.js";
 import { onPublish, type ScheduleEventInput } from "../../platform/events.js";
-import { appointmentRepository as appts, type BookedRow } from "./appointments.repository.js";
+import { type BookedRow, busyRepository as busy } from "./busy.repository.js";
 
 const DAY = 86_400_000;
 const TTL_MS = 30_000;
@@ -158,9 +158,9 @@ export class DayCache {
 }
 
 /** Physicians' bookings, each with its location (for travel). */
-export const physicianBookings = new DayCache(appts.bookedByPhysicians);
+export const physicianBookings = new DayCache(busy.bookedByPhysicians);
 /** Rooms' bookings. */
-export const roomBookings = new DayCache(appts.bookedInRooms);
+export const roomBookings = new DayCache(busy.bookedInRooms);
 
 const timeOf = (value: unknown): number | undefined => {
   const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;

@@ -1,0 +1,171 @@
+/**
+ * What is taken when: active appointments (valid holds included) of physicians, patients, rooms
+ * and equipment over a window, as availability, the occupancy cache and booking checks read them.
+ * Every scan is bounded by the longest possible appointment (`MAX_APPOINTMENT_MS`).
+ */
+import { sql } from "kysely";
+import { push } from "../../platform/collections.js";
+import type { Executor } from "../../platform/db.js";
+import { MAX_APPOINTMENT_MS } from "./appointments.repository.js";
+
+function groupBusy<K extends string>(
+  rows: ReadonlyArray<Record<K, string> & { s: number; e: number }>,
+  key: K,
+): Map<string, Array<{ start: number; end: number }>> {
+  const out = new Map<string, Array<{ start: number; end: number }>>();
+  for (const r of rows) push(out, r[key], { start: Number(r.s), end: Number(r.e) });
+  return out;
+}
+
+export interface TimedAt {
+  start: number;
+  end: number;
+  locationId: string;
+}
+
+/** An active booking as the occupancy cache files it. */
+export interface BookedRow {
+  /** The physician, or the room, it is filed under. */
+  owner: string;
+  start: number;
+  end: number;
+  locationId: string;
+  /** When a hold lapses; null for anything else. */
+  holdUntil: number | null;
+}
+
+/** The occupancy cache's reader: active bookings filed under a physician or a room. */
+function bookedBy(owner: "physician_id" | "room_id") {
+  return async (db: Executor, ids: string[], from: Date, to: Date): Promise<BookedRow[]> => {
+    if (!ids.length) return [];
+    const rows = await sql<{ owner: string; s: number; e: number; l: string; h: number | null }>`
+      SELECT ${sql.ref(owner)} AS owner, (extract(epoch FROM starts_at) * 1000)::float8 AS s,
+             (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id AS l,
+             (extract(epoch FROM hold_expires_at) * 1000)::float8 AS h
+      FROM appointments
+      WHERE ${sql.ref(owner)} = ANY(${ids}::uuid[]) AND active
+        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
+      db,
+    );
+    return rows.rows.map(toBooked);
+  };
+}
+
+const toBooked = (r: { owner: string; s: number; e: number; l: string; h: number | null }): BookedRow => ({
+  owner: r.owner,
+  start: Number(r.s),
+  end: Number(r.e),
+  locationId: r.l,
+  holdUntil: r.h === null ? null : Number(r.h),
+});
+
+export const busyRepository = {
+  /** Active appointments (valid holds included) of these physicians overlapping the window. */
+  async physicianCommitments(
+    db: Executor,
+    physicianIds: string[],
+    from: Date,
+    to: Date,
+  ): Promise<Map<string, TimedAt[]>> {
+    const out = new Map<string, TimedAt[]>();
+    if (!physicianIds.length) return out;
+    const rows = await sql<{ physician_id: string; s: number; e: number; location_id: string }>`
+      SELECT physician_id, (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id
+      FROM appointments
+      WHERE physician_id = ANY(${physicianIds}::uuid[]) AND active
+        AND (status <> 'held' OR hold_expires_at > now())
+        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
+      db,
+    );
+    for (const r of rows.rows)
+      push(out, r.physician_id, { start: Number(r.s), end: Number(r.e), locationId: r.location_id });
+    return out;
+  },
+  /** Active appointments and holds (lapsed or not) of these physicians overlapping [from, to). */
+  bookedByPhysicians: bookedBy("physician_id"),
+  /** Active appointments and holds (lapsed or not) in these rooms overlapping [from, to). */
+  bookedInRooms: bookedBy("room_id"),
+  async patientCommitments(
+    db: Executor,
+    patientId: string,
+    from: Date,
+    to: Date,
+    excludeId?: string,
+  ): Promise<TimedAt[]> {
+    const rows = await sql<{ s: number; e: number; location_id: string }>`
+      SELECT (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id
+      FROM appointments
+      WHERE patient_id = ${patientId} AND active AND (status <> 'held' OR hold_expires_at > now())
+        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}
+        AND (${excludeId ?? null}::uuid IS NULL OR id <> ${excludeId ?? null}::uuid)`.execute(db);
+    return rows.rows.map((r) => ({ start: Number(r.s), end: Number(r.e), locationId: r.location_id }));
+  },
+  /**
+   * In one query, what a search needs of a patient's appointments: the physicians who have seen
+   * (or are booked to see) them, and their active appointments (valid holds included) overlapping
+   * [from, to), except `excludeId`.
+   */
+  async patientHistory(
+    db: Executor,
+    patientId: string,
+    from: Date,
+    to: Date,
+    excludeId?: string,
+  ): Promise<{ previousPhysicianIds: string[]; commitments: TimedAt[] }> {
+    const rows = await sql<{
+      physician_id: string | null;
+      s: number | null;
+      e: number | null;
+      location_id: string | null;
+    }>`
+      SELECT DISTINCT physician_id, NULL::float8 AS s, NULL::float8 AS e, NULL::uuid AS location_id
+      FROM appointments
+      WHERE patient_id = ${patientId} AND status IN ('booked', 'checked_in', 'in_progress', 'completed')
+      UNION ALL
+      SELECT NULL::uuid, (extract(epoch FROM starts_at) * 1000)::float8, (extract(epoch FROM ends_at) * 1000)::float8, location_id
+      FROM appointments
+      WHERE patient_id = ${patientId} AND active AND (status <> 'held' OR hold_expires_at > now())
+        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}
+        AND (${excludeId ?? null}::uuid IS NULL OR id <> ${excludeId ?? null}::uuid)`.execute(db);
+    const previousPhysicianIds: string[] = [];
+    const commitments: TimedAt[] = [];
+    for (const r of rows.rows) {
+      if (r.location_id === null) previousPhysicianIds.push(r.physician_id!);
+      else commitments.push({ start: Number(r.s), end: Number(r.e), locationId: r.location_id });
+    }
+    return { previousPhysicianIds, commitments };
+  },
+  async roomBusy(
+    db: Executor,
+    roomIds: string[],
+    from: Date,
+    to: Date,
+  ): Promise<Map<string, Array<{ start: number; end: number }>>> {
+    const out = new Map<string, Array<{ start: number; end: number }>>();
+    if (!roomIds.length) return out;
+    const rows = await sql<{ room_id: string; s: number; e: number }>`
+      SELECT room_id, (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e
+      FROM appointments
+      WHERE room_id = ANY(${roomIds}::uuid[]) AND active AND (status <> 'held' OR hold_expires_at > now())
+        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
+      db,
+    );
+    return groupBusy(rows.rows, "room_id");
+  },
+  async equipmentBusy(
+    db: Executor,
+    equipmentIds: string[],
+    from: Date,
+    to: Date,
+  ): Promise<Map<string, Array<{ start: number; end: number }>>> {
+    if (!equipmentIds.length) return new Map();
+    const rows = await sql<{ equipment_id: string; s: number; e: number }>`
+      SELECT r.equipment_id, (extract(epoch FROM r.starts_at) * 1000)::float8 AS s, (extract(epoch FROM r.ends_at) * 1000)::float8 AS e
+      FROM equipment_reservations r JOIN appointments a ON a.id = r.appointment_id
+      WHERE r.equipment_id = ANY(${equipmentIds}::uuid[]) AND r.active AND (a.status <> 'held' OR a.hold_expires_at > now())
+        AND r.starts_at < ${to} AND r.starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND r.ends_at > ${from}`.execute(
+      db,
+    );
+    return groupBusy(rows.rows, "equipment_id");
+  },
+};
