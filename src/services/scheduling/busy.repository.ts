@@ -4,7 +4,7 @@
  * Every scan is bounded by the longest possible appointment (`MAX_APPOINTMENT_MS`).
  */
 import { sql } from "kysely";
-import { push } from "../../platform/collections.js";
+import { groupBy, push } from "../../platform/collections.js";
 import type { Executor } from "../../platform/db.js";
 import { MAX_APPOINTMENT_MS } from "./appointments.repository.js";
 
@@ -34,8 +34,12 @@ export interface BookedRow {
   holdUntil: number | null;
 }
 
-/** The occupancy cache's reader: active bookings filed under a physician or a room. */
-function bookedBy(owner: "physician_id" | "room_id") {
+/**
+ * Active bookings filed under a physician or a room, overlapping [from, to): with lapsed holds
+ * (the occupancy cache drops them itself as they lapse) or without.
+ */
+function bookedBy(owner: "physician_id" | "room_id", holds: "lapsed too" | "valid only") {
+  const validOnly = holds === "valid only" ? sql`AND (status <> 'held' OR hold_expires_at > now())` : sql``;
   return async (db: Executor, ids: string[], from: Date, to: Date): Promise<BookedRow[]> => {
     if (!ids.length) return [];
     const rows = await sql<{ owner: string; s: number; e: number; l: string; h: number | null }>`
@@ -43,12 +47,19 @@ function bookedBy(owner: "physician_id" | "room_id") {
              (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id AS l,
              (extract(epoch FROM hold_expires_at) * 1000)::float8 AS h
       FROM appointments
-      WHERE ${sql.ref(owner)} = ANY(${ids}::uuid[]) AND active
+      WHERE ${sql.ref(owner)} = ANY(${ids}::uuid[]) AND active ${validOnly}
         AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
       db,
     );
     return rows.rows.map(toBooked);
   };
+}
+
+/** The same, by owner: what a booking's re-check reads inside its transaction. */
+function busyBy(owner: "physician_id" | "room_id") {
+  const read = bookedBy(owner, "valid only");
+  return async (db: Executor, ids: string[], from: Date, to: Date): Promise<Map<string, BookedRow[]>> =>
+    groupBy(await read(db, ids, from, to), (b) => b.owner);
 }
 
 const toBooked = (r: { owner: string; s: number; e: number; l: string; h: number | null }): BookedRow => ({
@@ -61,30 +72,11 @@ const toBooked = (r: { owner: string; s: number; e: number; l: string; h: number
 
 export const busyRepository = {
   /** Active appointments (valid holds included) of these physicians overlapping the window. */
-  async physicianCommitments(
-    db: Executor,
-    physicianIds: string[],
-    from: Date,
-    to: Date,
-  ): Promise<Map<string, TimedAt[]>> {
-    const out = new Map<string, TimedAt[]>();
-    if (!physicianIds.length) return out;
-    const rows = await sql<{ physician_id: string; s: number; e: number; location_id: string }>`
-      SELECT physician_id, (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id
-      FROM appointments
-      WHERE physician_id = ANY(${physicianIds}::uuid[]) AND active
-        AND (status <> 'held' OR hold_expires_at > now())
-        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
-      db,
-    );
-    for (const r of rows.rows)
-      push(out, r.physician_id, { start: Number(r.s), end: Number(r.e), locationId: r.location_id });
-    return out;
-  },
+  physicianCommitments: busyBy("physician_id"),
   /** Active appointments and holds (lapsed or not) of these physicians overlapping [from, to). */
-  bookedByPhysicians: bookedBy("physician_id"),
+  bookedByPhysicians: bookedBy("physician_id", "lapsed too"),
   /** Active appointments and holds (lapsed or not) in these rooms overlapping [from, to). */
-  bookedInRooms: bookedBy("room_id"),
+  bookedInRooms: bookedBy("room_id", "lapsed too"),
   async patientCommitments(
     db: Executor,
     patientId: string,
@@ -135,23 +127,8 @@ export const busyRepository = {
     }
     return { previousPhysicianIds, commitments };
   },
-  async roomBusy(
-    db: Executor,
-    roomIds: string[],
-    from: Date,
-    to: Date,
-  ): Promise<Map<string, Array<{ start: number; end: number }>>> {
-    const out = new Map<string, Array<{ start: number; end: number }>>();
-    if (!roomIds.length) return out;
-    const rows = await sql<{ room_id: string; s: number; e: number }>`
-      SELECT room_id, (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e
-      FROM appointments
-      WHERE room_id = ANY(${roomIds}::uuid[]) AND active AND (status <> 'held' OR hold_expires_at > now())
-        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}`.execute(
-      db,
-    );
-    return groupBusy(rows.rows, "room_id");
-  },
+  /** Active appointments (valid holds included) in these rooms overlapping the window. */
+  roomBusy: busyBy("room_id"),
   async equipmentBusy(
     db: Executor,
     equipmentIds: string[],
