@@ -1,23 +1,24 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
-import { registerBreakGlassLookup } from "./platform/access.js";
-import { auditRoutes } from "./platform/audit/index.js";
+import { auditRoutes, auditService } from "./platform/audit/index.js";
 import { type Config, loadConfig } from "./platform/config.js";
 import { type Database, openDatabase } from "./platform/db.js";
 import { type App, createHttpApp } from "./platform/http.js";
-import { createIdentityService, identityRoutes, installAuthentication } from "./platform/identity/index.js";
+import {
+  auditContextOf,
+  createIdentityService,
+  identityRoutes,
+  installAuthentication,
+} from "./platform/identity/index.js";
 import { migrate, migrationsApplied } from "./platform/migrations.js";
 import type { ModuleDeps } from "./platform/module.js";
+import { AccessRefused, installScopeFacts } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
 import { locationRoutes, locationService } from "./services/locations/index.js";
 import { createNotificationRuntime, notificationRoutes } from "./services/notifications/index.js";
-import { patientRoutes, patientService } from "./services/patients/index.js";
+import { patientRoutes, patientScopeFacts, patientService } from "./services/patients/index.js";
 import { physicianRoutes } from "./services/physicians/index.js";
-import {
-  forgetScheduleChange,
-  registerSchedulingCareRelations,
-  schedulingRoutes,
-} from "./services/scheduling/index.js";
+import { forgetScheduleChange, schedulingRoutes, schedulingScopeFacts } from "./services/scheduling/index.js";
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
@@ -55,8 +56,19 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     dependentsOf: patientService.dependentsOf,
     specialtiesOfDepartments: locationService.specialtiesOfDepartments,
   });
-  registerBreakGlassLookup(identity.activeBreakGlass);
-  registerSchedulingCareRelations();
+  // the access policy's patient scope, from the modules that know each fact
+  installScopeFacts({
+    physicianCares: schedulingScopeFacts.physicianCares,
+    atLocations: async (ex, locationIds, patientId) =>
+      (await patientScopeFacts.registeredAt(ex, locationIds, patientId)) ||
+      schedulingScopeFacts.appointmentAt(ex, patientId, locationIds),
+    breakGlass: identity.activeBreakGlass,
+    patientIdsFor: async (ex, scope) => {
+      const booked = await schedulingScopeFacts.patientIdsFor(ex, scope);
+      if (!scope.locationIds) return booked;
+      return [...new Set([...booked, ...(await patientScopeFacts.registeredIds(ex, scope.locationIds))])];
+    },
+  });
   if (config.adminEmail && config.adminPassword)
     await identity.ensureAdministrator(config.adminEmail, config.adminPassword);
 
@@ -66,6 +78,22 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     trustProxy: config.trustProxy,
   });
   await installAuthentication(app, identity);
+  // a refused access is itself audited (HIPAA audit controls), after the request's own
+  // transaction has rolled back so that the record of the refusal survives it
+  app.addHook("onError", async (req, _reply, error) => {
+    if (!(error instanceof AccessRefused) || !req.actor) return;
+    const { attempt } = error;
+    await auditService
+      .record(db, auditContextOf(req.actor), {
+        action: "access.refused",
+        resourceType: attempt.resource,
+        resourceId: attempt.id,
+        patientId: attempt.resource === "patient" ? attempt.id : null,
+        outcome: "denied",
+        detail: { attempted: attempt.action, field: attempt.field, route: req.routeOptions.url ?? null },
+      })
+      .catch((err: unknown) => req.log.error({ err }, "could not audit a refused access"));
+  });
   const deps: ModuleDeps = { db, booking: config.booking };
   const notifications = createNotificationRuntime(database, config, { log: app.log, now: opts.now });
 

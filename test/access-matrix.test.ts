@@ -364,11 +364,21 @@ const availability = (g: Fixture, patientId: string) => {
 async function setup(c: Client, url: string, payload: Record<string, unknown>): Promise<string> {
   return created(await call(c, "POST", url, payload));
 }
-const linkFresh = async (g: Fixture, guardian: string) => {
-  const dependentId = await g.patient();
+const linkFresh = async (g: Fixture, guardian: string, dependent?: string) => {
+  const dependentId = dependent ?? (await g.patient());
   await setup(g.admin, `/api/v1/patients/${guardian}/dependents`, { dependentId, relationship: "caregiver" });
   return dependentId;
 };
+
+/** A patient registered by the front desk of main campus A (so in A's scope, and only A's). */
+const staffPatient = (g: Fixture) =>
+  setup(g.as.location_staff, "/api/v1/patients", {
+    mrn: `R-${unique(10)}`,
+    givenName: "Walk",
+    familyName: `In${unique(4)}`,
+    birthDate: "1985-05-05",
+    sex: "female",
+  });
 
 const CHANNELS = { channels: { email: false, sms: false, inApp: true } };
 
@@ -544,15 +554,16 @@ const matrix: Row[] = [
       { who: "physician", target: "of P2, whom they never saw", expect: 404, request: (g) => ({ url: `/api/v1/patients/${g.p2}` }) },
       { who: "location_staff", target: "of P2, who has an appointment at A", expect: "ok",
         request: (g) => ({ url: `/api/v1/patients/${g.p2}` }) },
-      // a released hold is not an appointment: it must not open the record (nor bypass break-the-glass)
-      { who: "location_staff", target: "of a patient new to A, after holding and releasing a slot for them at A", expect: 404,
+      // book-and-cancel must not buy access: a booking its author cancels within a day opens nothing
+      { who: "location_staff", target: "of a patient new to A, after a booking for them at A that its author cancelled a minute later", expect: 404,
         request: async (g) => {
           const stranger = await g.patient();
-          const staff = g.as.location_staff;
-          const hold = await setup(staff, "/api/v1/holds", { optionId: g.optionA(), patientId: stranger });
-          await staff.inject({ method: "DELETE", url: `/api/v1/holds/${hold}` });
+          const booked = await setup(g.admin, "/api/v1/appointments", { optionId: g.optionA(), patientId: stranger });
+          await call(g.admin, "POST", `/api/v1/appointments/${booked}/cancel`, { reason: "booked in error" });
           return { url: `/api/v1/patients/${stranger}` };
         } },
+      { who: "location_staff", target: "of a patient their front desk registered at A", expect: "ok",
+        request: async (g) => ({ url: `/api/v1/patients/${await staffPatient(g)}` }) },
       { who: "physician", target: "of a stranger whose only hold with X was released", expect: 404,
         request: async (g) => {
           const stranger = await g.patient();
@@ -560,15 +571,16 @@ const matrix: Row[] = [
           return { url: `/api/v1/patients/${stranger}` };
         } },
     ] },
+  // physicians read the records of their patients; the front desk and the patient keep them
   { route: "PATCH /api/v1/patients/:id", target: "of P1's phone number",
     request: (g) => ({ url: `/api/v1/patients/${g.p1}`, payload: { phone: "+1 212 555 0199" } }),
-    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
+    expect: cells("                                                           401  ok   403  404   403  ok    403"),
     also: [
       { who: "patient", target: "of another patient P2", expect: 404,
         request: (g) => ({ url: `/api/v1/patients/${g.p2}`, payload: { phone: "+1 212 555 0199" } }) },
       { who: "patient", target: "of their own date of birth", expect: 403,
         request: (g) => ({ url: `/api/v1/patients/${g.p1}`, payload: { birthDate: "1970-01-01" } }) },
-      { who: "physician", target: "of P2, whom they never saw", expect: 404,
+      { who: "location_staff", target: "of P2, who has an appointment at A", expect: "ok",
         request: (g) => ({ url: `/api/v1/patients/${g.p2}`, payload: { phone: "+1 212 555 0199" } }) },
     ] },
   { route: "GET /api/v1/patients/:id/family", target: "of P1",
@@ -579,13 +591,18 @@ const matrix: Row[] = [
   { route: "POST /api/v1/patients/:id/dependents", target: "linking a new dependent to P1",
     request: async (g) => ({ url: `/api/v1/patients/${g.p1}/dependents`, payload: { dependentId: await g.patient(), relationship: "caregiver" } }),
     expect: cells("                                                           401  403  403  404   403  ok    403"),
-    also: [{ who: "location_staff", target: "linking a new dependent to P2 of their location", expect: "ok",
-      request: async (g) => ({ url: `/api/v1/patients/${g.p2}/dependents`, payload: { dependentId: await g.patient(), relationship: "caregiver" } }) }] },
+    also: [
+      { who: "location_staff", target: "linking a dependent registered at A to P2 of their location", expect: "ok",
+        request: async (g) => ({ url: `/api/v1/patients/${g.p2}/dependents`, payload: { dependentId: await staffPatient(g), relationship: "caregiver" } }) },
+      // linking would hand the dependent's record to P2's account
+      { who: "location_staff", target: "linking a patient outside A's scope to P2 of their location", expect: 404,
+        request: async (g) => ({ url: `/api/v1/patients/${g.p2}/dependents`, payload: { dependentId: await g.patient(), relationship: "caregiver" } }) },
+    ] },
   { route: "DELETE /api/v1/patients/:id/dependents/:dependentId", target: "unlinking a dependent of P1",
     request: async (g) => ({ url: `/api/v1/patients/${g.p1}/dependents/${await linkFresh(g, g.p1)}` }),
     expect: cells("                                                           401  403  403  404   403  ok    403"),
     also: [{ who: "location_staff", target: "unlinking a dependent of P2 of their location", expect: "ok",
-      request: async (g) => ({ url: `/api/v1/patients/${g.p2}/dependents/${await linkFresh(g, g.p2)}` }) }] },
+      request: async (g) => ({ url: `/api/v1/patients/${g.p2}/dependents/${await linkFresh(g, g.p2, await staffPatient(g))}` }) }] },
 
   // ── appointment types ─────────────────────────────────────────────────── anon pat  phys staff head admin compl
   { route: "GET /api/v1/appointment-types", target: "", request: () => ({ url: "/api/v1/appointment-types" }), expect: PUBLIC },
@@ -599,18 +616,22 @@ const matrix: Row[] = [
     request: (g) => ({ url: `/api/v1/appointment-types/${g.spareType}`, payload: { name: "Renamed visit" } }), expect: ADMIN_ONLY },
 
   // ── availability, holds and appointments ──────────────────────────────── anon pat  phys staff head admin compl
-  // staff may search and book for any patient: cross-location referrals (booking.service requireBookingFor)
+  // staff search and book for patients of their scope, at any location (cross-location referrals)
   { route: "GET /api/v1/availability", target: "for P1 with X at B",
     request: (g) => ({ url: availability(g, g.p1) }),
-    expect: cells("                                                           401  ok   ok   ok    403  ok    403"),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
     also: [
+      { who: "location_staff", target: "for a patient registered at A, with X at B (a referral)", expect: "ok",
+        request: async (g) => ({ url: availability(g, await staffPatient(g)) }) },
       { who: "patient", target: "for another patient P2", expect: 404, request: (g) => ({ url: availability(g, g.p2) }) },
       { who: "physician", target: "for P2, whom they never saw", expect: 404, request: (g) => ({ url: availability(g, g.p2) }) },
     ] },
   { route: "POST /api/v1/holds", target: "for P1 with X at B",
     request: (g) => ({ url: "/api/v1/holds", payload: { optionId: g.optionB(), patientId: g.p1 } }),
-    expect: cells("                                                           401  ok   ok   ok    403  ok    403"),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
     also: [
+      { who: "location_staff", target: "for a patient registered at A, with X at B (a referral)", expect: "ok",
+        request: async (g) => ({ url: "/api/v1/holds", payload: { optionId: g.optionB(), patientId: await staffPatient(g) } }) },
       { who: "patient", target: "for another patient P2", expect: 404,
         request: (g) => ({ url: "/api/v1/holds", payload: { optionId: g.optionB(), patientId: g.p2 } }) },
     ] },
@@ -619,8 +640,10 @@ const matrix: Row[] = [
     expect: cells("                                                           401  ok   ok   404   403  ok    403") },
   { route: "POST /api/v1/appointments", target: "for P1 with X at B",
     request: (g) => ({ url: "/api/v1/appointments", payload: { optionId: g.optionB(), patientId: g.p1 } }),
-    expect: cells("                                                           401  ok   ok   ok    403  ok    403"),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
     also: [
+      { who: "location_staff", target: "for a patient registered at A, with X at B (a referral)", expect: "ok",
+        request: async (g) => ({ url: "/api/v1/appointments", payload: { optionId: g.optionB(), patientId: await staffPatient(g) } }) },
       { who: "patient", target: "for another patient P2", expect: 404,
         request: (g) => ({ url: "/api/v1/appointments", payload: { optionId: g.optionB(), patientId: g.p2 } }) },
       { who: "physician", target: "for P2, whom they never saw", expect: 404,

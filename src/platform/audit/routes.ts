@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { type Actor, requirePatientAccess } from "../access.js";
+import type { Actor } from "../access.js";
 import type { Db } from "../db.js";
 import type { App } from "../http.js";
 import { actorOf } from "../identity/plugin.js";
+import { authorize, patient, rolesFor } from "../policy.js";
 import { errorResponses, idParams, instant, pageOf, pageQuery, toIso, uuid } from "../schemas.js";
 import type { AuditRow } from "./repository.js";
 import { auditService } from "./service.js";
@@ -99,7 +100,7 @@ export function auditRoutes(app: App, db: Db): void {
   app.get(
     "/api/v1/patients/:id/access-log",
     {
-      config: { allow: ["patient", "admin", "compliance"] },
+      config: { allow: rolesFor("patient", "read_access_log") },
       schema: {
         tags,
         summary: "Who opened or changed this patient's record (patients see their own and their dependents')",
@@ -111,19 +112,21 @@ export function auditRoutes(app: App, db: Db): void {
     async (req) => {
       const actor = actorOf(req);
       return db.transaction().execute(async (tx) => {
-        if (actor.role === "patient") await requirePatientAccess(tx, actor, req.params.id);
+        const ground = await authorize(tx, actor, "read_access_log", patient(req.params.id));
         const { rows, total } = await auditService.list(tx, { patientId: req.params.id, ...req.query });
         await auditService.record(tx, ctx(actor), {
           action: "patient.access_log.read",
           resourceType: "patient",
           resourceId: req.params.id,
           patientId: req.params.id,
-          actingFor: actor.role === "patient" && actor.patientId !== req.params.id ? req.params.id : null,
+          actingFor: ground === "guardian" ? req.params.id : null,
         });
         // a patient learns who opened their record, not the hospital's workstation addresses
         const items = rows
           .map(toEvent)
-          .map((e) => (actor.role === "patient" ? { ...e, clientAddress: null, requestId: null } : e));
+          .map((e) =>
+            ground === "own" || ground === "guardian" ? { ...e, clientAddress: null, requestId: null } : e,
+          );
         return { items, total, limit: req.query.limit, offset: req.query.offset };
       });
     },

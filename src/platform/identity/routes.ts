@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { App } from "../http.js";
+import { rolesFor } from "../policy.js";
 import { errorResponses, idParams, pageOf } from "../schemas.js";
 import { actorOf, requestInfo, SESSION_COOKIE } from "./plugin.js";
 import {
@@ -117,7 +118,7 @@ export function identityRoutes(app: App, identity: IdentityService): void {
   app.post(
     "/api/v1/break-glass",
     {
-      config: { allow: ["physician", "location_staff"] },
+      config: { allow: rolesFor("patient", "break_glass") },
       schema: {
         tags,
         summary:

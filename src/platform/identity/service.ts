@@ -4,6 +4,7 @@ import type { Actor, Role } from "../access.js";
 import { type AuditContext, auditService } from "../audit/service.js";
 import type { Db, Executor } from "../db.js";
 import { ProblemError, problemFromDatabase, problems, registerConstraint } from "../errors.js";
+import { authorize, patient } from "../policy.js";
 import type { Page } from "../schemas.js";
 import { toIso } from "../schemas.js";
 import { type BreakGlassRow, identityRepository as repo, type UserRow } from "./repository.js";
@@ -322,10 +323,8 @@ export function createIdentityService(db: Db, scopes: ScopeSources) {
     },
 
     async breakGlass(actor: Actor, patientId: string, reason: string) {
-      if (actor.role !== "physician" && actor.role !== "location_staff") {
-        throw problems.forbidden("Only physicians and location staff use break-the-glass access");
-      }
       return db.transaction().execute(async (tx) => {
+        await authorize(tx, actor, "break_glass", patient(patientId, "body.patientId"));
         const row = await repo.insertBreakGlass(tx, {
           user_id: actor.userId,
           patient_id: patientId,

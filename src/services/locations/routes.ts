@@ -3,6 +3,7 @@ import { notifyChanged } from "../../platform/changes.js";
 import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
 import type { ModuleDeps } from "../../platform/module.js";
+import { rolesFor } from "../../platform/policy.js";
 import { errorResponses, idParams, pageOf, uuid } from "../../platform/schemas.js";
 import {
   department,
@@ -27,7 +28,7 @@ import { locationService as svc } from "./service.js";
 const tags = ["locations"];
 const admin = ["admin"] as const;
 /** Rooms and equipment: administrators, and staff of that location only (checked in the service). */
-const siteStaff = ["admin", "location_staff"] as const;
+const siteStaff = rolesFor("location", "read_resources");
 
 /** Passes a write's result through after telling caches that facilities changed. */
 function changed<T>(result: T): T {

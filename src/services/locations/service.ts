@@ -1,6 +1,7 @@
-import { type Actor, requireLocationAccess } from "../../platform/access.js";
+import type { Actor } from "../../platform/access.js";
 import type { Executor } from "../../platform/db.js";
 import { problems, registerConstraint } from "../../platform/errors.js";
+import { authorize, locationTarget } from "../../platform/policy.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
 import {
@@ -207,7 +208,7 @@ export const locationService = {
   },
 
   async rooms(db: Executor, actor: Actor, locationId: string, query: RoomQuery): Promise<Page<Room>> {
-    requireLocationAccess(actor, locationId);
+    await authorize(db, actor, "read_resources", locationTarget(locationId));
     await requireLocation(db, locationId);
     const { rows, total } = await repo.rooms(db, { locationId, ...query });
     return { items: rows.map(toRoom), total, limit: query.limit, offset: query.offset };
@@ -215,7 +216,7 @@ export const locationService = {
   async getRoom(db: Executor, actor: Actor, id: string): Promise<Room> {
     const row = await repo.getRoom(db, id);
     if (!row) throw problems.notFound("room");
-    requireLocationAccess(actor, row.location_id, "room");
+    await authorize(db, actor, "read_resources", locationTarget(row.location_id));
     return toRoom(row);
   },
   async createRoom(db: Executor, locationId: string, input: RoomInput): Promise<Room> {
@@ -236,7 +237,7 @@ export const locationService = {
   async updateRoom(db: Executor, actor: Actor, id: string, patch: RoomPatch): Promise<Room> {
     const current = await repo.getRoom(db, id);
     if (!current) throw problems.notFound("room");
-    requireLocationAccess(actor, current.location_id, "room");
+    await authorize(db, actor, "manage_resources", locationTarget(current.location_id));
     const row = await repo.updateRoom(db, id, {
       department_id: patch.departmentId,
       code: patch.code,
@@ -257,7 +258,7 @@ export const locationService = {
     locationId: string,
     query: { kind?: string | undefined; limit: number; offset: number },
   ): Promise<Page<EquipmentItem>> {
-    requireLocationAccess(actor, locationId);
+    await authorize(db, actor, "read_resources", locationTarget(locationId));
     await requireLocation(db, locationId);
     const { rows, total } = await repo.equipment(db, { locationId, ...query });
     return { items: rows.map(toEquipment), total, limit: query.limit, offset: query.offset };

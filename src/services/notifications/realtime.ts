@@ -9,6 +9,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import type { Actor } from "../../platform/access.js";
 import type { Db } from "../../platform/db.js";
 import type { ScheduleEvent } from "../../platform/events.js";
+import { permits, physicianTarget } from "../../platform/policy.js";
 import { physicianService } from "../physicians/index.js";
 import { appointmentFacts } from "../scheduling/index.js";
 import { head, readAfter } from "./outbox.js";
@@ -108,39 +109,39 @@ export class LiveHub {
 export type Visibility = "full" | "redacted" | "none";
 
 /**
- * Staff see their locations, physicians their own schedule, patients their own and dependents'
- * appointments; department heads see the schedules of physicians in their specialties, without
- * patient details (they plan rotations; they do not open appointments).
+ * The policy's appointment rules decide, for the appointment as it is and as it was before a move:
+ * staff see their locations, physicians their own schedule, patients their own and dependents'
+ * appointments. Those who plan a physician's schedule (department heads) hear of its changes
+ * without patient details (they plan rotations; they do not open appointments).
  */
 export async function visibilityOf(
+  db: Db,
   actor: Actor,
   e: LiveEvent,
   specialtiesOf: (physicianId: string) => Promise<string[]>,
 ): Promise<Visibility> {
-  switch (actor.role) {
-    case "admin":
-      return "full";
-    case "patient":
-      return actor.patientIds.includes(e.patientId) ? "full" : "none";
-    case "physician":
-      return actor.physicianId !== null &&
-        (e.physicianId === actor.physicianId || e.previousPhysicianId === actor.physicianId)
-        ? "full"
-        : "none";
-    case "location_staff":
-      return actor.locationIds.includes(e.locationId) ||
-        (e.previousLocationId !== undefined && actor.locationIds.includes(e.previousLocationId))
-        ? "full"
-        : "none";
-    case "department_head": {
-      const ids = [e.physicianId, e.previousPhysicianId].filter((x): x is string => typeof x === "string");
-      for (const id of new Set(ids))
-        if ((await specialtiesOf(id)).some((s) => actor.specialties.includes(s))) return "redacted";
-      return "none";
-    }
-    default:
-      return "none";
-  }
+  const as = (physicianId: string, locationId: string) =>
+    ({ kind: "appointment", id: e.appointmentId, patientId: e.patientId, physicianId, locationId }) as const;
+  const before = as(e.previousPhysicianId ?? e.physicianId, e.previousLocationId ?? e.locationId);
+  if (
+    (await permits(db, actor, "read", as(e.physicianId, e.locationId))) ||
+    (await permits(db, actor, "read", before))
+  )
+    return "full";
+  const physicians = new Set(
+    [e.physicianId, e.previousPhysicianId].filter((x): x is string => typeof x === "string"),
+  );
+  for (const id of physicians)
+    if (
+      await permits(
+        db,
+        actor,
+        "manage_schedule",
+        physicianTarget(id, () => specialtiesOf(id)),
+      )
+    )
+      return "redacted";
+  return "none";
 }
 
 /** The event as a client sees it; patient details only for those who may open the appointment. */
@@ -217,7 +218,7 @@ export class LiveStreams {
       for (const e of events) {
         if (ended || (position !== undefined && e.seq <= position)) continue;
         position = e.seq;
-        const visibility = await visibilityOf(actor, e, specialtiesOf);
+        const visibility = await visibilityOf(this.db, actor, e, specialtiesOf);
         if (visibility === "none" || ended) continue;
         raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(eventData(e, visibility))}\n\n`);
         // a client that stops reading is let go; it resumes from its Last-Event-ID when it returns

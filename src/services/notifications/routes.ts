@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { type Actor, type PatientAccess, requirePatientAccess } from "../../platform/access.js";
+import type { Actor, PatientAccess } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
 import type { Executor } from "../../platform/db.js";
 import type { App } from "../../platform/http.js";
 import { actorOf, auditContextOf } from "../../platform/identity/index.js";
 import type { ModuleDeps } from "../../platform/module.js";
+import { authorize, patient, rolesFor } from "../../platform/policy.js";
 import { errorResponses, idParams, pageOf } from "../../platform/schemas.js";
 import type { NotificationRuntime } from "./runtime.js";
 import {
@@ -24,8 +25,9 @@ import { notificationService as svc } from "./service.js";
 import { messageEvents } from "./templates.js";
 
 const tags = ["notifications"];
-const inboxReaders = ["patient", "admin"] as const;
-const preferenceEditors = ["patient", "location_staff", "admin"] as const;
+const inboxReaders = rolesFor("patient", "read_messages");
+// the channels, language and quiet hours are part of the record a caller may update
+const preferenceEditors = rolesFor("patient", "update");
 const watchers = ["patient", "physician", "location_staff", "department_head", "admin"] as const;
 
 function audit(
@@ -112,7 +114,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
     async (req) => {
       const actor = actorOf(req);
       return db.transaction().execute(async (tx) => {
-        const access = await requirePatientAccess(tx, actor, req.params.id);
+        const access = await authorize(tx, actor, "update", patient(req.params.id));
         const prefs = await svc.preferences(tx, req.params.id, library);
         await audit(tx, actor, "notification.preferences.read", req.params.id, access);
         return prefs;
@@ -134,7 +136,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
     async (req) => {
       const actor = actorOf(req);
       return db.transaction().execute(async (tx) => {
-        const access = await requirePatientAccess(tx, actor, req.params.id);
+        const access = await authorize(tx, actor, "update", patient(req.params.id));
         const prefs = await svc.setPreferences(tx, req.params.id, req.body, library);
         await audit(tx, actor, "notification.preferences.update", req.params.id, access, {
           channels: prefs.channels,

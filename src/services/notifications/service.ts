@@ -1,7 +1,9 @@
 /** Preferences, the in-app inbox, delivery records and template previews, within the caller's scope. */
+
 import type { Actor } from "../../platform/access.js";
 import type { Executor } from "../../platform/db.js";
 import { problems, registerConstraint } from "../../platform/errors.js";
+import { authorize, patient, patientScope } from "../../platform/policy.js";
 import { type Page, toHHMM, toIso } from "../../platform/schemas.js";
 import { type Patient, patientService } from "../patients/index.js";
 import { e164 } from "./channels.js";
@@ -164,26 +166,18 @@ export const notificationService = {
     return toPreferences(patientId, effectivePreferences(row, patient, library), row);
   },
 
-  /** Patients see their own and their dependents' inbox; administrators anyone's. */
+  /** Patients see their own and their dependents' inbox; administrators anyone's (the policy). */
   async inbox(db: Executor, actor: Actor, q: InboxQuery): Promise<Page<Notification>> {
-    let patientIds: string[] | undefined;
-    if (actor.role === "patient") {
-      if (q.patientId && !actor.patientIds.includes(q.patientId))
-        throw problems.notFound("patient", "query.patientId");
-      patientIds = q.patientId ? [q.patientId] : actor.patientIds;
-    } else if (actor.role === "admin") {
-      patientIds = q.patientId ? [q.patientId] : undefined;
-    } else {
-      throw problems.forbidden();
-    }
+    if (q.patientId) await authorize(db, actor, "read_messages", patient(q.patientId, "query.patientId"));
+    const patientIds = q.patientId ? [q.patientId] : await patientScope(db, actor);
     const { rows, total } = await repo.inbox(db, { patientIds, unread: q.unread }, q);
     return { items: rows.map(toNotification), total, limit: q.limit, offset: q.offset };
   },
 
   async markRead(db: Executor, actor: Actor, id: string, now: Date): Promise<Notification> {
     const row = await repo.notification(db, id);
-    const mine = row && (actor.role === "admin" || actor.patientIds.includes(row.patient_id));
-    if (!row || !mine) throw problems.notFound("notification");
+    if (!row) throw problems.notFound("notification");
+    await authorize(db, actor, "read_messages", patient(row.patient_id));
     return toNotification((await repo.markRead(db, id, now))!);
   },
 

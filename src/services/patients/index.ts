@@ -21,3 +21,9 @@ export const patientService = {
   dependentsOf: service.dependentsOf,
   homeOf: service.homeOf,
 };
+
+/** What the patients module knows about patient scope: where each patient registered. */
+export const patientScopeFacts = {
+  registeredAt: service.registeredAt,
+  registeredIds: service.registeredIds,
+};

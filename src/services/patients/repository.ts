@@ -27,6 +27,12 @@ export type PatientTables = {
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
   };
+  patient_registrations: {
+    patient_id: string;
+    location_id: string;
+    registered_by: string | null;
+    registered_at: Generated<Date>;
+  };
   family_links: {
     guardian_id: string;
     dependent_id: string;
@@ -172,5 +178,36 @@ export const patientRepository = {
       .orderBy("dependent_id")
       .execute();
     return rows.map((r) => r.dependent_id);
+  },
+
+  /** Records that the patient registered (or verified their identity) at these locations. */
+  async register(db: Executor, patientId: string, locationIds: readonly string[], by: string): Promise<void> {
+    if (!locationIds.length) return;
+    await q(db)
+      .insertInto("patient_registrations")
+      .values(locationIds.map((location_id) => ({ patient_id: patientId, location_id, registered_by: by })))
+      .onConflict((oc) => oc.columns(["patient_id", "location_id"]).doNothing())
+      .execute();
+  },
+  async registeredAt(db: Executor, locationIds: readonly string[], patientId: string): Promise<boolean> {
+    if (!locationIds.length) return false;
+    const r = await q(db)
+      .selectFrom("patient_registrations")
+      .select("patient_id")
+      .where("patient_id", "=", patientId)
+      .where("location_id", "in", [...locationIds])
+      .limit(1)
+      .executeTakeFirst();
+    return r !== undefined;
+  },
+  async registeredIds(db: Executor, locationIds: readonly string[]): Promise<string[]> {
+    if (!locationIds.length) return [];
+    const rows = await q(db)
+      .selectFrom("patient_registrations")
+      .select("patient_id")
+      .distinct()
+      .where("location_id", "in", [...locationIds])
+      .execute();
+    return rows.map((r) => r.patient_id);
   },
 };

@@ -248,6 +248,11 @@ export const patientService = {
     if (n === 0) throw problems.notFound("family link", "params.dependentId");
   },
 
+  /** Front desks of these locations reach the patient from now on (registration, identity check). */
+  register: repo.register,
+  registeredAt: repo.registeredAt,
+  registeredIds: repo.registeredIds,
+
   /** Patients this guardian may act for (book, cancel) besides themselves. */
   dependentsOf(db: Executor, guardianId: string): Promise<string[]> {
     return repo.dependentIds(db, guardianId);

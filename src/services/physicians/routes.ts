@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
 import type { ModuleDeps } from "../../platform/module.js";
+import { rolesFor } from "../../platform/policy.js";
 import { errorResponses, pageOf } from "../../platform/schemas.js";
 import { type ManagedAspect, mayManageTimeOff, physicianGuard } from "./access.js";
 import {
@@ -33,9 +34,9 @@ import { physicianService as svc } from "./service.js";
 const tags = ["physicians"];
 const admin = ["admin"] as const;
 /** Templates, rotations and profile: administrators and the physician's department heads. */
-const managers = ["admin", "department_head"] as const;
+const managers = rolesFor("physician", "manage_schedule");
 /** Time off: also the physician for their own. */
-const ownTimeOff = ["admin", "department_head", "physician"] as const;
+const ownTimeOff = rolesFor("physician", "manage_time_off");
 const noContent = { 204: z.null(), ...errorResponses };
 
 export function physicianRoutes(app: App, { db }: ModuleDeps): void {

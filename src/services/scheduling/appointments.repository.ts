@@ -3,7 +3,18 @@ import type { Executor } from "../../platform/db.js";
 
 export const ACTIVE_STATUSES = ["held", "booked", "checked_in", "in_progress", "completed"] as const;
 /** Statuses that mean a real visit was arranged: they open the record to the care team (holds do not). */
-const CARE_STATUSES = ["booked", "checked_in", "in_progress", "completed", "no_show", "cancelled"];
+/**
+ * A standing appointment puts its patient in the scope of its physician and its location's staff:
+ * booked or seen (any outcome) within the last SCOPE_MONTHS months or upcoming, and not cancelled
+ * by the account that made it within a day of making it (book-and-cancel must not buy access).
+ * Holds never do.
+ */
+export const SCOPE_MONTHS = 24;
+const standing = sql<boolean>`(
+  starts_at > now() - make_interval(months => ${sql.lit(SCOPE_MONTHS)})
+  AND (status IN ('booked', 'checked_in', 'in_progress', 'completed', 'no_show')
+    OR (status = 'cancelled' AND NOT (cancelled_by IS NOT DISTINCT FROM created_by AND created_by IS NOT NULL
+      AND cancelled_at IS NOT NULL AND cancelled_at < created_at + interval '1 day'))))`;
 
 export type AppointmentTables = {
   appointments: {
@@ -24,6 +35,8 @@ export type AppointmentTables = {
     idempotency_key: string | null;
     rescheduled_from: string | null;
     cancel_reason: string | null;
+    cancelled_by: string | null;
+    cancelled_at: Date | null;
     override_reason: string | null;
     checked_in_at: Date | null;
     completed_at: Date | null;
@@ -121,7 +134,10 @@ export const appointmentRepository = {
    */
   insertUnlessRoomTaken(
     db: Executor,
-    row: Omit<AppointmentRow, "id" | "active" | "created_at" | "updated_at">,
+    row: Omit<
+      AppointmentRow,
+      "id" | "active" | "created_at" | "updated_at" | "cancelled_by" | "cancelled_at"
+    >,
   ): Promise<AppointmentRow | undefined> {
     return q(db)
       .insertInto("appointments")
@@ -167,6 +183,7 @@ export const appointmentRepository = {
       Pick<
         AppointmentRow,
         | "cancel_reason"
+        | "cancelled_by"
         | "checked_in_at"
         | "completed_at"
         | "hold_expires_at"
@@ -250,33 +267,33 @@ export const appointmentRepository = {
       .select("id")
       .where("physician_id", "=", physicianId)
       .where("patient_id", "=", patientId)
-      .where("status", "in", CARE_STATUSES)
+      .where(standing)
       .limit(1)
       .executeTakeFirst();
     return r !== undefined;
   },
   async patientIdsFor(
     db: Executor,
-    scope: { physicianId?: string; locationIds?: string[] },
+    scope: { physicianId?: string; locationIds?: readonly string[] },
   ): Promise<string[]> {
-    let query = q(db)
-      .selectFrom("appointments")
-      .select("patient_id")
-      .distinct()
-      .where("status", "in", CARE_STATUSES);
+    let query = q(db).selectFrom("appointments").select("patient_id").distinct().where(standing);
     if (scope.physicianId) query = query.where("physician_id", "=", scope.physicianId);
-    else if (scope.locationIds?.length) query = query.where("location_id", "in", scope.locationIds);
+    else if (scope.locationIds?.length) query = query.where("location_id", "in", [...scope.locationIds]);
     else return [];
     return (await query.execute()).map((r) => r.patient_id);
   },
-  async patientHasAppointmentAt(db: Executor, patientId: string, locationIds: string[]): Promise<boolean> {
+  async patientHasAppointmentAt(
+    db: Executor,
+    patientId: string,
+    locationIds: readonly string[],
+  ): Promise<boolean> {
     if (!locationIds.length) return false;
     const r = await q(db)
       .selectFrom("appointments")
       .select("id")
       .where("patient_id", "=", patientId)
-      .where("location_id", "in", locationIds)
-      .where("status", "in", CARE_STATUSES)
+      .where("location_id", "in", [...locationIds])
+      .where(standing)
       .limit(1)
       .executeTakeFirst();
     return r !== undefined;

@@ -3,6 +3,7 @@ import { auditService } from "../../platform/audit/index.js";
 import type { App } from "../../platform/http.js";
 import { actorOf, auditContextOf } from "../../platform/identity/index.js";
 import type { ModuleDeps } from "../../platform/module.js";
+import { rolesFor } from "../../platform/policy.js";
 import { errorResponses, idParams, pageOf } from "../../platform/schemas.js";
 import {
   appointment,
@@ -20,7 +21,7 @@ import { needFromQuery, searchOptions, toOptionDto } from "./availability.servic
 import { booking, requireBookingFor } from "./booking.service.js";
 
 const tags = ["scheduling"];
-const bookers = ["patient", "location_staff", "physician", "admin"] as const;
+const bookers = rolesFor("patient", "book");
 const conflict = {
   409: z.looseObject({
     code: z.string(),
@@ -47,7 +48,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
       if (need.patientId) {
         // the patient's history and commitments shape the answer: that is a read of patient data
         await db.transaction().execute(async (tx) => {
-          await requireBookingFor(tx, actor, need.patientId!);
+          await requireBookingFor(tx, actor, need.patientId!, "search_for", "query.patientId");
           await auditService.record(tx, auditContextOf(actor), {
             action: "availability.search",
             resourceType: "patient",
@@ -89,7 +90,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.delete(
     "/api/v1/holds/:id",
     {
-      config: { allow: bookers },
+      config: { allow: rolesFor("appointment", "release_hold") },
       schema: {
         tags,
         summary: "Release a hold",
@@ -130,7 +131,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.get(
     "/api/v1/appointments",
     {
-      config: { allow: ["patient", "location_staff", "physician", "admin"] },
+      config: { allow: rolesFor("appointment", "read") },
       schema: {
         tags,
         summary: "Appointments within your scope",
@@ -143,7 +144,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.get(
     "/api/v1/appointments/:id",
     {
-      config: { allow: ["patient", "location_staff", "physician", "admin"] },
+      config: { allow: rolesFor("appointment", "read") },
       schema: {
         tags,
         summary: "One appointment",
@@ -156,7 +157,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.post(
     "/api/v1/appointments/:id/cancel",
     {
-      config: { allow: ["patient", "location_staff", "physician", "admin"] },
+      config: { allow: rolesFor("appointment", "cancel") },
       schema: {
         tags,
         summary: "Cancel an appointment",
@@ -170,7 +171,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.post(
     "/api/v1/appointments/:id/reschedule",
     {
-      config: { allow: ["patient", "location_staff", "admin"] },
+      config: { allow: rolesFor("appointment", "reschedule") },
       schema: {
         tags,
         summary:
@@ -182,7 +183,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      const current = await requireAppointment(db, actor, req.params.id);
+      const current = await requireAppointment(db, actor, req.params.id, false, "reschedule");
       const row = await booking.reschedule(db, rules, actor, current, req.body.optionId, req.body.reason);
       return reply.code(201).send(await toAppointment(db, row));
     },
@@ -190,7 +191,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.post(
     "/api/v1/appointments/:id/status",
     {
-      config: { allow: ["location_staff", "physician", "admin"] },
+      config: { allow: rolesFor("appointment", "change_status") },
       schema: {
         tags,
         summary: "Check in, start, complete or mark a no-show",

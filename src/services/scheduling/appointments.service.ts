@@ -5,6 +5,14 @@ import type { Db, Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
 import { publish } from "../../platform/events.js";
 import { auditContextOf } from "../../platform/identity/index.js";
+import {
+  type Actions,
+  appointmentScope,
+  authorize,
+  patient,
+  permits,
+  type Target,
+} from "../../platform/policy.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
 import {
@@ -55,30 +63,31 @@ export async function toAppointment(db: Executor, r: PlacedRow): Promise<Appoint
   };
 }
 
-/** Whether the actor may see this appointment: the location's door, the physician's own, the patient's own. */
-export function canSee(actor: Actor, r: AppointmentRow): boolean {
-  switch (actor.role) {
-    case "admin":
-      return true;
-    case "patient":
-      return actor.patientIds.includes(r.patient_id);
-    case "physician":
-      return actor.physicianId === r.physician_id;
-    case "location_staff":
-      return actor.locationIds.includes(r.location_id);
-    default:
-      return false;
-  }
-}
+/** Whether the actor may see this appointment (the policy's appointment rules). */
+export const canSee = (db: Executor, actor: Actor, r: AppointmentRow): Promise<boolean> =>
+  permits(db, actor, "read", appointmentTarget(r));
+
+/** An appointment row as the access policy sees it. */
+export const appointmentTarget = (r: AppointmentRow, field = "params.id"): Target<"appointment"> => ({
+  kind: "appointment",
+  id: r.id,
+  patientId: r.patient_id,
+  physicianId: r.physician_id,
+  locationId: r.location_id,
+  field,
+});
 
 export async function requireAppointment(
   db: Executor,
   actor: Actor,
   id: string,
   forUpdate = false,
+  action: Actions["appointment"] = "read",
 ): Promise<AppointmentRow> {
   const row = await appts.get(db, id, forUpdate);
-  if (!row || !canSee(actor, row)) throw problems.notFound("appointment");
+  if (!row) throw problems.notFound("appointment");
+  // one that exists behind another door is refused like a missing one, and the refusal is audited
+  await authorize(db, actor, action, appointmentTarget(row));
   return row;
 }
 
@@ -101,24 +110,24 @@ export const appointmentService = {
 
   async list(db: Db, actor: Actor, q: AppointmentQuery): Promise<Page<Appointment>> {
     // the caller's scope is applied first; filters can only narrow it
-    let locationIds = q.locationId ? [q.locationId] : undefined;
-    let physicianIds = q.physicianId ? [q.physicianId] : undefined;
-    let patientIds = q.patientId ? [q.patientId] : undefined;
-    if (actor.role === "location_staff") {
-      if (q.locationId && !actor.locationIds.includes(q.locationId))
-        throw problems.notFound("location", "query.locationId");
-      locationIds ??= actor.locationIds;
-    } else if (actor.role === "physician") {
-      if (q.physicianId && q.physicianId !== actor.physicianId)
-        throw problems.notFound("physician", "query.physicianId");
-      physicianIds = [actor.physicianId ?? ""];
-    } else if (actor.role === "patient") {
-      if (q.patientId && !actor.patientIds.includes(q.patientId))
-        throw problems.notFound("patient", "query.patientId");
-      patientIds ??= actor.patientIds;
-    } else if (actor.role !== "admin") {
-      throw problems.forbidden();
-    }
+    const scope = appointmentScope(actor);
+    if (!scope) throw problems.forbidden();
+    /** A filter within the caller's scope; one outside it answers 404 on its field. */
+    const narrow = (
+      wanted: string | undefined,
+      allowed: string[] | undefined,
+      what: string,
+      field: string,
+    ) => {
+      if (wanted === undefined) return allowed;
+      if (allowed && !allowed.includes(wanted)) throw problems.notFound(what, field);
+      return [wanted];
+    };
+    const locationIds = narrow(q.locationId, scope.locationIds, "location", "query.locationId");
+    const physicianIds = narrow(q.physicianId, scope.physicianIds, "physician", "query.physicianId");
+    const patientIds = q.patientId ? [q.patientId] : scope.patientIds;
+    // a patient named in the query must be one the caller reaches, whatever else narrows the list
+    if (q.patientId) await authorize(db, actor, "read", patient(q.patientId, "query.patientId"));
     let from = q.from ? new Date(q.from) : undefined;
     let to = q.to ? new Date(q.to) : undefined;
     if (q.date) {
@@ -164,9 +173,7 @@ export const appointmentService = {
     status: "checked_in" | "in_progress" | "completed" | "no_show",
   ): Promise<Appointment> {
     return db.transaction().execute(async (tx) => {
-      const row = await requireAppointment(tx, actor, id, true);
-      if (actor.role === "patient")
-        throw problems.forbidden("Patients cannot change an appointment's status");
+      const row = await requireAppointment(tx, actor, id, true, "change_status");
       if (!TRANSITIONS[row.status]?.includes(status)) {
         throw problems.conflict(
           "invalid_transition",
@@ -199,7 +206,7 @@ export const appointmentService = {
   /** Gives a hold back before it runs out: only holds, by anyone who may see the appointment. */
   async releaseHold(db: Db, actor: Actor, id: string): Promise<void> {
     await db.transaction().execute(async (tx) => {
-      const row = await requireAppointment(tx, actor, id, true);
+      const row = await requireAppointment(tx, actor, id, true, "release_hold");
       if (row.status !== "held") throw problems.notFound("hold");
       const released = await appts.setStatus(tx, id, "expired", { hold_expires_at: null });
       await publish(
@@ -222,7 +229,7 @@ export const appointmentService = {
 
   async cancel(db: Db, actor: Actor, id: string, reason: string): Promise<Appointment> {
     return db.transaction().execute(async (tx) => {
-      const row = await requireAppointment(tx, actor, id, true);
+      const row = await requireAppointment(tx, actor, id, true, "cancel");
       if (!TRANSITIONS[row.status]?.includes("cancelled")) {
         throw problems.conflict(
           "invalid_transition",
@@ -233,6 +240,7 @@ export const appointmentService = {
       }
       const updated = await appts.setStatus(tx, id, "cancelled", {
         cancel_reason: reason,
+        cancelled_by: actor.userId,
         hold_expires_at: null,
       });
       // open screens and the patient's messages hear of it (with the reason when the hospital cancels)

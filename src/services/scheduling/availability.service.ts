@@ -3,12 +3,14 @@
  * labels the answer. Nothing about availability is stored; the facility snapshot is cached for a
  * few seconds because rooms and travel times change rarely and every booking re-checks anyway.
  */
+
 import type { Actor } from "../../platform/access.js";
 import { onChanged } from "../../platform/changes.js";
 import { groupBy } from "../../platform/collections.js";
 import type { BookingConfig } from "../../platform/config.js";
 import type { Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
+import { mayEver } from "../../platform/policy.js";
 import { distanceKm, type NetworkSnapshot, networkSnapshot } from "../locations/index.js";
 import { patientService } from "../patients/index.js";
 import { physicianService } from "../physicians/index.js";
@@ -405,7 +407,7 @@ export function needFromQuery(actor: Actor, q: AvailabilityQuery): SearchNeed {
   if (to <= from) throw problems.invalid("query.to", "must be after from");
   if (to - from > MAX_WINDOW_DAYS * DAY)
     throw problems.invalid("query.to", `the window may span at most ${MAX_WINDOW_DAYS} days`);
-  if (q.overrideReason && actor.role !== "location_staff" && actor.role !== "admin") {
+  if (q.overrideReason && !mayEver(actor, "patient", "override_continuity")) {
     throw problems.invalid("query.overrideReason", "only staff may override follow-up continuity");
   }
   return {

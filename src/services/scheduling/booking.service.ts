@@ -4,13 +4,13 @@
  * constraints on the tables are the last word on overlaps, however many replicas race.
  */
 import type { Actor } from "../../platform/access.js";
-import { requirePatientAccess } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
 import type { BookingConfig } from "../../platform/config.js";
 import type { Db, Executor } from "../../platform/db.js";
 import { ProblemError, problems } from "../../platform/errors.js";
 import { publish, type ScheduleEventInput } from "../../platform/events.js";
 import { auditContextOf } from "../../platform/identity/index.js";
+import { authorize, mayEver, type PatientAction, patient } from "../../platform/policy.js";
 import {
   type AppointmentRow,
   appointmentRepository as appts,
@@ -85,13 +85,18 @@ export function eventOf(
   };
 }
 
-/** Whether the actor may book or hold for this patient. */
-export async function requireBookingFor(db: Executor, actor: Actor, patientId: string): Promise<void> {
-  if (actor.role === "admin" || actor.role === "location_staff") {
-    // staff book for any patient, at any location: that is how cross-location referrals work
-    return;
-  }
-  await requirePatientAccess(db, actor, patientId);
+/**
+ * Whether the actor may book, hold or search for this patient: staff book patients of their
+ * location's scope at any location (that is how cross-location referrals work), never others.
+ */
+export async function requireBookingFor(
+  db: Executor,
+  actor: Actor,
+  patientId: string,
+  action: Extract<PatientAction, "book" | "search_for"> = "book",
+  field = "body.patientId",
+): Promise<void> {
+  await authorize(db, actor, action, patient(patientId, field));
 }
 
 interface PlaceMode {
@@ -323,7 +328,7 @@ export const booking = {
       const previous = await appts.byIdempotencyKey(db, actor.userId, idempotencyKey);
       if (previous) return { row: previous, replayed: true };
     }
-    if (input.overrideReason && actor.role !== "location_staff" && actor.role !== "admin") {
+    if (input.overrideReason && !mayEver(actor, "patient", "override_continuity")) {
       throw problems.invalid("body.overrideReason", "only staff may override follow-up continuity");
     }
     await requireBookingFor(db, actor, input.patientId);
@@ -407,6 +412,7 @@ export const booking = {
         );
       await appts.setStatus(tx, fresh.id, "cancelled", {
         cancel_reason: reason ? `rescheduled: ${reason}` : "rescheduled",
+        cancelled_by: actor.userId,
         hold_expires_at: null,
       });
       const row = await place(tx, rules, actor, opt, fresh.patient_id, {

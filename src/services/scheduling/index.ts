@@ -1,6 +1,5 @@
 /** The scheduling module's public surface: the only file other modules may import. */
 
-import { registerCareRelations } from "../../platform/access.js";
 import type { Executor } from "../../platform/db.js";
 import type { App } from "../../platform/http.js";
 import type { ModuleDeps } from "../../platform/module.js";
@@ -25,13 +24,12 @@ export function schedulingRoutes(app: App, deps: ModuleDeps): void {
 }
 
 /** Teaches the access rules who has seen whom, and where: only appointments know that. */
-export function registerSchedulingCareRelations(): void {
-  registerCareRelations({
-    physicianHasSeen: appointmentRepository.physicianHasSeen,
-    patientHasAppointmentAt: appointmentRepository.patientHasAppointmentAt,
-    patientIdsFor: appointmentRepository.patientIdsFor,
-  });
-}
+/** The care relationships only scheduling knows, for the access policy's patient scope. */
+export const schedulingScopeFacts = {
+  physicianCares: appointmentRepository.physicianHasSeen,
+  appointmentAt: appointmentRepository.patientHasAppointmentAt,
+  patientIdsFor: appointmentRepository.patientIdsFor,
+};
 
 /** One appointment as the notification service needs it; callers decide who may see it. */
 export interface AppointmentFacts {

@@ -1,6 +1,7 @@
 import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
 import type { ModuleDeps } from "../../platform/module.js";
+import { rolesFor } from "../../platform/policy.js";
 import { errorResponses, idParams } from "../../platform/schemas.js";
 import { schedule, scheduleQuery, unifiedSchedule } from "./schedule.service.js";
 
@@ -8,7 +9,7 @@ export function scheduleRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/physicians/:id/schedule",
     {
-      config: { allow: ["physician", "department_head", "location_staff", "admin"] },
+      config: { allow: rolesFor("physician", "read_schedule") },
       schema: {
         tags: ["scheduling"],
         summary:

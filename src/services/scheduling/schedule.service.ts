@@ -5,6 +5,7 @@ import { auditService } from "../../platform/audit/index.js";
 import type { Db } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
 import { auditContextOf } from "../../platform/identity/index.js";
+import { authorize, permits, physicianTarget } from "../../platform/policy.js";
 import { isoDate, uuid } from "../../platform/schemas.js";
 import { physicianService } from "../physicians/index.js";
 import { appointmentRepository as appts } from "./appointments.repository.js";
@@ -67,24 +68,6 @@ type Entry = z.infer<typeof scheduleEntry>;
 
 const MAX_DAYS = 92;
 
-async function mayView(
-  actor: Actor,
-  physicianId: string,
-  specialties: () => Promise<string[]>,
-): Promise<boolean> {
-  switch (actor.role) {
-    case "admin":
-    case "location_staff":
-      return true;
-    case "physician":
-      return actor.physicianId === physicianId;
-    case "department_head":
-      return (await specialties()).some((s) => actor.specialties.includes(s));
-    default:
-      return false;
-  }
-}
-
 export async function unifiedSchedule(
   db: Db,
   actor: Actor,
@@ -95,8 +78,9 @@ export async function unifiedSchedule(
   if ((Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 >= MAX_DAYS)
     throw problems.invalid("query.to", `at most ${MAX_DAYS} days`);
   const physician = await physicianService.get(db, physicianId);
-  if (!(await mayView(actor, physicianId, async () => physician.specialties)))
-    throw problems.notFound("physician");
+  const target = physicianTarget(physicianId, async () => physician.specialties);
+  await authorize(db, actor, "read_schedule", target);
+  const showReasons = await permits(db, actor, "read_time_off_reason", target);
 
   const [plans, snapshot] = await Promise.all([
     physicianService.plans(db, [physicianId], q.from, q.to),
@@ -150,10 +134,7 @@ export async function unifiedSchedule(
       kind: "time_off",
       start: t.startsAt,
       end: t.endsAt,
-      reason:
-        actor.role === "physician" || actor.role === "admin" || actor.role === "department_head"
-          ? t.reason
-          : null,
+      reason: showReasons ? t.reason : null,
       status: t.status,
     });
   }
@@ -174,7 +155,7 @@ export async function unifiedSchedule(
       if (q.locationId && r.location_id !== q.locationId) continue;
       const localDate = localLabel(r.starts_at.getTime(), zone(r.location_id)).date;
       if (localDate < q.from || localDate > q.to) continue;
-      const seen = canSee(actor, r);
+      const seen = await canSee(tx, actor, r);
       if (seen) visible.push(r.id);
       entries.push({
         kind: "appointment",

@@ -1,0 +1,437 @@
+/**
+ * Who may do what to which resource, as one table of rules: `(roles, actions, resource, condition)`.
+ * Every operation on a patient, an appointment, a physician's schedule or a location's resources
+ * calls `authorize(db, actor, action, target)`; the route-level admission of those routes
+ * (`config.allow`) is derived from the same table (`rolesFor`), and the access-matrix and policy
+ * tests walk it. A target out of scope answers 404 (existence is not revealed) and the refusal is
+ * audited by the HTTP layer once the request's transaction has rolled back.
+ *
+ * What puts a patient in a caller's scope (ARCHITECTURE.md, "Patient scope"):
+ * - a patient: their own record and their dependents' (family links where they are guardian);
+ * - a physician: patients with a standing appointment with them;
+ * - location staff: patients registered at one of their locations (registration or a verified
+ *   identity check at the desk), or with a standing appointment at one of them;
+ * - physicians and staff alike: an active break-the-glass grant (time-limited, flagged for review);
+ * - administrators: everyone. Department heads and compliance officers: no patient records.
+ * A standing appointment is booked or seen (any outcome) in the last 24 months or upcoming, and not
+ * cancelled by its own author within a day of making it; holds never count.
+ */
+import type { Actor, Role } from "./access.js";
+import type { Executor } from "./db.js";
+import { type FieldProblem, ProblemError } from "./errors.js";
+
+/** What can be done to each kind of resource. */
+export interface Actions {
+  patient:
+    | "read"
+    | "update"
+    | "update_identity"
+    | "read_family"
+    | "link_family"
+    | "book"
+    | "search_for"
+    | "override_continuity"
+    | "read_messages"
+    | "read_access_log"
+    | "break_glass"
+    | "verify_identity";
+  appointment: "read" | "cancel" | "reschedule" | "change_status" | "release_hold";
+  physician:
+    | "read_schedule"
+    | "read_time_off_reason"
+    | "manage_profile"
+    | "manage_schedule"
+    | "manage_time_off";
+  location: "read_resources" | "manage_resources";
+}
+export type Kind = keyof Actions;
+export type PatientAction = Actions["patient"];
+
+/** What a rule's condition looks at, per kind of resource. */
+export interface Resources {
+  patient: { id: string };
+  appointment: { id: string; patientId: string; physicianId: string; locationId: string };
+  /** The physician's specialties are read only when a rule needs them. */
+  physician: { id: string; specialties: () => Promise<string[]> };
+  location: { id: string };
+}
+
+/** A resource to authorize against, and the request field its id came from (`params.id`…). */
+export type Target<K extends Kind> = { kind: K; field?: string } & Resources[K];
+
+/** How the caller reaches the resource: also the ground recorded in the audit event. */
+export type Ground =
+  | "own"
+  | "guardian"
+  | "care"
+  | "location"
+  | "department"
+  | "break_glass"
+  | "admin"
+  | "audit"
+  | "staff"
+  | "network";
+export type PatientGround = Ground;
+
+/**
+ * Facts about care relationships that other modules own: the scheduling module knows who has a
+ * standing appointment where, the patients module where a patient registered, the identity module
+ * the break-the-glass grants. The composition root installs them; until then nobody has any.
+ */
+export interface ScopeFacts {
+  /** A standing appointment of this patient with this physician. */
+  physicianCares(db: Executor, physicianId: string, patientId: string): Promise<boolean>;
+  /** A standing appointment of this patient at one of these locations, or registered at one. */
+  atLocations(db: Executor, locationIds: readonly string[], patientId: string): Promise<boolean>;
+  /** An unexpired break-the-glass grant of this user for this patient. */
+  breakGlass(db: Executor, userId: string, patientId: string): Promise<boolean>;
+  /** Every patient in scope of a physician or of a set of locations (lists). */
+  patientIdsFor(
+    db: Executor,
+    scope: { physicianId?: string; locationIds?: readonly string[] },
+  ): Promise<string[]>;
+}
+
+const noFacts: ScopeFacts = {
+  physicianCares: async () => false,
+  atLocations: async () => false,
+  breakGlass: async () => false,
+  patientIdsFor: async () => [],
+};
+let facts: ScopeFacts = noFacts;
+
+/** The composition root installs the modules' facts at start. */
+export function installScopeFacts(installed: ScopeFacts): void {
+  facts = installed;
+}
+
+type Condition<K extends Kind> = (db: Executor, actor: Actor, r: Resources[K]) => Promise<boolean> | boolean;
+
+interface Rule<K extends Kind = Kind> {
+  kind: K;
+  roles: readonly Role[];
+  actions: readonly Actions[K][];
+  ground: Ground;
+  /** Absent: the rule holds for every resource of its kind. */
+  when?: Condition<K>;
+  /** The rule in words, for ARCHITECTURE.md and the tests. */
+  says: string;
+}
+
+/** A rule of any kind. */
+type AnyRule = { [K in Kind]: Rule<K> }[Kind];
+
+function allow<K extends Kind>(
+  roles: Role | readonly Role[],
+  actions: Actions[K] | readonly Actions[K][],
+  kind: K,
+  ground: Ground,
+  says: string,
+  when?: Condition<K>,
+): Rule<K> {
+  return {
+    kind,
+    roles: typeof roles === "string" ? [roles] : roles,
+    actions: (Array.isArray(actions) ? actions : [actions]) as readonly Actions[K][],
+    ground,
+    says,
+    ...(when ? { when } : {}),
+  };
+}
+
+const EVERY_PATIENT_ACTION: readonly PatientAction[] = [
+  "read",
+  "update",
+  "update_identity",
+  "read_family",
+  "link_family",
+  "book",
+  "search_for",
+  "override_continuity",
+  "read_messages",
+  "read_access_log",
+];
+const PATIENT_READS = ["read", "read_family", "search_for"] as const;
+const OWN = [...PATIENT_READS, "update", "book", "read_messages", "read_access_log"] as const;
+
+/** The table. Rules are tried in order; the first that holds grants, with its ground. */
+export const policy: readonly AnyRule[] = [
+  // ── patients ──
+  allow("admin", EVERY_PATIENT_ACTION, "patient", "admin", "administrators reach every patient"),
+  allow(
+    "patient",
+    OWN,
+    "patient",
+    "own",
+    "a patient reaches their own record",
+    (_db, a, p) => a.patientId === p.id,
+  ),
+  allow("patient", OWN, "patient", "guardian", "a guardian reaches their dependents' records", (_db, a, p) =>
+    a.patientIds.includes(p.id),
+  ),
+  allow(
+    "physician",
+    [...PATIENT_READS, "book"],
+    "patient",
+    "care",
+    "a physician reaches patients with a standing appointment with them",
+    (db, a, p) => a.physicianId !== null && facts.physicianCares(db, a.physicianId, p.id),
+  ),
+  allow(
+    "location_staff",
+    [...PATIENT_READS, "update", "update_identity", "link_family", "book", "override_continuity"],
+    "patient",
+    "location",
+    "staff reach patients registered at, or with a standing appointment at, one of their locations",
+    (db, a, p) => facts.atLocations(db, a.locationIds, p.id),
+  ),
+  allow(
+    ["physician", "location_staff"],
+    PATIENT_READS,
+    "patient",
+    "break_glass",
+    "physicians and staff reach a patient for whom they broke the glass, until the grant expires",
+    (db, a, p) => facts.breakGlass(db, a.userId, p.id),
+  ),
+  allow(
+    ["physician", "location_staff"],
+    "break_glass",
+    "patient",
+    "break_glass",
+    "physicians and staff may break the glass for any patient (time-limited, flagged for review)",
+  ),
+  allow(
+    "location_staff",
+    "verify_identity",
+    "patient",
+    "location",
+    "a front desk finds a patient new to it by exact MRN and birth date, which registers them there",
+  ),
+  allow(
+    "compliance",
+    "read_access_log",
+    "patient",
+    "audit",
+    "compliance officers read any patient's access log (and nothing else of the record)",
+  ),
+
+  // ── appointments ──
+  allow(
+    "admin",
+    ["read", "cancel", "reschedule", "change_status", "release_hold"],
+    "appointment",
+    "admin",
+    "administrators reach every appointment",
+  ),
+  allow(
+    "patient",
+    ["read", "cancel", "reschedule", "release_hold"],
+    "appointment",
+    "own",
+    "patients reach their own and their dependents' appointments",
+    (_db, a, r) => a.patientIds.includes(r.patientId),
+  ),
+  allow(
+    "physician",
+    ["read", "cancel", "change_status", "release_hold"],
+    "appointment",
+    "care",
+    "physicians reach their own appointments, at every location",
+    (_db, a, r) => a.physicianId === r.physicianId,
+  ),
+  allow(
+    "location_staff",
+    ["read", "cancel", "reschedule", "change_status", "release_hold"],
+    "appointment",
+    "location",
+    "staff reach the appointments at their locations",
+    (_db, a, r) => a.locationIds.includes(r.locationId),
+  ),
+
+  // ── physicians' schedules ──
+  allow(
+    "admin",
+    ["read_schedule", "read_time_off_reason", "manage_profile", "manage_schedule", "manage_time_off"],
+    "physician",
+    "admin",
+    "administrators manage every physician",
+  ),
+  allow(
+    "department_head",
+    ["read_schedule", "read_time_off_reason", "manage_profile", "manage_schedule", "manage_time_off"],
+    "physician",
+    "department",
+    "department heads manage the physicians of their departments' specialties, across locations",
+    async (_db, a, r) => (await r.specialties()).some((s) => a.specialties.includes(s)),
+  ),
+  allow(
+    "physician",
+    ["read_schedule", "read_time_off_reason", "manage_time_off"],
+    "physician",
+    "own",
+    "physicians read their own schedule and manage their own time off",
+    (_db, a, r) => a.physicianId === r.id,
+  ),
+  allow(
+    "location_staff",
+    "read_schedule",
+    "physician",
+    "staff",
+    "staff read any physician's schedule (appointments elsewhere show as busy, without details)",
+  ),
+
+  // ── a location's rooms and equipment ──
+  allow(
+    "admin",
+    ["read_resources", "manage_resources"],
+    "location",
+    "admin",
+    "administrators manage every location",
+  ),
+  allow(
+    "location_staff",
+    ["read_resources", "manage_resources"],
+    "location",
+    "location",
+    "staff run the rooms and equipment of their own locations",
+    (_db, a, r) => a.locationIds.includes(r.id),
+  ),
+];
+
+/** The roles that some rule lets do this action: the route-level admission of its routes. */
+export function rolesFor<K extends Kind>(kind: K, action: Actions[K]): Role[] {
+  const roles = new Set<Role>();
+  for (const r of policy)
+    if (r.kind === kind && (r.actions as readonly string[]).includes(action))
+      for (const role of r.roles) roles.add(role);
+  return [...roles];
+}
+
+/** Whether some rule lets this role do the action at all (before any target is known). */
+export const mayEver = <K extends Kind>(actor: Actor, kind: K, action: Actions[K]): boolean =>
+  rolesFor(kind, action).includes(actor.role);
+
+/** What a refused caller tried: recorded in the audit trail as an `access.refused` event. */
+export interface Attempt {
+  action: string;
+  resource: Kind;
+  id: string;
+  /** Where the id came from: `params.id`, `query.patientId`, `body.dependentId`… */
+  field: string;
+  patientId: string | null;
+}
+
+/** A refusal: answered as 404 (existence is not revealed) and audited once the request fails. */
+export class AccessRefused extends ProblemError {
+  constructor(readonly attempt: Attempt) {
+    const errors: FieldProblem[] = [{ field: attempt.field, message: `no such ${attempt.resource}` }];
+    super(404, "not_found", `${attempt.resource} not found`, errors);
+    this.name = "AccessRefused";
+  }
+}
+
+/** The ground on which the actor may do this to the resource, or undefined. */
+export async function groundFor<K extends Kind>(
+  db: Executor,
+  actor: Actor,
+  action: Actions[K],
+  target: Target<K>,
+): Promise<Ground | undefined> {
+  for (const rule of policy as unknown as readonly Rule<K>[]) {
+    if (rule.kind !== target.kind || !rule.roles.includes(actor.role) || !rule.actions.includes(action))
+      continue;
+    if (!rule.when || (await rule.when(db, actor, target))) return rule.ground;
+  }
+  return undefined;
+}
+
+/**
+ * Throws AccessRefused (404 naming the target's field) unless the actor may do `action` to the
+ * target; returns the ground for the audit trail.
+ */
+export async function authorize<K extends Kind>(
+  db: Executor,
+  actor: Actor,
+  action: Actions[K],
+  target: Target<K>,
+): Promise<Ground> {
+  const ground = await groundFor(db, actor, action, target);
+  if (ground) return ground;
+  const t = target as Target<Kind>;
+  throw new AccessRefused({
+    action,
+    resource: t.kind,
+    id: t.id,
+    field: t.field ?? "params.id",
+    patientId:
+      t.kind === "patient" ? t.id : t.kind === "appointment" ? (t as Target<"appointment">).patientId : null,
+  });
+}
+
+/** Whether the actor may do this (no throw): filters related records such as family members. */
+export async function permits<K extends Kind>(
+  db: Executor,
+  actor: Actor,
+  action: Actions[K],
+  target: Target<K>,
+): Promise<boolean> {
+  return (await groundFor(db, actor, action, target)) !== undefined;
+}
+
+/** A patient as a target. */
+export const patient = (id: string, field?: string): Target<"patient"> => ({
+  kind: "patient",
+  id,
+  ...(field ? { field } : {}),
+});
+
+/** A physician as a target; their specialties are read only if a rule asks. */
+export const physicianTarget = (
+  id: string,
+  specialties: () => Promise<string[]>,
+  field?: string,
+): Target<"physician"> => ({ kind: "physician", id, specialties, ...(field ? { field } : {}) });
+
+/** A location as a target (its rooms and equipment). */
+export const locationTarget = (id: string, field?: string): Target<"location"> => ({
+  kind: "location",
+  id,
+  ...(field ? { field } : {}),
+});
+
+/** The patients the actor may list; undefined means the whole network (administrators). */
+export async function patientScope(db: Executor, actor: Actor): Promise<string[] | undefined> {
+  switch (actor.role) {
+    case "admin":
+      return undefined;
+    case "patient":
+      return actor.patientIds;
+    case "physician":
+      return actor.physicianId ? facts.patientIdsFor(db, { physicianId: actor.physicianId }) : [];
+    case "location_staff":
+      return facts.patientIdsFor(db, { locationIds: actor.locationIds });
+    default:
+      return [];
+  }
+}
+
+/**
+ * The appointments the actor may list, as filters (undefined: no narrowing on that axis), or
+ * undefined when the actor may list none. The same rules as reading one appointment.
+ */
+export function appointmentScope(
+  actor: Actor,
+): { locationIds?: string[]; physicianIds?: string[]; patientIds?: string[] } | undefined {
+  switch (actor.role) {
+    case "admin":
+      return {};
+    case "location_staff":
+      return { locationIds: actor.locationIds };
+    case "physician":
+      return { physicianIds: actor.physicianId ? [actor.physicianId] : [] };
+    case "patient":
+      return { patientIds: actor.patientIds };
+    default:
+      return undefined;
+  }
+}
