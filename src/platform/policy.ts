@@ -307,6 +307,23 @@ export function rolesFor<K extends Kind>(kind: K, action: Actions[K]): Role[] {
   return [...roles];
 }
 
+/**
+ * How a route guards each id it takes (`params.id`, `query.patientId`, `body.dependentId`…), declared
+ * beside its admission: a policy action on the resource the id names (with `via` when the id names
+ * a record of that resource, such as a message of a patient), or one of
+ * - "reference": names network data anyone admitted may name (a location, a type, a department),
+ *   checked for existence by its service;
+ * - "scope": narrows a list that is already limited to the caller's scope;
+ * - "signed": a value the server signed (an option id).
+ * The policy test fails for a route with an id and no guard, and sweeps every patient guard.
+ */
+export type Guard =
+  | { [K in Kind]: readonly [K, Actions[K]] | readonly [K, Actions[K], { via: string }] }[Kind]
+  | "reference"
+  | "scope"
+  | "signed";
+export type Guards = Readonly<Record<string, Guard>>;
+
 /** Whether some rule lets this role do the action at all (before any target is known). */
 export const mayEver = <K extends Kind>(actor: Actor, kind: K, action: Actions[K]): boolean =>
   rolesFor(kind, action).includes(actor.role);

@@ -73,7 +73,10 @@ export function auditRoutes(app: App, db: Db): void {
   app.get(
     "/api/v1/audit-events",
     {
-      config: { allow: ["admin", "compliance"] },
+      config: {
+        allow: ["admin", "compliance"],
+        guards: { "query.patientId": "scope", "query.userId": "scope", "query.locationId": "scope" },
+      },
       schema: {
         tags,
         summary: "Search the audit trail",
@@ -100,7 +103,10 @@ export function auditRoutes(app: App, db: Db): void {
   app.get(
     "/api/v1/patients/:id/access-log",
     {
-      config: { allow: rolesFor("patient", "read_access_log") },
+      config: {
+        allow: rolesFor("patient", "read_access_log"),
+        guards: { "params.id": ["patient", "read_access_log"] },
+      },
       schema: {
         tags,
         summary: "Who opened or changed this patient's record (patients see their own and their dependents')",

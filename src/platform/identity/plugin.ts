@@ -3,6 +3,7 @@ import type { FastifyRequest } from "fastify";
 import { type Actor, type Admission, admits } from "../access.js";
 import { problems } from "../errors.js";
 import type { App } from "../http.js";
+import type { Guards } from "../policy.js";
 import type { IdentityService, RequestInfo } from "./service.js";
 
 declare module "fastify" {
@@ -11,11 +12,13 @@ declare module "fastify" {
   }
   interface FastifyInstance {
     /** Every /api/v1 route with the roles it admits, in registration order (for the access matrix). */
-    apiRoutes: Array<{ method: string; url: string; allow: Admission }>;
+    apiRoutes: Array<{ method: string; url: string; allow: Admission; guards: Guards }>;
   }
   interface FastifyContextConfig {
     /** Who may call the route at all; data scope is then narrowed by the service. */
     allow?: Admission;
+    /** How each id the route takes is guarded (see policy.ts); the policy test holds routes to it. */
+    guards?: Guards;
   }
 }
 
@@ -46,7 +49,7 @@ function tokenOf(req: FastifyRequest): string | undefined {
  */
 export async function installAuthentication(app: App, identity: IdentityService): Promise<void> {
   await app.register(cookie);
-  const apiRoutes: Array<{ method: string; url: string; allow: Admission }> = [];
+  const apiRoutes: Array<{ method: string; url: string; allow: Admission; guards: Guards }> = [];
   app.decorate("apiRoutes", apiRoutes);
   app.addHook("onRoute", (route) => {
     if (!route.url.startsWith("/api/v1")) return;
@@ -54,7 +57,8 @@ export async function installAuthentication(app: App, identity: IdentityService)
     if (allow === undefined)
       throw new Error(`Route ${route.method} ${route.url} does not declare config.allow`);
     for (const method of [route.method].flat())
-      if (method !== "HEAD") apiRoutes.push({ method, url: route.url, allow });
+      if (method !== "HEAD")
+        apiRoutes.push({ method, url: route.url, allow, guards: route.config?.guards ?? {} });
   });
   app.addHook("onRequest", async (req) => {
     const allow = req.routeOptions.config?.allow;

@@ -69,7 +69,7 @@ export function identityRoutes(app: App, identity: IdentityService): void {
   app.get(
     "/api/v1/users",
     {
-      config: { allow: admin },
+      config: { allow: admin, guards: { "query.locationId": "scope" } },
       schema: {
         tags,
         summary: "List users",
@@ -82,7 +82,15 @@ export function identityRoutes(app: App, identity: IdentityService): void {
   app.post(
     "/api/v1/users",
     {
-      config: { allow: admin },
+      config: {
+        allow: admin,
+        guards: {
+          "body.patientId": "reference",
+          "body.physicianId": "reference",
+          "body.locationIds": "reference",
+          "body.departmentIds": "reference",
+        },
+      },
       schema: {
         tags,
         summary: "Create a user with a role and scope",
@@ -95,7 +103,7 @@ export function identityRoutes(app: App, identity: IdentityService): void {
   app.get(
     "/api/v1/users/:id",
     {
-      config: { allow: admin },
+      config: { allow: admin, guards: { "params.id": "reference" } },
       schema: { tags, summary: "Get a user", params: idParams, response: { 200: user, ...errorResponses } },
     },
     (req) => identity.getUser(req.params.id),
@@ -103,7 +111,14 @@ export function identityRoutes(app: App, identity: IdentityService): void {
   app.patch(
     "/api/v1/users/:id",
     {
-      config: { allow: admin },
+      config: {
+        allow: admin,
+        guards: {
+          "params.id": "reference",
+          "body.locationIds": "reference",
+          "body.departmentIds": "reference",
+        },
+      },
       schema: {
         tags,
         summary: "Change a user's name, password, scope or deactivate them",
@@ -118,7 +133,10 @@ export function identityRoutes(app: App, identity: IdentityService): void {
   app.post(
     "/api/v1/break-glass",
     {
-      config: { allow: rolesFor("patient", "break_glass") },
+      config: {
+        allow: rolesFor("patient", "break_glass"),
+        guards: { "body.patientId": ["patient", "break_glass"] },
+      },
       schema: {
         tags,
         summary:
@@ -146,7 +164,7 @@ export function identityRoutes(app: App, identity: IdentityService): void {
   app.post(
     "/api/v1/break-glass/:id/review",
     {
-      config: { allow: ["admin", "compliance"] },
+      config: { allow: ["admin", "compliance"], guards: { "params.id": "reference" } },
       schema: {
         tags,
         summary: "Mark a break-the-glass grant as reviewed",

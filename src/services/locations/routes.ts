@@ -67,7 +67,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/locations/:id",
     {
-      config: { allow: "public" },
+      config: { allow: "public", guards: { "params.id": "reference" } },
       schema: {
         tags,
         summary: "Get a location",
@@ -80,7 +80,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.patch(
     "/api/v1/locations/:id",
     {
-      config: { allow: admin },
+      config: { allow: admin, guards: { "params.id": "reference" } },
       schema: {
         tags,
         summary: "Update a location",
@@ -95,7 +95,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/locations/:id/departments",
     {
-      config: { allow: "public" },
+      config: { allow: "public", guards: { "params.id": "reference" } },
       schema: {
         tags,
         summary: "Departments at a location",
@@ -108,7 +108,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.post(
     "/api/v1/locations/:id/departments",
     {
-      config: { allow: admin },
+      config: { allow: admin, guards: { "params.id": "reference" } },
       schema: {
         tags,
         summary: "Add a department",
@@ -128,7 +128,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/locations/:id/rooms",
     {
-      config: { allow: siteStaff },
+      config: { allow: siteStaff, guards: { "params.id": ["location", "read_resources"] } },
       schema: {
         tags,
         summary: "Rooms at a location",
@@ -142,7 +142,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.post(
     "/api/v1/locations/:id/rooms",
     {
-      config: { allow: admin },
+      config: { allow: admin, guards: { "params.id": "reference", "body.departmentId": "reference" } },
       schema: {
         tags,
         summary: "Add a room",
@@ -159,7 +159,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/rooms/:id",
     {
-      config: { allow: siteStaff },
+      config: { allow: siteStaff, guards: { "params.id": ["location", "read_resources", { via: "room" }] } },
       schema: { tags, summary: "Get a room", params: idParams, response: { 200: room, ...errorResponses } },
     },
     (req) => svc.getRoom(db, actorOf(req), req.params.id),
@@ -167,7 +167,13 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.patch(
     "/api/v1/rooms/:id",
     {
-      config: { allow: siteStaff },
+      config: {
+        allow: siteStaff,
+        guards: {
+          "params.id": ["location", "manage_resources", { via: "room" }],
+          "body.departmentId": "reference",
+        },
+      },
       schema: {
         tags,
         summary: "Update a room",
@@ -185,7 +191,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/locations/:id/equipment",
     {
-      config: { allow: siteStaff },
+      config: { allow: siteStaff, guards: { "params.id": ["location", "read_resources"] } },
       schema: {
         tags,
         summary: "Equipment at a location",
@@ -199,7 +205,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.post(
     "/api/v1/locations/:id/equipment",
     {
-      config: { allow: admin },
+      config: { allow: admin, guards: { "params.id": "reference", "body.roomId": "reference" } },
       schema: {
         tags,
         summary: "Add equipment",
@@ -231,7 +237,10 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.put(
     "/api/v1/travel-times",
     {
-      config: { allow: admin },
+      config: {
+        allow: admin,
+        guards: { "body.fromLocationId": "reference", "body.toLocationId": "reference" },
+      },
       schema: {
         tags,
         summary: "Configure travel minutes between two locations",

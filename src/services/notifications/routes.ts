@@ -60,7 +60,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
   app.get(
     "/api/v1/notifications",
     {
-      config: { allow: inboxReaders },
+      config: { allow: inboxReaders, guards: { "query.patientId": ["patient", "read_messages"] } },
       schema: {
         tags,
         summary: "In-app messages, newest first (patients: their own and their dependents')",
@@ -82,7 +82,10 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
   app.post(
     "/api/v1/notifications/:id/read",
     {
-      config: { allow: inboxReaders },
+      config: {
+        allow: inboxReaders,
+        guards: { "params.id": ["patient", "read_messages", { via: "notification" }] },
+      },
       schema: {
         tags,
         summary: "Mark an in-app message as read",
@@ -103,7 +106,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
   app.get(
     "/api/v1/patients/:id/notification-preferences",
     {
-      config: { allow: preferenceEditors },
+      config: { allow: preferenceEditors, guards: { "params.id": ["patient", "update"] } },
       schema: {
         tags,
         summary: "A patient's notification channels, language and quiet hours",
@@ -124,7 +127,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
   app.put(
     "/api/v1/patients/:id/notification-preferences",
     {
-      config: { allow: preferenceEditors },
+      config: { allow: preferenceEditors, guards: { "params.id": ["patient", "update"] } },
       schema: {
         tags,
         summary: "Choose channels, language and quiet hours (SMS and email wait for quiet hours to end)",
@@ -159,7 +162,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
   app.get(
     "/api/v1/notification-templates/:event",
     {
-      config: { allow: ["admin"] },
+      config: { allow: ["admin"], guards: { "query.appointmentId": "reference" } },
       schema: {
         tags,
         summary: "Preview a template, with sample data or with a real appointment's",
@@ -195,7 +198,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
   app.get(
     "/api/v1/notification-jobs",
     {
-      config: { allow: ["admin"] },
+      config: { allow: ["admin"], guards: { "query.appointmentId": "scope", "query.patientId": "scope" } },
       schema: {
         tags,
         summary: "Queued, sent, failed and cancelled messages (for support: was the reminder sent?)",
@@ -209,7 +212,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
   app.get(
     "/api/v1/events",
     {
-      config: { allow: watchers },
+      config: { allow: watchers, guards: { "query.lastEventId": "scope" } },
       schema: {
         tags,
         summary:

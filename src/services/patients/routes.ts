@@ -91,7 +91,7 @@ export function patientRoutes(app: App, { db }: ModuleDeps): void {
   app.post(
     "/api/v1/patients",
     {
-      config: { allow: registrars },
+      config: { allow: registrars, guards: { "body.preferredLocationIds": "reference" } },
       schema: {
         tags,
         summary: "Register a patient",
@@ -114,7 +114,7 @@ export function patientRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/patients/:id",
     {
-      config: { allow: rolesFor("patient", "read") },
+      config: { allow: rolesFor("patient", "read"), guards: { "params.id": ["patient", "read"] } },
       schema: {
         tags,
         summary: "Get a patient",
@@ -127,7 +127,10 @@ export function patientRoutes(app: App, { db }: ModuleDeps): void {
   app.patch(
     "/api/v1/patients/:id",
     {
-      config: { allow: rolesFor("patient", "update") },
+      config: {
+        allow: rolesFor("patient", "update"),
+        guards: { "params.id": ["patient", "update"], "body.preferredLocationIds": "reference" },
+      },
       schema: {
         tags,
         summary:
@@ -155,7 +158,10 @@ export function patientRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/patients/:id/family",
     {
-      config: { allow: rolesFor("patient", "read_family") },
+      config: {
+        allow: rolesFor("patient", "read_family"),
+        guards: { "params.id": ["patient", "read_family"] },
+      },
       schema: {
         tags,
         summary: "A patient's guardians and dependents (relatives outside your scope are not listed)",
@@ -188,7 +194,10 @@ export function patientRoutes(app: App, { db }: ModuleDeps): void {
   app.post(
     "/api/v1/patients/:id/dependents",
     {
-      config: { allow: rolesFor("patient", "link_family") },
+      config: {
+        allow: rolesFor("patient", "link_family"),
+        guards: { "params.id": ["patient", "link_family"], "body.dependentId": ["patient", "link_family"] },
+      },
       schema: {
         tags,
         summary: "Link a dependent to this patient as guardian (both must be in your scope)",
@@ -215,7 +224,10 @@ export function patientRoutes(app: App, { db }: ModuleDeps): void {
   app.delete(
     "/api/v1/patients/:id/dependents/:dependentId",
     {
-      config: { allow: rolesFor("patient", "link_family") },
+      config: {
+        allow: rolesFor("patient", "link_family"),
+        guards: { "params.id": ["patient", "link_family"], "params.dependentId": ["patient", "link_family"] },
+      },
       schema: {
         tags,
         summary: "Unlink a dependent",

@@ -72,7 +72,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/physicians",
     {
-      config: { allow: "public" },
+      config: { allow: "public", guards: { "query.locationId": "reference" } },
       schema: {
         tags,
         summary: "List physicians",
@@ -85,7 +85,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.post(
     "/api/v1/physicians",
     {
-      config: { allow: admin },
+      config: { allow: admin, guards: { "body.homeDepartmentId": "reference" } },
       schema: {
         tags,
         summary: "Add a physician",
@@ -99,7 +99,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/physicians/:id",
     {
-      config: { allow: "public" },
+      config: { allow: "public", guards: { "params.id": "reference" } },
       schema: {
         tags,
         summary: "Get a physician",
@@ -112,7 +112,10 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.patch(
     "/api/v1/physicians/:id",
     {
-      config: { allow: managers },
+      config: {
+        allow: managers,
+        guards: { "params.id": ["physician", "manage_profile"], "body.homeDepartmentId": "reference" },
+      },
       preHandler: guard("profile"),
       schema: {
         tags,
@@ -128,7 +131,10 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/physicians/:id/templates",
     {
-      config: { allow: "authenticated" },
+      config: {
+        allow: "authenticated",
+        guards: { "params.id": "reference", "query.locationId": "reference" },
+      },
       schema: {
         tags,
         summary: "Weekly template blocks of a physician",
@@ -142,7 +148,14 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.post(
     "/api/v1/physicians/:id/templates",
     {
-      config: { allow: managers },
+      config: {
+        allow: managers,
+        guards: {
+          "params.id": ["physician", "manage_schedule"],
+          "body.locationId": "reference",
+          "body.appointmentTypeIds": "reference",
+        },
+      },
       preHandler: guard("schedule"),
       schema: {
         tags,
@@ -160,7 +173,10 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.delete(
     "/api/v1/physicians/:id/templates/:templateId",
     {
-      config: { allow: managers },
+      config: {
+        allow: managers,
+        guards: { "params.id": ["physician", "manage_schedule"], "params.templateId": "reference" },
+      },
       preHandler: guard("schedule"),
       schema: {
         tags,
@@ -178,7 +194,10 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/physicians/:id/overrides",
     {
-      config: { allow: "authenticated" },
+      config: {
+        allow: "authenticated",
+        guards: { "params.id": "reference", "query.locationId": "reference" },
+      },
       schema: {
         tags,
         summary: "Temporary assignments and rotations of a physician",
@@ -192,7 +211,14 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.post(
     "/api/v1/physicians/:id/overrides",
     {
-      config: { allow: managers },
+      config: {
+        allow: managers,
+        guards: {
+          "params.id": ["physician", "manage_schedule"],
+          "body.locationId": "reference",
+          "body.appointmentTypeIds": "reference",
+        },
+      },
       preHandler: guard("schedule"),
       schema: {
         tags,
@@ -210,7 +236,10 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.delete(
     "/api/v1/physicians/:id/overrides/:overrideId",
     {
-      config: { allow: managers },
+      config: {
+        allow: managers,
+        guards: { "params.id": ["physician", "manage_schedule"], "params.overrideId": "reference" },
+      },
       preHandler: guard("schedule"),
       schema: {
         tags,
@@ -228,7 +257,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/physicians/:id/time-off",
     {
-      config: { allow: ownTimeOff },
+      config: { allow: ownTimeOff, guards: { "params.id": ["physician", "manage_time_off"] } },
       preHandler: guard("time_off"),
       schema: {
         tags,
@@ -243,7 +272,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.post(
     "/api/v1/physicians/:id/time-off",
     {
-      config: { allow: ownTimeOff },
+      config: { allow: ownTimeOff, guards: { "params.id": ["physician", "manage_time_off"] } },
       preHandler: guard("time_off"),
       schema: {
         tags,
@@ -261,7 +290,10 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.delete(
     "/api/v1/physicians/:id/time-off/:timeOffId",
     {
-      config: { allow: ownTimeOff },
+      config: {
+        allow: ownTimeOff,
+        guards: { "params.id": ["physician", "manage_time_off"], "params.timeOffId": "reference" },
+      },
       preHandler: guard("time_off"),
       schema: { tags, summary: "Remove time off", params: timeOffParams, response: noContent },
     },
@@ -274,7 +306,10 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/physicians/:id/assignments",
     {
-      config: { allow: "authenticated" },
+      config: {
+        allow: "authenticated",
+        guards: { "params.id": "reference", "query.locationId": "reference" },
+      },
       schema: {
         tags,
         summary: "Planned working blocks in a date range, with approved time off cut out",

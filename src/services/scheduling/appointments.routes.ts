@@ -34,7 +34,15 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.get(
     "/api/v1/availability",
     {
-      config: { allow: bookers },
+      config: {
+        allow: bookers,
+        guards: {
+          "query.appointmentTypeId": "reference",
+          "query.physicianId": "reference",
+          "query.locationIds": "reference",
+          "query.patientId": ["patient", "search_for"],
+        },
+      },
       schema: {
         tags,
         summary: "Bookable options across the network for a need, ranked, each with its reasons",
@@ -74,7 +82,10 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.post(
     "/api/v1/holds",
     {
-      config: { allow: bookers },
+      config: {
+        allow: bookers,
+        guards: { "body.optionId": "signed", "body.patientId": ["patient", "book"] },
+      },
       schema: {
         tags,
         summary: "Hold an option for a few minutes while the patient decides",
@@ -90,7 +101,10 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.delete(
     "/api/v1/holds/:id",
     {
-      config: { allow: rolesFor("appointment", "release_hold") },
+      config: {
+        allow: rolesFor("appointment", "release_hold"),
+        guards: { "params.id": ["appointment", "release_hold"] },
+      },
       schema: {
         tags,
         summary: "Release a hold",
@@ -107,7 +121,10 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.post(
     "/api/v1/appointments",
     {
-      config: { allow: bookers },
+      config: {
+        allow: bookers,
+        guards: { "body.optionId": "signed", "body.holdId": "scope", "body.patientId": ["patient", "book"] },
+      },
       schema: {
         tags,
         summary: "Book an option or a hold (send an Idempotency-Key header to make retries safe)",
@@ -131,7 +148,14 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.get(
     "/api/v1/appointments",
     {
-      config: { allow: rolesFor("appointment", "read") },
+      config: {
+        allow: rolesFor("appointment", "read"),
+        guards: {
+          "query.locationId": "scope",
+          "query.physicianId": "scope",
+          "query.patientId": ["patient", "read"],
+        },
+      },
       schema: {
         tags,
         summary: "Appointments within your scope",
@@ -144,7 +168,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.get(
     "/api/v1/appointments/:id",
     {
-      config: { allow: rolesFor("appointment", "read") },
+      config: { allow: rolesFor("appointment", "read"), guards: { "params.id": ["appointment", "read"] } },
       schema: {
         tags,
         summary: "One appointment",
@@ -157,7 +181,10 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.post(
     "/api/v1/appointments/:id/cancel",
     {
-      config: { allow: rolesFor("appointment", "cancel") },
+      config: {
+        allow: rolesFor("appointment", "cancel"),
+        guards: { "params.id": ["appointment", "cancel"] },
+      },
       schema: {
         tags,
         summary: "Cancel an appointment",
@@ -171,7 +198,10 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.post(
     "/api/v1/appointments/:id/reschedule",
     {
-      config: { allow: rolesFor("appointment", "reschedule") },
+      config: {
+        allow: rolesFor("appointment", "reschedule"),
+        guards: { "params.id": ["appointment", "reschedule"], "body.optionId": "signed" },
+      },
       schema: {
         tags,
         summary:
@@ -191,7 +221,10 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
   app.post(
     "/api/v1/appointments/:id/status",
     {
-      config: { allow: rolesFor("appointment", "change_status") },
+      config: {
+        allow: rolesFor("appointment", "change_status"),
+        guards: { "params.id": ["appointment", "change_status"] },
+      },
       schema: {
         tags,
         summary: "Check in, start, complete or mark a no-show",

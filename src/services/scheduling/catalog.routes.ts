@@ -42,7 +42,7 @@ export function catalogRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/appointment-types/:id",
     {
-      config: { allow: "public" },
+      config: { allow: "public", guards: { "params.id": "reference" } },
       schema: {
         tags,
         summary: "Get an appointment type",
@@ -55,7 +55,7 @@ export function catalogRoutes(app: App, { db }: ModuleDeps): void {
   app.patch(
     "/api/v1/appointment-types/:id",
     {
-      config: { allow: ["admin"] },
+      config: { allow: ["admin"], guards: { "params.id": "reference" } },
       schema: {
         tags,
         summary: "Update an appointment type",

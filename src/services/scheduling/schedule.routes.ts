@@ -9,7 +9,10 @@ export function scheduleRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/physicians/:id/schedule",
     {
-      config: { allow: rolesFor("physician", "read_schedule") },
+      config: {
+        allow: rolesFor("physician", "read_schedule"),
+        guards: { "params.id": ["physician", "read_schedule"], "query.locationId": "scope" },
+      },
       schema: {
         tags: ["scheduling"],
         summary:
