@@ -14,7 +14,9 @@ import { createNotificationRuntime, notificationRoutes } from "./services/notifi
 import { patientRoutes, patientService } from "./services/patients/index.js";
 import { physicianRoutes } from "./services/physicians/index.js";
 import {
+  createOptionIds,
   forgetScheduleChange,
+  optionSigningKey,
   registerSchedulingCareRelations,
   schedulingRoutes,
 } from "./services/scheduling/index.js";
@@ -42,9 +44,11 @@ export interface StartOptions {
 export async function createRounds(config: Config = loadConfig(), opts: StartOptions = {}): Promise<Rounds> {
   const database = opts.database ?? (await openDatabase(config));
   const ownsDatabase = !opts.database;
+  let optionKey: Buffer;
   try {
     await migrate(database);
     if (opts.onReady) await opts.onReady(database, config);
+    optionKey = await optionSigningKey(config.optionKey, database);
   } catch (err) {
     if (ownsDatabase) await database.close();
     throw err;
@@ -82,7 +86,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   locationRoutes(app, deps);
   physicianRoutes(app, deps);
   patientRoutes(app, deps);
-  schedulingRoutes(app, deps);
+  schedulingRoutes(app, deps, createOptionIds(optionKey));
   notificationRoutes(app, deps, notifications);
   serveWebApp(app);
 

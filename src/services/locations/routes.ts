@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { notifyChanged } from "../../platform/changes.js";
 import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
 import type { ModuleDeps } from "../../platform/module.js";
@@ -29,12 +28,6 @@ const admin = ["admin"] as const;
 /** Rooms and equipment: administrators, and staff of that location only (checked in the service). */
 const siteStaff = ["admin", "location_staff"] as const;
 
-/** Passes a write's result through after telling caches that facilities changed. */
-function changed<T>(result: T): T {
-  notifyChanged("facilities");
-  return result;
-}
-
 export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/locations",
@@ -61,7 +54,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
       },
     },
     async (req, reply) =>
-      reply.code(201).send(changed(await db.transaction().execute((tx) => svc.create(tx, req.body)))),
+      reply.code(201).send(await db.transaction().execute((tx) => svc.create(tx, req.body))),
   );
   app.get(
     "/api/v1/locations/:id",
@@ -88,7 +81,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: location, ...errorResponses },
       },
     },
-    async (req) => changed(await db.transaction().execute((tx) => svc.update(tx, req.params.id, req.body))),
+    (req) => db.transaction().execute((tx) => svc.update(tx, req.params.id, req.body)),
   );
 
   app.get(
@@ -119,9 +112,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
     async (req, reply) =>
       reply
         .code(201)
-        .send(
-          changed(await db.transaction().execute((tx) => svc.createDepartment(tx, req.params.id, req.body))),
-        ),
+        .send(await db.transaction().execute((tx) => svc.createDepartment(tx, req.params.id, req.body))),
   );
 
   app.get(
@@ -153,7 +144,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
     async (req, reply) =>
       reply
         .code(201)
-        .send(changed(await db.transaction().execute((tx) => svc.createRoom(tx, req.params.id, req.body)))),
+        .send(await db.transaction().execute((tx) => svc.createRoom(tx, req.params.id, req.body))),
   );
   app.get(
     "/api/v1/rooms/:id",
@@ -175,10 +166,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: room, ...errorResponses },
       },
     },
-    async (req) =>
-      changed(
-        await db.transaction().execute((tx) => svc.updateRoom(tx, actorOf(req), req.params.id, req.body)),
-      ),
+    (req) => db.transaction().execute((tx) => svc.updateRoom(tx, actorOf(req), req.params.id, req.body)),
   );
 
   app.get(
@@ -210,9 +198,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
     async (req, reply) =>
       reply
         .code(201)
-        .send(
-          changed(await db.transaction().execute((tx) => svc.createEquipment(tx, req.params.id, req.body))),
-        ),
+        .send(await db.transaction().execute((tx) => svc.createEquipment(tx, req.params.id, req.body))),
   );
 
   app.get(
@@ -239,7 +225,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
       },
     },
     async (req) => ({
-      items: changed(await db.transaction().execute((tx) => svc.setTravelTime(tx, req.body))),
+      items: await db.transaction().execute((tx) => svc.setTravelTime(tx, req.body)),
     }),
   );
   app.delete(
@@ -254,7 +240,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
       },
     },
     async (req, reply) => {
-      changed(await db.transaction().execute((tx) => svc.clearTravelTime(tx, req.query.from, req.query.to)));
+      await db.transaction().execute((tx) => svc.clearTravelTime(tx, req.query.from, req.query.to));
       return reply.code(204).send(null);
     },
   );
