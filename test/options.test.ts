@@ -196,6 +196,54 @@ describe("options that cannot be forged", () => {
     expect(await appointmentsOf(other)).toEqual([]);
   });
 
+  it("an option for a visit type made longer since the search is refused: the patient was offered 30 minutes", async () => {
+    const net = await buildClinicNetwork(rounds);
+    const option = await nineAtMain(net);
+    const longer = await net.admin.inject({
+      method: "PATCH",
+      url: `/api/v1/appointment-types/${net.appointmentTypeId}`,
+      payload: { durationMinutes: 60 },
+    });
+    expect(longer.statusCode).toBe(200);
+    const res = await net.admin.inject({
+      method: "POST",
+      url: "/api/v1/appointments",
+      payload: { optionId: option.id, patientId: net.patientId },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().reason).toBe("unavailable");
+    expect(await appointmentsOf(net.patientId)).toEqual([]);
+    // a new search offers the hour, and that books for an hour
+    const hour = await nineAtMain(net);
+    expect(Date.parse(hour.end) - Date.parse(hour.start)).toBe(HOUR);
+    const ok = await net.admin.inject({
+      method: "POST",
+      url: "/api/v1/appointments",
+      payload: { optionId: hour.id, patientId: net.patientId },
+    });
+    expect(ok.statusCode).toBe(201);
+    expect(Date.parse(ok.json().end) - Date.parse(ok.json().start)).toBe(HOUR);
+  });
+
+  it("an option for a visit type withdrawn since the search answers 409 and books nothing", async () => {
+    const net = await buildClinicNetwork(rounds);
+    const option = await nineAtMain(net);
+    const withdrawn = await net.admin.inject({
+      method: "PATCH",
+      url: `/api/v1/appointment-types/${net.appointmentTypeId}`,
+      payload: { active: false },
+    });
+    expect(withdrawn.statusCode).toBe(200);
+    const res = await net.admin.inject({
+      method: "POST",
+      url: "/api/v1/holds",
+      payload: { optionId: option.id, patientId: net.patientId },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: "conflict_unavailable", reason: "unavailable" });
+    expect(await appointmentsOf(net.patientId)).toEqual([]);
+  });
+
   it("without a configured key, options offered by one replica book on another", async () => {
     const [one, two] = [await startRounds(), await startRounds()];
     try {

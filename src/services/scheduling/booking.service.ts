@@ -153,21 +153,29 @@ async function place(
    */
   let lastCheck: SearchResult | undefined;
   const recheck = async (roomIds?: string[]) => {
-    lastCheck = await searchOptions(tx, rules, {
-      appointmentTypeId: opt.appointmentTypeId,
-      physicianIds: [opt.physicianId],
-      from: opt.start,
-      to: opt.end,
-      locationIds: [opt.locationId],
-      patientId,
-      telehealth: opt.telehealth,
-      roomIds,
-      limit: 1000,
-      ignoreContinuity: mode.overrideReason !== undefined || actor.role === "admin",
-      excludeAppointmentId: mode.excludeAppointmentId,
-      inTransaction: true,
-      facilitiesStamp,
-    });
+    try {
+      lastCheck = await searchOptions(tx, rules, {
+        appointmentTypeId: opt.appointmentTypeId,
+        physicianIds: [opt.physicianId],
+        from: opt.start,
+        to: opt.end,
+        locationIds: [opt.locationId],
+        patientId,
+        telehealth: opt.telehealth,
+        roomIds,
+        limit: 1000,
+        ignoreContinuity: mode.overrideReason !== undefined || actor.role === "admin",
+        excludeAppointmentId: mode.excludeAppointmentId,
+        inTransaction: true,
+        facilitiesStamp,
+      });
+    } catch (err) {
+      // the appointment type was withdrawn since the search: the option is gone,
+      // which is a conflict with the present, not a malformed request
+      if (err instanceof ProblemError && err.errors.some((e) => e.field === "query.appointmentTypeId"))
+        throw new BookingConflict("unavailable");
+      throw err;
+    }
     // the same start, place and length as offered: an appointment type made longer since is
     // no longer the option the patient saw
     return lastCheck.options.find(
