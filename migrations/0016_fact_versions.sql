@@ -12,7 +12,9 @@ CREATE TABLE fact_versions (
 -- and travel times, which the availability engine reads as one network snapshot
 INSERT INTO fact_versions (family) VALUES ('facilities');
 
-CREATE FUNCTION fact_versions_renew() RETURNS trigger LANGUAGE plpgsql AS $$
+-- runs as the table owner, so an application role needs only SELECT on fact_versions
+CREATE FUNCTION fact_versions_renew() RETURNS trigger LANGUAGE plpgsql
+  SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
   UPDATE fact_versions SET stamp = gen_random_uuid(), changed_at = now() WHERE family = TG_ARGV[0];
   RETURN NULL;

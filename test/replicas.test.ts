@@ -101,4 +101,21 @@ describe("every replica honours a change before it books against it", () => {
     );
     expect(booked.rows[0]!.n).toBe(1);
   });
+
+  it("a room taken out of service straight in the database, outside the API, is not booked a moment later", async () => {
+    const net = await buildClinicNetwork(second, { roomsPerLocation: 1 });
+    const nine = (await optionsOn(net, net.admin)).find(
+      (o) => o.local.time === "09:00" && o.locationId === net.main.id,
+    )!;
+    expect(nine.roomId).toBe(net.main.roomIds[0]);
+    await sql`UPDATE rooms SET active = false WHERE id = ${net.main.roomIds[0]}`.execute(second.database.db);
+    const res = await net.admin.inject({
+      method: "POST",
+      url: "/api/v1/appointments",
+      payload: { optionId: nine.id, patientId: net.patientId },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().reason).toBe("room");
+    expect((await optionsOn(net, net.admin)).filter((o) => o.locationId === net.main.id)).toEqual([]);
+  });
 });
