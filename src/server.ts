@@ -18,7 +18,13 @@ import { locationRoutes, locationService } from "./services/locations/index.js";
 import { createNotificationRuntime, notificationRoutes } from "./services/notifications/index.js";
 import { patientRoutes, patientScopeFacts, patientService } from "./services/patients/index.js";
 import { physicianRoutes } from "./services/physicians/index.js";
-import { forgetScheduleChange, schedulingRoutes, schedulingScopeFacts } from "./services/scheduling/index.js";
+import {
+  createOptionIds,
+  forgetScheduleChange,
+  optionSigningKey,
+  schedulingRoutes,
+  schedulingScopeFacts,
+} from "./services/scheduling/index.js";
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
@@ -43,9 +49,11 @@ export interface StartOptions {
 export async function createRounds(config: Config = loadConfig(), opts: StartOptions = {}): Promise<Rounds> {
   const database = opts.database ?? (await openDatabase(config));
   const ownsDatabase = !opts.database;
+  let optionKey: Buffer;
   try {
     await migrate(database);
     if (opts.onReady) await opts.onReady(database, config);
+    optionKey = await optionSigningKey(config.optionKey, database);
   } catch (err) {
     if (ownsDatabase) await database.close();
     throw err;
@@ -110,7 +118,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   locationRoutes(app, deps);
   physicianRoutes(app, deps);
   patientRoutes(app, deps);
-  schedulingRoutes(app, deps);
+  schedulingRoutes(app, deps, createOptionIds(optionKey));
   notificationRoutes(app, deps, notifications);
   serveWebApp(app);
 

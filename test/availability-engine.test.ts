@@ -3,7 +3,7 @@ import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
 import { availableSlots, findOptions } from "../src/services/scheduling/availability/engine.js";
 import { localBlock } from "../src/services/scheduling/availability/intervals.js";
-import { decodeOptionId, encodeOptionId } from "../src/services/scheduling/availability/option-id.js";
+import { createOptionIds, OPTION_ID_LIFETIME_MS } from "../src/services/scheduling/availability/option-id.js";
 import {
   bestOfSlice,
   type ResourceLoader,
@@ -357,37 +357,62 @@ describe("option ids", () => {
     appointmentTypeId: "T",
     telehealth: false,
   };
+  const ids = createOptionIds(Buffer.alloc(32, 7));
+  const issuedAt = at("07:00");
 
   it("an option id carries the option to the booking step unchanged", () => {
-    const id = encodeOptionId(option);
-    expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeOptionId(id)).toEqual(option);
-    expect(decodeOptionId(encodeOptionId({ ...option, roomId: "r1", telehealth: true }))).toEqual({
-      ...option,
-      roomId: "r1",
-      telehealth: true,
-    });
+    const id = ids.issue(option, issuedAt);
+    expect(id).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(ids.open(id, issuedAt)).toEqual({ ok: true, option, expiresAt: issuedAt + OPTION_ID_LIFETIME_MS });
+    const other = { ...option, roomId: "r1", telehealth: true };
+    expect(ids.open(ids.issue(other, issuedAt), issuedAt)).toMatchObject({ ok: true, option: other });
   });
 
-  it("anything that is not an option id decodes to nothing instead of failing", () => {
-    const id = encodeOptionId(option);
+  it("anything that is not an option id this server issued is refused instead of failing", () => {
+    const id = ids.issue(option, issuedAt);
+    const [payload] = id.split(".");
     const garbage = [
       "",
       "!!!",
       "abc",
+      "a.b",
+      payload!,
       id.slice(0, -3),
       `${id}x`,
-      Buffer.from("[1,2,3]").toString("base64url"),
-      Buffer.from('{"a":1}').toString("base64url"),
+      `${id}.x`,
+      `${Buffer.from("[2,2,3]").toString("base64url")}.${id.split(".")[1]}`,
       "x".repeat(10_000),
     ];
-    for (const g of garbage) expect(decodeOptionId(g)).toBeUndefined();
+    for (const g of garbage) expect(ids.open(g, issuedAt)).toEqual({ ok: false, problem: "invalid" });
+    fc.assert(fc.property(fc.string(), (s) => !ids.open(s, issuedAt).ok));
+  });
+
+  it("an option id with any one character changed is refused", () => {
+    const id = ids.issue(option, issuedAt);
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     fc.assert(
-      fc.property(
-        fc.string(),
-        (s) => decodeOptionId(s) === undefined || encodeOptionId(decodeOptionId(s)!) === s,
-      ),
+      fc.property(fc.nat({ max: id.length - 1 }), fc.nat({ max: alphabet.length - 1 }), (i, c) => {
+        const altered = id.slice(0, i) + alphabet[c] + id.slice(i + 1);
+        return altered === id || !ids.open(altered, issuedAt).ok;
+      }),
     );
+  });
+
+  it("an option id signed with another key is refused", () => {
+    const elsewhere = createOptionIds(Buffer.alloc(32, 8));
+    expect(ids.open(elsewhere.issue(option, issuedAt), issuedAt)).toEqual({ ok: false, problem: "invalid" });
+    expect(() => createOptionIds(Buffer.alloc(16, 1))).toThrow(/at least 32 bytes/);
+  });
+
+  it("an option id can be booked for 30 minutes after the search that offered it, then says it expired", () => {
+    const id = ids.issue(option, issuedAt);
+    expect(ids.open(id, issuedAt + OPTION_ID_LIFETIME_MS - 1).ok).toBe(true);
+    expect(ids.open(id, issuedAt + OPTION_ID_LIFETIME_MS)).toEqual({
+      ok: false,
+      problem: "expired",
+      option,
+      expiresAt: issuedAt + OPTION_ID_LIFETIME_MS,
+    });
   });
 });
 

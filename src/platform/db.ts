@@ -23,6 +23,8 @@ export type ScriptRunner = (script: string) => Promise<Array<Record<string, unkn
 export interface Database {
   db: Db;
   kind: "pglite" | "postgres";
+  /** The directory an embedded database keeps its files in; undefined for a server or in memory. */
+  dataDir: string | undefined;
   /** One dedicated session (for migrations and advisory locks), released when `fn` settles. */
   session<T>(fn: (run: ScriptRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -107,6 +109,7 @@ export async function openDatabase(opts: {
     return {
       db,
       kind: "postgres",
+      dataDir: undefined,
       async session(fn) {
         const client = await pool.connect();
         try {
@@ -137,6 +140,7 @@ export async function openDatabase(opts: {
   return {
     db,
     kind: "pglite",
+    dataDir: inMemory ? undefined : opts.dataDir,
     // PGlite has a single session; callers use this before the server takes traffic.
     async session(fn) {
       return fn(async (script) => {

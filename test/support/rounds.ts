@@ -19,12 +19,14 @@ export function testDatabase(): Promise<Database> {
   return shared.__roundsDb;
 }
 
-export async function startRounds(): Promise<Rounds> {
+/** An app instance on the worker's database; `env` adds or overrides configuration. */
+export async function startRounds(env: Record<string, string> = {}): Promise<Rounds> {
   const database = await testDatabase();
   const config = loadConfig({
     ...process.env,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     ROUNDS_SEED_DEMO: "false",
+    ...env,
   });
   return createRounds(config, { database });
 }

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { notifyChanged } from "../../platform/changes.js";
 import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
 import type { ModuleDeps } from "../../platform/module.js";
@@ -30,12 +29,6 @@ const admin = ["admin"] as const;
 /** Rooms and equipment: administrators, and staff of that location only (checked in the service). */
 const siteStaff = rolesFor("location", "read_resources");
 
-/** Passes a write's result through after telling caches that facilities changed. */
-function changed<T>(result: T): T {
-  notifyChanged("facilities");
-  return result;
-}
-
 export function locationRoutes(app: App, { db }: ModuleDeps): void {
   app.get(
     "/api/v1/locations",
@@ -62,7 +55,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
       },
     },
     async (req, reply) =>
-      reply.code(201).send(changed(await db.transaction().execute((tx) => svc.create(tx, req.body)))),
+      reply.code(201).send(await db.transaction().execute((tx) => svc.create(tx, req.body))),
   );
   app.get(
     "/api/v1/locations/:id",
@@ -89,7 +82,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: location, ...errorResponses },
       },
     },
-    async (req) => changed(await db.transaction().execute((tx) => svc.update(tx, req.params.id, req.body))),
+    (req) => db.transaction().execute((tx) => svc.update(tx, req.params.id, req.body)),
   );
 
   app.get(
@@ -120,9 +113,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
     async (req, reply) =>
       reply
         .code(201)
-        .send(
-          changed(await db.transaction().execute((tx) => svc.createDepartment(tx, req.params.id, req.body))),
-        ),
+        .send(await db.transaction().execute((tx) => svc.createDepartment(tx, req.params.id, req.body))),
   );
 
   app.get(
@@ -154,7 +145,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
     async (req, reply) =>
       reply
         .code(201)
-        .send(changed(await db.transaction().execute((tx) => svc.createRoom(tx, req.params.id, req.body)))),
+        .send(await db.transaction().execute((tx) => svc.createRoom(tx, req.params.id, req.body))),
   );
   app.get(
     "/api/v1/rooms/:id",
@@ -182,10 +173,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: room, ...errorResponses },
       },
     },
-    async (req) =>
-      changed(
-        await db.transaction().execute((tx) => svc.updateRoom(tx, actorOf(req), req.params.id, req.body)),
-      ),
+    (req) => db.transaction().execute((tx) => svc.updateRoom(tx, actorOf(req), req.params.id, req.body)),
   );
 
   app.get(
@@ -217,9 +205,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
     async (req, reply) =>
       reply
         .code(201)
-        .send(
-          changed(await db.transaction().execute((tx) => svc.createEquipment(tx, req.params.id, req.body))),
-        ),
+        .send(await db.transaction().execute((tx) => svc.createEquipment(tx, req.params.id, req.body))),
   );
 
   app.get(
@@ -249,7 +235,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
       },
     },
     async (req) => ({
-      items: changed(await db.transaction().execute((tx) => svc.setTravelTime(tx, req.body))),
+      items: await db.transaction().execute((tx) => svc.setTravelTime(tx, req.body)),
     }),
   );
   app.delete(
@@ -264,7 +250,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
       },
     },
     async (req, reply) => {
-      changed(await db.transaction().execute((tx) => svc.clearTravelTime(tx, req.query.from, req.query.to)));
+      await db.transaction().execute((tx) => svc.clearTravelTime(tx, req.query.from, req.query.to));
       return reply.code(204).send(null);
     },
   );

@@ -1,5 +1,6 @@
 import { type Generated, type Selectable, sql } from "kysely";
 import type { Executor } from "../../platform/db.js";
+import { factStamp } from "../../platform/facts.js";
 
 export const ACTIVE_STATUSES = ["held", "booked", "checked_in", "in_progress", "completed"] as const;
 /** Statuses that mean a real visit was arranged: they open the record to the care team (holds do not). */
@@ -219,8 +220,11 @@ export const appointmentRepository = {
     who: { physicianId: string; patientId: string; roomId: string | null; equipmentIds: string[] },
     start: Date,
     end: Date,
-  ): Promise<void> {
-    const r = await sql<{ expired: string[] }>`
+  ): Promise<{ facilitiesStamp: string }> {
+    // the facilities' stamp rides along (no statement of its own): the re-check that follows reads
+    // the facilities again when it moved, so a booking sees every change to rooms, equipment,
+    // hours or travel times committed before this statement, on whichever replica made it
+    const r = await sql<{ expired: string[]; facilities_stamp: string }>`
       WITH expired AS (
         UPDATE appointments SET status = 'expired', hold_expires_at = NULL, updated_at = now()
         WHERE status = 'held' AND hold_expires_at <= now()
@@ -234,8 +238,10 @@ export const appointmentRepository = {
       )
       SELECT pg_advisory_xact_lock(hashtextextended(${`physician:${who.physicianId}`}, 0)) AS physician,
              pg_advisory_xact_lock(hashtextextended(${`patient:${who.patientId}`}, 0)) AS patient,
-             (SELECT coalesce(array_agg(id), '{}') FROM expired)::text[] AS expired`.execute(db);
+             (SELECT coalesce(array_agg(id), '{}') FROM expired)::text[] AS expired,
+             ${factStamp("facilities")} AS facilities_stamp`.execute(db);
     await releaseEquipmentOf(db, r.rows[0]?.expired ?? []);
+    return { facilitiesStamp: r.rows[0]!.facilities_stamp };
   },
   /** Expires the lapsed holds in one room overlapping [start, end); says whether there were any. */
   async expireLapsedHoldsIn(db: Executor, roomId: string, start: Date, end: Date): Promise<boolean> {

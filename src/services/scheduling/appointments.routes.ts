@@ -17,6 +17,7 @@ import {
   transitionInput,
 } from "./appointments.schema.js";
 import { appointmentService, requireAppointment, toAppointment } from "./appointments.service.js";
+import type { OptionIds } from "./availability/option-id.js";
 import { needFromQuery, searchOptions, toOptionDto } from "./availability.service.js";
 import { booking, requireBookingFor } from "./booking.service.js";
 
@@ -30,7 +31,8 @@ const conflict = {
   }),
 };
 
-export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps): void {
+export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps, optionIds: OptionIds): void {
+  const deps = { rules, optionIds };
   app.get(
     "/api/v1/availability",
     {
@@ -68,7 +70,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
       }
       const result = await searchOptions(db, rules, need);
       return {
-        options: result.options.map((o) => toOptionDto(o, result)),
+        options: result.options.map((o) => toOptionDto(o, result, optionIds)),
         searched: {
           physicians: result.physicians.length,
           from: new Date(need.from).toISOString(),
@@ -94,7 +96,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
       },
     },
     async (req, reply) => {
-      const row = await booking.hold(db, rules, actorOf(req), req.body.optionId, req.body.patientId);
+      const row = await booking.hold(db, deps, actorOf(req), req.body.optionId, req.body.patientId);
       return reply.code(201).send(await toAppointment(db, row));
     },
   );
@@ -136,7 +138,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
     async (req, reply) => {
       const { row, replayed } = await booking.book(
         db,
-        rules,
+        deps,
         actorOf(req),
         req.body,
         req.headers["idempotency-key"],
@@ -214,7 +216,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps):
     async (req, reply) => {
       const actor = actorOf(req);
       const current = await requireAppointment(db, actor, req.params.id, false, "reschedule");
-      const row = await booking.reschedule(db, rules, actor, current, req.body.optionId, req.body.reason);
+      const row = await booking.reschedule(db, deps, actor, current, req.body.optionId, req.body.reason);
       return reply.code(201).send(await toAppointment(db, row));
     },
   );

@@ -38,8 +38,9 @@ const TRANSITIONS: Record<string, readonly string[]> = {
 };
 
 export async function toAppointment(db: Executor, r: PlacedRow): Promise<Appointment> {
-  // callers are often inside a transaction: never wait on a snapshot load started elsewhere
-  const snapshot = await facilities(db, true);
+  // only a label: a snapshot checked in the last few seconds will do; callers are often inside a
+  // transaction, so never wait on a snapshot load started elsewhere
+  const snapshot = await facilities(db, { inTransaction: true, labelsOnly: true });
   const zone = snapshot.locations.find((l) => l.id === r.location_id)?.timeZone ?? "UTC";
   return {
     id: r.id,
@@ -132,7 +133,7 @@ export const appointmentService = {
     let to = q.to ? new Date(q.to) : undefined;
     if (q.date) {
       const zone = q.locationId
-        ? (await facilities(db)).locations.find((l) => l.id === q.locationId)?.timeZone
+        ? (await facilities(db, { labelsOnly: true })).locations.find((l) => l.id === q.locationId)?.timeZone
         : undefined;
       const { Temporal } = await import("temporal-polyfill");
       const day = Temporal.PlainDate.from(q.date);

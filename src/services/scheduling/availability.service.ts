@@ -1,22 +1,23 @@
 /**
  * Availability: loads what the pure engine needs with a handful of indexed queries, runs it, and
- * labels the answer. Nothing about availability is stored; the facility snapshot is cached for a
- * few seconds because rooms and travel times change rarely and every booking re-checks anyway.
+ * labels the answer. Nothing about availability is stored; the facility snapshot is cached under
+ * the facilities' fact stamp, which triggers renew on any change, so a reader that finds another
+ * stamp (a search reads it; a booking folds it into its lock statement) reads the facilities again.
  */
 
 import type { Actor } from "../../platform/access.js";
-import { onChanged } from "../../platform/changes.js";
 import { groupBy } from "../../platform/collections.js";
 import type { BookingConfig } from "../../platform/config.js";
 import type { Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
+import { readFactStamp } from "../../platform/facts.js";
 import { mayEver } from "../../platform/policy.js";
 import { distanceKm, type NetworkSnapshot, networkSnapshot } from "../locations/index.js";
 import { patientService } from "../patients/index.js";
 import { physicianService } from "../physicians/index.js";
 import type { AvailabilityQuery, SlotOptionDto } from "./appointments.schema.js";
 import { localLabel } from "./availability/intervals.js";
-import { encodeOptionId } from "./availability/option-id.js";
+import type { OptionIds } from "./availability/option-id.js";
 import {
   bestOfSlice,
   type ResourceLoader,
@@ -42,45 +43,52 @@ const DAY = 86_400_000;
 const MAX_WINDOW_DAYS = 62;
 /** Travel constraints reach at most this far beyond the window (longest plausible trip). */
 const TRAVEL_MARGIN = DAY / 2;
-const SNAPSHOT_TTL_MS = 15_000;
 
-let cached: { at: number; snapshot: Promise<NetworkSnapshot>; value?: NetworkSnapshot } | undefined;
+/** How stale the snapshot may be for labels only (a time zone shown with an appointment). */
+const LABELS_STALE_MS = 15_000;
+
+let cached:
+  | { stamp: string; checkedAt: number; snapshot: Promise<NetworkSnapshot>; value?: NetworkSnapshot }
+  | undefined;
 
 /**
- * The cached facility snapshot. Inside a transaction a pending load started elsewhere is never
- * awaited (on the single-session embedded database it would wait for this very transaction).
+ * The facility snapshot as of the facilities' stamp: `stamp` when the caller has just read it (a
+ * booking reads it with its locks), read here otherwise. `labelsOnly` (naming a time zone, never
+ * deciding what may be booked) accepts a snapshot whose stamp was checked in the last 15 s.
+ * Inside a transaction a pending load started elsewhere is never awaited (on the single-session
+ * embedded database it would wait for this very transaction).
  */
-export async function facilities(db: Executor, inTransaction = false): Promise<NetworkSnapshot> {
-  const fresh = cached && Date.now() - cached.at <= SNAPSHOT_TTL_MS;
-  if (fresh && cached?.value) return cached.value;
-  if (inTransaction) {
-    // built on this transaction's own connection, then shared: otherwise a stream of bookings
-    // (which search only inside transactions) would each rebuild it once the cache has aged
+export async function facilities(
+  db: Executor,
+  opts: { inTransaction?: boolean | undefined; stamp?: string | undefined; labelsOnly?: boolean } = {},
+): Promise<NetworkSnapshot> {
+  if (opts.labelsOnly && cached?.value && Date.now() - cached.checkedAt <= LABELS_STALE_MS)
+    return cached.value;
+  const stamp = opts.stamp ?? (await readFactStamp(db, "facilities"));
+  const current = cached?.stamp === stamp ? cached : undefined;
+  if (current) current.checkedAt = Date.now();
+  if (current?.value) return current.value;
+  if (opts.inTransaction) {
+    // built on this transaction's own connection, then shared; the stamp was read before the
+    // facilities, so the snapshot is never older than the stamp it is kept under
     const value = await networkSnapshot(db);
-    if (!cached || Date.now() - cached.at > SNAPSHOT_TTL_MS) {
-      cached = { at: Date.now(), snapshot: Promise.resolve(value), value };
-    }
+    if (cached?.stamp !== stamp || !cached.value)
+      cached = { stamp, checkedAt: Date.now(), snapshot: Promise.resolve(value), value };
     return value;
   }
-  if (!fresh || !cached) {
-    const entry: NonNullable<typeof cached> = { at: Date.now(), snapshot: networkSnapshot(db) };
-    entry.snapshot.then(
-      (v) => {
-        entry.value = v;
-      },
-      () => {
-        if (cached === entry) cached = undefined;
-      },
-    );
-    cached = entry;
-  }
-  return cached.snapshot;
+  if (current) return current.snapshot;
+  const entry: NonNullable<typeof cached> = { stamp, checkedAt: Date.now(), snapshot: networkSnapshot(db) };
+  entry.snapshot.then(
+    (v) => {
+      entry.value = v;
+    },
+    () => {
+      if (cached === entry) cached = undefined;
+    },
+  );
+  cached = entry;
+  return entry.snapshot;
 }
-/** Drop the cached facility snapshot (after a change to rooms, equipment or travel times). */
-export function forgetFacilities(): void {
-  cached = undefined;
-}
-onChanged("facilities", forgetFacilities);
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -105,6 +113,8 @@ export interface SearchNeed {
   now?: number;
   /** Called inside a transaction (the booking re-check). */
   inTransaction?: boolean;
+  /** The facilities' stamp, when the caller has just read it in this transaction (saves a query). */
+  facilitiesStamp?: string | undefined;
 }
 
 export interface SearchResult {
@@ -161,7 +171,7 @@ export async function searchOptions(
   );
 
   const [firstSnapshot, patient] = await Promise.all([
-    facilities(db, need.inTransaction),
+    facilities(db, { inTransaction: need.inTransaction, stamp: need.facilitiesStamp }),
     need.patientId
       ? patientContext(
           db,
@@ -235,9 +245,8 @@ export async function searchOptions(
       }
     }
     if (blocks.some((b) => !snapshot.locations.some((l) => l.id === b.locationId))) {
-      // a location created on another replica since the snapshot was taken
-      forgetFacilities();
-      snapshot = await facilities(db, need.inTransaction);
+      // a location created since the stamp was read: read it (and the facilities) again
+      snapshot = await facilities(db, { inTransaction: need.inTransaction });
       whole.locations = new Map(snapshot.locations.map((l) => [l.id, l]));
     }
     /** The suitable rooms and equipment of the requested locations, one query per day asked. */
@@ -363,7 +372,8 @@ async function patientContext(
   return { home, preferredLocationIds: p.preferredLocationIds, previousPhysicianIds, commitments };
 }
 
-export function toOptionDto(o: SlotOption, r: SearchResult): SlotOptionDto {
+/** An option as a search answers it, with an id signed by `optionIds` (issued now). */
+export function toOptionDto(o: SlotOption, r: SearchResult, optionIds: OptionIds): SlotOptionDto {
   const loc = r.snapshot.locations.find((l) => l.id === o.locationId)!;
   const label = localLabel(o.start, loc.timeZone);
   const distance =
@@ -371,7 +381,7 @@ export function toOptionDto(o: SlotOption, r: SearchResult): SlotOptionDto {
       ? Math.round(distanceKm(r.patientHome, { latitude: loc.latitude, longitude: loc.longitude }) * 10) / 10
       : null;
   return {
-    id: encodeOptionId({
+    id: optionIds.issue({
       physicianId: o.physicianId,
       locationId: o.locationId,
       roomId: o.roomId,

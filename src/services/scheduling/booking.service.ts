@@ -1,7 +1,10 @@
 /**
- * Holds and bookings. The availability engine is re-run for the one option inside the booking
- * transaction, under per-physician and per-patient locks, so travel buffers hold; the exclusion
- * constraints on the tables are the last word on overlaps, however many replicas race.
+ * Holds and bookings. An option id is opened with the server's key (forged, tampered or expired
+ * ids go no further), then the availability engine is re-run for the one option inside the
+ * booking transaction, under per-physician and per-patient locks and against the facilities as of
+ * the stamp read with those locks, so the end, room, equipment and travel buffers are the server's
+ * own; the exclusion constraints on the tables are the last word on overlaps, however many
+ * replicas race.
  */
 import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
@@ -11,17 +14,26 @@ import { ProblemError, problems } from "../../platform/errors.js";
 import { publish, type ScheduleEventInput } from "../../platform/events.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import { authorize, mayEver, type PatientAction, patient } from "../../platform/policy.js";
+import type { NetworkSnapshot } from "../locations/index.js";
 import {
   type AppointmentRow,
   appointmentRepository as appts,
   type PlacedRow,
 } from "./appointments.repository.js";
 import type { ConflictReason, SlotOptionDto } from "./appointments.schema.js";
-import { decodeOptionId } from "./availability/option-id.js";
-import { facilities, searchOptions, toOptionDto } from "./availability.service.js";
+import type { OptionIds, OptionRef } from "./availability/option-id.js";
+import type { AppointmentTypeInfo } from "./availability/types.js";
+import { type SearchResult, searchOptions, toOptionDto } from "./availability.service.js";
 import { busyRepository as busy } from "./busy.repository.js";
 
-export type DecodedOption = NonNullable<ReturnType<typeof decodeOptionId>>;
+export type DecodedOption = OptionRef;
+
+/** What holds and bookings need besides the database. */
+export interface BookingDeps {
+  rules: BookingConfig;
+  /** Opens the option ids clients send back (and signs the alternatives offered with a 409). */
+  optionIds: OptionIds;
+}
 
 const CONSTRAINT_REASON: Record<string, ConflictReason> = {
   appointments_physician_no_overlap: "physician",
@@ -58,10 +70,20 @@ export class BookingConflict extends ProblemError {
   }
 }
 
-export function decodeOrFail(optionId: string, field = "body.optionId"): DecodedOption {
-  const opt = decodeOptionId(optionId);
-  if (!opt) throw problems.invalid(field, "not an option id from an availability search");
-  return opt;
+/**
+ * The option an id names, if this server issued it with its key and it has not expired: a forged,
+ * tampered or foreign id is a 422 (`option_invalid`), an expired one a 409 (`option_expired`).
+ */
+export function openOrFail(optionIds: OptionIds, optionId: string, field = "body.optionId"): DecodedOption {
+  const opened = optionIds.open(optionId);
+  if (opened.ok) return opened.option;
+  if (opened.problem === "expired") {
+    const message = "This option was offered too long ago; search again for current times";
+    throw new ProblemError(409, "option_expired", message, [{ field, message }], {
+      reason: "option_expired",
+    });
+  }
+  throw problems.invalid(field, "not an option id this server issued (or it was altered)", "option_invalid");
 }
 
 export function eventOf(
@@ -121,31 +143,52 @@ async function place(
   patientId: string,
   mode: PlaceMode,
 ): Promise<PlacedRow> {
-  await appts.lockForBooking(
+  // the facilities' stamp comes with the locks: the re-check reads them again if it moved
+  const { facilitiesStamp } = await appts.lockForBooking(
     tx,
     { physicianId: opt.physicianId, patientId, roomId: opt.roomId, equipmentIds: opt.equipmentIds },
     new Date(opt.start),
     new Date(opt.end),
   );
 
-  /** The option as it stands now; with `roomIds`, only those rooms are considered. */
+  /**
+   * The option as the server would offer it now (its end from the appointment type's duration, its
+   * room, equipment and travel from the current facts); with `roomIds`, only those rooms are
+   * considered.
+   */
+  let lastCheck: SearchResult | undefined;
   const recheck = async (roomIds?: string[]) => {
-    const check = await searchOptions(tx, rules, {
-      appointmentTypeId: opt.appointmentTypeId,
-      physicianIds: [opt.physicianId],
-      from: opt.start,
-      to: opt.end,
-      locationIds: [opt.locationId],
-      patientId,
-      telehealth: opt.telehealth,
-      roomIds,
-      limit: 1000,
-      ignoreContinuity: mode.overrideReason !== undefined || actor.role === "admin",
-      excludeAppointmentId: mode.excludeAppointmentId,
-      inTransaction: true,
-    });
-    return check.options.find(
-      (o) => o.start === opt.start && o.locationId === opt.locationId && o.telehealth === opt.telehealth,
+    try {
+      lastCheck = await searchOptions(tx, rules, {
+        appointmentTypeId: opt.appointmentTypeId,
+        physicianIds: [opt.physicianId],
+        from: opt.start,
+        to: opt.end,
+        locationIds: [opt.locationId],
+        patientId,
+        telehealth: opt.telehealth,
+        roomIds,
+        limit: 1000,
+        ignoreContinuity: mode.overrideReason !== undefined || actor.role === "admin",
+        excludeAppointmentId: mode.excludeAppointmentId,
+        inTransaction: true,
+        facilitiesStamp,
+      });
+    } catch (err) {
+      // the appointment type was withdrawn since the search: the option is gone,
+      // which is a conflict with the present, not a malformed request
+      if (err instanceof ProblemError && err.errors.some((e) => e.field === "query.appointmentTypeId"))
+        throw new BookingConflict("unavailable");
+      throw err;
+    }
+    // the same start, place and length as offered: an appointment type made longer since is
+    // no longer the option the patient saw
+    return lastCheck.options.find(
+      (o) =>
+        o.start === opt.start &&
+        o.end === opt.end &&
+        o.locationId === opt.locationId &&
+        o.telehealth === opt.telehealth,
     );
   };
   // a concurrent booking may take the chosen room between the check and the insert; each such
@@ -154,18 +197,22 @@ async function place(
   for (let round = 0; round < MAX_ROOM_ROUNDS; round++) {
     // the room the patient was shown, when still free (one room's bookings to read); else any
     const chosen = (round === 0 && opt.roomId ? await recheck([opt.roomId]) : undefined) ?? (await recheck());
-    if (!chosen) throw new BookingConflict(await explain(tx, opt, patientId, mode.excludeAppointmentId));
+    if (!chosen)
+      throw new BookingConflict(await explain(tx, opt, patientId, lastCheck!, mode.excludeAppointmentId));
+    // everything inserted is the server's own derivation, never the id's
+    const start = new Date(chosen.start);
+    const end = new Date(chosen.end);
     const row = await appts.insertUnlessRoomTaken(tx, {
       patient_id: patientId,
-      physician_id: opt.physicianId,
-      location_id: opt.locationId,
+      physician_id: chosen.physicianId,
+      location_id: chosen.locationId,
       room_id: chosen.roomId,
-      appointment_type_id: opt.appointmentTypeId,
-      starts_at: new Date(opt.start),
-      ends_at: new Date(opt.end),
+      appointment_type_id: lastCheck!.appointmentType.id,
+      starts_at: start,
+      ends_at: end,
       status: mode.status,
       hold_expires_at: mode.status === "held" ? new Date(Date.now() + rules.holdMinutes * 60_000) : null,
-      telehealth: opt.telehealth,
+      telehealth: chosen.telehealth,
       reason: mode.reason ?? null,
       created_by: actor.userId,
       idempotency_key: mode.idempotencyKey ?? null,
@@ -178,7 +225,7 @@ async function place(
     if (!row) {
       // taken by a booking that has committed, which the next check sees, or by a hold that has
       // lapsed, which the check ignores but the room's constraint still counts until it expires
-      await appts.expireLapsedHoldsIn(tx, chosen.roomId!, new Date(opt.start), new Date(opt.end));
+      await appts.expireLapsedHoldsIn(tx, chosen.roomId!, start, end);
       continue;
     }
     await appts.reserveEquipment(tx, row.id, chosen.equipmentIds, row.starts_at, row.ends_at);
@@ -187,22 +234,32 @@ async function place(
   throw new BookingConflict("room");
 }
 
-/** Why an option cannot be had now, in the order a scheduler would look. */
+/**
+ * Why an option cannot be had now, in the order a scheduler would look, from the facts the
+ * re-check just used: what is really short is named (a free room with no free equipment is
+ * "equipment", never "room").
+ */
 async function explain(
   tx: Executor,
   opt: DecodedOption,
   patientId: string,
+  check: Pick<SearchResult, "snapshot" | "appointmentType">,
   excludeId?: string,
 ): Promise<ConflictReason> {
+  const { snapshot, appointmentType: type } = check;
+  // the appointment as it would be booked now
+  const start = opt.start;
+  const end = opt.start + type.durationMinutes * 60_000;
+  if (end !== opt.end) return "unavailable";
   const margin = 12 * 3_600_000;
-  const overlaps = (c: { start: number; end: number }) => c.start < opt.end && c.end > opt.start;
-  const { travelMinutes } = await facilities(tx, true);
+  const overlaps = (c: { start: number; end: number }) => c.start < end && c.end > start;
+  const { travelMinutes } = snapshot;
   // an engagement elsewhere too close to get from or back to in time
   const tooClose = (c: { start: number; end: number; locationId: string }) =>
     c.locationId !== opt.locationId &&
-    c.end + travelMinutes(c.locationId, opt.locationId) * 60_000 > opt.start &&
-    opt.end + travelMinutes(opt.locationId, c.locationId) * 60_000 > c.start;
-  const window = [new Date(opt.start - margin), new Date(opt.end + margin)] as const;
+    c.end + travelMinutes(c.locationId, opt.locationId) * 60_000 > start &&
+    end + travelMinutes(opt.locationId, c.locationId) * 60_000 > c.start;
+  const window = [new Date(start - margin), new Date(end + margin)] as const;
   const [physicianCommitments, patient] = await Promise.all([
     busy.physicianCommitments(tx, [opt.physicianId], ...window),
     busy.patientCommitments(tx, patientId, ...window, excludeId),
@@ -211,15 +268,53 @@ async function explain(
   if (physician.some(overlaps)) return "physician";
   if (patient.some(overlaps) || patient.some(tooClose)) return "patient";
   if (physician.some(tooClose)) return "travel";
-  if (opt.roomId) {
-    const taken = await busy.roomBusy(tx, [opt.roomId], new Date(opt.start), new Date(opt.end));
-    if ((taken.get(opt.roomId) ?? []).length) return "room";
+  const short = await shortResource(tx, snapshot, type, opt.locationId, start, end);
+  return short ?? "unavailable";
+}
+
+/** The resource an appointment of `type` at the location lacks over [start, end), if any. */
+async function shortResource(
+  tx: Executor,
+  snapshot: NetworkSnapshot,
+  type: AppointmentTypeInfo,
+  locationId: string,
+  start: number,
+  end: number,
+): Promise<"room" | "equipment" | undefined> {
+  const location = snapshot.locations.find((l) => l.id === locationId);
+  if (!location || location.kind === "virtual") return undefined;
+  const from = new Date(start);
+  const to = new Date(end);
+  const free = (busyOf: Map<string, Array<{ start: number; end: number }>>, id: string) =>
+    !(busyOf.get(id) ?? []).some((b) => b.start < end && b.end > start);
+  if (type.roomKind) {
+    const rooms = snapshot.rooms.filter((r) => r.locationId === locationId && r.kind === type.roomKind);
+    const taken = await busy.roomBusy(
+      tx,
+      rooms.map((r) => r.id),
+      from,
+      to,
+    );
+    if (!rooms.some((r) => free(taken, r.id))) return "room";
   }
-  if (opt.equipmentIds.length) {
-    const taken = await busy.equipmentBusy(tx, opt.equipmentIds, new Date(opt.start), new Date(opt.end));
-    if ([...taken.values()].some((b) => b.length)) return "equipment";
+  if (type.equipmentKinds.length) {
+    const items = snapshot.equipment.filter(
+      (e) => e.locationId === locationId && type.equipmentKinds.includes(e.kind),
+    );
+    const taken = await busy.equipmentBusy(
+      tx,
+      items.map((e) => e.id),
+      from,
+      to,
+    );
+    // each kind needs as many free items as the type lists it
+    for (const kind of new Set(type.equipmentKinds)) {
+      const needed = type.equipmentKinds.filter((k) => k === kind).length;
+      const available = items.filter((e) => e.kind === kind && free(taken, e.id)).length;
+      if (available < needed) return "equipment";
+    }
   }
-  return "unavailable";
+  return undefined;
 }
 
 function reasonOf(err: unknown): ConflictReason | undefined {
@@ -232,7 +327,7 @@ function reasonOf(err: unknown): ConflictReason | undefined {
 /** A few nearest options for the same need, to offer with a 409. */
 async function alternatives(
   db: Db,
-  rules: BookingConfig,
+  { rules, optionIds }: BookingDeps,
   opt: DecodedOption,
   patientId: string,
 ): Promise<SlotOptionDto[]> {
@@ -251,7 +346,7 @@ async function alternatives(
     return result.options
       .sort((a, b) => Math.abs(a.start - opt.start) - Math.abs(b.start - opt.start))
       .slice(0, 3)
-      .map((o) => toOptionDto(o, result));
+      .map((o) => toOptionDto(o, result, optionIds));
   } catch {
     return [];
   }
@@ -260,7 +355,7 @@ async function alternatives(
 /** Runs `work` in a transaction and turns overlap violations into a 409 with alternatives. */
 export async function withConflictHandling<T>(
   db: Db,
-  rules: BookingConfig,
+  deps: BookingDeps,
   opt: DecodedOption,
   patientId: string,
   work: (tx: Executor) => Promise<T>,
@@ -274,7 +369,7 @@ export async function withConflictHandling<T>(
       if ((err as { code?: unknown }).code === "40P01" && attempt < 3) continue;
       const reason = err instanceof BookingConflict ? err.reason : reasonOf(err);
       if (!reason) throw err;
-      throw new BookingConflict(reason, await alternatives(db, rules, opt, patientId));
+      throw new BookingConflict(reason, await alternatives(db, deps, opt, patientId));
     }
   }
 }
@@ -282,14 +377,15 @@ export async function withConflictHandling<T>(
 export const booking = {
   async hold(
     db: Db,
-    rules: BookingConfig,
+    deps: BookingDeps,
     actor: Actor,
     optionId: string,
     patientId: string,
   ): Promise<AppointmentRow> {
-    const opt = decodeOrFail(optionId);
+    const { rules } = deps;
+    const opt = openOrFail(deps.optionIds, optionId);
     await requireBookingFor(db, actor, patientId);
-    return withConflictHandling(db, rules, opt, patientId, async (tx) => {
+    return withConflictHandling(db, deps, opt, patientId, async (tx) => {
       if ((await appts.openHoldsBy(tx, actor.userId)) >= rules.maxOpenHolds) {
         throw new ProblemError(
           429,
@@ -313,7 +409,7 @@ export const booking = {
 
   async book(
     db: Db,
-    rules: BookingConfig,
+    deps: BookingDeps,
     actor: Actor,
     input: {
       optionId?: string | undefined;
@@ -368,9 +464,9 @@ export const booking = {
           return { row, replayed: false };
         });
       }
-      const opt = decodeOrFail(input.optionId!);
-      return await withConflictHandling(db, rules, opt, input.patientId, async (tx) => {
-        const row = await place(tx, rules, actor, opt, input.patientId, {
+      const opt = openOrFail(deps.optionIds, input.optionId!);
+      return await withConflictHandling(db, deps, opt, input.patientId, async (tx) => {
+        const row = await place(tx, deps.rules, actor, opt, input.patientId, {
           status: "booked",
           reason: input.reason,
           overrideReason: input.overrideReason,
@@ -392,17 +488,17 @@ export const booking = {
   /** Moves an appointment: the old time is released only if the new one is taken. */
   async reschedule(
     db: Db,
-    rules: BookingConfig,
+    deps: BookingDeps,
     actor: Actor,
     current: AppointmentRow,
     optionId: string,
     reason: string | undefined,
   ): Promise<AppointmentRow> {
-    const opt = decodeOrFail(optionId);
+    const opt = openOrFail(deps.optionIds, optionId);
     if (opt.appointmentTypeId !== current.appointment_type_id) {
       throw problems.invalid("body.optionId", "the new option is for a different appointment type");
     }
-    return withConflictHandling(db, rules, opt, current.patient_id, async (tx) => {
+    return withConflictHandling(db, deps, opt, current.patient_id, async (tx) => {
       const fresh = await appts.get(tx, current.id, true);
       if (!fresh || !["booked", "held"].includes(fresh.status))
         throw problems.conflict(
@@ -415,7 +511,7 @@ export const booking = {
         cancelled_by: actor.userId,
         hold_expires_at: null,
       });
-      const row = await place(tx, rules, actor, opt, fresh.patient_id, {
+      const row = await place(tx, deps.rules, actor, opt, fresh.patient_id, {
         status: "booked",
         reason: fresh.reason ?? undefined,
         rescheduledFrom: fresh.id,

@@ -5,21 +5,25 @@ import type { App } from "../../platform/http.js";
 import type { ModuleDeps } from "../../platform/module.js";
 import { appointmentRepository } from "./appointments.repository.js";
 import { appointmentRoutes } from "./appointments.routes.js";
+import type { OptionIds } from "./availability/option-id.js";
 import { catalogRoutes } from "./catalog.routes.js";
 import { scheduleRoutes } from "./schedule.routes.js";
 
 export type { AppointmentTables } from "./appointments.repository.js";
 export type { Appointment } from "./appointments.schema.js";
-export { forgetFacilities, searchOptions } from "./availability.service.js";
+export { createOptionIds, type OptionIds } from "./availability/option-id.js";
+export { searchOptions } from "./availability.service.js";
 export type { CatalogTables } from "./catalog.repository.js";
 export type { AppointmentType } from "./catalog.schema.js";
 export { roomKinds as appointmentRoomKinds, visitKinds } from "./catalog.schema.js";
 export { appointmentTypeCatalog } from "./catalog.service.js";
 export { forgetChange as forgetScheduleChange } from "./occupancy.js";
+export { optionSigningKey } from "./option-key.js";
 
-export function schedulingRoutes(app: App, deps: ModuleDeps): void {
+/** `optionIds` signs the option ids searches hand out and opens those bookings send back. */
+export function schedulingRoutes(app: App, deps: ModuleDeps, optionIds: OptionIds): void {
   catalogRoutes(app, deps);
-  appointmentRoutes(app, deps);
+  appointmentRoutes(app, deps, optionIds);
   scheduleRoutes(app, deps);
 }
 
