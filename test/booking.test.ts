@@ -83,12 +83,65 @@ describe("availability and booking", () => {
     expect(list.json().total).toBe(1);
   });
 
-  it("when the main-campus block ends at noon the physician is not offered at the satellite until the travel time has passed", async () => {
+  it("a physician at the main campus until noon and at the satellite from noon, 45 minutes apart, is offered at both until one is booked", async () => {
     const net = await buildClinicNetwork(rounds, { travelMinutes: 45, satelliteStart: "12:00" });
     const options = await optionsOn(net, net.admin);
-    // the main-campus block ends at 12:00: even with no appointments, the satellite waits 45 minutes
-    const firstAtSatellite = options.find((o) => o.locationId === net.satellite.id)!;
-    expect(firstAtSatellite.local.time).toBe("12:45");
+    const lastAtMain = startingAt(options, "11:30", net.main.id)!;
+    const firstAtSatellite = startingAt(options, "12:00", net.satellite.id)!;
+    expect(lastAtMain).toBeDefined();
+    expect(firstAtSatellite).toBeDefined();
+    // booking the end of the morning takes the start of the afternoon, which was offered alongside
+    expect((await book(net, lastAtMain.id)).statusCode).toBe(201);
+    const refused = await book(net, firstAtSatellite.id, await createPatient(net.admin));
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().reason).toBe("travel");
+    const after = (await optionsOn(net, net.admin)).filter((o) => o.locationId === net.satellite.id);
+    expect(after[0]!.local.time).toBe("12:45");
+  });
+
+  it("booking the start of the afternoon at the satellite takes the end of the morning at the main campus", async () => {
+    const net = await buildClinicNetwork(rounds, { travelMinutes: 45, satelliteStart: "12:00" });
+    const options = await optionsOn(net, net.admin);
+    const lastAtMain = startingAt(options, "11:30", net.main.id)!;
+    expect((await book(net, startingAt(options, "12:00", net.satellite.id)!.id)).statusCode).toBe(201);
+    const refused = await book(net, lastAtMain.id, await createPatient(net.admin));
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().reason).toBe("travel");
+    const after = (await optionsOn(net, net.admin)).filter((o) => o.locationId === net.main.id);
+    // 10:45-11:15, then 45 minutes' drive to the 12:00 visit
+    expect(after.at(-1)!.local.time).toBe("10:45");
+  });
+
+  it("a hold at the end of the morning keeps the drive free before the afternoon, and frees it when it lapses", async () => {
+    const net = await buildClinicNetwork(rounds, { travelMinutes: 45, satelliteStart: "12:00" });
+    const options = await optionsOn(net, net.admin);
+    const hold = await net.admin.inject({
+      method: "POST",
+      url: "/api/v1/holds",
+      payload: { optionId: startingAt(options, "11:30", net.main.id)!.id, patientId: net.patientId },
+    });
+    expect(hold.statusCode).toBe(201);
+    const afternoon = startingAt(options, "12:00", net.satellite.id)!;
+    const refused = await book(net, afternoon.id, await createPatient(net.admin));
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().reason).toBe("travel");
+    await sql`UPDATE appointments SET hold_expires_at = now() - interval '1 minute' WHERE id = ${hold.json().id}`.execute(
+      rounds.database.db,
+    );
+    expect((await book(net, afternoon.id, await createPatient(net.admin))).statusCode).toBe(201);
+  });
+
+  it("blocks marked on site for the whole block keep the physician there: the drive is left free either side", async () => {
+    const net = await buildClinicNetwork(rounds, {
+      travelMinutes: 45,
+      satelliteStart: "12:00",
+      onSite: true,
+    });
+    const templates = await net.admin.inject({ url: `/api/v1/physicians/${net.physicianId}/templates` });
+    expect(templates.json().items.every((t: { onSite: boolean }) => t.onSite)).toBe(true);
+    const options = await optionsOn(net, net.admin);
+    expect(options.filter((o) => o.locationId === net.main.id).at(-1)!.local.time).toBe("10:45");
+    expect(options.filter((o) => o.locationId === net.satellite.id)[0]!.local.time).toBe("12:45");
   });
 
   it("a patient cannot be booked into two overlapping appointments, even with different physicians", async () => {

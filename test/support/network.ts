@@ -54,7 +54,7 @@ export async function createPatient(admin: Client, overrides: Record<string, unk
 export async function addPhysician(
   admin: Client,
   specialty: string,
-  hours: Array<{ locationId: string; startTime: string; endTime: string }>,
+  hours: Array<{ locationId: string; startTime: string; endTime: string; onSite?: boolean }>,
 ): Promise<string> {
   const physician = await ok<{ id: string }>(
     await admin.inject({
@@ -84,7 +84,13 @@ export async function addPhysician(
 
 export async function buildClinicNetwork(
   rounds: Rounds,
-  opts: { travelMinutes?: number; roomsPerLocation?: number; satelliteStart?: string } = {},
+  opts: {
+    travelMinutes?: number;
+    roomsPerLocation?: number;
+    satelliteStart?: string;
+    /** The physician's blocks are marked "on site for the whole block". */
+    onSite?: boolean;
+  } = {},
 ): Promise<ClinicNetwork> {
   const admin = clientOf(rounds, await asAdmin(rounds));
   const specialty = `spec_${unique(8).toLowerCase()}`;
@@ -136,8 +142,13 @@ export async function buildClinicNetwork(
     }),
   );
   const physicianId = await addPhysician(admin, specialty, [
-    { locationId: main.id, startTime: "08:00", endTime: "12:00" },
-    { locationId: satellite.id, startTime: opts.satelliteStart ?? "13:00", endTime: "17:00" },
+    { locationId: main.id, startTime: "08:00", endTime: "12:00", onSite: opts.onSite ?? false },
+    {
+      locationId: satellite.id,
+      startTime: opts.satelliteStart ?? "13:00",
+      endTime: "17:00",
+      onSite: opts.onSite ?? false,
+    },
   ]);
   const patientId = await createPatient(admin);
   const today = Temporal.Now.plainDateISO("America/New_York");
