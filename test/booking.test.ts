@@ -344,10 +344,39 @@ describe("availability and booking", () => {
     expect(overlapping.rows[0]!.n).toBe(0);
   });
 
-  it("the physician's unified schedule shows both locations, the travel between them and the booked visit", async () => {
+  it("a physician's schedule shows no drive between blocks back to back at two locations until a visit on each side needs one", async () => {
+    const net = await buildClinicNetwork(rounds, { travelMinutes: 45, satelliteStart: "12:00" });
+    const physician = await clientFor(rounds, "physician", { physicianId: net.physicianId });
+    const travel = async () =>
+      (
+        await physician.inject({
+          url: `/api/v1/physicians/${net.physicianId}/schedule?from=${net.monday}&to=${net.monday}`,
+        })
+      )
+        .json()
+        .entries.filter((e: { kind: string }) => e.kind === "travel");
+    expect(await travel()).toEqual([]);
+    const options = await optionsOn(net, net.admin);
+    const morning = startingAt(options, "10:00", net.main.id)!;
+    expect((await book(net, morning.id)).statusCode).toBe(201);
+    expect(await travel()).toEqual([]);
+    const afternoon = startingAt(options, "12:00", net.satellite.id)!;
+    expect((await book(net, afternoon.id, await createPatient(net.admin))).statusCode).toBe(201);
+    expect(await travel()).toEqual([
+      expect.objectContaining({
+        start: morning.end,
+        end: new Date(net.at("11:15")).toISOString(),
+        minutes: 45,
+      }),
+    ]);
+  });
+
+  it("the physician's unified schedule shows both locations, the booked visits and the drive between them", async () => {
     const net = await buildClinicNetwork(rounds);
-    const option = startingAt(await optionsOn(net, net.admin), "09:00", net.main.id)!;
+    const options = await optionsOn(net, net.admin);
+    const option = startingAt(options, "09:00", net.main.id)!;
     await book(net, option.id);
+    await book(net, startingAt(options, "13:00", net.satellite.id)!.id, await createPatient(net.admin));
     const physician = await clientFor(rounds, "physician", { physicianId: net.physicianId });
     const res = await physician.inject({
       url: `/api/v1/physicians/${net.physicianId}/schedule?from=${net.monday}&to=${net.monday}`,
@@ -356,6 +385,13 @@ describe("availability and booking", () => {
     const kinds = res.json().entries.map((e: { kind: string; locationId?: string }) => e.kind);
     expect(kinds.filter((k: string) => k === "assignment")).toHaveLength(2);
     expect(kinds).toContain("travel");
+    // the drive starts when the morning's last visit ends, not when the morning block does
+    expect(res.json().entries.find((e: { kind: string }) => e.kind === "travel")).toMatchObject({
+      fromLocationId: net.main.id,
+      toLocationId: net.satellite.id,
+      start: option.end,
+      minutes: 30,
+    });
     const visit = res.json().entries.find((e: { kind: string }) => e.kind === "appointment");
     expect(visit).toMatchObject({
       locationId: net.main.id,
