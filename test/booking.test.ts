@@ -83,10 +83,14 @@ describe("availability and booking", () => {
     expect(list.json().total).toBe(1);
   });
 
+  // the transfer of issue 12: A 08:00-12:00, B 12:00-16:00, 45 minutes apart, 45-minute visits
+  const transfer = () =>
+    buildClinicNetwork(rounds, { travelMinutes: 45, satelliteStart: "12:00", durationMinutes: 45 });
+
   it("a physician at the main campus until noon and at the satellite from noon, 45 minutes apart, is offered at both until one is booked", async () => {
-    const net = await buildClinicNetwork(rounds, { travelMinutes: 45, satelliteStart: "12:00" });
+    const net = await transfer();
     const options = await optionsOn(net, net.admin);
-    const lastAtMain = startingAt(options, "11:30", net.main.id)!;
+    const lastAtMain = startingAt(options, "11:15", net.main.id)!;
     const firstAtSatellite = startingAt(options, "12:00", net.satellite.id)!;
     expect(lastAtMain).toBeDefined();
     expect(firstAtSatellite).toBeDefined();
@@ -100,16 +104,16 @@ describe("availability and booking", () => {
   });
 
   it("booking the start of the afternoon at the satellite takes the end of the morning at the main campus", async () => {
-    const net = await buildClinicNetwork(rounds, { travelMinutes: 45, satelliteStart: "12:00" });
+    const net = await transfer();
     const options = await optionsOn(net, net.admin);
-    const lastAtMain = startingAt(options, "11:30", net.main.id)!;
+    const lastAtMain = startingAt(options, "11:15", net.main.id)!;
     expect((await book(net, startingAt(options, "12:00", net.satellite.id)!.id)).statusCode).toBe(201);
     const refused = await book(net, lastAtMain.id, await createPatient(net.admin));
     expect(refused.statusCode).toBe(409);
     expect(refused.json().reason).toBe("travel");
     const after = (await optionsOn(net, net.admin)).filter((o) => o.locationId === net.main.id);
-    // 10:45-11:15, then 45 minutes' drive to the 12:00 visit
-    expect(after.at(-1)!.local.time).toBe("10:45");
+    // 10:30-11:15, then 45 minutes' drive to the 12:00 visit
+    expect(after.at(-1)!.local.time).toBe("10:30");
   });
 
   it("a hold at the end of the morning keeps the drive free before the afternoon, and frees it when it lapses", async () => {

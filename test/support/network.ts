@@ -90,6 +90,8 @@ export async function buildClinicNetwork(
     satelliteStart?: string;
     /** The physician's blocks are marked "on site for the whole block". */
     onSite?: boolean;
+    /** Of the network's appointment type; 30 unless given. */
+    durationMinutes?: number;
   } = {},
 ): Promise<ClinicNetwork> {
   const admin = clientOf(rounds, await asAdmin(rounds));
@@ -133,7 +135,7 @@ export async function buildClinicNetwork(
         code: `T${unique(8)}`,
         name: "Consultation",
         specialty,
-        durationMinutes: 30,
+        durationMinutes: opts.durationMinutes ?? 30,
         slotIntervalMinutes: 15,
         roomKind: "exam",
         visitKind: "new",
