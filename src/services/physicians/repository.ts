@@ -46,7 +46,7 @@ export type PhysicianTables = {
     effective_to: string | null;
     appointment_type_ids: Generated<string[]>;
     notes: string | null;
-    /** The physician stays at the location for the whole block (migration 0014). */
+    /** The physician stays at the location for the whole block (migration 0015). */
     on_site: Generated<boolean>;
     created_at: Generated<Date>;
   };
@@ -63,7 +63,7 @@ export type PhysicianTables = {
     end_time: string;
     appointment_type_ids: Generated<string[]>;
     reason: string | null;
-    /** The physician stays at the location for the whole block (migration 0014). */
+    /** The physician stays at the location for the whole block (migration 0015). */
     on_site: Generated<boolean>;
     created_at: Generated<Date>;
   };
