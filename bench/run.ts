@@ -13,6 +13,7 @@ import { openDatabase } from "../src/platform/db.js";
 import { migrate } from "../src/platform/migrations.js";
 import { BENCHMARK_BOOKINGS, seedAppointments, seedNetwork } from "../src/seed/index.js";
 import { freePort } from "../test/support/servers.js";
+import { backToBack, bookableMinutes } from "./capacity.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -22,9 +23,11 @@ const { values: args } = parseArgs({
     requests: { type: "string", default: "300" },
     clients: { type: "string", default: "64" },
     seconds: { type: "string", default: "15" },
-    only: { type: "string", default: "availability,schedule,booking,mixed,contended,sql" },
+    only: { type: "string", default: "capacity,availability,schedule,booking,mixed,contended,sql" },
+    scale: { type: "string", default: "large" },
   },
 });
+const SCALE = args.scale === "small" ? "small" : "large";
 const ONLY = new Set(args.only.split(","));
 const REQUESTS = Number(args.requests);
 const CLIENTS = Number(args.clients);
@@ -55,12 +58,30 @@ async function prepareDatabase(): Promise<void> {
   const database = await openDatabase({ databaseUrl: DATABASE_URL, dataDir: "" });
   await migrate(database);
   const t0 = Date.now();
-  const summary = await seedNetwork(database, { scale: "large", seed: 1 });
-  log(`seeded large network in ${((Date.now() - t0) / 1000).toFixed(1)} s`, JSON.stringify(summary));
-  const t1 = Date.now();
-  const booked = await seedAppointments(database, { ...BENCHMARK_BOOKINGS, seed: 1 });
-  log(`booked ${booked.appointments} appointments in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  const summary = await seedNetwork(database, { scale: SCALE, seed: 1 });
+  log(`seeded ${SCALE} network in ${((Date.now() - t0) / 1000).toFixed(1)} s`, JSON.stringify(summary));
+  if (SCALE === "large") {
+    // the small (demo) network books its own appointments as it is seeded
+    const t1 = Date.now();
+    const booked = await seedAppointments(database, { ...BENCHMARK_BOOKINGS, seed: 1 });
+    log(`booked ${booked.appointments} appointments in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  }
   await database.close();
+}
+
+/** Bookable physician-minutes per day over the next 14 days, as planned and if split days were back to back. */
+async function capacity() {
+  const database = await openDatabase({ databaseUrl: DATABASE_URL, dataDir: "" });
+  try {
+    const t0 = Date.now();
+    const tomorrow = Math.ceil(Date.now() / 86_400_000) * 86_400_000;
+    const asPlanned = await bookableMinutes(database.db, tomorrow, 14);
+    const splitDaysBackToBack = await bookableMinutes(database.db, tomorrow, 14, backToBack);
+    log(`counted bookable minutes in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return { scale: SCALE, asPlanned, splitDaysBackToBack };
+  } finally {
+    await database.close();
+  }
 }
 
 interface Server {
@@ -133,6 +154,11 @@ function peakRssMb(pid: number): number {
 
 async function main(): Promise<void> {
   await prepareDatabase();
+  const bookablePhysicianMinutesPerDay = ONLY.has("capacity") ? await capacity() : undefined;
+  if ([...ONLY].every((part) => part === "capacity")) {
+    console.log(JSON.stringify({ bookablePhysicianMinutesPerDay }, null, 2));
+    return;
+  }
   const server = await startServer();
   const login = await fetch(`${server.url}/api/v1/auth/login`, {
     method: "POST",
@@ -327,6 +353,7 @@ async function main(): Promise<void> {
         ? Math.round((bookingResult.successPerSecond / sqlRate) * 1000) / 1000
         : undefined,
     serverPeakRssMb: peak,
+    bookablePhysicianMinutesPerDay,
   };
   console.log(JSON.stringify(result, null, 2));
 }

@@ -125,7 +125,7 @@ describe("the availability engine on small, hand-made schedules", () => {
     ]);
   });
 
-  it("an afternoon block at another campus leaves time to get there", () => {
+  it("an afternoon block at another campus takes nothing from the morning until something is booked there", () => {
     const blocks: Block[] = [
       ...need().blocks,
       {
@@ -137,7 +137,24 @@ describe("the availability engine on small, hand-made schedules", () => {
       },
     ];
     const options = findOptions(need({ blocks, locations: new Map([["north", place("north")]]) }));
-    expect(starts(options).at(-1)).toBe("11:15");
+    expect(starts(options).at(-1)).toBe("11:30");
+  });
+
+  it("a block marked on site keeps the physician there for all of it: other campuses leave time to get there and back", () => {
+    const south = { physicianId: "dr-a", locationId: "south", appointmentTypeIds: [], onSite: true };
+    const blocks: Block[] = [
+      ...need().blocks,
+      { ...south, start: at("12:15"), end: at("13:00") },
+      { ...need().blocks[0]!, start: at("13:00"), end: at("15:00") },
+    ];
+    const options = findOptions(need({ blocks, locations: new Map([["north", place("north")]]) }));
+    // 30 minutes each way: the morning ends by 11:45, the afternoon starts at 13:30 at the earliest
+    expect(
+      starts(options)
+        .filter((t) => t < "12:00")
+        .at(-1),
+    ).toBe("11:15");
+    expect(starts(options).filter((t) => t > "12:00")[0]).toBe("13:30");
   });
 
   it("a block limited to other appointment types offers nothing for this one", () => {
@@ -346,6 +363,56 @@ describe("the availability engine on small, hand-made schedules", () => {
   });
 });
 
+describe("travel between engagements, not cut from both blocks", () => {
+  /** A at 08:00-12:00, B at 12:00-16:00, 45 minutes apart, 45-minute visits on a 15-minute grid. */
+  function transfer(booked: Commitment[] = [], onSite = false): AvailabilityInput {
+    const block = (locationId: string, from: string, to: string): Block => ({
+      physicianId: "dr-a",
+      locationId,
+      start: at(from),
+      end: at(to),
+      appointmentTypeIds: [],
+      onSite,
+    });
+    return need({
+      appointmentType: { ...need().appointmentType, durationMinutes: 45 },
+      blocks: [block("A", "08:00", "12:00"), block("B", "12:00", "16:00")],
+      locations: new Map([
+        ["A", place("A")],
+        ["B", place("B")],
+      ]),
+      travelMinutes: (a, b) => (a === b ? 0 : 45),
+      physicianCommitments: new Map([["dr-a", booked]]),
+    });
+  }
+  const startsAt = (input: AvailabilityInput, locationId: string) =>
+    starts(findOptions(input).filter((o) => o.locationId === locationId));
+
+  it("with nothing booked, both 11:15 at A and 12:00 at B are offered", () => {
+    expect(startsAt(transfer(), "A").at(-1)).toBe("11:15");
+    expect(startsAt(transfer(), "B")[0]).toBe("12:00");
+  });
+
+  it("once 11:15 at A is booked, B is offered from 12:45, after the drive", () => {
+    const input = transfer([{ start: at("11:15"), end: at("12:00"), locationId: "A" }]);
+    expect(startsAt(input, "B")[0]).toBe("12:45");
+    expect(startsAt(input, "B")).not.toContain("12:00");
+  });
+
+  it("once 12:00 at B is booked, A is offered only until 10:30, which leaves the drive", () => {
+    const input = transfer([{ start: at("12:00"), end: at("12:45"), locationId: "B" }]);
+    expect(startsAt(input, "A").at(-1)).toBe("10:30");
+    expect(startsAt(input, "A")).not.toContain("11:15");
+  });
+
+  it("blocks marked on site keep the old buffer: 45 minutes are lost on each side of the transfer", () => {
+    const input = transfer([], true);
+    expect(startsAt(input, "A").at(-1)).toBe("10:30");
+    expect(startsAt(input, "B")[0]).toBe("12:45");
+    expect(referenceOptions(input).length).toBe(findOptions(input).length);
+  });
+});
+
 describe("option ids", () => {
   const option = {
     physicianId: "dr-a",
@@ -485,6 +552,7 @@ const arbNetwork = fc.record({
         fc.record({
           span: arbSpan(96),
           types: fc.constantFrom([], [], [], ["T"], ["other"], ["T", "other"]),
+          onSite: fc.constantFrom(false, false, true),
         }),
         { minLength: 1, maxLength: 5 },
       ),
@@ -578,6 +646,7 @@ function buildInput(n: typeof arbNetwork extends fc.Arbitrary<infer N> ? N : nev
         physicianId: physicianIds[i]!,
         ...span({ at: b.span.at, fives: b.span.fives + 6, place: b.span.place % locationIds.length }),
         appointmentTypeIds: [...b.types],
+        onSite: b.onSite,
       })),
     ),
     physicianCommitments: new Map(n.physicians.map((p, i) => [physicianIds[i]!, p.commitments.map(span)])),
@@ -639,7 +708,8 @@ function brokenRules(o: SlotOption, input: AvailabilityInput): string[] {
     if (e.end <= o.start) return e.end + input.travelMinutes(e.locationId, o.locationId) * MIN <= o.start;
     return o.end + input.travelMinutes(o.locationId, e.locationId) * MIN <= e.start;
   };
-  const elsewhere = blocks.filter((b) => b.locationId !== o.locationId);
+  // travel is kept between engagements; of the blocks elsewhere, only those marked on site bind
+  const elsewhere = blocks.filter((b) => b.onSite && b.locationId !== o.locationId);
   if (![...(input.physicianCommitments.get(o.physicianId) ?? []), ...elsewhere].every(reachable))
     broken.push("2 physician free");
   const virtual = location.kind === "virtual";

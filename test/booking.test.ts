@@ -83,12 +83,69 @@ describe("availability and booking", () => {
     expect(list.json().total).toBe(1);
   });
 
-  it("when the main-campus block ends at noon the physician is not offered at the satellite until the travel time has passed", async () => {
+  // the transfer of issue 12: A 08:00-12:00, B 12:00-16:00, 45 minutes apart, 45-minute visits
+  const transfer = () =>
+    buildClinicNetwork(rounds, { travelMinutes: 45, satelliteStart: "12:00", durationMinutes: 45 });
+
+  it("a physician at the main campus until noon and at the satellite from noon, 45 minutes apart, is offered at both until one is booked", async () => {
+    const net = await transfer();
+    const options = await optionsOn(net, net.admin);
+    const lastAtMain = startingAt(options, "11:15", net.main.id)!;
+    const firstAtSatellite = startingAt(options, "12:00", net.satellite.id)!;
+    expect(lastAtMain).toBeDefined();
+    expect(firstAtSatellite).toBeDefined();
+    // booking the end of the morning takes the start of the afternoon, which was offered alongside
+    expect((await book(net, lastAtMain.id)).statusCode).toBe(201);
+    const refused = await book(net, firstAtSatellite.id, await createPatient(net.admin));
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().reason).toBe("travel");
+    const after = (await optionsOn(net, net.admin)).filter((o) => o.locationId === net.satellite.id);
+    expect(after[0]!.local.time).toBe("12:45");
+  });
+
+  it("booking the start of the afternoon at the satellite takes the end of the morning at the main campus", async () => {
+    const net = await transfer();
+    const options = await optionsOn(net, net.admin);
+    const lastAtMain = startingAt(options, "11:15", net.main.id)!;
+    expect((await book(net, startingAt(options, "12:00", net.satellite.id)!.id)).statusCode).toBe(201);
+    const refused = await book(net, lastAtMain.id, await createPatient(net.admin));
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().reason).toBe("travel");
+    const after = (await optionsOn(net, net.admin)).filter((o) => o.locationId === net.main.id);
+    // 10:30-11:15, then 45 minutes' drive to the 12:00 visit
+    expect(after.at(-1)!.local.time).toBe("10:30");
+  });
+
+  it("a hold at the end of the morning keeps the drive free before the afternoon, and frees it when it lapses", async () => {
     const net = await buildClinicNetwork(rounds, { travelMinutes: 45, satelliteStart: "12:00" });
     const options = await optionsOn(net, net.admin);
-    // the main-campus block ends at 12:00: even with no appointments, the satellite waits 45 minutes
-    const firstAtSatellite = options.find((o) => o.locationId === net.satellite.id)!;
-    expect(firstAtSatellite.local.time).toBe("12:45");
+    const hold = await net.admin.inject({
+      method: "POST",
+      url: "/api/v1/holds",
+      payload: { optionId: startingAt(options, "11:30", net.main.id)!.id, patientId: net.patientId },
+    });
+    expect(hold.statusCode).toBe(201);
+    const afternoon = startingAt(options, "12:00", net.satellite.id)!;
+    const refused = await book(net, afternoon.id, await createPatient(net.admin));
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().reason).toBe("travel");
+    await sql`UPDATE appointments SET hold_expires_at = now() - interval '1 minute' WHERE id = ${hold.json().id}`.execute(
+      rounds.database.db,
+    );
+    expect((await book(net, afternoon.id, await createPatient(net.admin))).statusCode).toBe(201);
+  });
+
+  it("blocks marked on site for the whole block keep the physician there: the drive is left free either side", async () => {
+    const net = await buildClinicNetwork(rounds, {
+      travelMinutes: 45,
+      satelliteStart: "12:00",
+      onSite: true,
+    });
+    const templates = await net.admin.inject({ url: `/api/v1/physicians/${net.physicianId}/templates` });
+    expect(templates.json().items.every((t: { onSite: boolean }) => t.onSite)).toBe(true);
+    const options = await optionsOn(net, net.admin);
+    expect(options.filter((o) => o.locationId === net.main.id).at(-1)!.local.time).toBe("10:45");
+    expect(options.filter((o) => o.locationId === net.satellite.id)[0]!.local.time).toBe("12:45");
   });
 
   it("a patient cannot be booked into two overlapping appointments, even with different physicians", async () => {
@@ -291,10 +348,39 @@ describe("availability and booking", () => {
     expect(overlapping.rows[0]!.n).toBe(0);
   });
 
-  it("the physician's unified schedule shows both locations, the travel between them and the booked visit", async () => {
+  it("a physician's schedule shows no drive between blocks back to back at two locations until a visit on each side needs one", async () => {
+    const net = await buildClinicNetwork(rounds, { travelMinutes: 45, satelliteStart: "12:00" });
+    const physician = await clientFor(rounds, "physician", { physicianId: net.physicianId });
+    const travel = async () =>
+      (
+        await physician.inject({
+          url: `/api/v1/physicians/${net.physicianId}/schedule?from=${net.monday}&to=${net.monday}`,
+        })
+      )
+        .json()
+        .entries.filter((e: { kind: string }) => e.kind === "travel");
+    expect(await travel()).toEqual([]);
+    const options = await optionsOn(net, net.admin);
+    const morning = startingAt(options, "10:00", net.main.id)!;
+    expect((await book(net, morning.id)).statusCode).toBe(201);
+    expect(await travel()).toEqual([]);
+    const afternoon = startingAt(options, "12:00", net.satellite.id)!;
+    expect((await book(net, afternoon.id, await createPatient(net.admin))).statusCode).toBe(201);
+    expect(await travel()).toEqual([
+      expect.objectContaining({
+        start: morning.end,
+        end: new Date(net.at("11:15")).toISOString(),
+        minutes: 45,
+      }),
+    ]);
+  });
+
+  it("the physician's unified schedule shows both locations, the booked visits and the drive between them", async () => {
     const net = await buildClinicNetwork(rounds);
-    const option = startingAt(await optionsOn(net, net.admin), "09:00", net.main.id)!;
+    const options = await optionsOn(net, net.admin);
+    const option = startingAt(options, "09:00", net.main.id)!;
     await book(net, option.id);
+    await book(net, startingAt(options, "13:00", net.satellite.id)!.id, await createPatient(net.admin));
     const physician = await clientFor(rounds, "physician", { physicianId: net.physicianId });
     const res = await physician.inject({
       url: `/api/v1/physicians/${net.physicianId}/schedule?from=${net.monday}&to=${net.monday}`,
@@ -303,6 +389,13 @@ describe("availability and booking", () => {
     const kinds = res.json().entries.map((e: { kind: string; locationId?: string }) => e.kind);
     expect(kinds.filter((k: string) => k === "assignment")).toHaveLength(2);
     expect(kinds).toContain("travel");
+    // the drive starts when the morning's last visit ends, not when the morning block does
+    expect(res.json().entries.find((e: { kind: string }) => e.kind === "travel")).toMatchObject({
+      fromLocationId: net.main.id,
+      toLocationId: net.satellite.id,
+      start: option.end,
+      minutes: 30,
+    });
     const visit = res.json().entries.find((e: { kind: string }) => e.kind === "appointment");
     expect(visit).toMatchObject({
       locationId: net.main.id,

@@ -174,6 +174,28 @@ describe.skipIf(!onPostgres)("booking storms across two server processes", () =>
     await until(b, (t) => t.includes("09:00") && !t.includes("10:30"));
   });
 
+  it("one physician cannot be booked at the end of the morning at one campus and the start of the afternoon at the other, however the requests race", async () => {
+    const net = await buildClinicNetwork(rounds, { travelMinutes: 45, satelliteStart: "12:00" });
+    // 11:30-12:00 at the main campus and 12:00-12:30 at the satellite: both offered, 45 minutes apart
+    const options = await optionsOn(net, net.admin);
+    const morning = at(options, "11:30", net.main.id);
+    const afternoon = at(options, "12:00", net.satellite.id);
+    const codes = await storm(
+      (await patients(net, 40)).map((patientId, i) => ({
+        optionId: i % 2 ? morning.id : afternoon.id,
+        patientId,
+      })),
+    );
+    expect(codes.filter((c) => c === 201)).toHaveLength(1);
+    expect(codes.filter((c) => c === 409)).toHaveLength(39);
+    const booked = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM appointments WHERE physician_id = ${net.physicianId} AND active`.execute(
+      rounds.database.db,
+    );
+    expect(booked.rows[0]!.n).toBe(1);
+  });
+
   it("one patient cannot be booked at two locations too close together to travel between, however the requests race", async () => {
     const [first, second] = await campusesAnHourApart(rounds);
     // 10:00-10:30 at one main campus, 10:45-11:15 at the other: no overlap, but an hour's drive apart

@@ -67,6 +67,7 @@ interface Block {
   end: string;
   source: string;
   sourceId: string;
+  onSite: boolean;
 }
 
 async function assignments(physicianId: string, from: string, to: string) {
@@ -327,6 +328,48 @@ describe("temporary assignments, rotations and time off", () => {
       ["2026-06-15", home.id, "template", "08:00"],
     ]);
     expect(plan.assignments.filter((x) => x.source === "rotation")).toHaveLength(5);
+  });
+
+  it("a weekly block or a rotation can be marked on site for the whole block, and the plan says so; blocks are not by default", async () => {
+    const home = await createLocation(rounds);
+    const satellite = await createLocation(rounds);
+    const doc = await createPhysician();
+    const template = await post(`/api/v1/physicians/${doc.id}/templates`, templateBody(home.id));
+    expect(template.json().onSite).toBe(false);
+    const onSite = await post(
+      `/api/v1/physicians/${doc.id}/templates`,
+      templateBody(home.id, { weekday: 2, onSite: true }),
+    );
+    expect(onSite.json().onSite).toBe(true);
+    const rotation = await post(`/api/v1/physicians/${doc.id}/overrides`, {
+      locationId: satellite.id,
+      kind: "rotation",
+      startDate: "2026-06-10",
+      endDate: "2026-06-10",
+      weekdays: [3],
+      startTime: "09:00",
+      endTime: "15:00",
+      onSite: true,
+    });
+    expect(rotation.statusCode).toBe(201);
+    expect(rotation.json().onSite).toBe(true);
+    // 2026-06-08 is a Monday
+    const plan = await assignments(doc.id, "2026-06-08", "2026-06-10");
+    expect(plan.assignments.map((x) => [x.date, x.onSite])).toEqual([
+      ["2026-06-08", false],
+      ["2026-06-09", true],
+      ["2026-06-10", true],
+    ]);
+  });
+
+  it("an on-site flag that is not true or false is refused naming onSite, and nothing is saved", async () => {
+    const home = await createLocation(rounds);
+    const doc = await createPhysician();
+    const url = `/api/v1/physicians/${doc.id}/templates`;
+    const res = await post(url, templateBody(home.id, { onSite: "yes" }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0].field).toBe("body.onSite");
+    expect((await api.inject({ url })).json().total).toBe(0);
   });
 
   it("two assignments of the same physician at the same hours on a shared day are refused", async () => {

@@ -33,6 +33,7 @@ export async function plannedBlocks(db: Executor, doctors: Doctor[], from: numbe
           start: Date.parse(b.start),
           end: Date.parse(b.end),
           appointmentTypeIds: b.appointmentTypeIds,
+          onSite: b.onSite,
         }),
       );
       out.set(

@@ -54,7 +54,7 @@ export async function createPatient(admin: Client, overrides: Record<string, unk
 export async function addPhysician(
   admin: Client,
   specialty: string,
-  hours: Array<{ locationId: string; startTime: string; endTime: string }>,
+  hours: Array<{ locationId: string; startTime: string; endTime: string; onSite?: boolean }>,
 ): Promise<string> {
   const physician = await ok<{ id: string }>(
     await admin.inject({
@@ -84,7 +84,15 @@ export async function addPhysician(
 
 export async function buildClinicNetwork(
   rounds: Rounds,
-  opts: { travelMinutes?: number; roomsPerLocation?: number; satelliteStart?: string } = {},
+  opts: {
+    travelMinutes?: number;
+    roomsPerLocation?: number;
+    satelliteStart?: string;
+    /** The physician's blocks are marked "on site for the whole block". */
+    onSite?: boolean;
+    /** Of the network's appointment type; 30 unless given. */
+    durationMinutes?: number;
+  } = {},
 ): Promise<ClinicNetwork> {
   const admin = clientOf(rounds, await asAdmin(rounds));
   const specialty = `spec_${unique(8).toLowerCase()}`;
@@ -127,7 +135,7 @@ export async function buildClinicNetwork(
         code: `T${unique(8)}`,
         name: "Consultation",
         specialty,
-        durationMinutes: 30,
+        durationMinutes: opts.durationMinutes ?? 30,
         slotIntervalMinutes: 15,
         roomKind: "exam",
         visitKind: "new",
@@ -136,8 +144,13 @@ export async function buildClinicNetwork(
     }),
   );
   const physicianId = await addPhysician(admin, specialty, [
-    { locationId: main.id, startTime: "08:00", endTime: "12:00" },
-    { locationId: satellite.id, startTime: opts.satelliteStart ?? "13:00", endTime: "17:00" },
+    { locationId: main.id, startTime: "08:00", endTime: "12:00", onSite: opts.onSite ?? false },
+    {
+      locationId: satellite.id,
+      startTime: opts.satelliteStart ?? "13:00",
+      endTime: "17:00",
+      onSite: opts.onSite ?? false,
+    },
   ]);
   const patientId = await createPatient(admin);
   const today = Temporal.Now.plainDateISO("America/New_York");

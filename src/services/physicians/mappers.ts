@@ -47,6 +47,7 @@ export function toTemplate(r: TemplateRow): AssignmentTemplate {
     effectiveTo: r.effective_to,
     appointmentTypeIds: r.appointment_type_ids,
     notes: r.notes,
+    onSite: r.on_site,
     createdAt: toIso(r.created_at),
   };
 }
@@ -65,6 +66,7 @@ export function toOverride(r: OverrideRow): AssignmentOverride {
     endTime: toHHMM(r.end_time),
     appointmentTypeIds: r.appointment_type_ids,
     reason: r.reason,
+    onSite: r.on_site,
     createdAt: toIso(r.created_at),
   };
 }

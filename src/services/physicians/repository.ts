@@ -46,6 +46,8 @@ export type PhysicianTables = {
     effective_to: string | null;
     appointment_type_ids: Generated<string[]>;
     notes: string | null;
+    /** The physician stays at the location for the whole block (migration 0015). */
+    on_site: Generated<boolean>;
     created_at: Generated<Date>;
   };
   assignment_overrides: {
@@ -61,6 +63,8 @@ export type PhysicianTables = {
     end_time: string;
     appointment_type_ids: Generated<string[]>;
     reason: string | null;
+    /** The physician stays at the location for the whole block (migration 0015). */
+    on_site: Generated<boolean>;
     created_at: Generated<Date>;
   };
   time_off: {

@@ -18,6 +18,8 @@ export interface TemplateRule {
   effectiveFrom: string;
   effectiveTo: string | null;
   appointmentTypeIds: string[];
+  /** The physician stays at the location for the whole block; absent means false. */
+  onSite?: boolean;
 }
 
 /** A temporary assignment or rotation: on its dates and weekdays it replaces the templates. */
@@ -31,6 +33,8 @@ export interface OverrideRule {
   startTime: string;
   endTime: string;
   appointmentTypeIds: string[];
+  /** The physician stays at the location for the whole block; absent means false. */
+  onSite?: boolean;
 }
 
 /** Time away as two instants (ISO strings with offset or Z). */
@@ -53,6 +57,11 @@ export interface PlannedBlock {
   source: AssignmentSource;
   sourceId: string;
   appointmentTypeIds: string[];
+  /**
+   * A promise to stay at the location for the whole block: other locations' appointments leave
+   * time to travel to and from the block itself, not only to and from its engagements.
+   */
+  onSite: boolean;
 }
 
 export interface ExpandInput {
@@ -72,6 +81,7 @@ interface Rule {
   startTime: string;
   endTime: string;
   appointmentTypeIds: string[];
+  onSite?: boolean;
 }
 
 interface Interval {
@@ -274,6 +284,7 @@ export function expandAssignments(input: ExpandInput): PlannedBlock[] {
       source: i.rule.source,
       sourceId: i.rule.id,
       appointmentTypeIds: i.rule.appointmentTypeIds,
+      onSite: i.rule.onSite ?? false,
     }));
 }
 

@@ -85,6 +85,12 @@ const appointmentTypeIds = z
   .max(100)
   .describe("appointment types bookable in this block; empty means all of the physician's");
 
+const onSite = z
+  .boolean()
+  .describe(
+    "the physician stays at this location for the whole block: other locations' slots leave time to travel to and from the block, not just to and from its appointments",
+  );
+
 const weekday = z.number().int().min(1).max(7).describe("ISO weekday, Monday = 1");
 
 const endAfterStart = { error: "endTime must be after startTime", path: ["endTime"] };
@@ -98,6 +104,7 @@ const templateFields = {
   effectiveTo: isoDate.nullable(),
   appointmentTypeIds,
   notes: z.string().max(1000).nullable(),
+  onSite,
 };
 
 export const templateInput = z
@@ -106,6 +113,7 @@ export const templateInput = z
     effectiveTo: templateFields.effectiveTo.default(null),
     appointmentTypeIds: appointmentTypeIds.default([]),
     notes: templateFields.notes.default(null),
+    onSite: onSite.default(false),
   })
   .refine((t) => t.endTime > t.startTime, endAfterStart)
   .refine((t) => t.effectiveTo === null || t.effectiveTo >= t.effectiveFrom, {
@@ -145,6 +153,7 @@ const overrideFields = {
   endTime: localTime,
   appointmentTypeIds,
   reason: z.string().max(1000).nullable(),
+  onSite,
 };
 
 export const overrideInput = z
@@ -154,6 +163,7 @@ export const overrideInput = z
     weekdays: overrideFields.weekdays.default([1, 2, 3, 4, 5]),
     appointmentTypeIds: appointmentTypeIds.default([]),
     reason: overrideFields.reason.default(null),
+    onSite: onSite.default(false),
   })
   .refine((o) => o.endTime > o.startTime, endAfterStart)
   .refine((o) => o.endDate >= o.startDate, {
@@ -225,6 +235,7 @@ export const plannedBlock = z.object({
   source: z.enum(["template", "temporary", "rotation"]),
   sourceId: uuid,
   appointmentTypeIds: z.array(uuid),
+  onSite,
 });
 
 export const plannedAssignments = z.object({

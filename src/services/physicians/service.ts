@@ -198,6 +198,7 @@ export const physicianService = {
       effective_to: input.effectiveTo,
       appointment_type_ids: appointmentTypeIds,
       notes: input.notes,
+      on_site: input.onSite,
     });
     return toTemplate(row);
   },
@@ -243,6 +244,7 @@ export const physicianService = {
       end_time: input.endTime,
       appointment_type_ids: appointmentTypeIds,
       reason: input.reason,
+      on_site: input.onSite,
     });
     return toOverride(row);
   },

@@ -241,6 +241,7 @@ export async function searchOptions(
           start: Date.parse(b.start),
           end: Date.parse(b.end),
           appointmentTypeIds: b.appointmentTypeIds,
+          onSite: b.onSite,
         });
       }
     }
@@ -306,7 +307,7 @@ export async function searchOptions(
     };
     const input: AvailabilityInput = {
       ...base(),
-      // blocks at unwanted locations still bind the physician (travel), so they stay in
+      // on-site blocks at unwanted locations still bind the physician (travel), so blocks stay in
       blocks,
       physicianCommitments: commitments as Map<string, Commitment[]>,
     };

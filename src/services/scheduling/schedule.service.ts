@@ -109,26 +109,6 @@ export async function unifiedSchedule(
       source: b.source,
     });
   }
-  // travel between consecutive blocks at different locations
-  const all = [...plan.assignments].sort((a, b) => a.start.localeCompare(b.start));
-  for (let i = 1; i < all.length; i++) {
-    const prev = all[i - 1]!;
-    const next = all[i]!;
-    if (prev.locationId === next.locationId) continue;
-    if (Date.parse(next.start) - Date.parse(prev.end) > 12 * 3_600_000) continue;
-    if (q.locationId && prev.locationId !== q.locationId && next.locationId !== q.locationId) continue;
-    const minutes = snapshot.travelMinutes(prev.locationId, next.locationId);
-    if (minutes <= 0) continue;
-    const start = Date.parse(prev.end);
-    entries.push({
-      kind: "travel",
-      fromLocationId: prev.locationId,
-      toLocationId: next.locationId,
-      start: prev.end,
-      end: new Date(start + minutes * 60_000).toISOString(),
-      minutes,
-    });
-  }
   for (const t of plan.timeOff) {
     entries.push({
       kind: "time_off",
@@ -177,7 +157,59 @@ export async function unifiedSchedule(
       locationId: q.locationId ?? null,
       detail: { from: q.from, to: q.to, appointmentIds: visible },
     });
+    const now = Date.now();
+    // a lapsed hold no longer holds the physician anywhere
+    const engaged = rows.filter((r) => r.status !== "held" || (r.hold_expires_at?.getTime() ?? 0) > now);
+    const inRange = (ms: number, locationId: string) => {
+      const date = localLabel(ms, zone(locationId)).date;
+      return date >= q.from && date <= q.to;
+    };
+    entries.push(...travelBetween(engaged, plan.assignments, snapshot.travelMinutes, q.locationId, inRange));
     entries.sort((a, b) => a.start.localeCompare(b.start) || a.kind.localeCompare(b.kind));
     return { physicianId, from: q.from, to: q.to, entries };
   });
+}
+
+/**
+ * The drives the physician's engagements need, as the availability engine reserves them: from the
+ * end of each engagement (an appointment or hold, or a block marked on site) to the next one at a
+ * different location within 12 hours. Blocks that are not on site need no drive of their own.
+ */
+function travelBetween(
+  appointments: ReadonlyArray<{ location_id: string; starts_at: Date; ends_at: Date }>,
+  blocks: ReadonlyArray<{ locationId: string; start: string; end: string; onSite: boolean }>,
+  travelMinutes: (from: string, to: string) => number,
+  locationId: string | undefined,
+  /** Whether a drive starting then, from there, belongs to the dates asked for. */
+  inRange: (ms: number, locationId: string) => boolean,
+): Entry[] {
+  const engagements = [
+    ...appointments.map((a) => ({
+      locationId: a.location_id,
+      start: a.starts_at.getTime(),
+      end: a.ends_at.getTime(),
+    })),
+    ...blocks
+      .filter((b) => b.onSite)
+      .map((b) => ({ locationId: b.locationId, start: Date.parse(b.start), end: Date.parse(b.end) })),
+  ].sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: Entry[] = [];
+  for (let i = 1; i < engagements.length; i++) {
+    const prev = engagements[i - 1]!;
+    const next = engagements[i]!;
+    if (prev.locationId === next.locationId || next.start - prev.end > 12 * 3_600_000) continue;
+    if (locationId && prev.locationId !== locationId && next.locationId !== locationId) continue;
+    if (!inRange(prev.end, prev.locationId)) continue;
+    const minutes = travelMinutes(prev.locationId, next.locationId);
+    if (!(minutes > 0)) continue;
+    out.push({
+      kind: "travel",
+      fromLocationId: prev.locationId,
+      toLocationId: next.locationId,
+      start: new Date(prev.end).toISOString(),
+      end: new Date(prev.end + minutes * 60_000).toISOString(),
+      minutes,
+    });
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 /** Weekly templates, rotations and time off of one physician: each change previewed before it is saved. */
-import { Button, Grid, Paper, Select, Stack, Table, Text, Title } from "@mantine/core";
+import { Button, Checkbox, Grid, Paper, Select, Stack, Table, Text, Title } from "@mantine/core";
 import { DateInput, TimeInput } from "@mantine/dates";
 import { type FormEvent, useState } from "react";
 import { templateInput } from "../../../src/services/physicians/schema.js";
@@ -38,6 +38,7 @@ export function TemplatesPanel({
     endTime: "12:00",
     effectiveFrom: today as string | null,
     effectiveTo: null as string | null,
+    onSite: false,
   });
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const errors = { ...fieldErrorsOf(saveError), ...clientErrors };
@@ -83,6 +84,7 @@ export function TemplatesPanel({
                 <Table.Td>{weekdayName(t.weekday)}</Table.Td>
                 <Table.Td>
                   {t.startTime}–{t.endTime}
+                  {t.onSite ? " · on site" : ""}
                 </Table.Td>
                 <Table.Td>
                   <LocationBadge location={locations.get(t.locationId)} />
@@ -174,6 +176,15 @@ export function TemplatesPanel({
                 onChange={(v) => setForm({ ...form, effectiveTo: v ? String(v) : null })}
                 valueFormat="YYYY-MM-DD"
                 error={errors.effectiveTo}
+              />
+            </Grid.Col>
+            <Grid.Col span={12}>
+              <Checkbox
+                label="On site for the whole block"
+                description="The physician stays there for all of it: appointments elsewhere leave time to travel to and from the whole block, not only to and from its appointments."
+                checked={form.onSite}
+                onChange={(e) => setForm({ ...form, onSite: e.currentTarget.checked })}
+                error={errors.onSite}
               />
             </Grid.Col>
             <Grid.Col span={12}>

@@ -2,7 +2,18 @@
  * Moving a physician's weekday to another location for a while: a temporary assignment or a
  * rotation, which replaces the weekly template on its days. Preview first, then save.
  */
-import { Button, Grid, Paper, SegmentedControl, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import {
+  Button,
+  Checkbox,
+  Grid,
+  Paper,
+  SegmentedControl,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { DateInput, TimeInput } from "@mantine/dates";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -47,6 +58,7 @@ export function MoveWeekday({
   const [kind, setKind] = useState<"temporary" | "rotation">("temporary");
   const [rotationName, setRotationName] = useState("");
   const [reason, setReason] = useState("");
+  const [onSite, setOnSite] = useState(false);
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const [previewed, setPreviewed] = useState<{
     change: ScheduleChange;
@@ -106,6 +118,7 @@ export function MoveWeekday({
       startTime,
       endTime,
       reason: reason.trim() || null,
+      onSite,
     };
     const checked = validate(overrideInput, body);
     if (!checked.ok) {
@@ -161,6 +174,7 @@ export function MoveWeekday({
               "rotationName",
               "reason",
               "weekdays",
+              "onSite",
             ]}
           />
           <Grid>
@@ -246,6 +260,15 @@ export function MoveWeekday({
                 />
               </Grid.Col>
             ) : null}
+            <Grid.Col span={12}>
+              <Checkbox
+                label="On site for the whole block"
+                description="The physician stays there all day: appointments elsewhere leave time to travel to and from the whole block, not only to and from its appointments."
+                checked={onSite}
+                onChange={(e) => edit(setOnSite)(e.currentTarget.checked)}
+                error={errors.onSite}
+              />
+            </Grid.Col>
             <Grid.Col span={12}>
               <TextInput
                 label="Reason (optional)"

@@ -2,8 +2,11 @@
  * The availability engine: every bookable (physician, location, start) for one appointment type,
  * ranked for the patient. Pure: the caller loads the data; nothing here reads a clock or a table.
  *
- * Each constraint (the physician's engagements and travel, the patient's, opening hours, a room's
- * or an item's bookings) becomes a sorted set of ruled-out start times. The engine walks each
+ * Travel is reserved between engagements (appointments and valid holds) at different locations,
+ * not cut from the working blocks around them: a block elsewhere constrains nothing unless it is
+ * marked on site. Each constraint (the physician's engagements and travel, on-site blocks
+ * elsewhere, the patient's engagements and travel, opening hours, a room's or an item's
+ * bookings) becomes a sorted set of ruled-out start times. The engine walks each
  * working block's grid once and jumps past ruled-out ranges, so a search costs about
  * O(grid points · log engagements) instead of checking every engagement for every slot.
  */
@@ -351,9 +354,10 @@ export function availableSlots(input: AvailabilityInput): SlotCandidate[] {
       if (!constraints) {
         const booked = new ExcludedRanges();
         excludeEngagements(booked, commitments, block.locationId, durationMs, travel);
-        // a block elsewhere is a promise to be elsewhere, travel included
+        // travel is reserved between engagements, not cut from blocks: only a block elsewhere
+        // marked on site is a promise to be there for all of it, travel included
         const promised = new ExcludedRanges();
-        const elsewhere = blocks.filter((b) => b.locationId !== block.locationId);
+        const elsewhere = blocks.filter((b) => b.onSite && b.locationId !== block.locationId);
         excludeEngagements(promised, elsewhere, block.locationId, durationMs, travel);
         constraints = [
           new ExcludedStarts(booked),

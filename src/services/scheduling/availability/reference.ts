@@ -131,7 +131,10 @@ export function referenceOptions(input: AvailabilityInput): SlotCandidate[] {
         if (start < input.from || slot.end > input.to) continue;
         const travel = input.travelMinutes;
         if (!commitments.every((c) => fitsAround(c, slot, block.locationId, travel))) continue;
-        const otherBlocks = blocks.filter((b) => b !== block && b.locationId !== block.locationId);
+        // travel sits between engagements; only a block marked on site binds the physician to it
+        const otherBlocks = blocks.filter(
+          (b) => b !== block && b.onSite === true && b.locationId !== block.locationId,
+        );
         if (!otherBlocks.every((b) => fitsAround(b, slot, block.locationId, travel))) continue;
         if (
           input.patient &&

@@ -8,16 +8,26 @@ export interface Interval {
   end: number;
 }
 
-/** A planned working block; empty appointmentTypeIds means every appointment type is allowed. */
+/**
+ * A planned working block; empty appointmentTypeIds means every appointment type is allowed.
+ * A block only says where the physician may be booked: travel is reserved between engagements,
+ * so a block elsewhere constrains nothing unless it is `onSite`, a promise to be at its location
+ * for all of it, which appointments elsewhere must leave time to travel to and from.
+ */
 export interface Block {
   physicianId: string;
   locationId: string;
   start: number;
   end: number;
   appointmentTypeIds: string[];
+  /** Absent means false. */
+  onSite?: boolean;
 }
 
-/** An existing active appointment (or hold) of a physician or of the patient. */
+/**
+ * An engagement: an existing active appointment (or valid hold) of a physician or of the patient.
+ * Consecutive engagements at different locations must leave time to travel between them.
+ */
 export interface Commitment {
   start: number;
   end: number;
