@@ -475,7 +475,7 @@ const matrix: Row[] = [
   // ── physicians ────────────────────────────────────────────────────────── anon pat  phys staff head admin compl
   { route: "GET /api/v1/specialties", target: "", request: () => ({ url: "/api/v1/specialties" }), expect: PUBLIC },
   { route: "POST /api/v1/specialties", target: "",
-    request: () => ({ url: "/api/v1/specialties", payload: { code: `m_${unique(8).toLowerCase()}`, name: "Matrix medicine" } }),
+    request: () => ({ url: "/api/v1/specialties", payload: { code: `m_${unique(8).toLowerCase()}`, name: `Matrix medicine ${unique(6)}` } }),
     expect: ADMIN_ONLY },
   { route: "GET /api/v1/physicians", target: "", request: () => ({ url: "/api/v1/physicians" }), expect: PUBLIC },
   { route: "POST /api/v1/physicians", target: "",
