@@ -1,12 +1,17 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
 import { registerBreakGlassLookup } from "./platform/access.js";
-import { auditRoutes } from "./platform/audit/index.js";
+import { type AuditTrail, auditRoutes, openAuditTrail } from "./platform/audit/index.js";
 import { type Config, loadConfig } from "./platform/config.js";
 import { type Database, openDatabase } from "./platform/db.js";
 import { type App, createHttpApp } from "./platform/http.js";
 import { createIdentityService, identityRoutes, installAuthentication } from "./platform/identity/index.js";
-import { migrate, migrationsApplied } from "./platform/migrations.js";
+import {
+  auditPrivilegeProblem,
+  dropToApplicationRole,
+  migrateAsOwner,
+  migrationsApplied,
+} from "./platform/migrations.js";
 import type { ModuleDeps } from "./platform/module.js";
 import { serveWebApp } from "./platform/web.js";
 import { locationRoutes, locationService } from "./services/locations/index.js";
@@ -27,6 +32,8 @@ export interface Rounds {
   app: App;
   database: Database;
   config: Config;
+  /** The audit trail's key and checkpoints, as this process writes them. */
+  audit: AuditTrail;
   close(): Promise<void>;
 }
 
@@ -42,8 +49,16 @@ export interface StartOptions {
 export async function createRounds(config: Config = loadConfig(), opts: StartOptions = {}): Promise<Rounds> {
   const database = opts.database ?? (await openDatabase(config));
   const ownsDatabase = !opts.database;
+  let log: App["log"] | undefined;
+  let audit: AuditTrail;
   try {
-    await migrate(database);
+    await migrateAsOwner(database, config);
+    await dropToApplicationRole(database);
+    audit = await openAuditTrail(database, config, {
+      writeCheckpoints: true,
+      createKey: true,
+      onError: (err) => log?.error({ err }, "could not write an audit checkpoint"),
+    });
     if (opts.onReady) await opts.onReady(database, config);
   } catch (err) {
     if (ownsDatabase) await database.close();
@@ -65,6 +80,13 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     version: VERSION,
     trustProxy: config.trustProxy,
   });
+  log = app.log;
+  const privileges = await auditPrivilegeProblem(database);
+  if (privileges)
+    app.log.warn(
+      `${privileges}: whoever holds its credentials can rewrite the audit trail inside the database ` +
+        "(checkpoints still reveal it); connect as a role in rounds_app and migrate with DATABASE_OWNER_URL",
+    );
   await installAuthentication(app, identity);
   const deps: ModuleDeps = { db, booking: config.booking };
   const notifications = createNotificationRuntime(database, config, { log: app.log, now: opts.now });
@@ -96,9 +118,12 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     app,
     database,
     config,
+    audit,
     async close() {
       await notifications.stop();
       await app.close();
+      // a last checkpoint, so what this replica wrote is pinned outside the database
+      await audit.close();
       if (ownsDatabase) await database.close();
     },
   };

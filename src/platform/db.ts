@@ -23,6 +23,8 @@ export type ScriptRunner = (script: string) => Promise<Array<Record<string, unkn
 export interface Database {
   db: Db;
   kind: "pglite" | "postgres";
+  /** The embedded database's directory, or `memory://`; undefined on a PostgreSQL server. */
+  embeddedDir: string | undefined;
   /** One dedicated session (for migrations and advisory locks), released when `fn` settles. */
   session<T>(fn: (run: ScriptRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -107,6 +109,7 @@ export async function openDatabase(opts: {
     return {
       db,
       kind: "postgres",
+      embeddedDir: undefined,
       async session(fn) {
         const client = await pool.connect();
         try {
@@ -137,6 +140,7 @@ export async function openDatabase(opts: {
   return {
     db,
     kind: "pglite",
+    embeddedDir: inMemory ? "memory://" : opts.dataDir,
     // PGlite has a single session; callers use this before the server takes traffic.
     async session(fn) {
       return fn(async (script) => {
