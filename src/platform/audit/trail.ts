@@ -78,9 +78,10 @@ export function auditKey(database: Database, config: Config, opts: { create: boo
 
 function checkpointStore(database: Database, config: Config): CheckpointStore {
   const replica = `${hostname()}-${config.port}`;
-  if (config.audit.checkpointDir) return fileCheckpointStore(config.audit.checkpointDir, replica);
+  // a throw-away database's checkpoints go with it (in a shared folder, every one is "postgres")
   if (database.embeddedDir?.startsWith("memory://"))
     return memoryStores.get(database) ?? newMemoryStore(database);
+  if (config.audit.checkpointDir) return fileCheckpointStore(config.audit.checkpointDir, replica);
   return fileCheckpointStore(join(config.dataDir, "audit-checkpoints"), replica);
 }
 
