@@ -4,7 +4,7 @@
  * Each attack runs on a database of its own, as someone with the tables owner's rights.
  */
 import { sql } from "kysely";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   GENESIS,
   type HashedEvent,
@@ -247,5 +247,69 @@ describe("a trail written before the chain was keyed", () => {
     expect(after.ok).toBe(false);
     if (after.ok) return;
     expect(after.brokenAt.reason).toMatch(/unkeyed event after keyed ones/);
+  });
+});
+
+describe("when checkpoints are written and which key signs them", () => {
+  it("a replica writes a checkpoint by itself after every so many events", async () => {
+    const fresh = await freshDatabase();
+    const rounds = await createRounds(
+      loadConfig({
+        ...process.env,
+        ROUNDS_SEED_DEMO: "false",
+        LOG_LEVEL: "silent",
+        ROUNDS_AUDIT_CHECKPOINT_EVENTS: "5",
+      }),
+      { database: fresh.database },
+    );
+    opened.push({ rounds, fresh });
+    const db = rounds.database.db;
+    const system = { userId: null, role: "system", requestId: null, clientAddress: null };
+    const checkpoints = async () => {
+      const result = await auditService.verify(db);
+      expect(result.ok).toBe(true);
+      return result.ok ? result.checkpoints.count : 0;
+    };
+    expect(await checkpoints()).toBe(0);
+    for (let batch = 1; batch <= 2; batch++) {
+      for (let i = 0; i < 5; i++)
+        await auditService.record(db, system, { action: "test.many", resourceType: "test" });
+      // written in the background once the fifth event of the batch is recorded
+      await vi.waitFor(async () => expect(await checkpoints()).toBe(batch), {
+        timeout: 30_000,
+        interval: 50,
+      });
+    }
+  });
+
+  it.skipIf(!process.env.DATABASE_URL)(
+    "a server on a PostgreSQL server without ROUNDS_AUDIT_KEY refuses to start, naming the variable",
+    async () => {
+      const url = process.env.DATABASE_URL!;
+      const fresh = await freshDatabase();
+      opened.push({ fresh });
+      const env = {
+        ...process.env,
+        DATABASE_URL: url,
+        ROUNDS_AUDIT_KEY: "",
+        LOG_LEVEL: "silent",
+        ROUNDS_SEED_DEMO: "false",
+      };
+      await expect(createRounds(loadConfig(env), { database: fresh.database })).rejects.toThrow(
+        /ROUNDS_AUDIT_KEY must be set with DATABASE_URL/,
+      );
+    },
+  );
+
+  it("an audit key shorter than 32 characters is refused at start, naming the variable", () => {
+    expect(() => loadConfig({ ROUNDS_AUDIT_KEY: "short" })).toThrow(
+      /ROUNDS_AUDIT_KEY must be at least 32 characters/,
+    );
+    expect(() => loadConfig({ ROUNDS_AUDIT_CHECKPOINT_EVENTS: "0" })).toThrow(
+      /ROUNDS_AUDIT_CHECKPOINT_EVENTS/,
+    );
+    expect(() => loadConfig({ DATABASE_OWNER_URL: "postgres://owner@db/rounds" })).toThrow(
+      /DATABASE_OWNER_URL needs DATABASE_URL/,
+    );
   });
 });

@@ -93,7 +93,7 @@ describe.skipIf(!onPostgres)("the application's own role on a PostgreSQL server"
     await server.end();
   });
 
-  it("a server connecting as the application's role migrates as the owner, books its work and keeps a verifiable trail", async () => {
+  it("a server connecting as the application's role migrates as the owner, registers and reads a patient, and keeps a verifiable trail", async () => {
     const email = `admin.${unique(8).toLowerCase()}@hospital.test`;
     const server = await startServerProcess({
       DATABASE_URL: appUrl,
