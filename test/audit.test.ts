@@ -290,6 +290,9 @@ describe("an append-only, hash-chained trail", () => {
     const { items } = await search(compliance, `patientId=${patient.id}&action=patient.create`);
     const seq = items[0]!.seq;
     const db = rounds.database.db;
+    // the suite works as the application's role: rounds_app, or a login of it on a server
+    const { rows } = await sql<{ role: string }>`SELECT current_user AS role`.execute(db);
+    expect(rows[0]!.role).toMatch(/^rounds_(test_)?app$/);
     await expect(
       sql`UPDATE audit_events SET action = 'nothing.happened' WHERE seq = ${seq}`.execute(db),
     ).rejects.toThrow(REFUSED);
