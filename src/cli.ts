@@ -3,7 +3,7 @@
 import { Command, Option } from "commander";
 import { ConfigError, loadConfig } from "./platform/config.js";
 import { openDatabase } from "./platform/db.js";
-import { migrate } from "./platform/migrations.js";
+import { migrateAsOwner } from "./platform/migrations.js";
 import { createRounds, DEMO_SEED, type DemoLoad, seedDemoOnFirstStart, VERSION } from "./server.js";
 
 const program = new Command()
@@ -52,12 +52,12 @@ program
 
 program
   .command("migrate")
-  .description("apply pending database migrations and exit")
+  .description("apply pending database migrations (as DATABASE_OWNER_URL when set) and exit")
   .action(async () => {
     const config = loadConfig();
     const database = await openDatabase(config);
     try {
-      const applied = await migrate(database);
+      const applied = await migrateAsOwner(database, config);
       console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
     } finally {
       await database.close();
@@ -76,7 +76,7 @@ program
     const config = loadConfig();
     const database = await openDatabase(config);
     try {
-      await migrate(database);
+      await migrateAsOwner(database, config);
       const { BENCHMARK_BOOKINGS, seedAppointments, seedNetwork } = await import("./seed/index.js");
       const started = Date.now();
       const summary = await seedNetwork(database, { scale: opts.scale, seed: opts.seed });
@@ -99,8 +99,9 @@ const audit = program.command("audit").description("work with the tamper-evident
 audit
   .command("verify")
   .description(
-    "walk every hash chain of the audit trail and report the first broken link " +
-      "(exit 0 intact, 1 broken, 2 could not check)",
+    "walk every chain of the audit trail, checking each event's keyed hash and link, and hold each " +
+      "chain against its newest signed checkpoint (so removed newest events, a deleted chain or a " +
+      "re-hashed chain are caught); report the first problem (exit 0 intact, 1 broken, 2 could not check)",
   )
   .action(async () => {
     const config = loadConfig();
@@ -108,7 +109,8 @@ audit
     try {
       const database = await openDatabase(config);
       try {
-        const { auditService } = await import("./platform/audit/index.js");
+        const { auditService, openAuditTrail } = await import("./platform/audit/index.js");
+        await openAuditTrail(database, config, { writeCheckpoints: false, createKey: false });
         result = await auditService.verify(database.db);
       } finally {
         await database.close();
@@ -120,10 +122,22 @@ audit
       return;
     }
     if (result.ok) {
-      console.log(`audit trail intact: ${result.checked} events verified`);
+      const c = result.checkpoints;
+      console.log(
+        `audit trail intact: ${result.checked} events verified` +
+          (c.newest
+            ? `, every chain reaches its head in the newest of ${c.count} signed checkpoints (${c.newest}, ${c.location})`
+            : `; no signed checkpoint yet in ${c.location}, so removal of the newest events cannot be ruled out`),
+      );
     } else {
       const b = result.brokenAt;
-      console.error(`audit trail BROKEN at event seq=${b.seq} id=${b.id} (chain ${b.chain}): ${b.reason}`);
+      const where =
+        b.seq === null
+          ? ""
+          : b.id
+            ? ` at event seq=${b.seq} id=${b.id} (chain ${b.chain})`
+            : ` at seq=${b.seq} (chain ${b.chain})`;
+      console.error(`audit trail BROKEN${where}: ${b.reason}`);
       process.exitCode = 1;
     }
   });

@@ -1,6 +1,6 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
-import { auditRoutes, auditService } from "./platform/audit/index.js";
+import { type AuditTrail, auditRoutes, auditService, openAuditTrail } from "./platform/audit/index.js";
 import { type Config, loadConfig } from "./platform/config.js";
 import { type Database, openDatabase } from "./platform/db.js";
 import { type App, createHttpApp } from "./platform/http.js";
@@ -10,7 +10,12 @@ import {
   identityRoutes,
   installAuthentication,
 } from "./platform/identity/index.js";
-import { migrate, migrationsApplied } from "./platform/migrations.js";
+import {
+  auditPrivilegeProblem,
+  dropToApplicationRole,
+  migrateAsOwner,
+  migrationsApplied,
+} from "./platform/migrations.js";
 import type { ModuleDeps } from "./platform/module.js";
 import { AccessRefused, installScopeFacts } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
@@ -34,6 +39,8 @@ export interface Rounds {
   app: App;
   database: Database;
   config: Config;
+  /** The audit trail's key and checkpoints, as this process writes them. */
+  audit: AuditTrail;
   close(): Promise<void>;
 }
 
@@ -50,8 +57,16 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   const database = opts.database ?? (await openDatabase(config));
   const ownsDatabase = !opts.database;
   let optionKey: Buffer;
+  let log: App["log"] | undefined;
+  let audit: AuditTrail;
   try {
-    await migrate(database);
+    await migrateAsOwner(database, config);
+    await dropToApplicationRole(database);
+    audit = await openAuditTrail(database, config, {
+      writeCheckpoints: true,
+      createKey: true,
+      onError: (err) => log?.error({ err }, "could not write an audit checkpoint"),
+    });
     if (opts.onReady) await opts.onReady(database, config);
     optionKey = await optionSigningKey(config.optionKey, database);
   } catch (err) {
@@ -85,6 +100,13 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     version: VERSION,
     trustProxy: config.trustProxy,
   });
+  log = app.log;
+  const privileges = await auditPrivilegeProblem(database);
+  if (privileges)
+    app.log.warn(
+      `${privileges}: whoever holds its credentials can rewrite the audit trail inside the database ` +
+        "(checkpoints still reveal it); connect as a role in rounds_app and migrate with DATABASE_OWNER_URL",
+    );
   await installAuthentication(app, identity);
   // a refused access is itself audited (HIPAA audit controls), after the request's own
   // transaction has rolled back so that the record of the refusal survives it
@@ -132,9 +154,12 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     app,
     database,
     config,
+    audit,
     async close() {
       await notifications.stop();
       await app.close();
+      // a last checkpoint, so what this replica wrote is pinned outside the database
+      await audit.close();
       if (ownsDatabase) await database.close();
     },
   };

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,7 @@ import { openDatabase } from "../src/platform/db.js";
 import { createRounds } from "../src/server.js";
 import { clientFor } from "./support/auth.js";
 import { unique } from "./support/rounds.js";
+import { behindTheBack } from "./support/tampering.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -70,6 +71,21 @@ function auditVerify(
   });
 }
 
+let editedSeq = 0;
+let originalDetail = "{}";
+
+/** This trail's checkpoint files: in the data directory (embedded) or the configured folder. */
+async function checkpointFiles(): Promise<string[]> {
+  const dir = config().audit.checkpointDir ?? join(env.ROUNDS_DATA_DIR!, "audit-checkpoints");
+  let name = "";
+  await withDatabase(async (db) => {
+    name = (await sql<{ n: string }>`SELECT current_database() AS n`.execute(db)).rows[0]!.n;
+  });
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(`${name}.`) && f.endsWith(".jsonl"))
+    .map((f) => join(dir, f));
+}
+
 describe("rounds audit verify", () => {
   it("reports an intact trail and exits 0, then names the broken event and exits 1 once someone edits it", async () => {
     // a day's work: sign-ins, a registration, reads
@@ -107,11 +123,14 @@ describe("rounds audit verify", () => {
         SELECT seq::int AS seq FROM audit_events
         WHERE patient_id = ${patientId} AND action = 'patient.read' ORDER BY seq LIMIT 1`.execute(db);
       seq = rows[0]!.seq;
-      await sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update`.execute(db);
-      await sql`UPDATE audit_events SET detail = '{"access":"admin","note":"never happened"}' WHERE seq = ${seq}`.execute(
+      editedSeq = seq;
+      const { rows: before } = await sql<{ detail: string }>`
+        SELECT detail::text AS detail FROM audit_events WHERE seq = ${seq}`.execute(db);
+      originalDetail = before[0]!.detail;
+      await behindTheBack(
         db,
+        sql`UPDATE audit_events SET detail = '{"access":"admin","note":"never happened"}' WHERE seq = ${seq}`,
       );
-      await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update`.execute(db);
     });
 
     const broken = await auditVerify();
@@ -120,6 +139,65 @@ describe("rounds audit verify", () => {
     expect(broken.stderr).toContain(`seq=${seq} `);
     expect(broken.stderr).toMatch(/BROKEN.*altered/);
     // an on-disk PGlite start and two CLI processes take a while on a busy machine
+  }, 300_000);
+
+  it("events removed after the last checkpoint are reported by the command (exit 1), and so is a checkpoint edited by hand", async () => {
+    // a server's day: its last act on stopping is a signed checkpoint of every chain head
+    const rounds = await createRounds(config());
+    try {
+      const admin = await clientFor(rounds);
+      for (let i = 0; i < 5; i++) await admin.inject({ url: "/api/v1/patients?limit=1" });
+    } finally {
+      await rounds.close();
+    }
+    const files = await checkpointFiles();
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(statSync(f).mode & 0o777).toBe(0o600);
+    if (!env.DATABASE_URL) expect(statSync(join(env.ROUNDS_DATA_DIR!, "audit.key")).mode & 0o777).toBe(0o600);
+
+    let newest: Record<string, unknown> = {};
+    await withDatabase(async (db) => {
+      // the edited event of the previous test is put back as it was, so only this test's tampering shows
+      await behindTheBack(
+        db,
+        sql`UPDATE audit_events SET detail = ${originalDetail}::jsonb WHERE seq = ${editedSeq}`,
+      );
+    });
+    const intact = await auditVerify();
+    expect(intact.stderr).toBe("");
+    expect(intact.code).toBe(0);
+    expect(intact.stdout).toMatch(/every chain reaches its head in the newest of \d+ signed checkpoints/);
+
+    await withDatabase(async (db) => {
+      const { rows } = await sql<Record<string, unknown>>`
+        SELECT * FROM audit_events ORDER BY seq DESC LIMIT 1`.execute(db);
+      newest = rows[0]!;
+      await behindTheBack(db, sql`DELETE FROM audit_events WHERE seq = ${newest.seq}`);
+    });
+    const truncated = await auditVerify();
+    expect(truncated.code).toBe(1);
+    expect(truncated.stderr).toMatch(
+      new RegExp(
+        `BROKEN at seq=${newest.seq} \\(chain ${newest.chain}\\): the newest events of chain ${newest.chain} were removed`,
+      ),
+    );
+
+    await withDatabase(async (db) => {
+      await sql`INSERT INTO audit_events SELECT * FROM json_populate_record(NULL::audit_events, ${JSON.stringify(newest)})`.execute(
+        db,
+      );
+    });
+    expect((await auditVerify()).code).toBe(0);
+
+    // moving a checkpoint back to hide removed events breaks its signature
+    const file = files[0]!;
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    const last = JSON.parse(lines.at(-1)!) as { heads: Array<{ seq: number }> };
+    last.heads[0]!.seq -= 1;
+    writeFileSync(file, `${[...lines.slice(0, -1), JSON.stringify(last)].join("\n")}\n`);
+    const forged = await auditVerify();
+    expect(forged.code).toBe(1);
+    expect(forged.stderr).toMatch(/BROKEN: checkpoint .* is not signed with the audit key/);
   }, 300_000);
 
   it("a trail that cannot be reached is reported as unchecked (exit 2), never as intact or broken", async () => {

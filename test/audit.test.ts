@@ -1,7 +1,9 @@
-import { type RawBuilder, sql } from "kysely";
+import fc from "fast-check";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keyedEventHash } from "../src/platform/audit/hashing.js";
 import { type AuditContext, auditService } from "../src/platform/audit/index.js";
-import { eventHash } from "../src/platform/audit/service.js";
+import { boundTrail } from "../src/platform/audit/trail.js";
 import { loadConfig } from "../src/platform/config.js";
 import type { Database, Db } from "../src/platform/db.js";
 import { createRounds, type Rounds } from "../src/server.js";
@@ -9,6 +11,7 @@ import { type Client, clientFor, clientOf, signIn } from "./support/auth.js";
 import { freshDatabase } from "./support/databases.js";
 import { createLocation } from "./support/fixtures.js";
 import { startRounds, unique } from "./support/rounds.js";
+import { behindTheBack, longestChain, middleOfAChain, REFUSED } from "./support/tampering.js";
 
 let rounds: Rounds;
 let admin: Client;
@@ -282,16 +285,19 @@ describe("a patient's access log", () => {
 });
 
 describe("an append-only, hash-chained trail", () => {
-  it("the database itself refuses to change or delete an audit event", async () => {
+  it("the application itself may not change or delete an audit event", async () => {
     const patient = await createPatient();
     const { items } = await search(compliance, `patientId=${patient.id}&action=patient.create`);
     const seq = items[0]!.seq;
     const db = rounds.database.db;
+    // the suite works as the application's role: rounds_app, or a login of it on a server
+    const { rows } = await sql<{ role: string }>`SELECT current_user AS role`.execute(db);
+    expect(rows[0]!.role).toMatch(/^rounds_(test_)?app$/);
     await expect(
       sql`UPDATE audit_events SET action = 'nothing.happened' WHERE seq = ${seq}`.execute(db),
-    ).rejects.toThrow(/append-only/);
-    await expect(sql`DELETE FROM audit_events WHERE seq = ${seq}`.execute(db)).rejects.toThrow(/append-only/);
-    await expect(sql`TRUNCATE audit_events`.execute(db)).rejects.toThrow(/append-only/);
+    ).rejects.toThrow(REFUSED);
+    await expect(sql`DELETE FROM audit_events WHERE seq = ${seq}`.execute(db)).rejects.toThrow(REFUSED);
+    await expect(sql`TRUNCATE audit_events`.execute(db)).rejects.toThrow(REFUSED);
     const again = await search(compliance, `patientId=${patient.id}&action=patient.create`);
     expect(again.items[0]).toMatchObject({ seq, action: "patient.create" });
   });
@@ -354,7 +360,7 @@ describe("tampering behind the application's back", () => {
   it("verification passes before anyone touches the trail", async () => {
     const result = await auditService.verify(db);
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_events`.execute(db);
-    expect(result).toEqual({ ok: true, checked: rows[0]!.n });
+    expect(result).toMatchObject({ ok: true, checked: rows[0]!.n });
   });
 
   it("an event edited behind the application's back is caught, naming its seq", async () => {
@@ -385,10 +391,11 @@ describe("tampering behind the application's back", () => {
 
   it("an event rewritten together with its own hash is caught at the next event of its chain", async () => {
     const target = await middleOfAChain(db);
-    const { rows } = await sql<Parameters<typeof eventHash>[0] & { seq: number; hash: string }>`
+    const { rows } = await sql<Parameters<typeof keyedEventHash>[1] & { seq: number; hash: string }>`
       SELECT * FROM audit_events WHERE seq = ${target.seq}`.execute(db);
     const row = rows[0]!;
-    const forged = eventHash({ ...row, user_id: null, role: "system" });
+    // even with the audit key in hand
+    const forged = keyedEventHash(boundTrail(db).key, { ...row, user_id: null, role: "system" });
     await behindTheBack(
       db,
       sql`UPDATE audit_events SET user_id = NULL, role = 'system', hash = ${forged} WHERE seq = ${target.seq}`,
@@ -412,38 +419,6 @@ describe("tampering behind the application's back", () => {
     expect(result.brokenAt.reason).toMatch(/removed/);
   });
 });
-
-/** Runs one statement with the append-only trigger off, as someone with the table owner's rights could. */
-async function behindTheBack(db: Db, statement: RawBuilder<unknown>): Promise<void> {
-  await sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update`.execute(db);
-  try {
-    await statement.execute(db);
-  } finally {
-    await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update`.execute(db);
-  }
-}
-
-async function longestChain(db: Db): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
-    SELECT coalesce(max(n), 0)::int AS n FROM (SELECT count(*) AS n FROM audit_events GROUP BY chain) c`.execute(
-    db,
-  );
-  return rows[0]!.n;
-}
-
-/** An event with events before and after it in its chain. */
-async function middleOfAChain(db: Db): Promise<{ seq: number; nextSeq: number; chain: number }> {
-  const { rows } = await sql<{ seq: number; next_seq: number; chain: number }>`
-    SELECT seq::int, next_seq::int, chain FROM (
-      SELECT seq, chain, lag(seq) OVER w AS prev_seq, lead(seq) OVER w AS next_seq
-      FROM audit_events WINDOW w AS (PARTITION BY chain ORDER BY seq)
-    ) e
-    WHERE prev_seq IS NOT NULL AND next_seq IS NOT NULL
-    ORDER BY seq LIMIT 1`.execute(db);
-  const r = rows[0];
-  if (!r) throw new Error("no chain with three events");
-  return { seq: r.seq, nextSeq: r.next_seq, chain: r.chain };
-}
 
 async function physicianId(): Promise<string> {
   const specialty = await specialtyCode();
@@ -481,3 +456,141 @@ async function departmentId(locationId: string): Promise<string> {
   if (res.statusCode !== 201) throw new Error(`department: ${res.statusCode} ${res.body}`);
   return res.json().id;
 }
+
+describe("every accepted spelling of an input keeps the trail verifiable", () => {
+  it("patient ids written in capitals in a path, a query or a body are recorded as the lowercase id, and the trail verifies", async () => {
+    const [parent, child] = await Promise.all([createPatient(), createPatient()]);
+    const P = parent.id.toUpperCase();
+    const C = child.id.toUpperCase();
+    const guardian = await clientFor(rounds, "patient", { patientId: parent.id });
+    const calls = [
+      await admin.inject({ url: `/api/v1/patients/${P}` }),
+      await admin.inject({ url: `/api/v1/patients/${P}/access-log` }),
+      await guardian.inject({ url: `/api/v1/notifications?patientId=${P}` }),
+      await compliance.inject({
+        url: `/api/v1/audit-events?patientId=${P}&userId=${admin.user.userId.toUpperCase()}`,
+      }),
+      await admin.inject({
+        method: "POST",
+        url: `/api/v1/patients/${P}/dependents`,
+        payload: { dependentId: C, relationship: "parent" },
+      }),
+      await guardian.inject({ url: `/api/v1/patients/${C}/access-log` }),
+    ];
+    for (const res of calls) expect(res.statusCode, res.body).toBeLessThan(300);
+    expect(calls[0]!.json().id).toBe(parent.id);
+
+    const { items } = await search(compliance, `patientId=${P}&limit=100`);
+    expect(new Set(items.map((e) => e.action))).toEqual(
+      new Set([
+        "patient.create",
+        "patient.read",
+        "patient.access_log.read",
+        "notification.list",
+        "audit.search",
+        "patient.family.link",
+      ]),
+    );
+    expect(items.every((e) => e.patientId === parent.id)).toBe(true);
+    const linked = items.find((e) => e.action === "patient.family.link");
+    expect(linked?.detail).toMatchObject({ dependentId: child.id });
+    const { items: childLog } = await search(
+      compliance,
+      `patientId=${child.id}&action=patient.access_log.read`,
+    );
+    expect(childLog[0]).toMatchObject({ patientId: child.id, actingFor: child.id });
+
+    expect(await auditService.verify(rounds.database.db)).toMatchObject({ ok: true });
+  });
+
+  it("odd details — keys in any order, unicode, numbers such as 1.0 or 1e3, dates, ids in braces or capitals — verify as written", async () => {
+    const fresh = await freshDatabase();
+    const app = await createRounds(
+      loadConfig({ ...process.env, ROUNDS_SEED_DEMO: "false", LOG_LEVEL: "silent" }),
+      {
+        database: fresh.database,
+      },
+    );
+    try {
+      const db = app.database.db;
+      const id = "5f2b8c1e-9a3d-4e7f-b6c5-0d1e2f3a4b5c";
+      const spellings = fc.constantFrom(
+        id,
+        id.toUpperCase(),
+        `{${id}}`,
+        id.replaceAll("-", ""),
+        "5F2b8C1e-9a3d-4E7f-b6c5-0d1e2f3a4B5c",
+      );
+      class Stamp {
+        constructor(readonly at: string) {}
+        toJSON() {
+          return { stampedAt: this.at };
+        }
+      }
+      const leaf = fc.oneof(
+        fc.string({ unit: "binary" }),
+        fc.constantFrom(
+          1.0,
+          1e3,
+          -0,
+          0.1 + 0.2,
+          1e21,
+          5e-324,
+          Number.MAX_SAFE_INTEGER + 2,
+          1.7976931348623157e308,
+        ),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(undefined),
+        fc.date({
+          min: new Date("0001-01-01T00:00:00Z"),
+          max: new Date("9999-12-31T23:59:59Z"),
+          noInvalidDate: true,
+        }),
+        fc.string().map((s) => new Stamp(s)),
+      );
+      const detail = fc.dictionary(
+        fc.string({ unit: "binary", maxLength: 8 }),
+        fc.oneof(
+          leaf,
+          fc.array(leaf, { maxLength: 4 }),
+          fc.dictionary(fc.string({ unit: "grapheme", maxLength: 6 }), leaf, { maxKeys: 4 }),
+        ),
+        { maxKeys: 6 },
+      );
+      const system = { userId: null, role: "system", requestId: null, clientAddress: null };
+      await fc.assert(
+        fc.asyncProperty(
+          detail,
+          spellings,
+          spellings,
+          fc.string({ unit: "binary", maxLength: 20 }),
+          async (d, patient, location, resource) => {
+            await auditService.record(db, system, {
+              action: "test.odd_input",
+              resourceType: "test",
+              resourceId: resource,
+              patientId: patient,
+              locationId: location,
+              actingFor: patient,
+              detail: d,
+            });
+          },
+        ),
+        { numRuns: 60 },
+      );
+      const result = await auditService.verify(db);
+      expect(result).toMatchObject({ ok: true, checked: expect.any(Number) });
+      const { rows } = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM audit_events WHERE action = 'test.odd_input' AND patient_id = ${id}`.execute(
+        db,
+      );
+      expect(rows[0]!.n).toBe(60);
+    } finally {
+      await app.close();
+      await fresh.drop();
+    }
+  });
+});

@@ -326,7 +326,7 @@ describe("where the key that signs options comes from", () => {
   it("an embedded database on disk generates its option key once, readable by its owner only, and keeps it across restarts", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "rounds-option-key-"));
     try {
-      const onDisk = { kind: "pglite", dataDir } as unknown as Database;
+      const onDisk = { kind: "pglite", embeddedDir: dataDir } as unknown as Database;
       const first = await optionSigningKey(undefined, onDisk);
       expect(first.length).toBeGreaterThanOrEqual(32);
       expect(statSync(join(dataDir, OPTION_KEY_FILE)).mode & 0o777).toBe(0o600);

@@ -4,6 +4,11 @@ import { z } from "zod";
 export interface Config {
   /** PostgreSQL server URL; when absent the embedded PGlite database in `dataDir` is used. */
   databaseUrl: string | undefined;
+  /**
+   * The tables' owner on the PostgreSQL server, used only to apply migrations; the application
+   * itself connects with `databaseUrl`, a role that may not change or delete audit events.
+   */
+  databaseOwnerUrl: string | undefined;
   dataDir: string;
   host: string;
   port: number;
@@ -22,6 +27,21 @@ export interface Config {
   optionKey: string | undefined;
   booking: BookingConfig;
   notifications: NotificationsConfig;
+  audit: AuditConfig;
+}
+
+export interface AuditConfig {
+  /**
+   * The secret the audit chains and checkpoints are keyed with (HMAC-SHA256). Required with a
+   * PostgreSQL server; the embedded database keeps a generated one in its data directory.
+   */
+  key: string | undefined;
+  /** Where signed checkpoints of every chain head are written (default: `<dataDir>/audit-checkpoints`). */
+  checkpointDir: string | undefined;
+  /** A checkpoint after this many events recorded by this process… */
+  checkpointEvents: number;
+  /** …or after this many minutes in which the trail grew, whichever comes first. */
+  checkpointMinutes: number;
 }
 
 export interface BookingConfig {
@@ -58,7 +78,19 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  DATABASE_OWNER_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
   ROUNDS_DATA_DIR: z.string().min(1).default("./.data"),
+  ROUNDS_AUDIT_KEY: z
+    .string()
+    .min(32, "must be at least 32 characters (for example the output of `openssl rand -hex 32`)")
+    .max(1024)
+    .optional(),
+  ROUNDS_AUDIT_CHECKPOINTS: z.string().min(1).optional(),
+  ROUNDS_AUDIT_CHECKPOINT_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  ROUNDS_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   TRUST_PROXY: z.string().default("false"),
@@ -132,8 +164,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const missing = ["SMS_ACCOUNT_SID", "SMS_AUTH_TOKEN", "SMS_FROM"][sms.indexOf(undefined)]!;
     throw new ConfigError(missing, "must be set together with the other SMS_* variables");
   }
+  if (e.DATABASE_OWNER_URL && !e.DATABASE_URL)
+    throw new ConfigError("DATABASE_OWNER_URL", "needs DATABASE_URL (the application's own role) beside it");
   return {
     databaseUrl: e.DATABASE_URL,
+    databaseOwnerUrl: e.DATABASE_OWNER_URL,
     dataDir: e.ROUNDS_DATA_DIR,
     host: e.HOST,
     port: e.PORT,
@@ -171,6 +206,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : undefined,
       reminderHours: e.ROUNDS_REMINDER_HOURS,
       telehealthBaseUrl: e.ROUNDS_TELEHEALTH_BASE_URL,
+    },
+    audit: {
+      key: e.ROUNDS_AUDIT_KEY,
+      checkpointDir: e.ROUNDS_AUDIT_CHECKPOINTS,
+      checkpointEvents: e.ROUNDS_AUDIT_CHECKPOINT_EVENTS,
+      checkpointMinutes: e.ROUNDS_AUDIT_CHECKPOINT_MINUTES,
     },
   };
 }

@@ -23,8 +23,8 @@ export type ScriptRunner = (script: string) => Promise<Array<Record<string, unkn
 export interface Database {
   db: Db;
   kind: "pglite" | "postgres";
-  /** The directory an embedded database keeps its files in; undefined for a server or in memory. */
-  dataDir: string | undefined;
+  /** The embedded database's directory, or `memory://`; undefined on a PostgreSQL server. */
+  embeddedDir: string | undefined;
   /** One dedicated session (for migrations and advisory locks), released when `fn` settles. */
   session<T>(fn: (run: ScriptRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -109,7 +109,7 @@ export async function openDatabase(opts: {
     return {
       db,
       kind: "postgres",
-      dataDir: undefined,
+      embeddedDir: undefined,
       async session(fn) {
         const client = await pool.connect();
         try {
@@ -140,7 +140,7 @@ export async function openDatabase(opts: {
   return {
     db,
     kind: "pglite",
-    dataDir: inMemory ? undefined : opts.dataDir,
+    embeddedDir: inMemory ? "memory://" : opts.dataDir,
     // PGlite has a single session; callers use this before the server takes traffic.
     async session(fn) {
       return fn(async (script) => {

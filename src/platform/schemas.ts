@@ -2,7 +2,11 @@ import { z } from "zod";
 
 /** Shared request/response building blocks. */
 
-export const uuid = z.uuid({ error: "must be a UUID" });
+/**
+ * A UUID in its one canonical spelling: capitals are accepted and lowered here, so every route
+ * compares, stores, audits and answers the id exactly as the database gives it back.
+ */
+export const uuid = z.uuid({ error: "must be a UUID" }).overwrite((id) => id.toLowerCase());
 export const idParams = z.object({ id: uuid });
 
 function isTimeZone(tz: string): boolean {

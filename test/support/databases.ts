@@ -10,6 +10,8 @@ import { migrate } from "../../src/platform/migrations.js";
 
 export interface FreshDatabase {
   database: Database;
+  /** The database's URL on the PostgreSQL server (undefined for the embedded one). */
+  url?: string;
   drop(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function freshDatabase(
   const database = await ready(await openDatabase({ databaseUrl: target.toString(), dataDir: "memory://" }));
   return {
     database,
+    url: target.toString(),
     async drop() {
       await database.close();
       await onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -12,11 +12,43 @@ const shared = globalThis as { __roundsDb?: Promise<Database> };
 
 export function testDatabase(): Promise<Database> {
   shared.__roundsDb ??= (async () => {
-    const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: "memory://" });
+    const url = process.env.DATABASE_URL;
+    const database = await openDatabase({ databaseUrl: url, dataDir: "memory://" });
     await migrate(database);
-    return database;
+    if (!url) return database; // the embedded database drops to the application role in createRounds
+    // on a PostgreSQL server the suite works as the application would: as a login of rounds_app
+    const app = await applicationLogin(database, url);
+    if (!app) return database;
+    await database.close();
+    return openDatabase({ databaseUrl: app, dataDir: "memory://" });
   })();
   return shared.__roundsDb;
+}
+
+const TEST_LOGIN = "rounds_test_app";
+
+/**
+ * A login in the application's role (cluster-wide, so created once and shared by every worker
+ * and run), or undefined when the suite's role may not create roles: then the suite stays the owner.
+ */
+async function applicationLogin(owner: Database, url: string): Promise<string | undefined> {
+  try {
+    await owner.session((run) =>
+      run(`DO $$
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${TEST_LOGIN}') THEN
+            CREATE ROLE ${TEST_LOGIN} LOGIN PASSWORD '${TEST_LOGIN}' IN ROLE rounds_app;
+          END IF;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+        END $$`),
+    );
+  } catch {
+    return undefined;
+  }
+  const app = new URL(url);
+  app.username = TEST_LOGIN;
+  app.password = TEST_LOGIN;
+  return app.toString();
 }
 
 /** An app instance on the worker's database; `env` adds or overrides configuration. */

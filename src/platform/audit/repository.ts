@@ -22,6 +22,8 @@ export type AuditTables = {
     detail: unknown;
     flagged: boolean;
     prev_hash: string;
+    /** `sha256` for events written before the chain was keyed, `hmac-sha256` since. */
+    hash_alg: string;
     hash: string;
   };
 };
@@ -98,6 +100,21 @@ export const auditRepository = {
       .orderBy("seq")
       .limit(limit)
       .execute();
+  },
+  /** The newest event of every chain: what a checkpoint signs. */
+  async heads(db: Executor): Promise<Array<{ chain: number; seq: number; hash: string }>> {
+    const { rows } = await sql<{ chain: number; seq: number; hash: string }>`
+      SELECT c.chain, e.seq, e.hash
+      FROM generate_series(0, 63) AS c (chain)
+      CROSS JOIN LATERAL (
+        SELECT seq, hash FROM audit_events WHERE chain = c.chain ORDER BY seq DESC LIMIT 1
+      ) e
+      ORDER BY c.chain`.execute(db);
+    return rows.map((r) => ({ chain: Number(r.chain), seq: Number(r.seq), hash: r.hash }));
+  },
+  async databaseName(db: Executor): Promise<string> {
+    const { rows } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(db);
+    return rows[0]!.name;
   },
   async chains(db: Executor): Promise<number[]> {
     const rows = await q(db).selectFrom("audit_events").select("chain").distinct().orderBy("chain").execute();

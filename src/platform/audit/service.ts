@@ -1,10 +1,12 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Executor } from "../db.js";
-import { type AuditFilter, type AuditRow, auditRepository as repo } from "./repository.js";
+import { type ChainHead, type Checkpoint, readCheckpoint } from "./checkpoints.js";
+import { GENESIS, KEYED_ALG, keyedEventHash, LEGACY_ALG, legacyHashMatches, storedEvent } from "./hashing.js";
+import { type AuditFilter, auditRepository as repo } from "./repository.js";
+import { boundTrail } from "./trail.js";
 
 /** Number of independent hash chains; appenders on different chains never wait for each other. */
 export const AUDIT_CHAINS = 16;
-const GENESIS = "0".repeat(64);
 
 /** Who did it and from where: an actor, or an anonymous caller (a failed sign-in, say). */
 export interface AuditContext {
@@ -27,58 +29,6 @@ export interface AuditEventInput {
   flagged?: boolean;
 }
 
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === "object" && !(value instanceof Date)) {
-    return Object.fromEntries(
-      Object.keys(value as Record<string, unknown>)
-        .sort()
-        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
-}
-
-/**
- * PostgreSQL's jsonb refuses NUL characters and unpaired surrogates; an odd string in a request
- * must not make its audit event (and so the request) fail, so such characters are replaced.
- */
-function storable(value: unknown): unknown {
-  if (typeof value === "string")
-    return value
-      .replaceAll("\0", "\ufffd")
-      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
-  if (Array.isArray(value)) return value.map(storable);
-  if (value && typeof value === "object" && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k) as string, storable(v)]));
-  }
-  return value;
-}
-
-/** The hash covers every field a reader relies on, plus the previous hash of the chain. */
-export function eventHash(e: Omit<AuditRow, "seq" | "hash">): string {
-  const material = JSON.stringify([
-    e.id,
-    e.chain,
-    new Date(e.occurred_at).toISOString(),
-    e.user_id,
-    e.role,
-    e.acting_for,
-    e.action,
-    e.resource_type,
-    e.resource_id,
-    e.patient_id,
-    e.location_id,
-    e.outcome,
-    e.request_id,
-    e.client_address,
-    canonical(typeof e.detail === "string" ? JSON.parse(e.detail) : (e.detail ?? {})),
-    e.flagged,
-    e.prev_hash,
-  ]);
-  return createHash("sha256").update(material).digest("hex");
-}
-
 export const auditService = {
   /**
    * Appends one event inside the caller's transaction, so the event commits or rolls back with
@@ -87,9 +37,11 @@ export const auditService = {
   async record(tx: Executor, ctx: AuditContext, input: AuditEventInput): Promise<void> {
     // the chain lock lasts as long as a transaction: outside one, two appenders could fork a chain
     if (!tx.isTransaction) return tx.transaction().execute((t) => auditService.record(t, ctx, input));
+    const trail = boundTrail(tx);
     const chain = await repo.lockChain(tx, AUDIT_CHAINS);
     const prev = (await repo.lastHash(tx, chain)) ?? GENESIS;
-    const row = {
+    // hash exactly what the row will hold: canonical ids, storable text, detail as jsonb returns it
+    const row = storedEvent({
       id: randomUUID(),
       chain,
       occurred_at: new Date(),
@@ -104,61 +56,142 @@ export const auditService = {
       outcome: input.outcome ?? "success",
       request_id: ctx.requestId,
       client_address: ctx.clientAddress,
-      detail: storable(input.detail ?? {}) as Record<string, unknown>,
+      detail: input.detail ?? {},
       flagged: input.flagged ?? false,
       prev_hash: prev,
-    };
-    await repo.insert(tx, { ...row, hash: eventHash(row) });
+    });
+    await repo.insert(tx, { ...row, hash_alg: KEYED_ALG, hash: keyedEventHash(trail.key, row) });
+    trail.recorded();
   },
 
   list(db: Executor, filter: AuditFilter) {
     return repo.list(db, filter);
   },
 
-  /** Walks every chain; returns the first broken link found, or ok with the number checked. */
+  /**
+   * Walks every chain, checking each event's hash and link, then holds the chains against the
+   * newest signed checkpoint of each: a chain that ends before its checkpointed head (the newest
+   * events removed), that is gone (the whole chain deleted), or whose checkpointed event no longer
+   * has the signed hash (rewritten and re-hashed) is broken. Returns the first problem found.
+   */
   async verify(db: Executor): Promise<VerifyResult> {
+    const trail = boundTrail(db);
+    const newest = new Map<number, ChainHead & { checkpoint: Checkpoint; source: string }>();
+    let checkpoints = 0;
+    for (const line of await trail.store.lines(trail.database)) {
+      const checkpoint = readCheckpoint(trail.key, line.text);
+      if (!checkpoint || checkpoint.database !== trail.database) {
+        return broken(0, null, {
+          reason: `checkpoint ${line.source}:${line.line} is not signed with the audit key: it was edited or forged`,
+        });
+      }
+      checkpoints++;
+      for (const head of checkpoint.heads) {
+        const known = newest.get(head.chain);
+        if (!known || head.seq > known.seq)
+          newest.set(head.chain, { ...head, checkpoint, source: line.source });
+      }
+    }
+    const signed = (h: { checkpoint: Checkpoint; source: string }) =>
+      `the signed checkpoint of ${h.checkpoint.writtenAt} (${h.source})`;
+
     let checked = 0;
-    for (const chain of await repo.chains(db)) {
+    const chains = [...new Set([...(await repo.chains(db)), ...newest.keys()])].sort((a, b) => a - b);
+    for (const chain of chains) {
+      const head = newest.get(chain);
       let prev = GENESIS;
       let after = 0;
+      let keyed = false;
+      let headSeen = false;
       for (;;) {
         const page = await repo.chainPage(db, chain, after, 5000);
         if (page.length === 0) break;
         for (const e of page) {
           checked++;
+          const at = { seq: e.seq, id: e.id, chain };
           if (e.prev_hash !== prev) {
-            return {
-              ok: false,
-              checked,
-              brokenAt: {
-                seq: e.seq,
-                id: e.id,
-                chain,
-                reason: "previous hash does not match: an event was removed or reordered",
-              },
-            };
+            return broken(checked, at, {
+              reason: "previous hash does not match: an event was removed or reordered",
+            });
           }
-          if (eventHash(e) !== e.hash) {
-            return {
-              ok: false,
-              checked,
-              brokenAt: {
-                seq: e.seq,
-                id: e.id,
-                chain,
+          if (e.hash_alg === KEYED_ALG) {
+            keyed = true;
+            if (keyedEventHash(trail.key, e) !== e.hash)
+              return broken(checked, at, {
                 reason: "content does not match its hash: the event was altered",
-              },
-            };
+              });
+          } else if (e.hash_alg === LEGACY_ALG) {
+            if (keyed)
+              return broken(checked, at, {
+                reason:
+                  "an unkeyed event after keyed ones: forged without the audit key, or written by an older replica",
+              });
+            if (!legacyHashMatches(e, e.hash))
+              return broken(checked, at, {
+                reason: "content does not match its hash: the event was altered",
+              });
+          } else {
+            return broken(checked, at, { reason: `unknown hash algorithm ${JSON.stringify(e.hash_alg)}` });
+          }
+          if (head && e.seq === head.seq) {
+            headSeen = true;
+            if (e.hash !== head.hash)
+              return broken(checked, at, {
+                reason: `the event differs from ${signed(head)}: the chain was rewritten and re-hashed`,
+              });
           }
           prev = e.hash;
           after = e.seq;
         }
       }
+      if (head && !headSeen) {
+        const at = { seq: head.seq, id: null, chain };
+        if (after === 0)
+          return broken(checked, at, {
+            reason: `chain ${chain} was deleted: ${signed(head)} recorded its head at seq ${head.seq}`,
+          });
+        if (after < head.seq)
+          return broken(checked, at, {
+            reason: `the newest events of chain ${chain} were removed: ${signed(head)} recorded its head at seq ${head.seq}, the chain now ends at seq ${after}`,
+          });
+        return broken(checked, at, {
+          reason: `event seq ${head.seq} of chain ${chain}, recorded by ${signed(head)}, was removed`,
+        });
+      }
     }
-    return { ok: true, checked };
+    const latest = [...newest.values()]
+      .map((h) => h.checkpoint.writtenAt)
+      .sort()
+      .at(-1);
+    return {
+      ok: true,
+      checked,
+      checkpoints: { count: checkpoints, newest: latest ?? null, location: trail.store.location },
+    };
   },
 };
 
+function broken(
+  checked: number,
+  at: { seq: number; id: string; chain: number } | { seq: number; id: null; chain: number } | null,
+  problem: { reason: string },
+): VerifyResult {
+  return {
+    ok: false,
+    checked,
+    brokenAt: { seq: at?.seq ?? null, id: at?.id ?? null, chain: at?.chain ?? null, reason: problem.reason },
+  };
+}
+
 export type VerifyResult =
-  | { ok: true; checked: number }
-  | { ok: false; checked: number; brokenAt: { seq: number; id: string; chain: number; reason: string } };
+  | {
+      ok: true;
+      checked: number;
+      /** The checkpoints the chains were held against (none yet on a young trail). */
+      checkpoints: { count: number; newest: string | null; location: string };
+    }
+  | {
+      ok: false;
+      checked: number;
+      brokenAt: { seq: number | null; id: string | null; chain: number | null; reason: string };
+    };

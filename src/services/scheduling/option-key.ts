@@ -42,6 +42,7 @@ async function keyInDatabase(database: Database): Promise<Buffer> {
 /** The option-signing key for this process (call after migrations). */
 export async function optionSigningKey(configured: string | undefined, database: Database): Promise<Buffer> {
   if (configured !== undefined) return Buffer.from(configured, "utf8");
-  if (database.kind === "pglite" && database.dataDir) return keyFile(database.dataDir);
+  if (database.kind === "pglite" && database.embeddedDir && database.embeddedDir !== "memory://")
+    return keyFile(database.embeddedDir);
   return keyInDatabase(database);
 }
