@@ -51,10 +51,14 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   }
 
   const db = database.db;
-  const identity = createIdentityService(db, {
-    dependentsOf: patientService.dependentsOf,
-    specialtiesOfDepartments: locationService.specialtiesOfDepartments,
-  });
+  const identity = createIdentityService(
+    db,
+    {
+      dependentsOf: patientService.dependentsOf,
+      specialtiesOfDepartments: locationService.specialtiesOfDepartments,
+    },
+    { sessionHours: config.sessionHours },
+  );
   registerBreakGlassLookup(identity.activeBreakGlass);
   registerSchedulingCareRelations();
   if (config.adminEmail && config.adminPassword)

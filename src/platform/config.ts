@@ -1,9 +1,16 @@
 import { z } from "zod";
 
-/** Runtime configuration, read from the environment only and validated once at start. */
+/**
+ * Runtime configuration, read from the environment only and validated once at start. Nothing
+ * else reads `process.env`: a module that needs a setting receives it from here.
+ */
 export interface Config {
   /** PostgreSQL server URL; when absent the embedded PGlite database in `dataDir` is used. */
   databaseUrl: string | undefined;
+  /** Connections per process to a PostgreSQL server. */
+  databasePoolSize: number;
+  /** Prepare repeated statements once per connection (off behind a pooler that cannot keep them). */
+  databasePreparedStatements: boolean;
   dataDir: string;
   host: string;
   port: number;
@@ -14,6 +21,8 @@ export interface Config {
   seedDemo: boolean;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
+  /** How long a sign-in lasts. */
+  sessionHours: number;
   booking: BookingConfig;
   notifications: NotificationsConfig;
 }
@@ -44,26 +53,43 @@ export interface NotificationsConfig {
 }
 
 const booleanFlag = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
   .transform((v) => v === "true" || v === "1" || v === "yes");
+
+/** A whole number from `min` to `max`, written in digits (no `1e3`, no `0x10`, no `12.5`). */
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,9}$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, `must be a whole number from ${min} to ${max}`)
+        .max(max, `must be a whole number from ${min} to ${max}`),
+    );
 
 const envSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  DATABASE_POOL_SIZE: wholeNumber(1, 1000).default(10),
+  DATABASE_PREPARED_STATEMENTS: booleanFlag.default(true),
   ROUNDS_DATA_DIR: z.string().min(1).default("./.data"),
   HOST: z.string().min(1).default("127.0.0.1"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: wholeNumber(0, 65535).default(3000),
   TRUST_PROXY: z.string().default("false"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ROUNDS_SEED_DEMO: booleanFlag.default(true),
   ROUNDS_ADMIN_EMAIL: z.email().optional(),
   ROUNDS_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
-  ROUNDS_MIN_NOTICE_MINUTES: z.coerce.number().int().min(0).max(43_200).default(60),
-  ROUNDS_HORIZON_DAYS: z.coerce.number().int().min(1).max(730).default(180),
-  ROUNDS_HOLD_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
-  ROUNDS_MAX_OPEN_HOLDS: z.coerce.number().int().min(1).max(100).default(3),
+  ROUNDS_SESSION_HOURS: wholeNumber(1, 720).default(12),
+  ROUNDS_MIN_NOTICE_MINUTES: wholeNumber(0, 43_200).default(60),
+  ROUNDS_HORIZON_DAYS: wholeNumber(1, 730).default(180),
+  ROUNDS_HOLD_MINUTES: wholeNumber(1, 60).default(5),
+  ROUNDS_MAX_OPEN_HOLDS: wholeNumber(1, 100).default(3),
   ROUNDS_NOTIFICATIONS_WORKER: booleanFlag.default(true),
   SMTP_URL: z
     .string()
@@ -123,6 +149,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return {
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     dataDir: e.ROUNDS_DATA_DIR,
     host: e.HOST,
     port: e.PORT,
@@ -138,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: e.ROUNDS_SEED_DEMO,
     adminEmail: e.ROUNDS_ADMIN_EMAIL,
     adminPassword: e.ROUNDS_ADMIN_PASSWORD,
+    sessionHours: e.ROUNDS_SESSION_HOURS,
     booking: {
       minNoticeMinutes: e.ROUNDS_MIN_NOTICE_MINUTES,
       horizonDays: e.ROUNDS_HORIZON_DAYS,

@@ -14,7 +14,7 @@ export interface FreshDatabase {
 }
 
 export async function freshDatabase(
-  opts: { migrated?: boolean; url?: string | undefined } = {},
+  opts: { migrated?: boolean; url?: string | undefined; poolSize?: number } = {},
 ): Promise<FreshDatabase> {
   const url = "url" in opts ? opts.url : process.env.DATABASE_URL;
   const ready = async (database: Database) => {
@@ -40,7 +40,13 @@ export async function freshDatabase(
   await onServer(`CREATE DATABASE ${name}`);
   const target = new URL(url);
   target.pathname = `/${name}`;
-  const database = await ready(await openDatabase({ databaseUrl: target.toString(), dataDir: "memory://" }));
+  const database = await ready(
+    await openDatabase({
+      databaseUrl: target.toString(),
+      dataDir: "memory://",
+      databasePoolSize: opts.poolSize,
+    }),
+  );
   return {
     database,
     async drop() {

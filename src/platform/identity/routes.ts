@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { App } from "../http.js";
-import { errorResponses, idParams, pageOf } from "../schemas.js";
+import { errorResponses, idParams, pageOf, problemSchema } from "../schemas.js";
 import { actorOf, requestInfo, SESSION_COOKIE } from "./plugin.js";
 import {
   breakGlassGrant,
@@ -15,7 +15,7 @@ import {
   userPatch,
   userQuery,
 } from "./schema.js";
-import { type IdentityService, sessionHours } from "./service.js";
+import type { IdentityService } from "./service.js";
 
 const tags = ["identity"];
 const admin = ["admin"] as const;
@@ -29,7 +29,8 @@ export function identityRoutes(app: App, identity: IdentityService): void {
         tags,
         summary: "Sign in; returns a bearer token and sets a session cookie",
         body: loginInput,
-        response: { 200: loginResult, ...errorResponses },
+        // a wrong password answers 401; too many wrong ones from one account or address 429
+        response: { 200: loginResult, ...errorResponses, 401: problemSchema, 429: problemSchema },
       },
     },
     async (req, reply) => {
@@ -39,7 +40,7 @@ export function identityRoutes(app: App, identity: IdentityService): void {
         sameSite: "strict",
         secure: req.protocol === "https",
         path: "/",
-        maxAge: sessionHours() * 3600,
+        maxAge: identity.sessionHours * 3600,
       });
       return result;
     },

@@ -8,6 +8,7 @@ import type { ModuleDeps } from "../../platform/module.js";
 import { errorResponses, idParams, pageOf } from "../../platform/schemas.js";
 import type { NotificationRuntime } from "./runtime.js";
 import {
+  eventStream,
   eventsQuery,
   inboxQuery,
   job,
@@ -219,7 +220,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
             .regex(/^\d{1,18}$/)
             .optional(),
         }),
-        response: { ...errorResponses },
+        response: { 200: eventStream, ...errorResponses },
       },
     },
     async (req, reply) => {

@@ -1,0 +1,426 @@
+/**
+ * Every operation in the API document, called with values generated from its own schemas and with
+ * hostile ones (huge and negative numbers, years 0000/9999/10000, NUL and other awkward text,
+ * upper-case ids, over-long strings, malformed percent-encoding, wrong types), by callers of
+ * several roles. Whatever is sent, the answer is never a 5xx; every answer's status is one the
+ * document lists for that operation and its body matches the documented schema; every 4xx is
+ * problem+json naming the field at fault, except where no field is at fault (401, 403, 429, 503,
+ * a path that matches no route, and a collision to retry).
+ *
+ * Seeded and bounded (FUZZ_RUNS per operation, default 12); FUZZ_SEED replays a failing run.
+ */
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import formatsPlugin from "ajv-formats";
+import fc from "fast-check";
+import type { InjectOptions } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Rounds } from "../src/server.js";
+import { clientFor, signIn } from "./support/auth.js";
+import { buildClinicNetwork, type ClinicNetwork } from "./support/network.js";
+import { startRounds } from "./support/rounds.js";
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
+const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
+
+type Json = Record<string, unknown>;
+interface Operation {
+  method: string;
+  path: string;
+  parameters: Array<{ in: string; name: string; required?: boolean; schema: Json }>;
+  body?: Json;
+  responses: Record<string, { content?: Record<string, { schema?: Json }> }>;
+}
+
+/** Operations the fuzzer cannot call through inject, and why. */
+const NOT_FUZZED: Record<string, string> = {
+  // a valid request opens a stream that stays open for half an hour
+  "GET /api/v1/events": "server-sent event stream",
+};
+
+/** Problems where no single field is at fault. */
+function fieldless(status: number, body: Json): boolean {
+  if ([401, 403, 429, 503].includes(status)) return true;
+  if (status === 404 && body.code === "route_not_found") return true;
+  return status === 409 && body.code === "retry";
+}
+
+type Caller = "anonymous" | "admin" | "patient" | "physician" | "location_staff" | "compliance";
+const CALLERS: Caller[] = ["anonymous", "admin", "patient", "physician", "location_staff", "compliance"];
+
+const HOSTILE_TEXT = [
+  "",
+  "a\u0000b",
+  "\u0000",
+  "\ud800",
+  "x\udc00y",
+  "ẞ😀\u202eدرس\u200b",
+  "x".repeat(5000),
+  "0000-01-01",
+  "9999-12-31",
+  "10000-01-01",
+  "0000-01-01T00:00:00Z",
+  "9999-12-31T23:59:59Z",
+  "9999-12-31T23:59:59-12:00",
+  "+010000-01-01T00:00:00.000Z",
+  "1969-12-31T23:59:59.999999999Z",
+  "' OR 1=1 --",
+  "%E0%A4%A",
+  "../../etc/passwd",
+  "NaN",
+  "-1",
+  "1e400",
+];
+const HOSTILE_NUMBERS = [2 ** 31, -(2 ** 31) - 1, 2 ** 53, -(2 ** 53), -1, 1e308, -1e308, 0.5, 3_000_000_000];
+const WRONG_TYPES: unknown[] = [null, true, {}, [], [1, 2], { a: "b" }, 0];
+
+interface World {
+  ids: string[];
+  network: ClinicNetwork;
+}
+
+function hostile(world: World): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    fc.constantFrom(...HOSTILE_TEXT),
+    fc.constantFrom(...HOSTILE_NUMBERS),
+    fc.constantFrom(...WRONG_TYPES),
+    fc.constantFrom(...world.ids).map((id) => id.toUpperCase()),
+    fc.string({ unit: "binary", maxLength: 20 }),
+  );
+}
+
+function types(schema: Json): string[] {
+  const t = schema.type;
+  return Array.isArray(t) ? (t as string[]) : typeof t === "string" ? [t] : [];
+}
+
+function num(schema: Json, key: string): number | undefined {
+  const v = schema[key];
+  return typeof v === "number" ? v : undefined;
+}
+
+function stringArb(schema: Json, world: World): fc.Arbitrary<string> {
+  const format = schema.format;
+  if (format === "uuid") return fc.oneof(fc.constantFrom(...world.ids), fc.uuid());
+  if (format === "email") return fc.emailAddress();
+  if (format === "date-time")
+    return fc
+      .date({
+        min: new Date("2000-01-01T00:00:00Z"),
+        max: new Date("2100-01-01T00:00:00Z"),
+        noInvalidDate: true,
+      })
+      .map((d) => d.toISOString());
+  if (typeof schema.pattern === "string") {
+    try {
+      return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length <= 200);
+    } catch {
+      // a pattern fast-check cannot generate from: plain text below
+    }
+  }
+  const minLength = num(schema, "minLength") ?? 0;
+  const maxLength = Math.max(minLength, Math.min(num(schema, "maxLength") ?? 40, 60));
+  return fc.string({ minLength, maxLength });
+}
+
+/** An arbitrary of the values a JSON schema describes, with hostile leaves when `hostility` > 0. */
+function arbitraryOf(schema: Json, world: World, hostility: number, depth = 0): fc.Arbitrary<unknown> {
+  const leaf = (arb: fc.Arbitrary<unknown>) =>
+    hostility > 0
+      ? fc.oneof({ weight: 10 - hostility, arbitrary: arb }, { weight: hostility, arbitrary: hostile(world) })
+      : arb;
+  const alternatives = (schema.anyOf ?? schema.oneOf) as Json[] | undefined;
+  if (alternatives) return fc.oneof(...alternatives.map((s) => arbitraryOf(s, world, hostility, depth)));
+  if (Array.isArray(schema.enum)) return leaf(fc.constantFrom(...(schema.enum as unknown[])));
+  if ("const" in schema) return leaf(fc.constant(schema.const));
+  const ts = types(schema);
+  if (ts.length > 1)
+    return fc.oneof(...ts.map((type) => arbitraryOf({ ...schema, type }, world, hostility, depth)));
+  switch (ts[0]) {
+    case "string":
+      return leaf(stringArb(schema, world));
+    case "integer": {
+      const min = Math.max(num(schema, "minimum") ?? -1000, -1_000_000);
+      const max = Math.min(num(schema, "maximum") ?? 1000, 1_000_000);
+      return leaf(fc.integer({ min, max: Math.max(min, max) }));
+    }
+    case "number": {
+      const min = num(schema, "minimum") ?? -1000;
+      const max = num(schema, "maximum") ?? 1000;
+      return leaf(fc.double({ min, max, noNaN: true, noDefaultInfinity: true }));
+    }
+    case "boolean":
+      return leaf(fc.boolean());
+    case "null":
+      return fc.constant(null);
+    case "array": {
+      const items = (schema.items as Json | undefined) ?? {};
+      const minLength = num(schema, "minItems") ?? 0;
+      const maxLength = Math.max(minLength, Math.min(num(schema, "maxItems") ?? 3, 3));
+      return depth > 6
+        ? fc.constant([])
+        : leaf(fc.array(arbitraryOf(items, world, hostility, depth + 1), { minLength, maxLength }));
+    }
+    case "object": {
+      const properties = (schema.properties as Record<string, Json> | undefined) ?? {};
+      const required = (schema.required as string[] | undefined) ?? [];
+      const shape = Object.fromEntries(
+        Object.entries(properties).map(([k, s]) => [k, arbitraryOf(s, world, hostility, depth + 1)]),
+      );
+      const record = fc.record(shape, { requiredKeys: required.filter((k) => k in shape) });
+      const extra = schema.additionalProperties;
+      if (!Object.keys(properties).length && extra && typeof extra === "object")
+        return leaf(
+          fc.dictionary(
+            fc.string({ minLength: 1, maxLength: 10 }),
+            arbitraryOf(extra as Json, world, hostility, depth + 1),
+            {
+              maxKeys: 3,
+            },
+          ),
+        );
+      return leaf(record);
+    }
+    default:
+      return leaf(fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean()));
+  }
+}
+
+const asText = (v: unknown): string => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
+
+/** Percent-encodes text; an unpaired surrogate becomes the bytes of its (invalid) UTF-8 form. */
+function encode(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return [...text]
+      .map((c) => {
+        try {
+          return encodeURIComponent(c);
+        } catch {
+          const code = c.charCodeAt(0);
+          return [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+            .map((b) => `%${b.toString(16).toUpperCase()}`)
+            .join("");
+        }
+      })
+      .join("");
+  }
+}
+
+interface Call {
+  caller: Caller;
+  request: InjectOptions & { url: string; method: InjectOptions["method"] };
+}
+
+function callArbitrary(op: Operation, world: World): fc.Arbitrary<Call> {
+  const build = (hostility: number) => {
+    const pathParams = op.parameters.filter((p) => p.in === "path");
+    const query = op.parameters.filter((p) => p.in === "query");
+    const headers = op.parameters.filter((p) => p.in === "header");
+    const segment = (p: (typeof pathParams)[number]) =>
+      fc.oneof(
+        { weight: 8, arbitrary: arbitraryOf(p.schema, world, hostility).map((v) => encode(asText(v))) },
+        { weight: hostility ? 1 : 0, arbitrary: fc.constantFrom("%E0%A4%A", "%", "%00", "a".repeat(300)) },
+      );
+    const optional = (p: { required?: boolean; schema: Json }) =>
+      p.required
+        ? arbitraryOf(p.schema, world, hostility)
+        : fc.option(arbitraryOf(p.schema, world, hostility), { nil: undefined });
+    return fc.record({
+      // administrators may call nearly everything, so they reach past admission most often
+      caller: fc.oneof({ weight: 4, arbitrary: fc.constant<Caller>("admin") }, fc.constantFrom(...CALLERS)),
+      path: fc.tuple(...pathParams.map(segment)),
+      query: fc.tuple(...query.map(optional)),
+      headers: fc.tuple(...headers.map(optional)),
+      extraQuery: hostility
+        ? fc.constantFrom("", "", "&unknown=1", "&q=%E0%A4%A", "&limit=1e400")
+        : fc.constant(""),
+      body: op.body ? arbitraryOf(op.body, world, hostility) : fc.constant(undefined),
+      bodyForm: hostility
+        ? fc.constantFrom("json", "json", "json", "json", "broken", "xml")
+        : fc.constant("json" as const),
+    });
+  };
+  return fc.oneof(build(0), build(3)).map((g): Call => {
+    const pathParams = op.parameters.filter((p) => p.in === "path");
+    let url = op.path;
+    pathParams.forEach((p, i) => {
+      url = url.replace(`{${p.name}}`, g.path[i] as string);
+    });
+    const query = op.parameters
+      .filter((p) => p.in === "query")
+      .map((p, i) => [p.name, g.query[i]] as const)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${encode(asText(v))}`)
+      .join("&");
+    const qs = `${query}${g.extraQuery}`;
+    if (qs) url += `?${qs.replace(/^&/, "")}`;
+    const headers: Record<string, string> = {};
+    op.parameters
+      .filter((p) => p.in === "header")
+      .forEach((p, i) => {
+        const v = g.headers[i];
+        if (v !== undefined) headers[p.name] = asText(v).replace(/[^\x20-\x7e]/g, "?");
+      });
+    const request: Call["request"] = { method: op.method as InjectOptions["method"], url, headers };
+    if (op.body && g.body !== undefined) {
+      if (g.bodyForm === "broken") {
+        request.payload = `${JSON.stringify(g.body)}{`;
+        headers["content-type"] = "application/json";
+      } else if (g.bodyForm === "xml") {
+        request.payload = "<patient/>";
+        headers["content-type"] = "application/xml";
+      } else {
+        request.payload = JSON.stringify(g.body);
+        headers["content-type"] = "application/json";
+      }
+    }
+    // signing out would end the caller's session for the rest of the run
+    const caller = op.path === "/api/v1/auth/logout" ? "anonymous" : g.caller;
+    return { caller, request };
+  });
+}
+
+describe("every operation in the API document, called with generated and hostile input", () => {
+  let rounds: Rounds;
+  let world: World;
+  const operations: Operation[] = [];
+  const headersOf = new Map<Caller, Record<string, string>>();
+  const ajv = new Ajv2020({ strict: false, allErrors: false });
+  (formatsPlugin as unknown as (a: Ajv2020) => void)(ajv);
+  const validators = new Map<string, ValidateFunction>();
+
+  beforeAll(async () => {
+    rounds = await startRounds();
+    const network = await buildClinicNetwork(rounds);
+    const ids = [
+      network.main.id,
+      network.satellite.id,
+      ...network.main.roomIds,
+      network.physicianId,
+      network.appointmentTypeId,
+      network.patientId,
+    ];
+    world = { ids, network };
+    headersOf.set("anonymous", {});
+    headersOf.set("admin", (await clientFor(rounds, "admin")).user.headers);
+    headersOf.set("compliance", (await signIn(rounds, "compliance")).headers);
+    headersOf.set("patient", (await signIn(rounds, "patient", { patientId: network.patientId })).headers);
+    headersOf.set(
+      "physician",
+      (await signIn(rounds, "physician", { physicianId: network.physicianId })).headers,
+    );
+    headersOf.set(
+      "location_staff",
+      (await signIn(rounds, "location_staff", { locationIds: [network.main.id] })).headers,
+    );
+    const doc = (await rounds.app.inject({ method: "GET", url: "/api/openapi.json" })).json() as {
+      paths: Record<string, Record<string, Json>>;
+    };
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops)) {
+        const content = (op.requestBody as { content?: Record<string, { schema: Json }> } | undefined)
+          ?.content;
+        operations.push({
+          method: method.toUpperCase(),
+          path,
+          parameters: (op.parameters as Operation["parameters"] | undefined) ?? [],
+          body: content?.["application/json"]?.schema,
+          responses: op.responses as Operation["responses"],
+        });
+      }
+  });
+
+  afterAll(async () => {
+    await rounds?.close();
+  });
+
+  function validatorFor(key: string, schema: Json): ValidateFunction {
+    let v = validators.get(key);
+    if (!v) {
+      v = ajv.compile(schema);
+      validators.set(key, v);
+    }
+    return v;
+  }
+
+  /** What is wrong with an answer, or undefined when it is as documented. */
+  function checkAnswer(
+    op: Operation,
+    res: { statusCode: number; headers: Record<string, unknown>; body: string },
+  ): string | undefined {
+    const status = res.statusCode;
+    if (status >= 500) return `answered ${status}: ${res.body.slice(0, 300)}`;
+    const documented = op.responses[String(status)];
+    if (!documented) return `answered ${status}, which the document does not list: ${res.body.slice(0, 300)}`;
+    if (status === 204 || res.body === "") return undefined;
+    const mediaType = String(res.headers["content-type"] ?? "")
+      .split(";")[0]!
+      .trim();
+    const media = documented.content?.[mediaType];
+    if (!media)
+      return `answered ${status} as ${mediaType}, documented as ${Object.keys(documented.content ?? {}).join(", ")}`;
+    let body: Json;
+    try {
+      body = JSON.parse(res.body) as Json;
+    } catch {
+      return `answered ${status} with a body that is not JSON`;
+    }
+    if (media.schema) {
+      const validate = validatorFor(`${op.method} ${op.path} ${status} ${mediaType}`, media.schema);
+      if (!validate(body))
+        return `answered ${status} with a body that breaks its schema (${ajv.errorsText(validate.errors)}): ${res.body.slice(0, 300)}`;
+    }
+    if (status >= 400) {
+      if (mediaType !== "application/problem+json") return `answered ${status} as ${mediaType}`;
+      const errors = Array.isArray(body.errors) ? (body.errors as Array<{ field?: unknown }>) : [];
+      if (
+        !fieldless(status, body) &&
+        (!errors.length || errors.some((e) => typeof e.field !== "string" || !e.field))
+      )
+        return `answered ${status} without naming the field at fault: ${res.body.slice(0, 300)}`;
+    }
+    return undefined;
+  }
+
+  it("never answers 5xx, and answers only documented statuses and bodies, naming the field of every bad input", async () => {
+    expect(operations.length).toBeGreaterThan(50);
+    const failures: string[] = [];
+    const stats = new Map<string, number>();
+    let index = 0;
+    for (const op of operations) {
+      index++;
+      const name = `${op.method} ${op.path}`;
+      if (NOT_FUZZED[name]) continue;
+      const seed = SEED + index;
+      const result = await fc.check(
+        fc.asyncProperty(callArbitrary(op, world), async ({ caller, request }) => {
+          const res = await rounds.app.inject({
+            ...request,
+            headers: { ...(request.headers as Record<string, string>), ...headersOf.get(caller) },
+          });
+          if (process.env.FUZZ_STATS) {
+            const key = `${name} ${res.statusCode}`;
+            stats.set(key, (stats.get(key) ?? 0) + 1);
+          }
+          const problem = checkAnswer(op, res);
+          if (problem) throw new Error(problem);
+        }),
+        { numRuns: RUNS, seed, endOnFailure: true },
+      );
+      if (result.failed) {
+        const example = result.counterexample?.[0];
+        failures.push(
+          `${name} (FUZZ_SEED=${SEED}, operation seed ${seed}) as ${example?.caller}: ` +
+            `${example?.request.method} ${example?.request.url} ${String(example?.request.payload ?? "").slice(0, 300)}\n  → ${
+              result.errorInstance instanceof Error
+                ? result.errorInstance.message
+                : String(result.errorInstance)
+            }`,
+        );
+      }
+    }
+    if (process.env.FUZZ_STATS) console.log([...stats].map(([k, n]) => `${k}: ${n}`).join("\n"));
+    expect(failures, failures.join("\n\n")).toEqual([]);
+  });
+});
