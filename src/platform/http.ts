@@ -55,6 +55,8 @@ export async function createHttpApp(opts: HttpOptions): Promise<App> {
         ? (_addr: string, hop: number) => hop < (opts.trustProxy as number)
         : (opts.trustProxy ?? false),
     ajv: undefined,
+    // shutting down is answered by the hook below, as problem+json
+    return503OnClosing: false,
     // errors raised before routing (a malformed percent-encoding, an over-long path parameter)
     frameworkErrors: (error, req, reply) => sendProblem(req, reply, toProblem(error, req)),
   }).withTypeProvider<ZodTypeProvider>();
@@ -77,8 +79,21 @@ export async function createHttpApp(opts: HttpOptions): Promise<App> {
   await app.register(swaggerUi, { routePrefix: "/api/docs" });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
+  // Shutting down: new requests on kept-alive connections answer 503, and every connection closes
+  // after its answer, so the server's close waits only for requests already in flight.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onRequest", async (_req, reply) => {
+    if (!closing) return;
+    void reply.header("connection", "close");
+    throw new ProblemErrorClass(503, "shutting_down", "The server is shutting down; send the request again");
+  });
+
   app.addHook("onSend", async (req, reply) => {
     reply.header("x-request-id", req.id);
+    if (closing) reply.header("connection", "close");
   });
 
   // PostgreSQL cannot store NUL in text, and stores an unpaired surrogate as U+FFFD: refuse both

@@ -10,6 +10,8 @@ import { migrate } from "../../src/platform/migrations.js";
 
 export interface FreshDatabase {
   database: Database;
+  /** The new database's URL on a PostgreSQL server; undefined for the embedded one. */
+  url: string | undefined;
   drop(): Promise<void>;
 }
 
@@ -23,7 +25,7 @@ export async function freshDatabase(
   };
   if (!url) {
     const database = await ready(await openDatabase({ databaseUrl: undefined, dataDir: "memory://" }));
-    return { database, drop: () => database.close() };
+    return { database, url: undefined, drop: () => database.close() };
   }
   const name = `rounds_t_${randomBytes(6).toString("hex")}`;
   const onServer = async (statement: string) => {
@@ -49,6 +51,7 @@ export async function freshDatabase(
   );
   return {
     database,
+    url: target.toString(),
     async drop() {
       await database.close();
       await onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
