@@ -7,7 +7,7 @@
  * problem+json naming the field at fault, except where no field is at fault (401, 403, 429, 503,
  * a path that matches no route, and a collision to retry).
  *
- * Seeded and bounded (FUZZ_RUNS per operation, default 12); FUZZ_SEED replays a failing run.
+ * Seeded and bounded (FUZZ_RUNS per operation, default 25); FUZZ_SEED replays a failing run.
  */
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import formatsPlugin from "ajv-formats";
@@ -19,7 +19,7 @@ import { clientFor, signIn } from "./support/auth.js";
 import { buildClinicNetwork, type ClinicNetwork } from "./support/network.js";
 import { startRounds } from "./support/rounds.js";
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
 
 type Json = Record<string, unknown>;
