@@ -14,10 +14,11 @@ import formatsPlugin from "ajv-formats";
 import fc from "fast-check";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Rounds } from "../src/server.js";
+import { loadConfig } from "../src/platform/config.js";
+import { createRounds, type Rounds } from "../src/server.js";
 import { clientFor, signIn } from "./support/auth.js";
+import { type FreshDatabase, freshDatabase } from "./support/databases.js";
 import { buildClinicNetwork, type ClinicNetwork } from "./support/network.js";
-import { startRounds } from "./support/rounds.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
@@ -282,6 +283,7 @@ function callArbitrary(op: Operation, world: World): fc.Arbitrary<Call> {
 }
 
 describe("every operation in the API document, called with generated and hostile input", () => {
+  let fresh: FreshDatabase;
   let rounds: Rounds;
   let world: World;
   const operations: Operation[] = [];
@@ -291,7 +293,10 @@ describe("every operation in the API document, called with generated and hostile
   const validators = new Map<string, ValidateFunction>();
 
   beforeAll(async () => {
-    rounds = await startRounds();
+    // a database of its own: thousands of random writes must not reach other tests' data
+    fresh = await freshDatabase({ migrated: true });
+    const config = loadConfig({ ...process.env, LOG_LEVEL: "silent", ROUNDS_SEED_DEMO: "false" });
+    rounds = await createRounds(config, { database: fresh.database });
     const network = await buildClinicNetwork(rounds);
     const ids = [
       network.main.id,
@@ -333,6 +338,7 @@ describe("every operation in the API document, called with generated and hostile
 
   afterAll(async () => {
     await rounds?.close();
+    await fresh?.drop();
   });
 
   function validatorFor(key: string, schema: Json): ValidateFunction {
