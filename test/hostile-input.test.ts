@@ -6,7 +6,7 @@
 import type { LightMyRequestResponse } from "fastify";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { problemFromDatabase } from "../src/platform/errors.js";
+import { problemFromDatabase, registeredConstraints } from "../src/platform/errors.js";
 import { createHttpApp } from "../src/platform/http.js";
 import type { Rounds } from "../src/server.js";
 import type { Client } from "./support/auth.js";
@@ -195,6 +195,18 @@ describe("requests the framework refuses are problem+json too", () => {
 });
 
 describe("a refusal by the database never shows the database's own words", () => {
+  it("every constraint a module maps to a field exists in the database, so its refusals name that field", async () => {
+    const { rows } = await sql<{ name: string }>`
+      SELECT conname AS name FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+      WHERE n.nspname = current_schema()
+      UNION SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()`.execute(
+      rounds.database.db,
+    );
+    const existing = new Set(rows.map((r) => r.name));
+    expect(registeredConstraints().length).toBeGreaterThan(30);
+    expect(registeredConstraints().filter((name) => !existing.has(name))).toEqual([]);
+  });
+
   it("an unregistered constraint names the part of the request, not the table, column or other rows", () => {
     const problem = problemFromDatabase(
       {

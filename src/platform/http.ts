@@ -71,7 +71,10 @@ export async function createHttpApp(opts: HttpOptions): Promise<App> {
       info: {
         title: "Rounds API",
         version: opts.version,
-        description: "Appointment scheduling across a hospital network. Errors are application/problem+json.",
+        description:
+          "Appointment scheduling across a hospital network. Errors are application/problem+json " +
+          "naming the field at fault (errors[].field). Dates and instants lie between 1800-01-01 " +
+          "and 2200-12-31; text must not contain NUL characters or unpaired surrogates.",
       },
     },
     transform: jsonSchemaTransform,
