@@ -3,6 +3,7 @@
  * calendar, text the database cannot store, numbers beyond a column, broken URLs. Each is refused
  * as problem+json naming the field, never as a 500, and never with the database's own words.
  */
+import { connect } from "node:net";
 import type { LightMyRequestResponse } from "fastify";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -172,6 +173,31 @@ describe("requests the framework refuses are problem+json too", () => {
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
     expect(res.statusCode).toBeLessThan(500);
     expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);
+  });
+
+  it("a URL longer than 16 KiB, refused before Rounds sees it, still answers problem+json naming the url", async () => {
+    const app = await createHttpApp({ logLevel: "silent", version: "test" });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const { port } = app.server.address() as { port: number };
+      const answer = await new Promise<string>((resolve) => {
+        let received = "";
+        const socket = connect(port, "127.0.0.1", () =>
+          socket.write(`GET /api/v1/locations?q=${"a".repeat(20_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`),
+        );
+        socket.on("data", (d: Buffer) => {
+          received += d.toString();
+        });
+        socket.on("error", () => {});
+        socket.on("close", () => resolve(received));
+      });
+      const [head = "", body = ""] = answer.split("\r\n\r\n");
+      expect(head).toMatch(/^HTTP\/1\.1 431 /);
+      expect(head.toLowerCase()).toContain("content-type: application/problem+json");
+      expect((JSON.parse(body) as Problem).errors.map((e) => e.field)).toEqual(["url"]);
+    } finally {
+      await app.close();
+    }
   });
 
   it("a body in XML answers 415 problem+json naming the content type", async () => {

@@ -59,6 +59,8 @@ export async function createHttpApp(opts: HttpOptions): Promise<App> {
     return503OnClosing: false,
     // errors raised before routing (a malformed percent-encoding, an over-long path parameter)
     frameworkErrors: (error, req, reply) => sendProblem(req, reply, toProblem(error, req)),
+    // requests Node cannot even parse (a URL or headers over 16 KiB, broken HTTP), answered on the socket
+    clientErrorHandler: answerUnreadableRequest,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -123,6 +125,26 @@ export async function createHttpApp(opts: HttpOptions): Promise<App> {
   return app as unknown as App;
 }
 
+/** A request Node's HTTP parser refused: answered as problem+json on the bare socket, then closed. */
+function answerUnreadableRequest(err: Error & { code?: string }, socket: import("node:stream").Duplex): void {
+  if (err.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, reason, code, field, message] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", "too_large", "url", "the URL and headers exceed 16 KiB"]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", "timeout", "request", "arrived too slowly"]
+        : [400, "Bad Request", "bad_request", "request", "is not valid HTTP"];
+  const body = JSON.stringify(
+    problemBody(new ProblemErrorClass(status, code, message, [{ field, message }])),
+  );
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(err);
+}
+
 function sendProblem(req: FastifyRequest, reply: FastifyReply, problem: ProblemError): void {
   void reply.code(problem.status).type("application/problem+json").send(problemBody(problem, req.id));
 }
@@ -157,12 +179,13 @@ const PROBLEM_STATUSES: Record<number, string> = {
   415: "The body is not application/json",
   422: "Well-formed, but refers to something that does not exist or breaks a rule",
   429: "Too many attempts; wait and try again",
+  431: "The URL and headers together exceed 16 KiB",
   503: "The server is shutting down; retry on another replica",
 };
 
 /**
  * Adds the problem responses a route can answer to its schema, from what the route declares: every
- * operation can answer 400, 404, 409, 422 and (while shutting down) 503; one that admits only
+ * operation can answer 400, 404, 409, 422, 431 (a URL over 16 KiB) and (while shutting down) 503; one that admits only
  * signed-in callers 401 and 403; one that may carry a body 413 and 415; one with path parameters 414. A
  * route documents anything more itself (sign-in: 401, 429). Problem responses are served as
  * application/problem+json.
@@ -170,7 +193,7 @@ const PROBLEM_STATUSES: Record<number, string> = {
 function documentProblems(route: RouteOptions): void {
   const schema = route.schema;
   if (!schema || schema.hide || !route.url.startsWith("/api/v1")) return;
-  const statuses = [400, 404, 409, 422, 503];
+  const statuses = [400, 404, 409, 422, 431, 503];
   const allow = (route.config as { allow?: unknown } | undefined)?.allow;
   if (allow !== undefined && allow !== "public") statuses.push(401, 403);
   // fastify reads a body on these methods whether or not the route takes one
