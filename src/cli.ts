@@ -6,6 +6,11 @@ import { openDatabase } from "./platform/db.js";
 import { migrateAsOwner } from "./platform/migrations.js";
 import { createRounds, DEMO_SEED, type DemoLoad, seedDemoOnFirstStart, VERSION } from "./server.js";
 
+/** How long in-flight requests have to finish once the server is asked to stop. */
+const SHUTDOWN_GRACE_MS = 7_000;
+/** The server exits by then whatever still hangs (orchestrators kill at 10 s or later). */
+const SHUTDOWN_LIMIT_MS = 9_000;
+
 const program = new Command()
   .name("rounds")
   .description("Rounds: appointment scheduling for hospital networks")
@@ -34,11 +39,28 @@ program
     }
     let stopping = false;
     const stop = async (signal: string) => {
-      if (stopping) return;
+      // a second signal (Ctrl-C twice) means now
+      if (stopping) process.exit(1);
       stopping = true;
       app.log.info({ signal }, "shutting down: finishing in-flight requests");
-      // app.close() stops accepting connections and waits for in-flight requests to finish
-      await rounds.close();
+      // whatever still holds a connection after the grace period is cut off; whatever still holds
+      // the process after that (a stuck query, a stuck SMTP server) does not hold the exit
+      setTimeout(() => {
+        app.log.warn("shutting down: requests still open after the grace period; closing their connections");
+        app.server.closeAllConnections();
+      }, SHUTDOWN_GRACE_MS);
+      setTimeout(() => {
+        app.log.error("shutting down: still not closed; exiting anyway");
+        process.exit(1);
+      }, SHUTDOWN_LIMIT_MS);
+      try {
+        // stops accepting, answers 503 on kept-alive connections, ends live streams, waits for
+        // in-flight requests, then closes the database
+        await rounds.close();
+      } catch (err) {
+        app.log.error({ err }, "shutting down: closing failed");
+        process.exit(1);
+      }
       process.exit(0);
     };
     process.on("SIGINT", () => void stop("SIGINT"));

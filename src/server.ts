@@ -75,10 +75,14 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   }
 
   const db = database.db;
-  const identity = createIdentityService(db, {
-    dependentsOf: patientService.dependentsOf,
-    specialtiesOfDepartments: locationService.specialtiesOfDepartments,
-  });
+  const identity = createIdentityService(
+    db,
+    {
+      dependentsOf: patientService.dependentsOf,
+      specialtiesOfDepartments: locationService.specialtiesOfDepartments,
+    },
+    { sessionHours: config.sessionHours },
+  );
   // the access policy's patient scope, from the modules that know each fact
   installScopeFacts({
     physicianCares: schedulingScopeFacts.physicianCares,

@@ -17,14 +17,7 @@ describe.skipIf(!onPostgres)("prepared statements on PostgreSQL", () => {
   let rounds: Rounds;
 
   beforeAll(async () => {
-    const poolSize = process.env.DATABASE_POOL_SIZE;
-    process.env.DATABASE_POOL_SIZE = "1";
-    try {
-      fresh = await freshDatabase({ migrated: true });
-    } finally {
-      if (poolSize === undefined) delete process.env.DATABASE_POOL_SIZE;
-      else process.env.DATABASE_POOL_SIZE = poolSize;
-    }
+    fresh = await freshDatabase({ migrated: true, poolSize: 1 });
     const config = loadConfig({ ...process.env, LOG_LEVEL: "silent", ROUNDS_SEED_DEMO: "false" });
     rounds = await createRounds(config, { database: fresh.database });
   }, 60_000);

@@ -85,11 +85,15 @@ function preparing(pool: pg.Pool): pg.Pool {
 export async function openDatabase(opts: {
   databaseUrl: string | undefined;
   dataDir: string;
+  /** Connections to a PostgreSQL server (default 10). */
+  databasePoolSize?: number;
+  /** Prepare repeated statements once per connection on PostgreSQL (default on). */
+  databasePreparedStatements?: boolean;
 }): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
-      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      max: opts.databasePoolSize ?? 10,
       types: {
         getTypeParser: ((oid: number, format?: "text" | "binary") => {
           if (oid === DATE_OID) return parseAsIs;
@@ -102,7 +106,7 @@ export async function openDatabase(opts: {
     pool.on("error", () => {});
     // DATABASE_PREPARED_STATEMENTS=false for a pooler that cannot keep them (PgBouncer in
     // transaction mode without max_prepared_statements)
-    const prepared = process.env.DATABASE_PREPARED_STATEMENTS !== "false";
+    const prepared = opts.databasePreparedStatements ?? true;
     const db = new Kysely<NoTables>({
       dialect: new PostgresDialect({ pool: prepared ? preparing(pool) : pool }),
     });

@@ -41,11 +41,14 @@ const TITLES: Record<number, string> = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
+  408: "Request Timeout",
   409: "Conflict",
   413: "Payload Too Large",
+  414: "URI Too Long",
   415: "Unsupported Media Type",
   422: "Unprocessable Content",
   429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
@@ -81,68 +84,56 @@ export function registerConstraint(constraint: string, field: string, message: s
   constraintFields.set(constraint, { field, message });
 }
 
+/** The constraints modules have registered (the suite checks every reachable one is). */
+export function registeredConstraints(): string[] {
+  return [...constraintFields.keys()];
+}
+
 interface PgLikeError {
   code?: unknown;
   constraint?: unknown;
-  detail?: unknown;
   column?: unknown;
-  message?: unknown;
 }
 
+const camel = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
 /**
- * Turns a PostgreSQL integrity error into a problem, so the database can be the last guard of
- * every invariant without ever surfacing as a 500.
+ * Turns a PostgreSQL integrity or data error into a problem, so the database can be the last guard
+ * of every invariant without ever surfacing as a 500. The database's own message and detail never
+ * reach the client (they name tables, columns and other rows' values): a registered constraint
+ * names its field and says what is wrong in the request's words; anything else names
+ * `fallbackField` (the part of the request the value came from) with a generic message.
  */
-export function problemFromDatabase(err: unknown): ProblemError | undefined {
+export function problemFromDatabase(err: unknown, fallbackField = "body"): ProblemError | undefined {
   if (typeof err !== "object" || err === null) return undefined;
   const e = err as PgLikeError;
   const code = typeof e.code === "string" ? e.code : undefined;
   if (!code) return undefined;
   const constraint = typeof e.constraint === "string" ? e.constraint : undefined;
   const known = constraint ? constraintFields.get(constraint) : undefined;
-  const detail = typeof e.detail === "string" ? e.detail : String(e.message ?? "");
+  const column = typeof e.column === "string" ? `${fallbackField}.${camel(e.column)}` : undefined;
+  const field = known?.field ?? column ?? fallbackField;
+  const problem = (status: number, problemCode: string, generic: string) => {
+    const message = known?.message ?? generic;
+    return new ProblemError(status, problemCode, message, [{ field, message }]);
+  };
   switch (code) {
     case "23505":
-      return new ProblemError(409, "duplicate", known?.message ?? `Already exists: ${detail}`, [
-        { field: known?.field ?? "body", message: known?.message ?? "already exists" },
-      ]);
+      return problem(409, "duplicate", "already exists");
     case "23P01":
-      return new ProblemError(409, "overlap", known?.message ?? `Overlaps an existing entry: ${detail}`, [
-        { field: known?.field ?? "body", message: known?.message ?? "overlaps an existing entry" },
-      ]);
+      return problem(409, "overlap", "overlaps an existing entry");
     case "23503":
-      return new ProblemError(
-        422,
-        "reference_not_found",
-        known?.message ?? `Refers to something that does not exist`,
-        [
-          {
-            field: known?.field ?? "body",
-            message: known?.message ?? "refers to something that does not exist",
-          },
-        ],
-      );
+      return problem(422, "reference_not_found", "refers to something that does not exist");
     case "23514":
     case "23502":
-      return new ProblemError(422, "invalid", known?.message ?? `Invalid value: ${detail}`, [
-        {
-          field: known?.field ?? (typeof e.column === "string" ? `body.${e.column}` : "body"),
-          message: known?.message ?? "invalid value",
-        },
-      ]);
-    case "22P02":
-    case "22021":
-    case "22P05":
-    case "22007":
-    case "22008":
-    case "22003":
-      return new ProblemError(400, "bad_request", `Malformed value: ${String(e.message ?? "")}`, [
-        { field: "body", message: String(e.message ?? "malformed value") },
-      ]);
-    case "40001":
-    case "40P01":
-      return new ProblemError(409, "retry", "The request collided with another; try again");
+      return problem(422, "invalid", "is not an allowed value");
     default:
+      // class 22: data exceptions (out of range, malformed, untranslatable characters); class 54:
+      // a value too large for the database (an index entry over its size limit)
+      if (code.startsWith("22") || code.startsWith("54"))
+        return problem(400, "bad_request", "a value is out of range or in a form that cannot be stored");
+      if (code === "40001" || code === "40P01")
+        return new ProblemError(409, "retry", "The request collided with another; try again");
       return undefined;
   }
 }

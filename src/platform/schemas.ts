@@ -25,20 +25,60 @@ export const timeZone = z
 /** Local wall-clock time `HH:MM` (24h). */
 export const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time HH:MM");
 
-/** A calendar date `YYYY-MM-DD` that exists. */
+/**
+ * The calendar every date and instant must fall in. The database stores years 4713 BC to 294276
+ * and JavaScript's Date only to 275760, but a window or a schedule built from a date near either
+ * end overflows; no appointment, birth date, rotation or audit search needs more than this.
+ */
+export const EARLIEST_DATE = "1800-01-01";
+export const LATEST_DATE = "2200-12-31";
+const EARLIEST_MS = Date.parse(`${EARLIEST_DATE}T00:00:00Z`);
+const AFTER_LATEST_MS = Date.parse(`${LATEST_DATE}T00:00:00Z`) + 86_400_000;
+const RANGE_MESSAGE = `must be between ${EARLIEST_DATE} and ${LATEST_DATE}`;
+
+/** A calendar date `YYYY-MM-DD` that exists, between EARLIEST_DATE and LATEST_DATE. */
 export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
   .refine(
     (d) =>
       !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-    {
-      error: "is not a real calendar date",
+    { error: "is not a real calendar date", abort: true },
+  )
+  .refine((d) => d >= EARLIEST_DATE && d <= LATEST_DATE, { error: RANGE_MESSAGE });
+
+/**
+ * An instant with an explicit offset, e.g. `2026-03-08T09:00:00-05:00`, between EARLIEST_DATE and
+ * the end of LATEST_DATE (UTC).
+ */
+export const instant = z.iso
+  .datetime({ offset: true, error: "must be an ISO 8601 instant with offset" })
+  .refine(
+    (t) => {
+      const ms = Date.parse(t);
+      return ms >= EARLIEST_MS && ms < AFTER_LATEST_MS;
     },
+    { error: RANGE_MESSAGE },
   );
 
-/** An instant with an explicit offset, e.g. `2026-03-08T09:00:00-05:00`. */
-export const instant = z.iso.datetime({ offset: true, error: "must be an ISO 8601 instant with offset" });
+/** The largest value a PostgreSQL `integer` column holds. */
+export const INT4_MAX = 2_147_483_647;
+
+/** A whole number from `min` to `max` (both within what an `integer` column holds). */
+export function wholeNumber(min: number, max: number) {
+  if (min < -INT4_MAX - 1 || max > INT4_MAX) throw new Error(`wholeNumber(${min}, ${max}) exceeds integer`);
+  return z.number().int().min(min).max(max);
+}
+
+/**
+ * Text PostgreSQL can store as it was sent: no NUL character (text columns refuse it) and no
+ * unpaired UTF-16 surrogate (it would be stored as U+FFFD, not as sent). The HTTP layer refuses
+ * such strings anywhere in a request before validation, naming the field.
+ */
+export function isStorableText(s: string): boolean {
+  return !s.includes("\u0000") && !UNPAIRED_SURROGATE.test(s);
+}
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export const latitude = z
   .number()

@@ -10,13 +10,13 @@ import { migrate } from "../../src/platform/migrations.js";
 
 export interface FreshDatabase {
   database: Database;
-  /** The database's URL on the PostgreSQL server (undefined for the embedded one). */
-  url?: string;
+  /** The new database's URL on a PostgreSQL server; undefined for the embedded one. */
+  url: string | undefined;
   drop(): Promise<void>;
 }
 
 export async function freshDatabase(
-  opts: { migrated?: boolean; url?: string | undefined } = {},
+  opts: { migrated?: boolean; url?: string | undefined; poolSize?: number } = {},
 ): Promise<FreshDatabase> {
   const url = "url" in opts ? opts.url : process.env.DATABASE_URL;
   const ready = async (database: Database) => {
@@ -25,7 +25,7 @@ export async function freshDatabase(
   };
   if (!url) {
     const database = await ready(await openDatabase({ databaseUrl: undefined, dataDir: "memory://" }));
-    return { database, drop: () => database.close() };
+    return { database, url: undefined, drop: () => database.close() };
   }
   const name = `rounds_t_${randomBytes(6).toString("hex")}`;
   const onServer = async (statement: string) => {
@@ -42,7 +42,13 @@ export async function freshDatabase(
   await onServer(`CREATE DATABASE ${name}`);
   const target = new URL(url);
   target.pathname = `/${name}`;
-  const database = await ready(await openDatabase({ databaseUrl: target.toString(), dataDir: "memory://" }));
+  const database = await ready(
+    await openDatabase({
+      databaseUrl: target.toString(),
+      dataDir: "memory://",
+      databasePoolSize: opts.poolSize,
+    }),
+  );
   return {
     database,
     url: target.toString(),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { App } from "../http.js";
 import { rolesFor } from "../policy.js";
-import { errorResponses, idParams, pageOf } from "../schemas.js";
+import { errorResponses, idParams, pageOf, problemSchema } from "../schemas.js";
 import { actorOf, requestInfo, SESSION_COOKIE } from "./plugin.js";
 import {
   breakGlassGrant,
@@ -16,7 +16,7 @@ import {
   userPatch,
   userQuery,
 } from "./schema.js";
-import { type IdentityService, sessionHours } from "./service.js";
+import type { IdentityService } from "./service.js";
 
 const tags = ["identity"];
 const admin = ["admin"] as const;
@@ -30,7 +30,8 @@ export function identityRoutes(app: App, identity: IdentityService): void {
         tags,
         summary: "Sign in; returns a bearer token and sets a session cookie",
         body: loginInput,
-        response: { 200: loginResult, ...errorResponses },
+        // a wrong password answers 401; too many wrong ones from one account or address 429
+        response: { 200: loginResult, ...errorResponses, 401: problemSchema, 429: problemSchema },
       },
     },
     async (req, reply) => {
@@ -40,7 +41,7 @@ export function identityRoutes(app: App, identity: IdentityService): void {
         sameSite: "strict",
         secure: req.protocol === "https",
         path: "/",
-        maxAge: sessionHours() * 3600,
+        maxAge: identity.sessionHours * 3600,
       });
       return result;
     },

@@ -36,7 +36,6 @@ export interface RequestInfo {
   requestId: string;
 }
 
-export const sessionHours = () => Number(process.env.ROUNDS_SESSION_HOURS ?? 12);
 const tokenHash = (token: string) => createHash("sha256").update(token).digest("hex");
 // Verified against when the email is unknown, so a miss costs as long as a wrong password.
 const decoyHash = hash("decoy password that never matches");
@@ -48,7 +47,18 @@ export const auditContextOf = (a: Actor): AuditContext => ({
   clientAddress: a.clientAddress,
 });
 
-export function createIdentityService(db: Db, scopes: ScopeSources) {
+/** Identity's settings from the configuration. */
+export interface IdentitySettings {
+  /** How long a sign-in lasts (ROUNDS_SESSION_HOURS). */
+  sessionHours: number;
+}
+
+export function createIdentityService(
+  db: Db,
+  scopes: ScopeSources,
+  settings: IdentitySettings = { sessionHours: 12 },
+) {
+  const { sessionHours } = settings;
   async function toUser(ex: Executor, r: UserRow): Promise<User> {
     return {
       id: r.id,
@@ -94,6 +104,9 @@ export function createIdentityService(db: Db, scopes: ScopeSources) {
   }
 
   return {
+    /** How long a sign-in lasts, in hours. */
+    sessionHours,
+
     async login(email: string, password: string, info: RequestInfo) {
       const accountKey = `account:${email.toLowerCase()}`;
       const addressKey = `address:${info.clientAddress}`;
@@ -146,7 +159,7 @@ export function createIdentityService(db: Db, scopes: ScopeSources) {
         throw problems.unauthenticated();
       }
       const token = randomBytes(32).toString("base64url");
-      const expiresAt = new Date(Date.now() + sessionHours() * 3_600_000);
+      const expiresAt = new Date(Date.now() + sessionHours * 3_600_000);
       return db.transaction().execute(async (tx) => {
         await repo.clearFailures(tx, accountKey);
         await repo.releaseAttempt(tx, addressKey);

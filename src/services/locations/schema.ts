@@ -7,6 +7,7 @@ import {
   patchOf,
   timeZone,
   uuid,
+  wholeNumber,
 } from "../../platform/schemas.js";
 
 export const locationKinds = [
@@ -17,6 +18,10 @@ export const locationKinds = [
   "virtual",
 ] as const;
 export const roomKinds = ["exam", "procedure", "imaging", "consult", "lab", "telehealth", "therapy"] as const;
+
+/** Parking as a location describes it; bounded well inside what the integer columns hold. */
+const parkingSpaces = wholeNumber(0, 100_000);
+const parkingCentsPerHour = wholeNumber(0, 1_000_000);
 
 export const openingHours = z
   .array(
@@ -46,9 +51,9 @@ const locationFields = {
   openingHours: openingHours.default([]),
   parking: z
     .object({
-      spaces: z.number().int().min(0).default(0),
-      accessibleSpaces: z.number().int().min(0).default(0),
-      costCentsPerHour: z.number().int().min(0).default(0),
+      spaces: parkingSpaces.default(0),
+      accessibleSpaces: parkingSpaces.default(0),
+      costCentsPerHour: parkingCentsPerHour.default(0),
       notes: z.string().max(500).nullable().default(null),
     })
     .refine((p) => p.accessibleSpaces <= p.spaces, {
@@ -81,9 +86,9 @@ export const locationPatch = patchOf({
   ...locationFields,
   parking: z
     .object({
-      spaces: z.number().int().min(0),
-      accessibleSpaces: z.number().int().min(0),
-      costCentsPerHour: z.number().int().min(0),
+      spaces: parkingSpaces,
+      accessibleSpaces: parkingSpaces,
+      costCentsPerHour: parkingCentsPerHour,
       notes: z.string().max(500).nullable(),
     })
     .partial()
@@ -103,7 +108,7 @@ export type Location = z.infer<typeof location>;
 
 export const locationQuery = pageQuery.extend({
   kind: z.enum(locationKinds).optional(),
-  specialty: z.string().optional().describe("only locations with a department of this specialty"),
+  specialty: z.string().max(41).optional().describe("only locations with a department of this specialty"),
   q: z.string().max(100).optional().describe("name or city contains"),
   active: z
     .enum(["true", "false"])
@@ -169,7 +174,7 @@ export const equipmentItem = z.object({
   active: z.boolean(),
 });
 export type EquipmentItem = z.infer<typeof equipmentItem>;
-export const equipmentQuery = pageQuery.extend({ kind: z.string().optional() });
+export const equipmentQuery = pageQuery.extend({ kind: z.string().max(41).optional() });
 
 export const travelTimeInput = z.object({
   fromLocationId: uuid,

@@ -166,7 +166,7 @@ export function eventData(e: LiveEvent, visibility: Exclude<Visibility, "none">)
 }
 
 export class LiveStreams {
-  private readonly open = new Set<() => void>();
+  private readonly open = new Set<(hangUp?: boolean) => void>();
 
   constructor(
     private readonly db: Db,
@@ -236,7 +236,7 @@ export class LiveStreams {
     let heartbeat: NodeJS.Timeout | undefined;
     let maxAge: NodeJS.Timeout | undefined;
     let unsubscribe: (() => void) | undefined;
-    const end = () => {
+    const end = (hangUp = false) => {
       if (ended) return;
       ended = true;
       clearInterval(heartbeat);
@@ -244,10 +244,12 @@ export class LiveStreams {
       unsubscribe?.();
       this.open.delete(end);
       if (!raw.writableEnded) raw.end();
+      // on shutdown the connection goes too: kept alive, it would hold the server's close open
+      if (hangUp) raw.socket?.end();
     };
     this.open.add(end);
-    raw.on("close", end);
-    raw.on("error", end);
+    raw.on("close", () => end());
+    raw.on("error", () => end());
 
     try {
       unsubscribe = await this.hub.subscribe(enqueue);
@@ -272,9 +274,10 @@ export class LiveStreams {
       live = true;
       chain = chain.then(() => send(waiting.splice(0)));
       await chain;
+      if (ended) return;
       heartbeat = setInterval(() => raw.write(": heartbeat\n\n"), HEARTBEAT_MS);
       heartbeat.unref();
-      maxAge = setTimeout(end, MAX_STREAM_MS);
+      maxAge = setTimeout(() => end(), MAX_STREAM_MS);
       maxAge.unref();
     } catch (err) {
       this.log.warn({ err }, "live event stream failed");
@@ -282,8 +285,8 @@ export class LiveStreams {
     }
   }
 
-  /** Ends every open stream (server shutdown must not wait for clients to leave). */
+  /** Ends every open stream and its connection (server shutdown must not wait for clients to leave). */
   closeAll(): void {
-    for (const end of [...this.open]) end();
+    for (const end of [...this.open]) end(true);
   }
 }

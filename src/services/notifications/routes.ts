@@ -9,6 +9,7 @@ import { authorize, patient, rolesFor } from "../../platform/policy.js";
 import { errorResponses, idParams, pageOf } from "../../platform/schemas.js";
 import type { NotificationRuntime } from "./runtime.js";
 import {
+  eventStream,
   eventsQuery,
   inboxQuery,
   job,
@@ -224,7 +225,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
             .regex(/^\d{1,18}$/)
             .optional(),
         }),
-        response: { ...errorResponses },
+        response: { 200: eventStream, ...errorResponses },
       },
     },
     async (req, reply) => {

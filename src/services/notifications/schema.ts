@@ -106,6 +106,12 @@ export const templateList = z.object({
   languages: z.array(z.string()),
 });
 
+/** The live event stream's answer: server-sent events, one `id`/`event`/`data` block per change. */
+export const eventStream = {
+  description: "server-sent events: `id` is the event seq, `event` its type, `data` a JSON object",
+  content: { "text/event-stream": { schema: z.string() } },
+};
+
 export const eventsQuery = z
   .object({ lastEventId: z.coerce.number().int().min(0).optional().describe("resume after this event") })
   .strict();
