@@ -423,6 +423,7 @@ describe("option ids", () => {
     end: at("08:30"),
     appointmentTypeId: "T",
     telehealth: false,
+    stepFree: true,
   };
   const ids = createOptionIds(Buffer.alloc(32, 7));
   const issuedAt = at("07:00");

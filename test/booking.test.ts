@@ -235,6 +235,38 @@ describe("availability and booking", () => {
     expect(lapsed.json().status).toBe("expired");
   });
 
+  it("a patient who asked for a step-free room is never booked into one with steps when the room shown was taken meanwhile", async () => {
+    const net = await buildClinicNetwork(rounds, { roomsPerLocation: 2 });
+    const [stepFree, withSteps] = net.main.roomIds as [string, string];
+    const patched = await net.admin.inject({
+      method: "PATCH",
+      url: `/api/v1/rooms/${withSteps}`,
+      payload: { stepFree: false },
+    });
+    expect(patched.statusCode).toBe(200);
+    const b = await addPhysician(net.admin, net.specialty, [
+      { locationId: net.main.id, startTime: "08:00", endTime: "12:00" },
+    ]);
+    const nineFor = async (physicianId: string) =>
+      startingAt(
+        await optionsOn({ ...net, physicianId }, net.admin, 0, "&stepFree=true"),
+        "09:00",
+        net.main.id,
+      )!;
+    const mine = await nineFor(net.physicianId);
+    expect(mine.roomId).toBe(stepFree);
+    // another patient who also needs step-free access takes that room first
+    const taken = await book(net, (await nineFor(b)).id, await createPatient(net.admin));
+    expect(taken.json().roomId).toBe(stepFree);
+    const res = await book(net, mine.id);
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().reason).toBe("room");
+    const list = await net.admin.inject({ url: `/api/v1/appointments?patientId=${net.patientId}` });
+    expect((list.json() as { items: Array<{ roomId: string }> }).items.map((a) => a.roomId)).not.toContain(
+      withSteps,
+    );
+  });
+
   it("an appointment moves through check-in, visit and completion, and a completed one cannot be cancelled", async () => {
     const net = await buildClinicNetwork(rounds);
     const option = startingAt(await optionsOn(net, net.admin), "09:30", net.main.id)!;

@@ -125,6 +125,8 @@ export interface SearchResult {
   snapshot: NetworkSnapshot;
   appointmentType: AppointmentTypeInfo;
   patientHome: { latitude: number; longitude: number } | null;
+  /** The need asked for step-free rooms (its options' ids carry it into the booking). */
+  stepFree: boolean;
 }
 
 export async function searchOptions(
@@ -323,6 +325,7 @@ export async function searchOptions(
     snapshot,
     appointmentType,
     patientHome: patient?.home ?? null,
+    stepFree: need.stepFree ?? false,
   };
 }
 
@@ -391,6 +394,7 @@ export function toOptionDto(o: SlotOption, r: SearchResult, optionIds: OptionIds
       end: o.end,
       appointmentTypeId: r.appointmentType.id,
       telehealth: o.telehealth,
+      stepFree: r.stepFree,
     }),
     physicianId: o.physicianId,
     physicianName: r.physicianNames.get(o.physicianId) ?? "",

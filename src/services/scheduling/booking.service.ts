@@ -167,6 +167,7 @@ async function place(
         locationIds: [opt.locationId],
         patientId,
         telehealth: opt.telehealth,
+        stepFree: opt.stepFree,
         roomIds,
         limit: 1000,
         ignoreContinuity: mode.overrideReason !== undefined || actor.role === "admin",
@@ -268,7 +269,7 @@ async function explain(
   if (physician.some(overlaps)) return "physician";
   if (patient.some(overlaps) || patient.some(tooClose)) return "patient";
   if (physician.some(tooClose)) return "travel";
-  const short = await shortResource(tx, snapshot, type, opt.locationId, start, end);
+  const short = await shortResource(tx, snapshot, type, opt.locationId, start, end, opt.stepFree === true);
   return short ?? "unavailable";
 }
 
@@ -280,6 +281,7 @@ async function shortResource(
   locationId: string,
   start: number,
   end: number,
+  stepFree = false,
 ): Promise<"room" | "equipment" | undefined> {
   const location = snapshot.locations.find((l) => l.id === locationId);
   if (!location || location.kind === "virtual") return undefined;
@@ -288,7 +290,10 @@ async function shortResource(
   const free = (busyOf: Map<string, Array<{ start: number; end: number }>>, id: string) =>
     !(busyOf.get(id) ?? []).some((b) => b.start < end && b.end > start);
   if (type.roomKind) {
-    const rooms = snapshot.rooms.filter((r) => r.locationId === locationId && r.kind === type.roomKind);
+    // a patient who asked for step-free access is short of a room when only rooms with steps are free
+    const rooms = snapshot.rooms.filter(
+      (r) => r.locationId === locationId && r.kind === type.roomKind && (!stepFree || r.stepFree),
+    );
     const taken = await busy.roomBusy(
       tx,
       rooms.map((r) => r.id),
@@ -339,6 +344,7 @@ async function alternatives(
       to: opt.start + 14 * 86_400_000,
       patientId,
       telehealth: opt.telehealth,
+      stepFree: opt.stepFree,
       // the search stops once it has this many (a day or two of one physician's time, not weeks)
       limit: 12,
       ignoreContinuity: true,

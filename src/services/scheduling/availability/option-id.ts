@@ -18,6 +18,8 @@ export interface OptionRef {
   end: number;
   appointmentTypeId: string;
   telehealth: boolean;
+  /** The search asked for step-free rooms: the booking keeps to them when it picks a room again. */
+  stepFree?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface OptionRef {
 export const OPTION_ID_LIFETIME_MS = 30 * 60_000;
 
 /** Bumped when the layout changes; it is also part of what the mac covers. */
-const LAYOUT = 2;
+const LAYOUT = 3;
 const DOMAIN = `rounds-option/${LAYOUT}.`;
 const MAX_ID_LENGTH = 4096;
 const MAC_LENGTH = 43; // 32 bytes in base64url without padding
@@ -60,6 +62,7 @@ function payloadOf(opt: OptionRef, expiresAt: number): string {
     opt.end,
     opt.appointmentTypeId,
     opt.telehealth ? 1 : 0,
+    opt.stepFree ? 1 : 0,
     expiresAt,
   ];
   return Buffer.from(JSON.stringify(fields), "utf8").toString("base64url");
@@ -76,7 +79,7 @@ function parsePayload(payload: string): { option: OptionRef; expiresAt: number }
   } catch {
     return undefined;
   }
-  if (!Array.isArray(fields) || fields.length !== 10 || fields[0] !== LAYOUT) return undefined;
+  if (!Array.isArray(fields) || fields.length !== 11 || fields[0] !== LAYOUT) return undefined;
   const [
     ,
     physicianId,
@@ -87,6 +90,7 @@ function parsePayload(payload: string): { option: OptionRef; expiresAt: number }
     end,
     appointmentTypeId,
     telehealth,
+    stepFree,
     expiresAt,
   ] = fields;
   if (!isText(physicianId) || !isText(locationId) || !isText(appointmentTypeId)) return undefined;
@@ -94,6 +98,7 @@ function parsePayload(payload: string): { option: OptionRef; expiresAt: number }
   if (!Array.isArray(equipmentIds) || !equipmentIds.every(isText)) return undefined;
   if (!isInstant(start) || !isInstant(end) || end <= start || !isInstant(expiresAt)) return undefined;
   if (telehealth !== 0 && telehealth !== 1) return undefined;
+  if (stepFree !== 0 && stepFree !== 1) return undefined;
   const option: OptionRef = {
     physicianId,
     locationId,
@@ -103,6 +108,7 @@ function parsePayload(payload: string): { option: OptionRef; expiresAt: number }
     end,
     appointmentTypeId,
     telehealth: telehealth === 1,
+    stepFree: stepFree === 1,
   };
   // one canonical spelling: base64 decoding forgives stray bits, JSON forgives spaces
   return payloadOf(option, expiresAt) === payload ? { option, expiresAt } : undefined;
