@@ -21,25 +21,19 @@ const roots = "^src/(seed/|cli\\.ts$|server\\.ts$)";
 
 /** For each service, the services it must not import: its own layer's siblings and every layer above. */
 const upward = layers.flatMap((layer, i) =>
-  layer.map((name) => ({
-    name: `layers-${name}`,
-    severity: "error",
-    comment: `${name} sits below ${layers
+  layer.map((name) => {
+    const barred = layers
       .slice(i)
       .flat()
-      .filter((n) => n !== name)
-      .join(
-        ", ",
-      )}: dependencies point down (platform <- locations <- physicians <- patients <- scheduling <- notifications / analytics / integrations)`,
-    from: { path: home(name) },
-    to: {
-      path: layers
-        .slice(i)
-        .flat()
-        .filter((n) => n !== name)
-        .map(home),
-    },
-  })),
+      .filter((n) => n !== name);
+    return {
+      name: `layers-${name}`,
+      severity: "error",
+      comment: `${name} may not import ${barred.join(", ")}: dependencies point down (platform <- locations <- physicians <- patients <- scheduling <- notifications / analytics / integrations)`,
+      from: { path: home(name) },
+      to: { path: barred.map(home) },
+    };
+  }),
 );
 
 /** @type {import("dependency-cruiser").IConfiguration} */
