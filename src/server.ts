@@ -24,6 +24,7 @@ import { createNotificationRuntime, notificationRoutes } from "./services/notifi
 import { patientRoutes, patientScopeFacts, patientService } from "./services/patients/index.js";
 import { physicianRoutes } from "./services/physicians/index.js";
 import {
+  appointmentTypeCatalog,
   createOptionIds,
   forgetScheduleChange,
   optionSigningKey,
@@ -142,7 +143,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   identityRoutes(app, identity);
   auditRoutes(app, db);
   locationRoutes(app, deps);
-  physicianRoutes(app, deps);
+  physicianRoutes(app, deps, appointmentTypeCatalog);
   patientRoutes(app, deps);
   schedulingRoutes(app, deps, createOptionIds(optionKey));
   notificationRoutes(app, deps, notifications);

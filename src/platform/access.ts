@@ -44,6 +44,3 @@ export function admits(admission: Admission, actor: Actor | undefined): boolean 
   if (admission === "authenticated") return true;
   return admission.includes(actor.role);
 }
-
-/** How the caller reaches a patient (the ground recorded in the audit trail); see policy.ts. */
-export type { PatientGround as PatientAccess } from "./policy.js";

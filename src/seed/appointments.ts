@@ -9,6 +9,7 @@ import { type Insertable, sql } from "kysely";
 import { entry, push } from "../platform/collections.js";
 import type { Database, Executor } from "../platform/db.js";
 import { type NetworkSnapshot, networkSnapshot } from "../services/locations/index.js";
+import type { AppointmentTables } from "../services/scheduling/appointments.repository.js";
 // The pure engine `searchOptions` runs, fed plain data (scheduling's index does not export it yet).
 import { availableSlots } from "../services/scheduling/availability/engine.js";
 import type {
@@ -18,7 +19,6 @@ import type {
   Interval,
   SlotCandidate,
 } from "../services/scheduling/availability/types.js";
-import type { AppointmentTables } from "../services/scheduling/index.js";
 import {
   activePhysicians,
   appointmentTypes,

@@ -1,5 +1,4 @@
 /** The locations module's public surface: the only file other modules may import. */
-export type { LocationTables } from "./repository.js";
 export { locationRoutes } from "./routes.js";
 export type { Department, EquipmentItem, Location, Room, TravelTime } from "./schema.js";
 export { buildTravelMatrix, locationService, type NetworkSnapshot, networkSnapshot } from "./service.js";

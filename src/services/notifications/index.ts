@@ -1,5 +1,4 @@
 /** The notifications module's public surface: the only file other modules may import. */
-export type { NotificationTables } from "./repository.js";
 export { notificationRoutes } from "./routes.js";
 export { createNotificationRuntime, type NotificationRuntime, type RuntimeOptions } from "./runtime.js";
 export type { Notification, Preferences } from "./schema.js";

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import type { Actor, PatientAccess } from "../../platform/access.js";
+import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
 import type { Executor } from "../../platform/db.js";
 import type { App } from "../../platform/http.js";
 import { actorOf, auditContextOf } from "../../platform/identity/index.js";
 import type { ModuleDeps } from "../../platform/module.js";
-import { authorize, patient, rolesFor } from "../../platform/policy.js";
+import { authorize, type PatientGround, patient, rolesFor } from "../../platform/policy.js";
 import { errorResponses, idParams, pageOf } from "../../platform/schemas.js";
 import type { NotificationRuntime } from "./runtime.js";
 import {
@@ -36,7 +36,7 @@ function audit(
   actor: Actor,
   action: string,
   patientId: string | null,
-  access?: PatientAccess,
+  access?: PatientGround,
   detail: Record<string, unknown> = {},
 ) {
   return auditService.record(tx, auditContextOf(actor), {

@@ -1,7 +1,6 @@
 /** The patients module's public surface: the only file other modules may import. */
 import { patientService as service } from "./service.js";
 
-export type { PatientTables } from "./repository.js";
 export { patientRoutes } from "./routes.js";
 export type {
   Address,

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { Actor, PatientAccess } from "../../platform/access.js";
+import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
 import type { Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
@@ -11,6 +11,7 @@ import {
   authorize,
   mayEver,
   type PatientAction,
+  type PatientGround,
   patientScope,
   patient as patientTarget,
   permits,
@@ -38,7 +39,7 @@ function audit(
   actor: Actor,
   action: string,
   patientId: string,
-  access?: PatientAccess,
+  access?: PatientGround,
   detail: Record<string, unknown> = {},
 ) {
   return auditService.record(tx, auditContextOf(actor), {

@@ -1,7 +1,6 @@
 /** The physicians module's public surface: the only file other modules may import. */
 
 export type { PhysicianPlan } from "./plans.js";
-export type { PhysicianTables } from "./repository.js";
 export { physicianRoutes } from "./routes.js";
 export {
   type Absence,
@@ -23,4 +22,4 @@ export type {
   Specialty,
   TimeOff,
 } from "./schema.js";
-export { physicianService } from "./service.js";
+export { type AppointmentTypeLookup, physicianService } from "./service.js";

@@ -29,7 +29,7 @@ import {
   timeOffParams,
   timeOffQuery,
 } from "./schema.js";
-import { physicianService as svc } from "./service.js";
+import { type AppointmentTypeLookup, physicianService as svc } from "./service.js";
 
 const tags = ["physicians"];
 const admin = ["admin"] as const;
@@ -39,7 +39,8 @@ const managers = rolesFor("physician", "manage_schedule");
 const ownTimeOff = rolesFor("physician", "manage_time_off");
 const noContent = { 204: z.null(), ...errorResponses };
 
-export function physicianRoutes(app: App, { db }: ModuleDeps): void {
+/** `appointmentTypes` checks the types a template or rotation names (scheduling owns the catalogue). */
+export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: AppointmentTypeLookup): void {
   const guard = (what: ManagedAspect) => physicianGuard(db, what);
   app.get(
     "/api/v1/specialties",
@@ -168,7 +169,11 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
     async (req, reply) =>
       reply
         .code(201)
-        .send(await db.transaction().execute((tx) => svc.createTemplate(tx, req.params.id, req.body))),
+        .send(
+          await db
+            .transaction()
+            .execute((tx) => svc.createTemplate(tx, req.params.id, req.body, appointmentTypes)),
+        ),
   );
   app.delete(
     "/api/v1/physicians/:id/templates/:templateId",
@@ -231,7 +236,11 @@ export function physicianRoutes(app: App, { db }: ModuleDeps): void {
     async (req, reply) =>
       reply
         .code(201)
-        .send(await db.transaction().execute((tx) => svc.createOverride(tx, req.params.id, req.body))),
+        .send(
+          await db
+            .transaction()
+            .execute((tx) => svc.createOverride(tx, req.params.id, req.body, appointmentTypes)),
+        ),
   );
   app.delete(
     "/api/v1/physicians/:id/overrides/:overrideId",

@@ -1,7 +1,6 @@
 import type { Executor } from "../../platform/db.js";
 import { problems, registerConstraint } from "../../platform/errors.js";
 import type { Page } from "../../platform/schemas.js";
-import { appointmentTypeCatalog } from "../scheduling/index.js";
 import { type SearchablePhysician, toOverride, toPhysician, toTemplate, toTimeOff } from "./mappers.js";
 import { cachedPlans } from "./plans.js";
 import { type PhysicianRow, physicianRepository as repo } from "./repository.js";
@@ -70,10 +69,23 @@ async function requirePhysician(
   return row;
 }
 
-async function requireAppointmentTypes(db: Executor, ids: readonly string[]): Promise<string[]> {
+/**
+ * What physicians ask of the appointment-type catalogue. Scheduling owns the catalogue and depends
+ * on physicians, so the composition root passes it in rather than physicians importing scheduling.
+ */
+export interface AppointmentTypeLookup {
+  /** The subset of `ids` that name existing appointment types. */
+  existing(db: Executor, ids: readonly string[]): Promise<string[]>;
+}
+
+async function requireAppointmentTypes(
+  db: Executor,
+  ids: readonly string[],
+  appointmentTypes: AppointmentTypeLookup,
+): Promise<string[]> {
   const wanted = [...new Set(ids)];
   if (wanted.length === 0) return wanted;
-  const existing = new Set(await appointmentTypeCatalog.existing(db, wanted));
+  const existing = new Set(await appointmentTypes.existing(db, wanted));
   const missing = wanted.filter((id) => !existing.has(id));
   if (missing.length) {
     throw problems.invalid("body.appointmentTypeIds", `no such appointment type: ${missing.join(", ")}`);
@@ -185,9 +197,14 @@ export const physicianService = {
     const { rows, total } = await repo.templates(db, { physicianId, ...query });
     return { items: rows.map(toTemplate), total, limit: query.limit, offset: query.offset };
   },
-  async createTemplate(db: Executor, physicianId: string, input: TemplateInput): Promise<AssignmentTemplate> {
+  async createTemplate(
+    db: Executor,
+    physicianId: string,
+    input: TemplateInput,
+    appointmentTypes: AppointmentTypeLookup,
+  ): Promise<AssignmentTemplate> {
     await requirePhysician(db, physicianId, "params.id", true);
-    const appointmentTypeIds = await requireAppointmentTypes(db, input.appointmentTypeIds);
+    const appointmentTypeIds = await requireAppointmentTypes(db, input.appointmentTypeIds, appointmentTypes);
     const row = await repo.insertTemplate(db, {
       physician_id: physicianId,
       location_id: input.locationId,
@@ -217,10 +234,15 @@ export const physicianService = {
     const { rows, total } = await repo.overrides(db, { physicianId, ...query });
     return { items: rows.map(toOverride), total, limit: query.limit, offset: query.offset };
   },
-  async createOverride(db: Executor, physicianId: string, input: OverrideInput): Promise<AssignmentOverride> {
+  async createOverride(
+    db: Executor,
+    physicianId: string,
+    input: OverrideInput,
+    appointmentTypes: AppointmentTypeLookup,
+  ): Promise<AssignmentOverride> {
     // The row lock serialises override writes per physician, so the clash check below cannot race.
     await requirePhysician(db, physicianId, "params.id", true);
-    const appointmentTypeIds = await requireAppointmentTypes(db, input.appointmentTypeIds);
+    const appointmentTypeIds = await requireAppointmentTypes(db, input.appointmentTypeIds, appointmentTypes);
     const weekdays = [...input.weekdays].sort((a, b) => a - b);
     const nearby = await repo.overridesBetween(db, [physicianId], input.startDate, input.endDate);
     const clash = nearby.find((r) => overridesClash(toOverride(r), { ...input, weekdays }));

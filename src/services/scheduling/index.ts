@@ -9,11 +9,9 @@ import type { OptionIds } from "./availability/option-id.js";
 import { catalogRoutes } from "./catalog.routes.js";
 import { scheduleRoutes } from "./schedule.routes.js";
 
-export type { AppointmentTables } from "./appointments.repository.js";
 export type { Appointment } from "./appointments.schema.js";
 export { createOptionIds, type OptionIds } from "./availability/option-id.js";
 export { searchOptions } from "./availability.service.js";
-export type { CatalogTables } from "./catalog.repository.js";
 export type { AppointmentType } from "./catalog.schema.js";
 export { roomKinds as appointmentRoomKinds, visitKinds } from "./catalog.schema.js";
 export { appointmentTypeCatalog } from "./catalog.service.js";

@@ -1,0 +1,1 @@
+export type AuditTables = { audit_events: { id: string } };

@@ -1,0 +1,1 @@
+export const analytics = { name: "analytics" };

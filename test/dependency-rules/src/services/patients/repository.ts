@@ -1,0 +1,1 @@
+export type PatientTables = { patients: { id: string } };

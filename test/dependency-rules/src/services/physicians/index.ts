@@ -1,0 +1,1 @@
+export { type Physician, physicianService } from "./service.js";
