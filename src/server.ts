@@ -123,7 +123,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
         action: "access.refused",
         resourceType: attempt.resource,
         resourceId: attempt.id,
-        patientId: attempt.resource === "patient" ? attempt.id : null,
+        patientId: attempt.patientId,
         outcome: "denied",
         detail: { attempted: attempt.action, field: attempt.field, route: req.routeOptions.url ?? null },
       })
