@@ -196,6 +196,23 @@ describe("patient scope on every path", () => {
     expect(refusals.map((r) => r.detail.field).sort()).toEqual(["params.id", "params.id", "query.patientId"]);
   });
 
+  it("a room or a message behind another door is refused as that room or message, and the refusal audited", async () => {
+    const roomB = net.satellite.roomIds[0]!;
+    const room = await staffA.inject({ url: `/api/v1/rooms/${roomB}` });
+    expect(room.statusCode).toBe(404);
+    expect(room.json()).toMatchObject({
+      detail: "room not found",
+      errors: [{ field: "params.id", message: "no such room" }],
+    });
+    const trail = await net.admin.inject({
+      url: `/api/v1/audit-events?userId=${staffA.user.userId}&limit=200`,
+    });
+    const refused = (
+      trail.json() as { items: Array<{ action: string; detail: { route?: string } }> }
+    ).items.filter((e) => e.action === "access.refused" && e.detail.route === "/api/v1/rooms/:id");
+    expect(refused).toHaveLength(1);
+  });
+
   it("the policy table names, for every patient action, who may do it and why", () => {
     for (const rule of policy) expect(rule.says.length).toBeGreaterThan(10);
     expect(rolesFor("patient", "read").sort()).toEqual(["admin", "location_staff", "patient", "physician"]);

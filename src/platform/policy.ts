@@ -57,7 +57,12 @@ export interface Resources {
 }
 
 /** A resource to authorize against, and the request field its id came from (`params.id`…). */
-export type Target<K extends Kind> = { kind: K; field?: string } & Resources[K];
+export type Target<K extends Kind> = {
+  kind: K;
+  field?: string;
+  /** What the caller named, when the id names a record of the resource (a room of a location). */
+  noun?: string;
+} & Resources[K];
 
 /** How the caller reaches the resource: also the ground recorded in the audit event. */
 export type Ground =
@@ -336,13 +341,16 @@ export interface Attempt {
   /** Where the id came from: `params.id`, `query.patientId`, `body.dependentId`… */
   field: string;
   patientId: string | null;
+  /** What the refusal calls the missing thing ("room", "notification"); the resource by default. */
+  noun?: string;
 }
 
 /** A refusal: answered as 404 (existence is not revealed) and audited once the request fails. */
 export class AccessRefused extends ProblemError {
   constructor(readonly attempt: Attempt) {
-    const errors: FieldProblem[] = [{ field: attempt.field, message: `no such ${attempt.resource}` }];
-    super(404, "not_found", `${attempt.resource} not found`, errors);
+    const noun = attempt.noun ?? attempt.resource;
+    const errors: FieldProblem[] = [{ field: attempt.field, message: `no such ${noun}` }];
+    super(404, "not_found", `${noun} not found`, errors);
     this.name = "AccessRefused";
   }
 }
@@ -382,6 +390,7 @@ export async function authorize<K extends Kind>(
     field: t.field ?? "params.id",
     patientId:
       t.kind === "patient" ? t.id : t.kind === "appointment" ? (t as Target<"appointment">).patientId : null,
+    ...(t.noun ? { noun: t.noun } : {}),
   });
 }
 

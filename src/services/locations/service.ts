@@ -216,7 +216,7 @@ export const locationService = {
   async getRoom(db: Executor, actor: Actor, id: string): Promise<Room> {
     const row = await repo.getRoom(db, id);
     if (!row) throw problems.notFound("room");
-    await authorize(db, actor, "read_resources", locationTarget(row.location_id));
+    await authorize(db, actor, "read_resources", { ...locationTarget(row.location_id), noun: "room" });
     return toRoom(row);
   },
   async createRoom(db: Executor, locationId: string, input: RoomInput): Promise<Room> {
@@ -237,7 +237,7 @@ export const locationService = {
   async updateRoom(db: Executor, actor: Actor, id: string, patch: RoomPatch): Promise<Room> {
     const current = await repo.getRoom(db, id);
     if (!current) throw problems.notFound("room");
-    await authorize(db, actor, "manage_resources", locationTarget(current.location_id));
+    await authorize(db, actor, "manage_resources", { ...locationTarget(current.location_id), noun: "room" });
     const row = await repo.updateRoom(db, id, {
       department_id: patch.departmentId,
       code: patch.code,

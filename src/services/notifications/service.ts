@@ -177,7 +177,7 @@ export const notificationService = {
   async markRead(db: Executor, actor: Actor, id: string, now: Date): Promise<Notification> {
     const row = await repo.notification(db, id);
     if (!row) throw problems.notFound("notification");
-    await authorize(db, actor, "read_messages", patient(row.patient_id));
+    await authorize(db, actor, "read_messages", { ...patient(row.patient_id), noun: "notification" });
     return toNotification((await repo.markRead(db, id, now))!);
   },
 
