@@ -81,6 +81,15 @@ describe("the demo network", () => {
     expect(summary.templates).toBe(await count("assignment_templates"));
     expect(summary.patients).toBe(await count("patients"));
     expect(summary.familyLinks).toBe(await count("family_links"));
+    // every patient with a preferred location is registered there, so its front desk reaches them
+    expect(summary.registrations).toBe(await count("patient_registrations"));
+    const withPreference = await rows<{ n: number }>(
+      database,
+      sql`SELECT count(*)::int AS n FROM patients p JOIN patient_registrations r
+          ON r.patient_id = p.id AND r.location_id = p.preferred_location_ids[1]`,
+    );
+    expect(withPreference[0]!.n).toBe(summary.registrations);
+    expect(summary.registrations).toBeGreaterThan(500);
     expect(summary.travelTimes).toBe(await count("travel_times"));
     expect(summary.specialties).toBeGreaterThanOrEqual(20);
   });

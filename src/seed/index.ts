@@ -34,6 +34,8 @@ export interface SeedSummary {
   timeOff: number;
   patients: number;
   familyLinks: number;
+  /** Patients registered at a location (their first preferred one): its front desk reaches them. */
+  registrations: number;
   appointmentTypes: number;
   specialties: number;
   travelTimes: number;
@@ -109,6 +111,7 @@ async function writePlan(db: Executor, plan: NetworkPlan, options: SeedOptions):
     timeOff: 0,
     patients: 0,
     familyLinks: 0,
+    registrations: 0,
     users: 0,
     appointments: 0,
   };
@@ -119,6 +122,10 @@ async function writePlan(db: Executor, plan: NetworkPlan, options: SeedOptions):
   for (const batch of patientBatches(plan, options)) {
     summary.patients += await insertRows(db, "patients", batch.patients);
     summary.familyLinks += await insertRows(db, "family_links", batch.familyLinks);
+    const registrations = batch.patients
+      .filter((p) => p.preferred_location_ids.length > 0)
+      .map((p) => ({ patient_id: p.id, location_id: p.preferred_location_ids[0]!, registered_by: null }));
+    summary.registrations += await insertRows(db, "patient_registrations", registrations);
   }
   return summary;
 }

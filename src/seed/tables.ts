@@ -161,6 +161,12 @@ export type PatientRow = {
   insurance_member_id: string | null;
 };
 
+export type PatientRegistrationRow = {
+  patient_id: string;
+  location_id: string;
+  registered_by: string | null;
+};
+
 export type FamilyLinkRow = {
   guardian_id: string;
   dependent_id: string;
@@ -183,4 +189,5 @@ export type SeedTables = {
   time_off: TimeOffRow;
   patients: PatientRow;
   family_links: FamilyLinkRow;
+  patient_registrations: PatientRegistrationRow;
 };
