@@ -1,6 +1,7 @@
 import type { Generated, Insertable, Selectable } from "kysely";
 import { sql } from "kysely";
 import type { Executor } from "../db.js";
+import { pageOf } from "../paging.js";
 
 export type AuditTables = {
   audit_events: {
@@ -84,11 +85,7 @@ export const auditRepository = {
     if (f.flagged !== undefined) query = query.where("flagged", "=", f.flagged);
     if (f.from) query = query.where("occurred_at", ">=", new Date(f.from));
     if (f.to) query = query.where("occurred_at", "<", new Date(f.to));
-    const [rows, count] = await Promise.all([
-      query.selectAll().orderBy("seq", "desc").limit(f.limit).offset(f.offset).execute(),
-      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(query, query.selectAll().orderBy("seq", "desc"), f);
   },
   /** One chain, in order, a page at a time (for verification of large trails). */
   chainPage(db: Executor, chain: number, afterSeq: number, limit: number): Promise<AuditRow[]> {

@@ -1,5 +1,6 @@
 import { type Generated, type Selectable, sql } from "kysely";
 import type { Executor } from "../db.js";
+import { pageOf } from "../paging.js";
 
 export type IdentityTables = {
   users: {
@@ -87,11 +88,7 @@ export const identityRepository = {
       const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
       query = query.where((eb) => eb.or([eb("email", "ilike", like), eb("display_name", "ilike", like)]));
     }
-    const [rows, count] = await Promise.all([
-      query.selectAll().orderBy("display_name").orderBy("id").limit(f.limit).offset(f.offset).execute(),
-      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(query, query.selectAll().orderBy("display_name").orderBy("id"), f);
   },
   insertUser(
     db: Executor,

@@ -1,5 +1,6 @@
 import { type Generated, type Insertable, type Selectable, sql } from "kysely";
 import type { Executor } from "../../platform/db.js";
+import { pageOf } from "../../platform/paging.js";
 
 // A type alias (not an interface) so Kysely can index it.
 export type LocationTables = {
@@ -115,11 +116,7 @@ export const locationRepository = {
         ),
       );
     }
-    const [rows, count] = await Promise.all([
-      query.selectAll().orderBy("name").orderBy("id").limit(f.limit).offset(f.offset).execute(),
-      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(query, query.selectAll().orderBy("name").orderBy("id"), f);
   },
   get(db: Executor, id: string, forUpdate = false): Promise<LocationRow | undefined> {
     let query = q(db).selectFrom("locations").selectAll().where("id", "=", id);
@@ -176,11 +173,7 @@ export const locationRepository = {
     let query = q(db).selectFrom("rooms").where("location_id", "=", f.locationId);
     if (f.kind) query = query.where("kind", "=", f.kind);
     if (f.stepFree !== undefined) query = query.where("step_free", "=", f.stepFree);
-    const [rows, count] = await Promise.all([
-      query.selectAll().orderBy("code").orderBy("id").limit(f.limit).offset(f.offset).execute(),
-      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(query, query.selectAll().orderBy("code").orderBy("id"), f);
   },
   getRoom(db: Executor, id: string): Promise<RoomRow | undefined> {
     return q(db).selectFrom("rooms").selectAll().where("id", "=", id).executeTakeFirst();
@@ -202,11 +195,7 @@ export const locationRepository = {
   ): Promise<{ rows: EquipmentRow[]; total: number }> {
     let query = q(db).selectFrom("equipment").where("location_id", "=", f.locationId);
     if (f.kind) query = query.where("kind", "=", f.kind);
-    const [rows, count] = await Promise.all([
-      query.selectAll().orderBy("kind").orderBy("asset_tag").limit(f.limit).offset(f.offset).execute(),
-      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(query, query.selectAll().orderBy("kind").orderBy("asset_tag"), f);
   },
   insertEquipment(db: Executor, row: Insertable<LocationTables["equipment"]>): Promise<EquipmentRow> {
     return q(db).insertInto("equipment").values(row).returningAll().executeTakeFirstOrThrow();

@@ -1,26 +1,14 @@
 /** Travel-time estimation between facilities, used when no time is configured for a pair. */
 
-export interface Point {
-  latitude: number;
-  longitude: number;
-}
+import { distanceKm, type Point } from "../../platform/geo.js";
 
-const EARTH_RADIUS_KM = 6371.0088;
+export { distanceKm, type Point };
+
 /** Roads are longer than the straight line; 1.3 is the usual urban detour factor. */
 const DETOUR_FACTOR = 1.3;
 const AVERAGE_SPEED_KMH = 45;
 /** Leaving one building and getting from the car park to the clinic of the next. */
 const DOOR_TO_DOOR_OVERHEAD_MIN = 10;
-
-export function distanceKm(a: Point, b: Point): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.latitude - a.latitude) * rad;
-  const dLon = (b.longitude - a.longitude) * rad;
-  const h =
-    Math.sin(dLat / 2) ** 2 +
-    Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
-}
 
 /**
  * Estimated minutes from one location to another, rounded up to 5 minutes. A virtual location

@@ -1,5 +1,6 @@
 import { type Generated, type Selectable, sql } from "kysely";
 import type { Executor } from "../../platform/db.js";
+import { pageOf } from "../../platform/paging.js";
 
 export type NotificationTables = {
   notification_preferences: {
@@ -214,11 +215,7 @@ export const notificationRepository = {
     if (f.appointmentId) base = base.where("appointment_id", "=", f.appointmentId);
     if (f.patientId) base = base.where("patient_id", "=", f.patientId);
     if (f.status) base = base.where("status", "=", f.status);
-    const [rows, count] = await Promise.all([
-      base.selectAll().orderBy("run_at").orderBy("id").limit(page.limit).offset(page.offset).execute(),
-      base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(base, base.selectAll().orderBy("run_at").orderBy("id"), page);
   },
 
   /** Delivers an in-app job: one inbox row per job however often this runs. */
@@ -241,17 +238,7 @@ export const notificationRepository = {
     let base = q(db).selectFrom("notifications");
     if (f.patientIds) base = base.where("patient_id", "in", f.patientIds);
     if (f.unread !== undefined) base = base.where("read_at", f.unread ? "is" : "is not", null);
-    const [rows, count] = await Promise.all([
-      base
-        .selectAll()
-        .orderBy("created_at", "desc")
-        .orderBy("id")
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute(),
-      base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(base, base.selectAll().orderBy("created_at", "desc").orderBy("id"), page);
   },
   notification(db: Executor, id: string): Promise<NotificationRow | undefined> {
     return q(db).selectFrom("notifications").selectAll().where("id", "=", id).executeTakeFirst();

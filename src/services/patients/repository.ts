@@ -1,5 +1,6 @@
 import { type Generated, type Insertable, type Selectable, sql } from "kysely";
 import type { Executor } from "../../platform/db.js";
+import { pageOf } from "../../platform/paging.js";
 
 // A type alias (not an interface) so Kysely can index it.
 export type PatientTables = {
@@ -84,18 +85,7 @@ export const patientRepository = {
         ]),
       );
     }
-    const [rows, count] = await Promise.all([
-      query
-        .selectAll()
-        .orderBy("family_name")
-        .orderBy("given_name")
-        .orderBy("id")
-        .limit(f.limit)
-        .offset(f.offset)
-        .execute(),
-      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(query, query.selectAll().orderBy("family_name").orderBy("given_name").orderBy("id"), f);
   },
   get(db: Executor, id: string, forUpdate = false): Promise<PatientRow | undefined> {
     let query = q(db).selectFrom("patients").selectAll().where("id", "=", id);

@@ -7,6 +7,7 @@ import {
   type Updateable,
 } from "kysely";
 import type { Executor } from "../../platform/db.js";
+import { pageOf } from "../../platform/paging.js";
 
 // A type alias (not an interface) so Kysely can index it.
 export type PhysicianTables = {
@@ -126,11 +127,7 @@ export const physicianRepository = {
       const like = escapeLike(page.q);
       query = query.where((eb) => eb.or([eb("name", "ilike", like), eb("code", "ilike", like)]));
     }
-    const [rows, count] = await Promise.all([
-      query.selectAll().orderBy("name").orderBy("code").limit(page.limit).offset(page.offset).execute(),
-      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(query, query.selectAll().orderBy("name").orderBy("code"), page);
   },
   insertSpecialty(db: Executor, row: SpecialtyRow): Promise<SpecialtyRow> {
     return q(db).insertInto("specialties").values(row).returningAll().executeTakeFirstOrThrow();
@@ -195,18 +192,7 @@ export const physicianRepository = {
         ]),
       );
     }
-    const [rows, count] = await Promise.all([
-      query
-        .selectAll()
-        .orderBy("family_name")
-        .orderBy("given_name")
-        .orderBy("id")
-        .limit(f.limit)
-        .offset(f.offset)
-        .execute(),
-      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(query, query.selectAll().orderBy("family_name").orderBy("given_name").orderBy("id"), f);
   },
   /** The active physicians with this among their specialties. */
   activeInSpecialty(db: Executor, specialty: string): Promise<PhysicianRow[]> {
@@ -293,19 +279,11 @@ export const physicianRepository = {
     let query = q(db).selectFrom("assignment_templates").where("physician_id", "=", f.physicianId);
     if (f.locationId) query = query.where("location_id", "=", f.locationId);
     if (f.weekday) query = query.where("weekday", "=", f.weekday);
-    const [rows, count] = await Promise.all([
-      query
-        .selectAll()
-        .orderBy("weekday")
-        .orderBy("start_time")
-        .orderBy("effective_from")
-        .orderBy("id")
-        .limit(f.limit)
-        .offset(f.offset)
-        .execute(),
-      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(
+      query,
+      query.selectAll().orderBy("weekday").orderBy("start_time").orderBy("effective_from").orderBy("id"),
+      f,
+    );
   },
   /** Templates in effect on some day of [from, to]. */
   templatesBetween(db: Executor, physicianIds: string[], from: string, to: string): Promise<TemplateRow[]> {
@@ -346,18 +324,7 @@ export const physicianRepository = {
     let query = q(db).selectFrom("assignment_overrides").where("physician_id", "=", f.physicianId);
     if (f.locationId) query = query.where("location_id", "=", f.locationId);
     if (f.kind) query = query.where("kind", "=", f.kind);
-    const [rows, count] = await Promise.all([
-      query
-        .selectAll()
-        .orderBy("start_date")
-        .orderBy("start_time")
-        .orderBy("id")
-        .limit(f.limit)
-        .offset(f.offset)
-        .execute(),
-      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(query, query.selectAll().orderBy("start_date").orderBy("start_time").orderBy("id"), f);
   },
   /** Overrides whose date range meets [from, to]. */
   overridesBetween(db: Executor, physicianIds: string[], from: string, to: string): Promise<OverrideRow[]> {
@@ -391,11 +358,7 @@ export const physicianRepository = {
   ): Paged<TimeOffRow> {
     let query = q(db).selectFrom("time_off").where("physician_id", "=", f.physicianId);
     if (f.status) query = query.where("status", "=", f.status);
-    const [rows, count] = await Promise.all([
-      query.selectAll().orderBy("starts_at").orderBy("id").limit(f.limit).offset(f.offset).execute(),
-      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(query, query.selectAll().orderBy("starts_at").orderBy("id"), f);
   },
   /** Time off that was not declined and overlaps [start, end). */
   timeOffBetween(db: Executor, physicianIds: string[], start: Date, end: Date): Promise<TimeOffRow[]> {

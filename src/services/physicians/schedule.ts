@@ -4,6 +4,7 @@
  * engine calls this with whatever data it has loaded.
  */
 import { Temporal } from "temporal-polyfill";
+import { wallClockToEpochMs as wallClockInstant } from "../../platform/time.js";
 
 export type AssignmentSource = "template" | "temporary" | "rotation";
 
@@ -119,23 +120,8 @@ export function wallClockToEpochMs(date: string, time: string, timeZone: string)
 
 const wallClockMemo = remembered((key) => {
   const [date, time, timeZone] = key.split("|") as [string, string, string];
-  return computeWallClock(date, time, timeZone);
+  return wallClockInstant(date, time, timeZone);
 });
-
-function computeWallClock(date: string, time: string, timeZone: string): number {
-  const plainDate = Temporal.PlainDate.from(date);
-  const plainTime = Temporal.PlainTime.from(time);
-  const zoned = plainDate.toZonedDateTime({ timeZone, plainTime });
-  if (Temporal.PlainTime.compare(zoned.toPlainTime(), plainTime) !== 0) {
-    // "earlier" lands just before the gap, so the next transition is the gap's end
-    const beforeGap = plainDate
-      .toPlainDateTime(plainTime)
-      .toZonedDateTime(timeZone, { disambiguation: "earlier" });
-    const gapEnd = beforeGap.getTimeZoneTransition("next");
-    if (gapEnd) return gapEnd.epochMilliseconds;
-  }
-  return zoned.epochMilliseconds;
-}
 
 /** The local `HH:MM` of an instant in a time zone. */
 export function localHHMM(epochMs: number, timeZone: string): string {

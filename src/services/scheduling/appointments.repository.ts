@@ -1,6 +1,7 @@
 import { type Generated, type Selectable, sql } from "kysely";
 import type { Executor } from "../../platform/db.js";
 import { factStamp } from "../../platform/facts.js";
+import { pageOf } from "../../platform/paging.js";
 
 export const ACTIVE_STATUSES = ["held", "booked", "checked_in", "in_progress", "completed"] as const;
 /** Statuses that mean a real visit was arranged: they open the record to the care team (holds do not). */
@@ -116,11 +117,7 @@ export const appointmentRepository = {
         .where("starts_at", ">", new Date(from.getTime() - MAX_APPOINTMENT_MS));
     }
     if (f.to) query = query.where("starts_at", "<", f.to);
-    const [rows, count] = await Promise.all([
-      query.selectAll().orderBy("starts_at").orderBy("id").limit(f.limit).offset(f.offset).execute(),
-      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(query, query.selectAll().orderBy("starts_at").orderBy("id"), f);
   },
   insert(
     db: Executor,

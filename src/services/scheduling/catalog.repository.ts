@@ -1,5 +1,6 @@
 import type { Generated, Insertable, Selectable } from "kysely";
 import type { Executor } from "../../platform/db.js";
+import { pageOf } from "../../platform/paging.js";
 
 // A type alias (not an interface) so Kysely can index it.
 export type CatalogTables = {
@@ -43,11 +44,7 @@ export const catalogRepository = {
     if (f.visitKind) query = query.where("visit_kind", "=", f.visitKind);
     if (f.telehealth !== undefined) query = query.where("telehealth_allowed", "=", f.telehealth);
     if (f.active !== undefined) query = query.where("active", "=", f.active);
-    const [rows, count] = await Promise.all([
-      query.selectAll().orderBy("specialty").orderBy("code").limit(f.limit).offset(f.offset).execute(),
-      query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.n) };
+    return pageOf(query, query.selectAll().orderBy("specialty").orderBy("code"), f);
   },
   get(db: Executor, id: string, forUpdate = false): Promise<AppointmentTypeRow | undefined> {
     let query = q(db).selectFrom("appointment_types").selectAll().where("id", "=", id);

@@ -4,6 +4,7 @@ import {
   Button,
   Checkbox,
   Grid,
+  type GridColProps,
   NumberInput,
   Paper,
   Select,
@@ -15,7 +16,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, type ReactNode, useState } from "react";
 import {
   departmentInput,
   equipmentInput,
@@ -45,6 +46,44 @@ function useCreate<T>(path: string, listKey: unknown[]) {
       create.mutate(checked.data, { onSuccess: done });
     },
   };
+}
+
+/** The "Add …" form under a list: its title, what the server refused, the fields, and an Add button. */
+function CreateForm({
+  title,
+  onSubmit,
+  error,
+  shownFields,
+  pending,
+  buttonSpan,
+  children,
+}: {
+  title: string;
+  onSubmit: (e: FormEvent) => void;
+  error: unknown;
+  shownFields: readonly string[];
+  pending: boolean;
+  buttonSpan: GridColProps["span"];
+  children: ReactNode;
+}) {
+  return (
+    <Paper withBorder p="sm">
+      <form onSubmit={onSubmit} noValidate aria-label={title}>
+        <Title order={3} size="h5" mb="xs">
+          {title}
+        </Title>
+        <ErrorAlert error={error} shownFields={shownFields} />
+        <Grid align="end">
+          {children}
+          <Grid.Col span={buttonSpan}>
+            <Button type="submit" fullWidth loading={pending}>
+              Add
+            </Button>
+          </Grid.Col>
+        </Grid>
+      </form>
+    </Paper>
+  );
 }
 
 export function Departments({ locationId }: { locationId: string }) {
@@ -84,47 +123,41 @@ export function Departments({ locationId }: { locationId: string }) {
           </Table>
         )}
       </QueryView>
-      <Paper withBorder p="sm">
-        <form onSubmit={onSubmit} noValidate aria-label="Add a department">
-          <Title order={3} size="h5" mb="xs">
-            Add a department
-          </Title>
-          <ErrorAlert error={create.error} shownFields={["specialty", "name", "phone"]} />
-          <Grid align="end">
-            <Grid.Col span={{ base: 12, sm: 4 }}>
-              <Select
-                label="Specialty"
-                searchable
-                data={(specialties.data?.items ?? []).map((s) => ({ value: s.code, label: s.name }))}
-                value={form.specialty}
-                onChange={(v) => setForm({ ...form, specialty: v })}
-                error={errors.specialty}
-              />
-            </Grid.Col>
-            <Grid.Col span={{ base: 12, sm: 4 }}>
-              <TextInput
-                label="Name"
-                value={form.name}
-                onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
-                error={errors.name}
-              />
-            </Grid.Col>
-            <Grid.Col span={{ base: 12, sm: 2 }}>
-              <TextInput
-                label="Phone"
-                value={form.phone}
-                onChange={(e) => setForm({ ...form, phone: e.currentTarget.value })}
-                error={errors.phone}
-              />
-            </Grid.Col>
-            <Grid.Col span={{ base: 12, sm: 2 }}>
-              <Button type="submit" fullWidth loading={create.isPending}>
-                Add
-              </Button>
-            </Grid.Col>
-          </Grid>
-        </form>
-      </Paper>
+      <CreateForm
+        title="Add a department"
+        onSubmit={onSubmit}
+        error={create.error}
+        shownFields={["specialty", "name", "phone"]}
+        pending={create.isPending}
+        buttonSpan={{ base: 12, sm: 2 }}
+      >
+        <Grid.Col span={{ base: 12, sm: 4 }}>
+          <Select
+            label="Specialty"
+            searchable
+            data={(specialties.data?.items ?? []).map((s) => ({ value: s.code, label: s.name }))}
+            value={form.specialty}
+            onChange={(v) => setForm({ ...form, specialty: v })}
+            error={errors.specialty}
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, sm: 4 }}>
+          <TextInput
+            label="Name"
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            error={errors.name}
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, sm: 2 }}>
+          <TextInput
+            label="Phone"
+            value={form.phone}
+            onChange={(e) => setForm({ ...form, phone: e.currentTarget.value })}
+            error={errors.phone}
+          />
+        </Grid.Col>
+      </CreateForm>
     </Stack>
   );
 }
@@ -185,63 +218,57 @@ export function Rooms({ locationId }: { locationId: string }) {
           </Table.ScrollContainer>
         )}
       </QueryView>
-      <Paper withBorder p="sm">
-        <form onSubmit={onSubmit} noValidate aria-label="Add a room">
-          <Title order={3} size="h5" mb="xs">
-            Add a room
-          </Title>
-          <ErrorAlert error={create.error} shownFields={["code", "name", "kind", "floor"]} />
-          <Grid align="end">
-            <Grid.Col span={{ base: 6, sm: 2 }}>
-              <TextInput
-                label="Code"
-                value={form.code}
-                onChange={(e) => setForm({ ...form, code: e.currentTarget.value })}
-                error={errors.code}
-              />
-            </Grid.Col>
-            <Grid.Col span={{ base: 6, sm: 4 }}>
-              <TextInput
-                label="Name"
-                value={form.name}
-                onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
-                error={errors.name}
-              />
-            </Grid.Col>
-            <Grid.Col span={{ base: 6, sm: 2 }}>
-              <Select
-                label="Kind"
-                data={roomKinds.map((k) => ({ value: k, label: humanize(k) }))}
-                value={form.kind}
-                onChange={(v) => v && setForm({ ...form, kind: v })}
-                allowDeselect={false}
-                error={errors.kind}
-              />
-            </Grid.Col>
-            <Grid.Col span={{ base: 6, sm: 1 }}>
-              <NumberInput
-                label="Floor"
-                value={form.floor}
-                onChange={(v) => setForm({ ...form, floor: Number(v) || 0 })}
-                error={errors.floor}
-              />
-            </Grid.Col>
-            <Grid.Col span={{ base: 6, sm: 1.5 }}>
-              <Checkbox
-                label="Step-free"
-                checked={form.stepFree}
-                onChange={(e) => setForm({ ...form, stepFree: e.currentTarget.checked })}
-                mb={8}
-              />
-            </Grid.Col>
-            <Grid.Col span={{ base: 6, sm: 1.5 }}>
-              <Button type="submit" fullWidth loading={create.isPending}>
-                Add
-              </Button>
-            </Grid.Col>
-          </Grid>
-        </form>
-      </Paper>
+      <CreateForm
+        title="Add a room"
+        onSubmit={onSubmit}
+        error={create.error}
+        shownFields={["code", "name", "kind", "floor"]}
+        pending={create.isPending}
+        buttonSpan={{ base: 6, sm: 1.5 }}
+      >
+        <Grid.Col span={{ base: 6, sm: 2 }}>
+          <TextInput
+            label="Code"
+            value={form.code}
+            onChange={(e) => setForm({ ...form, code: e.currentTarget.value })}
+            error={errors.code}
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 6, sm: 4 }}>
+          <TextInput
+            label="Name"
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            error={errors.name}
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 6, sm: 2 }}>
+          <Select
+            label="Kind"
+            data={roomKinds.map((k) => ({ value: k, label: humanize(k) }))}
+            value={form.kind}
+            onChange={(v) => v && setForm({ ...form, kind: v })}
+            allowDeselect={false}
+            error={errors.kind}
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 6, sm: 1 }}>
+          <NumberInput
+            label="Floor"
+            value={form.floor}
+            onChange={(v) => setForm({ ...form, floor: Number(v) || 0 })}
+            error={errors.floor}
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 6, sm: 1.5 }}>
+          <Checkbox
+            label="Step-free"
+            checked={form.stepFree}
+            onChange={(e) => setForm({ ...form, stepFree: e.currentTarget.checked })}
+            mb={8}
+          />
+        </Grid.Col>
+      </CreateForm>
     </Stack>
   );
 }
@@ -306,66 +333,60 @@ export function Equipment({ locationId }: { locationId: string }) {
           )
         }
       </QueryView>
-      <Paper withBorder p="sm">
-        <form onSubmit={onSubmit} noValidate aria-label="Add equipment">
-          <Title order={3} size="h5" mb="xs">
-            Add equipment
-          </Title>
-          <ErrorAlert error={create.error} shownFields={["kind", "name", "assetTag", "roomId"]} />
-          <Grid align="end">
-            <Grid.Col span={{ base: 6, sm: 2 }}>
-              <TextInput
-                label="Kind"
-                placeholder="ecg"
-                value={form.kind}
-                onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })}
-                error={errors.kind}
-              />
-            </Grid.Col>
-            <Grid.Col span={{ base: 6, sm: 3 }}>
-              <TextInput
-                label="Name"
-                value={form.name}
-                onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
-                error={errors.name}
-              />
-            </Grid.Col>
-            <Grid.Col span={{ base: 6, sm: 2 }}>
-              <TextInput
-                label="Asset tag"
-                value={form.assetTag}
-                onChange={(e) => setForm({ ...form, assetTag: e.currentTarget.value })}
-                error={errors.assetTag}
-              />
-            </Grid.Col>
-            <Grid.Col span={{ base: 6, sm: 3 }}>
-              <Select
-                label="Room"
-                clearable
-                searchable
-                data={(rooms.data?.items ?? []).map((r) => ({ value: r.id, label: `${r.code} ${r.name}` }))}
-                value={form.roomId}
-                onChange={(v) => setForm({ ...form, roomId: v })}
-                error={errors.roomId}
-                disabled={form.mobile}
-              />
-            </Grid.Col>
-            <Grid.Col span={{ base: 6, sm: 1 }}>
-              <Checkbox
-                label="Mobile"
-                checked={form.mobile}
-                onChange={(e) => setForm({ ...form, mobile: e.currentTarget.checked, roomId: null })}
-                mb={8}
-              />
-            </Grid.Col>
-            <Grid.Col span={{ base: 6, sm: 1 }}>
-              <Button type="submit" fullWidth loading={create.isPending}>
-                Add
-              </Button>
-            </Grid.Col>
-          </Grid>
-        </form>
-      </Paper>
+      <CreateForm
+        title="Add equipment"
+        onSubmit={onSubmit}
+        error={create.error}
+        shownFields={["kind", "name", "assetTag", "roomId"]}
+        pending={create.isPending}
+        buttonSpan={{ base: 6, sm: 1 }}
+      >
+        <Grid.Col span={{ base: 6, sm: 2 }}>
+          <TextInput
+            label="Kind"
+            placeholder="ecg"
+            value={form.kind}
+            onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })}
+            error={errors.kind}
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 6, sm: 3 }}>
+          <TextInput
+            label="Name"
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            error={errors.name}
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 6, sm: 2 }}>
+          <TextInput
+            label="Asset tag"
+            value={form.assetTag}
+            onChange={(e) => setForm({ ...form, assetTag: e.currentTarget.value })}
+            error={errors.assetTag}
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 6, sm: 3 }}>
+          <Select
+            label="Room"
+            clearable
+            searchable
+            data={(rooms.data?.items ?? []).map((r) => ({ value: r.id, label: `${r.code} ${r.name}` }))}
+            value={form.roomId}
+            onChange={(v) => setForm({ ...form, roomId: v })}
+            error={errors.roomId}
+            disabled={form.mobile}
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 6, sm: 1 }}>
+          <Checkbox
+            label="Mobile"
+            checked={form.mobile}
+            onChange={(e) => setForm({ ...form, mobile: e.currentTarget.checked, roomId: null })}
+            mb={8}
+          />
+        </Grid.Col>
+      </CreateForm>
     </Stack>
   );
 }

@@ -21,7 +21,6 @@ import { type FormEvent, useEffect, useMemo, useState } from "react";
 import { api, type FieldErrors, fieldErrorsOf } from "../shared/api.js";
 import { OptionList, type SortOrder, sortOptions } from "../shared/OptionList.js";
 import {
-  physicianName,
   useAppointmentTypes,
   useLocations,
   usePatient,
@@ -29,7 +28,7 @@ import {
   useSpecialties,
 } from "../shared/queries.js";
 import { navigate, useLocation } from "../shared/router.js";
-import { DateRangeField, LocationsField } from "../shared/SearchFields.js";
+import { DateRangeField, LocationsField, PhysicianField, SpecialtyField } from "../shared/SearchFields.js";
 import { type NetworkSearch, searchNetwork } from "../shared/search.js";
 import { addDays, todayIn, viewerZone } from "../shared/time.js";
 import type { Appointment, Me, SlotOptionDto } from "../shared/types.js";
@@ -187,12 +186,9 @@ export function FindCare({ me }: { me: Me }) {
               </Grid.Col>
             ) : null}
             <Grid.Col span={{ base: 12, sm: 6, md: 4 }}>
-              <Select
-                label="Specialty"
+              <SpecialtyField
                 placeholder="e.g. Cardiology"
-                searchable
-                required
-                data={(specialties.data?.items ?? []).map((s) => ({ value: s.code, label: s.name }))}
+                specialties={specialties.data?.items ?? []}
                 value={specialty}
                 onChange={(v) => {
                   setSpecialty(v);
@@ -216,12 +212,8 @@ export function FindCare({ me }: { me: Me }) {
               />
             </Grid.Col>
             <Grid.Col span={{ base: 12, sm: 6, md: 4 }}>
-              <Select
-                label="Physician"
-                placeholder="Any physician"
-                searchable
-                clearable
-                data={(physicians.data?.items ?? []).map((p) => ({ value: p.id, label: physicianName(p) }))}
+              <PhysicianField
+                physicians={physicians.data?.items ?? []}
                 value={physicianId}
                 onChange={setPhysicianId}
                 disabled={!specialty}

@@ -1,6 +1,7 @@
 /** Locations side by side: distance, parking, access, amenities, transport and the earliest time. */
 import { Button, Chip, Group, List, Paper, Table, Text, Title } from "@mantine/core";
 import { useState } from "react";
+import { distanceKm } from "../../../src/platform/geo.js";
 import type { Address, Location, SlotOptionDto } from "../shared/types.js";
 import { humanize, LocationBadge, money, networkPalette, ZonedDateTime } from "../shared/ui.js";
 
@@ -167,11 +168,8 @@ function distanceFrom(home: Address | null, l: Location): number | null {
     l.longitude === null
   )
     return null;
-  const rad = Math.PI / 180;
-  const h =
-    Math.sin(((l.latitude - home.latitude) * rad) / 2) ** 2 +
-    Math.cos(home.latitude * rad) *
-      Math.cos(l.latitude * rad) *
-      Math.sin(((l.longitude - home.longitude) * rad) / 2) ** 2;
-  return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(h)));
+  return distanceKm(
+    { latitude: home.latitude, longitude: home.longitude },
+    { latitude: l.latitude, longitude: l.longitude },
+  );
 }

@@ -1,9 +1,70 @@
-/** The "where" and "when" of an availability search, shared by the patient's and the front desk's search. */
-import { MultiSelect } from "@mantine/core";
+/** The fields of an availability search, shared by the patient's and the front desk's search. */
+import { MultiSelect, Select } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
-import type { Location } from "./types.js";
+import { physicianName } from "./queries.js";
+import type { Location, Physician, Specialty } from "./types.js";
 
 export type DateRange = [string | null, string | null];
+
+/** Which specialty: required, searchable; choosing another one is the caller's cue to reset the type and physician. */
+export function SpecialtyField({
+  specialties,
+  value,
+  onChange,
+  error,
+  disabled,
+  placeholder,
+}: {
+  specialties: readonly Specialty[];
+  value: string | null;
+  onChange: (code: string | null) => void;
+  error?: string | undefined;
+  disabled: boolean;
+  placeholder?: string;
+}) {
+  return (
+    <Select
+      label="Specialty"
+      placeholder={placeholder}
+      searchable
+      required
+      data={specialties.map((s) => ({ value: s.code, label: s.name }))}
+      value={value}
+      onChange={onChange}
+      error={error}
+      disabled={disabled}
+    />
+  );
+}
+
+/** Which physician, or any physician of the specialty when left empty. */
+export function PhysicianField({
+  physicians,
+  value,
+  onChange,
+  error,
+  disabled,
+}: {
+  physicians: readonly Physician[];
+  value: string | null;
+  onChange: (id: string | null) => void;
+  error?: string | undefined;
+  disabled?: boolean;
+}) {
+  return (
+    <Select
+      label="Physician"
+      placeholder="Any physician"
+      searchable
+      clearable
+      data={physicians.map((p) => ({ value: p.id, label: physicianName(p) }))}
+      value={value}
+      onChange={onChange}
+      disabled={disabled}
+      error={error}
+    />
+  );
+}
 
 export function LocationsField({
   locations,

@@ -21,7 +21,6 @@ import { api, type FieldErrors, fieldErrorsOf, idempotencyKey } from "../shared/
 import { OptionList, sortOptions } from "../shared/OptionList.js";
 import {
   patientName,
-  physicianName,
   useAppointmentTypes,
   useLocations,
   usePatient,
@@ -29,7 +28,7 @@ import {
   useSpecialties,
 } from "../shared/queries.js";
 import { ButtonLink, Link, useLocation } from "../shared/router.js";
-import { DateRangeField, LocationsField } from "../shared/SearchFields.js";
+import { DateRangeField, LocationsField, PhysicianField, SpecialtyField } from "../shared/SearchFields.js";
 import { type NetworkSearch, searchNetwork } from "../shared/search.js";
 import { addDays, formatDateTime, todayIn } from "../shared/time.js";
 import type { Appointment, Me, Patient, SlotOptionDto } from "../shared/types.js";
@@ -163,11 +162,8 @@ export function BookPage({ me }: { me: Me }) {
           <form onSubmit={submit} noValidate aria-label="Find a time">
             <Grid>
               <Grid.Col span={{ base: 12, sm: 6, md: 4 }}>
-                <Select
-                  label="Specialty"
-                  searchable
-                  required
-                  data={(specialties.data?.items ?? []).map((s) => ({ value: s.code, label: s.name }))}
+                <SpecialtyField
+                  specialties={specialties.data?.items ?? []}
                   value={specialty}
                   onChange={(v) => {
                     setSpecialty(v);
@@ -190,12 +186,8 @@ export function BookPage({ me }: { me: Me }) {
                 />
               </Grid.Col>
               <Grid.Col span={{ base: 12, sm: 6, md: 4 }}>
-                <Select
-                  label="Physician"
-                  placeholder="Any physician"
-                  searchable
-                  clearable
-                  data={(physicians.data?.items ?? []).map((p) => ({ value: p.id, label: physicianName(p) }))}
+                <PhysicianField
+                  physicians={physicians.data?.items ?? []}
                   value={physicianId}
                   onChange={setPhysicianId}
                   error={errors.physicianId}

@@ -3,7 +3,10 @@
  * opening hours expanded into instants, and wall-clock conversions across daylight-saving changes.
  */
 import { Temporal } from "temporal-polyfill";
+import { wallClockToEpochMs } from "../../../platform/time.js";
 import type { Interval, LocationInfo } from "./types.js";
+
+export { wallClockToEpochMs };
 
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
@@ -203,24 +206,6 @@ export function openingIntervals(location: LocationInfo, from: number, to: numbe
     open.push(...merged);
   }
   return open;
-}
-
-/**
- * The instant a wall-clock time happens on a local date. A time inside a spring-forward gap never
- * shows on the clock, so it becomes the end of the gap; a repeated autumn time takes its first occurrence.
- */
-export function wallClockToEpochMs(date: string, hhmm: string, timeZone: string): number {
-  const plainDate = Temporal.PlainDate.from(date);
-  const plainTime = Temporal.PlainTime.from(hhmm);
-  const zoned = plainDate.toZonedDateTime({ timeZone, plainTime });
-  if (Temporal.PlainTime.compare(zoned.toPlainTime(), plainTime) !== 0) {
-    const beforeGap = plainDate
-      .toPlainDateTime(plainTime)
-      .toZonedDateTime(timeZone, { disambiguation: "earlier" });
-    const gapEnd = beforeGap.getTimeZoneTransition("next");
-    if (gapEnd) return gapEnd.epochMilliseconds;
-  }
-  return zoned.epochMilliseconds;
 }
 
 /** A working block written in a location's wall-clock time (`2026-03-08`, `08:00`, `12:00`). */

@@ -12,6 +12,7 @@
  *
  * Higher scores come first; ties go to the earlier start, then physician id, then location id.
  */
+import { distanceKm } from "../../../platform/geo.js";
 import { DAY_MS, MINUTE_MS } from "./intervals.js";
 import type { AvailabilityInput, SlotCandidate, SlotOption } from "./types.js";
 
@@ -23,22 +24,6 @@ export const POINTS = {
   videoVisit: 15,
   soonest: 20,
 } as const;
-
-const EARTH_RADIUS_KM = 6371.0088;
-
-/** Great-circle distance; the same formula the locations module shows patients. */
-function distanceKm(
-  a: { latitude: number; longitude: number },
-  b: { latitude: number; longitude: number },
-): number {
-  const rad = Math.PI / 180;
-  const h =
-    Math.sin(((b.latitude - a.latitude) * rad) / 2) ** 2 +
-    Math.cos(a.latitude * rad) *
-      Math.cos(b.latitude * rad) *
-      Math.sin(((b.longitude - a.longitude) * rad) / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
-}
 
 interface Scored {
   option: SlotCandidate;

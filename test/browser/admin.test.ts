@@ -1,0 +1,38 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
+import { apiAs, keepScreenshot, launchBrowser, newPage, signInAs } from "./support.js";
+
+describe("an administrator keeping a location's facilities", () => {
+  const baseUrl = inject("baseUrl");
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("an administrator who adds a room without a code is told the code is missing, then adds it and sees it listed", async () => {
+    const admin = await apiAs(baseUrl, "admin");
+    const { items } = await admin.get<{ items: { id: string; name: string }[] }>("/api/v1/locations?limit=1");
+    const location = items[0]!;
+    const code = `R${Date.now().toString(36).slice(-5).toUpperCase()}`;
+
+    const { page } = await newPage(browser);
+    keepScreenshot(page, "admin-add-room", onTestFailed);
+    await signInAs(page, baseUrl, "admin");
+    await page.goto(`${baseUrl}/admin/locations/${location.id}`);
+    await page.getByRole("tab", { name: "Rooms" }).click();
+    const form = page.getByRole("form", { name: "Add a room" });
+    await form.getByRole("textbox", { name: "Name" }).fill("Quiet consultation room");
+    await form.getByRole("button", { name: "Add" }).click();
+    await expect
+      .poll(async () => form.getByRole("textbox", { name: "Code" }).getAttribute("aria-invalid"))
+      .toBe("true");
+
+    await form.getByRole("textbox", { name: "Code" }).fill(code);
+    await form.getByRole("button", { name: "Add" }).click();
+    await page.getByRole("table", { name: "Rooms" }).getByRole("cell", { name: code, exact: true }).waitFor();
+    expect(await form.getByRole("textbox", { name: "Code" }).inputValue()).toBe("");
+  });
+});
