@@ -14,6 +14,7 @@ import { migrate } from "../src/platform/migrations.js";
 import { BENCHMARK_BOOKINGS, seedAppointments, seedNetwork } from "../src/seed/index.js";
 import { freePort } from "../test/support/servers.js";
 import { backToBack, bookableMinutes } from "./capacity.js";
+import { measureStartup } from "./startup.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -23,7 +24,8 @@ const { values: args } = parseArgs({
     requests: { type: "string", default: "300" },
     clients: { type: "string", default: "64" },
     seconds: { type: "string", default: "15" },
-    only: { type: "string", default: "capacity,availability,schedule,booking,mixed,contended,sql" },
+    only: { type: "string", default: "startup,capacity,availability,schedule,booking,mixed,contended,sql" },
+    runs: { type: "string", default: "5" },
     scale: { type: "string", default: "large" },
   },
 });
@@ -153,10 +155,16 @@ function peakRssMb(pid: number): number {
 }
 
 async function main(): Promise<void> {
+  // `npm start` on the embedded database: needs no PostgreSQL server, so it runs first
+  const startup = ONLY.has("startup") ? await measureStartup(Number(args.runs)) : undefined;
+  if ([...ONLY].every((part) => part === "startup")) {
+    console.log(JSON.stringify({ startup }, null, 2));
+    return;
+  }
   await prepareDatabase();
   const bookablePhysicianMinutesPerDay = ONLY.has("capacity") ? await capacity() : undefined;
-  if ([...ONLY].every((part) => part === "capacity")) {
-    console.log(JSON.stringify({ bookablePhysicianMinutesPerDay }, null, 2));
+  if ([...ONLY].every((part) => part === "capacity" || part === "startup")) {
+    console.log(JSON.stringify({ startup, bookablePhysicianMinutesPerDay }, null, 2));
     return;
   }
   const server = await startServer();
@@ -354,6 +362,7 @@ async function main(): Promise<void> {
         : undefined,
     serverPeakRssMb: peak,
     bookablePhysicianMinutesPerDay,
+    startup,
   };
   console.log(JSON.stringify(result, null, 2));
 }

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
 import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { Kysely, PostgresDialect, type Transaction } from "kysely";
@@ -16,6 +18,14 @@ export type NoTables = {};
 export type Db = Kysely<NoTables>;
 /** Either the root handle or an open transaction; services accept both. */
 export type Executor = Kysely<NoTables> | Transaction<NoTables>;
+
+/**
+ * An empty cluster from initdb, made at build time (`scripts/build-empty-cluster.ts`): a new
+ * embedded database is unpacked from it instead of running initdb in WebAssembly (~5 s).
+ */
+export const EMPTY_CLUSTER = fileURLToPath(
+  new URL("../../dist/pglite/empty-cluster.tar.gz", import.meta.url),
+);
 
 /** Runs a multi-statement SQL script on one session and returns the last statement's rows. */
 export type ScriptRunner = (script: string) => Promise<Array<Record<string, unknown>>>;
@@ -131,7 +141,12 @@ export async function openDatabase(opts: {
   }
   const inMemory = opts.dataDir.startsWith("memory://");
   if (!inMemory) mkdirSync(opts.dataDir, { recursive: true });
+  const fresh = inMemory || !existsSync(join(opts.dataDir, "PG_VERSION"));
+  // without the build's cluster (never built), PGlite runs initdb itself
+  const loadDataDir =
+    fresh && existsSync(EMPTY_CLUSTER) ? new Blob([readFileSync(EMPTY_CLUSTER)]) : undefined;
   const client = new PGlite(inMemory ? "memory://" : opts.dataDir, {
+    ...(loadDataDir ? { loadDataDir } : {}),
     extensions: { btree_gist },
     parsers: {
       [pgliteTypes.DATE]: parseAsIs,
@@ -152,6 +167,11 @@ export async function openDatabase(opts: {
         return (results[results.length - 1]?.rows ?? []) as Array<Record<string, unknown>>;
       });
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      // Kysely closes the client only if it ever queried; one unpacked from the cluster tarball
+      // keeps the process alive until it is closed
+      if (!client.closed) await client.close();
+    },
   };
 }
