@@ -50,11 +50,12 @@ describe("the front desk of a satellite office", () => {
     expect(await page.getByTestId("day-appointment").count()).toBeGreaterThan(0);
     // every appointment on the page is the satellite's: the list comes from its door only
     const first = page.getByTestId("day-appointment").filter({ hasText: "booked" }).first();
-    const patient = (await text(first.getByRole("link"))).trim();
+    // the appointment is known by its address, not by the patient's name (which loads after it)
+    const href = (await first.getByRole("link").getAttribute("href"))!;
     await first.getByRole("button", { name: /Check in/ }).click();
     await page
       .getByTestId("day-appointment")
-      .filter({ hasText: patient })
+      .filter({ has: page.locator(`a[href="${href}"]`) })
       .filter({ hasText: "checked in" })
       .first()
       .waitFor();
