@@ -1,16 +1,9 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
-import { apiAs, keepScreenshot, launchBrowser, newPage, signInAs } from "./support.js";
+import { describe, expect, inject, it, onTestFailed } from "vitest";
+import { apiAs, browserForSuite, keepScreenshot, newPage, signInAs } from "./support.js";
 
 describe("an administrator keeping a location's facilities", () => {
   const baseUrl = inject("baseUrl");
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = browserForSuite();
 
   it("an administrator who adds a room without a code is told the code is missing, then adds it and sees it listed", async () => {
     const admin = await apiAs(baseUrl, "admin");
@@ -18,7 +11,7 @@ describe("an administrator keeping a location's facilities", () => {
     const location = items[0]!;
     const code = `R${Date.now().toString(36).slice(-5).toUpperCase()}`;
 
-    const { page } = await newPage(browser);
+    const { page } = await newPage(chromium.browser);
     keepScreenshot(page, "admin-add-room", onTestFailed);
     await signInAs(page, baseUrl, "admin");
     await page.goto(`${baseUrl}/admin/locations/${location.id}`);

@@ -1,10 +1,9 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
+import { describe, expect, inject, it, onTestFailed } from "vitest";
 import {
   apiAs,
   bookFirstOption,
+  browserForSuite,
   keepScreenshot,
-  launchBrowser,
   newPage,
   nextWeekday,
   signInAs,
@@ -38,13 +37,7 @@ interface Override {
 
 describe("the head of cardiology", () => {
   const baseUrl = inject("baseUrl");
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = browserForSuite();
 
   it("a department head moves a physician's Tuesday to another location and sees the affected appointments before saving", async () => {
     const admin = await apiAs(baseUrl, "admin");
@@ -101,7 +94,7 @@ describe("the head of cardiology", () => {
       hourCycle: "h23",
     }).format(new Date(booked.start));
 
-    const { page } = await newPage(browser, { width: 1280, height: 1400 });
+    const { page } = await newPage(chromium.browser, { width: 1280, height: 1400 });
     const shot = keepScreenshot(page, "department-head-preview", onTestFailed);
     await signInAs(page, baseUrl, "head.cardiology");
     await page.getByRole("heading", { name: "Department schedules" }).waitFor();

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
-import { apiAs, keepScreenshot, launchBrowser, newPage, signInAs, text } from "./support.js";
+import { describe, expect, inject, it, onTestFailed } from "vitest";
+import { apiAs, browserForSuite, keepScreenshot, newPage, signInAs, text } from "./support.js";
 
 interface Location {
   id: string;
@@ -12,13 +11,7 @@ interface Location {
 
 describe("a patient booking across the network", () => {
   const baseUrl = inject("baseUrl");
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = browserForSuite();
 
   it("a patient finds a cardiology appointment, compares two locations, books the one with accessible parking, sees the directions and finds it under my appointments", async () => {
     // arrange: the main campus's accessible bays are closed for works, so only one cardiology location has them
@@ -33,7 +26,7 @@ describe("a patient booking across the network", () => {
     const open = cardiology.filter((l) => l.id !== closed.id && l.parking.accessibleSpaces > 0);
     expect(open.length).toBeGreaterThan(0);
 
-    const { page } = await newPage(browser);
+    const { page } = await newPage(chromium.browser);
     const shot = keepScreenshot(page, "patient-books-cardiology", onTestFailed);
     try {
       await signInAs(page, baseUrl, "patient");

@@ -1,10 +1,9 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
+import { describe, expect, inject, it, onTestFailed } from "vitest";
 import {
   apiAs,
   arrangeTravellingDay,
+  browserForSuite,
   keepScreenshot,
-  launchBrowser,
   newPage,
   signInAs,
   text,
@@ -12,13 +11,7 @@ import {
 
 describe("the physician's unified schedule", () => {
   const baseUrl = inject("baseUrl");
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = browserForSuite();
 
   it("a travelling physician sees appointments at two locations on one week view, with the travel gap between them", async () => {
     const physician = await apiAs(baseUrl, "physician");
@@ -28,7 +21,7 @@ describe("the physician's unified schedule", () => {
       String(physician.user.physicianId),
     );
 
-    const { page } = await newPage(browser);
+    const { page } = await newPage(chromium.browser);
     const shot = keepScreenshot(page, "physician-week-two-locations", onTestFailed);
     await signInAs(page, baseUrl, "physician");
     await page.goto(`${baseUrl}/physician?date=${day}`);

@@ -1,6 +1,14 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
-import { addDays, apiAs, keepScreenshot, launchBrowser, newPage, signInAs, text, today } from "./support.js";
+import { describe, expect, inject, it, onTestFailed } from "vitest";
+import {
+  addDays,
+  apiAs,
+  browserForSuite,
+  keepScreenshot,
+  newPage,
+  signInAs,
+  text,
+  today,
+} from "./support.js";
 
 interface Location {
   id: string;
@@ -10,13 +18,7 @@ interface Location {
 
 describe("the front desk of a satellite office", () => {
   const baseUrl = inject("baseUrl");
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = browserForSuite();
 
   it("staff at a satellite see their location's day and cannot reach a main-campus appointment, even by typing its URL", async () => {
     const staff = await apiAs(baseUrl, "staff.north");
@@ -40,7 +42,7 @@ describe("the front desk of a satellite office", () => {
       if (total > 0) break;
     }
 
-    const { page } = await newPage(browser);
+    const { page } = await newPage(chromium.browser);
     const shot = keepScreenshot(page, "staff-satellite-day", onTestFailed);
     await signInAs(page, baseUrl, "staff.north");
     await page.getByRole("heading", { name: new RegExp(`at ${satellite.name}`) }).waitFor();

@@ -2,6 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { Temporal } from "temporal-polyfill";
+import { afterAll, beforeAll } from "vitest";
 
 export const DEMO_PASSWORD = "rounds-demo-2026";
 export const demoEmail = (who: string) => `${who}@demo.rounds.test`;
@@ -23,6 +24,23 @@ export async function launchBrowser(): Promise<Browser> {
       "--no-first-run",
     ],
   });
+}
+
+/** One Chromium for a test file: launched before its tests, closed after them. */
+export function browserForSuite(): { readonly browser: Browser } {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    get browser() {
+      if (!browser) throw new Error("the browser is launched in beforeAll; use it inside a test");
+      return browser;
+    },
+  };
 }
 
 export async function newPage(
