@@ -1,3 +1,9 @@
 export { actorOf, installAuthentication, requestInfo } from "./plugin.js";
 export { identityRoutes } from "./routes.js";
-export { auditContextOf, createIdentityService, type IdentityService, type ScopeSources } from "./service.js";
+export {
+  auditContextOf,
+  createIdentityService,
+  type IdentityService,
+  identityScopeFacts,
+  type ScopeSources,
+} from "./service.js";

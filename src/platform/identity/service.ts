@@ -30,6 +30,12 @@ export interface ScopeSources {
   specialtiesOfDepartments(db: Executor, departmentIds: string[]): Promise<string[]>;
 }
 
+/** What identity knows about patient scope: the unexpired break-the-glass grants. */
+export const identityScopeFacts = {
+  breakGlass: (ex: Executor, userId: string, patientId: string): Promise<boolean> =>
+    repo.activeBreakGlass(ex, userId, patientId),
+};
+
 export interface RequestInfo {
   clientAddress: string;
   userAgent: string | null;

@@ -145,8 +145,7 @@ function patientColumns(p: PatientPatch): Partial<NewPatientRow> {
 async function requireLocations(db: Executor, ids: readonly string[]): Promise<string[]> {
   const wanted = [...new Set(ids)];
   if (wanted.length === 0) return wanted;
-  const found = await locationService.list(db, { ids: wanted, limit: wanted.length, offset: 0 });
-  const known = new Set(found.items.map((l) => l.id));
+  const known = new Set(await locationService.existing(db, wanted));
   const missing = wanted.filter((id) => !known.has(id));
   if (missing.length) {
     throw problems.invalid("body.preferredLocationIds", `no such location: ${missing.join(", ")}`);
