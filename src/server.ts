@@ -24,7 +24,7 @@ import { serveWebApp } from "./platform/web.js";
 import { createLocations, locationRoutes } from "./services/locations/index.js";
 import { createNotificationRuntime, notificationRoutes } from "./services/notifications/index.js";
 import { patientRoutes, patientScopeFacts, patientService } from "./services/patients/index.js";
-import { physicianRoutes } from "./services/physicians/index.js";
+import { createPhysicians, physicianRoutes } from "./services/physicians/index.js";
 import {
   appointmentTypeCatalog,
   createOptionIds,
@@ -98,6 +98,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   // deprecated: only for the callers of the free `authorize` not yet handed `policies` (policy.ts)
   installScopeFacts(facts);
   const locations = createLocations({ db, clock, policies });
+  const physicians = createPhysicians({ db, clock, policies, appointmentTypes: appointmentTypeCatalog });
   const identity = createIdentityService(
     db,
     {
@@ -152,7 +153,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   identityRoutes(app, identity);
   auditRoutes(app, db);
   locationRoutes(app, locations);
-  physicianRoutes(app, deps, appointmentTypeCatalog);
+  physicianRoutes(app, physicians);
   patientRoutes(app, deps);
   schedulingRoutes(app, deps, createOptionIds(optionKey));
   notificationRoutes(app, deps, notifications);
