@@ -23,7 +23,7 @@ import { AccessRefused, createPolicies, installScopeFacts, type ScopeFacts } fro
 import { serveWebApp } from "./platform/web.js";
 import { createLocations, locationRoutes } from "./services/locations/index.js";
 import { createNotificationRuntime, notificationRoutes } from "./services/notifications/index.js";
-import { patientRoutes, patientScopeFacts, patientService } from "./services/patients/index.js";
+import { createPatients, patientRoutes, patientScopeFacts } from "./services/patients/index.js";
 import { createPhysicians, physicianRoutes } from "./services/physicians/index.js";
 import {
   appointmentTypeCatalog,
@@ -98,11 +98,12 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   // deprecated: only for the callers of the free `authorize` not yet handed `policies` (policy.ts)
   installScopeFacts(facts);
   const locations = createLocations({ db, clock, policies });
+  const patients = createPatients({ db, clock, policies, locations });
   const physicians = createPhysicians({ db, clock, policies, appointmentTypes: appointmentTypeCatalog });
   const identity = createIdentityService(
     db,
     {
-      dependentsOf: patientService.dependentsOf,
+      dependentsOf: patients.lookup.dependentsOf,
       specialtiesOfDepartments: locations.lookup.specialtiesOfDepartments,
     },
     { sessionHours: config.sessionHours },
@@ -154,7 +155,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   auditRoutes(app, db);
   locationRoutes(app, locations);
   physicianRoutes(app, physicians);
-  patientRoutes(app, deps);
+  patientRoutes(app, patients);
   schedulingRoutes(app, deps, createOptionIds(optionKey));
   notificationRoutes(app, deps, notifications);
   serveWebApp(app);

@@ -21,7 +21,7 @@ import type { Executor } from "./db.js";
 import { type FieldProblem, ProblemError } from "./errors.js";
 import { appointmentScope, createPatientScope, facts as installedFacts, type ScopeFacts } from "./scope.js";
 
-export { appointmentScope, installScopeFacts, patientScope, type ScopeFacts } from "./scope.js";
+export { appointmentScope, installScopeFacts, noScopeFacts, patientScope, type ScopeFacts } from "./scope.js";
 
 /** What can be done to each kind of resource. */
 export interface Actions {
