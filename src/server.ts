@@ -1,13 +1,13 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
-import { type AuditTrail, auditRoutes, auditService, openAuditTrail } from "./platform/audit/index.js";
+import { type AuditTrail, auditRoutes, createAudit, openAuditTrail } from "./platform/audit/index.js";
 import { type Clock, systemClock } from "./platform/clock.js";
 import { type Config, loadConfig } from "./platform/config.js";
 import { type Database, openDatabase } from "./platform/db.js";
 import { type App, createHttpApp } from "./platform/http.js";
 import {
   auditContextOf,
-  createIdentityService,
+  createIdentity,
   identityRoutes,
   identityScopeFacts,
   installAuthentication,
@@ -97,17 +97,20 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   const policies = createPolicies({ facts });
   // deprecated: only for the callers of the free `authorize` not yet handed `policies` (policy.ts)
   installScopeFacts(facts);
+  const auditLog = createAudit({ db, policies });
   const locations = createLocations({ db, clock, policies });
   const patients = createPatients({ db, clock, policies, locations });
   const physicians = createPhysicians({ db, clock, policies, appointmentTypes: appointmentTypeCatalog });
-  const identity = createIdentityService(
+  const identity = createIdentity({
     db,
-    {
+    clock,
+    policies,
+    scopes: {
       dependentsOf: patients.lookup.dependentsOf,
       specialtiesOfDepartments: locations.lookup.specialtiesOfDepartments,
     },
-    { sessionHours: config.sessionHours },
-  );
+    settings: { sessionHours: config.sessionHours },
+  });
   if (config.adminEmail && config.adminPassword)
     await identity.ensureAdministrator(config.adminEmail, config.adminPassword);
 
@@ -129,7 +132,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   app.addHook("onError", async (req, _reply, error) => {
     if (!(error instanceof AccessRefused) || !req.actor) return;
     const { attempt } = error;
-    await auditService
+    await auditLog
       .record(db, auditContextOf(req.actor), {
         action: "access.refused",
         resourceType: attempt.resource,
@@ -152,7 +155,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   });
 
   identityRoutes(app, identity);
-  auditRoutes(app, db);
+  auditRoutes(app, auditLog);
   locationRoutes(app, locations);
   physicianRoutes(app, physicians);
   patientRoutes(app, patients);

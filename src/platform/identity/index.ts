@@ -2,7 +2,8 @@ export { actorOf, installAuthentication, requestInfo } from "./plugin.js";
 export { identityRoutes } from "./routes.js";
 export {
   auditContextOf,
-  createIdentityService,
+  createIdentity,
+  type IdentityDeps,
   type IdentityService,
   identityScopeFacts,
   type ScopeSources,
