@@ -28,6 +28,7 @@ import { createPhysicians, physicianRoutes } from "./services/physicians/index.j
 import {
   appointmentTypeCatalog,
   createOptionIds,
+  createScheduling,
   forgetScheduleChange,
   optionSigningKey,
   schedulingRoutes,
@@ -143,6 +144,14 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       })
       .catch((err: unknown) => req.log.error({ err }, "could not audit a refused access"));
   });
+  const scheduling = createScheduling({
+    db,
+    clock,
+    policies,
+    booking: config.booking,
+    optionIds: createOptionIds(optionKey),
+    physicians,
+  });
   const deps: ModuleDeps = { db, booking: config.booking };
   const notifications = createNotificationRuntime(database, config, { log: app.log, now: opts.now });
 
@@ -159,7 +168,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   locationRoutes(app, locations);
   physicianRoutes(app, physicians);
   patientRoutes(app, patients);
-  schedulingRoutes(app, deps, createOptionIds(optionKey));
+  schedulingRoutes(app, scheduling);
   notificationRoutes(app, deps, notifications);
   serveWebApp(app);
 
