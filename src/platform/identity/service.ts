@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
 import type { Actor, Role } from "../access.js";
 import { type AuditContext, auditService } from "../audit/service.js";
-import type { Db, Executor } from "../db.js";
+import type { Executor } from "../db.js";
 import { ProblemError, problemFromDatabase, problems, registerConstraint } from "../errors.js";
 import type { ServiceDeps } from "../module.js";
 import { patient } from "../policy.js";
