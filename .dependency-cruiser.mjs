@@ -88,6 +88,14 @@ export default {
       },
     },
     {
+      name: "no-foreign-repository",
+      severity: "error",
+      comment:
+        "a module's repository files are its own: another service or platform part asks that module's service (passed in by the composition root), never its SQL",
+      from: { path: "^src/(services|platform)/([^/]+)" },
+      to: { path: "repository\\.ts$", pathNot: "^src/$1/$2/" },
+    },
+    {
       name: "no-table-types-in-public-surface",
       severity: "error",
       comment:

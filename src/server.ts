@@ -1,13 +1,15 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
-import { type AuditTrail, auditRoutes, auditService, openAuditTrail } from "./platform/audit/index.js";
+import { type AuditTrail, auditRoutes, createAudit, openAuditTrail } from "./platform/audit/index.js";
+import { type Clock, systemClock } from "./platform/clock.js";
 import { type Config, loadConfig } from "./platform/config.js";
 import { type Database, openDatabase } from "./platform/db.js";
 import { type App, createHttpApp } from "./platform/http.js";
 import {
   auditContextOf,
-  createIdentityService,
+  createIdentity,
   identityRoutes,
+  identityScopeFacts,
   installAuthentication,
 } from "./platform/identity/index.js";
 import {
@@ -17,15 +19,16 @@ import {
   migrationsApplied,
 } from "./platform/migrations.js";
 import type { ModuleDeps } from "./platform/module.js";
-import { AccessRefused, installScopeFacts } from "./platform/policy.js";
+import { AccessRefused, createPolicies, installScopeFacts, type ScopeFacts } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
-import { locationRoutes, locationService } from "./services/locations/index.js";
+import { createLocations, locationRoutes } from "./services/locations/index.js";
 import { createNotificationRuntime, notificationRoutes } from "./services/notifications/index.js";
-import { patientRoutes, patientScopeFacts, patientService } from "./services/patients/index.js";
-import { physicianRoutes } from "./services/physicians/index.js";
+import { createPatients, patientRoutes, patientScopeFacts } from "./services/patients/index.js";
+import { createPhysicians, physicianRoutes } from "./services/physicians/index.js";
 import {
   appointmentTypeCatalog,
   createOptionIds,
+  createScheduling,
   forgetScheduleChange,
   optionSigningKey,
   schedulingRoutes,
@@ -52,6 +55,8 @@ export interface StartOptions {
   onReady?: (database: Database, config: Config) => Promise<void>;
   /** The notification worker's clock (tests move it forward to make reminders due). */
   now?: () => Date;
+  /** The clock the services' business rules read (today's date, expiries); the machine's by default. */
+  clock?: Clock;
 }
 
 export async function createRounds(config: Config = loadConfig(), opts: StartOptions = {}): Promise<Rounds> {
@@ -76,26 +81,36 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   }
 
   const db = database.db;
-  const identity = createIdentityService(
-    db,
-    {
-      dependentsOf: patientService.dependentsOf,
-      specialtiesOfDepartments: locationService.specialtiesOfDepartments,
-    },
-    { sessionHours: config.sessionHours },
-  );
+  const clock = opts.clock ?? systemClock;
   // the access policy's patient scope, from the modules that know each fact
-  installScopeFacts({
+  const facts: ScopeFacts = {
     physicianCares: schedulingScopeFacts.physicianCares,
     atLocations: async (ex, locationIds, patientId) =>
       (await patientScopeFacts.registeredAt(ex, locationIds, patientId)) ||
       schedulingScopeFacts.appointmentAt(ex, patientId, locationIds),
-    breakGlass: identity.activeBreakGlass,
+    breakGlass: identityScopeFacts.breakGlass,
     patientIdsFor: async (ex, scope) => {
       const booked = await schedulingScopeFacts.patientIdsFor(ex, scope);
       if (!scope.locationIds) return booked;
       return [...new Set([...booked, ...(await patientScopeFacts.registeredIds(ex, scope.locationIds))])];
     },
+  };
+  const policies = createPolicies({ facts });
+  // deprecated: only for the callers of the free `authorize` not yet handed `policies` (policy.ts)
+  installScopeFacts(facts);
+  const auditLog = createAudit({ db, policies });
+  const locations = createLocations({ db, clock, policies });
+  const patients = createPatients({ db, clock, policies, locations });
+  const physicians = createPhysicians({ db, clock, policies, appointmentTypes: appointmentTypeCatalog });
+  const identity = createIdentity({
+    db,
+    clock,
+    policies,
+    scopes: {
+      dependentsOf: patients.lookup.dependentsOf,
+      specialtiesOfDepartments: locations.lookup.specialtiesOfDepartments,
+    },
+    settings: { sessionHours: config.sessionHours },
   });
   if (config.adminEmail && config.adminPassword)
     await identity.ensureAdministrator(config.adminEmail, config.adminPassword);
@@ -118,7 +133,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   app.addHook("onError", async (req, _reply, error) => {
     if (!(error instanceof AccessRefused) || !req.actor) return;
     const { attempt } = error;
-    await auditService
+    await auditLog
       .record(db, auditContextOf(req.actor), {
         action: "access.refused",
         resourceType: attempt.resource,
@@ -128,6 +143,14 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
         detail: { attempted: attempt.action, field: attempt.field, route: req.routeOptions.url ?? null },
       })
       .catch((err: unknown) => req.log.error({ err }, "could not audit a refused access"));
+  });
+  const scheduling = createScheduling({
+    db,
+    clock,
+    policies,
+    booking: config.booking,
+    optionIds: createOptionIds(optionKey),
+    physicians,
   });
   const deps: ModuleDeps = { db, booking: config.booking };
   const notifications = createNotificationRuntime(database, config, { log: app.log, now: opts.now });
@@ -141,11 +164,11 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   });
 
   identityRoutes(app, identity);
-  auditRoutes(app, db);
-  locationRoutes(app, deps);
-  physicianRoutes(app, deps, appointmentTypeCatalog);
-  patientRoutes(app, deps);
-  schedulingRoutes(app, deps, createOptionIds(optionKey));
+  auditRoutes(app, auditLog);
+  locationRoutes(app, locations);
+  physicianRoutes(app, physicians);
+  patientRoutes(app, patients);
+  schedulingRoutes(app, scheduling);
   notificationRoutes(app, deps, notifications);
   serveWebApp(app);
 

@@ -84,6 +84,14 @@ describe("dependency rules", () => {
     ]);
   });
 
+  it("a module importing another module's repository files fails the check, inside the platform too", () => {
+    expect(breaches(found, "no-foreign-repository").sort()).toEqual([
+      "src/platform/identity/service.ts → src/platform/audit/repository.ts",
+      "src/services/scheduling/index.ts → src/platform/audit/repository.ts",
+      "src/services/scheduling/index.ts → src/services/patients/repository.ts",
+    ]);
+  });
+
   it("a module handing out its table types through its index.ts fails the check", () => {
     expect(breaches(found, "no-table-types-in-public-surface")).toEqual(
       expect.arrayContaining(["src/services/patients/index.ts → src/services/patients/repository.ts"]),

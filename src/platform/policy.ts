@@ -19,9 +19,9 @@
 import type { Actor, Role } from "./access.js";
 import type { Executor } from "./db.js";
 import { type FieldProblem, ProblemError } from "./errors.js";
-import { facts } from "./scope.js";
+import { appointmentScope, createPatientScope, facts as installedFacts, type ScopeFacts } from "./scope.js";
 
-export { appointmentScope, installScopeFacts, patientScope, type ScopeFacts } from "./scope.js";
+export { appointmentScope, installScopeFacts, noScopeFacts, patientScope, type ScopeFacts } from "./scope.js";
 
 /** What can be done to each kind of resource. */
 export interface Actions {
@@ -81,7 +81,12 @@ export type Ground =
   | "network";
 export type PatientGround = Ground;
 
-type Condition<K extends Kind> = (db: Executor, actor: Actor, r: Resources[K]) => Promise<boolean> | boolean;
+type Condition<K extends Kind> = (
+  db: Executor,
+  actor: Actor,
+  r: Resources[K],
+  facts: ScopeFacts,
+) => Promise<boolean> | boolean;
 
 interface Rule<K extends Kind = Kind> {
   kind: K;
@@ -151,7 +156,7 @@ export const policy: readonly AnyRule[] = [
     "patient",
     "care",
     "a physician reaches patients with a standing appointment with them",
-    (db, a, p) => a.physicianId !== null && facts.physicianCares(db, a.physicianId, p.id),
+    (db, a, p, facts) => a.physicianId !== null && facts.physicianCares(db, a.physicianId, p.id),
   ),
   allow(
     "location_staff",
@@ -159,7 +164,7 @@ export const policy: readonly AnyRule[] = [
     "patient",
     "location",
     "staff reach patients registered at, or with a standing appointment at, one of their locations",
-    (db, a, p) => facts.atLocations(db, a.locationIds, p.id),
+    (db, a, p, facts) => facts.atLocations(db, a.locationIds, p.id),
   ),
   allow(
     ["physician", "location_staff"],
@@ -167,7 +172,7 @@ export const policy: readonly AnyRule[] = [
     "patient",
     "break_glass",
     "physicians and staff reach a patient for whom they broke the glass, until the grant expires",
-    (db, a, p) => facts.breakGlass(db, a.userId, p.id),
+    (db, a, p, facts) => facts.breakGlass(db, a.userId, p.id),
   ),
   allow(
     ["physician", "location_staff"],
@@ -326,8 +331,9 @@ export class AccessRefused extends ProblemError {
   }
 }
 
-/** The ground on which the actor may do this to the resource, or undefined. */
-export async function groundFor<K extends Kind>(
+/** The ground on which the actor may do this to the resource, given the scope facts, or undefined. */
+async function groundUnder<K extends Kind>(
+  facts: ScopeFacts,
   db: Executor,
   actor: Actor,
   action: Actions[K],
@@ -336,25 +342,14 @@ export async function groundFor<K extends Kind>(
   for (const rule of policy as unknown as readonly Rule<K>[]) {
     if (rule.kind !== target.kind || !rule.roles.includes(actor.role) || !rule.actions.includes(action))
       continue;
-    if (!rule.when || (await rule.when(db, actor, target))) return rule.ground;
+    if (!rule.when || (await rule.when(db, actor, target, facts))) return rule.ground;
   }
   return undefined;
 }
 
-/**
- * Throws AccessRefused (404 naming the target's field) unless the actor may do `action` to the
- * target; returns the ground for the audit trail.
- */
-export async function authorize<K extends Kind>(
-  db: Executor,
-  actor: Actor,
-  action: Actions[K],
-  target: Target<K>,
-): Promise<Ground> {
-  const ground = await groundFor(db, actor, action, target);
-  if (ground) return ground;
+function refusal<K extends Kind>(action: Actions[K], target: Target<K>): AccessRefused {
   const t = target as Target<Kind>;
-  throw new AccessRefused({
+  return new AccessRefused({
     action,
     resource: t.kind,
     id: t.id,
@@ -365,15 +360,76 @@ export async function authorize<K extends Kind>(
   });
 }
 
-/** Whether the actor may do this (no throw): filters related records such as family members. */
-export async function permits<K extends Kind>(
-  db: Executor,
-  actor: Actor,
-  action: Actions[K],
-  target: Target<K>,
-): Promise<boolean> {
-  return (await groundFor(db, actor, action, target)) !== undefined;
+/** The policy table bound to the scope facts: what every service receives as `policies`. */
+export interface Policies {
+  /** The ground on which the actor may do this to the target, or undefined. */
+  groundFor<K extends Kind>(
+    db: Executor,
+    actor: Actor,
+    action: Actions[K],
+    target: Target<K>,
+  ): Promise<Ground | undefined>;
+  /**
+   * Throws AccessRefused (404 naming the target's field) unless the actor may do `action` to the
+   * target; returns the ground for the audit trail.
+   */
+  authorize<K extends Kind>(
+    db: Executor,
+    actor: Actor,
+    action: Actions[K],
+    target: Target<K>,
+  ): Promise<Ground>;
+  /** Whether the actor may do this (no throw): filters related records such as family members. */
+  permits<K extends Kind>(
+    db: Executor,
+    actor: Actor,
+    action: Actions[K],
+    target: Target<K>,
+  ): Promise<boolean>;
+  /** The patients the actor may list; undefined means the whole network (administrators). */
+  patientScope(db: Executor, actor: Actor): Promise<string[] | undefined>;
+  /** The appointments the actor may list, as filters, or undefined when they may list none. */
+  appointmentScope: typeof appointmentScope;
 }
+
+/** The policy over the facts the modules know (the composition root gathers them). */
+export function createPolicies({ facts }: { facts: ScopeFacts }): Policies {
+  const groundFor: Policies["groundFor"] = (db, actor, action, target) =>
+    groundUnder(facts, db, actor, action, target);
+  return {
+    groundFor,
+    async authorize(db, actor, action, target) {
+      const ground = await groundFor(db, actor, action, target);
+      if (ground) return ground;
+      throw refusal(action, target);
+    },
+    async permits(db, actor, action, target) {
+      return (await groundFor(db, actor, action, target)) !== undefined;
+    },
+    patientScope: createPatientScope(facts),
+    appointmentScope,
+  };
+}
+
+/**
+ * @deprecated The policy over the facts `installScopeFacts` installed, kept only for the callers
+ * not yet handed `policies`: scheduling's `booking.service.ts`, `availability.service.ts` and
+ * `booking.explain.ts`, and notifications (`routes.ts`, `service.ts`, `realtime.ts`). Use the
+ * `policies` a service receives from the composition root.
+ */
+const installed: Policies = createPolicies({ facts: installedFacts });
+
+/** @deprecated see `installed`: services use `policies.groundFor`. */
+export const groundFor: Policies["groundFor"] = (db, actor, action, target) =>
+  installed.groundFor(db, actor, action, target);
+
+/** @deprecated see `installed`: services use `policies.authorize`. */
+export const authorize: Policies["authorize"] = (db, actor, action, target) =>
+  installed.authorize(db, actor, action, target);
+
+/** @deprecated see `installed`: services use `policies.permits`. */
+export const permits: Policies["permits"] = (db, actor, action, target) =>
+  installed.permits(db, actor, action, target);
 
 /** A patient as a target. */
 export const patient = (id: string, field?: string): Target<"patient"> => ({

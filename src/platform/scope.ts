@@ -1,6 +1,6 @@
 /**
  * Patient scope facts and list scopes for the access policy (policy.ts): which patients a caller
- * reaches comes from facts other modules own, installed by the composition root; lists are
+ * reaches comes from facts other modules own, gathered by the composition root; lists are
  * narrowed to the same scope.
  */
 import type { Actor } from "./access.js";
@@ -9,7 +9,7 @@ import type { Executor } from "./db.js";
 /**
  * Facts about care relationships that other modules own: the scheduling module knows who has a
  * standing appointment where, the patients module where a patient registered, the identity module
- * the break-the-glass grants. The composition root installs them; until then nobody has any.
+ * the break-the-glass grants. The composition root gathers them and hands them to `createPolicies`.
  */
 export interface ScopeFacts {
   /** A standing appointment of this patient with this physician. */
@@ -25,20 +25,28 @@ export interface ScopeFacts {
   ): Promise<string[]>;
 }
 
-const noFacts: ScopeFacts = {
+/** Nobody is in anybody's scope: the facts before any module's are known. */
+export const noScopeFacts: ScopeFacts = {
   physicianCares: async () => false,
   atLocations: async () => false,
   breakGlass: async () => false,
   patientIdsFor: async () => [],
 };
-let installed: ScopeFacts = noFacts;
 
-/** The composition root installs the modules' facts at start. */
+/**
+ * @deprecated Module state kept only as a compatibility shim for the callers of the free
+ * `authorize`/`permits`/`patientScope` that are not yet handed `policies`: scheduling's
+ * `booking.service.ts`, `availability.service.ts` and `booking.explain.ts`, and notifications.
+ * Everything else receives `policies` from `createPolicies({ facts })`.
+ */
+let installed: ScopeFacts = noScopeFacts;
+
+/** @deprecated see `installed`: the composition root installs the facts it gives `createPolicies`. */
 export function installScopeFacts(these: ScopeFacts): void {
   installed = these;
 }
 
-/** The installed facts, read by the policy's conditions at the moment they are asked. */
+/** @deprecated see `installed`: the installed facts, read at the moment they are asked. */
 export const facts: ScopeFacts = {
   physicianCares: (...a) => installed.physicianCares(...a),
   atLocations: (...a) => installed.atLocations(...a),
@@ -46,21 +54,28 @@ export const facts: ScopeFacts = {
   patientIdsFor: (...a) => installed.patientIdsFor(...a),
 };
 
-/** The patients the actor may list; undefined means the whole network (administrators). */
-export async function patientScope(db: Executor, actor: Actor): Promise<string[] | undefined> {
-  switch (actor.role) {
-    case "admin":
-      return undefined;
-    case "patient":
-      return actor.patientIds;
-    case "physician":
-      return actor.physicianId ? facts.patientIdsFor(db, { physicianId: actor.physicianId }) : [];
-    case "location_staff":
-      return facts.patientIdsFor(db, { locationIds: actor.locationIds });
-    default:
-      return [];
-  }
+/** The patients the actor may list under these facts; undefined means the whole network (administrators). */
+export function createPatientScope(
+  facts: ScopeFacts,
+): (db: Executor, actor: Actor) => Promise<string[] | undefined> {
+  return async (db, actor) => {
+    switch (actor.role) {
+      case "admin":
+        return undefined;
+      case "patient":
+        return actor.patientIds;
+      case "physician":
+        return actor.physicianId ? facts.patientIdsFor(db, { physicianId: actor.physicianId }) : [];
+      case "location_staff":
+        return facts.patientIdsFor(db, { locationIds: actor.locationIds });
+      default:
+        return [];
+    }
+  };
 }
+
+/** @deprecated see `installed`: services use `policies.patientScope`. */
+export const patientScope = createPatientScope(facts);
 
 /**
  * The appointments the actor may list, as filters (undefined: no narrowing on that axis), or

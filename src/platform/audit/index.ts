@@ -1,3 +1,11 @@
 export { auditRoutes } from "./routes.js";
-export { type AuditContext, type AuditEventInput, auditService, type VerifyResult } from "./service.js";
+export type { AuditEvent } from "./schema.js";
+export {
+  type Audit,
+  type AuditContext,
+  type AuditEventInput,
+  auditService,
+  createAudit,
+  type VerifyResult,
+} from "./service.js";
 export { type AuditTrail, openAuditTrail } from "./trail.js";

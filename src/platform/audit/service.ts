@@ -1,8 +1,12 @@
 import { randomUUID } from "node:crypto";
+import type { Actor } from "../access.js";
 import type { Executor } from "../db.js";
+import type { ServiceDeps } from "../module.js";
+import { patient } from "../policy.js";
 import { type ChainHead, type Checkpoint, readCheckpoint } from "./checkpoints.js";
 import { GENESIS, KEYED_ALG, keyedEventHash, LEGACY_ALG, legacyHashMatches, storedEvent } from "./hashing.js";
 import { type AuditFilter, auditRepository as repo } from "./repository.js";
+import { type AuditEvent, type AuditQuery, toEvent } from "./schema.js";
 import { boundTrail } from "./trail.js";
 
 /** Number of independent hash chains; appenders on different chains never wait for each other. */
@@ -195,3 +199,71 @@ export type VerifyResult =
       checked: number;
       brokenAt: { seq: number | null; id: string | null; chain: number | null; reason: string };
     };
+
+const contextOf = (a: Actor): AuditContext => ({
+  userId: a.userId,
+  role: a.role,
+  requestId: a.requestId,
+  clientAddress: a.clientAddress,
+});
+
+/** One page of the trail as the API answers it. */
+export interface AuditPage {
+  items: AuditEvent[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * Reading the trail: itself an access to patient data, so each read is audited in its own
+ * transaction. Writing goes through `auditService.record` inside the transaction of the change.
+ */
+export function createAudit({ db, policies }: Omit<ServiceDeps, "clock">) {
+  return {
+    /** Administrators and compliance officers search the whole trail (route admission). */
+    search: (actor: Actor, query: AuditQuery): Promise<AuditPage> =>
+      db.transaction().execute(async (tx) => {
+        const { rows, total } = await repo.list(tx, query);
+        await auditService.record(tx, contextOf(actor), {
+          action: "audit.search",
+          resourceType: "audit_event",
+          patientId: query.patientId ?? null,
+          detail: { filter: { ...query } },
+        });
+        return { items: rows.map(toEvent), total, limit: query.limit, offset: query.offset };
+      }),
+
+    /** Who opened or changed a patient's record; patients do not see the hospital's addresses. */
+    accessLog: (
+      actor: Actor,
+      patientId: string,
+      page: { limit: number; offset: number },
+    ): Promise<AuditPage> =>
+      db.transaction().execute(async (tx) => {
+        const ground = await policies.authorize(tx, actor, "read_access_log", patient(patientId));
+        const { rows, total } = await repo.list(tx, { patientId, ...page });
+        await auditService.record(tx, contextOf(actor), {
+          action: "patient.access_log.read",
+          resourceType: "patient",
+          resourceId: patientId,
+          patientId,
+          actingFor: ground === "guardian" ? patientId : null,
+        });
+        const items = rows
+          .map(toEvent)
+          .map((e) =>
+            ground === "own" || ground === "guardian" ? { ...e, clientAddress: null, requestId: null } : e,
+          );
+        return { items, total, limit: page.limit, offset: page.offset };
+      }),
+
+    /** Appends one event inside the caller's transaction (see `auditService.record`). */
+    record: auditService.record,
+    /** Walks every chain and holds it against its newest checkpoint. */
+    verify: (): Promise<VerifyResult> => auditService.verify(db),
+  };
+}
+
+/** The audit service as the composition root wires it. */
+export type Audit = ReturnType<typeof createAudit>;

@@ -1,3 +1,10 @@
 export { actorOf, installAuthentication, requestInfo } from "./plugin.js";
 export { identityRoutes } from "./routes.js";
-export { auditContextOf, createIdentityService, type IdentityService, type ScopeSources } from "./service.js";
+export {
+  auditContextOf,
+  createIdentity,
+  type IdentityDeps,
+  type IdentityService,
+  identityScopeFacts,
+  type ScopeSources,
+} from "./service.js";

@@ -2,9 +2,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
 import type { Actor, Role } from "../access.js";
 import { type AuditContext, auditService } from "../audit/service.js";
-import type { Db, Executor } from "../db.js";
+import type { Executor } from "../db.js";
 import { ProblemError, problemFromDatabase, problems, registerConstraint } from "../errors.js";
-import { authorize, patient } from "../policy.js";
+import type { ServiceDeps } from "../module.js";
+import { patient } from "../policy.js";
 import type { Page } from "../schemas.js";
 import { toIso } from "../schemas.js";
 import { type BreakGlassRow, identityRepository as repo, type UserRow } from "./repository.js";
@@ -30,6 +31,12 @@ export interface ScopeSources {
   specialtiesOfDepartments(db: Executor, departmentIds: string[]): Promise<string[]>;
 }
 
+/** What identity knows about patient scope: the unexpired break-the-glass grants. */
+export const identityScopeFacts = {
+  breakGlass: (ex: Executor, userId: string, patientId: string): Promise<boolean> =>
+    repo.activeBreakGlass(ex, userId, patientId),
+};
+
 export interface RequestInfo {
   clientAddress: string;
   userAgent: string | null;
@@ -53,11 +60,23 @@ export interface IdentitySettings {
   sessionHours: number;
 }
 
-export function createIdentityService(
-  db: Db,
-  scopes: ScopeSources,
-  settings: IdentitySettings = { sessionHours: 12 },
-) {
+/** What the identity service needs: the platform's, and the facts other modules own about scope. */
+export interface IdentityDeps extends ServiceDeps {
+  scopes: ScopeSources;
+  settings?: IdentitySettings;
+}
+
+/**
+ * Sign-in, sessions, users and their scopes, break-the-glass. Operations take the acting user
+ * first, authorize through the policy, run in their own transaction and audit there.
+ */
+export function createIdentity({
+  db,
+  clock,
+  policies,
+  scopes,
+  settings = { sessionHours: 12 },
+}: IdentityDeps) {
   const { sessionHours } = settings;
   async function toUser(ex: Executor, r: UserRow): Promise<User> {
     return {
@@ -159,7 +178,7 @@ export function createIdentityService(
         throw problems.unauthenticated();
       }
       const token = randomBytes(32).toString("base64url");
-      const expiresAt = new Date(Date.now() + sessionHours * 3_600_000);
+      const expiresAt = new Date(clock.now().getTime() + sessionHours * 3_600_000);
       return db.transaction().execute(async (tx) => {
         await repo.clearFailures(tx, accountKey);
         await repo.releaseAttempt(tx, addressKey);
@@ -187,7 +206,8 @@ export function createIdentityService(
     /** The actor behind a bearer token or session cookie, or undefined when it is not valid. */
     async authenticate(token: string, info: RequestInfo): Promise<Actor | undefined> {
       const s = await repo.sessionByTokenHash(db, tokenHash(token));
-      if (!s || s.revoked_at || !s.active || s.expires_at.getTime() <= Date.now()) return undefined;
+      if (!s || s.revoked_at || !s.active || s.expires_at.getTime() <= clock.now().getTime())
+        return undefined;
       return actorFor(db, s, s.session_id, info);
     },
 
@@ -337,12 +357,12 @@ export function createIdentityService(
 
     async breakGlass(actor: Actor, patientId: string, reason: string) {
       return db.transaction().execute(async (tx) => {
-        await authorize(tx, actor, "break_glass", patient(patientId, "body.patientId"));
+        await policies.authorize(tx, actor, "break_glass", patient(patientId, "body.patientId"));
         const row = await repo.insertBreakGlass(tx, {
           user_id: actor.userId,
           patient_id: patientId,
           reason,
-          expires_at: new Date(Date.now() + BREAK_GLASS_MINUTES * 60_000),
+          expires_at: new Date(clock.now().getTime() + BREAK_GLASS_MINUTES * 60_000),
         });
         await auditService.record(tx, auditContextOf(actor), {
           action: "patient.break_glass",
@@ -389,7 +409,7 @@ export function createIdentityService(
   };
 }
 
-export type IdentityService = ReturnType<typeof createIdentityService>;
+export type IdentityService = ReturnType<typeof createIdentity>;
 
 /** When a throttled key may try again, or undefined when it may try now. */
 function throttledUntil(c: { attempts: number; lockedUntil: Date | null }, limit: number): Date | undefined {

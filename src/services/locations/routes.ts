@@ -1,7 +1,6 @@
 import { z } from "zod";
 import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
-import type { ModuleDeps } from "../../platform/module.js";
 import { rolesFor } from "../../platform/policy.js";
 import { errorResponses, idParams, pageOf, uuid } from "../../platform/schemas.js";
 import {
@@ -22,14 +21,14 @@ import {
   travelTime,
   travelTimeInput,
 } from "./schema.js";
-import { locationService as svc } from "./service.js";
+import type { Locations } from "./service.js";
 
 const tags = ["locations"];
 const admin = ["admin"] as const;
 /** Rooms and equipment: administrators, and staff of that location only (checked in the service). */
 const siteStaff = rolesFor("location", "read_resources");
 
-export function locationRoutes(app: App, { db }: ModuleDeps): void {
+export function locationRoutes(app: App, svc: Locations): void {
   app.get(
     "/api/v1/locations",
     {
@@ -41,7 +40,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: pageOf(location), ...errorResponses },
       },
     },
-    (req) => svc.list(db, req.query),
+    (req) => svc.list(req.query),
   );
   app.post(
     "/api/v1/locations",
@@ -54,8 +53,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 201: location, ...errorResponses },
       },
     },
-    async (req, reply) =>
-      reply.code(201).send(await db.transaction().execute((tx) => svc.create(tx, req.body))),
+    async (req, reply) => reply.code(201).send(await svc.create(req.body)),
   );
   app.get(
     "/api/v1/locations/:id",
@@ -68,7 +66,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: location, ...errorResponses },
       },
     },
-    (req) => svc.get(db, req.params.id),
+    (req) => svc.get(req.params.id),
   );
   app.patch(
     "/api/v1/locations/:id",
@@ -82,7 +80,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: location, ...errorResponses },
       },
     },
-    (req) => db.transaction().execute((tx) => svc.update(tx, req.params.id, req.body)),
+    (req) => svc.update(req.params.id, req.body),
   );
 
   app.get(
@@ -96,7 +94,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: z.object({ items: z.array(department) }), ...errorResponses },
       },
     },
-    async (req) => ({ items: await svc.departments(db, req.params.id) }),
+    async (req) => ({ items: await svc.departments(req.params.id) }),
   );
   app.post(
     "/api/v1/locations/:id/departments",
@@ -110,10 +108,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 201: department, ...errorResponses },
       },
     },
-    async (req, reply) =>
-      reply
-        .code(201)
-        .send(await db.transaction().execute((tx) => svc.createDepartment(tx, req.params.id, req.body))),
+    async (req, reply) => reply.code(201).send(await svc.createDepartment(req.params.id, req.body)),
   );
 
   app.get(
@@ -128,7 +123,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: pageOf(room), ...errorResponses },
       },
     },
-    (req) => svc.rooms(db, actorOf(req), req.params.id, req.query),
+    (req) => svc.rooms(actorOf(req), req.params.id, req.query),
   );
   app.post(
     "/api/v1/locations/:id/rooms",
@@ -142,10 +137,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 201: room, ...errorResponses },
       },
     },
-    async (req, reply) =>
-      reply
-        .code(201)
-        .send(await db.transaction().execute((tx) => svc.createRoom(tx, req.params.id, req.body))),
+    async (req, reply) => reply.code(201).send(await svc.createRoom(req.params.id, req.body)),
   );
   app.get(
     "/api/v1/rooms/:id",
@@ -153,7 +145,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
       config: { allow: siteStaff, guards: { "params.id": ["location", "read_resources", { via: "room" }] } },
       schema: { tags, summary: "Get a room", params: idParams, response: { 200: room, ...errorResponses } },
     },
-    (req) => svc.getRoom(db, actorOf(req), req.params.id),
+    (req) => svc.getRoom(actorOf(req), req.params.id),
   );
   app.patch(
     "/api/v1/rooms/:id",
@@ -173,7 +165,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: room, ...errorResponses },
       },
     },
-    (req) => db.transaction().execute((tx) => svc.updateRoom(tx, actorOf(req), req.params.id, req.body)),
+    (req) => svc.updateRoom(actorOf(req), req.params.id, req.body),
   );
 
   app.get(
@@ -188,7 +180,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: pageOf(equipmentItem), ...errorResponses },
       },
     },
-    (req) => svc.equipment(db, actorOf(req), req.params.id, req.query),
+    (req) => svc.equipment(actorOf(req), req.params.id, req.query),
   );
   app.post(
     "/api/v1/locations/:id/equipment",
@@ -202,10 +194,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 201: equipmentItem, ...errorResponses },
       },
     },
-    async (req, reply) =>
-      reply
-        .code(201)
-        .send(await db.transaction().execute((tx) => svc.createEquipment(tx, req.params.id, req.body))),
+    async (req, reply) => reply.code(201).send(await svc.createEquipment(req.params.id, req.body)),
   );
 
   app.get(
@@ -218,7 +207,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: travelMatrix },
       },
     },
-    () => svc.travelMatrix(db),
+    () => svc.travelMatrix(),
   );
   app.put(
     "/api/v1/travel-times",
@@ -235,7 +224,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
       },
     },
     async (req) => ({
-      items: await db.transaction().execute((tx) => svc.setTravelTime(tx, req.body)),
+      items: await svc.setTravelTime(req.body),
     }),
   );
   app.delete(
@@ -250,7 +239,7 @@ export function locationRoutes(app: App, { db }: ModuleDeps): void {
       },
     },
     async (req, reply) => {
-      await db.transaction().execute((tx) => svc.clearTravelTime(tx, req.query.from, req.query.to));
+      await svc.clearTravelTime(req.query.from, req.query.to);
       return reply.code(204).send(null);
     },
   );

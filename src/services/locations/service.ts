@@ -1,7 +1,8 @@
 import type { Actor } from "../../platform/access.js";
 import type { Executor } from "../../platform/db.js";
 import { problems, registerConstraint } from "../../platform/errors.js";
-import { authorize, locationTarget } from "../../platform/policy.js";
+import type { ServiceDeps } from "../../platform/module.js";
+import { locationTarget } from "../../platform/policy.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
 import {
@@ -160,159 +161,199 @@ async function requireLocation(
   return row;
 }
 
+/** Reads other modules make inside their own transactions (they take the db or transaction first). */
 export const locationService = {
-  async list(db: Executor, query: LocationQuery & { ids?: string[] }): Promise<Page<Location>> {
-    const { rows, total } = await repo.list(db, query);
-    return { items: rows.map(toLocation), total, limit: query.limit, offset: query.offset };
+  /** Which of these ids name a location. */
+  async existing(db: Executor, ids: readonly string[]): Promise<string[]> {
+    const wanted = [...new Set(ids)];
+    if (wanted.length === 0) return wanted;
+    const { rows } = await repo.list(db, { ids: wanted, limit: wanted.length, offset: 0 });
+    return rows.map((l) => l.id);
+  },
+  async get(db: Executor, id: string): Promise<Location> {
+    return toLocation(await requireLocation(db, id));
   },
   /** Each location's IANA time zone, in one small query. */
   async timeZones(db: Executor, ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
     return new Map((await repo.timeZones(db, ids)).map((r) => [r.id, r.time_zone]));
   },
-  async get(db: Executor, id: string): Promise<Location> {
-    return toLocation(await requireLocation(db, id));
-  },
-  async create(db: Executor, input: LocationInput): Promise<Location> {
-    const row = await repo.insert(db, locationColumns(input) as Parameters<typeof repo.insert>[1]);
-    return toLocation(row);
-  },
-  async update(db: Executor, id: string, patch: LocationPatch): Promise<Location> {
-    const current = toLocation(await requireLocation(db, id, "params.id", true));
-    const merged = { ...current, ...patch, parking: { ...current.parking, ...(patch.parking ?? {}) } };
-    if (merged.parking.accessibleSpaces > merged.parking.spaces) {
-      throw problems.invalid("body.parking.accessibleSpaces", "cannot exceed spaces");
-    }
-    if (merged.kind !== "virtual" && (merged.latitude === null || merged.longitude === null)) {
-      throw problems.invalid("body.latitude", "a physical location needs latitude and longitude");
-    }
-    const row = await repo.update(
-      db,
-      id,
-      locationColumns({ ...patch, parking: patch.parking ? merged.parking : undefined }),
-    );
-    return toLocation(row!);
-  },
-
-  async departments(db: Executor, locationId: string): Promise<Department[]> {
-    await requireLocation(db, locationId);
-    return (await repo.departments(db, locationId)).map(toDepartment);
-  },
+  /** The specialties of these departments (a department head's scope). */
   async specialtiesOfDepartments(db: Executor, departmentIds: string[]): Promise<string[]> {
     if (!departmentIds.length) return [];
     return [...new Set((await repo.departmentsByIds(db, departmentIds)).map((d) => d.specialty))].sort();
   },
-  async createDepartment(db: Executor, locationId: string, input: DepartmentInput): Promise<Department> {
-    await requireLocation(db, locationId);
-    return toDepartment(await repo.insertDepartment(db, { location_id: locationId, ...input }));
-  },
-
-  async rooms(db: Executor, actor: Actor, locationId: string, query: RoomQuery): Promise<Page<Room>> {
-    await authorize(db, actor, "read_resources", locationTarget(locationId));
-    await requireLocation(db, locationId);
-    const { rows, total } = await repo.rooms(db, { locationId, ...query });
-    return { items: rows.map(toRoom), total, limit: query.limit, offset: query.offset };
-  },
-  async getRoom(db: Executor, actor: Actor, id: string): Promise<Room> {
-    const row = await repo.getRoom(db, id);
-    if (!row) throw problems.notFound("room");
-    await authorize(db, actor, "read_resources", { ...locationTarget(row.location_id), noun: "room" });
-    return toRoom(row);
-  },
-  async createRoom(db: Executor, locationId: string, input: RoomInput): Promise<Room> {
-    await requireLocation(db, locationId);
-    const row = await repo.insertRoom(db, {
-      location_id: locationId,
-      department_id: input.departmentId,
-      code: input.code,
-      name: input.name,
-      kind: input.kind,
-      floor: input.floor,
-      step_free: input.stepFree,
-      capacity: input.capacity,
-      active: input.active,
-    });
-    return toRoom(row);
-  },
-  async updateRoom(db: Executor, actor: Actor, id: string, patch: RoomPatch): Promise<Room> {
-    const current = await repo.getRoom(db, id);
-    if (!current) throw problems.notFound("room");
-    await authorize(db, actor, "manage_resources", { ...locationTarget(current.location_id), noun: "room" });
-    const row = await repo.updateRoom(db, id, {
-      department_id: patch.departmentId,
-      code: patch.code,
-      name: patch.name,
-      kind: patch.kind,
-      floor: patch.floor,
-      step_free: patch.stepFree,
-      capacity: patch.capacity,
-      active: patch.active,
-    });
-    if (!row) throw problems.notFound("room");
-    return toRoom(row);
-  },
-
-  async equipment(
-    db: Executor,
-    actor: Actor,
-    locationId: string,
-    query: { kind?: string | undefined; limit: number; offset: number },
-  ): Promise<Page<EquipmentItem>> {
-    await authorize(db, actor, "read_resources", locationTarget(locationId));
-    await requireLocation(db, locationId);
-    const { rows, total } = await repo.equipment(db, { locationId, ...query });
-    return { items: rows.map(toEquipment), total, limit: query.limit, offset: query.offset };
-  },
-  async createEquipment(db: Executor, locationId: string, input: EquipmentInput): Promise<EquipmentItem> {
-    await requireLocation(db, locationId);
-    const row = await repo.insertEquipment(db, {
-      location_id: locationId,
-      room_id: input.roomId,
-      kind: input.kind,
-      name: input.name,
-      asset_tag: input.assetTag,
-      mobile: input.mobile,
-      active: input.active,
-    });
-    return toEquipment(row);
-  },
-
-  /** The full matrix: configured minutes where set, otherwise estimated from coordinates. */
-  async travelMatrix(db: Executor): Promise<{ locationIds: string[]; entries: TravelTime[] }> {
-    const [locations, configured] = await Promise.all([repo.all(db), repo.travelTimes(db)]);
-    return { locationIds: locations.map((l) => l.id), entries: buildTravelMatrix(locations, configured) };
-  },
-  async setTravelTime(db: Executor, input: TravelTimeInput): Promise<TravelTime[]> {
-    if (input.fromLocationId === input.toLocationId) {
-      throw problems.invalid("body.toLocationId", "travel time needs two different locations");
-    }
-    await requireLocation(db, input.fromLocationId, "body.fromLocationId");
-    await requireLocation(db, input.toLocationId, "body.toLocationId");
-    await repo.upsertTravelTime(db, input.fromLocationId, input.toLocationId, input.minutes);
-    const out: TravelTime[] = [
-      {
-        fromLocationId: input.fromLocationId,
-        toLocationId: input.toLocationId,
-        minutes: input.minutes,
-        estimated: false,
-      },
-    ];
-    if (input.symmetric) {
-      await repo.upsertTravelTime(db, input.toLocationId, input.fromLocationId, input.minutes);
-      out.push({
-        fromLocationId: input.toLocationId,
-        toLocationId: input.fromLocationId,
-        minutes: input.minutes,
-        estimated: false,
-      });
-    }
-    return out;
-  },
-  async clearTravelTime(db: Executor, from: string, to: string): Promise<void> {
-    const n = await repo.deleteTravelTime(db, from, to);
-    if (n === 0) throw problems.notFound("configured travel time", "query.to");
-  },
 };
+
+/**
+ * The network's facilities. Each operation runs in its own transaction; rooms and equipment are
+ * authorized through the policy (location staff reach their own locations only), the rest is
+ * network reference data that anyone may read and only administrators (route admission) change.
+ */
+export function createLocations({ db, policies }: ServiceDeps) {
+  const inTransaction = <T>(work: (tx: Executor) => Promise<T>): Promise<T> => db.transaction().execute(work);
+  return {
+    /** Reads for other services, inside their own transactions. */
+    lookup: locationService,
+    async list(query: LocationQuery & { ids?: string[] }): Promise<Page<Location>> {
+      const { rows, total } = await repo.list(db, query);
+      return { items: rows.map(toLocation), total, limit: query.limit, offset: query.offset };
+    },
+    get: (id: string): Promise<Location> => locationService.get(db, id),
+    create: (input: LocationInput): Promise<Location> =>
+      inTransaction(async (tx) =>
+        toLocation(await repo.insert(tx, locationColumns(input) as Parameters<typeof repo.insert>[1])),
+      ),
+    update: (id: string, patch: LocationPatch): Promise<Location> =>
+      inTransaction(async (tx) => {
+        const current = toLocation(await requireLocation(tx, id, "params.id", true));
+        const merged = { ...current, ...patch, parking: { ...current.parking, ...(patch.parking ?? {}) } };
+        if (merged.parking.accessibleSpaces > merged.parking.spaces) {
+          throw problems.invalid("body.parking.accessibleSpaces", "cannot exceed spaces");
+        }
+        if (merged.kind !== "virtual" && (merged.latitude === null || merged.longitude === null)) {
+          throw problems.invalid("body.latitude", "a physical location needs latitude and longitude");
+        }
+        const row = await repo.update(
+          tx,
+          id,
+          locationColumns({ ...patch, parking: patch.parking ? merged.parking : undefined }),
+        );
+        return toLocation(row!);
+      }),
+
+    async departments(locationId: string): Promise<Department[]> {
+      await requireLocation(db, locationId);
+      return (await repo.departments(db, locationId)).map(toDepartment);
+    },
+    specialtiesOfDepartments: (departmentIds: string[]): Promise<string[]> =>
+      locationService.specialtiesOfDepartments(db, departmentIds),
+    createDepartment: (locationId: string, input: DepartmentInput): Promise<Department> =>
+      inTransaction(async (tx) => {
+        await requireLocation(tx, locationId);
+        return toDepartment(await repo.insertDepartment(tx, { location_id: locationId, ...input }));
+      }),
+
+    async rooms(actor: Actor, locationId: string, query: RoomQuery): Promise<Page<Room>> {
+      await policies.authorize(db, actor, "read_resources", locationTarget(locationId));
+      await requireLocation(db, locationId);
+      const { rows, total } = await repo.rooms(db, { locationId, ...query });
+      return { items: rows.map(toRoom), total, limit: query.limit, offset: query.offset };
+    },
+    async getRoom(actor: Actor, id: string): Promise<Room> {
+      const row = await repo.getRoom(db, id);
+      if (!row) throw problems.notFound("room");
+      await policies.authorize(db, actor, "read_resources", {
+        ...locationTarget(row.location_id),
+        noun: "room",
+      });
+      return toRoom(row);
+    },
+    createRoom: (locationId: string, input: RoomInput): Promise<Room> =>
+      inTransaction(async (tx) => {
+        await requireLocation(tx, locationId);
+        const row = await repo.insertRoom(tx, {
+          location_id: locationId,
+          department_id: input.departmentId,
+          code: input.code,
+          name: input.name,
+          kind: input.kind,
+          floor: input.floor,
+          step_free: input.stepFree,
+          capacity: input.capacity,
+          active: input.active,
+        });
+        return toRoom(row);
+      }),
+    updateRoom: (actor: Actor, id: string, patch: RoomPatch): Promise<Room> =>
+      inTransaction(async (tx) => {
+        const current = await repo.getRoom(tx, id);
+        if (!current) throw problems.notFound("room");
+        await policies.authorize(tx, actor, "manage_resources", {
+          ...locationTarget(current.location_id),
+          noun: "room",
+        });
+        const row = await repo.updateRoom(tx, id, {
+          department_id: patch.departmentId,
+          code: patch.code,
+          name: patch.name,
+          kind: patch.kind,
+          floor: patch.floor,
+          step_free: patch.stepFree,
+          capacity: patch.capacity,
+          active: patch.active,
+        });
+        if (!row) throw problems.notFound("room");
+        return toRoom(row);
+      }),
+
+    async equipment(
+      actor: Actor,
+      locationId: string,
+      query: { kind?: string | undefined; limit: number; offset: number },
+    ): Promise<Page<EquipmentItem>> {
+      await policies.authorize(db, actor, "read_resources", locationTarget(locationId));
+      await requireLocation(db, locationId);
+      const { rows, total } = await repo.equipment(db, { locationId, ...query });
+      return { items: rows.map(toEquipment), total, limit: query.limit, offset: query.offset };
+    },
+    createEquipment: (locationId: string, input: EquipmentInput): Promise<EquipmentItem> =>
+      inTransaction(async (tx) => {
+        await requireLocation(tx, locationId);
+        const row = await repo.insertEquipment(tx, {
+          location_id: locationId,
+          room_id: input.roomId,
+          kind: input.kind,
+          name: input.name,
+          asset_tag: input.assetTag,
+          mobile: input.mobile,
+          active: input.active,
+        });
+        return toEquipment(row);
+      }),
+
+    /** The full matrix: configured minutes where set, otherwise estimated from coordinates. */
+    async travelMatrix(): Promise<{ locationIds: string[]; entries: TravelTime[] }> {
+      const [locations, configured] = await Promise.all([repo.all(db), repo.travelTimes(db)]);
+      return { locationIds: locations.map((l) => l.id), entries: buildTravelMatrix(locations, configured) };
+    },
+    setTravelTime: (input: TravelTimeInput): Promise<TravelTime[]> =>
+      inTransaction(async (tx) => {
+        if (input.fromLocationId === input.toLocationId) {
+          throw problems.invalid("body.toLocationId", "travel time needs two different locations");
+        }
+        await requireLocation(tx, input.fromLocationId, "body.fromLocationId");
+        await requireLocation(tx, input.toLocationId, "body.toLocationId");
+        await repo.upsertTravelTime(tx, input.fromLocationId, input.toLocationId, input.minutes);
+        const out: TravelTime[] = [
+          {
+            fromLocationId: input.fromLocationId,
+            toLocationId: input.toLocationId,
+            minutes: input.minutes,
+            estimated: false,
+          },
+        ];
+        if (input.symmetric) {
+          await repo.upsertTravelTime(tx, input.toLocationId, input.fromLocationId, input.minutes);
+          out.push({
+            fromLocationId: input.toLocationId,
+            toLocationId: input.fromLocationId,
+            minutes: input.minutes,
+            estimated: false,
+          });
+        }
+        return out;
+      }),
+    clearTravelTime: (from: string, to: string): Promise<void> =>
+      inTransaction(async (tx) => {
+        const n = await repo.deleteTravelTime(tx, from, to);
+        if (n === 0) throw problems.notFound("configured travel time", "query.to");
+      }),
+  };
+}
+
+/** The locations service as the composition root wires it. */
+export type Locations = ReturnType<typeof createLocations>;
 
 /** Everything the availability engine needs to know about the network's facilities. */
 export interface NetworkSnapshot {

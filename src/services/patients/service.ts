@@ -1,8 +1,17 @@
+import type { Actor } from "../../platform/access.js";
+import { auditService } from "../../platform/audit/index.js";
 import type { Executor } from "../../platform/db.js";
 import { problems, registerConstraint } from "../../platform/errors.js";
+import { auditContextOf } from "../../platform/identity/index.js";
+import type { ServiceDeps } from "../../platform/module.js";
+import {
+  mayEver,
+  type PatientAction,
+  type PatientGround,
+  patient as patientTarget,
+} from "../../platform/policy.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
-import { locationService } from "../locations/index.js";
 import {
   type FamilyLinkRow,
   type NewPatientRow,
@@ -41,11 +50,11 @@ registerConstraint("family_links_dependent_fk", "body.dependentId", "no such pat
 const EARLIEST_BIRTH_DATE = "1880-01-01";
 
 /** Today's date where it is latest on Earth (UTC+14), so a baby born "today" anywhere is accepted. */
-export function latestToday(now: Date = new Date()): string {
+export function latestToday(now: Date): string {
   return new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
 }
 
-export function checkBirthDate(birthDate: string, now: Date = new Date()): void {
+export function checkBirthDate(birthDate: string, now: Date): void {
   if (birthDate > latestToday(now))
     throw problems.invalid("body.birthDate", "a birth date cannot be in the future");
   if (birthDate < EARLIEST_BIRTH_DATE) {
@@ -141,12 +150,17 @@ function patientColumns(p: PatientPatch): Partial<NewPatientRow> {
   return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined));
 }
 
-/** Preferred locations are the locations module's to know: ask it, never its tables. */
-async function requireLocations(db: Executor, ids: readonly string[]): Promise<string[]> {
+/** Which of these ids name a location: the locations module's to know, never its tables. */
+export type LocationsKnown = (db: Executor, ids: readonly string[]) => Promise<string[]>;
+
+async function requireLocations(
+  db: Executor,
+  ids: readonly string[],
+  locations: LocationsKnown,
+): Promise<string[]> {
   const wanted = [...new Set(ids)];
   if (wanted.length === 0) return wanted;
-  const found = await locationService.list(db, { ids: wanted, limit: wanted.length, offset: 0 });
-  const known = new Set(found.items.map((l) => l.id));
+  const known = new Set(await locations(db, wanted));
   const missing = wanted.filter((id) => !known.has(id));
   if (missing.length) {
     throw problems.invalid("body.preferredLocationIds", `no such location: ${missing.join(", ")}`);
@@ -160,7 +174,8 @@ async function requirePatient(db: Executor, id: string, field = "params.id", for
   return row;
 }
 
-export const patientService = {
+/** The operations on the db or transaction they are given; the factory below authorizes, audits and owns the transaction. */
+const records = {
   async list(db: Executor, query: PatientQuery & { ids?: string[] | undefined }): Promise<Page<Patient>> {
     const { rows, total } = await repo.list(db, query);
     return { items: rows.map(toPatient), total, limit: query.limit, offset: query.offset };
@@ -169,9 +184,9 @@ export const patientService = {
   async get(db: Executor, id: string, field = "params.id"): Promise<Patient> {
     return toPatient(await requirePatient(db, id, field));
   },
-  async create(db: Executor, input: PatientInput): Promise<Patient> {
-    checkBirthDate(input.birthDate);
-    const preferredLocationIds = await requireLocations(db, input.preferredLocationIds);
+  async create(db: Executor, input: PatientInput, today: Date, locations: LocationsKnown): Promise<Patient> {
+    checkBirthDate(input.birthDate, today);
+    const preferredLocationIds = await requireLocations(db, input.preferredLocationIds, locations);
     const row = await repo.insert(db, {
       ...patientColumns({ ...input, preferredLocationIds }),
       mrn: input.mrn,
@@ -182,13 +197,19 @@ export const patientService = {
     });
     return toPatient(row);
   },
-  async update(db: Executor, id: string, patch: PatientPatch): Promise<Patient> {
+  async update(
+    db: Executor,
+    id: string,
+    patch: PatientPatch,
+    today: Date,
+    locations: LocationsKnown,
+  ): Promise<Patient> {
     const current = toPatient(await requirePatient(db, id, "params.id", true));
-    if (patch.birthDate !== undefined) checkBirthDate(patch.birthDate);
+    if (patch.birthDate !== undefined) checkBirthDate(patch.birthDate, today);
     const preferredLocationIds =
       patch.preferredLocationIds === undefined
         ? undefined
-        : await requireLocations(db, patch.preferredLocationIds);
+        : await requireLocations(db, patch.preferredLocationIds, locations);
     // An address patch changes only the parts it names; null clears the whole address.
     let address: AddressInput | null | undefined = patch.address;
     if (patch.address) {
@@ -266,3 +287,169 @@ export const patientService = {
       : null;
   },
 };
+
+/** What other modules may ask about a patient inside their own transactions (db or transaction first). */
+export const patientService = {
+  get: records.get,
+  dependentsOf: records.dependentsOf,
+  homeOf: records.homeOf,
+};
+
+/** What the patients module knows about patient scope: where each patient registered. */
+export const patientScopeFacts = {
+  registeredAt: records.registeredAt,
+  registeredIds: records.registeredIds,
+};
+
+/** Every read or write of a patient record leaves an audit event in the same transaction. */
+function audit(
+  tx: Executor,
+  actor: Actor,
+  action: string,
+  patientId: string,
+  access?: PatientGround,
+  detail: Record<string, unknown> = {},
+) {
+  return auditService.record(tx, auditContextOf(actor), {
+    action,
+    resourceType: "patient",
+    resourceId: patientId,
+    patientId,
+    actingFor: access === "guardian" ? patientId : null,
+    detail: access ? { access, ...detail } : detail,
+    flagged: access === "break_glass",
+  });
+}
+
+/** What the patients service needs besides the platform. */
+export interface PatientDeps extends ServiceDeps {
+  /** Preferred locations are checked against the locations module. */
+  locations: { lookup: { existing: LocationsKnown } };
+}
+
+/**
+ * Patient records and family links. Every operation authorizes through the policy's patient scope
+ * (out of scope answers 404), runs in its own transaction and writes its audit event there.
+ */
+export function createPatients({ db, clock, policies, locations }: PatientDeps) {
+  const inTransaction = <T>(work: (tx: Executor) => Promise<T>): Promise<T> => db.transaction().execute(work);
+  const knownLocations = locations.lookup.existing;
+
+  /** A read of one patient's data: scope first (404 outside it), then the audit event, then the data. */
+  function readPatient<T>(
+    actor: Actor,
+    id: string,
+    auditAction: string,
+    read: (tx: Executor, id: string) => Promise<T>,
+    action: PatientAction = "read",
+  ): Promise<T> {
+    return inTransaction(async (tx) => {
+      const access = await policies.authorize(tx, actor, action, patientTarget(id));
+      const result = await read(tx, id);
+      await audit(tx, actor, auditAction, id, access);
+      return result;
+    });
+  }
+
+  return {
+    /** Reads for other services, inside their own transactions. */
+    lookup: patientService,
+    scopeFacts: patientScopeFacts,
+
+    /** Patients within the actor's scope; a front desk's exact MRN and birth date also finds one new to it. */
+    search: (actor: Actor, query: PatientQuery): Promise<Page<Patient>> =>
+      inTransaction(async (tx) => {
+        // a front desk verifying identity by MRN and date of birth may find a patient new to them
+        const identityCheck =
+          mayEver(actor, "patient", "verify_identity") &&
+          query.mrn !== undefined &&
+          query.birthDate !== undefined;
+        const ids = identityCheck ? undefined : await policies.patientScope(tx, actor);
+        const page = await records.list(tx, { ...query, ids });
+        // the patient at the desk is registered there: their record stays in reach for this location
+        const verified = identityCheck && page.items.length === 1 ? page.items[0]! : undefined;
+        if (verified) await records.register(tx, verified.id, actor.locationIds, actor.userId);
+        await auditService.record(tx, auditContextOf(actor), {
+          action: "patient.search",
+          resourceType: "patient",
+          patientId: page.items.length === 1 ? page.items[0]!.id : null,
+          detail: { query: { ...query }, found: page.items.map((p) => p.id), identityCheck },
+        });
+        return page;
+      }),
+
+    /** Registers a patient: a front desk at its own location(s), administrators network-wide. */
+    create: (actor: Actor, input: PatientInput): Promise<Patient> =>
+      inTransaction(async (tx) => {
+        const p = await records.create(tx, input, clock.now(), knownLocations);
+        await records.register(tx, p.id, actor.locationIds, actor.userId);
+        await audit(tx, actor, "patient.create", p.id);
+        return p;
+      }),
+
+    get: (actor: Actor, id: string): Promise<Patient> =>
+      readPatient(actor, id, "patient.read", (tx, pid) => records.get(tx, pid)),
+
+    /** Patients change their own contact details and preferences; identity fields need the front desk. */
+    update: (actor: Actor, id: string, patch: PatientPatch): Promise<Patient> =>
+      inTransaction(async (tx) => {
+        const access = await policies.authorize(tx, actor, "update", patientTarget(id));
+        const identity = (["mrn", "birthDate", "sex"] as const).find((k) => patch[k] !== undefined);
+        if (identity && !(await policies.permits(tx, actor, "update_identity", patientTarget(id)))) {
+          throw problems.forbidden("Ask the front desk to correct your MRN, date of birth or sex");
+        }
+        const updated = await records.update(tx, id, patch, clock.now(), knownLocations);
+        await audit(tx, actor, "patient.update", id, access, { fields: Object.keys(patch) });
+        return updated;
+      }),
+
+    /** Guardians and dependents; relatives outside the actor's scope are not listed. */
+    family: (actor: Actor, id: string): Promise<Family> =>
+      readPatient(
+        actor,
+        id,
+        "patient.family.read",
+        async (tx, pid) => {
+          const family = await records.family(tx, pid);
+          const inScope = async (relatives: Relative[]) => {
+            const keep = await Promise.all(
+              relatives.map((r) => policies.permits(tx, actor, "read", patientTarget(r.patientId))),
+            );
+            return relatives.filter((_, i) => keep[i]);
+          };
+          return {
+            ...family,
+            guardians: await inScope(family.guardians),
+            dependents: await inScope(family.dependents),
+          };
+        },
+        "read_family",
+      ),
+
+    linkDependent: (actor: Actor, guardianId: string, input: DependentInput): Promise<FamilyLink> =>
+      inTransaction(async (tx) => {
+        const access = await policies.authorize(tx, actor, "link_family", patientTarget(guardianId));
+        // linking hands the dependent's record to the guardian's account: the caller must reach both
+        await policies.authorize(
+          tx,
+          actor,
+          "link_family",
+          patientTarget(input.dependentId, "body.dependentId"),
+        );
+        const link = await records.linkDependent(tx, guardianId, input);
+        await audit(tx, actor, "patient.family.link", guardianId, access, { dependentId: input.dependentId });
+        return link;
+      }),
+
+    unlinkDependent: (actor: Actor, guardianId: string, dependentId: string): Promise<void> =>
+      inTransaction(async (tx) => {
+        const access = await policies.authorize(tx, actor, "link_family", patientTarget(guardianId));
+        await policies.authorize(tx, actor, "link_family", patientTarget(dependentId, "params.dependentId"));
+        await records.unlinkDependent(tx, guardianId, dependentId);
+        await audit(tx, actor, "patient.family.unlink", guardianId, access, { dependentId });
+      }),
+  };
+}
+
+/** The patients service as the composition root wires it. */
+export type Patients = ReturnType<typeof createPatients>;

@@ -1,9 +1,6 @@
-import type { FastifyRequest } from "fastify";
 import type { Actor } from "../../platform/access.js";
-import type { Db } from "../../platform/db.js";
-import { actorOf } from "../../platform/identity/index.js";
-import { type Actions, authorize, permits, physicianTarget } from "../../platform/policy.js";
-import { physicianService } from "./service.js";
+import type { Executor } from "../../platform/db.js";
+import { type Actions, type Policies, physicianTarget } from "../../platform/policy.js";
 
 /** What about a physician is being managed: their profile, their schedule, or their time off. */
 export type ManagedAspect = "profile" | "schedule" | "time_off";
@@ -14,29 +11,29 @@ const ACTION: Record<ManagedAspect, Actions["physician"]> = {
   time_off: "manage_time_off",
 };
 
-/** The physician as the access policy sees them (specialties read only when a rule asks). */
-const target = (db: Db, physicianId: string) =>
-  physicianTarget(physicianId, async () => (await physicianService.get(db, physicianId)).specialties);
-
 /**
  * Administrators manage every physician; department heads the physicians of their departments'
- * specialties, across locations; a physician only their own time off (the policy table).
+ * specialties, across locations; a physician only their own time off (the policy table). The
+ * physician's specialties are read only when a rule asks.
  */
-export function mayManage(
-  db: Db,
-  actor: Actor,
-  physicianId: string,
-  aspect: ManagedAspect,
-): Promise<boolean> {
-  return permits(db, actor, ACTION[aspect], target(db, physicianId));
-}
-
-export const mayManageTimeOff = (db: Db, actor: Actor, physicianId: string) =>
-  mayManage(db, actor, physicianId, "time_off");
-
-/** A route guard: anyone else gets 404, and the refusal is audited. */
-export function physicianGuard(db: Db, aspect: ManagedAspect) {
-  return async (req: FastifyRequest): Promise<void> => {
-    await authorize(db, actorOf(req), ACTION[aspect], target(db, (req.params as { id: string }).id));
+export function physicianAccess(
+  policies: Policies,
+  physician: (db: Executor, id: string) => Promise<{ specialties: string[] }>,
+) {
+  const target = (db: Executor, physicianId: string) =>
+    physicianTarget(physicianId, async () => (await physician(db, physicianId)).specialties);
+  return {
+    /** Whether the actor may manage this aspect of the physician (no throw). */
+    permits: (db: Executor, actor: Actor, physicianId: string, aspect: ManagedAspect): Promise<boolean> =>
+      policies.permits(db, actor, ACTION[aspect], target(db, physicianId)),
+    /** Anyone else gets 404, and the refusal is audited. */
+    authorize: async (
+      db: Executor,
+      actor: Actor,
+      physicianId: string,
+      aspect: ManagedAspect,
+    ): Promise<void> => {
+      await policies.authorize(db, actor, ACTION[aspect], target(db, physicianId));
+    },
   };
 }

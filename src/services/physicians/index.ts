@@ -22,4 +22,10 @@ export type {
   Specialty,
   TimeOff,
 } from "./schema.js";
-export { type AppointmentTypeLookup, physicianService } from "./service.js";
+export {
+  type AppointmentTypeLookup,
+  createPhysicians,
+  type PhysicianDeps,
+  type Physicians,
+  physicianService,
+} from "./service.js";

@@ -1,10 +1,8 @@
 import { z } from "zod";
 import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
-import type { ModuleDeps } from "../../platform/module.js";
 import { rolesFor } from "../../platform/policy.js";
 import { errorResponses, pageOf } from "../../platform/schemas.js";
-import { type ManagedAspect, mayManageTimeOff, physicianGuard } from "./access.js";
 import {
   assignmentOverride,
   assignmentsQuery,
@@ -29,7 +27,7 @@ import {
   timeOffParams,
   timeOffQuery,
 } from "./schema.js";
-import { type AppointmentTypeLookup, physicianService as svc } from "./service.js";
+import type { Physicians } from "./service.js";
 
 const tags = ["physicians"];
 const admin = ["admin"] as const;
@@ -39,9 +37,7 @@ const managers = rolesFor("physician", "manage_schedule");
 const ownTimeOff = rolesFor("physician", "manage_time_off");
 const noContent = { 204: z.null(), ...errorResponses };
 
-/** `appointmentTypes` checks the types a template or rotation names (scheduling owns the catalogue). */
-export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: AppointmentTypeLookup): void {
-  const guard = (what: ManagedAspect) => physicianGuard(db, what);
+export function physicianRoutes(app: App, svc: Physicians): void {
   app.get(
     "/api/v1/specialties",
     {
@@ -53,7 +49,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         response: { 200: pageOf(specialty), ...errorResponses },
       },
     },
-    (req) => svc.specialties(db, req.query),
+    (req) => svc.specialties(req.query),
   );
   app.post(
     "/api/v1/specialties",
@@ -66,8 +62,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         response: { 201: specialty, ...errorResponses },
       },
     },
-    async (req, reply) =>
-      reply.code(201).send(await db.transaction().execute((tx) => svc.createSpecialty(tx, req.body))),
+    async (req, reply) => reply.code(201).send(await svc.createSpecialty(req.body)),
   );
 
   app.get(
@@ -81,7 +76,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         response: { 200: pageOf(physician), ...errorResponses },
       },
     },
-    (req) => svc.list(db, req.query),
+    (req) => svc.list(req.query),
   );
   app.post(
     "/api/v1/physicians",
@@ -94,8 +89,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         response: { 201: physician, ...errorResponses },
       },
     },
-    async (req, reply) =>
-      reply.code(201).send(await db.transaction().execute((tx) => svc.create(tx, req.body))),
+    async (req, reply) => reply.code(201).send(await svc.create(req.body)),
   );
   app.get(
     "/api/v1/physicians/:id",
@@ -108,7 +102,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         response: { 200: physician, ...errorResponses },
       },
     },
-    (req) => svc.get(db, req.params.id),
+    (req) => svc.get(req.params.id),
   );
   app.patch(
     "/api/v1/physicians/:id",
@@ -117,7 +111,6 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         allow: managers,
         guards: { "params.id": ["physician", "manage_profile"], "body.homeDepartmentId": "reference" },
       },
-      preHandler: guard("profile"),
       schema: {
         tags,
         summary: "Update a physician",
@@ -126,7 +119,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         response: { 200: physician, ...errorResponses },
       },
     },
-    (req) => db.transaction().execute((tx) => svc.update(tx, req.params.id, req.body)),
+    (req) => svc.update(actorOf(req), req.params.id, req.body),
   );
 
   app.get(
@@ -144,7 +137,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         response: { 200: pageOf(assignmentTemplate), ...errorResponses },
       },
     },
-    (req) => svc.templates(db, req.params.id, req.query),
+    (req) => svc.templates(req.params.id, req.query),
   );
   app.post(
     "/api/v1/physicians/:id/templates",
@@ -157,7 +150,6 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
           "body.appointmentTypeIds": "reference",
         },
       },
-      preHandler: guard("schedule"),
       schema: {
         tags,
         summary: "Add a weekly template block at a location",
@@ -167,13 +159,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
       },
     },
     async (req, reply) =>
-      reply
-        .code(201)
-        .send(
-          await db
-            .transaction()
-            .execute((tx) => svc.createTemplate(tx, req.params.id, req.body, appointmentTypes)),
-        ),
+      reply.code(201).send(await svc.createTemplate(actorOf(req), req.params.id, req.body)),
   );
   app.delete(
     "/api/v1/physicians/:id/templates/:templateId",
@@ -182,7 +168,6 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         allow: managers,
         guards: { "params.id": ["physician", "manage_schedule"], "params.templateId": "reference" },
       },
-      preHandler: guard("schedule"),
       schema: {
         tags,
         summary: "Remove a weekly template block",
@@ -191,7 +176,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
       },
     },
     async (req, reply) => {
-      await db.transaction().execute((tx) => svc.deleteTemplate(tx, req.params.id, req.params.templateId));
+      await svc.deleteTemplate(actorOf(req), req.params.id, req.params.templateId);
       return reply.code(204).send(null);
     },
   );
@@ -211,7 +196,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         response: { 200: pageOf(assignmentOverride), ...errorResponses },
       },
     },
-    (req) => svc.overrides(db, req.params.id, req.query),
+    (req) => svc.overrides(req.params.id, req.query),
   );
   app.post(
     "/api/v1/physicians/:id/overrides",
@@ -224,7 +209,6 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
           "body.appointmentTypeIds": "reference",
         },
       },
-      preHandler: guard("schedule"),
       schema: {
         tags,
         summary: "Add a temporary assignment or rotation (replaces templates on its days)",
@@ -234,13 +218,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
       },
     },
     async (req, reply) =>
-      reply
-        .code(201)
-        .send(
-          await db
-            .transaction()
-            .execute((tx) => svc.createOverride(tx, req.params.id, req.body, appointmentTypes)),
-        ),
+      reply.code(201).send(await svc.createOverride(actorOf(req), req.params.id, req.body)),
   );
   app.delete(
     "/api/v1/physicians/:id/overrides/:overrideId",
@@ -249,7 +227,6 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         allow: managers,
         guards: { "params.id": ["physician", "manage_schedule"], "params.overrideId": "reference" },
       },
-      preHandler: guard("schedule"),
       schema: {
         tags,
         summary: "Remove a temporary assignment or rotation",
@@ -258,7 +235,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
       },
     },
     async (req, reply) => {
-      await db.transaction().execute((tx) => svc.deleteOverride(tx, req.params.id, req.params.overrideId));
+      await svc.deleteOverride(actorOf(req), req.params.id, req.params.overrideId);
       return reply.code(204).send(null);
     },
   );
@@ -267,7 +244,6 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
     "/api/v1/physicians/:id/time-off",
     {
       config: { allow: ownTimeOff, guards: { "params.id": ["physician", "manage_time_off"] } },
-      preHandler: guard("time_off"),
       schema: {
         tags,
         summary: "Time off of a physician",
@@ -276,13 +252,12 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         response: { 200: pageOf(timeOff), ...errorResponses },
       },
     },
-    (req) => svc.timeOff(db, req.params.id, req.query),
+    (req) => svc.timeOff(actorOf(req), req.params.id, req.query),
   );
   app.post(
     "/api/v1/physicians/:id/time-off",
     {
       config: { allow: ownTimeOff, guards: { "params.id": ["physician", "manage_time_off"] } },
-      preHandler: guard("time_off"),
       schema: {
         tags,
         summary: "Record time off",
@@ -292,9 +267,7 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
       },
     },
     async (req, reply) =>
-      reply
-        .code(201)
-        .send(await db.transaction().execute((tx) => svc.createTimeOff(tx, req.params.id, req.body))),
+      reply.code(201).send(await svc.createTimeOff(actorOf(req), req.params.id, req.body)),
   );
   app.delete(
     "/api/v1/physicians/:id/time-off/:timeOffId",
@@ -303,11 +276,10 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         allow: ownTimeOff,
         guards: { "params.id": ["physician", "manage_time_off"], "params.timeOffId": "reference" },
       },
-      preHandler: guard("time_off"),
       schema: { tags, summary: "Remove time off", params: timeOffParams, response: noContent },
     },
     async (req, reply) => {
-      await db.transaction().execute((tx) => svc.deleteTimeOff(tx, req.params.id, req.params.timeOffId));
+      await svc.deleteTimeOff(actorOf(req), req.params.id, req.params.timeOffId);
       return reply.code(204).send(null);
     },
   );
@@ -327,12 +299,6 @@ export function physicianRoutes(app: App, { db }: ModuleDeps, appointmentTypes: 
         response: { 200: plannedAssignments, ...errorResponses },
       },
     },
-    async (req) => {
-      const planned = await svc.assignments(db, req.params.id, req.query);
-      // time off (with its reason) is for those who manage it; others see only the cut blocks
-      return (await mayManageTimeOff(db, actorOf(req), req.params.id))
-        ? planned
-        : { ...planned, timeOff: [] };
-    },
+    (req) => svc.assignments(actorOf(req), req.params.id, req.query),
   );
 }

@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { auditService } from "../../platform/audit/index.js";
 import type { App } from "../../platform/http.js";
-import { actorOf, auditContextOf } from "../../platform/identity/index.js";
-import type { ModuleDeps } from "../../platform/module.js";
+import { actorOf } from "../../platform/identity/index.js";
 import { rolesFor } from "../../platform/policy.js";
 import { errorResponses, idParams, pageOf } from "../../platform/schemas.js";
 import {
@@ -16,10 +14,7 @@ import {
   rescheduleInput,
   transitionInput,
 } from "./appointments.schema.js";
-import { appointmentService, requireAppointment, toAppointment } from "./appointments.service.js";
-import type { OptionIds } from "./availability/option-id.js";
-import { needFromQuery, searchOptions, toOptionDto } from "./availability.service.js";
-import { booking, requireBookingFor } from "./booking.service.js";
+import type { Appointments } from "./appointments.service.js";
 
 const tags = ["scheduling"];
 const bookers = rolesFor("patient", "book");
@@ -31,8 +26,7 @@ const conflict = {
   }),
 };
 
-export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps, optionIds: OptionIds): void {
-  const deps = { rules, optionIds };
+export function appointmentRoutes(app: App, svc: Appointments): void {
   app.get(
     "/api/v1/availability",
     {
@@ -52,33 +46,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps, 
         response: { 200: availabilityResult, ...errorResponses },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      const need = needFromQuery(actor, req.query);
-      if (need.patientId) {
-        // the patient's history and commitments shape the answer: that is a read of patient data
-        await db.transaction().execute(async (tx) => {
-          await requireBookingFor(tx, actor, need.patientId!, "search_for", "query.patientId");
-          await auditService.record(tx, auditContextOf(actor), {
-            action: "availability.search",
-            resourceType: "patient",
-            resourceId: need.patientId!,
-            patientId: need.patientId!,
-            detail: req.query.overrideReason ? { continuityOverride: req.query.overrideReason } : {},
-          });
-        });
-      }
-      const result = await searchOptions(db, rules, need);
-      return {
-        options: result.options.map((o) => toOptionDto(o, result, optionIds)),
-        searched: {
-          physicians: result.physicians.length,
-          from: new Date(need.from).toISOString(),
-          to: new Date(need.to).toISOString(),
-          followUpRestrictedTo: result.followUpRestrictedTo,
-        },
-      };
-    },
+    (req) => svc.searchAvailability(actorOf(req), req.query),
   );
 
   app.post(
@@ -95,10 +63,8 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps, 
         response: { 201: appointment, ...errorResponses, ...conflict },
       },
     },
-    async (req, reply) => {
-      const row = await booking.hold(db, deps, actorOf(req), req.body.optionId, req.body.patientId);
-      return reply.code(201).send(await toAppointment(db, row));
-    },
+    async (req, reply) =>
+      reply.code(201).send(await svc.hold(actorOf(req), req.body.optionId, req.body.patientId)),
   );
   app.delete(
     "/api/v1/holds/:id",
@@ -115,7 +81,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps, 
       },
     },
     async (req, reply) => {
-      await appointmentService.releaseHold(db, actorOf(req), req.params.id);
+      await svc.releaseHold(actorOf(req), req.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -136,15 +102,13 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps, 
       },
     },
     async (req, reply) => {
-      const { row, replayed } = await booking.book(
-        db,
-        deps,
+      const { appointment, replayed } = await svc.book(
         actorOf(req),
         req.body,
         req.headers["idempotency-key"],
       );
       if (replayed) void reply.header("idempotent-replayed", "true");
-      return reply.code(replayed ? 200 : 201).send(await toAppointment(db, row));
+      return reply.code(replayed ? 200 : 201).send(appointment);
     },
   );
   app.get(
@@ -165,7 +129,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps, 
         response: { 200: pageOf(appointment), ...errorResponses },
       },
     },
-    (req) => appointmentService.list(db, actorOf(req), req.query),
+    (req) => svc.list(actorOf(req), req.query),
   );
   app.get(
     "/api/v1/appointments/:id",
@@ -178,7 +142,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps, 
         response: { 200: appointment, ...errorResponses },
       },
     },
-    (req) => appointmentService.get(db, actorOf(req), req.params.id),
+    (req) => svc.get(actorOf(req), req.params.id),
   );
   app.post(
     "/api/v1/appointments/:id/cancel",
@@ -195,7 +159,7 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps, 
         response: { 200: appointment, ...errorResponses },
       },
     },
-    (req) => appointmentService.cancel(db, actorOf(req), req.params.id, req.body.reason),
+    (req) => svc.cancel(actorOf(req), req.params.id, req.body.reason),
   );
   app.post(
     "/api/v1/appointments/:id/reschedule",
@@ -213,12 +177,10 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps, 
         response: { 201: appointment, ...errorResponses, ...conflict },
       },
     },
-    async (req, reply) => {
-      const actor = actorOf(req);
-      const current = await requireAppointment(db, actor, req.params.id, false, "reschedule");
-      const row = await booking.reschedule(db, deps, actor, current, req.body.optionId, req.body.reason);
-      return reply.code(201).send(await toAppointment(db, row));
-    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await svc.reschedule(actorOf(req), req.params.id, req.body.optionId, req.body.reason)),
   );
   app.post(
     "/api/v1/appointments/:id/status",
@@ -235,6 +197,6 @@ export function appointmentRoutes(app: App, { db, booking: rules }: ModuleDeps, 
         response: { 200: appointment, ...errorResponses },
       },
     },
-    (req) => appointmentService.transition(db, actorOf(req), req.params.id, req.body.status),
+    (req) => svc.transition(actorOf(req), req.params.id, req.body.status),
   );
 }

@@ -1,18 +1,16 @@
 /** Reading appointments within the caller's scope, and moving them through their lifecycle. */
+
+import type { z } from "zod";
 import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
+import type { Clock } from "../../platform/clock.js";
+import type { BookingConfig } from "../../platform/config.js";
 import type { Db, Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
 import { publish } from "../../platform/events.js";
 import { auditContextOf } from "../../platform/identity/index.js";
-import {
-  type Actions,
-  appointmentScope,
-  authorize,
-  patient,
-  permits,
-  type Target,
-} from "../../platform/policy.js";
+import type { ServiceDeps } from "../../platform/module.js";
+import { type Actions, type Policies, patient, type Target } from "../../platform/policy.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
 import {
@@ -20,10 +18,17 @@ import {
   appointmentRepository as appts,
   type PlacedRow,
 } from "./appointments.repository.js";
-import type { Appointment, AppointmentQuery } from "./appointments.schema.js";
+import type {
+  Appointment,
+  AppointmentQuery,
+  AvailabilityQuery,
+  availabilityResult,
+  BookInput,
+} from "./appointments.schema.js";
 import { localLabel } from "./availability/intervals.js";
-import { facilities } from "./availability.service.js";
-import { eventOf } from "./booking.service.js";
+import type { OptionIds } from "./availability/option-id.js";
+import { facilities, needFromQuery, searchOptions, toOptionDto } from "./availability.service.js";
+import { booking, eventOf } from "./booking.service.js";
 
 /** Allowed lifecycle moves: booked → checked_in → in_progress → completed, or cancelled / no_show. */
 const TRANSITIONS: Record<string, readonly string[]> = {
@@ -65,8 +70,8 @@ export async function toAppointment(db: Executor, r: PlacedRow): Promise<Appoint
 }
 
 /** Whether the actor may see this appointment (the policy's appointment rules). */
-export const canSee = (db: Executor, actor: Actor, r: AppointmentRow): Promise<boolean> =>
-  permits(db, actor, "read", appointmentTarget(r));
+export const canSee = (policies: Policies, db: Executor, actor: Actor, r: AppointmentRow): Promise<boolean> =>
+  policies.permits(db, actor, "read", appointmentTarget(r));
 
 /** An appointment row as the access policy sees it. */
 export const appointmentTarget = (r: AppointmentRow, field = "params.id"): Target<"appointment"> => ({
@@ -79,6 +84,7 @@ export const appointmentTarget = (r: AppointmentRow, field = "params.id"): Targe
 });
 
 export async function requireAppointment(
+  policies: Policies,
   db: Executor,
   actor: Actor,
   id: string,
@@ -88,16 +94,102 @@ export async function requireAppointment(
   const row = await appts.get(db, id, forUpdate);
   if (!row) throw problems.notFound("appointment");
   // one that exists behind another door is refused like a missing one, and the refusal is audited
-  await authorize(db, actor, action, appointmentTarget(row));
+  await policies.authorize(db, actor, action, appointmentTarget(row));
   return row;
 }
 
 const ctxFor = auditContextOf;
 
-export const appointmentService = {
+/** What the appointments service needs besides the platform. */
+export interface AppointmentDeps extends ServiceDeps {
+  /** The booking rules (ROUNDS_BOOKING_*). */
+  booking: BookingConfig;
+  /** Signs the option ids searches hand out and opens those bookings send back. */
+  optionIds: OptionIds;
+}
+
+/**
+ * Appointments within the caller's scope: search, hold, book, reschedule, read and the lifecycle.
+ * Every operation authorizes through the policy, runs in its own transaction and audits there;
+ * holding, booking and moving are the booking path's (`booking.service.ts`), called from here.
+ */
+export function createAppointments({ db, clock, policies, booking: rules, optionIds }: AppointmentDeps) {
+  const lifecycle = appointmentLifecycle(policies, clock);
+  const bookingDeps = { rules, optionIds };
+  return {
+    /** Bookable options for a need, ranked; searching for a patient is a read of their data. */
+    async searchAvailability(
+      actor: Actor,
+      query: AvailabilityQuery,
+    ): Promise<z.infer<typeof availabilityResult>> {
+      const need = needFromQuery(actor, query);
+      const patientId = need.patientId;
+      if (patientId) {
+        // the patient's history and commitments shape the answer: that is a read of patient data
+        await db.transaction().execute(async (tx) => {
+          await policies.authorize(tx, actor, "search_for", patient(patientId, "query.patientId"));
+          await auditService.record(tx, ctxFor(actor), {
+            action: "availability.search",
+            resourceType: "patient",
+            resourceId: patientId,
+            patientId,
+            detail: query.overrideReason ? { continuityOverride: query.overrideReason } : {},
+          });
+        });
+      }
+      const result = await searchOptions(db, rules, need);
+      return {
+        options: result.options.map((o) => toOptionDto(o, result, optionIds)),
+        searched: {
+          physicians: result.physicians.length,
+          from: new Date(need.from).toISOString(),
+          to: new Date(need.to).toISOString(),
+          followUpRestrictedTo: result.followUpRestrictedTo,
+        },
+      };
+    },
+    /** Holds an option for a few minutes while the patient decides. */
+    async hold(actor: Actor, optionId: string, patientId: string): Promise<Appointment> {
+      const row = await booking.hold(db, bookingDeps, actor, optionId, patientId);
+      return toAppointment(db, row);
+    },
+    /** Books an option or a hold; a retry with the same idempotency key answers the first booking. */
+    async book(
+      actor: Actor,
+      input: BookInput,
+      idempotencyKey: string | undefined,
+    ): Promise<{ appointment: Appointment; replayed: boolean }> {
+      const { row, replayed } = await booking.book(db, bookingDeps, actor, input, idempotencyKey);
+      return { appointment: await toAppointment(db, row), replayed };
+    },
+    /** Moves an appointment to another option atomically (the old time is kept if the new one fails). */
+    async reschedule(
+      actor: Actor,
+      id: string,
+      optionId: string,
+      reason: string | undefined,
+    ): Promise<Appointment> {
+      const current = await requireAppointment(policies, db, actor, id, false, "reschedule");
+      const row = await booking.reschedule(db, bookingDeps, actor, current, optionId, reason);
+      return toAppointment(db, row);
+    },
+    get: (actor: Actor, id: string) => lifecycle.get(db, actor, id),
+    list: (actor: Actor, q: AppointmentQuery) => lifecycle.list(db, actor, q),
+    transition: (actor: Actor, id: string, status: "checked_in" | "in_progress" | "completed" | "no_show") =>
+      lifecycle.transition(db, actor, id, status),
+    releaseHold: (actor: Actor, id: string) => lifecycle.releaseHold(db, actor, id),
+    cancel: (actor: Actor, id: string, reason: string) => lifecycle.cancel(db, actor, id, reason),
+  };
+}
+
+/** The appointments service as the composition root wires it. */
+export type Appointments = ReturnType<typeof createAppointments>;
+
+/** Reading appointments and moving them through their lifecycle, each in its own transaction. */
+const appointmentLifecycle = (policies: Policies, clock: Clock) => ({
   async get(db: Db, actor: Actor, id: string): Promise<Appointment> {
     return db.transaction().execute(async (tx) => {
-      const row = await requireAppointment(tx, actor, id);
+      const row = await requireAppointment(policies, tx, actor, id);
       await auditService.record(tx, ctxFor(actor), {
         action: "appointment.read",
         resourceType: "appointment",
@@ -111,7 +203,7 @@ export const appointmentService = {
 
   async list(db: Db, actor: Actor, q: AppointmentQuery): Promise<Page<Appointment>> {
     // the caller's scope is applied first; filters can only narrow it
-    const scope = appointmentScope(actor);
+    const scope = policies.appointmentScope(actor);
     if (!scope) throw problems.forbidden();
     /** A filter within the caller's scope; one outside it answers 404 on its field. */
     const narrow = (
@@ -128,7 +220,7 @@ export const appointmentService = {
     const physicianIds = narrow(q.physicianId, scope.physicianIds, "physician", "query.physicianId");
     const patientIds = q.patientId ? [q.patientId] : scope.patientIds;
     // a patient named in the query must be one the caller reaches, whatever else narrows the list
-    if (q.patientId) await authorize(db, actor, "read", patient(q.patientId, "query.patientId"));
+    if (q.patientId) await policies.authorize(db, actor, "read", patient(q.patientId, "query.patientId"));
     let from = q.from ? new Date(q.from) : undefined;
     let to = q.to ? new Date(q.to) : undefined;
     if (q.date) {
@@ -174,7 +266,7 @@ export const appointmentService = {
     status: "checked_in" | "in_progress" | "completed" | "no_show",
   ): Promise<Appointment> {
     return db.transaction().execute(async (tx) => {
-      const row = await requireAppointment(tx, actor, id, true, "change_status");
+      const row = await requireAppointment(policies, tx, actor, id, true, "change_status");
       if (!TRANSITIONS[row.status]?.includes(status)) {
         throw problems.conflict(
           "invalid_transition",
@@ -186,7 +278,7 @@ export const appointmentService = {
           },
         );
       }
-      const now = new Date();
+      const now = clock.now();
       const updated = await appts.setStatus(tx, id, status, {
         ...(status === "checked_in" ? { checked_in_at: now } : {}),
         ...(status === "completed" ? { completed_at: now } : {}),
@@ -207,7 +299,7 @@ export const appointmentService = {
   /** Gives a hold back before it runs out: only holds, by anyone who may see the appointment. */
   async releaseHold(db: Db, actor: Actor, id: string): Promise<void> {
     await db.transaction().execute(async (tx) => {
-      const row = await requireAppointment(tx, actor, id, true, "release_hold");
+      const row = await requireAppointment(policies, tx, actor, id, true, "release_hold");
       if (row.status !== "held") throw problems.notFound("hold");
       const released = await appts.setStatus(tx, id, "expired", { hold_expires_at: null });
       await publish(
@@ -230,7 +322,7 @@ export const appointmentService = {
 
   async cancel(db: Db, actor: Actor, id: string, reason: string): Promise<Appointment> {
     return db.transaction().execute(async (tx) => {
-      const row = await requireAppointment(tx, actor, id, true, "cancel");
+      const row = await requireAppointment(policies, tx, actor, id, true, "cancel");
       if (!TRANSITIONS[row.status]?.includes("cancelled")) {
         throw problems.conflict(
           "invalid_transition",
@@ -264,6 +356,6 @@ export const appointmentService = {
       return toAppointment(tx, updated);
     });
   },
-};
+});
 
 export const TRANSITION_TABLE = TRANSITIONS;

@@ -1,5 +1,4 @@
 import type { App } from "../../platform/http.js";
-import type { ModuleDeps } from "../../platform/module.js";
 import { errorResponses, idParams, pageOf } from "../../platform/schemas.js";
 import {
   appointmentType,
@@ -7,11 +6,11 @@ import {
   appointmentTypePatch,
   appointmentTypeQuery,
 } from "./catalog.schema.js";
-import { catalogService as svc } from "./catalog.service.js";
+import type { Catalog } from "./catalog.service.js";
 
 const tags = ["appointment-types"];
 
-export function catalogRoutes(app: App, { db }: ModuleDeps): void {
+export function catalogRoutes(app: App, svc: Catalog): void {
   app.get(
     "/api/v1/appointment-types",
     {
@@ -23,7 +22,7 @@ export function catalogRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: pageOf(appointmentType), ...errorResponses },
       },
     },
-    (req) => svc.list(db, req.query),
+    (req) => svc.list(req.query),
   );
   app.post(
     "/api/v1/appointment-types",
@@ -36,8 +35,7 @@ export function catalogRoutes(app: App, { db }: ModuleDeps): void {
         response: { 201: appointmentType, ...errorResponses },
       },
     },
-    async (req, reply) =>
-      reply.code(201).send(await db.transaction().execute((tx) => svc.create(tx, req.body))),
+    async (req, reply) => reply.code(201).send(await svc.create(req.body)),
   );
   app.get(
     "/api/v1/appointment-types/:id",
@@ -50,7 +48,7 @@ export function catalogRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: appointmentType, ...errorResponses },
       },
     },
-    (req) => svc.get(db, req.params.id),
+    (req) => svc.get(req.params.id),
   );
   app.patch(
     "/api/v1/appointment-types/:id",
@@ -64,6 +62,6 @@ export function catalogRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: appointmentType, ...errorResponses },
       },
     },
-    (req) => db.transaction().execute((tx) => svc.update(tx, req.params.id, req.body)),
+    (req) => svc.update(req.params.id, req.body),
   );
 }

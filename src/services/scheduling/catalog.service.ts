@@ -1,5 +1,6 @@
 import type { Executor } from "../../platform/db.js";
 import { problems, registerConstraint } from "../../platform/errors.js";
+import type { ServiceDeps } from "../../platform/module.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
 import {
@@ -90,7 +91,8 @@ async function requireAppointmentType(db: Executor, id: string, field = "params.
   return row;
 }
 
-export const catalogService = {
+/** The operations on the db or transaction they are given; the factory below owns the transaction. */
+const records = {
   async list(db: Executor, query: AppointmentTypeQuery): Promise<Page<AppointmentType>> {
     const { rows, total } = await repo.list(db, query);
     return { items: rows.map(toAppointmentType), total, limit: query.limit, offset: query.offset };
@@ -136,7 +138,26 @@ export const catalogService = {
 
 /** The catalogue as the rest of scheduling and other modules see it; the db or transaction comes first. */
 export const appointmentTypeCatalog = {
-  existing: catalogService.existing,
-  get: catalogService.get,
-  byIds: catalogService.byIds,
+  existing: records.existing,
+  get: records.get,
+  byIds: records.byIds,
 };
+
+/**
+ * The appointment-type catalogue: anyone reads it; administrators (route admission) add and change
+ * types, each change in its own transaction.
+ */
+export function createCatalog({ db }: Pick<ServiceDeps, "db">) {
+  return {
+    /** Reads for other services, inside their own transactions. */
+    lookup: appointmentTypeCatalog,
+    list: (query: AppointmentTypeQuery) => records.list(db, query),
+    get: (id: string) => records.get(db, id),
+    create: (input: AppointmentTypeInput) => db.transaction().execute((tx) => records.create(tx, input)),
+    update: (id: string, patch: AppointmentTypePatch) =>
+      db.transaction().execute((tx) => records.update(tx, id, patch)),
+  };
+}
+
+/** The catalogue service as the composition root wires it. */
+export type Catalog = ReturnType<typeof createCatalog>;

@@ -2,12 +2,13 @@
 
 import type { Executor } from "../../platform/db.js";
 import type { App } from "../../platform/http.js";
-import type { ModuleDeps } from "../../platform/module.js";
 import { appointmentRepository } from "./appointments.repository.js";
 import { appointmentRoutes } from "./appointments.routes.js";
-import type { OptionIds } from "./availability/option-id.js";
+import { type AppointmentDeps, createAppointments } from "./appointments.service.js";
 import { catalogRoutes } from "./catalog.routes.js";
+import { createCatalog } from "./catalog.service.js";
 import { scheduleRoutes } from "./schedule.routes.js";
+import { createSchedules, type ScheduleDeps } from "./schedule.service.js";
 
 export type { Appointment } from "./appointments.schema.js";
 export { createOptionIds, type OptionIds } from "./availability/option-id.js";
@@ -18,11 +19,29 @@ export { appointmentTypeCatalog } from "./catalog.service.js";
 export { forgetChange as forgetScheduleChange } from "./occupancy.js";
 export { optionSigningKey } from "./option-key.js";
 
-/** `optionIds` signs the option ids searches hand out and opens those bookings send back. */
-export function schedulingRoutes(app: App, deps: ModuleDeps, optionIds: OptionIds): void {
-  catalogRoutes(app, deps);
-  appointmentRoutes(app, deps, optionIds);
-  scheduleRoutes(app, deps);
+/** What scheduling needs: the platform's, the booking rules, the option signer and the physicians. */
+export type SchedulingDeps = AppointmentDeps & ScheduleDeps;
+
+/**
+ * Scheduling's services: the appointment-type catalogue, appointments (search, hold, book,
+ * reschedule, lifecycle) and physicians' unified schedules, each operation authorizing, auditing
+ * and owning its transaction.
+ */
+export function createScheduling(deps: SchedulingDeps) {
+  return {
+    catalog: createCatalog(deps),
+    appointments: createAppointments(deps),
+    schedules: createSchedules(deps),
+  };
+}
+
+/** The scheduling services as the composition root wires them. */
+export type Scheduling = ReturnType<typeof createScheduling>;
+
+export function schedulingRoutes(app: App, scheduling: Scheduling): void {
+  catalogRoutes(app, scheduling.catalog);
+  appointmentRoutes(app, scheduling.appointments);
+  scheduleRoutes(app, scheduling.schedules);
 }
 
 /** Teaches the access rules who has seen whom, and where: only appointments know that. */

@@ -1,11 +1,10 @@
 import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
-import type { ModuleDeps } from "../../platform/module.js";
 import { rolesFor } from "../../platform/policy.js";
 import { errorResponses, idParams } from "../../platform/schemas.js";
-import { schedule, scheduleQuery, unifiedSchedule } from "./schedule.service.js";
+import { type Schedules, schedule, scheduleQuery } from "./schedule.service.js";
 
-export function scheduleRoutes(app: App, { db }: ModuleDeps): void {
+export function scheduleRoutes(app: App, svc: Schedules): void {
   app.get(
     "/api/v1/physicians/:id/schedule",
     {
@@ -22,6 +21,6 @@ export function scheduleRoutes(app: App, { db }: ModuleDeps): void {
         response: { 200: schedule, ...errorResponses },
       },
     },
-    (req) => unifiedSchedule(db, actorOf(req), req.params.id, req.query),
+    (req) => svc.unifiedSchedule(actorOf(req), req.params.id, req.query),
   );
 }

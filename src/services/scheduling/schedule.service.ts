@@ -2,12 +2,12 @@
 import { z } from "zod";
 import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
-import type { Db } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
 import { auditContextOf } from "../../platform/identity/index.js";
-import { authorize, permits, physicianTarget } from "../../platform/policy.js";
+import type { ServiceDeps } from "../../platform/module.js";
+import { physicianTarget } from "../../platform/policy.js";
 import { isoDate, uuid } from "../../platform/schemas.js";
-import { physicianService } from "../physicians/index.js";
+import type { Physicians } from "../physicians/index.js";
 import { appointmentRepository as appts } from "./appointments.repository.js";
 import { canSee } from "./appointments.service.js";
 import { localLabel } from "./availability/intervals.js";
@@ -68,107 +68,126 @@ type Entry = z.infer<typeof scheduleEntry>;
 
 const MAX_DAYS = 92;
 
-export async function unifiedSchedule(
-  db: Db,
-  actor: Actor,
-  physicianId: string,
-  q: z.infer<typeof scheduleQuery>,
-): Promise<z.infer<typeof schedule>> {
-  if (q.to < q.from) throw problems.invalid("query.to", "must not be before from");
-  if ((Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 >= MAX_DAYS)
-    throw problems.invalid("query.to", `at most ${MAX_DAYS} days`);
-  const physician = await physicianService.get(db, physicianId);
-  const target = physicianTarget(physicianId, async () => physician.specialties);
-  await authorize(db, actor, "read_schedule", target);
-  const showReasons = await permits(db, actor, "read_time_off_reason", target);
-
-  const [plans, snapshot] = await Promise.all([
-    physicianService.plans(db, [physicianId], q.from, q.to),
-    facilities(db),
-  ]);
-  const plan = plans.get(physicianId) ?? { assignments: [], timeOff: [] };
-  const name = (id: string) => snapshot.locations.find((l) => l.id === id)?.name ?? "";
-  const zone = (id: string) => snapshot.locations.find((l) => l.id === id)?.timeZone ?? "UTC";
-  const labelled = (ms: number, locationId: string) => ({
-    ...localLabel(ms, zone(locationId)),
-    timeZone: zone(locationId),
-  });
-  const entries: Entry[] = [];
-
-  const blocks = plan.assignments
-    .filter((b) => !q.locationId || b.locationId === q.locationId)
-    .sort((a, b) => a.start.localeCompare(b.start));
-  for (const b of blocks) {
-    entries.push({
-      kind: "assignment",
-      locationId: b.locationId,
-      locationName: name(b.locationId),
-      start: b.start,
-      end: b.end,
-      local: labelled(Date.parse(b.start), b.locationId),
-      source: b.source,
-    });
-  }
-  for (const t of plan.timeOff) {
-    entries.push({
-      kind: "time_off",
-      start: t.startsAt,
-      end: t.endsAt,
-      reason: showReasons ? t.reason : null,
-      status: t.status,
-    });
-  }
-
-  const fromMs = Date.parse(`${q.from}T00:00:00Z`) - 86_400_000;
-  const toMs = Date.parse(`${q.to}T00:00:00Z`) + 2 * 86_400_000;
-  return db.transaction().execute(async (tx) => {
-    const { rows } = await appts.list(tx, {
-      physicianIds: [physicianId],
-      status: ["held", "booked", "checked_in", "in_progress", "completed", "no_show"],
-      from: new Date(fromMs),
-      to: new Date(toMs),
-      limit: 5000,
-      offset: 0,
-    });
-    const visible: string[] = [];
-    for (const r of rows) {
-      if (q.locationId && r.location_id !== q.locationId) continue;
-      const localDate = localLabel(r.starts_at.getTime(), zone(r.location_id)).date;
-      if (localDate < q.from || localDate > q.to) continue;
-      const seen = await canSee(tx, actor, r);
-      if (seen) visible.push(r.id);
-      entries.push({
-        kind: "appointment",
-        id: seen ? r.id : null,
-        locationId: r.location_id,
-        locationName: name(r.location_id),
-        start: r.starts_at.toISOString(),
-        end: r.ends_at.toISOString(),
-        local: labelled(r.starts_at.getTime(), r.location_id),
-        status: seen ? r.status : null,
-        patientId: seen ? r.patient_id : null,
-        appointmentTypeId: seen ? r.appointment_type_id : null,
-      });
-    }
-    await auditService.record(tx, auditContextOf(actor), {
-      action: "schedule.read",
-      resourceType: "physician_schedule",
-      resourceId: physicianId,
-      locationId: q.locationId ?? null,
-      detail: { from: q.from, to: q.to, appointmentIds: visible },
-    });
-    const now = Date.now();
-    // a lapsed hold no longer holds the physician anywhere
-    const engaged = rows.filter((r) => r.status !== "held" || (r.hold_expires_at?.getTime() ?? 0) > now);
-    const inRange = (ms: number, locationId: string) => {
-      const date = localLabel(ms, zone(locationId)).date;
-      return date >= q.from && date <= q.to;
-    };
-    entries.push(...travelBetween(engaged, plan.assignments, snapshot.travelMinutes, q.locationId, inRange));
-    entries.sort((a, b) => a.start.localeCompare(b.start) || a.kind.localeCompare(b.kind));
-    return { physicianId, from: q.from, to: q.to, entries };
-  });
+/** What the schedule service needs besides the platform: the physicians' profiles and plans. */
+export interface ScheduleDeps extends ServiceDeps {
+  physicians: { lookup: Pick<Physicians["lookup"], "get" | "plans"> };
 }
+
+/**
+ * A physician's unified schedule across every location. Reading it is authorized by the policy
+ * (time-off reasons only for those who manage time off; appointments outside the caller's scope
+ * show as busy) and audited.
+ */
+export function createSchedules({ db, clock, policies, physicians }: ScheduleDeps) {
+  const physicianService = physicians.lookup;
+  return {
+    async unifiedSchedule(
+      actor: Actor,
+      physicianId: string,
+      q: z.infer<typeof scheduleQuery>,
+    ): Promise<z.infer<typeof schedule>> {
+      if (q.to < q.from) throw problems.invalid("query.to", "must not be before from");
+      if ((Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 >= MAX_DAYS)
+        throw problems.invalid("query.to", `at most ${MAX_DAYS} days`);
+      const physician = await physicianService.get(db, physicianId);
+      const target = physicianTarget(physicianId, async () => physician.specialties);
+      await policies.authorize(db, actor, "read_schedule", target);
+      const showReasons = await policies.permits(db, actor, "read_time_off_reason", target);
+
+      const [plans, snapshot] = await Promise.all([
+        physicianService.plans(db, [physicianId], q.from, q.to),
+        facilities(db),
+      ]);
+      const plan = plans.get(physicianId) ?? { assignments: [], timeOff: [] };
+      const name = (id: string) => snapshot.locations.find((l) => l.id === id)?.name ?? "";
+      const zone = (id: string) => snapshot.locations.find((l) => l.id === id)?.timeZone ?? "UTC";
+      const labelled = (ms: number, locationId: string) => ({
+        ...localLabel(ms, zone(locationId)),
+        timeZone: zone(locationId),
+      });
+      const entries: Entry[] = [];
+
+      const blocks = plan.assignments
+        .filter((b) => !q.locationId || b.locationId === q.locationId)
+        .sort((a, b) => a.start.localeCompare(b.start));
+      for (const b of blocks) {
+        entries.push({
+          kind: "assignment",
+          locationId: b.locationId,
+          locationName: name(b.locationId),
+          start: b.start,
+          end: b.end,
+          local: labelled(Date.parse(b.start), b.locationId),
+          source: b.source,
+        });
+      }
+      for (const t of plan.timeOff) {
+        entries.push({
+          kind: "time_off",
+          start: t.startsAt,
+          end: t.endsAt,
+          reason: showReasons ? t.reason : null,
+          status: t.status,
+        });
+      }
+
+      const fromMs = Date.parse(`${q.from}T00:00:00Z`) - 86_400_000;
+      const toMs = Date.parse(`${q.to}T00:00:00Z`) + 2 * 86_400_000;
+      return db.transaction().execute(async (tx) => {
+        const { rows } = await appts.list(tx, {
+          physicianIds: [physicianId],
+          status: ["held", "booked", "checked_in", "in_progress", "completed", "no_show"],
+          from: new Date(fromMs),
+          to: new Date(toMs),
+          limit: 5000,
+          offset: 0,
+        });
+        const visible: string[] = [];
+        for (const r of rows) {
+          if (q.locationId && r.location_id !== q.locationId) continue;
+          const localDate = localLabel(r.starts_at.getTime(), zone(r.location_id)).date;
+          if (localDate < q.from || localDate > q.to) continue;
+          const seen = await canSee(policies, tx, actor, r);
+          if (seen) visible.push(r.id);
+          entries.push({
+            kind: "appointment",
+            id: seen ? r.id : null,
+            locationId: r.location_id,
+            locationName: name(r.location_id),
+            start: r.starts_at.toISOString(),
+            end: r.ends_at.toISOString(),
+            local: labelled(r.starts_at.getTime(), r.location_id),
+            status: seen ? r.status : null,
+            patientId: seen ? r.patient_id : null,
+            appointmentTypeId: seen ? r.appointment_type_id : null,
+          });
+        }
+        await auditService.record(tx, auditContextOf(actor), {
+          action: "schedule.read",
+          resourceType: "physician_schedule",
+          resourceId: physicianId,
+          locationId: q.locationId ?? null,
+          detail: { from: q.from, to: q.to, appointmentIds: visible },
+        });
+        const now = clock.now().getTime();
+        // a lapsed hold no longer holds the physician anywhere
+        const engaged = rows.filter((r) => r.status !== "held" || (r.hold_expires_at?.getTime() ?? 0) > now);
+        const inRange = (ms: number, locationId: string) => {
+          const date = localLabel(ms, zone(locationId)).date;
+          return date >= q.from && date <= q.to;
+        };
+        entries.push(
+          ...travelBetween(engaged, plan.assignments, snapshot.travelMinutes, q.locationId, inRange),
+        );
+        entries.sort((a, b) => a.start.localeCompare(b.start) || a.kind.localeCompare(b.kind));
+        return { physicianId, from: q.from, to: q.to, entries };
+      });
+    },
+  };
+}
+
+/** The schedule service as the composition root wires it. */
+export type Schedules = ReturnType<typeof createSchedules>;
 
 /**
  * The drives the physician's engagements need, as the availability engine reserves them: from the
