@@ -17,10 +17,10 @@ import {
   migrationsApplied,
 } from "./platform/migrations.js";
 import type { ModuleDeps } from "./platform/module.js";
-import { AccessRefused, installScopeFacts } from "./platform/policy.js";
+import { AccessRefused, authorize, installScopeFacts, patientScope, permits } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
 import { locationRoutes, locationService } from "./services/locations/index.js";
-import { createNotificationRuntime, notificationRoutes } from "./services/notifications/index.js";
+import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
 import { patientRoutes, patientScopeFacts, patientService } from "./services/patients/index.js";
 import { physicianRoutes } from "./services/physicians/index.js";
 import {
@@ -130,7 +130,14 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       .catch((err: unknown) => req.log.error({ err }, "could not audit a refused access"));
   });
   const deps: ModuleDeps = { db, booking: config.booking };
-  const notifications = createNotificationRuntime(database, config, { log: app.log, now: opts.now });
+  const notifications = createNotifications({
+    db,
+    clock: { now: opts.now ?? (() => new Date()) },
+    policies: { authorize, permits, patientScope },
+    config: config.notifications,
+    log: app.log,
+    listenUrl: database.kind === "postgres" ? config.databaseUrl : undefined,
+  });
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
@@ -146,7 +153,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   physicianRoutes(app, deps, appointmentTypeCatalog);
   patientRoutes(app, deps);
   schedulingRoutes(app, deps, createOptionIds(optionKey));
-  notificationRoutes(app, deps, notifications);
+  notificationRoutes(app, notifications);
   serveWebApp(app);
 
   await app.ready();
