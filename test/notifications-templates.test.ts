@@ -1,6 +1,7 @@
 /** The message templates' rules, which the communications team relies on when editing wording. */
 import { describe, expect, it } from "vitest";
-import { renderTemplate, TemplateError } from "../src/services/notifications/templates.js";
+import { createNotificationService } from "../src/services/notifications/service.js";
+import { renderTemplate, TemplateError, TemplateLibrary } from "../src/services/notifications/templates.js";
 
 const view = {
   patient: { name: 'Ana <Ruiz> & "Co"', phone: null },
@@ -44,5 +45,23 @@ describe("message templates", () => {
     );
     expect(() => renderTemplate("{{> loop}}", view, { html: false, partials })).toThrow(/nested too deeply/);
     expect(() => renderTemplate("{{#items}}open", view, { html: false })).toThrow(TemplateError);
+  });
+});
+
+describe("the notifications service", () => {
+  it("previews a template with the sample appointment three days after the service's own clock", async () => {
+    const service = createNotificationService({
+      db: {} as never, // a sample preview reads nothing
+      clock: { now: () => new Date("2030-01-01T00:00:00Z") },
+      policies: {} as never,
+      settings: {
+        library: new TemplateLibrary(),
+        telehealthBaseUrl: "https://t.invalid/",
+        reminderHours: [24],
+      },
+    });
+    const preview = await service.preview({} as never, "confirmation", { language: "en" });
+    expect(preview.text).toContain("Thursday, January 3, 2030 at 19:00 EST");
+    expect(preview.calendar).toContain("DTSTAMP:20300101T000000Z");
   });
 });
