@@ -53,27 +53,11 @@ function checkTokens(tokens: Token[], where: string): void {
   }
 }
 
-/** Looks a dotted name up through the context stack, own properties only (no prototype walk). */
-function lookup(stack: unknown[], name: string, where: string): unknown {
-  if (name === ".") return stack[stack.length - 1];
-  const [head, ...rest] = name.split(".");
-  for (let i = stack.length - 1; i >= 0; i--) {
-    const ctx = stack[i];
-    if (ctx !== null && typeof ctx === "object" && Object.hasOwn(ctx, head!)) {
-      let value: unknown = (ctx as Record<string, unknown>)[head!];
-      for (const part of rest) {
-        if (value === null || value === undefined) return undefined;
-        if (typeof value !== "object" || !Object.hasOwn(value, part))
-          throw new TemplateError(`${where}: the view has no "${name}"`);
-        value = (value as Record<string, unknown>)[part];
-      }
-      return value;
-    }
-  }
-  throw new TemplateError(`${where}: the view has no "${name}"`);
-}
-
-/** A Mustache context that fails on a name the view does not have instead of printing nothing. */
+/**
+ * A Mustache context that fails on a name the view does not have instead of printing nothing. A
+ * dotted name is looked up from the innermost context outwards by its first part, then followed
+ * through own properties only (no prototype walk); a null or missing link prints nothing.
+ */
 class StrictContext extends Mustache.Context {
   constructor(
     view: unknown,
@@ -88,9 +72,21 @@ class StrictContext extends Mustache.Context {
   }
 
   override lookup(name: string): unknown {
-    const stack: unknown[] = [];
-    for (let c: Mustache.Context | undefined = this; c; c = c.parent) stack.unshift(c.view);
-    return lookup(stack, name, this.where());
+    if (name === ".") return this.view;
+    const [head, ...rest] = name.split(".");
+    for (let c: Mustache.Context | undefined = this; c; c = c.parent) {
+      const ctx: unknown = c.view;
+      if (ctx === null || typeof ctx !== "object" || !Object.hasOwn(ctx, head!)) continue;
+      let value: unknown = (ctx as Record<string, unknown>)[head!];
+      for (const part of rest) {
+        if (value === null || value === undefined) return undefined;
+        if (typeof value !== "object" || !Object.hasOwn(value, part))
+          throw new TemplateError(`${this.where()}: the view has no "${name}"`);
+        value = (value as Record<string, unknown>)[part];
+      }
+      return value;
+    }
+    throw new TemplateError(`${this.where()}: the view has no "${name}"`);
   }
 }
 
@@ -105,6 +101,8 @@ const MAX_PARTIAL_DEPTH = 6;
  */
 class StrictWriter extends Mustache.Writer {
   private readonly path: string[] = [];
+  /** Parsed templates (cached by mustache) already held against the subset. */
+  private readonly checked = new WeakSet<Token[]>();
 
   where = () => this.path.join(" > ");
 
@@ -117,7 +115,10 @@ class StrictWriter extends Mustache.Writer {
         throw new TemplateError(`${this.where()}: ${(err as Error).message}`);
       }
     })();
-    checkTokens(tokens, this.where());
+    if (!this.checked.has(tokens)) {
+      checkTokens(tokens, this.where());
+      this.checked.add(tokens);
+    }
     return tokens;
   }
 
