@@ -18,11 +18,10 @@ import {
   migrateAsOwner,
   migrationsApplied,
 } from "./platform/migrations.js";
-import type { ModuleDeps } from "./platform/module.js";
 import { AccessRefused, createPolicies, installScopeFacts, type ScopeFacts } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
 import { createLocations, locationRoutes } from "./services/locations/index.js";
-import { createNotificationRuntime, notificationRoutes } from "./services/notifications/index.js";
+import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
 import { createPatients, patientRoutes, patientScopeFacts } from "./services/patients/index.js";
 import { createPhysicians, physicianRoutes } from "./services/physicians/index.js";
 import {
@@ -152,8 +151,14 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     optionIds: createOptionIds(optionKey),
     physicians,
   });
-  const deps: ModuleDeps = { db, booking: config.booking };
-  const notifications = createNotificationRuntime(database, config, { log: app.log, now: opts.now });
+  const notifications = createNotifications({
+    db,
+    clock: opts.now ? { now: opts.now } : clock,
+    policies,
+    config: config.notifications,
+    log: app.log,
+    listenUrl: database.kind === "postgres" ? config.databaseUrl : undefined,
+  });
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
@@ -169,7 +174,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   physicianRoutes(app, physicians);
   patientRoutes(app, patients);
   schedulingRoutes(app, scheduling);
-  notificationRoutes(app, deps, notifications);
+  notificationRoutes(app, notifications);
   serveWebApp(app);
 
   await app.ready();

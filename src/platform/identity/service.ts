@@ -10,6 +10,7 @@ import type { Page } from "../schemas.js";
 import { toIso } from "../schemas.js";
 import { type BreakGlassRow, identityRepository as repo, type UserRow } from "./repository.js";
 import type { User, UserInput, UserPatch } from "./schema.js";
+import { createLoginThrottle } from "./throttle.js";
 
 registerConstraint("users_email_key", "body.email", "a user with this email already exists");
 registerConstraint("users_patient_key", "body.patientId", "this patient already has a user");
@@ -20,9 +21,6 @@ registerConstraint("user_locations_location_fk", "body.locationIds", "no such lo
 registerConstraint("user_departments_department_fk", "body.departmentIds", "no such department");
 registerConstraint("break_glass_patient_fk", "body.patientId", "no such patient");
 
-const ACCOUNT_FAILURE_LIMIT = 5;
-const ADDRESS_FAILURE_LIMIT = 20;
-const LOCK_MINUTES = 15;
 const BREAK_GLASS_MINUTES = 60;
 
 /** What identity needs from the modules that own family links and departments. */
@@ -78,6 +76,7 @@ export function createIdentity({
   settings = { sessionHours: 12 },
 }: IdentityDeps) {
   const { sessionHours } = settings;
+  const throttle = createLoginThrottle();
   async function toUser(ex: Executor, r: UserRow): Promise<User> {
     return {
       id: r.id,
@@ -127,22 +126,15 @@ export function createIdentity({
     sessionHours,
 
     async login(email: string, password: string, info: RequestInfo) {
-      const accountKey = `account:${email.toLowerCase()}`;
-      const addressKey = `address:${info.clientAddress}`;
+      const keys = throttle.keysFor(email, info.clientAddress);
       const anon: AuditContext = {
         userId: null,
         role: null,
         requestId: info.requestId,
         clientAddress: info.clientAddress,
       };
-      // counted before the password is checked, so parallel guesses all meet the limit
-      const account = await repo.claimAttempt(db, accountKey);
-      const address = await repo.claimAttempt(db, addressKey);
-      const retryAt =
-        throttledUntil(account, ACCOUNT_FAILURE_LIMIT) ?? throttledUntil(address, ADDRESS_FAILURE_LIMIT);
+      const retryAt = await throttle.claim(db, keys);
       if (retryAt) {
-        await repo.releaseAttempt(db, accountKey);
-        await repo.releaseAttempt(db, addressKey);
         await db.transaction().execute((tx) =>
           auditService.record(tx, anon, {
             action: "auth.login",
@@ -162,8 +154,7 @@ export function createIdentity({
       else await verify(await decoyHash, password);
       if (!user || !ok || !user.active) {
         await db.transaction().execute(async (tx) => {
-          await repo.lockIfReached(tx, accountKey, ACCOUNT_FAILURE_LIMIT, LOCK_MINUTES);
-          await repo.lockIfReached(tx, addressKey, ADDRESS_FAILURE_LIMIT, LOCK_MINUTES);
+          await throttle.failed(tx, keys);
           await auditService.record(
             tx,
             { ...anon, userId: user?.id ?? null, role: user?.role ?? null },
@@ -180,8 +171,7 @@ export function createIdentity({
       const token = randomBytes(32).toString("base64url");
       const expiresAt = new Date(clock.now().getTime() + sessionHours * 3_600_000);
       return db.transaction().execute(async (tx) => {
-        await repo.clearFailures(tx, accountKey);
-        await repo.releaseAttempt(tx, addressKey);
+        await throttle.succeeded(tx, keys);
         const sessionId = await repo.insertSession(tx, {
           token_hash: tokenHash(token),
           user_id: user.id,
@@ -410,14 +400,6 @@ export function createIdentity({
 }
 
 export type IdentityService = ReturnType<typeof createIdentity>;
-
-/** When a throttled key may try again, or undefined when it may try now. */
-function throttledUntil(c: { attempts: number; lockedUntil: Date | null }, limit: number): Date | undefined {
-  if (c.lockedUntil && c.lockedUntil.getTime() > Date.now()) return c.lockedUntil;
-  // more attempts than the limit but no lock yet: earlier guesses are still being checked
-  if (c.attempts > limit) return new Date(Date.now() + LOCK_MINUTES * 60_000);
-  return undefined;
-}
 
 function toGrant(r: BreakGlassRow) {
   return {

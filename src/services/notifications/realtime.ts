@@ -9,7 +9,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import type { Actor } from "../../platform/access.js";
 import type { Db } from "../../platform/db.js";
 import type { ScheduleEvent } from "../../platform/events.js";
-import { permits, physicianTarget } from "../../platform/policy.js";
+import { type permits, physicianTarget } from "../../platform/policy.js";
 import { physicianService } from "../physicians/index.js";
 import { appointmentFacts } from "../scheduling/index.js";
 import { head, readAfter } from "./outbox.js";
@@ -119,13 +119,14 @@ export async function visibilityOf(
   actor: Actor,
   e: LiveEvent,
   specialtiesOf: (physicianId: string) => Promise<string[]>,
+  may: typeof permits,
 ): Promise<Visibility> {
   const as = (physicianId: string, locationId: string) =>
     ({ kind: "appointment", id: e.appointmentId, patientId: e.patientId, physicianId, locationId }) as const;
   const before = as(e.previousPhysicianId ?? e.physicianId, e.previousLocationId ?? e.locationId);
   if (
-    (await permits(db, actor, "read", as(e.physicianId, e.locationId))) ||
-    (await permits(db, actor, "read", before))
+    (await may(db, actor, "read", as(e.physicianId, e.locationId))) ||
+    (await may(db, actor, "read", before))
   )
     return "full";
   const physicians = new Set(
@@ -133,7 +134,7 @@ export async function visibilityOf(
   );
   for (const id of physicians)
     if (
-      await permits(
+      await may(
         db,
         actor,
         "manage_schedule",
@@ -171,6 +172,7 @@ export class LiveStreams {
   constructor(
     private readonly db: Db,
     private readonly hub: LiveHub,
+    private readonly may: typeof permits,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -218,7 +220,7 @@ export class LiveStreams {
       for (const e of events) {
         if (ended || (position !== undefined && e.seq <= position)) continue;
         position = e.seq;
-        const visibility = await visibilityOf(this.db, actor, e, specialtiesOf);
+        const visibility = await visibilityOf(this.db, actor, e, specialtiesOf, this.may);
         if (visibility === "none" || ended) continue;
         raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(eventData(e, visibility))}\n\n`);
         // a client that stops reading is let go; it resumes from its Last-Event-ID when it returns

@@ -1,13 +1,10 @@
+/** The notifications API: each route parses, calls the module's operation and maps the answer. */
 import { z } from "zod";
-import type { Actor } from "../../platform/access.js";
-import { auditService } from "../../platform/audit/index.js";
-import type { Executor } from "../../platform/db.js";
 import type { App } from "../../platform/http.js";
-import { actorOf, auditContextOf } from "../../platform/identity/index.js";
-import type { ModuleDeps } from "../../platform/module.js";
-import { authorize, type PatientGround, patient, rolesFor } from "../../platform/policy.js";
+import { actorOf } from "../../platform/identity/index.js";
+import { rolesFor } from "../../platform/policy.js";
 import { errorResponses, idParams, pageOf } from "../../platform/schemas.js";
-import type { NotificationRuntime } from "./runtime.js";
+import type { Notifications } from "./runtime.js";
 import {
   eventStream,
   eventsQuery,
@@ -22,8 +19,6 @@ import {
   templatePreview,
   templateQuery,
 } from "./schema.js";
-import { notificationService as svc } from "./service.js";
-import { messageEvents } from "./templates.js";
 
 const tags = ["notifications"];
 const inboxReaders = rolesFor("patient", "read_messages");
@@ -31,33 +26,7 @@ const inboxReaders = rolesFor("patient", "read_messages");
 const preferenceEditors = rolesFor("patient", "update");
 const watchers = ["patient", "physician", "location_staff", "department_head", "admin"] as const;
 
-function audit(
-  tx: Executor,
-  actor: Actor,
-  action: string,
-  patientId: string | null,
-  access?: PatientGround,
-  detail: Record<string, unknown> = {},
-) {
-  return auditService.record(tx, auditContextOf(actor), {
-    action,
-    resourceType: "notification",
-    resourceId: patientId,
-    patientId,
-    actingFor: access === "guardian" ? patientId : null,
-    detail: access ? { access, ...detail } : detail,
-    flagged: access === "break_glass",
-  });
-}
-
-export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: NotificationRuntime): void {
-  const { library } = runtime;
-  const settings = {
-    library,
-    telehealthBaseUrl: runtime.config.telehealthBaseUrl,
-    reminderHours: runtime.config.reminderHours,
-  };
-
+export function notificationRoutes(app: App, notifications: Notifications): void {
   app.get(
     "/api/v1/notifications",
     {
@@ -69,16 +38,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
         response: { 200: pageOf(notification), ...errorResponses },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      return db.transaction().execute(async (tx) => {
-        const page = await svc.inbox(tx, actor, req.query);
-        await audit(tx, actor, "notification.list", req.query.patientId ?? actor.patientId, undefined, {
-          count: page.items.length,
-        });
-        return page;
-      });
-    },
+    (req) => notifications.inbox(actorOf(req), req.query),
   );
   app.post(
     "/api/v1/notifications/:id/read",
@@ -94,14 +54,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
         response: { 200: notification, ...errorResponses },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      return db.transaction().execute(async (tx) => {
-        const read = await svc.markRead(tx, actor, req.params.id, runtime.now());
-        await audit(tx, actor, "notification.read", read.patientId, undefined, { notificationId: read.id });
-        return read;
-      });
-    },
+    (req) => notifications.markRead(actorOf(req), req.params.id),
   );
 
   app.get(
@@ -115,15 +68,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
         response: { 200: preferences, ...errorResponses },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      return db.transaction().execute(async (tx) => {
-        const access = await authorize(tx, actor, "update", patient(req.params.id));
-        const prefs = await svc.preferences(tx, req.params.id, library);
-        await audit(tx, actor, "notification.preferences.read", req.params.id, access);
-        return prefs;
-      });
-    },
+    (req) => notifications.preferences(actorOf(req), req.params.id),
   );
   app.put(
     "/api/v1/patients/:id/notification-preferences",
@@ -137,19 +82,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
         response: { 200: preferences, ...errorResponses },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      return db.transaction().execute(async (tx) => {
-        const access = await authorize(tx, actor, "update", patient(req.params.id));
-        const prefs = await svc.setPreferences(tx, req.params.id, req.body, library);
-        await audit(tx, actor, "notification.preferences.update", req.params.id, access, {
-          channels: prefs.channels,
-          language: prefs.language,
-          quietHours: prefs.quietHours !== null,
-        });
-        return prefs;
-      });
-    },
+    (req) => notifications.setPreferences(actorOf(req), req.params.id, req.body),
   );
 
   app.get(
@@ -158,7 +91,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
       config: { allow: ["admin"] },
       schema: { tags, summary: "Message templates: events and languages", response: { 200: templateList } },
     },
-    async () => ({ events: [...messageEvents], languages: library.languages }),
+    async () => notifications.templates(),
   );
   app.get(
     "/api/v1/notification-templates/:event",
@@ -172,29 +105,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
         response: { 200: templatePreview, ...errorResponses },
       },
     },
-    async (req) => {
-      const actor = actorOf(req);
-      const { language, appointmentId } = req.query;
-      if (!appointmentId)
-        return svc.preview(db, req.params.event, language, undefined, settings, runtime.now());
-      return db.transaction().execute(async (tx) => {
-        const preview = await svc.preview(
-          tx,
-          req.params.event,
-          language,
-          appointmentId,
-          settings,
-          runtime.now(),
-        );
-        await auditService.record(tx, auditContextOf(actor), {
-          action: "notification.template.preview",
-          resourceType: "appointment",
-          resourceId: appointmentId,
-          detail: { event: req.params.event, language: preview.language },
-        });
-        return preview;
-      });
-    },
+    (req) => notifications.preview(actorOf(req), req.params.event, req.query),
   );
   app.get(
     "/api/v1/notification-jobs",
@@ -207,7 +118,7 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
         response: { 200: pageOf(job), ...errorResponses },
       },
     },
-    (req) => svc.jobs(db, req.query),
+    (req) => notifications.jobs(req.query),
   );
 
   app.get(
@@ -229,17 +140,11 @@ export function notificationRoutes(app: App, { db }: ModuleDeps, runtime: Notifi
       },
     },
     async (req, reply) => {
-      const actor = actorOf(req);
       const header = req.headers["last-event-id"];
       const lastEventId = typeof header === "string" ? Number(header) : req.query.lastEventId;
-      await auditService.record(db, auditContextOf(actor), {
-        action: "events.subscribe",
-        resourceType: "schedule_events",
-        detail: { lastEventId: lastEventId ?? null },
-      });
-      await runtime.streams.serve(req, reply, actor, lastEventId);
+      await notifications.watch(actorOf(req), lastEventId, req, reply);
     },
   );
 
-  app.addHook("preClose", async () => runtime.streams.closeAll());
+  app.addHook("preClose", async () => notifications.streams.closeAll());
 }

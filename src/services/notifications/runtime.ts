@@ -1,56 +1,52 @@
-/** The notification service's moving parts for one process, created by the composition root. */
-import type { FastifyBaseLogger } from "fastify";
-import type { Config, NotificationsConfig } from "../../platform/config.js";
-import type { Database } from "../../platform/db.js";
+/**
+ * The notifications module for one process, created once by the composition root: the API's
+ * operations, the live event streams and the worker, with every dependency passed in.
+ */
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
+import type { Actor } from "../../platform/access.js";
+import { auditService } from "../../platform/audit/index.js";
+import type { NotificationsConfig } from "../../platform/config.js";
+import type { Db } from "../../platform/db.js";
+import { auditContextOf } from "../../platform/identity/index.js";
 import { smtpChannel, twilioProvider } from "./channels.js";
 import { LiveHub, LiveStreams } from "./realtime.js";
+import { type Clock, createNotificationService, type NotificationPolicies } from "./service.js";
 import { TemplateLibrary } from "./templates.js";
 import { createWaker, type Waker } from "./waker.js";
 import { NotificationWorker } from "./worker.js";
 
-export interface NotificationRuntime {
+export interface NotificationDeps {
+  db: Db;
+  /** The worker's and the API's clock; tests move it forward to make reminders due. */
+  clock: Clock;
+  policies: NotificationPolicies;
   config: NotificationsConfig;
-  library: TemplateLibrary;
-  now: () => Date;
-  hub: LiveHub;
-  streams: LiveStreams;
-  worker: NotificationWorker;
-  /** Starts the worker (the API side needs no start: streams start the hub on demand). */
-  startWorker(): Promise<void>;
-  /** Ends live streams, stops the worker after its current round and closes the LISTEN connection. */
-  stop(): Promise<void>;
-}
-
-export interface RuntimeOptions {
   log: FastifyBaseLogger;
-  /** The worker's clock; tests move it forward to make reminders due. */
-  now?: (() => Date) | undefined;
+  /** The PostgreSQL server to LISTEN on for schedule events; without it (PGlite) the outbox is polled. */
+  listenUrl?: string | undefined;
   pollMs?: number;
 }
 
-export function createNotificationRuntime(
-  database: Database,
-  config: Config,
-  opts: RuntimeOptions,
-): NotificationRuntime {
-  const log = opts.log.child({ module: "notifications" });
-  const now = opts.now ?? (() => new Date());
-  const pollMs = opts.pollMs ?? 1000;
-  const settings = config.notifications;
+export function createNotifications(deps: NotificationDeps) {
+  const { db, clock, policies, config } = deps;
+  const log = deps.log.child({ module: "notifications" });
+  const now = () => clock.now();
+  const pollMs = deps.pollMs ?? 1000;
   const library = new TemplateLibrary();
-  const waker: Waker = createWaker({
-    databaseUrl: database.kind === "postgres" ? config.databaseUrl : undefined,
-    pollMs,
-    log,
-  });
-  const hub = new LiveHub(database.db, waker, log);
-  const streams = new LiveStreams(database.db, hub, log);
-  const worker = new NotificationWorker({
-    db: database.db,
-    config: settings,
+  const settings = {
     library,
-    email: settings.smtpUrl ? smtpChannel(settings.smtpUrl, settings.mailFrom) : undefined,
-    sms: settings.sms ? twilioProvider(settings.sms) : undefined,
+    telehealthBaseUrl: config.telehealthBaseUrl,
+    reminderHours: config.reminderHours,
+  };
+  const waker: Waker = createWaker({ databaseUrl: deps.listenUrl, pollMs, log });
+  const hub = new LiveHub(db, waker, log);
+  const streams = new LiveStreams(db, hub, policies.permits, log);
+  const worker = new NotificationWorker({
+    db,
+    config,
+    library,
+    email: config.smtpUrl ? smtpChannel(config.smtpUrl, config.mailFrom) : undefined,
+    sms: config.sms ? twilioProvider(config.sms) : undefined,
     now,
     log,
     pollMs,
@@ -58,18 +54,37 @@ export function createNotificationRuntime(
   let unwake: (() => void) | undefined;
   let stopped: Promise<void> | undefined;
   return {
-    config: settings,
+    ...createNotificationService({ db, clock, policies, settings }),
+    config,
     library,
-    now,
     hub,
     streams,
     worker,
-    async startWorker() {
+
+    /** Serves the caller's live event stream (the subscription is audited) until it ends. */
+    async watch(
+      actor: Actor,
+      lastEventId: number | undefined,
+      req: FastifyRequest,
+      reply: FastifyReply,
+    ): Promise<void> {
+      await auditService.record(db, auditContextOf(actor), {
+        action: "events.subscribe",
+        resourceType: "schedule_events",
+        detail: { lastEventId: lastEventId ?? null },
+      });
+      await streams.serve(req, reply, actor, lastEventId);
+    },
+
+    /** Starts the worker (the API side needs no start: streams start the hub on demand). */
+    async startWorker(): Promise<void> {
       unwake ??= waker.onWake(() => worker.wake());
       await waker.start();
       worker.start();
     },
-    stop() {
+
+    /** Ends live streams, stops the worker after its current round and closes the LISTEN connection. */
+    stop(): Promise<void> {
       stopped ??= (async () => {
         streams.closeAll();
         hub.close();
@@ -81,3 +96,5 @@ export function createNotificationRuntime(
     },
   };
 }
+
+export type Notifications = ReturnType<typeof createNotifications>;

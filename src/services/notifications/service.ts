@@ -1,9 +1,13 @@
 /** Preferences, the in-app inbox, delivery records and template previews, within the caller's scope. */
 
 import type { Actor } from "../../platform/access.js";
-import type { Executor } from "../../platform/db.js";
+import { auditService } from "../../platform/audit/index.js";
+import type { Clock } from "../../platform/clock.js";
+import type { Db, Executor } from "../../platform/db.js";
 import { problems, registerConstraint } from "../../platform/errors.js";
-import { authorize, patient, patientScope } from "../../platform/policy.js";
+import { auditContextOf } from "../../platform/identity/index.js";
+import type { PatientGround, Policies } from "../../platform/policy.js";
+import { patient } from "../../platform/policy.js";
 import { type Page, toHHMM, toIso } from "../../platform/schemas.js";
 import { type Patient, patientService } from "../patients/index.js";
 import { e164 } from "./channels.js";
@@ -16,7 +20,7 @@ import {
   notificationRepository as repo,
 } from "./repository.js";
 import type { InboxQuery, Job, JobQuery, Notification, Preferences, PreferencesInput } from "./schema.js";
-import type { MessageEvent, RenderedMessage, TemplateLibrary } from "./templates.js";
+import { type MessageEvent, messageEvents, type RenderedMessage, type TemplateLibrary } from "./templates.js";
 
 registerConstraint("notification_preferences_patient_fk", "params.id", "no such patient");
 
@@ -124,79 +128,57 @@ export function renderMessage(
   };
 }
 
-export const notificationService = {
-  async preferences(db: Executor, patientId: string, library: TemplateLibrary): Promise<Preferences> {
-    const [patient, row] = await Promise.all([
-      patientService.get(db, patientId),
-      repo.preferences(db, patientId),
-    ]);
-    return toPreferences(patientId, effectivePreferences(row, patient, library), row);
-  },
+/** The policy's checks, as the composition root hands them over. */
+export type NotificationPolicies = Pick<Policies, "authorize" | "patientScope" | "permits">;
 
-  async setPreferences(
-    db: Executor,
-    patientId: string,
-    input: PreferencesInput,
-    library: TemplateLibrary,
-  ): Promise<Preferences> {
-    const patient = await patientService.get(db, patientId);
-    if (input.channels.email && !patient.email)
-      throw problems.invalid("body.channels.email", "the patient has no email address on record");
-    if (input.channels.sms && !contactOf(patient).phone)
-      throw problems.invalid("body.channels.sms", "the patient has no mobile number on record");
-    const language = input.language ?? patient.preferredLanguage;
-    if (
-      input.language !== undefined &&
-      library.resolveLanguage(input.language) !== input.language.split("-")[0]
-    )
-      throw problems.invalid(
-        "body.language",
-        `messages are not available in ${input.language}; choose one of ${library.languages.join(", ")}`,
-      );
-    const row = await repo.upsertPreferences(db, {
-      patient_id: patientId,
-      email: input.channels.email,
-      sms: input.channels.sms,
-      in_app: input.channels.inApp,
-      language,
-      quiet_start: input.quietHours?.start ?? null,
-      quiet_end: input.quietHours?.end ?? null,
-      quiet_time_zone: input.quietHours?.timeZone ?? null,
-    });
-    return toPreferences(patientId, effectivePreferences(row, patient, library), row);
-  },
+/** The time business rules read; a test moves it to make reminders due. */
+export type { Clock } from "../../platform/clock.js";
 
-  /** Patients see their own and their dependents' inbox; administrators anyone's (the policy). */
-  async inbox(db: Executor, actor: Actor, q: InboxQuery): Promise<Page<Notification>> {
-    if (q.patientId) await authorize(db, actor, "read_messages", patient(q.patientId, "query.patientId"));
-    const patientIds = q.patientId ? [q.patientId] : await patientScope(db, actor);
-    const { rows, total } = await repo.inbox(db, { patientIds, unread: q.unread }, q);
-    return { items: rows.map(toNotification), total, limit: q.limit, offset: q.offset };
-  },
+export interface NotificationServiceDeps {
+  db: Db;
+  clock: Clock;
+  policies: NotificationPolicies;
+  settings: RenderSettings;
+}
 
-  async markRead(db: Executor, actor: Actor, id: string, now: Date): Promise<Notification> {
-    const row = await repo.notification(db, id);
-    if (!row) throw problems.notFound("notification");
-    await authorize(db, actor, "read_messages", { ...patient(row.patient_id), noun: "notification" });
-    return toNotification((await repo.markRead(db, id, now))!);
-  },
+export type TemplatePreviewQuery = { language: string; appointmentId?: string | undefined };
 
-  async jobs(db: Executor, q: JobQuery): Promise<Page<Job>> {
-    const { rows, total } = await repo.jobs(db, q, q);
-    return { items: rows.map(toJob), total, limit: q.limit, offset: q.offset };
-  },
+function audit(
+  tx: Executor,
+  actor: Actor,
+  action: string,
+  patientId: string | null,
+  access?: PatientGround,
+  detail: Record<string, unknown> = {},
+) {
+  return auditService.record(tx, auditContextOf(actor), {
+    action,
+    resourceType: "notification",
+    resourceId: patientId,
+    patientId,
+    actingFor: access === "guardian" ? patientId : null,
+    detail: access ? { access, ...detail } : detail,
+    flagged: access === "break_glass",
+  });
+}
+
+/**
+ * The operations behind the notifications API: each takes the caller first, authorizes through
+ * the policy, runs in its own transaction and writes its audit event there.
+ */
+export function createNotificationService({ db, clock, policies, settings }: NotificationServiceDeps) {
+  const { library } = settings;
 
   /** A template rendered with a real appointment's data, or with the sample appointment. */
-  async preview(
-    db: Executor,
+  async function render(
+    ex: Executor,
     event: MessageEvent,
-    wantedLanguage: string,
+    wanted: string,
     appointmentId: string | undefined,
-    settings: RenderSettings,
-    now: Date,
   ) {
-    const language = settings.library.resolveLanguage(wantedLanguage);
-    const ctx = appointmentId ? await loadContext(db, appointmentId) : sampleContext(now);
+    const now = clock.now();
+    const language = library.resolveLanguage(wanted);
+    const ctx = appointmentId ? await loadContext(ex, appointmentId) : sampleContext(now);
     if (!ctx) throw problems.notFound("appointment", "query.appointmentId");
     const extras = {
       reminderHours: event === "reminder" ? (settings.reminderHours.at(-1) ?? 24) : null,
@@ -207,8 +189,118 @@ export const notificationService = {
     };
     const { message, calendar } = renderMessage(ctx, event, language, extras, settings, now);
     return { event, language, ...message, calendar };
-  },
-};
+  }
+
+  return {
+    /** Patients see their own and their dependents' inbox; administrators anyone's (the policy). */
+    inbox(actor: Actor, q: InboxQuery): Promise<Page<Notification>> {
+      return db.transaction().execute(async (tx) => {
+        if (q.patientId)
+          await policies.authorize(tx, actor, "read_messages", patient(q.patientId, "query.patientId"));
+        const patientIds = q.patientId ? [q.patientId] : await policies.patientScope(tx, actor);
+        const { rows, total } = await repo.inbox(tx, { patientIds, unread: q.unread }, q);
+        const page = { items: rows.map(toNotification), total, limit: q.limit, offset: q.offset };
+        await audit(tx, actor, "notification.list", q.patientId ?? actor.patientId, undefined, {
+          count: page.items.length,
+        });
+        return page;
+      });
+    },
+
+    markRead(actor: Actor, id: string): Promise<Notification> {
+      return db.transaction().execute(async (tx) => {
+        const row = await repo.notification(tx, id);
+        if (!row) throw problems.notFound("notification");
+        await policies.authorize(tx, actor, "read_messages", {
+          ...patient(row.patient_id),
+          noun: "notification",
+        });
+        const read = toNotification((await repo.markRead(tx, id, clock.now()))!);
+        await audit(tx, actor, "notification.read", read.patientId, undefined, { notificationId: read.id });
+        return read;
+      });
+    },
+
+    /** The channels, language and quiet hours are part of the record a caller may update. */
+    preferences(actor: Actor, patientId: string): Promise<Preferences> {
+      return db.transaction().execute(async (tx) => {
+        const access = await policies.authorize(tx, actor, "update", patient(patientId));
+        const [record, row] = await Promise.all([
+          patientService.get(tx, patientId),
+          repo.preferences(tx, patientId),
+        ]);
+        const prefs = toPreferences(patientId, effectivePreferences(row, record, library), row);
+        await audit(tx, actor, "notification.preferences.read", patientId, access);
+        return prefs;
+      });
+    },
+
+    setPreferences(actor: Actor, patientId: string, input: PreferencesInput): Promise<Preferences> {
+      return db.transaction().execute(async (tx) => {
+        const access = await policies.authorize(tx, actor, "update", patient(patientId));
+        const record = await patientService.get(tx, patientId);
+        if (input.channels.email && !record.email)
+          throw problems.invalid("body.channels.email", "the patient has no email address on record");
+        if (input.channels.sms && !contactOf(record).phone)
+          throw problems.invalid("body.channels.sms", "the patient has no mobile number on record");
+        const language = input.language ?? record.preferredLanguage;
+        if (
+          input.language !== undefined &&
+          library.resolveLanguage(input.language) !== input.language.split("-")[0]
+        )
+          throw problems.invalid(
+            "body.language",
+            `messages are not available in ${input.language}; choose one of ${library.languages.join(", ")}`,
+          );
+        const row = await repo.upsertPreferences(tx, {
+          patient_id: patientId,
+          email: input.channels.email,
+          sms: input.channels.sms,
+          in_app: input.channels.inApp,
+          language,
+          quiet_start: input.quietHours?.start ?? null,
+          quiet_end: input.quietHours?.end ?? null,
+          quiet_time_zone: input.quietHours?.timeZone ?? null,
+        });
+        const prefs = toPreferences(patientId, effectivePreferences(row, record, library), row);
+        await audit(tx, actor, "notification.preferences.update", patientId, access, {
+          channels: prefs.channels,
+          language: prefs.language,
+          quietHours: prefs.quietHours !== null,
+        });
+        return prefs;
+      });
+    },
+
+    /** Admission to the template and job routes is the administrators' alone (route `allow`). */
+    templates() {
+      return { events: [...messageEvents], languages: library.languages };
+    },
+
+    /** With a real appointment the preview reads patient data, so that reading is audited. */
+    async preview(actor: Actor, event: MessageEvent, q: TemplatePreviewQuery) {
+      const { appointmentId } = q;
+      if (!appointmentId) return render(db, event, q.language, undefined);
+      return db.transaction().execute(async (tx) => {
+        const preview = await render(tx, event, q.language, appointmentId);
+        await auditService.record(tx, auditContextOf(actor), {
+          action: "notification.template.preview",
+          resourceType: "appointment",
+          resourceId: appointmentId,
+          detail: { event, language: preview.language },
+        });
+        return preview;
+      });
+    },
+
+    async jobs(q: JobQuery): Promise<Page<Job>> {
+      const { rows, total } = await repo.jobs(db, q, q);
+      return { items: rows.map(toJob), total, limit: q.limit, offset: q.offset };
+    },
+  };
+}
+
+export type NotificationService = ReturnType<typeof createNotificationService>;
 
 /** A made-up appointment so that templates can be previewed on an empty network. */
 function sampleContext(now: Date): MessageContext {

@@ -6,14 +6,16 @@
  *   templates/<language>/<event>.sms.txt   SMS text
  *   templates/<language>/strings.json      words the code needs (compass points, feature names)
  *   templates/<language>/partials/<name>.txt|.html   shared blocks, included with {{> name}}
- * The syntax is a small, logic-less subset of Mustache: {{name}}, {{a.b}}, sections
- * {{#list}}…{{/list}} (repeats per item, {{.}} is the item), inverted {{^x}}…{{/x}}, partials
- * {{> name}}, comments {{! }}.
+ * The syntax is logic-less Mustache, rendered by the `mustache` package: {{name}}, {{a.b}},
+ * sections {{#list}}…{{/list}} (repeats per item, {{.}} is the item), inverted {{^x}}…{{/x}},
+ * partials {{> name}}, comments {{! }}. Unescaped output ({{{x}}}, {{&x}}) and changing the
+ * delimiters are refused, so an HTML template cannot print a value unescaped.
  * Values are HTML-escaped in .html templates; a name the view does not have is an error, so a typo
  * in a template fails its preview and the tests rather than sending a message with a hole in it.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import Mustache from "mustache";
 
 export const messageEvents = ["confirmation", "reminder", "cancellation", "reschedule"] as const;
 export type MessageEvent = (typeof messageEvents)[number];
@@ -22,49 +24,6 @@ export const TEMPLATES_DIR = fileURLToPath(new URL("./templates/", import.meta.u
 
 export class TemplateError extends Error {
   override name = "TemplateError";
-}
-
-type Node =
-  | { kind: "text"; text: string }
-  | { kind: "value"; name: string }
-  | { kind: "partial"; name: string }
-  | { kind: "section"; name: string; inverted: boolean; children: Node[] };
-
-const TAG = /\{\{\s*([#^/!>]?)\s*([^}]*?)\s*\}\}/g;
-// a line holding only a section, close, partial or comment tag disappears with its line break
-const STANDALONE = /^[ \t]*(\{\{\s*[#^/!>][^}]*\}\})[ \t]*\r?\n/gm;
-
-export function parseTemplate(source: string, where = "template"): Node[] {
-  const text = source.replace(STANDALONE, "$1");
-  const root: Node[] = [];
-  const stack: Array<{ name: string; children: Node[] }> = [{ name: "", children: root }];
-  let last = 0;
-  for (const m of text.matchAll(TAG)) {
-    const top = stack[stack.length - 1]!;
-    if (m.index > last) top.children.push({ kind: "text", text: text.slice(last, m.index) });
-    last = m.index + m[0].length;
-    const [, sigil, name = ""] = m;
-    if (sigil === "!") continue;
-    if (!/^(\.|[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*)$/.test(name))
-      throw new TemplateError(`${where}: "${m[0]}" is not a valid placeholder`);
-    if (sigil === "#" || sigil === "^") {
-      const node: Node = { kind: "section", name, inverted: sigil === "^", children: [] };
-      top.children.push(node);
-      stack.push({ name, children: node.children });
-    } else if (sigil === ">") {
-      top.children.push({ kind: "partial", name });
-    } else if (sigil === "/") {
-      if (stack.length === 1 || top.name !== name)
-        throw new TemplateError(`${where}: {{/${name}}} closes nothing open (open: ${top.name || "none"})`);
-      stack.pop();
-    } else {
-      top.children.push({ kind: "value", name });
-    }
-  }
-  if (stack.length > 1)
-    throw new TemplateError(`${where}: {{#${stack[stack.length - 1]!.name}}} is never closed`);
-  if (last < text.length) root.push({ kind: "text", text: text.slice(last) });
-  return root;
 }
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -76,85 +35,144 @@ const HTML_ESCAPES: Record<string, string> = {
 };
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
-/** Looks a dotted name up through the context stack, own properties only (no prototype walk). */
-function lookup(stack: unknown[], name: string, where: string): unknown {
-  if (name === ".") return stack[stack.length - 1];
-  const [head, ...rest] = name.split(".");
-  for (let i = stack.length - 1; i >= 0; i--) {
-    const ctx = stack[i];
-    if (ctx !== null && typeof ctx === "object" && Object.hasOwn(ctx, head!)) {
+const NAME = /^(\.|[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*)$/;
+// the tags of the subset: text, value, section, inverted, close, partial, comment
+const ALLOWED_TAGS = new Set(["text", "name", "#", "^", "/", ">", "!"]);
+// [type, name or text, start, end, children of a section (a partial's indentation), …]
+type Token = [string, string, number, number, unknown?, ...unknown[]];
+
+/** Refuses what the subset leaves out, naming the tag, before anything is rendered. */
+function checkTokens(tokens: Token[], where: string): void {
+  for (const [type, name, , , children] of tokens) {
+    if (type === "text" || type === "!") continue;
+    if (!ALLOWED_TAGS.has(type) || !NAME.test(name))
+      throw new TemplateError(
+        `${where}: "{{${type === "name" ? "" : type}${name}}}" is not a valid placeholder`,
+      );
+    if ((type === "#" || type === "^") && Array.isArray(children)) checkTokens(children as Token[], where);
+  }
+}
+
+/**
+ * A Mustache context that fails on a name the view does not have instead of printing nothing. A
+ * dotted name is looked up from the innermost context outwards by its first part, then followed
+ * through own properties only (no prototype walk); a null or missing link prints nothing.
+ */
+class StrictContext extends Mustache.Context {
+  constructor(
+    view: unknown,
+    parent: StrictContext | undefined,
+    private readonly where: () => string,
+  ) {
+    super(view, parent);
+  }
+
+  override push(view: unknown): StrictContext {
+    return new StrictContext(view, this, this.where);
+  }
+
+  override lookup(name: string): unknown {
+    if (name === ".") return this.view;
+    const [head, ...rest] = name.split(".");
+    for (let c: Mustache.Context | undefined = this; c; c = c.parent) {
+      const ctx: unknown = c.view;
+      if (ctx === null || typeof ctx !== "object" || !Object.hasOwn(ctx, head!)) continue;
       let value: unknown = (ctx as Record<string, unknown>)[head!];
       for (const part of rest) {
         if (value === null || value === undefined) return undefined;
         if (typeof value !== "object" || !Object.hasOwn(value, part))
-          throw new TemplateError(`${where}: the view has no "${name}"`);
+          throw new TemplateError(`${this.where()}: the view has no "${name}"`);
         value = (value as Record<string, unknown>)[part];
       }
       return value;
     }
+    throw new TemplateError(`${this.where()}: the view has no "${name}"`);
   }
-  throw new TemplateError(`${where}: the view has no "${name}"`);
 }
 
 export type PartialSource = (name: string) => string;
 
-interface RenderState {
-  html: boolean;
-  where: string;
-  partials: PartialSource;
-  depth: number;
-}
+const MAX_PARTIAL_DEPTH = 6;
 
-function renderNodes(nodes: Node[], stack: unknown[], st: RenderState): string {
-  const { html, where } = st;
-  let out = "";
-  for (const node of nodes) {
-    if (node.kind === "text") out += node.text;
-    else if (node.kind === "partial") {
-      if (st.depth > 5) throw new TemplateError(`${where}: partials nested too deeply at {{> ${node.name}}}`);
-      const inner = `${where} > ${node.name}`;
-      out += renderNodes(parseTemplate(st.partials(node.name), inner), stack, {
-        ...st,
-        where: inner,
-        depth: st.depth + 1,
-      });
-    } else if (node.kind === "value") {
-      const v = lookup(stack, node.name, where);
-      if (v !== null && v !== undefined && typeof v === "object")
-        throw new TemplateError(`${where}: "${node.name}" is not a printable value`);
-      const s = v === null || v === undefined ? "" : String(v);
-      out += html ? escapeHtml(s) : s;
-    } else {
-      const v = lookup(stack, node.name, where);
-      const empty =
-        v === null || v === undefined || v === false || v === "" || (Array.isArray(v) && !v.length);
-      if (node.inverted) {
-        if (empty) out += renderNodes(node.children, stack, st);
-      } else if (!empty) {
-        const items = Array.isArray(v) ? v : [v];
-        for (const item of items) out += renderNodes(node.children, [...stack, item], st);
+/**
+ * One render at a time (rendering is synchronous): the writer keeps the chain of partials it is
+ * in, for error messages and to stop a partial that includes itself. Parsed templates are cached
+ * by the writer, so a library renders each file's text from its tokens after the first use.
+ */
+class StrictWriter extends Mustache.Writer {
+  private readonly path: string[] = [];
+  /** Parsed templates (cached by mustache) already held against the subset. */
+  private readonly checked = new WeakSet<Token[]>();
+
+  where = () => this.path.join(" > ");
+
+  override parse(template: string, tags?: Mustache.OpeningAndClosingTags): Token[] {
+    const tokens = (() => {
+      try {
+        return super.parse(template, tags) as Token[];
+      } catch (err) {
+        if (err instanceof TemplateError) throw err;
+        throw new TemplateError(`${this.where()}: ${(err as Error).message}`);
       }
+    })();
+    if (!this.checked.has(tokens)) {
+      checkTokens(tokens, this.where());
+      this.checked.add(tokens);
+    }
+    return tokens;
+  }
+
+  // mustache passes its own partial lookup on; it is typed loosely, as in mustache itself
+  override renderPartial(
+    token: string[],
+    context: Mustache.Context,
+    partials?: Mustache.PartialsOrLookupFn,
+    config?: Mustache.RenderOptions,
+  ): string {
+    const name = token[1]!;
+    if (this.path.length >= MAX_PARTIAL_DEPTH)
+      throw new TemplateError(`${this.where()}: partials nested too deeply at {{> ${name}}}`);
+    this.path.push(name);
+    try {
+      return super.renderPartial(token, context, partials, config) ?? "";
+    } finally {
+      this.path.pop();
     }
   }
-  return out;
+
+  override escapedValue(token: string[], context: Mustache.Context, config?: Mustache.RenderOptions): string {
+    const value: unknown = context.lookup(token[1]!);
+    if (value !== null && value !== undefined && typeof value === "object")
+      throw new TemplateError(`${this.where()}: "${token[1]}" is not a printable value`);
+    return super.escapedValue(token, context, config) ?? "";
+  }
+
+  renderAt(where: string, source: string, view: object, html: boolean, partials: PartialSource): string {
+    this.path.length = 0;
+    this.path.push(where);
+    return this.render(source, new StrictContext(view, undefined, this.where), partials, {
+      escape: html ? (v: unknown) => escapeHtml(String(v)) : (v: unknown) => String(v),
+    });
+  }
 }
 
 const noPartials: PartialSource = (name) => {
   throw new TemplateError(`no partial named ${name}`);
 };
 
+/** Renders one template; the library renders its files through a writer of its own. */
 export function renderTemplate(
   source: string,
   view: object,
   opts: { html: boolean; where?: string; partials?: PartialSource },
 ): string {
-  const where = opts.where ?? "template";
-  return renderNodes(parseTemplate(source, where), [view], {
-    html: opts.html,
-    where,
-    partials: opts.partials ?? noPartials,
-    depth: 0,
-  });
+  return new StrictWriter().renderAt(
+    opts.where ?? "template",
+    source,
+    view,
+    opts.html,
+    opts.partials ?? noPartials,
+  );
 }
 
 export interface RenderedMessage {
@@ -174,6 +192,7 @@ export interface LanguageStrings {
 /** Templates and strings read from disk once per process (they ship with the code). */
 export class TemplateLibrary {
   private readonly cache = new Map<string, string>();
+  private readonly writer = new StrictWriter();
   readonly languages: string[];
 
   constructor(readonly dir = TEMPLATES_DIR) {
@@ -214,28 +233,23 @@ export class TemplateLibrary {
   }
 
   render(event: MessageEvent, language: string, view: object): RenderedMessage {
-    const where = (form: string) => `templates/${language}/${event}${form}`;
+    const at = (form: string) => `templates/${language}/${event}${form}`;
     const text = this.partials(language, ".txt");
-    const rendered = renderTemplate(this.file(language, `${event}.txt`), view, {
-      html: false,
-      where: where(".txt"),
-      partials: text,
-    });
+    const rendered = this.writer.renderAt(at(".txt"), this.file(language, `${event}.txt`), view, false, text);
     const subjectLine = /^Subject:[ \t]*(.*)\r?\n\r?\n?/.exec(rendered);
-    if (!subjectLine) throw new TemplateError(`${where(".txt")}: the first line must be "Subject: …"`);
+    if (!subjectLine) throw new TemplateError(`${at(".txt")}: the first line must be "Subject: …"`);
     return {
       subject: subjectLine[1]!.trim(),
       text: rendered.slice(subjectLine[0].length).trim(),
-      html: renderTemplate(this.file(language, `${event}.html`), view, {
-        html: true,
-        where: where(".html"),
-        partials: this.partials(language, ".html"),
-      }),
-      sms: renderTemplate(this.file(language, `${event}.sms.txt`), view, {
-        html: false,
-        where: where(".sms.txt"),
-        partials: text,
-      })
+      html: this.writer.renderAt(
+        at(".html"),
+        this.file(language, `${event}.html`),
+        view,
+        true,
+        this.partials(language, ".html"),
+      ),
+      sms: this.writer
+        .renderAt(at(".sms.txt"), this.file(language, `${event}.sms.txt`), view, false, text)
         .replace(/\s+/g, " ")
         .trim(),
     };
