@@ -20,8 +20,8 @@ import {
   type PlacedRow,
 } from "./appointments.repository.js";
 import type { ConflictReason, SlotOptionDto } from "./appointments.schema.js";
-import type { OptionIds, OptionRef } from "./availability/option-id.js";
 import { checkOption } from "./availability/check.js";
+import type { OptionIds, OptionRef } from "./availability/option-id.js";
 import { searchOptions, toOptionDto } from "./availability.service.js";
 import { reasonOf } from "./booking.explain.js";
 import { bookingFacts } from "./booking.facts.js";

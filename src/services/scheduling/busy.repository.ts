@@ -176,7 +176,11 @@ export const busyRepository = {
       sql`${prefix}starts_at < ${w.to} AND ${prefix}starts_at > ${new Date(w.from.getTime() - MAX_APPOINTMENT_MS)} AND ${prefix}ends_at > ${w.from}`;
     const ms = (col: string) => sql`(extract(epoch FROM ${sql.ref(col)}) * 1000)::float8`;
     const excludeId = who.excludeId ?? null;
-    const { rows } = await sql<{ type: Record<string, unknown> | null; previous: string[]; busy: BusyTuple[] }>`
+    const { rows } = await sql<{
+      type: Record<string, unknown> | null;
+      previous: string[];
+      busy: BusyTuple[];
+    }>`
       SELECT
         (SELECT json_build_object('id', id, 'active', active, 'durationMinutes', duration_minutes,
                   'slotIntervalMinutes', slot_interval_minutes, 'roomKind', room_kind,
