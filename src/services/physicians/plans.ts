@@ -1,7 +1,7 @@
 /**
  * Expanded working plans: templates, overrides and approved time off turned into dated blocks in
- * each location's time zone, cached per process under each physician's plan stamp (which
- * triggers renew on any change to those inputs, on any replica).
+ * each location's time zone, cached (in a cache the caller creates and passes) under each
+ * physician's plan stamp, which triggers renew on any change to those inputs, on any replica.
  */
 import { groupBy } from "../../platform/collections.js";
 import type { Executor } from "../../platform/db.js";
@@ -26,13 +26,25 @@ export interface PhysicianPlan {
 const toTemplateRule = (r: TemplateRow): TemplateRule => toTemplate(r);
 const toOverrideRule = (r: OverrideRow): OverrideRule => toOverride(r);
 
-/** Expanded plans by physician and date range, each under the plan stamp it was expanded from. */
-const planCache = new Map<string, { stamp: string; plan: PhysicianPlan }>();
-const PLAN_CACHE_ENTRIES = 50_000;
+/**
+ * Expanded plans by physician and date range, each under the plan stamp it was expanded from:
+ * one per process (or per server), created here and passed to `cachedPlans`. Bounded: it starts
+ * afresh beyond `maxEntries`.
+ */
+export interface PlanCache {
+  get(key: string): { stamp: string; plan: PhysicianPlan } | undefined;
+  set(key: string, stamp: string, plan: PhysicianPlan): void;
+}
 
-function rememberPlan(key: string, stamp: string, plan: PhysicianPlan): void {
-  if (planCache.size >= PLAN_CACHE_ENTRIES) planCache.clear();
-  planCache.set(key, { stamp, plan });
+export function createPlanCache(maxEntries = 50_000): PlanCache {
+  const entries = new Map<string, { stamp: string; plan: PhysicianPlan }>();
+  return {
+    get: (key) => entries.get(key),
+    set(key, stamp, plan) {
+      if (entries.size >= maxEntries) entries.clear();
+      entries.set(key, { stamp, plan });
+    },
+  };
 }
 
 /**
@@ -76,9 +88,9 @@ async function expandPlans(
 }
 
 /**
- * Planned working blocks of several physicians over the local dates [from, to]: from this
- * process's cache when the physician's plan stamp is unchanged, expanded otherwise. Physicians
- * without blocks map to empty plans.
+ * Planned working blocks of several physicians over the local dates [from, to]: from `cache`
+ * when the physician's plan stamp is unchanged, expanded otherwise (always, without a cache).
+ * Physicians without blocks map to empty plans.
  */
 export async function cachedPlans(
   db: Executor,
@@ -87,14 +99,16 @@ export async function cachedPlans(
   to: string,
   /** The plan stamps, when the caller has just read them (saves a query). */
   knownStamps?: ReadonlyMap<string, string>,
+  cache?: PlanCache,
 ): Promise<Map<string, PhysicianPlan>> {
+  if (!cache) return expandPlans(db, physicianIds, from, to);
   // expanded plans are kept under each physician's plan stamp, which triggers renew on any change
   const stamps = knownStamps ?? (await repo.planStamps(db, physicianIds));
   const plans = new Map<string, PhysicianPlan>();
   const missing: string[] = [];
   for (const id of physicianIds) {
     const stamp = stamps.get(id);
-    const known = stamp === undefined ? undefined : planCache.get(`${id}|${from}|${to}`);
+    const known = stamp === undefined ? undefined : cache.get(`${id}|${from}|${to}`);
     if (known && known.stamp === stamp) plans.set(id, known.plan);
     else missing.push(id);
   }
@@ -103,7 +117,7 @@ export async function cachedPlans(
   for (const [id, plan] of fresh) {
     plans.set(id, plan);
     const stamp = stamps.get(id);
-    if (stamp !== undefined) rememberPlan(`${id}|${from}|${to}`, stamp, plan);
+    if (stamp !== undefined) cache.set(`${id}|${from}|${to}`, stamp, plan);
   }
   return plans;
 }

@@ -12,6 +12,7 @@ import type { OptionRef } from "./availability/option-id.js";
 import type { AppointmentTypeInfo, Block, BookingRules } from "./availability/types.js";
 import { facilities } from "./availability.service.js";
 import { busyRepository as busy } from "./busy.repository.js";
+import type { SchedulingCaches } from "./caches.js";
 
 const DAY = 86_400_000;
 /** Travel constraints reach at most this far around an appointment (longest plausible trip). */
@@ -36,9 +37,14 @@ export interface FactsRequest {
  * The facts for one option, or "withdrawn" when its appointment type is gone or no longer
  * offered. A physician who no longer exists is a 404, as a search for them is.
  */
-export async function bookingFacts(tx: Executor, req: FactsRequest): Promise<BookingFacts | "withdrawn"> {
+export async function bookingFacts(
+  tx: Executor,
+  req: FactsRequest,
+  caches: SchedulingCaches,
+): Promise<BookingFacts | "withdrawn"> {
   const { option: opt } = req;
-  let snapshot = await facilities(tx, { inTransaction: true, stamp: req.facilitiesStamp });
+  const cache = caches.facilities;
+  let snapshot = await facilities(tx, { inTransaction: true, stamp: req.facilitiesStamp, cache });
   // the location's rooms and equipment of every kind: the type (and so the kind) comes in the same read
   const roomsHere = snapshot.rooms.filter((r) => r.locationId === opt.locationId);
   const equipmentHere = snapshot.equipment.filter((e) => e.locationId === opt.locationId);
@@ -70,6 +76,7 @@ export async function bookingFacts(tx: Executor, req: FactsRequest): Promise<Boo
     isoDay(opt.start - TRAVEL_MARGIN - DAY),
     isoDay(opt.end + TRAVEL_MARGIN + DAY),
     new Map([[physician.id, physician.planStamp]]),
+    caches.plans,
   );
   const blocks: Block[] = (plans.get(physician.id)?.assignments ?? []).map((b) => ({
     physicianId: physician.id,
@@ -81,7 +88,7 @@ export async function bookingFacts(tx: Executor, req: FactsRequest): Promise<Boo
   }));
   if (blocks.some((b) => !snapshot.locations.some((l) => l.id === b.locationId))) {
     // a location created since the stamp was read: read the facilities again
-    snapshot = await facilities(tx, { inTransaction: true });
+    snapshot = await facilities(tx, { inTransaction: true, cache });
   }
 
   // continuity counts only this physician (the option names one), and not at all when overridden

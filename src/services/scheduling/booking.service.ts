@@ -25,6 +25,7 @@ import type { OptionIds, OptionRef } from "./availability/option-id.js";
 import { searchOptions, toOptionDto } from "./availability.service.js";
 import { reasonOf } from "./booking.explain.js";
 import { bookingFacts } from "./booking.facts.js";
+import { type SchedulingCaches, sharedSchedulingCaches } from "./caches.js";
 
 export type DecodedOption = OptionRef;
 
@@ -33,6 +34,8 @@ export interface BookingDeps {
   rules: BookingConfig;
   /** Opens the option ids clients send back (and signs the alternatives offered with a 409). */
   optionIds: OptionIds;
+  /** The caches searches and bookings read through; the process's shared ones when absent. */
+  caches?: SchedulingCaches | undefined;
 }
 
 const REASON_TEXT: Record<ConflictReason, string> = {
@@ -133,7 +136,7 @@ const MAX_ROOM_ROUNDS = 25;
  */
 async function place(
   tx: Executor,
-  rules: BookingConfig,
+  { rules, caches }: Pick<BookingDeps, "rules" | "caches">,
   actor: Actor,
   opt: DecodedOption,
   patientId: string,
@@ -159,7 +162,7 @@ async function place(
   // round leaves one more room visibly taken (or frees one a lapsed hold still held), so the
   // rounds end when the rooms do
   for (let round = 0; round < MAX_ROOM_ROUNDS; round++) {
-    const facts = await bookingFacts(tx, request);
+    const facts = await bookingFacts(tx, request, caches ?? sharedSchedulingCaches());
     // the appointment type was withdrawn since the search: the option is gone, which is a
     // conflict with the present, not a malformed request
     if (facts === "withdrawn") throw new BookingConflict("unavailable");
@@ -219,23 +222,28 @@ async function insertFor(
 /** A few nearest options for the same need, to offer with a 409. */
 async function alternatives(
   db: Db,
-  { rules, optionIds }: BookingDeps,
+  { rules, optionIds, caches }: BookingDeps,
   opt: DecodedOption,
   patientId: string,
 ): Promise<SlotOptionDto[]> {
   try {
-    const result = await searchOptions(db, rules, {
-      appointmentTypeId: opt.appointmentTypeId,
-      physicianIds: [opt.physicianId],
-      from: Math.max(Date.now(), opt.start - 2 * 3_600_000),
-      to: opt.start + 14 * 86_400_000,
-      patientId,
-      telehealth: opt.telehealth,
-      stepFree: opt.stepFree,
-      // the search stops once it has this many (a day or two of one physician's time, not weeks)
-      limit: 12,
-      ignoreContinuity: true,
-    });
+    const result = await searchOptions(
+      db,
+      rules,
+      {
+        appointmentTypeId: opt.appointmentTypeId,
+        physicianIds: [opt.physicianId],
+        from: Math.max(Date.now(), opt.start - 2 * 3_600_000),
+        to: opt.start + 14 * 86_400_000,
+        patientId,
+        telehealth: opt.telehealth,
+        stepFree: opt.stepFree,
+        // the search stops once it has this many (a day or two of one physician's time, not weeks)
+        limit: 12,
+        ignoreContinuity: true,
+      },
+      caches,
+    );
     return result.options
       .sort((a, b) => Math.abs(a.start - opt.start) - Math.abs(b.start - opt.start))
       .slice(0, 3)
@@ -286,7 +294,7 @@ export const booking = {
           `You already hold ${rules.maxOpenHolds} options; book or release one first`,
         );
       }
-      const row = await place(tx, rules, actor, opt, patientId, { status: "held" });
+      const row = await place(tx, deps, actor, opt, patientId, { status: "held" });
       await publish(tx, eventOf("appointment.held", row));
       await auditService.record(tx, auditContextOf(actor), {
         action: "appointment.hold",
@@ -359,7 +367,7 @@ export const booking = {
       }
       const opt = openOrFail(deps.optionIds, input.optionId!);
       return await withConflictHandling(db, deps, opt, input.patientId, async (tx) => {
-        const row = await place(tx, deps.rules, actor, opt, input.patientId, {
+        const row = await place(tx, deps, actor, opt, input.patientId, {
           status: "booked",
           reason: input.reason,
           overrideReason: input.overrideReason,
@@ -404,7 +412,7 @@ export const booking = {
         cancelled_by: actor.userId,
         hold_expires_at: null,
       });
-      const row = await place(tx, deps.rules, actor, opt, fresh.patient_id, {
+      const row = await place(tx, deps, actor, opt, fresh.patient_id, {
         status: "booked",
         reason: fresh.reason ?? undefined,
         rescheduledFrom: fresh.id,
