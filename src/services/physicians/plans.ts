@@ -7,45 +7,14 @@ import { groupBy } from "../../platform/collections.js";
 import type { Executor } from "../../platform/db.js";
 import { locationService } from "../locations/index.js";
 import { toOverride, toTemplate, toTimeOff } from "./mappers.js";
+import { type PhysicianPlan, type PlanCache, sharedPlanCache } from "./plan-cache.js";
 import { type OverrideRow, physicianRepository as repo, type TemplateRow } from "./repository.js";
-import {
-  expandAssignments,
-  type OverrideRule,
-  type PlannedBlock,
-  rangeWindow,
-  type TemplateRule,
-} from "./schedule.js";
-import type { TimeOff } from "./schema.js";
+import { expandAssignments, type OverrideRule, rangeWindow, type TemplateRule } from "./schedule.js";
 
-export interface PhysicianPlan {
-  assignments: PlannedBlock[];
-  /** Time off in the range that was not declined; only approved time off is cut from blocks. */
-  timeOff: TimeOff[];
-}
+export { createPlanCache, type PhysicianPlan, type PlanCache } from "./plan-cache.js";
 
 const toTemplateRule = (r: TemplateRow): TemplateRule => toTemplate(r);
 const toOverrideRule = (r: OverrideRow): OverrideRule => toOverride(r);
-
-/**
- * Expanded plans by physician and date range, each under the plan stamp it was expanded from:
- * one per process (or per server), created here and passed to `cachedPlans`. Bounded: it starts
- * afresh beyond `maxEntries`.
- */
-export interface PlanCache {
-  get(key: string): { stamp: string; plan: PhysicianPlan } | undefined;
-  set(key: string, stamp: string, plan: PhysicianPlan): void;
-}
-
-export function createPlanCache(maxEntries = 50_000): PlanCache {
-  const entries = new Map<string, { stamp: string; plan: PhysicianPlan }>();
-  return {
-    get: (key) => entries.get(key),
-    set(key, stamp, plan) {
-      if (entries.size >= maxEntries) entries.clear();
-      entries.set(key, { stamp, plan });
-    },
-  };
-}
 
 /**
  * Planned working blocks of several physicians over the local dates [from, to], loaded in a few
@@ -89,8 +58,8 @@ async function expandPlans(
 
 /**
  * Planned working blocks of several physicians over the local dates [from, to]: from `cache`
- * when the physician's plan stamp is unchanged, expanded otherwise (always, without a cache).
- * Physicians without blocks map to empty plans.
+ * (the process's shared one when none is passed) when the physician's plan stamp is unchanged,
+ * expanded otherwise. Physicians without blocks map to empty plans.
  */
 export async function cachedPlans(
   db: Executor,
@@ -99,9 +68,8 @@ export async function cachedPlans(
   to: string,
   /** The plan stamps, when the caller has just read them (saves a query). */
   knownStamps?: ReadonlyMap<string, string>,
-  cache?: PlanCache,
+  cache: PlanCache = sharedPlanCache(),
 ): Promise<Map<string, PhysicianPlan>> {
-  if (!cache) return expandPlans(db, physicianIds, from, to);
   // expanded plans are kept under each physician's plan stamp, which triggers renew on any change
   const stamps = knownStamps ?? (await repo.planStamps(db, physicianIds));
   const plans = new Map<string, PhysicianPlan>();

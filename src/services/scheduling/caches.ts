@@ -5,7 +5,7 @@
  * a stamp or by the schedule changes forwarded to `occupancy.forget`.
  */
 import { onPublish } from "../../platform/events.js";
-import { createPlanCache, type PlanCache } from "../physicians/index.js";
+import { createPlanCache, type PlanCache, sharedPlanCache } from "../physicians/index.js";
 import { createFacilitiesCache, type FacilitiesCache } from "./facilities-cache.js";
 import { createOccupancy, type Occupancy } from "./occupancy.js";
 
@@ -32,7 +32,8 @@ let shared: SchedulingCaches | undefined;
  */
 export function sharedSchedulingCaches(): SchedulingCaches {
   if (!shared) {
-    const caches = createSchedulingCaches();
+    // the plans are the physicians module's shared ones: its own views read them too
+    const caches = { ...createSchedulingCaches(), plans: sharedPlanCache() };
     onPublish((e) => caches.occupancy.forget(e));
     shared = caches;
   }
