@@ -1,10 +1,10 @@
 /**
  * Holds and bookings. An option id is opened with the server's key (forged, tampered or expired
- * ids go no further), then the availability engine is re-run for the one option inside the
- * booking transaction, under per-physician and per-patient locks and against the facilities as of
- * the stamp read with those locks, so the end, room, equipment and travel buffers are the server's
- * own; the exclusion constraints on the tables are the last word on overlaps, however many
- * replicas race.
+ * ids go no further); inside the booking transaction, under per-physician and per-patient locks,
+ * the few rows that decide the option are read (`booking.facts.ts`, against the facilities as of
+ * the stamp read with those locks) and the pure `checkOption` the search shares decides it, so
+ * the end, room, equipment and travel buffers are the server's own; the exclusion constraints on
+ * the tables are the last word on overlaps, however many replicas race.
  */
 import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";

@@ -102,21 +102,6 @@ export const busyRepository = {
   bookedByPhysicians: bookedBy("physician_id", "lapsed too"),
   /** Active appointments and holds (lapsed or not) in these rooms overlapping [from, to). */
   bookedInRooms: bookedBy("room_id", "lapsed too"),
-  async patientCommitments(
-    db: Executor,
-    patientId: string,
-    from: Date,
-    to: Date,
-    excludeId?: string,
-  ): Promise<TimedAt[]> {
-    const rows = await sql<{ s: number; e: number; location_id: string }>`
-      SELECT (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id
-      FROM appointments
-      WHERE patient_id = ${patientId} AND active AND (status <> 'held' OR hold_expires_at > now())
-        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}
-        AND (${excludeId ?? null}::uuid IS NULL OR id <> ${excludeId ?? null}::uuid)`.execute(db);
-    return rows.rows.map((r) => ({ start: Number(r.s), end: Number(r.e), locationId: r.location_id }));
-  },
   /**
    * In one query, what a search needs of a patient's appointments: the physicians who have seen
    * (or are booked to see) them, and their active appointments (valid holds included) overlapping
