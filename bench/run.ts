@@ -15,6 +15,7 @@ import { BENCHMARK_BOOKINGS, seedAppointments, seedNetwork } from "../src/seed/i
 import { freePort } from "../test/support/servers.js";
 import { backToBack, bookableMinutes } from "./capacity.js";
 import { measureStartup } from "./startup.js";
+import { countStatementsPerBooking } from "./statements.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -335,6 +336,10 @@ async function main(): Promise<void> {
   const sqlRate = ONLY.has("sql") ? await sqlInsertRate(direct, SECONDS) : undefined;
   const peak = peakRssMb(server.pid);
   await server.stop();
+  // statements per booking, counted around the booking service in this process (bench/statements.ts)
+  const statementsPerBooking = ONLY.has("booking")
+    ? await countStatementsPerBooking(DATABASE_URL)
+    : undefined;
   await direct.end();
 
   const result = {
@@ -348,6 +353,7 @@ async function main(): Promise<void> {
     },
     schedule30DaysMs: { requests: REQUESTS, p50: ms(pct(schedule, 50)), p95: ms(pct(schedule, 95)) },
     bookingHttp: bookingResult && { ...bookingResult, cpuPerBookingMs },
+    statementsPerBooking,
     searchesDuringBookings: mixed,
     contendedOption: {
       clients: CLIENTS,

@@ -51,23 +51,17 @@ export const auditRepository = {
   /**
    * Picks the transaction's chain from its transaction id, so every event of one transaction
    * lands on the same chain (two transactions never hold one chain each and wait for the
-   * other's), and serialises appenders of that chain until the transaction ends.
+   * other's), serialises appenders of that chain until the transaction ends, and reads the
+   * chain's last hash once the lock is held: one statement (`audit_chain_head`, which reads
+   * after the lock with a fresh snapshot, as a single plain statement could not).
    */
-  async lockChain(db: Executor, chains: number): Promise<number> {
-    const { rows } = await sql<{ chain: number }>`
-      SELECT c.chain, pg_advisory_xact_lock(${CHAIN_LOCK_BASE} + c.chain)
-      FROM (SELECT (txid_current() % ${chains})::int AS chain) c`.execute(db);
-    return Number(rows[0]!.chain);
-  },
-  async lastHash(db: Executor, chain: number): Promise<string | undefined> {
-    const row = await q(db)
-      .selectFrom("audit_events")
-      .select("hash")
-      .where("chain", "=", chain)
-      .orderBy("seq", "desc")
-      .limit(1)
-      .executeTakeFirst();
-    return row?.hash;
+  async lockChainHead(
+    db: Executor,
+    chains: number,
+  ): Promise<{ chain: number; prevHash: string | undefined }> {
+    const { rows } = await sql<{ chain: number; prev_hash: string | null }>`
+      SELECT chain, prev_hash FROM audit_chain_head(${chains}::int, ${CHAIN_LOCK_BASE}::bigint)`.execute(db);
+    return { chain: Number(rows[0]!.chain), prevHash: rows[0]!.prev_hash ?? undefined };
   },
   async insert(db: Executor, row: NewAuditRow): Promise<void> {
     await q(db)

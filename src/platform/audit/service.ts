@@ -42,8 +42,10 @@ export const auditService = {
     // the chain lock lasts as long as a transaction: outside one, two appenders could fork a chain
     if (!tx.isTransaction) return tx.transaction().execute((t) => auditService.record(t, ctx, input));
     const trail = boundTrail(tx);
-    const chain = await repo.lockChain(tx, AUDIT_CHAINS);
-    const prev = (await repo.lastHash(tx, chain)) ?? GENESIS;
+    // the chain's lock and its last hash in one statement; the event itself in a second
+    const head = await repo.lockChainHead(tx, AUDIT_CHAINS);
+    const chain = head.chain;
+    const prev = head.prevHash ?? GENESIS;
     // hash exactly what the row will hold: canonical ids, storable text, detail as jsonb returns it
     const row = storedEvent({
       id: randomUUID(),

@@ -1,6 +1,7 @@
 /** The physicians module's public surface: the only file other modules may import. */
 
-export type { PhysicianPlan } from "./plans.js";
+export { sharedPlanCache } from "./plan-cache.js";
+export { createPlanCache, type PhysicianPlan, type PlanCache } from "./plans.js";
 export { physicianRoutes } from "./routes.js";
 export {
   type Absence,

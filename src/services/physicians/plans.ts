@@ -1,39 +1,20 @@
 /**
  * Expanded working plans: templates, overrides and approved time off turned into dated blocks in
- * each location's time zone, cached per process under each physician's plan stamp (which
- * triggers renew on any change to those inputs, on any replica).
+ * each location's time zone, cached (in a cache the caller creates and passes) under each
+ * physician's plan stamp, which triggers renew on any change to those inputs, on any replica.
  */
 import { groupBy } from "../../platform/collections.js";
 import type { Executor } from "../../platform/db.js";
 import { locationService } from "../locations/index.js";
 import { toOverride, toTemplate, toTimeOff } from "./mappers.js";
+import { type PhysicianPlan, type PlanCache, sharedPlanCache } from "./plan-cache.js";
 import { type OverrideRow, physicianRepository as repo, type TemplateRow } from "./repository.js";
-import {
-  expandAssignments,
-  type OverrideRule,
-  type PlannedBlock,
-  rangeWindow,
-  type TemplateRule,
-} from "./schedule.js";
-import type { TimeOff } from "./schema.js";
+import { expandAssignments, type OverrideRule, rangeWindow, type TemplateRule } from "./schedule.js";
 
-export interface PhysicianPlan {
-  assignments: PlannedBlock[];
-  /** Time off in the range that was not declined; only approved time off is cut from blocks. */
-  timeOff: TimeOff[];
-}
+export { createPlanCache, type PhysicianPlan, type PlanCache } from "./plan-cache.js";
 
 const toTemplateRule = (r: TemplateRow): TemplateRule => toTemplate(r);
 const toOverrideRule = (r: OverrideRow): OverrideRule => toOverride(r);
-
-/** Expanded plans by physician and date range, each under the plan stamp it was expanded from. */
-const planCache = new Map<string, { stamp: string; plan: PhysicianPlan }>();
-const PLAN_CACHE_ENTRIES = 50_000;
-
-function rememberPlan(key: string, stamp: string, plan: PhysicianPlan): void {
-  if (planCache.size >= PLAN_CACHE_ENTRIES) planCache.clear();
-  planCache.set(key, { stamp, plan });
-}
 
 /**
  * Planned working blocks of several physicians over the local dates [from, to], loaded in a few
@@ -76,9 +57,9 @@ async function expandPlans(
 }
 
 /**
- * Planned working blocks of several physicians over the local dates [from, to]: from this
- * process's cache when the physician's plan stamp is unchanged, expanded otherwise. Physicians
- * without blocks map to empty plans.
+ * Planned working blocks of several physicians over the local dates [from, to]: from `cache`
+ * (the process's shared one when none is passed) when the physician's plan stamp is unchanged,
+ * expanded otherwise. Physicians without blocks map to empty plans.
  */
 export async function cachedPlans(
   db: Executor,
@@ -87,6 +68,7 @@ export async function cachedPlans(
   to: string,
   /** The plan stamps, when the caller has just read them (saves a query). */
   knownStamps?: ReadonlyMap<string, string>,
+  cache: PlanCache = sharedPlanCache(),
 ): Promise<Map<string, PhysicianPlan>> {
   // expanded plans are kept under each physician's plan stamp, which triggers renew on any change
   const stamps = knownStamps ?? (await repo.planStamps(db, physicianIds));
@@ -94,7 +76,7 @@ export async function cachedPlans(
   const missing: string[] = [];
   for (const id of physicianIds) {
     const stamp = stamps.get(id);
-    const known = stamp === undefined ? undefined : planCache.get(`${id}|${from}|${to}`);
+    const known = stamp === undefined ? undefined : cache.get(`${id}|${from}|${to}`);
     if (known && known.stamp === stamp) plans.set(id, known.plan);
     else missing.push(id);
   }
@@ -103,7 +85,7 @@ export async function cachedPlans(
   for (const [id, plan] of fresh) {
     plans.set(id, plan);
     const stamp = stamps.get(id);
-    if (stamp !== undefined) rememberPlan(`${id}|${from}|${to}`, stamp, plan);
+    if (stamp !== undefined) cache.set(`${id}|${from}|${to}`, stamp, plan);
   }
   return plans;
 }

@@ -1,8 +1,8 @@
 /**
  * Availability: loads what the pure engine needs with a handful of indexed queries, runs it, and
- * labels the answer. Nothing about availability is stored; the facility snapshot is cached under
- * the facilities' fact stamp, which triggers renew on any change, so a reader that finds another
- * stamp (a search reads it; a booking folds it into its lock statement) reads the facilities again.
+ * labels the answer. Nothing about availability is stored; what is cached (the facility snapshot,
+ * occupancy, expanded plans) lives in the caches passed in (`caches.ts`), each renewed by a stamp
+ * or by the schedule changes forwarded to it.
  */
 
 import type { Actor } from "../../platform/access.js";
@@ -10,9 +10,8 @@ import { groupBy } from "../../platform/collections.js";
 import type { BookingConfig } from "../../platform/config.js";
 import type { Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
-import { readFactStamp } from "../../platform/facts.js";
 import { mayEver } from "../../platform/policy.js";
-import { distanceKm, type NetworkSnapshot, networkSnapshot } from "../locations/index.js";
+import { distanceKm, type NetworkSnapshot } from "../locations/index.js";
 import { patientService } from "../patients/index.js";
 import { physicianService } from "../physicians/index.js";
 import type { AvailabilityQuery, SlotOptionDto } from "./appointments.schema.js";
@@ -36,58 +35,25 @@ import type {
   SlotOption,
 } from "./availability/types.js";
 import { busyRepository as busy } from "./busy.repository.js";
+import { type SchedulingCaches, sharedSchedulingCaches } from "./caches.js";
 import { appointmentTypeCatalog } from "./catalog.service.js";
-import { physicianBookings, roomBookings } from "./occupancy.js";
+import type { FacilitiesCache, FacilitiesOptions } from "./facilities-cache.js";
+import type { Occupancy } from "./occupancy.js";
 
 const DAY = 86_400_000;
 const MAX_WINDOW_DAYS = 62;
 /** Travel constraints reach at most this far beyond the window (longest plausible trip). */
 const TRAVEL_MARGIN = DAY / 2;
 
-/** How stale the snapshot may be for labels only (a time zone shown with an appointment). */
-const LABELS_STALE_MS = 15_000;
-
-let cached:
-  | { stamp: string; checkedAt: number; snapshot: Promise<NetworkSnapshot>; value?: NetworkSnapshot }
-  | undefined;
-
 /**
- * The facility snapshot as of the facilities' stamp: `stamp` when the caller has just read it (a
- * booking reads it with its locks), read here otherwise. `labelsOnly` (naming a time zone, never
- * deciding what may be booked) accepts a snapshot whose stamp was checked in the last 15 s.
- * Inside a transaction a pending load started elsewhere is never awaited (on the single-session
- * embedded database it would wait for this very transaction).
+ * The facility snapshot as of the facilities' stamp (see `FacilitiesCache.get`), from `opts.cache`
+ * or the process's shared caches.
  */
-export async function facilities(
+export function facilities(
   db: Executor,
-  opts: { inTransaction?: boolean | undefined; stamp?: string | undefined; labelsOnly?: boolean } = {},
+  opts: FacilitiesOptions & { cache?: FacilitiesCache | undefined } = {},
 ): Promise<NetworkSnapshot> {
-  if (opts.labelsOnly && cached?.value && Date.now() - cached.checkedAt <= LABELS_STALE_MS)
-    return cached.value;
-  const stamp = opts.stamp ?? (await readFactStamp(db, "facilities"));
-  const current = cached?.stamp === stamp ? cached : undefined;
-  if (current) current.checkedAt = Date.now();
-  if (current?.value) return current.value;
-  if (opts.inTransaction) {
-    // built on this transaction's own connection, then shared; the stamp was read before the
-    // facilities, so the snapshot is never older than the stamp it is kept under
-    const value = await networkSnapshot(db);
-    if (cached?.stamp !== stamp || !cached.value)
-      cached = { stamp, checkedAt: Date.now(), snapshot: Promise.resolve(value), value };
-    return value;
-  }
-  if (current) return current.snapshot;
-  const entry: NonNullable<typeof cached> = { stamp, checkedAt: Date.now(), snapshot: networkSnapshot(db) };
-  entry.snapshot.then(
-    (v) => {
-      entry.value = v;
-    },
-    () => {
-      if (cached === entry) cached = undefined;
-    },
-  );
-  cached = entry;
-  return entry.snapshot;
+  return (opts.cache ?? sharedSchedulingCaches().facilities).get(db, opts);
 }
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -133,6 +99,7 @@ export async function searchOptions(
   db: Executor,
   rules: BookingConfig,
   need: SearchNeed,
+  caches: SchedulingCaches = sharedSchedulingCaches(),
 ): Promise<SearchResult> {
   const type = await appointmentTypeCatalog.get(db, need.appointmentTypeId).catch(() => {
     throw problems.invalid("query.appointmentTypeId", "no such appointment type");
@@ -173,7 +140,11 @@ export async function searchOptions(
   );
 
   const [firstSnapshot, patient] = await Promise.all([
-    facilities(db, { inTransaction: need.inTransaction, stamp: need.facilitiesStamp }),
+    facilities(db, {
+      inTransaction: need.inTransaction,
+      stamp: need.facilitiesStamp,
+      cache: caches.facilities,
+    }),
     need.patientId
       ? patientContext(
           db,
@@ -231,8 +202,22 @@ export async function searchOptions(
   const candidatesIn = async (slice: Slice): Promise<SlotCandidate[]> => {
     const window = sliceWindow(slice, need.to, durationMs);
     const [plans, commitments] = await Promise.all([
-      physicianService.plans(db, ids, isoDay(window.from - DAY), isoDay(window.to + DAY), stamps),
-      physicianCommitments(db, need, ids, window.from - TRAVEL_MARGIN, window.to + TRAVEL_MARGIN),
+      physicianService.plans(
+        db,
+        ids,
+        isoDay(window.from - DAY),
+        isoDay(window.to + DAY),
+        stamps,
+        caches.plans,
+      ),
+      physicianCommitments(
+        db,
+        need,
+        caches.occupancy,
+        ids,
+        window.from - TRAVEL_MARGIN,
+        window.to + TRAVEL_MARGIN,
+      ),
     ]);
     const blocks: Block[] = [];
     for (const [physicianId, plan] of plans) {
@@ -249,7 +234,7 @@ export async function searchOptions(
     }
     if (blocks.some((b) => !snapshot.locations.some((l) => l.id === b.locationId))) {
       // a location created since the stamp was read: read it (and the facilities) again
-      snapshot = await facilities(db, { inTransaction: need.inTransaction });
+      snapshot = await facilities(db, { inTransaction: need.inTransaction, cache: caches.facilities });
       whole.locations = new Map(snapshot.locations.map((l) => [l.id, l]));
     }
     /** The suitable rooms and equipment of the requested locations, one query per day asked. */
@@ -276,6 +261,7 @@ export async function searchOptions(
           roomsBusy(
             db,
             need,
+            caches.occupancy,
             rooms.map((r) => r.id),
             from,
             to,
@@ -336,24 +322,26 @@ export async function searchOptions(
 async function physicianCommitments(
   db: Executor,
   need: SearchNeed,
+  occupancy: Occupancy,
   ids: string[],
   from: number,
   to: number,
 ): Promise<Map<string, Commitment[]>> {
   if (need.inTransaction) return busy.physicianCommitments(db, ids, new Date(from), new Date(to));
-  return physicianBookings.get(db, ids, from, to);
+  return occupancy.physicianBookings.get(db, ids, from, to);
 }
 
 /** The rooms' bookings overlapping [from, to), by room: cached for a search, as above. */
 async function roomsBusy(
   db: Executor,
   need: SearchNeed,
+  occupancy: Occupancy,
   roomIds: string[],
   from: Date,
   to: Date,
 ): Promise<Map<string, Array<{ start: number; end: number }>>> {
   if (need.inTransaction) return busy.roomBusy(db, roomIds, from, to);
-  return roomBookings.get(db, roomIds, from.getTime(), to.getTime());
+  return occupancy.roomBookings.get(db, roomIds, from.getTime(), to.getTime());
 }
 
 async function patientContext(

@@ -1,10 +1,10 @@
 /**
  * Holds and bookings. An option id is opened with the server's key (forged, tampered or expired
- * ids go no further), then the availability engine is re-run for the one option inside the
- * booking transaction, under per-physician and per-patient locks and against the facilities as of
- * the stamp read with those locks, so the end, room, equipment and travel buffers are the server's
- * own; the exclusion constraints on the tables are the last word on overlaps, however many
- * replicas race.
+ * ids go no further); inside the booking transaction, under per-physician and per-patient locks,
+ * the few rows that decide the option are read (`booking.facts.ts`, against the facilities as of
+ * the stamp read with those locks) and the pure `checkOption` the search shares decides it, so
+ * the end, room, equipment and travel buffers are the server's own; the exclusion constraints on
+ * the tables are the last word on overlaps, however many replicas race.
  */
 import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
@@ -20,9 +20,12 @@ import {
   type PlacedRow,
 } from "./appointments.repository.js";
 import type { ConflictReason, SlotOptionDto } from "./appointments.schema.js";
+import { checkOption } from "./availability/check.js";
 import type { OptionIds, OptionRef } from "./availability/option-id.js";
-import { type SearchResult, searchOptions, toOptionDto } from "./availability.service.js";
-import { explain, reasonOf } from "./booking.explain.js";
+import { searchOptions, toOptionDto } from "./availability.service.js";
+import { reasonOf } from "./booking.explain.js";
+import { bookingFacts } from "./booking.facts.js";
+import { type SchedulingCaches, sharedSchedulingCaches } from "./caches.js";
 
 export type DecodedOption = OptionRef;
 
@@ -31,6 +34,8 @@ export interface BookingDeps {
   rules: BookingConfig;
   /** Opens the option ids clients send back (and signs the alternatives offered with a 409). */
   optionIds: OptionIds;
+  /** The caches searches and bookings read through; the process's shared ones when absent. */
+  caches?: SchedulingCaches | undefined;
 }
 
 const REASON_TEXT: Record<ConflictReason, string> = {
@@ -125,86 +130,59 @@ interface PlaceMode {
 /** How many times a booking looks for another room after losing one to a concurrent booking. */
 const MAX_ROOM_ROUNDS = 25;
 
-/** Inside a transaction: re-validate the option, then insert it. Throws BookingConflict. */
+/**
+ * Inside a transaction: take the locks, read the few rows that decide the option, check it with
+ * the pure `checkOption` (the search's own engine), then insert it. Throws BookingConflict.
+ */
 async function place(
   tx: Executor,
-  rules: BookingConfig,
+  { rules, caches }: Pick<BookingDeps, "rules" | "caches">,
   actor: Actor,
   opt: DecodedOption,
   patientId: string,
   mode: PlaceMode,
 ): Promise<PlacedRow> {
-  // the facilities' stamp comes with the locks: the re-check reads them again if it moved
+  // the facilities' stamp comes with the locks: the facts are read against it
   const { facilitiesStamp } = await appts.lockForBooking(
     tx,
     { physicianId: opt.physicianId, patientId, roomId: opt.roomId, equipmentIds: opt.equipmentIds },
     new Date(opt.start),
     new Date(opt.end),
   );
-
-  /**
-   * The option as the server would offer it now (its end from the appointment type's duration, its
-   * room, equipment and travel from the current facts); with `roomIds`, only those rooms are
-   * considered.
-   */
-  let lastCheck: SearchResult | undefined;
-  const recheck = async (roomIds?: string[]) => {
-    try {
-      lastCheck = await searchOptions(tx, rules, {
-        appointmentTypeId: opt.appointmentTypeId,
-        physicianIds: [opt.physicianId],
-        from: opt.start,
-        to: opt.end,
-        locationIds: [opt.locationId],
-        patientId,
-        telehealth: opt.telehealth,
-        stepFree: opt.stepFree,
-        roomIds,
-        limit: 1000,
-        ignoreContinuity: mode.overrideReason !== undefined || actor.role === "admin",
-        excludeAppointmentId: mode.excludeAppointmentId,
-        inTransaction: true,
-        facilitiesStamp,
-      });
-    } catch (err) {
-      // the appointment type was withdrawn since the search: the option is gone,
-      // which is a conflict with the present, not a malformed request
-      if (err instanceof ProblemError && err.errors.some((e) => e.field === "query.appointmentTypeId"))
-        throw new BookingConflict("unavailable");
-      throw err;
-    }
-    // the same start, place and length as offered: an appointment type made longer since is
-    // no longer the option the patient saw
-    return lastCheck.options.find(
-      (o) =>
-        o.start === opt.start &&
-        o.end === opt.end &&
-        o.locationId === opt.locationId &&
-        o.telehealth === opt.telehealth,
-    );
+  const request = {
+    option: opt,
+    patientId,
+    rules: { minNoticeMinutes: rules.minNoticeMinutes, horizonDays: rules.horizonDays },
+    facilitiesStamp,
+    ignoreContinuity: mode.overrideReason !== undefined || actor.role === "admin",
+    excludeAppointmentId: mode.excludeAppointmentId,
+    now: Date.now(),
   };
   // a concurrent booking may take the chosen room between the check and the insert; each such
   // round leaves one more room visibly taken (or frees one a lapsed hold still held), so the
   // rounds end when the rooms do
   for (let round = 0; round < MAX_ROOM_ROUNDS; round++) {
-    // the room the patient was shown, when still free (one room's bookings to read); else any
-    const chosen = (round === 0 && opt.roomId ? await recheck([opt.roomId]) : undefined) ?? (await recheck());
-    if (!chosen)
-      throw new BookingConflict(await explain(tx, opt, patientId, lastCheck!, mode.excludeAppointmentId));
-    // everything inserted is the server's own derivation, never the id's
-    const start = new Date(chosen.start);
-    const end = new Date(chosen.end);
-    const row = await appts.insertUnlessRoomTaken(tx, {
+    const facts = await bookingFacts(tx, request, caches ?? sharedSchedulingCaches());
+    // the appointment type was withdrawn since the search: the option is gone, which is a
+    // conflict with the present, not a malformed request
+    if (facts === "withdrawn") throw new BookingConflict("unavailable");
+    // the room the patient was shown, when still free; after a lost room, any
+    const check = checkOption(facts, { ...opt, roomId: round === 0 ? opt.roomId : null });
+    if (!check.ok) throw new BookingConflict(check.reason);
+    // everything inserted is the server's own derivation (or the same as offered), never the id's
+    const start = new Date(opt.start);
+    const end = new Date(check.end);
+    const row = await insertFor(tx, {
       patient_id: patientId,
-      physician_id: chosen.physicianId,
-      location_id: chosen.locationId,
-      room_id: chosen.roomId,
-      appointment_type_id: lastCheck!.appointmentType.id,
+      physician_id: opt.physicianId,
+      location_id: opt.locationId,
+      room_id: check.roomId,
+      appointment_type_id: facts.appointmentType.id,
       starts_at: start,
       ends_at: end,
       status: mode.status,
       hold_expires_at: mode.status === "held" ? new Date(Date.now() + rules.holdMinutes * 60_000) : null,
-      telehealth: chosen.telehealth,
+      telehealth: opt.telehealth,
       reason: mode.reason ?? null,
       created_by: actor.userId,
       idempotency_key: mode.idempotencyKey ?? null,
@@ -217,35 +195,55 @@ async function place(
     if (!row) {
       // taken by a booking that has committed, which the next check sees, or by a hold that has
       // lapsed, which the check ignores but the room's constraint still counts until it expires
-      await appts.expireLapsedHoldsIn(tx, chosen.roomId!, start, end);
+      await appts.expireLapsedHoldsIn(tx, check.roomId!, start, end);
       continue;
     }
-    await appts.reserveEquipment(tx, row.id, chosen.equipmentIds, row.starts_at, row.ends_at);
-    return { ...row, equipmentIds: [...chosen.equipmentIds].sort() };
+    await appts.reserveEquipment(tx, row.id, check.equipmentIds, row.starts_at, row.ends_at);
+    return { ...row, equipmentIds: [...check.equipmentIds].sort() };
   }
   throw new BookingConflict("room");
+}
+
+/** Inserts the appointment; a patient who does not exist is a 404, as a search for them is. */
+async function insertFor(
+  tx: Executor,
+  row: Parameters<typeof appts.insertUnlessRoomTaken>[1],
+): Promise<AppointmentRow | undefined> {
+  try {
+    return await appts.insertUnlessRoomTaken(tx, row);
+  } catch (err) {
+    const e = err as { code?: unknown; constraint?: unknown };
+    if (e.code === "23503" && e.constraint === "appointments_patient_fk")
+      throw problems.notFound("patient", "query.patientId");
+    throw err;
+  }
 }
 
 /** A few nearest options for the same need, to offer with a 409. */
 async function alternatives(
   db: Db,
-  { rules, optionIds }: BookingDeps,
+  { rules, optionIds, caches }: BookingDeps,
   opt: DecodedOption,
   patientId: string,
 ): Promise<SlotOptionDto[]> {
   try {
-    const result = await searchOptions(db, rules, {
-      appointmentTypeId: opt.appointmentTypeId,
-      physicianIds: [opt.physicianId],
-      from: Math.max(Date.now(), opt.start - 2 * 3_600_000),
-      to: opt.start + 14 * 86_400_000,
-      patientId,
-      telehealth: opt.telehealth,
-      stepFree: opt.stepFree,
-      // the search stops once it has this many (a day or two of one physician's time, not weeks)
-      limit: 12,
-      ignoreContinuity: true,
-    });
+    const result = await searchOptions(
+      db,
+      rules,
+      {
+        appointmentTypeId: opt.appointmentTypeId,
+        physicianIds: [opt.physicianId],
+        from: Math.max(Date.now(), opt.start - 2 * 3_600_000),
+        to: opt.start + 14 * 86_400_000,
+        patientId,
+        telehealth: opt.telehealth,
+        stepFree: opt.stepFree,
+        // the search stops once it has this many (a day or two of one physician's time, not weeks)
+        limit: 12,
+        ignoreContinuity: true,
+      },
+      caches,
+    );
     return result.options
       .sort((a, b) => Math.abs(a.start - opt.start) - Math.abs(b.start - opt.start))
       .slice(0, 3)
@@ -296,7 +294,7 @@ export const booking = {
           `You already hold ${rules.maxOpenHolds} options; book or release one first`,
         );
       }
-      const row = await place(tx, rules, actor, opt, patientId, { status: "held" });
+      const row = await place(tx, deps, actor, opt, patientId, { status: "held" });
       await publish(tx, eventOf("appointment.held", row));
       await auditService.record(tx, auditContextOf(actor), {
         action: "appointment.hold",
@@ -369,7 +367,7 @@ export const booking = {
       }
       const opt = openOrFail(deps.optionIds, input.optionId!);
       return await withConflictHandling(db, deps, opt, input.patientId, async (tx) => {
-        const row = await place(tx, deps.rules, actor, opt, input.patientId, {
+        const row = await place(tx, deps, actor, opt, input.patientId, {
           status: "booked",
           reason: input.reason,
           overrideReason: input.overrideReason,
@@ -414,7 +412,7 @@ export const booking = {
         cancelled_by: actor.userId,
         hold_expires_at: null,
       });
-      const row = await place(tx, deps.rules, actor, opt, fresh.patient_id, {
+      const row = await place(tx, deps, actor, opt, fresh.patient_id, {
         status: "booked",
         reason: fresh.reason ?? undefined,
         rescheduledFrom: fresh.id,

@@ -70,6 +70,31 @@ const toBooked = (r: { owner: string; s: number; e: number; l: string; h: number
   holdUntil: r.h === null ? null : Number(r.h),
 });
 
+/** What a booking reads in one statement, besides the physician and the plans. */
+export interface BookingRead {
+  /** The appointment type as it is now; undefined when it no longer exists. */
+  type:
+    | {
+        id: string;
+        active: boolean;
+        durationMinutes: number;
+        slotIntervalMinutes: number;
+        roomKind: string | null;
+        equipmentKinds: string[];
+        telehealthAllowed: boolean;
+        visitKind: "new" | "follow_up" | "procedure";
+      }
+    | undefined;
+  /** The physicians who have seen (or are booked to see) the patient. */
+  previousPhysicianIds: string[];
+  physician: TimedAt[];
+  patient: TimedAt[];
+  rooms: Map<string, Array<{ start: number; end: number }>>;
+  equipment: Map<string, Array<{ start: number; end: number }>>;
+}
+
+type BusyTuple = ["physician" | "patient" | "room" | "equipment", string, number, number, string];
+
 export const busyRepository = {
   /** Active appointments (valid holds included) of these physicians overlapping the window. */
   physicianCommitments: busyBy("physician_id"),
@@ -77,21 +102,6 @@ export const busyRepository = {
   bookedByPhysicians: bookedBy("physician_id", "lapsed too"),
   /** Active appointments and holds (lapsed or not) in these rooms overlapping [from, to). */
   bookedInRooms: bookedBy("room_id", "lapsed too"),
-  async patientCommitments(
-    db: Executor,
-    patientId: string,
-    from: Date,
-    to: Date,
-    excludeId?: string,
-  ): Promise<TimedAt[]> {
-    const rows = await sql<{ s: number; e: number; location_id: string }>`
-      SELECT (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e, location_id
-      FROM appointments
-      WHERE patient_id = ${patientId} AND active AND (status <> 'held' OR hold_expires_at > now())
-        AND starts_at < ${to} AND starts_at > ${new Date(from.getTime() - MAX_APPOINTMENT_MS)} AND ends_at > ${from}
-        AND (${excludeId ?? null}::uuid IS NULL OR id <> ${excludeId ?? null}::uuid)`.execute(db);
-    return rows.rows.map((r) => ({ start: Number(r.s), end: Number(r.e), locationId: r.location_id }));
-  },
   /**
    * In one query, what a search needs of a patient's appointments: the physicians who have seen
    * (or are booked to see) them, and their active appointments (valid holds included) overlapping
@@ -126,6 +136,76 @@ export const busyRepository = {
       else commitments.push({ start: Number(r.s), end: Number(r.e), locationId: r.location_id });
     }
     return { previousPhysicianIds, commitments };
+  },
+  /**
+   * Everything a booking decides on besides the physician's plan, in one statement: the
+   * appointment type, the patient's previous physicians, and the active appointments (valid holds
+   * included) of the physician and the patient over `around` (travel margin included, except
+   * `excludeId`) and of the rooms and equipment over the appointment itself.
+   */
+  async forBooking(
+    db: Executor,
+    who: {
+      appointmentTypeId: string;
+      physicianId: string;
+      patientId: string;
+      roomIds: string[];
+      equipmentIds: string[];
+      excludeId?: string | undefined;
+    },
+    around: { from: Date; to: Date },
+    slot: { from: Date; to: Date },
+  ): Promise<BookingRead> {
+    const valid = sql`active AND (status <> 'held' OR hold_expires_at > now())`;
+    const overlapping = (w: { from: Date; to: Date }, prefix = sql``) =>
+      sql`${prefix}starts_at < ${w.to} AND ${prefix}starts_at > ${new Date(w.from.getTime() - MAX_APPOINTMENT_MS)} AND ${prefix}ends_at > ${w.from}`;
+    const ms = (col: string) => sql`(extract(epoch FROM ${sql.ref(col)}) * 1000)::float8`;
+    const excludeId = who.excludeId ?? null;
+    const { rows } = await sql<{
+      type: Record<string, unknown> | null;
+      previous: string[];
+      busy: BusyTuple[];
+    }>`
+      SELECT
+        (SELECT json_build_object('id', id, 'active', active, 'durationMinutes', duration_minutes,
+                  'slotIntervalMinutes', slot_interval_minutes, 'roomKind', room_kind,
+                  'equipmentKinds', equipment_kinds, 'telehealthAllowed', telehealth_allowed,
+                  'visitKind', visit_kind)
+           FROM appointment_types WHERE id = ${who.appointmentTypeId}) AS type,
+        ARRAY(SELECT DISTINCT physician_id FROM appointments
+              WHERE patient_id = ${who.patientId}
+                AND status IN ('booked', 'checked_in', 'in_progress', 'completed'))::text[] AS previous,
+        (SELECT coalesce(json_agg(json_build_array(k, o, s, e, l)), '[]') FROM (
+           SELECT 'physician' AS k, physician_id::text AS o, ${ms("starts_at")} AS s, ${ms("ends_at")} AS e, location_id::text AS l
+           FROM appointments WHERE physician_id = ${who.physicianId} AND ${valid} AND ${overlapping(around)}
+           UNION ALL
+           SELECT 'patient', patient_id::text, ${ms("starts_at")}, ${ms("ends_at")}, location_id::text
+           FROM appointments WHERE patient_id = ${who.patientId} AND ${valid} AND ${overlapping(around)}
+             AND (${excludeId}::uuid IS NULL OR id <> ${excludeId}::uuid)
+           UNION ALL
+           SELECT 'room', room_id::text, ${ms("starts_at")}, ${ms("ends_at")}, location_id::text
+           FROM appointments WHERE room_id = ANY(${who.roomIds}::uuid[]) AND ${valid} AND ${overlapping(slot)}
+           UNION ALL
+           SELECT 'equipment', r.equipment_id::text, ${ms("r.starts_at")}, ${ms("r.ends_at")}, a.location_id::text
+           FROM equipment_reservations r JOIN appointments a ON a.id = r.appointment_id
+           WHERE r.equipment_id = ANY(${who.equipmentIds}::uuid[]) AND r.active
+             AND (a.status <> 'held' OR a.hold_expires_at > now()) AND ${overlapping(slot, sql`r.`)}
+        ) b) AS busy`.execute(db);
+    const row = rows[0]!;
+    const out: BookingRead = {
+      type: (row.type ?? undefined) as BookingRead["type"],
+      previousPhysicianIds: row.previous,
+      physician: [],
+      patient: [],
+      rooms: new Map(),
+      equipment: new Map(),
+    };
+    const busyRows = typeof row.busy === "string" ? (JSON.parse(row.busy) as BusyTuple[]) : row.busy;
+    for (const [kind, owner, s, e, locationId] of busyRows) {
+      if (kind === "physician" || kind === "patient") out[kind].push({ start: s, end: e, locationId });
+      else push(out[kind === "room" ? "rooms" : "equipment"], owner, { start: s, end: e });
+    }
+    return out;
   },
   /** Active appointments (valid holds included) in these rooms overlapping the window. */
   roomBusy: busyBy("room_id"),

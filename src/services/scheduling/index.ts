@@ -13,10 +13,10 @@ import { createSchedules, type ScheduleDeps } from "./schedule.service.js";
 export type { Appointment } from "./appointments.schema.js";
 export { createOptionIds, type OptionIds } from "./availability/option-id.js";
 export { searchOptions } from "./availability.service.js";
+export { createSchedulingCaches, forgetScheduleChange, type SchedulingCaches } from "./caches.js";
 export type { AppointmentType } from "./catalog.schema.js";
 export { roomKinds as appointmentRoomKinds, visitKinds } from "./catalog.schema.js";
 export { appointmentTypeCatalog } from "./catalog.service.js";
-export { forgetChange as forgetScheduleChange } from "./occupancy.js";
 export { optionSigningKey } from "./option-key.js";
 
 /** What scheduling needs: the platform's, the booking rules, the option signer and the physicians. */

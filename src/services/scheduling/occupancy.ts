@@ -8,10 +8,11 @@
  * with older rows is not kept); every replica drops them again when the committed event reaches it
  * from the outbox (LISTEN/NOTIFY, or the embedded database's poll). Entries also age out after
  * `TTL_MS`, a bound for changes made behind the API's back. Holds carry their expiry and stop
- * counting when it passes, as they do in the database.
+ * counting when it passes, as they do in the database. `createOccupancy` makes one process's
+ * caches; whoever creates them forwards schedule changes to their `forget`.
  */
 import type { Executor } from "../../platform/db.js";
-import { onPublish, type ScheduleEventInput } from "../../platform/events.js";
+import type { ScheduleEventInput } from "../../platform/events.js";
 import { type BookedRow, busyRepository as busy } from "./busy.repository.js";
 
 const DAY = 86_400_000;
@@ -157,42 +158,48 @@ export class DayCache {
   }
 }
 
-/** Physicians' bookings, each with its location (for travel). */
-export const physicianBookings = new DayCache(busy.bookedByPhysicians);
-/** Rooms' bookings. */
-export const roomBookings = new DayCache(busy.bookedInRooms);
+/** One process's occupancy caches: physicians' bookings (with their locations, for travel) and rooms'. */
+export interface Occupancy {
+  physicianBookings: DayCache;
+  roomBookings: DayCache;
+  /** Drops what one schedule change touches: its physician's and room's days, before and after a move. */
+  forget(e: Pick<ScheduleEventInput, "physicianId" | "payload">): void;
+}
 
 const timeOf = (value: unknown): number | undefined => {
   const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
   return Number.isNaN(ms) ? undefined : ms;
 };
 
-/** Drops the days of a room, or every room's when the change does not say which (older events). */
-function forgetRoom(payload: Record<string, unknown>, key: string, from: number, to: number): void {
-  if (!(key in payload)) roomBookings.clear();
-  else if (typeof payload[key] === "string") roomBookings.forget(payload[key], from, to);
+export function createOccupancy(clock: () => number = Date.now): Occupancy {
+  const physicianBookings = new DayCache(busy.bookedByPhysicians, clock);
+  const roomBookings = new DayCache(busy.bookedInRooms, clock);
+  /** Drops the days of a room, or every room's when the change does not say which (older events). */
+  const forgetRoom = (payload: Record<string, unknown>, key: string, from: number, to: number) => {
+    if (!(key in payload)) roomBookings.clear();
+    else if (typeof payload[key] === "string") roomBookings.forget(payload[key], from, to);
+  };
+  return {
+    physicianBookings,
+    roomBookings,
+    forget(e) {
+      const p = e.payload ?? {};
+      const start = timeOf(p.start);
+      const end = timeOf(p.end);
+      if (start === undefined || end === undefined) {
+        physicianBookings.clear();
+        roomBookings.clear();
+        return;
+      }
+      physicianBookings.forget(e.physicianId, start, end);
+      forgetRoom(p, "roomId", start, end);
+      const previousStart = timeOf(p.previousStart);
+      if (previousStart !== undefined) {
+        const previousEnd = timeOf(p.previousEnd) ?? previousStart + (end - start);
+        const physician = typeof p.previousPhysicianId === "string" ? p.previousPhysicianId : e.physicianId;
+        physicianBookings.forget(physician, previousStart, previousEnd);
+        forgetRoom(p, "previousRoomId", previousStart, previousEnd);
+      }
+    },
+  };
 }
-
-/** Drops what one schedule change touches: its physician's and room's days, before and after a move. */
-export function forgetChange(e: Pick<ScheduleEventInput, "physicianId" | "payload">): void {
-  const p = e.payload ?? {};
-  const start = timeOf(p.start);
-  const end = timeOf(p.end);
-  if (start === undefined || end === undefined) {
-    physicianBookings.clear();
-    roomBookings.clear();
-    return;
-  }
-  physicianBookings.forget(e.physicianId, start, end);
-  forgetRoom(p, "roomId", start, end);
-  const previousStart = timeOf(p.previousStart);
-  if (previousStart !== undefined) {
-    const previousEnd = timeOf(p.previousEnd) ?? previousStart + (end - start);
-    const physician = typeof p.previousPhysicianId === "string" ? p.previousPhysicianId : e.physicianId;
-    physicianBookings.forget(physician, previousStart, previousEnd);
-    forgetRoom(p, "previousRoomId", previousStart, previousEnd);
-  }
-}
-
-// the process that makes a change forgets it at once, before it even commits
-onPublish(forgetChange);
