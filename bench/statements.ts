@@ -20,9 +20,11 @@ import type { Actor } from "../src/platform/access.js";
 import { openAuditTrail } from "../src/platform/audit/index.js";
 import { type BookingConfig, loadConfig } from "../src/platform/config.js";
 import { type Db, openDatabase } from "../src/platform/db.js";
+import { createPolicies, noScopeFacts } from "../src/platform/policy.js";
 import { createOptionIds } from "../src/services/scheduling/availability/option-id.js";
 import { searchOptions, toOptionDto } from "../src/services/scheduling/availability.service.js";
 import { booking } from "../src/services/scheduling/booking.service.js";
+import { createSchedulingCaches } from "../src/services/scheduling/caches.js";
 
 /** Counts the statements run through a Kysely instance. */
 class StatementCounter implements KyselyPlugin {
@@ -73,6 +75,9 @@ export async function countStatementsPerBooking(
     await openAuditTrail(database, config, { writeCheckpoints: false, createKey: false });
     const { db } = database;
     const optionIds = createOptionIds(randomBytes(32));
+    // one server's caches; the actor is an administrator, whom the policy admits without scope facts
+    const caches = createSchedulingCaches();
+    const policies = createPolicies({ facts: noScopeFacts });
     const pairs = await query<{ physician_id: string; type_id: string }>(
       db,
       `SELECT DISTINCT ON (p.id) p.id AS physician_id, t.id AS type_id
@@ -92,14 +97,19 @@ export async function countStatementsPerBooking(
     let collected = 0;
     for (const pair of pairs) {
       if (collected >= wanted) break;
-      const result = await searchOptions(db, rules, {
-        appointmentTypeId: pair.type_id,
-        physicianIds: [pair.physician_id],
-        from,
-        to: from + 14 * 86_400_000,
-        telehealth: false,
-        limit: 50,
-      });
+      const result = await searchOptions(
+        db,
+        rules,
+        {
+          appointmentTypeId: pair.type_id,
+          physicianIds: [pair.physician_id],
+          from,
+          to: from + 14 * 86_400_000,
+          telehealth: false,
+          limit: 50,
+        },
+        caches,
+      );
       let lastEnd = 0;
       const mine: string[] = [];
       for (const o of [...result.options].sort((a, b) => a.start - b.start)) {
@@ -143,7 +153,7 @@ export async function countStatementsPerBooking(
       try {
         await booking.book(
           counted,
-          { rules, optionIds },
+          { rules, optionIds, caches, policies },
           actor,
           { optionId: options[i]!, patientId: patients[i]!.id },
           undefined,

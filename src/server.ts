@@ -18,17 +18,17 @@ import {
   migrateAsOwner,
   migrationsApplied,
 } from "./platform/migrations.js";
-import { AccessRefused, createPolicies, installScopeFacts, type ScopeFacts } from "./platform/policy.js";
+import { AccessRefused, createPolicies, type Policies, type ScopeFacts } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
 import { createLocations, locationRoutes } from "./services/locations/index.js";
 import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
 import { createPatients, patientRoutes, patientScopeFacts } from "./services/patients/index.js";
-import { createPhysicians, physicianRoutes } from "./services/physicians/index.js";
+import { createPhysicians, createPlanCache, physicianRoutes } from "./services/physicians/index.js";
 import {
   appointmentTypeCatalog,
   createOptionIds,
   createScheduling,
-  forgetScheduleChange,
+  createSchedulingCaches,
   optionSigningKey,
   schedulingRoutes,
   schedulingScopeFacts,
@@ -44,6 +44,8 @@ export interface Rounds {
   config: Config;
   /** The audit trail's key and checkpoints, as this process writes them. */
   audit: AuditTrail;
+  /** The access policy over this server's scope facts. */
+  policies: Policies;
   close(): Promise<void>;
 }
 
@@ -95,12 +97,18 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     },
   };
   const policies = createPolicies({ facts });
-  // deprecated: only for the callers of the free `authorize` not yet handed `policies` (policy.ts)
-  installScopeFacts(facts);
   const auditLog = createAudit({ db, policies });
   const locations = createLocations({ db, clock, policies });
   const patients = createPatients({ db, clock, policies, locations });
-  const physicians = createPhysicians({ db, clock, policies, appointmentTypes: appointmentTypeCatalog });
+  // expanded plans, read by the physicians' own views and by scheduling's search and bookings
+  const caches = createSchedulingCaches({ plans: createPlanCache() });
+  const physicians = createPhysicians({
+    db,
+    clock,
+    policies,
+    appointmentTypes: appointmentTypeCatalog,
+    plans: caches.plans,
+  });
   const identity = createIdentity({
     db,
     clock,
@@ -150,6 +158,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     booking: config.booking,
     optionIds: createOptionIds(optionKey),
     physicians,
+    caches,
   });
   const notifications = createNotifications({
     db,
@@ -180,7 +189,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   await app.ready();
   // the occupancy cache hears every replica's committed schedule changes from the outbox
   await notifications.hub.subscribe((events) => {
-    for (const e of events) forgetScheduleChange(e);
+    for (const e of events) caches.occupancy.forget(e);
   });
   if (config.notifications.worker) await notifications.startWorker();
   return {
@@ -188,6 +197,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     database,
     config,
     audit,
+    policies,
     async close() {
       await notifications.stop();
       await app.close();

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../src/platform/access.js";
-import { type Guard, groundFor, patient, policy, rolesFor } from "../src/platform/policy.js";
+import { type Guard, patient, policy, rolesFor } from "../src/platform/policy.js";
 import type { Rounds } from "../src/server.js";
 import { type Client, clientFor } from "./support/auth.js";
 import { buildClinicNetwork, type ClinicNetwork, createPatient, optionsOn } from "./support/network.js";
@@ -196,7 +196,12 @@ describe("a patient outside the caller's scope, named in any field of any route"
         const { client, mine } = world[role];
         // what the table says: no rule holds for a patient this caller has never met
         const actor = { ...(await actorOf(client)), role };
-        const ground = await groundFor(rounds.database.db, actor, guard[1], patient(stranger));
+        const ground = await rounds.policies.groundFor(
+          rounds.database.db,
+          actor,
+          guard[1],
+          patient(stranger),
+        );
         if (ground) continue;
         const sample = SAMPLES[`${route} ${field}`]!(stranger, mine);
         const res = await client.inject({

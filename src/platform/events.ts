@@ -31,18 +31,7 @@ export interface ScheduleEvent extends ScheduleEventInput {
   payload: Record<string, unknown>;
 }
 
-const publishListeners = new Set<(e: ScheduleEventInput) => void>();
-
-/**
- * Calls `listener` in this process with every event it publishes, as it is written (before the
- * transaction commits, and even if it then rolls back): for caches that must forget at once.
- */
-export function onPublish(listener: (e: ScheduleEventInput) => void): void {
-  publishListeners.add(listener);
-}
-
 export async function publish(tx: Executor, e: ScheduleEventInput): Promise<void> {
-  for (const listener of publishListeners) listener(e);
   // one round trip: the notification is delivered at commit and dropped on rollback
   await sql`
     WITH inserted AS (

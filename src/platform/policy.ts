@@ -19,9 +19,9 @@
 import type { Actor, Role } from "./access.js";
 import type { Executor } from "./db.js";
 import { type FieldProblem, ProblemError } from "./errors.js";
-import { appointmentScope, createPatientScope, facts as installedFacts, type ScopeFacts } from "./scope.js";
+import { appointmentScope, createPatientScope, type ScopeFacts } from "./scope.js";
 
-export { appointmentScope, installScopeFacts, noScopeFacts, patientScope, type ScopeFacts } from "./scope.js";
+export { appointmentScope, noScopeFacts, type ScopeFacts } from "./scope.js";
 
 /** What can be done to each kind of resource. */
 export interface Actions {
@@ -410,26 +410,6 @@ export function createPolicies({ facts }: { facts: ScopeFacts }): Policies {
     appointmentScope,
   };
 }
-
-/**
- * @deprecated The policy over the facts `installScopeFacts` installed, kept only for the callers
- * not yet handed `policies`: scheduling's `booking.service.ts`, `availability.service.ts` and
- * `booking.explain.ts`, and notifications (`routes.ts`, `service.ts`, `realtime.ts`). Use the
- * `policies` a service receives from the composition root.
- */
-const installed: Policies = createPolicies({ facts: installedFacts });
-
-/** @deprecated see `installed`: services use `policies.groundFor`. */
-export const groundFor: Policies["groundFor"] = (db, actor, action, target) =>
-  installed.groundFor(db, actor, action, target);
-
-/** @deprecated see `installed`: services use `policies.authorize`. */
-export const authorize: Policies["authorize"] = (db, actor, action, target) =>
-  installed.authorize(db, actor, action, target);
-
-/** @deprecated see `installed`: services use `policies.permits`. */
-export const permits: Policies["permits"] = (db, actor, action, target) =>
-  installed.permits(db, actor, action, target);
 
 /** A patient as a target. */
 export const patient = (id: string, field?: string): Target<"patient"> => ({

@@ -33,27 +33,6 @@ export const noScopeFacts: ScopeFacts = {
   patientIdsFor: async () => [],
 };
 
-/**
- * @deprecated Module state kept only as a compatibility shim for the callers of the free
- * `authorize`/`permits`/`patientScope` that are not yet handed `policies`: scheduling's
- * `booking.service.ts`, `availability.service.ts` and `booking.explain.ts`, and notifications.
- * Everything else receives `policies` from `createPolicies({ facts })`.
- */
-let installed: ScopeFacts = noScopeFacts;
-
-/** @deprecated see `installed`: the composition root installs the facts it gives `createPolicies`. */
-export function installScopeFacts(these: ScopeFacts): void {
-  installed = these;
-}
-
-/** @deprecated see `installed`: the installed facts, read at the moment they are asked. */
-export const facts: ScopeFacts = {
-  physicianCares: (...a) => installed.physicianCares(...a),
-  atLocations: (...a) => installed.atLocations(...a),
-  breakGlass: (...a) => installed.breakGlass(...a),
-  patientIdsFor: (...a) => installed.patientIdsFor(...a),
-};
-
 /** The patients the actor may list under these facts; undefined means the whole network (administrators). */
 export function createPatientScope(
   facts: ScopeFacts,
@@ -73,9 +52,6 @@ export function createPatientScope(
     }
   };
 }
-
-/** @deprecated see `installed`: services use `policies.patientScope`. */
-export const patientScope = createPatientScope(facts);
 
 /**
  * The appointments the actor may list, as filters (undefined: no narrowing on that axis), or

@@ -9,7 +9,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import type { Actor } from "../../platform/access.js";
 import type { Db } from "../../platform/db.js";
 import type { ScheduleEvent } from "../../platform/events.js";
-import { type permits, physicianTarget } from "../../platform/policy.js";
+import { type Policies, physicianTarget } from "../../platform/policy.js";
 import { physicianService } from "../physicians/index.js";
 import { appointmentFacts } from "../scheduling/index.js";
 import { head, readAfter } from "./outbox.js";
@@ -119,7 +119,7 @@ export async function visibilityOf(
   actor: Actor,
   e: LiveEvent,
   specialtiesOf: (physicianId: string) => Promise<string[]>,
-  may: typeof permits,
+  may: Policies["permits"],
 ): Promise<Visibility> {
   const as = (physicianId: string, locationId: string) =>
     ({ kind: "appointment", id: e.appointmentId, patientId: e.patientId, physicianId, locationId }) as const;
@@ -172,7 +172,7 @@ export class LiveStreams {
   constructor(
     private readonly db: Db,
     private readonly hub: LiveHub,
-    private readonly may: typeof permits,
+    private readonly may: Policies["permits"],
     private readonly log: FastifyBaseLogger,
   ) {}
 

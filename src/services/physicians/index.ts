@@ -1,6 +1,5 @@
 /** The physicians module's public surface: the only file other modules may import. */
 
-export { sharedPlanCache } from "./plan-cache.js";
 export { createPlanCache, type PhysicianPlan, type PlanCache } from "./plans.js";
 export { physicianRoutes } from "./routes.js";
 export {

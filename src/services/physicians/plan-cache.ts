@@ -10,7 +10,7 @@ export interface PhysicianPlan {
 
 /**
  * Expanded plans by physician and date range, each under the plan stamp it was expanded from:
- * one per process (or per server), created here and passed to `cachedPlans`. Bounded: it starts
+ * one per server, created by the composition root and passed to `cachedPlans`. Bounded: it starts
  * afresh beyond `maxEntries`.
  */
 export interface PlanCache {
@@ -27,12 +27,4 @@ export function createPlanCache(maxEntries = 50_000): PlanCache {
       entries.set(key, { stamp, plan });
     },
   };
-}
-
-let shared: PlanCache | undefined;
-
-/** The process's plan cache, for callers that do not pass their own. */
-export function sharedPlanCache(): PlanCache {
-  shared ??= createPlanCache();
-  return shared;
 }

@@ -7,7 +7,7 @@ import { groupBy } from "../../platform/collections.js";
 import type { Executor } from "../../platform/db.js";
 import { locationService } from "../locations/index.js";
 import { toOverride, toTemplate, toTimeOff } from "./mappers.js";
-import { type PhysicianPlan, type PlanCache, sharedPlanCache } from "./plan-cache.js";
+import type { PhysicianPlan, PlanCache } from "./plan-cache.js";
 import { type OverrideRow, physicianRepository as repo, type TemplateRow } from "./repository.js";
 import { expandAssignments, type OverrideRule, rangeWindow, type TemplateRule } from "./schedule.js";
 
@@ -58,8 +58,8 @@ async function expandPlans(
 
 /**
  * Planned working blocks of several physicians over the local dates [from, to]: from `cache`
- * (the process's shared one when none is passed) when the physician's plan stamp is unchanged,
- * expanded otherwise. Physicians without blocks map to empty plans.
+ * when the physician's plan stamp is unchanged, expanded otherwise (always, without a cache: the
+ * seed and one-off reads). Physicians without blocks map to empty plans.
  */
 export async function cachedPlans(
   db: Executor,
@@ -68,8 +68,9 @@ export async function cachedPlans(
   to: string,
   /** The plan stamps, when the caller has just read them (saves a query). */
   knownStamps?: ReadonlyMap<string, string>,
-  cache: PlanCache = sharedPlanCache(),
+  cache?: PlanCache,
 ): Promise<Map<string, PhysicianPlan>> {
+  if (!cache) return expandPlans(db, physicianIds, from, to);
   // expanded plans are kept under each physician's plan stamp, which triggers renew on any change
   const stamps = knownStamps ?? (await repo.planStamps(db, physicianIds));
   const plans = new Map<string, PhysicianPlan>();

@@ -5,7 +5,7 @@ import type { ServiceDeps } from "../../platform/module.js";
 import type { Page } from "../../platform/schemas.js";
 import { type ManagedAspect, physicianAccess } from "./access.js";
 import { type SearchablePhysician, toOverride, toPhysician, toTemplate, toTimeOff } from "./mappers.js";
-import { cachedPlans } from "./plans.js";
+import { cachedPlans, type PlanCache } from "./plans.js";
 import { type PhysicianRow, physicianRepository as repo } from "./repository.js";
 import { daysInRange, overridesClash } from "./schedule.js";
 import {
@@ -303,15 +303,22 @@ const records = {
   },
 
   /**
-   * Planned working blocks of several physicians over the local dates [from, to], from this
-   * process's cache when unchanged (see plans.ts). The returned plans are shared: callers must not
-   * mutate them.
+   * Planned working blocks of several physicians over the local dates [from, to], from the
+   * caller's plan cache when unchanged (see plans.ts). The returned plans are shared: callers must
+   * not mutate them.
    */
   plans: cachedPlans,
-  async assignments(db: Executor, physicianId: string, query: AssignmentsQuery): Promise<PlannedAssignments> {
+  async assignments(
+    db: Executor,
+    physicianId: string,
+    query: AssignmentsQuery,
+    cache?: PlanCache,
+  ): Promise<PlannedAssignments> {
     checkRange(query.from, query.to);
     await requirePhysician(db, physicianId);
-    const plan = (await records.plans(db, [physicianId], query.from, query.to)).get(physicianId)!;
+    const plan = (await records.plans(db, [physicianId], query.from, query.to, undefined, cache)).get(
+      physicianId,
+    )!;
     const assignments = query.locationId
       ? plan.assignments.filter((a) => a.locationId === query.locationId)
       : plan.assignments;
@@ -324,9 +331,9 @@ export const physicianService = {
   get: records.get,
   forSearch: records.forSearch,
   /**
-   * Planned working blocks of several physicians over the local dates [from, to], from this
-   * process's cache when unchanged (see plans.ts). The returned plans are shared: callers must not
-   * mutate them.
+   * Planned working blocks of several physicians over the local dates [from, to], from the
+   * caller's plan cache when unchanged (see plans.ts). The returned plans are shared: callers must
+   * not mutate them.
    */
   plans: records.plans,
 };
@@ -335,6 +342,8 @@ export const physicianService = {
 export interface PhysicianDeps extends ServiceDeps {
   /** Checks the types a template or rotation names (scheduling owns the catalogue). */
   appointmentTypes: AppointmentTypeLookup;
+  /** This server's expanded plans (shared with scheduling's search, which reads the same plans). */
+  plans: PlanCache;
 }
 
 /**
@@ -342,7 +351,7 @@ export interface PhysicianDeps extends ServiceDeps {
  * time-off changes are authorized through the policy (administrators; department heads for their
  * departments' specialties; a physician for their own time off), each in its own transaction.
  */
-export function createPhysicians({ db, policies, appointmentTypes }: PhysicianDeps) {
+export function createPhysicians({ db, policies, appointmentTypes, plans }: PhysicianDeps) {
   const inTransaction = <T>(work: (tx: Executor) => Promise<T>): Promise<T> => db.transaction().execute(work);
   const access = physicianAccess(policies, records.get);
   /** Authorizes the change in its transaction, then makes it there. */
@@ -386,7 +395,7 @@ export function createPhysicians({ db, policies, appointmentTypes }: PhysicianDe
       physicianId: string,
       query: AssignmentsQuery,
     ): Promise<PlannedAssignments> {
-      const planned = await records.assignments(db, physicianId, query);
+      const planned = await records.assignments(db, physicianId, query, plans);
       return (await access.permits(db, actor, physicianId, "time_off"))
         ? planned
         : { ...planned, timeOff: [] };

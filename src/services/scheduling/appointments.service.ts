@@ -7,7 +7,6 @@ import type { Clock } from "../../platform/clock.js";
 import type { BookingConfig } from "../../platform/config.js";
 import type { Db, Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
-import { publish } from "../../platform/events.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import { type Actions, type Policies, patient, type Target } from "../../platform/policy.js";
@@ -29,6 +28,7 @@ import { localLabel } from "./availability/intervals.js";
 import type { OptionIds } from "./availability/option-id.js";
 import { facilities, needFromQuery, searchOptions, toOptionDto } from "./availability.service.js";
 import { booking, eventOf } from "./booking.service.js";
+import { publishChange, type SchedulingCaches } from "./caches.js";
 
 /** Allowed lifecycle moves: booked → checked_in → in_progress → completed, or cancelled / no_show. */
 const TRANSITIONS: Record<string, readonly string[]> = {
@@ -42,10 +42,14 @@ const TRANSITIONS: Record<string, readonly string[]> = {
   expired: [],
 };
 
-export async function toAppointment(db: Executor, r: PlacedRow): Promise<Appointment> {
+async function view(
+  db: Executor,
+  r: PlacedRow,
+  caches: Pick<SchedulingCaches, "facilities">,
+): Promise<Appointment> {
   // only a label: a snapshot checked in the last few seconds will do; callers are often inside a
   // transaction, so never wait on a snapshot load started elsewhere
-  const snapshot = await facilities(db, { inTransaction: true, labelsOnly: true });
+  const snapshot = await facilities(db, { inTransaction: true, labelsOnly: true, cache: caches.facilities });
   const zone = snapshot.locations.find((l) => l.id === r.location_id)?.timeZone ?? "UTC";
   return {
     id: r.id,
@@ -106,6 +110,8 @@ export interface AppointmentDeps extends ServiceDeps {
   booking: BookingConfig;
   /** Signs the option ids searches hand out and opens those bookings send back. */
   optionIds: OptionIds;
+  /** This server's scheduling caches (facilities, occupancy, plans). */
+  caches: SchedulingCaches;
 }
 
 /**
@@ -113,9 +119,17 @@ export interface AppointmentDeps extends ServiceDeps {
  * Every operation authorizes through the policy, runs in its own transaction and audits there;
  * holding, booking and moving are the booking path's (`booking.service.ts`), called from here.
  */
-export function createAppointments({ db, clock, policies, booking: rules, optionIds }: AppointmentDeps) {
-  const lifecycle = appointmentLifecycle(policies, clock);
-  const bookingDeps = { rules, optionIds };
+export function createAppointments({
+  db,
+  clock,
+  policies,
+  booking: rules,
+  optionIds,
+  caches,
+}: AppointmentDeps) {
+  const lifecycle = appointmentLifecycle(policies, clock, caches);
+  const bookingDeps = { rules, optionIds, caches, policies };
+  const toAppointment = (ex: Executor, r: PlacedRow) => view(ex, r, caches);
   return {
     /** Bookable options for a need, ranked; searching for a patient is a read of their data. */
     async searchAvailability(
@@ -137,7 +151,7 @@ export function createAppointments({ db, clock, policies, booking: rules, option
           });
         });
       }
-      const result = await searchOptions(db, rules, need);
+      const result = await searchOptions(db, rules, need, caches);
       return {
         options: result.options.map((o) => toOptionDto(o, result, optionIds)),
         searched: {
@@ -186,176 +200,183 @@ export function createAppointments({ db, clock, policies, booking: rules, option
 export type Appointments = ReturnType<typeof createAppointments>;
 
 /** Reading appointments and moving them through their lifecycle, each in its own transaction. */
-const appointmentLifecycle = (policies: Policies, clock: Clock) => ({
-  async get(db: Db, actor: Actor, id: string): Promise<Appointment> {
-    return db.transaction().execute(async (tx) => {
-      const row = await requireAppointment(policies, tx, actor, id);
-      await auditService.record(tx, ctxFor(actor), {
-        action: "appointment.read",
-        resourceType: "appointment",
-        resourceId: id,
-        patientId: row.patient_id,
-        locationId: row.location_id,
+const appointmentLifecycle = (policies: Policies, clock: Clock, caches: SchedulingCaches) => {
+  const toAppointment = (ex: Executor, r: PlacedRow) => view(ex, r, caches);
+  return {
+    async get(db: Db, actor: Actor, id: string): Promise<Appointment> {
+      return db.transaction().execute(async (tx) => {
+        const row = await requireAppointment(policies, tx, actor, id);
+        await auditService.record(tx, ctxFor(actor), {
+          action: "appointment.read",
+          resourceType: "appointment",
+          resourceId: id,
+          patientId: row.patient_id,
+          locationId: row.location_id,
+        });
+        return toAppointment(tx, row);
       });
-      return toAppointment(tx, row);
-    });
-  },
+    },
 
-  async list(db: Db, actor: Actor, q: AppointmentQuery): Promise<Page<Appointment>> {
-    // the caller's scope is applied first; filters can only narrow it
-    const scope = policies.appointmentScope(actor);
-    if (!scope) throw problems.forbidden();
-    /** A filter within the caller's scope; one outside it answers 404 on its field. */
-    const narrow = (
-      wanted: string | undefined,
-      allowed: string[] | undefined,
-      what: string,
-      field: string,
-    ) => {
-      if (wanted === undefined) return allowed;
-      if (allowed && !allowed.includes(wanted)) throw problems.notFound(what, field);
-      return [wanted];
-    };
-    const locationIds = narrow(q.locationId, scope.locationIds, "location", "query.locationId");
-    const physicianIds = narrow(q.physicianId, scope.physicianIds, "physician", "query.physicianId");
-    const patientIds = q.patientId ? [q.patientId] : scope.patientIds;
-    // a patient named in the query must be one the caller reaches, whatever else narrows the list
-    if (q.patientId) await policies.authorize(db, actor, "read", patient(q.patientId, "query.patientId"));
-    let from = q.from ? new Date(q.from) : undefined;
-    let to = q.to ? new Date(q.to) : undefined;
-    if (q.date) {
-      const zone = q.locationId
-        ? (await facilities(db, { labelsOnly: true })).locations.find((l) => l.id === q.locationId)?.timeZone
-        : undefined;
-      const { Temporal } = await import("temporal-polyfill");
-      const day = Temporal.PlainDate.from(q.date);
-      from = new Date(day.toZonedDateTime(zone ?? "UTC").epochMilliseconds);
-      to = new Date(day.add({ days: 1 }).toZonedDateTime(zone ?? "UTC").epochMilliseconds);
-    }
-    return db.transaction().execute(async (tx) => {
-      const { rows, total } = await appts.list(tx, {
-        locationIds,
-        physicianIds,
-        patientIds,
-        status: q.status,
-        from,
-        to,
-        limit: q.limit,
-        offset: q.offset,
-      });
-      await auditService.record(tx, ctxFor(actor), {
-        action: "appointment.list",
-        resourceType: "appointment",
-        patientId: patientIds?.length === 1 ? patientIds[0] : null,
-        locationId: locationIds?.length === 1 ? locationIds[0] : null,
-        detail: { count: rows.length, ids: rows.map((r) => r.id) },
-      });
-      return {
-        items: await Promise.all(rows.map((r) => toAppointment(tx, r))),
-        total,
-        limit: q.limit,
-        offset: q.offset,
+    async list(db: Db, actor: Actor, q: AppointmentQuery): Promise<Page<Appointment>> {
+      // the caller's scope is applied first; filters can only narrow it
+      const scope = policies.appointmentScope(actor);
+      if (!scope) throw problems.forbidden();
+      /** A filter within the caller's scope; one outside it answers 404 on its field. */
+      const narrow = (
+        wanted: string | undefined,
+        allowed: string[] | undefined,
+        what: string,
+        field: string,
+      ) => {
+        if (wanted === undefined) return allowed;
+        if (allowed && !allowed.includes(wanted)) throw problems.notFound(what, field);
+        return [wanted];
       };
-    });
-  },
+      const locationIds = narrow(q.locationId, scope.locationIds, "location", "query.locationId");
+      const physicianIds = narrow(q.physicianId, scope.physicianIds, "physician", "query.physicianId");
+      const patientIds = q.patientId ? [q.patientId] : scope.patientIds;
+      // a patient named in the query must be one the caller reaches, whatever else narrows the list
+      if (q.patientId) await policies.authorize(db, actor, "read", patient(q.patientId, "query.patientId"));
+      let from = q.from ? new Date(q.from) : undefined;
+      let to = q.to ? new Date(q.to) : undefined;
+      if (q.date) {
+        const zone = q.locationId
+          ? (await facilities(db, { labelsOnly: true, cache: caches.facilities })).locations.find(
+              (l) => l.id === q.locationId,
+            )?.timeZone
+          : undefined;
+        const { Temporal } = await import("temporal-polyfill");
+        const day = Temporal.PlainDate.from(q.date);
+        from = new Date(day.toZonedDateTime(zone ?? "UTC").epochMilliseconds);
+        to = new Date(day.add({ days: 1 }).toZonedDateTime(zone ?? "UTC").epochMilliseconds);
+      }
+      return db.transaction().execute(async (tx) => {
+        const { rows, total } = await appts.list(tx, {
+          locationIds,
+          physicianIds,
+          patientIds,
+          status: q.status,
+          from,
+          to,
+          limit: q.limit,
+          offset: q.offset,
+        });
+        await auditService.record(tx, ctxFor(actor), {
+          action: "appointment.list",
+          resourceType: "appointment",
+          patientId: patientIds?.length === 1 ? patientIds[0] : null,
+          locationId: locationIds?.length === 1 ? locationIds[0] : null,
+          detail: { count: rows.length, ids: rows.map((r) => r.id) },
+        });
+        return {
+          items: await Promise.all(rows.map((r) => toAppointment(tx, r))),
+          total,
+          limit: q.limit,
+          offset: q.offset,
+        };
+      });
+    },
 
-  async transition(
-    db: Db,
-    actor: Actor,
-    id: string,
-    status: "checked_in" | "in_progress" | "completed" | "no_show",
-  ): Promise<Appointment> {
-    return db.transaction().execute(async (tx) => {
-      const row = await requireAppointment(policies, tx, actor, id, true, "change_status");
-      if (!TRANSITIONS[row.status]?.includes(status)) {
-        throw problems.conflict(
-          "invalid_transition",
-          `An appointment that is ${row.status} cannot become ${status}`,
-          "body.status",
-          {
+    async transition(
+      db: Db,
+      actor: Actor,
+      id: string,
+      status: "checked_in" | "in_progress" | "completed" | "no_show",
+    ): Promise<Appointment> {
+      return db.transaction().execute(async (tx) => {
+        const row = await requireAppointment(policies, tx, actor, id, true, "change_status");
+        if (!TRANSITIONS[row.status]?.includes(status)) {
+          throw problems.conflict(
+            "invalid_transition",
+            `An appointment that is ${row.status} cannot become ${status}`,
+            "body.status",
+            {
+              from: row.status,
+              allowed: TRANSITIONS[row.status] ?? [],
+            },
+          );
+        }
+        const now = clock.now();
+        const updated = await appts.setStatus(tx, id, status, {
+          ...(status === "checked_in" ? { checked_in_at: now } : {}),
+          ...(status === "completed" ? { completed_at: now } : {}),
+        });
+        await publishChange(caches, tx, eventOf("appointment.status_changed", updated, { from: row.status }));
+        await auditService.record(tx, ctxFor(actor), {
+          action: `appointment.${status}`,
+          resourceType: "appointment",
+          resourceId: id,
+          patientId: row.patient_id,
+          locationId: row.location_id,
+          detail: { from: row.status },
+        });
+        return toAppointment(tx, updated);
+      });
+    },
+
+    /** Gives a hold back before it runs out: only holds, by anyone who may see the appointment. */
+    async releaseHold(db: Db, actor: Actor, id: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const row = await requireAppointment(policies, tx, actor, id, true, "release_hold");
+        if (row.status !== "held") throw problems.notFound("hold");
+        const released = await appts.setStatus(tx, id, "expired", { hold_expires_at: null });
+        await publishChange(
+          caches,
+          tx,
+          eventOf("appointment.cancelled", released, {
+            reason: "hold released",
+            from: "held",
+            byHospital: false,
+          }),
+        );
+        await auditService.record(tx, ctxFor(actor), {
+          action: "appointment.hold_release",
+          resourceType: "appointment",
+          resourceId: id,
+          patientId: row.patient_id,
+          locationId: row.location_id,
+        });
+      });
+    },
+
+    async cancel(db: Db, actor: Actor, id: string, reason: string): Promise<Appointment> {
+      return db.transaction().execute(async (tx) => {
+        const row = await requireAppointment(policies, tx, actor, id, true, "cancel");
+        if (!TRANSITIONS[row.status]?.includes("cancelled")) {
+          throw problems.conflict(
+            "invalid_transition",
+            `An appointment that is ${row.status} cannot be cancelled`,
+            "params.id",
+            { from: row.status },
+          );
+        }
+        const updated = await appts.setStatus(tx, id, "cancelled", {
+          cancel_reason: reason,
+          cancelled_by: actor.userId,
+          hold_expires_at: null,
+        });
+        // open screens and the patient's messages hear of it (with the reason when the hospital cancels)
+        await publishChange(
+          caches,
+          tx,
+          eventOf("appointment.cancelled", updated, {
+            reason,
             from: row.status,
-            allowed: TRANSITIONS[row.status] ?? [],
-          },
+            byHospital: actor.role !== "patient",
+          }),
         );
-      }
-      const now = clock.now();
-      const updated = await appts.setStatus(tx, id, status, {
-        ...(status === "checked_in" ? { checked_in_at: now } : {}),
-        ...(status === "completed" ? { completed_at: now } : {}),
+        await auditService.record(tx, ctxFor(actor), {
+          action: "appointment.cancel",
+          resourceType: "appointment",
+          resourceId: id,
+          patientId: row.patient_id,
+          locationId: row.location_id,
+          detail: { reason, from: row.status },
+        });
+        return toAppointment(tx, updated);
       });
-      await publish(tx, eventOf("appointment.status_changed", updated, { from: row.status }));
-      await auditService.record(tx, ctxFor(actor), {
-        action: `appointment.${status}`,
-        resourceType: "appointment",
-        resourceId: id,
-        patientId: row.patient_id,
-        locationId: row.location_id,
-        detail: { from: row.status },
-      });
-      return toAppointment(tx, updated);
-    });
-  },
-
-  /** Gives a hold back before it runs out: only holds, by anyone who may see the appointment. */
-  async releaseHold(db: Db, actor: Actor, id: string): Promise<void> {
-    await db.transaction().execute(async (tx) => {
-      const row = await requireAppointment(policies, tx, actor, id, true, "release_hold");
-      if (row.status !== "held") throw problems.notFound("hold");
-      const released = await appts.setStatus(tx, id, "expired", { hold_expires_at: null });
-      await publish(
-        tx,
-        eventOf("appointment.cancelled", released, {
-          reason: "hold released",
-          from: "held",
-          byHospital: false,
-        }),
-      );
-      await auditService.record(tx, ctxFor(actor), {
-        action: "appointment.hold_release",
-        resourceType: "appointment",
-        resourceId: id,
-        patientId: row.patient_id,
-        locationId: row.location_id,
-      });
-    });
-  },
-
-  async cancel(db: Db, actor: Actor, id: string, reason: string): Promise<Appointment> {
-    return db.transaction().execute(async (tx) => {
-      const row = await requireAppointment(policies, tx, actor, id, true, "cancel");
-      if (!TRANSITIONS[row.status]?.includes("cancelled")) {
-        throw problems.conflict(
-          "invalid_transition",
-          `An appointment that is ${row.status} cannot be cancelled`,
-          "params.id",
-          { from: row.status },
-        );
-      }
-      const updated = await appts.setStatus(tx, id, "cancelled", {
-        cancel_reason: reason,
-        cancelled_by: actor.userId,
-        hold_expires_at: null,
-      });
-      // open screens and the patient's messages hear of it (with the reason when the hospital cancels)
-      await publish(
-        tx,
-        eventOf("appointment.cancelled", updated, {
-          reason,
-          from: row.status,
-          byHospital: actor.role !== "patient",
-        }),
-      );
-      await auditService.record(tx, ctxFor(actor), {
-        action: "appointment.cancel",
-        resourceType: "appointment",
-        resourceId: id,
-        patientId: row.patient_id,
-        locationId: row.location_id,
-        detail: { reason, from: row.status },
-      });
-      return toAppointment(tx, updated);
-    });
-  },
-});
+    },
+  };
+};
 
 export const TRANSITION_TABLE = TRANSITIONS;

@@ -35,7 +35,7 @@ import type {
   SlotOption,
 } from "./availability/types.js";
 import { busyRepository as busy } from "./busy.repository.js";
-import { type SchedulingCaches, sharedSchedulingCaches } from "./caches.js";
+import type { SchedulingCaches } from "./caches.js";
 import { appointmentTypeCatalog } from "./catalog.service.js";
 import type { FacilitiesCache, FacilitiesOptions } from "./facilities-cache.js";
 import type { Occupancy } from "./occupancy.js";
@@ -46,14 +46,13 @@ const MAX_WINDOW_DAYS = 62;
 const TRAVEL_MARGIN = DAY / 2;
 
 /**
- * The facility snapshot as of the facilities' stamp (see `FacilitiesCache.get`), from `opts.cache`
- * or the process's shared caches.
+ * The facility snapshot as of the facilities' stamp (see `FacilitiesCache.get`), from `opts.cache`.
  */
 export function facilities(
   db: Executor,
-  opts: FacilitiesOptions & { cache?: FacilitiesCache | undefined } = {},
+  opts: FacilitiesOptions & { cache: FacilitiesCache },
 ): Promise<NetworkSnapshot> {
-  return (opts.cache ?? sharedSchedulingCaches().facilities).get(db, opts);
+  return opts.cache.get(db, opts);
 }
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -99,7 +98,7 @@ export async function searchOptions(
   db: Executor,
   rules: BookingConfig,
   need: SearchNeed,
-  caches: SchedulingCaches = sharedSchedulingCaches(),
+  caches: SchedulingCaches,
 ): Promise<SearchResult> {
   const type = await appointmentTypeCatalog.get(db, need.appointmentTypeId).catch(() => {
     throw problems.invalid("query.appointmentTypeId", "no such appointment type");

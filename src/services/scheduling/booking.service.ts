@@ -11,9 +11,9 @@ import { auditService } from "../../platform/audit/index.js";
 import type { BookingConfig } from "../../platform/config.js";
 import type { Db, Executor } from "../../platform/db.js";
 import { ProblemError, problems } from "../../platform/errors.js";
-import { publish, type ScheduleEventInput } from "../../platform/events.js";
+import type { ScheduleEventInput } from "../../platform/events.js";
 import { auditContextOf } from "../../platform/identity/index.js";
-import { authorize, mayEver, type PatientAction, patient } from "../../platform/policy.js";
+import { mayEver, type PatientAction, type Policies, patient } from "../../platform/policy.js";
 import {
   type AppointmentRow,
   appointmentRepository as appts,
@@ -25,7 +25,7 @@ import type { OptionIds, OptionRef } from "./availability/option-id.js";
 import { searchOptions, toOptionDto } from "./availability.service.js";
 import { reasonOf } from "./booking.explain.js";
 import { bookingFacts } from "./booking.facts.js";
-import { type SchedulingCaches, sharedSchedulingCaches } from "./caches.js";
+import { publishChange, type SchedulingCaches } from "./caches.js";
 
 export type DecodedOption = OptionRef;
 
@@ -34,8 +34,10 @@ export interface BookingDeps {
   rules: BookingConfig;
   /** Opens the option ids clients send back (and signs the alternatives offered with a 409). */
   optionIds: OptionIds;
-  /** The caches searches and bookings read through; the process's shared ones when absent. */
-  caches?: SchedulingCaches | undefined;
+  /** The caches searches and bookings read through (this server's). */
+  caches: SchedulingCaches;
+  /** The access policy: may this actor book for this patient. */
+  policies: Pick<Policies, "authorize">;
 }
 
 const REASON_TEXT: Record<ConflictReason, string> = {
@@ -108,13 +110,14 @@ export function eventOf(
  * location's scope at any location (that is how cross-location referrals work), never others.
  */
 export async function requireBookingFor(
+  policies: Pick<Policies, "authorize">,
   db: Executor,
   actor: Actor,
   patientId: string,
   action: Extract<PatientAction, "book" | "search_for"> = "book",
   field = "body.patientId",
 ): Promise<void> {
-  await authorize(db, actor, action, patient(patientId, field));
+  await policies.authorize(db, actor, action, patient(patientId, field));
 }
 
 interface PlaceMode {
@@ -162,7 +165,7 @@ async function place(
   // round leaves one more room visibly taken (or frees one a lapsed hold still held), so the
   // rounds end when the rooms do
   for (let round = 0; round < MAX_ROOM_ROUNDS; round++) {
-    const facts = await bookingFacts(tx, request, caches ?? sharedSchedulingCaches());
+    const facts = await bookingFacts(tx, request, caches);
     // the appointment type was withdrawn since the search: the option is gone, which is a
     // conflict with the present, not a malformed request
     if (facts === "withdrawn") throw new BookingConflict("unavailable");
@@ -285,7 +288,7 @@ export const booking = {
   ): Promise<AppointmentRow> {
     const { rules } = deps;
     const opt = openOrFail(deps.optionIds, optionId);
-    await requireBookingFor(db, actor, patientId);
+    await requireBookingFor(deps.policies, db, actor, patientId);
     return withConflictHandling(db, deps, opt, patientId, async (tx) => {
       if ((await appts.openHoldsBy(tx, actor.userId)) >= rules.maxOpenHolds) {
         throw new ProblemError(
@@ -295,7 +298,7 @@ export const booking = {
         );
       }
       const row = await place(tx, deps, actor, opt, patientId, { status: "held" });
-      await publish(tx, eventOf("appointment.held", row));
+      await publishChange(deps.caches, tx, eventOf("appointment.held", row));
       await auditService.record(tx, auditContextOf(actor), {
         action: "appointment.hold",
         resourceType: "appointment",
@@ -328,9 +331,13 @@ export const booking = {
     if (input.overrideReason && !mayEver(actor, "patient", "override_continuity")) {
       throw problems.invalid("body.overrideReason", "only staff may override follow-up continuity");
     }
-    await requireBookingFor(db, actor, input.patientId);
+    await requireBookingFor(deps.policies, db, actor, input.patientId);
     const audit = async (tx: Executor, row: AppointmentRow) => {
-      await publish(tx, eventOf("appointment.booked", row, { reason: input.reason ?? null }));
+      await publishChange(
+        deps.caches,
+        tx,
+        eventOf("appointment.booked", row, { reason: input.reason ?? null }),
+      );
       await auditService.record(tx, auditContextOf(actor), {
         action: "appointment.book",
         resourceType: "appointment",
@@ -418,7 +425,8 @@ export const booking = {
         rescheduledFrom: fresh.id,
         overrideReason: actor.role === "patient" ? undefined : "reschedule keeps the care team",
       });
-      await publish(
+      await publishChange(
+        deps.caches,
         tx,
         eventOf("appointment.rescheduled", row, {
           previousAppointmentId: fresh.id,

@@ -13,7 +13,7 @@ import { createSchedules, type ScheduleDeps } from "./schedule.service.js";
 export type { Appointment } from "./appointments.schema.js";
 export { createOptionIds, type OptionIds } from "./availability/option-id.js";
 export { searchOptions } from "./availability.service.js";
-export { createSchedulingCaches, forgetScheduleChange, type SchedulingCaches } from "./caches.js";
+export { createSchedulingCaches, type SchedulingCaches } from "./caches.js";
 export type { AppointmentType } from "./catalog.schema.js";
 export { roomKinds as appointmentRoomKinds, visitKinds } from "./catalog.schema.js";
 export { appointmentTypeCatalog } from "./catalog.service.js";

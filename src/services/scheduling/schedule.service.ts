@@ -12,6 +12,7 @@ import { appointmentRepository as appts } from "./appointments.repository.js";
 import { canSee } from "./appointments.service.js";
 import { localLabel } from "./availability/intervals.js";
 import { facilities } from "./availability.service.js";
+import type { SchedulingCaches } from "./caches.js";
 
 export const scheduleQuery = z.object({
   from: isoDate,
@@ -71,6 +72,7 @@ const MAX_DAYS = 92;
 /** What the schedule service needs besides the platform: the physicians' profiles and plans. */
 export interface ScheduleDeps extends ServiceDeps {
   physicians: { lookup: Pick<Physicians["lookup"], "get" | "plans"> };
+  caches: SchedulingCaches;
 }
 
 /**
@@ -78,7 +80,7 @@ export interface ScheduleDeps extends ServiceDeps {
  * (time-off reasons only for those who manage time off; appointments outside the caller's scope
  * show as busy) and audited.
  */
-export function createSchedules({ db, clock, policies, physicians }: ScheduleDeps) {
+export function createSchedules({ db, clock, policies, physicians, caches }: ScheduleDeps) {
   const physicianService = physicians.lookup;
   return {
     async unifiedSchedule(
@@ -95,8 +97,8 @@ export function createSchedules({ db, clock, policies, physicians }: ScheduleDep
       const showReasons = await policies.permits(db, actor, "read_time_off_reason", target);
 
       const [plans, snapshot] = await Promise.all([
-        physicianService.plans(db, [physicianId], q.from, q.to),
-        facilities(db),
+        physicianService.plans(db, [physicianId], q.from, q.to, undefined, caches.plans),
+        facilities(db, { cache: caches.facilities }),
       ]);
       const plan = plans.get(physicianId) ?? { assignments: [], timeOff: [] };
       const name = (id: string) => snapshot.locations.find((l) => l.id === id)?.name ?? "";
