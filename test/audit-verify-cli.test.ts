@@ -11,6 +11,7 @@ import { openDatabase } from "../src/platform/db.js";
 import { createRounds } from "../src/server.js";
 import { clientFor } from "./support/auth.js";
 import { unique } from "./support/rounds.js";
+import { roundsCli } from "./support/servers.js";
 import { behindTheBack } from "./support/tampering.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -61,7 +62,7 @@ function auditVerify(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["--import", "tsx", "src/cli.ts", "audit", "verify"],
+      roundsCli("audit", "verify"),
       { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: "silent", ...overrides }, timeout: 60_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;

@@ -10,10 +10,12 @@
  *
  * Both database projects name this file; it runs once per vitest process all the same.
  */
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { Kysely } from "kysely";
@@ -25,6 +27,7 @@ import { onServer, type TemplateDatabase, WORKER_PREFIX } from "./databases.js";
 
 interface Prepared {
   template: TemplateDatabase;
+  cli: string | undefined;
   users: number;
   teardown(): Promise<void>;
 }
@@ -36,6 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const prepared = await shared.__roundsTemplate;
   prepared.users += 1;
   project.provide("roundsTemplate", prepared.template);
+  project.provide("roundsCli", prepared.cli);
   return async () => {
     prepared.users -= 1;
     if (prepared.users === 0) await prepared.teardown();
@@ -45,10 +49,27 @@ export default async function setup(project: TestProject): Promise<() => Promise
 async function prepare(): Promise<Prepared> {
   const run = `${process.pid}_${randomBytes(3).toString("hex")}`;
   const url = process.env.DATABASE_URL;
-  return url ? prepareServer(url, run) : prepareEmbedded(run);
+  const cli = serverBundle();
+  return { ...(await (url ? prepareServer(url, run) : prepareEmbedded(run))), cli };
 }
 
-async function prepareServer(url: string, run: string): Promise<Prepared> {
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * The servers and command lines the tests start run the bundle `npm start` runs
+ * (`dist/server/cli.js`, see `roundsCli` in servers.ts), rebuilt here if src/ changed since (wireit
+ * checks in about a second; concurrent runs wait for one another). Without it, they run tsx.
+ */
+function serverBundle(): string | undefined {
+  try {
+    execFileSync("npm", ["run", "--silent", "build:server"], { cwd: ROOT, stdio: "pipe", timeout: 120_000 });
+    return join(ROOT, "dist", "server", "cli.js");
+  } catch {
+    return undefined;
+  }
+}
+
+async function prepareServer(url: string, run: string): Promise<Omit<Prepared, "cli">> {
   const name = `rounds_tpl_${run}`;
   await onServer(url, `CREATE DATABASE ${name}`);
   const target = new URL(url);
@@ -78,7 +99,7 @@ async function prepareServer(url: string, run: string): Promise<Prepared> {
   };
 }
 
-async function prepareEmbedded(run: string): Promise<Prepared> {
+async function prepareEmbedded(run: string): Promise<Omit<Prepared, "cli">> {
   const client = await PGlite.create("memory://", {
     // without the build's empty cluster (never built), PGlite runs initdb itself
     ...(existsSync(EMPTY_CLUSTER) ? { loadDataDir: new Blob([readFileSync(EMPTY_CLUSTER)]) } : {}),
