@@ -138,7 +138,11 @@ export async function openDatabase(opts: {
           client.release();
         }
       },
-      close: () => db.destroy(),
+      close: async () => {
+        await db.destroy();
+        // Kysely ends the pool only if it ever queried; sessions alone (migrations) leave it open
+        if (!pool.ended) await pool.end();
+      },
     };
   }
   const inMemory = opts.dataDir.startsWith("memory://");
