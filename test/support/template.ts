@@ -42,7 +42,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("roundsCli", prepared.cli);
   return async () => {
     prepared.users -= 1;
-    if (prepared.users === 0) await prepared.teardown();
+    if (prepared.users > 0) return;
+    shared.__roundsTemplate = undefined;
+    await prepared.teardown();
   };
 }
 
