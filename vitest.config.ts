@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 
 /**
- * On a PostgreSQL server every test worker (and every server a test starts) writes to the same
- * databases, as replicas would: they share one audit key, and checkpoints go to a scratch folder.
+ * On a PostgreSQL server every test worker (and every server a test starts) shares one audit key,
+ * as replicas would, and checkpoints go to a scratch folder.
  */
 const onServer = Boolean(process.env.DATABASE_URL);
 const auditEnv: Record<string, string> = onServer
@@ -15,16 +15,67 @@ const auditEnv: Record<string, string> = onServer
     }
   : {};
 
+/**
+ * The tiers (README.md, "Tests"). `unit`: no database at all (pure domain logic, property tests
+ * against the reference model, the policy and configuration checks); runs in seconds and once in
+ * CI. `http`: journeys through the whole HTTP surface or real server processes and ports.
+ * `service`: every other test file, on a database, in process. A new test file is a service test
+ * unless it is named here.
+ */
+const UNIT = [
+  "test/availability-engine.test.ts",
+  "test/availability-dst.test.ts",
+  "test/change-preview.test.ts",
+  "test/config.test.ts",
+  "test/dependency-rules.test.ts",
+  "test/occupancy.test.ts",
+  "test/physician-schedule.test.ts",
+  "test/unit/**/*.test.ts",
+  "src/**/*.test.ts",
+];
+const HTTP = [
+  "test/access-matrix.test.ts",
+  "test/api-fuzz.test.ts",
+  "test/concurrency.test.ts",
+  "test/hostile-input.test.ts",
+  "test/least-privilege.test.ts",
+  "test/realtime.test.ts",
+  "test/replicas.test.ts",
+  "test/shutdown.test.ts",
+  "test/http/**/*.test.ts",
+];
+
+/**
+ * The database tiers start from one database migrated once per run: a template database cloned
+ * per worker on a PostgreSQL server, a migrated cluster unpacked per worker on PGlite.
+ */
+const onDatabase = {
+  globalSetup: ["test/support/template.ts"],
+  setupFiles: ["test/support/worker-database.ts"],
+};
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "src/**/*.test.ts"],
     exclude: ["test/browser/**", "node_modules/**"],
-    // One embedded database per worker, shared by the files it runs; tests create their own data.
+    // One database per worker, shared by the files it runs; tests create their own data.
     pool: "forks",
     isolate: false,
     testTimeout: 180_000,
     hookTimeout: 900_000,
     reporters: ["default"],
     env: auditEnv,
+    projects: [
+      { extends: true, test: { name: "unit", include: UNIT } },
+      {
+        extends: true,
+        test: {
+          name: "service",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/browser/**", ...UNIT, ...HTTP],
+          ...onDatabase,
+        },
+      },
+      { extends: true, test: { name: "http", include: HTTP, ...onDatabase } },
+    ],
   },
 });

@@ -36,7 +36,7 @@ afterEach(async () => {
 
 /** A server on a database of its own, with a day's reads spread over the chains, checkpointed. */
 async function checkpointedTrail(): Promise<{ rounds: Rounds; db: Db; api: Client }> {
-  const fresh = await freshDatabase();
+  const fresh = await freshDatabase({ migrated: true });
   const rounds = await createRounds(config(), { database: fresh.database });
   opened.push({ rounds, fresh });
   const api = await clientFor(rounds);
@@ -252,7 +252,7 @@ describe("a trail written before the chain was keyed", () => {
 
 describe("when checkpoints are written and which key signs them", () => {
   it("a replica writes a checkpoint by itself after every so many events", async () => {
-    const fresh = await freshDatabase();
+    const fresh = await freshDatabase({ migrated: true });
     const rounds = await createRounds(
       loadConfig({
         ...process.env,

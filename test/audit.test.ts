@@ -339,7 +339,7 @@ describe("tampering behind the application's back", () => {
   let app: Rounds;
   let db: Db;
   beforeAll(async () => {
-    fresh = await freshDatabase();
+    fresh = await freshDatabase({ migrated: true });
     db = fresh.database.db;
     app = await createRounds(loadConfig({ ...process.env, ROUNDS_SEED_DEMO: "false", LOG_LEVEL: "silent" }), {
       database: fresh.database,
@@ -504,7 +504,7 @@ describe("every accepted spelling of an input keeps the trail verifiable", () =>
   });
 
   it("odd details — keys in any order, unicode, numbers such as 1.0 or 1e3, dates, ids in braces or capitals — verify as written", async () => {
-    const fresh = await freshDatabase();
+    const fresh = await freshDatabase({ migrated: true });
     const app = await createRounds(
       loadConfig({ ...process.env, ROUNDS_SEED_DEMO: "false", LOG_LEVEL: "silent" }),
       {

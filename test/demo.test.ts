@@ -10,6 +10,7 @@ import { loadConfig } from "../src/platform/config.js";
 import { DEMO_PASSWORD, DEMO_USERS, nextWeek, type SeedSummary, seedNetwork } from "../src/seed/index.js";
 import { createRounds, DEMO_SEED, type Rounds } from "../src/server.js";
 import { type FreshDatabase, freshDatabase } from "./support/databases.js";
+import { roundsCli } from "./support/servers.js";
 
 interface Me {
   id: string;
@@ -250,7 +251,7 @@ async function serve(dataDir: string): Promise<Served> {
     ROUNDS_ADMIN_PASSWORD: undefined,
   };
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve"], {
+  const child = spawn(process.execPath, roundsCli("serve"), {
     cwd: repoRoot,
     env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

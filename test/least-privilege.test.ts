@@ -13,7 +13,7 @@ import { createRounds, type Rounds } from "../src/server.js";
 import { clientFor } from "./support/auth.js";
 import { type FreshDatabase, freshDatabase } from "./support/databases.js";
 import { unique } from "./support/rounds.js";
-import { startServerProcess } from "./support/servers.js";
+import { roundsCli, startServerProcess } from "./support/servers.js";
 import { REFUSED } from "./support/tampering.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -171,7 +171,7 @@ describe.skipIf(!onPostgres)("the application's own role on a PostgreSQL server"
     return new Promise((resolve) => {
       execFile(
         process.execPath,
-        ["--import", "tsx", "src/cli.ts", "audit", "verify"],
+        roundsCli("audit", "verify"),
         { cwd: ROOT, env: { ...process.env, DATABASE_URL: appUrl, LOG_LEVEL: "silent" }, timeout: 60_000 },
         (err, stdout, stderr) =>
           resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),

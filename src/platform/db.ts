@@ -99,6 +99,8 @@ export async function openDatabase(opts: {
   databasePoolSize?: number;
   /** Prepare repeated statements once per connection on PostgreSQL (default on). */
   databasePreparedStatements?: boolean;
+  /** The cluster a new embedded database is unpacked from (a `dumpDataDir` tarball; default the empty one). */
+  embeddedCluster?: string;
 }): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({
@@ -136,15 +138,19 @@ export async function openDatabase(opts: {
           client.release();
         }
       },
-      close: () => db.destroy(),
+      close: async () => {
+        await db.destroy();
+        // Kysely ends the pool only if it ever queried; sessions alone (migrations) leave it open
+        if (!pool.ended) await pool.end();
+      },
     };
   }
   const inMemory = opts.dataDir.startsWith("memory://");
   if (!inMemory) mkdirSync(opts.dataDir, { recursive: true });
   const fresh = inMemory || !existsSync(join(opts.dataDir, "PG_VERSION"));
   // without the build's cluster (never built), PGlite runs initdb itself
-  const loadDataDir =
-    fresh && existsSync(EMPTY_CLUSTER) ? new Blob([readFileSync(EMPTY_CLUSTER)]) : undefined;
+  const cluster = opts.embeddedCluster ?? EMPTY_CLUSTER;
+  const loadDataDir = fresh && existsSync(cluster) ? new Blob([readFileSync(cluster)]) : undefined;
   const client = new PGlite(inMemory ? "memory://" : opts.dataDir, {
     ...(loadDataDir ? { loadDataDir } : {}),
     extensions: { btree_gist },

@@ -3,17 +3,26 @@ import { loadConfig } from "../../src/platform/config.js";
 import { type Database, openDatabase } from "../../src/platform/db.js";
 import { migrate } from "../../src/platform/migrations.js";
 import { createRounds, type Rounds } from "../../src/server.js";
+import { runTemplate } from "./databases.js";
 
 /**
  * One database per test worker: PGlite in memory by default, or the PostgreSQL server named by
- * DATABASE_URL. Tests never truncate; each creates its own uniquely-named data.
+ * DATABASE_URL. Tests never truncate; each creates its own uniquely-named data. In the database
+ * tiers it starts migrated: the embedded one is unpacked from the run's migrated cluster, and
+ * DATABASE_URL names the worker's clone of the template (`template.ts`, `worker-database.ts`).
  */
 const shared = globalThis as { __roundsDb?: Promise<Database> };
 
 export function testDatabase(): Promise<Database> {
   shared.__roundsDb ??= (async () => {
     const url = process.env.DATABASE_URL;
-    const database = await openDatabase({ databaseUrl: url, dataDir: "memory://" });
+    const template = runTemplate();
+    const database = await openDatabase({
+      databaseUrl: url,
+      dataDir: "memory://",
+      embeddedCluster: template?.kind === "pglite" ? template.cluster : undefined,
+    });
+    // on a copy of the template this only checks that nothing is pending
     await migrate(database);
     if (!url) return database; // the embedded database drops to the application role in createRounds
     // on a PostgreSQL server the suite works as the application would: as a login of rounds_app
