@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../test/support/servers.js";
+import { freePort } from "../../test/support/servers.js";
 
 export interface StartupRun {
   /** Milliseconds from spawning `npm start` to the first 200 from `/readyz`. */
