@@ -20,6 +20,7 @@ import {
 import { capacityPart } from "./parts/capacity.js";
 import { ADMIN, type BenchOptions, log, ms, pct } from "./parts/common.js";
 import { contendedOption } from "./parts/contended.js";
+import { measureEmbedded } from "./parts/embedded.js";
 import { peakRssMb } from "./parts/memory.js";
 import { mixedOnReplicas } from "./parts/mixed.js";
 import { readNetwork, searchWindow } from "./parts/network.js";
@@ -69,8 +70,10 @@ const ONE_PROCESS_PARTS = ["availability", "schedule", "booking", "mixed", "cont
 async function main(): Promise<void> {
   // `npm start` on the embedded database: needs no PostgreSQL server, so it runs first
   const startup = ONLY.has("startup") ? await measureStartup(opts.runs) : undefined;
-  if ([...ONLY].every((part) => part === "startup")) {
-    console.log(JSON.stringify({ startup }, null, 2));
+  // the demo network served by `npm start`: idle memory, searches and bookings (not in the default run)
+  const embedded = ONLY.has("embedded") ? await measureEmbedded(opts.requests) : undefined;
+  if ([...ONLY].every((part) => part === "startup" || part === "embedded")) {
+    console.log(JSON.stringify({ startup, embedded }, null, 2));
     return;
   }
   await prepareDatabase(opts);
@@ -160,6 +163,7 @@ async function main(): Promise<void> {
     serverPeakRssMb: peak,
     bookablePhysicianMinutesPerDay,
     startup,
+    embedded,
     replicas,
     targets: undefined as ReturnType<typeof targets> | undefined,
   };

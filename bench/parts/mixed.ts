@@ -12,8 +12,8 @@
  * Searching dominates because people compare: a booking follows a handful of searches. Schedule
  * reads are a front desk's day view of a physician and a patient's own list of appointments. Three
  * of four bookings start from a hold (the patient holds, then confirms), the rest book an option
- * straight away; about one booking in seven is later cancelled and as many moved, the share
- * outpatient clinics report. Each client works on what it found and booked itself: holds and
+ * straight away. Cancellations and reschedules are heavier than a clinic sees them, on purpose:
+ * they take the booking's locks and re-checks, so they are where replicas race. Each client works on what it found and booked itself: holds and
  * bookings take an option of its last search, cancellations and reschedules one of its own
  * appointments, so conflicts come from real races between clients, not from stale ids.
  *
