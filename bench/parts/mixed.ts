@@ -209,7 +209,8 @@ async function createUsers(url: string, admin: BenchOptions["admin"], actors: Ac
 
 interface ClientState {
   options: string[];
-  holds: string[];
+  /** Open holds, each with the patient it was made for. */
+  holds: Array<{ id: string; patientId: string }>;
   booked: string[];
   nextPatient: number;
 }
@@ -258,22 +259,22 @@ function client(url: string, actor: Actor, seed: number) {
         return call("GET", `/api/v1/physicians/${physicianId}/schedule?from=${today}&to=${inAWeek}`);
       },
       hold: async () => {
-        const r = await call("POST", "/api/v1/holds", {
-          optionId: take(state.options),
-          patientId: patient(),
-        });
-        if (r.status === 201) state.holds.push(r.json.id as string);
+        const patientId = patient();
+        const r = await call("POST", "/api/v1/holds", { optionId: take(state.options), patientId });
+        if (r.status === 201) state.holds.push({ id: r.json.id as string, patientId });
         return r;
       },
       book: async () => {
         // three of four bookings confirm a hold, when the client has one
         const useHold = state.holds.length > 0 && (state.options.length === 0 || rand() < 0.75);
-        const holdId = useHold ? state.holds.shift() : undefined;
-        if (!holdId && state.options.length === 0) return search();
+        const hold = useHold ? state.holds.shift() : undefined;
+        if (!hold && state.options.length === 0) return search();
         const r = await call(
           "POST",
           "/api/v1/appointments",
-          holdId ? { holdId, patientId: patient() } : { optionId: take(state.options), patientId: patient() },
+          hold
+            ? { holdId: hold.id, patientId: hold.patientId }
+            : { optionId: take(state.options), patientId: patient() },
         );
         if (r.status === 201) {
           state.booked.push(r.json.id as string);
