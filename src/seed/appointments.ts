@@ -27,7 +27,7 @@ import {
   type TypeInfo,
 } from "./booking-data.js";
 import { type Catchment, catchments } from "./catchments.js";
-import { MAX_PARAMS_PER_STATEMENT } from "./insert.js";
+import { insertAsJson, withIndexesBuiltAfter } from "./insert.js";
 import { Random } from "./random.js";
 import { insertSorted, overlapping } from "./sorted-intervals.js";
 
@@ -419,19 +419,12 @@ class Ledger {
     );
   }
 
-  /** Multi-row INSERTs, as many rows per statement as the parameter limit allows. */
+  /** The booked rows, sent as JSON in a few statements (`insert.ts`). */
   async write(db: Executor): Promise<BookingSummary> {
-    const q = db.withTables<AppointmentTables>();
-    for (const rows of chunks(this.appointments)) await q.insertInto("appointments").values(rows).execute();
-    for (const rows of chunks(this.reservations))
-      await q.insertInto("equipment_reservations").values(rows).execute();
+    await withIndexesBuiltAfter(db, "appointments", () =>
+      insertAsJson(db, "appointments", this.appointments),
+    );
+    await insertAsJson(db, "equipment_reservations", this.reservations);
     return { appointments: this.appointments.length, equipmentReservations: this.reservations.length };
   }
-}
-
-function* chunks<T extends object>(rows: T[]): Generator<T[]> {
-  const first = rows[0];
-  if (!first) return;
-  const size = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / Object.keys(first).length));
-  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
 }

@@ -261,7 +261,7 @@ export function planSites(rng: Random, scale: Scale): Site[] {
           longitude: point?.longitude ?? null,
           time_zone: region.timeZone,
           phone: fictionalPhone(region.areaCode, sites.length),
-          opening_hours: JSON.stringify(hours),
+          opening_hours: hours,
           ...parking(rng, kind, stairsOnly, freeSatellite),
           accessibility_features: accessibility(rng, kind, stairsOnly),
           amenities: amenities(rng, kind),

@@ -25,8 +25,8 @@ export type LocationRow = {
   longitude: number | null;
   time_zone: string;
   phone: string | null;
-  /** JSON text of `OpeningHours` (a jsonb column). */
-  opening_hours: string;
+  /** A jsonb column: rows travel to the database as JSON (`insert.ts`). */
+  opening_hours: OpeningHours;
   parking_spaces: number;
   parking_accessible_spaces: number;
   parking_cost_cents_per_hour: number;

@@ -8,12 +8,17 @@
  * physician may take (no room, no equipment, video allowed), so each offered start is 5 bookable
  * minutes. "Empty" counts the plan alone; "with bookings" keeps today's appointments and holds.
  */
-import type { Executor } from "../src/platform/db.js";
-import { activePhysicians, plannedBlocks } from "../src/seed/booking-data.js";
-import { networkSnapshot } from "../src/services/locations/index.js";
-import { availableSlots } from "../src/services/scheduling/availability/engine.js";
-import type { AvailabilityInput, Block, Commitment } from "../src/services/scheduling/availability/types.js";
-import { busyRepository } from "../src/services/scheduling/busy.repository.js";
+import { type Executor, openDatabase } from "../../src/platform/db.js";
+import { activePhysicians, plannedBlocks } from "../../src/seed/booking-data.js";
+import { networkSnapshot } from "../../src/services/locations/index.js";
+import { availableSlots } from "../../src/services/scheduling/availability/engine.js";
+import type {
+  AvailabilityInput,
+  Block,
+  Commitment,
+} from "../../src/services/scheduling/availability/types.js";
+import { busyRepository } from "../../src/services/scheduling/busy.repository.js";
+import { log } from "./common.js";
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -130,4 +135,19 @@ export async function bookableMinutes(
     rule.withBookings = perDay(rule.withBookings);
   }
   return figure;
+}
+
+/** Bookable physician-minutes per day over the next 14 days, as planned and if split days were back to back. */
+export async function capacityPart(databaseUrl: string, scale: string) {
+  const database = await openDatabase({ databaseUrl, dataDir: "" });
+  try {
+    const t0 = Date.now();
+    const tomorrow = Math.ceil(Date.now() / DAY) * DAY;
+    const asPlanned = await bookableMinutes(database.db, tomorrow, 14);
+    const splitDaysBackToBack = await bookableMinutes(database.db, tomorrow, 14, backToBack);
+    log(`counted bookable minutes in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return { scale, asPlanned, splitDaysBackToBack };
+  } finally {
+    await database.close();
+  }
 }

@@ -5,7 +5,7 @@
  * to the driver and are not counted), and the CPU time this process spent per booking.
  * Nothing is asserted; the numbers go into the bench's JSON as `statementsPerBooking`.
  *
- * Usage on its own: `tsx bench/statements.ts postgres://…/db [bookings]` (a seeded database).
+ * Usage on its own: `tsx bench/parts/statements.ts postgres://…/db [bookings]` (a seeded database).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import {
@@ -16,15 +16,15 @@ import {
   type RootOperationNode,
   sql,
 } from "kysely";
-import type { Actor } from "../src/platform/access.js";
-import { openAuditTrail } from "../src/platform/audit/index.js";
-import { type BookingConfig, loadConfig } from "../src/platform/config.js";
-import { type Db, openDatabase } from "../src/platform/db.js";
-import { createPolicies, noScopeFacts } from "../src/platform/policy.js";
-import { createOptionIds } from "../src/services/scheduling/availability/option-id.js";
-import { searchOptions, toOptionDto } from "../src/services/scheduling/availability.service.js";
-import { booking } from "../src/services/scheduling/booking.service.js";
-import { createSchedulingCaches } from "../src/services/scheduling/caches.js";
+import type { Actor } from "../../src/platform/access.js";
+import { openAuditTrail } from "../../src/platform/audit/index.js";
+import { type BookingConfig, loadConfig } from "../../src/platform/config.js";
+import { type Db, openDatabase } from "../../src/platform/db.js";
+import { createPolicies, noScopeFacts } from "../../src/platform/policy.js";
+import { createOptionIds } from "../../src/services/scheduling/availability/option-id.js";
+import { searchOptions, toOptionDto } from "../../src/services/scheduling/availability.service.js";
+import { booking } from "../../src/services/scheduling/booking.service.js";
+import { createSchedulingCaches } from "../../src/services/scheduling/caches.js";
 
 /** Counts the statements run through a Kysely instance. */
 class StatementCounter implements KyselyPlugin {
@@ -194,7 +194,7 @@ async function query<T>(db: Db, text: string): Promise<T[]> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [url, bookings] = process.argv.slice(2);
-  if (!url) throw new Error("usage: tsx bench/statements.ts DATABASE_URL [bookings]");
+  if (!url) throw new Error("usage: tsx bench/parts/statements.ts DATABASE_URL [bookings]");
   console.log(
     JSON.stringify(await countStatementsPerBooking(url, { bookings: Number(bookings ?? 200) }), null, 2),
   );

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../test/support/servers.js";
+import { freePort } from "../../test/support/servers.js";
 
 export interface StartupRun {
   /** Milliseconds from spawning `npm start` to the first 200 from `/readyz`. */
@@ -62,38 +62,38 @@ async function untilReady(url: string, child: ChildProcess, limitMs: number): Pr
   throw new Error(`not ready within ${limitMs} ms`);
 }
 
-/** One `npm start` on `dataDir`: time to ready, memory after `idleSeconds`, then SIGTERM. */
-async function startOnce(dataDir: string, idleSeconds: number): Promise<StartupRun> {
+export interface NpmStart {
+  url: string;
+  /** Milliseconds from spawning `npm start` to the first 200 from `/readyz`. */
+  readyMs: number;
+  /** Resident memory now: the serving process and every process of the tree, MB. */
+  rss(): { serverRssMb: number; totalRssMb: number };
+  stop(): Promise<void>;
+}
+
+/** `npm start` on the embedded database in `dataDir`, ready to serve; `env` adds settings. */
+export async function startNpm(dataDir: string, env: Record<string, string> = {}): Promise<NpmStart> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
+  const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ROUNDS_DATA_DIR: dataDir,
     PORT: String(port),
     LOG_LEVEL: "warn",
     ROUNDS_SEED_DEMO: "true",
+    ...env,
   };
-  delete env.DATABASE_URL;
-  delete env.DATABASE_OWNER_URL;
-  delete env.NODE_OPTIONS;
+  delete childEnv.DATABASE_URL;
+  delete childEnv.DATABASE_OWNER_URL;
+  delete childEnv.NODE_OPTIONS;
   const started = performance.now();
-  // its own process group, so the whole tree (npm, sh, tsx, node) can be measured and stopped
+  // its own process group, so the whole tree (npm, sh, node) can be measured and stopped
   const child = spawn("npm", ["start", "--silent"], {
-    env,
+    env: childEnv,
     detached: true,
     stdio: ["ignore", "ignore", "inherit"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  try {
-    await untilReady(`http://127.0.0.1:${port}`, child, 120_000);
-    const readyMs = performance.now() - started;
-    await new Promise((r) => setTimeout(r, idleSeconds * 1000));
-    const rss = groupRssMb(child.pid!);
-    return {
-      readyMs: Math.round(readyMs),
-      serverRssMb: Math.round(Math.max(...rss)),
-      totalRssMb: Math.round(rss.reduce((a, b) => a + b, 0)),
-    };
-  } finally {
+  const stop = async () => {
     try {
       process.kill(-child.pid!, "SIGTERM");
     } catch {}
@@ -101,6 +101,36 @@ async function startOnce(dataDir: string, idleSeconds: number): Promise<StartupR
     // npm may exit before the server it started has closed the database
     for (let i = 0; i < 200 && groupRssMb(child.pid!).length > 0; i++)
       await new Promise((r) => setTimeout(r, 50));
+  };
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await untilReady(url, child, 120_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    url,
+    readyMs: Math.round(performance.now() - started),
+    rss() {
+      const rss = groupRssMb(child.pid!);
+      return {
+        serverRssMb: Math.round(Math.max(...rss)),
+        totalRssMb: Math.round(rss.reduce((a, b) => a + b, 0)),
+      };
+    },
+    stop,
+  };
+}
+
+/** One `npm start` on `dataDir`: time to ready, memory after `idleSeconds`, then SIGTERM. */
+async function startOnce(dataDir: string, idleSeconds: number): Promise<StartupRun> {
+  const server = await startNpm(dataDir);
+  try {
+    await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+    return { readyMs: server.readyMs, ...server.rss() };
+  } finally {
+    await server.stop();
   }
 }
 

@@ -1,0 +1,444 @@
+/**
+ * A mixed workload on two API replicas, and the same on one, so scaling out is a number.
+ *
+ * Two `rounds serve` processes share the bench database as a deployment would run them: one with
+ * the notification worker, one API-only (`ROUNDS_NOTIFICATIONS_WORKER=false`). `--clients`
+ * clients, spread evenly over the replicas, each signed in as a front desk (location staff, on
+ * their location's patients, booking at their location) or as a patient (for themselves,
+ * anywhere), draw each request from this mix:
+ *
+ *   search 60 %, schedule read 20 %, hold 6 %, book 8 %, cancel 3 %, reschedule 3 %
+ *
+ * Searching dominates because people compare: a booking follows a handful of searches. Schedule
+ * reads are a front desk's day view of a physician and a patient's own list of appointments. Three
+ * of four bookings start from a hold (the patient holds, then confirms), the rest book an option
+ * straight away. Cancellations and reschedules are heavier than a clinic sees them, on purpose:
+ * they take the booking's locks and re-checks, so they are where replicas race. Each client works on what it found and booked itself: holds and
+ * bookings take an option of its last search, cancellations and reschedules one of its own
+ * appointments, so conflicts come from real races between clients, not from stale ids.
+ *
+ * Afterwards it counts active appointments that overlap another of the same physician, room or
+ * patient (the exclusion constraints say it must be 0).
+ */
+import pg from "pg";
+import { type BenchOptions, log, ms, pct } from "./common.js";
+import { cpuSeconds, postgresCpuSeconds } from "./memory.js";
+import { type Server, signIn, startServer } from "./server.js";
+
+export const MIX = {
+  search: 60,
+  schedule: 20,
+  hold: 6,
+  book: 8,
+  cancel: 3,
+  reschedule: 3,
+} as const;
+export type Operation = keyof typeof MIX;
+const OPERATIONS = Object.keys(MIX) as Operation[];
+
+const DAY = 86_400_000;
+/** Front desks of this many locations; the other half of the clients are patients. */
+const MAX_DESKS = 16;
+/** Patients each front desk books for, in turn. */
+const PATIENTS_PER_DESK = 40;
+const PASSWORD = "bench-mixed-password";
+
+interface Actor {
+  kind: "patient" | "staff";
+  email: string;
+  /** Staff: their location; searches are limited to it, so they may cancel and move what they book. */
+  locationId: string | null;
+  appointmentTypeId: string;
+  specialty: string;
+  /** Patient: themselves; staff: their location's patients, served in turn. */
+  patientIds: string[];
+  /** Staff: physicians with a department of the specialty at the location, whose day they read. */
+  physicianIds: string[];
+}
+
+interface OperationStats {
+  latencies: number[];
+  serverErrors: number;
+  conflicts: Record<string, number>;
+  /** Other answers that are not a success, by status. */
+  refused: Record<string, number>;
+}
+
+export interface OperationFigure {
+  count: number;
+  perSecond: number;
+  p50: number;
+  p95: number;
+  serverErrors: number;
+  conflicts: Record<string, number>;
+  refused: Record<string, number>;
+}
+
+export interface MixRun {
+  replicas: number;
+  clients: number;
+  seconds: number;
+  requestsPerSecond: number;
+  operations: Record<Operation, OperationFigure>;
+  /** CPU seconds each API process and PostgreSQL spent during the run. */
+  cpuSeconds: { api: number[]; postgres: number };
+}
+
+/** Deterministic per client, so two runs draw the same sequence of operations. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function draw(rand: () => number): Operation {
+  let x = rand() * 100;
+  for (const op of OPERATIONS) {
+    x -= MIX[op];
+    if (x < 0) return op;
+  }
+  return "search";
+}
+
+/** Front desks and patients for `clients` clients, each with a user made for this run. */
+async function castActors(direct: pg.Pool, clients: number, tag: string): Promise<Actor[]> {
+  const deskCount = Math.min(MAX_DESKS, Math.ceil(clients / 2));
+  // the busiest front desks: locations with the most registered patients and a department
+  const desks = (
+    await direct.query<{ location_id: string }>(
+      `SELECT r.location_id FROM patient_registrations r JOIN locations l ON l.id = r.location_id
+       WHERE l.active AND EXISTS (SELECT 1 FROM departments d WHERE d.location_id = l.id)
+       GROUP BY r.location_id ORDER BY count(*) DESC, r.location_id LIMIT $1`,
+      [deskCount],
+    )
+  ).rows.map((r) => r.location_id);
+  // patients with nothing booked in the coming weeks, so every conflict is made in this run
+  const free = `NOT EXISTS (SELECT 1 FROM appointments a WHERE a.patient_id = p.id AND a.active
+    AND a.ends_at > now() - interval '1 day' AND a.starts_at < now() + interval '16 days')
+    AND NOT EXISTS (SELECT 1 FROM users u WHERE u.patient_id = p.id)`;
+  const actors: Actor[] = [];
+  const staffClients = Math.min(desks.length, Math.floor(clients / 2));
+  for (let i = 0; i < staffClients; i++) {
+    const locationId = desks[i]!;
+    const offered = (
+      await direct.query<{ id: string; specialty: string }>(
+        `SELECT t.id, t.specialty FROM appointment_types t JOIN departments d ON d.specialty = t.specialty
+         WHERE d.location_id = $1 AND t.visit_kind = 'new' AND t.active
+           AND EXISTS (SELECT 1 FROM physicians p WHERE p.primary_specialty = t.specialty AND p.active AND p.accepts_new_patients)
+         ORDER BY t.code`,
+        [locationId],
+      )
+    ).rows;
+    const type = offered[i % Math.max(1, offered.length)];
+    if (!type) continue;
+    const patients = (
+      await direct.query<{ id: string }>(
+        `SELECT p.id FROM patients p JOIN patient_registrations r ON r.patient_id = p.id AND r.location_id = $1
+         WHERE ${free} ORDER BY p.mrn LIMIT $2`,
+        [locationId, PATIENTS_PER_DESK],
+      )
+    ).rows.map((r) => r.id);
+    const physicians = (
+      await direct.query<{ id: string }>(
+        `SELECT p.id FROM physicians p WHERE p.active AND p.primary_specialty = $1 ORDER BY p.npi LIMIT 20`,
+        [type.specialty],
+      )
+    ).rows.map((r) => r.id);
+    actors.push({
+      kind: "staff",
+      email: `bench.mixed.${tag}.desk${i}@rounds.test`,
+      locationId,
+      appointmentTypeId: type.id,
+      specialty: type.specialty,
+      patientIds: patients,
+      physicianIds: physicians,
+    });
+  }
+  const types = (
+    await direct.query<{ id: string; specialty: string }>(
+      `SELECT t.id, t.specialty FROM appointment_types t WHERE t.visit_kind = 'new' AND t.active
+         AND EXISTS (SELECT 1 FROM physicians p WHERE p.primary_specialty = t.specialty AND p.active AND p.accepts_new_patients)
+       ORDER BY t.code`,
+    )
+  ).rows;
+  // adults only: a patient account books for its holder
+  const patients = (
+    await direct.query<{ id: string }>(
+      `SELECT p.id FROM patients p WHERE ${free} AND p.birth_date < now() - interval '18 years'
+       ORDER BY md5(p.id::text) LIMIT $1`,
+      [clients - actors.length],
+    )
+  ).rows.map((r) => r.id);
+  patients.forEach((patientId, i) => {
+    const type = types[i % types.length]!;
+    actors.push({
+      kind: "patient",
+      email: `bench.mixed.${tag}.patient${i}@rounds.test`,
+      locationId: null,
+      appointmentTypeId: type.id,
+      specialty: type.specialty,
+      patientIds: [patientId],
+      physicianIds: [],
+    });
+  });
+  return actors;
+}
+
+async function createUsers(url: string, admin: BenchOptions["admin"], actors: Actor[]): Promise<void> {
+  const headers = await signIn(url, admin);
+  for (const a of actors) {
+    const res = await fetch(`${url}/api/v1/users`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        email: a.email,
+        displayName: a.email.split("@")[0],
+        role: a.kind === "staff" ? "location_staff" : "patient",
+        password: PASSWORD,
+        ...(a.kind === "staff" ? { locationIds: [a.locationId] } : { patientId: a.patientIds[0] }),
+      }),
+    });
+    if (res.status !== 201) throw new Error(`creating ${a.email}: ${res.status} ${await res.text()}`);
+  }
+}
+
+interface ClientState {
+  options: string[];
+  /** Open holds, each with the patient it was made for. */
+  holds: Array<{ id: string; patientId: string }>;
+  booked: string[];
+  nextPatient: number;
+}
+
+/** One client: signs in at its replica, then draws operations from the mix until `deadline`. */
+function client(url: string, actor: Actor, seed: number) {
+  const rand = random(seed);
+  const state: ClientState = { options: [], holds: [], booked: [], nextPatient: 0 };
+  let headers: Record<string, string> = {};
+  const patient = () => actor.patientIds[state.nextPatient % actor.patientIds.length]!;
+  const take = <T>(xs: T[]): T | undefined => xs.splice(Math.floor(rand() * xs.length), 1)[0];
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const t = performance.now();
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    return { status: res.status, json, ms: performance.now() - t };
+  };
+
+  const search = async () => {
+    const from = new Date(Date.now() + 3_600_000).toISOString();
+    const to = new Date(Date.now() + 14 * DAY).toISOString();
+    const where = actor.locationId ? `&locationIds=${actor.locationId}` : "";
+    const r = await call(
+      "GET",
+      `/api/v1/availability?appointmentTypeId=${actor.appointmentTypeId}&specialty=${actor.specialty}` +
+        `&patientId=${patient()}${where}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&limit=20`,
+    );
+    if (r.status === 200) state.options = (r.json.options as Array<{ id: string }>).map((o) => o.id);
+    return r;
+  };
+
+  const run: Record<Operation, () => Promise<{ status: number; json: Record<string, unknown>; ms: number }>> =
+    {
+      search,
+      schedule: () => {
+        if (actor.kind === "patient")
+          return call("GET", `/api/v1/appointments?patientId=${patient()}&from=${new Date().toISOString()}`);
+        const physicianId = actor.physicianIds[Math.floor(rand() * actor.physicianIds.length)];
+        const today = new Date().toISOString().slice(0, 10);
+        const inAWeek = new Date(Date.now() + 6 * DAY).toISOString().slice(0, 10);
+        return call("GET", `/api/v1/physicians/${physicianId}/schedule?from=${today}&to=${inAWeek}`);
+      },
+      hold: async () => {
+        const patientId = patient();
+        const r = await call("POST", "/api/v1/holds", { optionId: take(state.options), patientId });
+        if (r.status === 201) state.holds.push({ id: r.json.id as string, patientId });
+        return r;
+      },
+      book: async () => {
+        // three of four bookings confirm a hold, when the client has one
+        const useHold = state.holds.length > 0 && (state.options.length === 0 || rand() < 0.75);
+        const hold = useHold ? state.holds.shift() : undefined;
+        if (!hold && state.options.length === 0) return search();
+        const r = await call(
+          "POST",
+          "/api/v1/appointments",
+          hold
+            ? { holdId: hold.id, patientId: hold.patientId }
+            : { optionId: take(state.options), patientId: patient() },
+        );
+        if (r.status === 201) {
+          state.booked.push(r.json.id as string);
+          state.nextPatient++;
+        }
+        return r;
+      },
+      cancel: async () => {
+        const id = take(state.booked)!;
+        return call("POST", `/api/v1/appointments/${id}/cancel`, { reason: "patient called to cancel" });
+      },
+      reschedule: async () => {
+        const id = take(state.booked)!;
+        const r = await call("POST", `/api/v1/appointments/${id}/reschedule`, {
+          optionId: take(state.options),
+          reason: "patient asked for another time",
+        });
+        state.booked.push(r.status === 201 ? (r.json.id as string) : id);
+        return r;
+      },
+    };
+
+  /** What the client can do instead when it has nothing to act on: book first, search first. */
+  const feasible = (op: Operation): Operation => {
+    const wanted = (op === "cancel" || op === "reschedule") && state.booked.length === 0 ? "book" : op;
+    const needsOption =
+      wanted === "hold" || wanted === "reschedule" || (wanted === "book" && state.holds.length === 0);
+    return needsOption && state.options.length === 0 ? "search" : wanted;
+  };
+
+  return {
+    async signIn() {
+      headers = await signIn(url, { email: actor.email, password: PASSWORD });
+    },
+    /** One search and one booking, not measured: every client starts with something to cancel or move. */
+    async warmUp() {
+      await search();
+      await run.book();
+    },
+    async work(deadline: number, stats: Record<Operation, OperationStats>) {
+      while (Date.now() < deadline) {
+        const op = feasible(draw(rand));
+        const r = await run[op]();
+        const s = stats[op];
+        s.latencies.push(r.ms);
+        if (r.status >= 500) s.serverErrors++;
+        else if (r.status === 409) {
+          const reason =
+            (r.json.reason as string | undefined) ?? (r.json.code as string | undefined) ?? "other";
+          s.conflicts[reason] = (s.conflicts[reason] ?? 0) + 1;
+        } else if (r.status >= 400) s.refused[r.status] = (s.refused[r.status] ?? 0) + 1;
+      }
+    },
+  };
+}
+
+async function runMix(
+  servers: Server[],
+  actors: Actor[],
+  seconds: number,
+  seedBase: number,
+): Promise<MixRun> {
+  const clients = actors.map((a, i) => client(servers[i % servers.length]!.url, a, seedBase + i));
+  await Promise.all(clients.map((c) => c.signIn()));
+  await Promise.all(clients.map((c) => c.warmUp()));
+  const stats = Object.fromEntries(
+    OPERATIONS.map((op) => [op, { latencies: [], serverErrors: 0, conflicts: {}, refused: {} }]),
+  ) as unknown as Record<Operation, OperationStats>;
+  const cpuBefore = { api: servers.map((s) => cpuSeconds(s.pid)), postgres: postgresCpuSeconds() };
+  const started = performance.now();
+  const deadline = Date.now() + seconds * 1000;
+  await Promise.all(clients.map((c) => c.work(deadline, stats)));
+  const elapsed = (performance.now() - started) / 1000;
+  const operations = Object.fromEntries(
+    OPERATIONS.map((op) => {
+      const s = stats[op];
+      const figure: OperationFigure = {
+        count: s.latencies.length,
+        perSecond: Math.round((s.latencies.length / elapsed) * 10) / 10,
+        p50: ms(pct(s.latencies, 50)),
+        p95: ms(pct(s.latencies, 95)),
+        serverErrors: s.serverErrors,
+        conflicts: s.conflicts,
+        refused: s.refused,
+      };
+      return [op, figure];
+    }),
+  ) as Record<Operation, OperationFigure>;
+  const total = OPERATIONS.reduce((n, op) => n + stats[op].latencies.length, 0);
+  return {
+    replicas: servers.length,
+    clients: actors.length,
+    seconds: Math.round(elapsed * 10) / 10,
+    requestsPerSecond: Math.round(total / elapsed),
+    operations,
+    cpuSeconds: {
+      api: servers.map((s, i) => Math.round((cpuSeconds(s.pid) - cpuBefore.api[i]!) * 10) / 10),
+      postgres: Math.round((postgresCpuSeconds() - cpuBefore.postgres) * 10) / 10,
+    },
+  };
+}
+
+/** Active appointments that overlap an earlier one of the same physician, room or patient. */
+export async function overlappingAppointments(
+  direct: pg.Pool,
+): Promise<{ physician: number; room: number; patient: number }> {
+  const count = async (key: "physician_id" | "room_id" | "patient_id") => {
+    const r = await direct.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT starts_at, max(ends_at) OVER (PARTITION BY ${key} ORDER BY starts_at, id
+           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_end
+         FROM appointments WHERE active AND ${key} IS NOT NULL) s
+       WHERE starts_at < earlier_end`,
+    );
+    return r.rows[0]?.n ?? 0;
+  };
+  return {
+    physician: await count("physician_id"),
+    room: await count("room_id"),
+    patient: await count("patient_id"),
+  };
+}
+
+/** The mix on one replica, then on two; each run with users of its own. */
+export async function mixedOnReplicas(opts: BenchOptions) {
+  const direct = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
+  const tag = Date.now().toString(36);
+  // one replica as a single deployment runs it (with the worker), the second API-only
+  const withWorker = await startServer(opts);
+  const apiOnly = await startServer(opts, { ROUNDS_NOTIFICATIONS_WORKER: "false" });
+  try {
+    // distinct users and patients per run, so the second run's clients start as empty-handed
+    const actorsOne = await castActors(direct, opts.clients, `${tag}a`);
+    await createUsers(withWorker.url, opts.admin, actorsOne);
+    log(
+      `mixed workload: ${actorsOne.filter((a) => a.kind === "staff").length} front desks and ` +
+        `${actorsOne.filter((a) => a.kind === "patient").length} patients per run, ${opts.seconds} s each`,
+    );
+    const one = await runMix([withWorker], actorsOne, opts.seconds, 1);
+    log(`one replica: ${one.requestsPerSecond} requests/s`);
+    // cast after the first run: its patients are busy now, these start with an empty diary
+    const actorsTwo = await castActors(direct, opts.clients, `${tag}b`);
+    await createUsers(withWorker.url, opts.admin, actorsTwo);
+    const two = await runMix([withWorker, apiOnly], actorsTwo, opts.seconds, 1);
+    log(`two replicas: ${two.requestsPerSecond} requests/s`);
+    const overlaps = await overlappingAppointments(direct);
+    const factor = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : null);
+    return {
+      mix: MIX,
+      oneReplica: one,
+      twoReplicas: two,
+      scalingFactor: {
+        requests: factor(two.requestsPerSecond, one.requestsPerSecond),
+        bookings: factor(two.operations.book.perSecond, one.operations.book.perSecond),
+        searchP95: factor(two.operations.search.p95, one.operations.search.p95),
+      },
+      serverErrors: [one, two].reduce(
+        (n, run) => n + OPERATIONS.reduce((m, op) => m + run.operations[op].serverErrors, 0),
+        0,
+      ),
+      overlappingActiveAppointments: overlaps,
+    };
+  } finally {
+    await Promise.all([withWorker.stop(), apiOnly.stop()]);
+    await direct.end();
+  }
+}
