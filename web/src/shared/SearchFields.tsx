@@ -1,6 +1,7 @@
 /** The fields of an availability search, shared by the patient's and the front desk's search. */
 import { MultiSelect, Select } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
+import { usePickerKeys } from "./pickerKeys.js";
 import { physicianName } from "./queries.js";
 import type { Location, Physician, Specialty } from "./types.js";
 
@@ -22,8 +23,10 @@ export function SpecialtyField({
   disabled: boolean;
   placeholder?: string;
 }) {
+  const keys = usePickerKeys();
   return (
     <Select
+      {...keys}
       label="Specialty"
       placeholder={placeholder}
       searchable
@@ -51,8 +54,10 @@ export function PhysicianField({
   error?: string | undefined;
   disabled?: boolean;
 }) {
+  const keys = usePickerKeys();
   return (
     <Select
+      {...keys}
       label="Physician"
       placeholder="Any physician"
       searchable
@@ -79,8 +84,10 @@ export function LocationsField({
   error?: string | undefined;
   description?: string;
 }) {
+  const keys = usePickerKeys();
   return (
     <MultiSelect
+      {...keys}
       label="Locations"
       description={description}
       placeholder={value.length ? undefined : "Anywhere in the network"}
