@@ -100,6 +100,10 @@ async function settled(page: Page) {
     .first()
     .waitFor({ state: "hidden", timeout: 60_000 })
     .catch(() => {});
+  // a dialog fading in is half its colours: check it once its transitions have finished
+  await page.waitForFunction(
+    `document.getAnimations().every((a) => a.playState !== "running" || a.effect?.getComputedTiming().iterations === Infinity)`,
+  );
 }
 
 async function check(page: Page, screen: string, width: string, findings: Finding[], scope?: string) {

@@ -72,6 +72,8 @@ export const theme = createTheme({
   fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
   defaultRadius: "md",
   focusRing: "auto",
+  // no sliding and fading for people who asked their system for less motion
+  respectReducedMotion: true,
   components: {
     // icon-only controls Mantine draws for us get names a screen reader can say
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": "Close dialog" } } }),

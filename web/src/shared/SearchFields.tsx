@@ -1,8 +1,7 @@
 /** The fields of an availability search, shared by the patient's and the front desk's search. */
-import { MultiSelect, Select } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
-import { usePickerKeys } from "./pickerKeys.js";
 import { physicianName } from "./queries.js";
+import { SearchableMultiSelect, SearchableSelect } from "./SearchablePickers.js";
 import type { Location, Physician, Specialty } from "./types.js";
 
 export type DateRange = [string | null, string | null];
@@ -23,13 +22,10 @@ export function SpecialtyField({
   disabled: boolean;
   placeholder?: string;
 }) {
-  const keys = usePickerKeys();
   return (
-    <Select
-      {...keys}
+    <SearchableSelect
       label="Specialty"
       placeholder={placeholder}
-      searchable
       required
       data={specialties.map((s) => ({ value: s.code, label: s.name }))}
       value={value}
@@ -54,13 +50,10 @@ export function PhysicianField({
   error?: string | undefined;
   disabled?: boolean;
 }) {
-  const keys = usePickerKeys();
   return (
-    <Select
-      {...keys}
+    <SearchableSelect
       label="Physician"
       placeholder="Any physician"
-      searchable
       clearable
       data={physicians.map((p) => ({ value: p.id, label: physicianName(p) }))}
       value={value}
@@ -84,14 +77,11 @@ export function LocationsField({
   error?: string | undefined;
   description?: string;
 }) {
-  const keys = usePickerKeys();
   return (
-    <MultiSelect
-      {...keys}
+    <SearchableMultiSelect
       label="Locations"
       description={description}
       placeholder={value.length ? undefined : "Anywhere in the network"}
-      searchable
       clearable
       data={locations.filter((l) => l.active).map((l) => ({ value: l.id, label: l.name }))}
       value={value}
