@@ -2,7 +2,7 @@ import "@mantine/core/styles.css";
 import "@mantine/dates/styles.css";
 import "@mantine/notifications/styles.css";
 import "./shared/app.css";
-import { createTheme, MantineProvider } from "@mantine/core";
+import { MantineProvider } from "@mantine/core";
 import { DatesProvider } from "@mantine/dates";
 import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
@@ -10,6 +10,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App.js";
 import { ApiError, whenUnauthenticated } from "./shared/api.js";
+import { cssVariablesResolver, theme } from "./theme.js";
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -22,16 +23,9 @@ const queryClient = new QueryClient({
 });
 whenUnauthenticated(() => queryClient.setQueryData(["me"], null));
 
-const theme = createTheme({
-  primaryColor: "blue",
-  fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-  defaultRadius: "md",
-  focusRing: "auto",
-});
-
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
       <DatesProvider settings={{ firstDayOfWeek: 1 }}>
         <QueryClientProvider client={queryClient}>
           <Notifications position="top-right" />

@@ -23,6 +23,7 @@ import {
 } from "../../../src/services/scheduling/catalog.schema.js";
 import { api, type FieldErrors, fieldErrorsOf, type Page, validate } from "../shared/api.js";
 import { useSpecialties } from "../shared/queries.js";
+import { SearchableSelect } from "../shared/SearchablePickers.js";
 import type { AppointmentType } from "../shared/types.js";
 import { ErrorAlert, humanize, money, PageTitle, QueryView } from "../shared/ui.js";
 
@@ -42,10 +43,9 @@ export function AppointmentTypesPage() {
     <>
       <PageTitle>Appointment types</PageTitle>
       <Group justify="space-between" align="end" mb="md">
-        <Select
+        <SearchableSelect
           label="Specialty"
           clearable
-          searchable
           data={(specialties.data?.items ?? []).map((s) => ({ value: s.code, label: s.name }))}
           value={specialty}
           onChange={setSpecialty}
@@ -179,10 +179,9 @@ function TypeDialog({ type, onClose }: { type: AppointmentType | null; onClose: 
             />
           </Grid.Col>
           <Grid.Col span={{ base: 12, sm: 6 }}>
-            <Select
+            <SearchableSelect
               label="Specialty"
               required
-              searchable
               data={(specialties.data?.items ?? []).map((s) => ({ value: s.code, label: s.name }))}
               value={form.specialty}
               onChange={(v) => setForm({ ...form, specialty: v })}

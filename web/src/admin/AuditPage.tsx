@@ -18,6 +18,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, Fragment, useState } from "react";
 import { api, fieldErrorsOf, type Page } from "../shared/api.js";
 import { useLocations } from "../shared/queries.js";
+import { SearchableSelect } from "../shared/SearchablePickers.js";
 import { addDays, formatDateTime, viewerZone, zonedInstant } from "../shared/time.js";
 import type { AuditEvent } from "../shared/types.js";
 import { ErrorAlert, humanize, Loading, PageTitle } from "../shared/ui.js";
@@ -109,10 +110,9 @@ export function AuditPage() {
             />
           </Grid.Col>
           <Grid.Col span={{ base: 12, sm: 4, md: 3 }}>
-            <Select
+            <SearchableSelect
               label="Location"
               clearable
-              searchable
               data={locations.map((l) => ({ value: l.id, label: l.name }))}
               value={draft.locationId}
               onChange={(v) => setDraft({ ...draft, locationId: v })}

@@ -25,6 +25,7 @@ import {
 } from "../../../src/services/locations/schema.js";
 import { api, type FieldErrors, fieldErrorsOf, type Page, validate } from "../shared/api.js";
 import { useSpecialties } from "../shared/queries.js";
+import { SearchableSelect } from "../shared/SearchablePickers.js";
 import type { Department, EquipmentItem, Room } from "../shared/types.js";
 import { ErrorAlert, humanize, QueryView } from "../shared/ui.js";
 
@@ -132,9 +133,8 @@ export function Departments({ locationId }: { locationId: string }) {
         buttonSpan={{ base: 12, sm: 2 }}
       >
         <Grid.Col span={{ base: 12, sm: 4 }}>
-          <Select
+          <SearchableSelect
             label="Specialty"
-            searchable
             data={(specialties.data?.items ?? []).map((s) => ({ value: s.code, label: s.name }))}
             value={form.specialty}
             onChange={(v) => setForm({ ...form, specialty: v })}
@@ -367,10 +367,9 @@ export function Equipment({ locationId }: { locationId: string }) {
           />
         </Grid.Col>
         <Grid.Col span={{ base: 6, sm: 3 }}>
-          <Select
+          <SearchableSelect
             label="Room"
             clearable
-            searchable
             data={(rooms.data?.items ?? []).map((r) => ({ value: r.id, label: `${r.code} ${r.name}` }))}
             value={form.roomId}
             onChange={(v) => setForm({ ...form, roomId: v })}

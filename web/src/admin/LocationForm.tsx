@@ -22,6 +22,7 @@ import { type FormEvent, useState } from "react";
 import { locationInput, locationKinds, locationPatch } from "../../../src/services/locations/schema.js";
 import { api, type FieldErrors, fieldErrorsOf, validate } from "../shared/api.js";
 import { navigate } from "../shared/router.js";
+import { SearchableSelect } from "../shared/SearchablePickers.js";
 import { WEEKDAYS } from "../shared/time.js";
 import type { Location } from "../shared/types.js";
 import { ErrorAlert, humanize } from "../shared/ui.js";
@@ -138,9 +139,8 @@ export function LocationForm({ location }: { location: Location | null }) {
               />
             </Grid.Col>
             <Grid.Col span={{ base: 12, sm: 4 }}>
-              <Select
+              <SearchableSelect
                 label="Time zone"
-                searchable
                 data={ZONES}
                 value={draft.timeZone}
                 onChange={(v) => v && set("timeZone", v)}

@@ -3,7 +3,6 @@ import {
   Button,
   Group,
   Modal,
-  MultiSelect,
   Pagination,
   PasswordInput,
   Select,
@@ -19,6 +18,7 @@ import { roles } from "../../../src/platform/access.js";
 import { userInput, userPatch } from "../../../src/platform/identity/schema.js";
 import { api, type FieldErrors, fieldErrorsOf, type Page, validate } from "../shared/api.js";
 import { physicianName, useLocations, usePhysicians } from "../shared/queries.js";
+import { SearchableMultiSelect, SearchableSelect } from "../shared/SearchablePickers.js";
 import type { Department, Role, User } from "../shared/types.js";
 import { ErrorAlert, humanize, PageTitle, QueryView } from "../shared/ui.js";
 
@@ -230,10 +230,9 @@ function UserDialog({ user, onClose }: { user: User | null; onClose: () => void 
           error={errors.role}
         />
         {form.role === "location_staff" ? (
-          <MultiSelect
+          <SearchableMultiSelect
             label="Locations"
             required
-            searchable
             data={locations.map((l) => ({ value: l.id, label: l.name }))}
             value={form.locationIds}
             onChange={(v) => setForm({ ...form, locationIds: v })}
@@ -241,10 +240,9 @@ function UserDialog({ user, onClose }: { user: User | null; onClose: () => void 
           />
         ) : null}
         {form.role === "department_head" ? (
-          <MultiSelect
+          <SearchableMultiSelect
             label="Departments"
             required
-            searchable
             data={departments}
             value={form.departmentIds}
             onChange={(v) => setForm({ ...form, departmentIds: v })}
@@ -252,10 +250,9 @@ function UserDialog({ user, onClose }: { user: User | null; onClose: () => void 
           />
         ) : null}
         {form.role === "physician" && !user ? (
-          <Select
+          <SearchableSelect
             label="Physician record"
             required
-            searchable
             data={(physicians.data?.items ?? []).map((p) => ({ value: p.id, label: physicianName(p) }))}
             value={form.physicianId}
             onChange={(v) => setForm({ ...form, physicianId: v })}

@@ -6,6 +6,7 @@ import { templateInput } from "../../../src/services/physicians/schema.js";
 import { api, type FieldErrors, fieldErrorsOf, validate } from "../shared/api.js";
 import type { ScheduleChange, TemplateBlock } from "../shared/preview.js";
 import { useLocations } from "../shared/queries.js";
+import { SearchableSelect } from "../shared/SearchablePickers.js";
 import { laterDate, todayIn, viewerZone, WEEKDAYS, weekdayName } from "../shared/time.js";
 import type { AssignmentOverride, AssignmentTemplate } from "../shared/types.js";
 import { humanize, LocationBadge } from "../shared/ui.js";
@@ -123,10 +124,9 @@ export function TemplatesPanel({
           </Title>
           <Grid align="end">
             <Grid.Col span={{ base: 12, md: 4 }}>
-              <Select
+              <SearchableSelect
                 label="Location"
                 required
-                searchable
                 data={all.map((l) => ({ value: l.id, label: l.name }))}
                 value={form.locationId}
                 onChange={(v) => setForm({ ...form, locationId: v })}

@@ -1,5 +1,5 @@
 /** The department head's desk: a physician's assignments on a calendar, and the changes to them. */
-import { Paper, Select, Stack, Tabs, Text } from "@mantine/core";
+import { Paper, Stack, Tabs, Text } from "@mantine/core";
 import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, type Page } from "../shared/api.js";
@@ -13,6 +13,7 @@ import {
   ScheduleCalendar,
   scheduleLocationIds,
 } from "../shared/ScheduleCalendar.js";
+import { SearchableSelect } from "../shared/SearchablePickers.js";
 import { viewerZone, wallClock } from "../shared/time.js";
 import type {
   AssignmentOverride,
@@ -52,9 +53,8 @@ export function DepartmentPage({ me }: { me: Me }) {
       </PageTitle>
       {lists.some((l) => l.isPending) ? <Loading /> : null}
       <ErrorAlert error={lists.find((l) => l.error)?.error} />
-      <Select
+      <SearchableSelect
         label="Physician"
-        searchable
         data={physicians.map((p) => ({ value: p.id, label: physicianName(p) }))}
         value={physicianId}
         onChange={(v) => v && navigate(`/department?physician=${v}`, { replace: true })}

@@ -22,6 +22,7 @@ import { overrideInput } from "../../../src/services/physicians/schema.js";
 import { api, type FieldErrors, fieldErrorsOf, validate } from "../shared/api.js";
 import type { ScheduleChange } from "../shared/preview.js";
 import { useLocations } from "../shared/queries.js";
+import { SearchableSelect } from "../shared/SearchablePickers.js";
 import { addDays, todayIn, viewerZone, WEEKDAYS, weekdayOf } from "../shared/time.js";
 import type { AssignmentOverride, AssignmentTemplate } from "../shared/types.js";
 import { ErrorAlert } from "../shared/ui.js";
@@ -189,10 +190,9 @@ export function MoveWeekday({
               />
             </Grid.Col>
             <Grid.Col span={{ base: 12, sm: 6, md: 8 }}>
-              <Select
+              <SearchableSelect
                 label="New location"
                 required
-                searchable
                 data={all
                   .filter((l) => l.active)
                   .map((l) => ({ value: l.id, label: `${l.name} (${l.code})` }))}

@@ -1,11 +1,12 @@
 /** Preferred locations, language and accessibility needs — for the patient and each dependent. */
-import { Button, Checkbox, Group, MultiSelect, Paper, Select, SimpleGrid, Stack } from "@mantine/core";
+import { Button, Checkbox, Group, Paper, Select, SimpleGrid, Stack } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { accessibilityNeeds, patientPatch } from "../../../src/services/patients/schema.js";
 import { api, type FieldErrors, fieldErrorsOf, validate } from "../shared/api.js";
 import { useLocations, usePatient } from "../shared/queries.js";
+import { SearchableMultiSelect, SearchableSelect } from "../shared/SearchablePickers.js";
 import type { Me, Patient } from "../shared/types.js";
 import { ErrorAlert, humanize, PageTitle, QueryView } from "../shared/ui.js";
 import { MessagePreferences } from "./MessagePreferences.js";
@@ -106,10 +107,9 @@ function PreferencesForm({ patient }: { patient: Patient }) {
             title="Not saved"
             shownFields={["preferredLocationIds", "preferredLanguage", "accessibilityNeeds"]}
           />
-          <MultiSelect
+          <SearchableMultiSelect
             label="Preferred locations"
             description="Offered first when you search; up to 20."
-            searchable
             clearable
             maxValues={20}
             data={locations.map((l) => ({ value: l.id, label: l.name }))}
@@ -117,9 +117,8 @@ function PreferencesForm({ patient }: { patient: Patient }) {
             onChange={setPreferred}
             error={errors.preferredLocationIds}
           />
-          <Select
+          <SearchableSelect
             label="Preferred language"
-            searchable
             data={Object.entries(languages).map(([value, label]) => ({ value, label }))}
             value={language}
             onChange={(v) => setLanguage(v ?? language)}

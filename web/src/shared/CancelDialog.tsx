@@ -19,12 +19,15 @@ export function CancelDialog({
   const client = useQueryClient();
   const [reason, setReason] = useState("");
   const [clientError, setClientError] = useState<string | undefined>();
+  // the button that opened the dialog goes away with the cancellation: the focus goes to the heading
+  const [cancelled, setCancelled] = useState(false);
   const cancel = useMutation({
     mutationFn: (body: { reason: string }) =>
       api.post<Appointment>(`/api/v1/appointments/${appt.id}/cancel`, body),
     onSuccess: (updated) => {
       client.setQueryData(["appointment", updated.id], updated);
       void client.invalidateQueries({ queryKey: ["appointments"] });
+      setCancelled(true);
       onClose();
     },
   });
@@ -41,7 +44,15 @@ export function CancelDialog({
   }
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Cancel this appointment?">
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title="Cancel this appointment?"
+      returnFocus={!cancelled}
+      onExitTransitionEnd={() => {
+        if (cancelled) document.querySelector<HTMLElement>("main h1")?.focus();
+      }}
+    >
       <Stack>
         <ErrorAlert error={cancel.error} title="It was not cancelled" shownFields={["reason"]} />
         <Textarea

@@ -171,7 +171,17 @@ export function ScheduleCalendar({
           center: "title",
           right: "timeGridDay,timeGridWeek,listWeek,dayGridMonth",
         }}
-        buttonText={{ today: "Today", day: "Day", week: "Week", list: "List", month: "Month" }}
+        // words, not icon fonts: FullCalendar's chevrons are unnamed images to a screen reader
+        buttonIcons={false}
+        buttonText={{
+          prev: "‹ Previous",
+          next: "Next ›",
+          today: "Today",
+          day: "Day",
+          week: "Week",
+          list: "List",
+          month: "Month",
+        }}
         buttonHints={{ prev: "Previous $0", next: "Next $0", today: "This $0" }}
         slotDuration="00:15:00"
         slotLabelInterval="01:00"

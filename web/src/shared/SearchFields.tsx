@@ -1,7 +1,7 @@
 /** The fields of an availability search, shared by the patient's and the front desk's search. */
-import { MultiSelect, Select } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
 import { physicianName } from "./queries.js";
+import { SearchableMultiSelect, SearchableSelect } from "./SearchablePickers.js";
 import type { Location, Physician, Specialty } from "./types.js";
 
 export type DateRange = [string | null, string | null];
@@ -23,10 +23,9 @@ export function SpecialtyField({
   placeholder?: string;
 }) {
   return (
-    <Select
+    <SearchableSelect
       label="Specialty"
       placeholder={placeholder}
-      searchable
       required
       data={specialties.map((s) => ({ value: s.code, label: s.name }))}
       value={value}
@@ -52,10 +51,9 @@ export function PhysicianField({
   disabled?: boolean;
 }) {
   return (
-    <Select
+    <SearchableSelect
       label="Physician"
       placeholder="Any physician"
-      searchable
       clearable
       data={physicians.map((p) => ({ value: p.id, label: physicianName(p) }))}
       value={value}
@@ -80,11 +78,10 @@ export function LocationsField({
   description?: string;
 }) {
   return (
-    <MultiSelect
+    <SearchableMultiSelect
       label="Locations"
       description={description}
       placeholder={value.length ? undefined : "Anywhere in the network"}
-      searchable
       clearable
       data={locations.filter((l) => l.active).map((l) => ({ value: l.id, label: l.name }))}
       value={value}

@@ -1,0 +1,470 @@
+/**
+ * WCAG 2.1 A/AA on every screen of the web app, at desktop and phone width, checked by axe-core in
+ * the browser: any serious or critical violation fails with its rule, element, screen and width.
+ * The screens come from the areas' route tables (web/src/<area>/index.tsx): a route that no role
+ * visits here fails the last test, so a new screen cannot escape the check.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { AxeBuilder } from "@axe-core/playwright";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import {
+  ApiFailure,
+  addDays,
+  apiAs,
+  browserForSuite,
+  newPage,
+  signInAs,
+  startOfDay,
+  today,
+} from "./support.js";
+
+const WIDTHS = [
+  { name: "desktop", width: 1280, height: 900 },
+  { name: "phone", width: 390, height: 844 },
+] as const;
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+const BLOCKING = new Set(["serious", "critical"]);
+
+/** Every route pattern the web app's areas declare, e.g. `/patient/hold/:id`. */
+function declaredRoutes(): string[] {
+  const web = new URL("../../web/src/", import.meta.url);
+  const routes: string[] = [];
+  for (const entry of readdirSync(web, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    let source: string;
+    try {
+      source = readFileSync(new URL(`${entry.name}/index.tsx`, web), "utf8");
+    } catch {
+      continue;
+    }
+    for (const m of source.matchAll(/path:\s*"([^"]+)"/g)) routes.push(m[1]!);
+  }
+  return [...new Set(routes)].sort();
+}
+
+/** A screen state worth checking on its own: a dialog, a tab, an expanded row. */
+interface State {
+  name: string;
+  open: (page: Page) => Promise<void>;
+  close?: (page: Page) => Promise<void>;
+  /** What the state changed, when not the whole screen (the rest was checked before it opened). */
+  scope?: string;
+}
+
+interface Screen {
+  name: string;
+  /** The route pattern this screen is (as the area's route table spells it), or null outside them. */
+  route: string | null;
+  url: string;
+  ready: (page: Page) => Promise<void>;
+  states?: State[];
+}
+
+const heading = (name: string | RegExp) => async (page: Page) => {
+  await page.getByRole("heading", { name, level: 1 }).waitFor();
+};
+
+const closeDialog = async (page: Page) => {
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+};
+
+const openDialog = (button: string | RegExp, dialog: string | RegExp, nth = 0) => ({
+  scope: "[role=dialog]",
+  open: async (page: Page) => {
+    await page.getByRole("button", { name: button }).nth(nth).click();
+    await page.getByRole("dialog", { name: dialog }).waitFor();
+  },
+  close: closeDialog,
+});
+
+const tab = (name: string) => async (page: Page) => {
+  await page.getByRole("tab", { name }).click();
+  await page.getByRole("tabpanel", { name }).waitFor();
+};
+
+interface Finding {
+  rule: string;
+  impact: string;
+  target: string;
+  summary: string;
+  screen: string;
+  width: string;
+}
+
+/** Waits until no loader is on screen (a screen is checked as it settles, not while loading). */
+async function settled(page: Page) {
+  await page
+    .locator("main .mantine-Loader, main [role=status]:has-text('Loading')")
+    .first()
+    .waitFor({ state: "hidden", timeout: 60_000 })
+    .catch(() => {});
+  // a dialog fading in is half its colours: check it once its transitions have finished
+  await page.waitForFunction(
+    `document.getAnimations().every((a) => a.playState !== "running" || a.effect?.getComputedTiming().iterations === Infinity)`,
+  );
+}
+
+async function check(page: Page, screen: string, width: string, findings: Finding[], scope?: string) {
+  await settled(page);
+  const t0 = Date.now();
+  const axe = new AxeBuilder({ page });
+  if (scope) axe.include(scope);
+  const result = await axe
+    .withTags(TAGS)
+    .options({ resultTypes: ["violations"] })
+    .analyze();
+  if (process.env.A11Y_TIMING) console.log(`axe ${screen} (${width}): ${Date.now() - t0} ms`);
+  for (const v of result.violations) {
+    if (!v.impact || !BLOCKING.has(v.impact)) continue;
+    for (const node of v.nodes)
+      findings.push({
+        rule: v.id,
+        impact: v.impact,
+        target: node.target.join(" "),
+        summary: (node.failureSummary ?? v.help).split("\n").slice(0, 2).join(" "),
+        screen,
+        width,
+      });
+  }
+}
+
+/** In-app navigation, as a link click does: no reload between screens. */
+async function go(page: Page, baseUrl: string, url: string) {
+  if (!page.url().startsWith(baseUrl) || page.url() === "about:blank") {
+    await page.goto(`${baseUrl}${url}`);
+    return;
+  }
+  // the app's router listens to popstate (web/src/shared/router.tsx)
+  await page.evaluate(
+    `history.pushState(null, "", ${JSON.stringify(url)}); dispatchEvent(new PopStateEvent("popstate"))`,
+  );
+}
+
+function report(findings: Finding[]): string {
+  return findings
+    .map((f) => `${f.impact} ${f.rule} on ${f.screen} (${f.width}): ${f.target} — ${f.summary}`)
+    .join("\n");
+}
+
+describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () => {
+  const baseUrl = inject("baseUrl");
+  const chromium = browserForSuite();
+  const visited = new Set<string>();
+
+  /** Signs in as the role once and checks each screen and state at both widths. */
+  async function checkRole(who: string | null, screens: (page: Page) => Promise<Screen[]> | Screen[]) {
+    const { context, page } = await newPage(chromium.browser);
+    const findings: Finding[] = [];
+    try {
+      if (who) await signInAs(page, baseUrl, who);
+      else await page.goto(`${baseUrl}/`);
+      const list = await screens(page);
+      for (const width of WIDTHS) {
+        await page.setViewportSize({ width: width.width, height: width.height });
+        for (const s of list) {
+          const t0 = Date.now();
+          await go(page, baseUrl, s.url);
+          await s.ready(page);
+          if (process.env.A11Y_TIMING) console.log(`ready ${s.name} (${width.name}): ${Date.now() - t0} ms`);
+          if (s.route) visited.add(s.route);
+          await check(page, s.name, width.name, findings);
+          for (const state of s.states ?? []) {
+            await state.open(page);
+            await check(page, `${s.name} › ${state.name}`, width.name, findings, state.scope);
+            await state.close?.(page);
+          }
+        }
+      }
+    } finally {
+      await context.close();
+    }
+    expect(findings, `serious or critical WCAG violations:\n${report(findings)}`).toEqual([]);
+  }
+
+  it("the sign-in screen", async () => {
+    await checkRole(null, () => [
+      {
+        name: "sign in",
+        route: null,
+        url: "/",
+        ready: async (page) => {
+          await page.getByRole("button", { name: "Sign in" }).waitFor();
+        },
+      },
+    ]);
+  });
+
+  it("a patient's screens: find care, results, hold, appointments, cancel, messages, preferences", async () => {
+    const patient = await apiAs(baseUrl, "patient");
+    const patientId = patient.user.patientId as string;
+    const { items: types } = await patient.get<{ items: { id: string; visitKind: string }[] }>(
+      "/api/v1/appointment-types?specialty=cardiology&active=true",
+    );
+    const typeId = (types.find((t) => t.visitKind === "new") ?? types[0])!.id;
+    const q = new URLSearchParams({
+      appointmentTypeId: typeId,
+      patientId,
+      from: startOfDay(addDays(today(), 3)),
+      to: startOfDay(addDays(today(), 10)),
+      limit: "10",
+    });
+    const { options } = await patient.get<{ options: { id: string }[] }>(`/api/v1/availability?${q}`);
+    // a hold and a booking, each on the first option still free (one may take the other's physician)
+    const take = async (path: string) => {
+      for (const o of options.splice(0)) {
+        try {
+          return await patient.post<{ id: string }>(path, { optionId: o.id, patientId });
+        } catch (err) {
+          if (!(err instanceof ApiFailure) || err.status !== 409) throw err;
+        }
+      }
+      throw new Error(`no free option for ${path}`);
+    };
+    const held = await take("/api/v1/holds");
+    options.push(...(await patient.get<{ options: { id: string }[] }>(`/api/v1/availability?${q}`)).options);
+    const booked = await take("/api/v1/appointments");
+
+    await checkRole("patient", () => [
+      {
+        name: "find care",
+        route: "/patient",
+        url: "/patient",
+        ready: heading("Find care"),
+        states: [
+          {
+            name: "search results and comparison",
+            open: async (page) => {
+              await page.getByRole("combobox", { name: "Specialty" }).click();
+              await page.getByRole("option", { name: "Cardiology", exact: true }).click();
+              await page.getByRole("button", { name: "Search" }).click();
+              await page.getByText(/options across the network/).waitFor({ timeout: 120_000 });
+            },
+          },
+        ],
+      },
+      { name: "hold", route: "/patient/hold/:id", url: `/patient/hold/${held.id}`, ready: heading(/./) },
+      {
+        name: "my appointments",
+        route: "/patient/appointments",
+        url: "/patient/appointments",
+        ready: heading("My appointments"),
+      },
+      {
+        name: "an appointment",
+        route: "/patient/appointments/:id",
+        url: `/patient/appointments/${booked.id}`,
+        ready: heading(/./),
+        states: [{ name: "cancel dialog", ...openDialog("Cancel", "Cancel this appointment?") }],
+      },
+      { name: "messages", route: "/patient/messages", url: "/patient/messages", ready: heading("Messages") },
+      {
+        name: "preferences",
+        route: "/patient/preferences",
+        url: "/patient/preferences",
+        ready: heading("Preferences"),
+      },
+      {
+        name: "a page that does not exist",
+        route: null,
+        url: "/patient/nowhere",
+        ready: async (page) => {
+          await page.getByTestId("not-found").waitFor();
+        },
+      },
+    ]);
+  });
+
+  it("a physician's screens: the schedule (week and list), a patient's record, time off", async () => {
+    const physician = await apiAs(baseUrl, "physician");
+    const physicianId = physician.user.physicianId as string;
+    const { items } = await physician.get<{ items: { patientId: string }[] }>(
+      `/api/v1/appointments?physicianId=${physicianId}&status=booked&limit=1`,
+    );
+    expect(items.length).toBe(1);
+    await checkRole("physician", () => [
+      {
+        name: "my schedule",
+        route: "/physician",
+        url: "/physician",
+        ready: async (page) => {
+          await heading("My schedule")(page);
+          await page.getByTestId("physician-calendar").locator(".fc-view").waitFor();
+        },
+        states: [
+          {
+            name: "list view",
+            open: async (page) => {
+              await page.getByRole("button", { name: "List" }).click();
+              await page.locator(".fc-list").waitFor();
+            },
+          },
+        ],
+      },
+      {
+        name: "a patient's record",
+        route: "/physician/patients/:id",
+        url: `/physician/patients/${items[0]!.patientId}`,
+        ready: heading(/./),
+      },
+      {
+        name: "time off",
+        route: "/physician/time-off",
+        url: "/physician/time-off",
+        ready: heading("Time off"),
+      },
+    ]);
+  });
+
+  it("the front desk's screens: the day by room and by physician, an appointment, cancel, booking", async () => {
+    // a satellite's day: the same screen as the main campus's, with a few hundred fewer elements to check
+    const staff = await apiAs(baseUrl, "staff.north");
+    const locationId = (staff.user.locationIds as string[])[0]!;
+    const { items } = await staff.get<{ items: { id: string; local: { date: string } }[] }>(
+      `/api/v1/appointments?locationId=${locationId}&status=booked&from=${new Date().toISOString()}&limit=1`,
+    );
+    expect(items.length).toBe(1);
+    const appt = items[0]!;
+    await checkRole("staff.north", () => [
+      {
+        name: "the location's day",
+        route: "/staff",
+        url: `/staff?date=${appt.local.date}`,
+        ready: async (page) => {
+          await heading(/./)(page);
+          await page.getByTestId("day-grid").waitFor();
+        },
+        states: [
+          {
+            name: "by physician",
+            open: async (page) => {
+              await page.getByText("By physician", { exact: true }).click();
+              await expect
+                .poll(() => page.getByRole("radio", { name: "By physician" }).isChecked())
+                .toBe(true);
+              await page.getByTestId("day-grid").waitFor();
+            },
+          },
+        ],
+      },
+      {
+        name: "an appointment",
+        route: "/staff/appointments/:id",
+        url: `/staff/appointments/${appt.id}`,
+        ready: heading(/./),
+        states: [{ name: "cancel dialog", ...openDialog("Cancel", "Cancel this appointment?") }],
+      },
+      { name: "book for a patient", route: "/staff/book", url: "/staff/book", ready: heading(/./) },
+    ]);
+  });
+
+  it("a department head's screens: schedules with every change tab", async () => {
+    const head = await apiAs(baseUrl, "head.cardiology");
+    expect(head.user.role).toBe("department_head");
+    await checkRole("head.cardiology", () => [
+      {
+        name: "department schedules",
+        route: "/department",
+        url: "/department",
+        ready: heading("Department schedules"),
+        states: [
+          {
+            name: "a physician's calendar and changes",
+            open: async (page) => {
+              await page.getByRole("combobox", { name: "Physician" }).click();
+              await page.getByRole("option").first().click();
+              await page.getByRole("tab", { name: "Move a weekday" }).waitFor();
+            },
+          },
+          { name: "weekly template tab", open: tab("Weekly template"), scope: "[role=tabpanel]" },
+          { name: "rotations tab", open: tab("Rotations"), scope: "[role=tabpanel]" },
+          { name: "time off tab", open: tab("Time off"), scope: "[role=tabpanel]" },
+        ],
+      },
+    ]);
+  });
+
+  it("an administrator's screens: locations, a location's tabs, travel matrix, users, types, audit log, and their dialogs", async () => {
+    const admin = await apiAs(baseUrl, "admin");
+    const { items } = await admin.get<{ items: { id: string }[] }>("/api/v1/locations?limit=1");
+    await checkRole("admin", () => [
+      { name: "locations", route: "/admin", url: "/admin", ready: heading("Locations") },
+      {
+        name: "a location",
+        route: "/admin/locations/:id",
+        url: `/admin/locations/${items[0]!.id}`,
+        ready: async (page) => {
+          await page.getByRole("tab", { name: "Details" }).waitFor();
+        },
+        states: [
+          { name: "departments tab", open: tab("Departments"), scope: "[role=tabpanel]" },
+          { name: "rooms tab", open: tab("Rooms"), scope: "[role=tabpanel]" },
+          { name: "equipment tab", open: tab("Equipment"), scope: "[role=tabpanel]" },
+        ],
+      },
+      {
+        name: "travel matrix",
+        route: "/admin/travel",
+        url: "/admin/travel",
+        ready: async (page) => {
+          await heading("Travel times")(page);
+          await page.getByRole("table").waitFor();
+        },
+        states: [{ name: "edit a travel time", ...openDialog(/minutes/, "Travel time") }],
+      },
+      {
+        name: "users and scopes",
+        route: "/admin/users",
+        url: "/admin/users",
+        ready: heading(/Users/),
+        states: [{ name: "new user dialog", ...openDialog("New user", "New user") }],
+      },
+      {
+        name: "appointment types",
+        route: "/admin/appointment-types",
+        url: "/admin/appointment-types",
+        ready: heading("Appointment types"),
+        states: [{ name: "new type dialog", ...openDialog("New appointment type", "New appointment type") }],
+      },
+      {
+        name: "audit log",
+        route: "/admin/audit",
+        url: "/admin/audit",
+        ready: async (page) => {
+          await heading("Audit log")(page);
+          await page.getByRole("table", { name: "Audit events" }).waitFor();
+        },
+        states: [
+          {
+            name: "an event's details",
+            scope: "table",
+            open: async (page) => {
+              await page.getByRole("button", { name: "Details" }).first().click();
+            },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("the compliance officer's audit log", async () => {
+    await checkRole("compliance", () => [
+      {
+        name: "audit log (compliance)",
+        route: "/admin/audit",
+        url: "/admin/audit",
+        ready: async (page) => {
+          await heading("Audit log")(page);
+          await page.getByRole("table", { name: "Audit events" }).waitFor();
+        },
+      },
+    ]);
+  });
+
+  it("every route of the web app was checked", () => {
+    const missing = declaredRoutes().filter((r) => !visited.has(r));
+    expect(missing, `routes no role visited in this test: ${missing.join(", ")}`).toEqual([]);
+    expect(visited.size).toBeGreaterThanOrEqual(15);
+  });
+});
