@@ -25,11 +25,13 @@ const auditEnv: Record<string, string> = onServer
 const UNIT = [
   "test/availability-engine.test.ts",
   "test/availability-dst.test.ts",
+  "test/booking-check.test.ts",
   "test/change-preview.test.ts",
   "test/config.test.ts",
   "test/dependency-rules.test.ts",
   "test/occupancy.test.ts",
   "test/physician-schedule.test.ts",
+  "test/web-theme.test.ts",
   "test/unit/**/*.test.ts",
   "src/**/*.test.ts",
 ];
