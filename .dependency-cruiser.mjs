@@ -11,6 +11,7 @@ const layers = [
   ["physicians"],
   ["patients"],
   ["scheduling"],
+  ["referrals"],
   ["notifications", "analytics", "integrations"],
 ];
 

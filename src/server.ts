@@ -24,6 +24,7 @@ import { createLocations, locationRoutes } from "./services/locations/index.js";
 import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
 import { createPatients, patientRoutes, patientScopeFacts } from "./services/patients/index.js";
 import { createPhysicians, createPlanCache, physicianRoutes } from "./services/physicians/index.js";
+import { createReferrals, referralRoutes, referralScopeFacts } from "./services/referrals/index.js";
 import {
   appointmentTypeCatalog,
   createOptionIds,
@@ -90,10 +91,15 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       (await patientScopeFacts.registeredAt(ex, locationIds, patientId)) ||
       schedulingScopeFacts.appointmentAt(ex, patientId, locationIds),
     breakGlass: identityScopeFacts.breakGlass,
+    referredTo: referralScopeFacts.referredTo,
     patientIdsFor: async (ex, scope) => {
       const booked = await schedulingScopeFacts.patientIdsFor(ex, scope);
       if (!scope.locationIds) return booked;
-      return [...new Set([...booked, ...(await patientScopeFacts.registeredIds(ex, scope.locationIds))])];
+      const [registered, referred] = await Promise.all([
+        patientScopeFacts.registeredIds(ex, scope.locationIds),
+        referralScopeFacts.patientIdsReferredTo(ex, scope.locationIds),
+      ]);
+      return [...new Set([...booked, ...registered, ...referred])];
     },
   };
   const policies = createPolicies({ facts });
@@ -151,15 +157,17 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       })
       .catch((err: unknown) => req.log.error({ err }, "could not audit a refused access"));
   });
+  const optionIds = createOptionIds(optionKey);
   const scheduling = createScheduling({
     db,
     clock,
     policies,
     booking: config.booking,
-    optionIds: createOptionIds(optionKey),
+    optionIds,
     physicians,
     caches,
   });
+  const referrals = createReferrals({ db, clock, policies, scheduling, optionIds, locations, patients });
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -183,6 +191,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   physicianRoutes(app, physicians);
   patientRoutes(app, patients);
   schedulingRoutes(app, scheduling);
+  referralRoutes(app, referrals);
   notificationRoutes(app, notifications);
   serveWebApp(app);
 

@@ -381,6 +381,15 @@ const staffPatient = (g: Fixture) =>
   });
 
 const CHANNELS = { channels: { email: false, sms: false, inApp: true } };
+const referralBody = (g: Fixture, patientId: string, toLocationId: string) => ({
+  patientId,
+  toLocationId,
+  specialty: g.net.specialty,
+  reason: "Matrix referral",
+});
+/** A referral of this patient to this location, made by this client. */
+const referralOf = async (g: Fixture, by: Client, patientId: string, toLocationId: string) =>
+  created(await call(by, "POST", "/api/v1/referrals", referralBody(g, patientId, toLocationId)));
 
 // biome-ignore format: the matrix reads as a table
 const matrix: Row[] = [
@@ -699,6 +708,39 @@ const matrix: Row[] = [
       { who: "physician", target: "of another physician Y", expect: 404, request: (g) => ({ url: schedule(g, g.y) }) },
       { who: "department_head", target: "of Y, outside their specialty", expect: 404, request: (g) => ({ url: schedule(g, g.y) }) },
     ] },
+  // ── referrals ─────────────────────────────────────────────────────────── anon pat  phys staff head admin compl
+  { route: "POST /api/v1/referrals", target: "of P1 to satellite B",
+    request: (g) => ({ url: "/api/v1/referrals", payload: referralBody(g, g.p1, g.net.satellite.id) }),
+    expect: cells("                                                           401  403  ok   404   403  ok    403"),
+    also: [{ who: "location_staff", target: "of P2 of their location to satellite B", expect: "ok",
+      request: (g) => ({ url: "/api/v1/referrals", payload: referralBody(g, g.p2, g.net.satellite.id) }) }] },
+  { route: "GET /api/v1/referrals", target: "(their own reach)", request: () => ({ url: "/api/v1/referrals" }),
+    expect: cells("                                                           401  ok   ok   ok    403  ok    403") },
+  { route: "GET /api/v1/referrals/:id", target: "of P1 to satellite B, made by an administrator",
+    request: async (g) => ({ url: `/api/v1/referrals/${await referralOf(g, g.admin, g.p1, g.net.satellite.id)}` }),
+    expect: cells("                                                           401  ok   404  404   403  ok    403"),
+    also: [
+      { who: "location_staff", target: "of P2, which they made", expect: "ok",
+        request: async (g) => ({ url: `/api/v1/referrals/${await referralOf(g, g.as.location_staff, g.p2, g.net.satellite.id)}` }) },
+      { who: "physician", target: "of P1, which they made", expect: "ok",
+        request: async (g) => ({ url: `/api/v1/referrals/${await referralOf(g, g.as.physician, g.p1, g.net.satellite.id)}` }) },
+    ] },
+  { route: "POST /api/v1/referrals/:id/accept", target: "of P2 to main campus A",
+    request: async (g) => ({ url: `/api/v1/referrals/${await referralOf(g, g.admin, g.p2, g.net.main.id)}/accept`, payload: {} }),
+    expect: cells("                                                           401  403  403  ok    403  ok    403"),
+    also: [{ who: "location_staff", target: "of P1 to satellite B", expect: 404,
+      request: async (g) => ({ url: `/api/v1/referrals/${await referralOf(g, g.admin, g.p1, g.net.satellite.id)}/accept`, payload: {} }) }] },
+  { route: "POST /api/v1/referrals/:id/decline", target: "of P2 to main campus A",
+    request: async (g) => ({ url: `/api/v1/referrals/${await referralOf(g, g.admin, g.p2, g.net.main.id)}/decline`, payload: { note: "full" } }),
+    expect: cells("                                                           401  403  403  ok    403  ok    403") },
+  { route: "POST /api/v1/referrals/:id/cancel", target: "of P2 to satellite B, made by staff of A",
+    request: async (g) => ({ url: `/api/v1/referrals/${await referralOf(g, g.as.location_staff, g.p2, g.net.satellite.id)}/cancel`, payload: { reason: "resolved" } }),
+    expect: cells("                                                           401  403  404  ok    403  ok    403"),
+    also: [{ who: "physician", target: "of P1, which they made", expect: "ok",
+      request: async (g) => ({ url: `/api/v1/referrals/${await referralOf(g, g.as.physician, g.p1, g.net.satellite.id)}/cancel`, payload: { reason: "resolved" } }) }] },
+  { route: "POST /api/v1/referrals/:id/book", target: "of P1 to satellite B, with X at B",
+    request: async (g) => ({ url: `/api/v1/referrals/${await referralOf(g, g.admin, g.p1, g.net.satellite.id)}/book`, payload: { optionId: g.optionB() } }),
+    expect: cells("                                                           401  ok   403  404   403  ok    403") },
   // ── notifications ─────────────────────────────────────────────────────── anon pat  phys staff head admin compl
   { route: "GET /api/v1/notifications", target: "(their own inbox)", request: () => ({ url: "/api/v1/notifications" }),
     expect: cells("                                                           401  ok   403  403   403  ok    403"),

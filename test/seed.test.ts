@@ -285,6 +285,24 @@ describe("the demo network", () => {
     expect(summary.familyLinks).toBeLessThan(450);
   });
 
+  it("has referrals between locations in every state, each front desk's queue with something in it", async () => {
+    expect(summary.referrals).toBe(await count("referrals"));
+    const states = await rows<{ status: string; n: number; crossing: number }>(
+      database,
+      sql`SELECT status, count(*)::int AS n,
+            count(*) FILTER (WHERE from_location_id IS DISTINCT FROM to_location_id)::int AS crossing
+          FROM referrals GROUP BY status ORDER BY status`,
+    );
+    expect(states.map((s) => s.status)).toEqual(["accepted", "booked", "cancelled", "declined", "sent"]);
+    expect(states.every((s) => s.crossing === s.n)).toBe(true);
+    const queues = await rows<{ n: number }>(
+      database,
+      sql`SELECT count(DISTINCT r.to_location_id)::int AS n FROM referrals r
+          JOIN user_locations l ON l.location_id = r.to_location_id WHERE r.status = 'sent'`,
+    );
+    expect(queues[0]!.n).toBeGreaterThanOrEqual(2);
+  });
+
   it("refuses to load a second network into a database that already has locations", async () => {
     await expect(seedNetwork(database, SMALL)).rejects.toThrow(/already has locations/);
     expect(await count("locations")).toBe(summary.locations);

@@ -11,6 +11,7 @@
  * - a physician: patients with a standing appointment with them;
  * - location staff: patients registered at one of their locations (registration or a verified
  *   identity check at the desk), or with a standing appointment at one of them;
+ * - location staff also: patients with an open referral (sent or accepted) to one of their locations;
  * - physicians and staff alike: an active break-the-glass grant (time-limited, flagged for review);
  * - administrators: everyone. Department heads and compliance officers: no patient records.
  * A standing appointment is booked or seen (any outcome) in the last 24 months or upcoming, and not
@@ -37,7 +38,8 @@ export interface Actions {
     | "read_messages"
     | "read_access_log"
     | "break_glass"
-    | "verify_identity";
+    | "verify_identity"
+    | "refer";
   appointment: "read" | "cancel" | "reschedule" | "change_status" | "release_hold";
   physician:
     | "read_schedule"
@@ -46,6 +48,8 @@ export interface Actions {
     | "manage_schedule"
     | "manage_time_off";
   location: "read_resources" | "manage_resources";
+  /** Accept or decline is "answer"; booking it links the appointment. */
+  referral: "read" | "answer" | "cancel" | "book";
 }
 export type Kind = keyof Actions;
 export type PatientAction = Actions["patient"];
@@ -57,6 +61,13 @@ export interface Resources {
   /** The physician's specialties are read only when a rule needs them. */
   physician: { id: string; specialties: () => Promise<string[]> };
   location: { id: string };
+  referral: {
+    id: string;
+    patientId: string;
+    referredBy: string;
+    toLocationId: string;
+    toPhysicianId: string | null;
+  };
 }
 
 /** A resource to authorize against, and the request field its id came from (`params.id`…). */
@@ -78,7 +89,9 @@ export type Ground =
   | "admin"
   | "audit"
   | "staff"
-  | "network";
+  | "network"
+  | "referral"
+  | "referrer";
 export type PatientGround = Ground;
 
 type Condition<K extends Kind> = (
@@ -131,6 +144,7 @@ const EVERY_PATIENT_ACTION: readonly PatientAction[] = [
   "override_continuity",
   "read_messages",
   "read_access_log",
+  "refer",
 ];
 const PATIENT_READS = ["read", "read_family", "search_for"] as const;
 const OWN = [...PATIENT_READS, "update", "book", "read_messages", "read_access_log"] as const;
@@ -152,7 +166,7 @@ export const policy: readonly AnyRule[] = [
   ),
   allow(
     "physician",
-    [...PATIENT_READS, "book"],
+    [...PATIENT_READS, "book", "refer"],
     "patient",
     "care",
     "a physician reaches patients with a standing appointment with them",
@@ -160,11 +174,19 @@ export const policy: readonly AnyRule[] = [
   ),
   allow(
     "location_staff",
-    [...PATIENT_READS, "update", "update_identity", "link_family", "book", "override_continuity"],
+    [...PATIENT_READS, "update", "update_identity", "link_family", "book", "override_continuity", "refer"],
     "patient",
     "location",
     "staff reach patients registered at, or with a standing appointment at, one of their locations",
     (db, a, p, facts) => facts.atLocations(db, a.locationIds, p.id),
+  ),
+  allow(
+    "location_staff",
+    [...PATIENT_READS, "book"],
+    "patient",
+    "referral",
+    "staff of the location a patient is referred to reach that patient while the referral is open",
+    (db, a, p, facts) => facts.referredTo(db, a.locationIds, p.id),
   ),
   allow(
     ["physician", "location_staff"],
@@ -277,6 +299,47 @@ export const policy: readonly AnyRule[] = [
     "staff run the rooms and equipment of their own locations",
     (_db, a, r) => a.locationIds.includes(r.id),
   ),
+
+  // ── referrals ──
+  allow(
+    "admin",
+    ["read", "answer", "cancel", "book"],
+    "referral",
+    "admin",
+    "administrators reach every referral",
+  ),
+  allow(
+    "patient",
+    ["read", "book"],
+    "referral",
+    "own",
+    "patients read and book their own and their dependents' referrals",
+    (_db, a, r) => a.patientIds.includes(r.patientId),
+  ),
+  allow(
+    "location_staff",
+    ["read", "answer", "book"],
+    "referral",
+    "location",
+    "staff of the receiving location read, accept or decline and book the referrals sent to it",
+    (_db, a, r) => a.locationIds.includes(r.toLocationId),
+  ),
+  allow(
+    ["physician", "location_staff"],
+    ["read", "cancel"],
+    "referral",
+    "referrer",
+    "whoever made a referral follows its state and may withdraw it",
+    (_db, a, r) => a.userId === r.referredBy,
+  ),
+  allow(
+    "physician",
+    "read",
+    "referral",
+    "care",
+    "the physician a referral names reads it",
+    (_db, a, r) => a.physicianId !== null && a.physicianId === r.toPhysicianId,
+  ),
 ];
 
 /** The roles that some rule lets do this action: the route-level admission of its routes. */
@@ -354,8 +417,7 @@ function refusal<K extends Kind>(action: Actions[K], target: Target<K>): AccessR
     resource: t.kind,
     id: t.id,
     field: t.field ?? "params.id",
-    patientId:
-      t.kind === "patient" ? t.id : t.kind === "appointment" ? (t as Target<"appointment">).patientId : null,
+    patientId: t.kind === "patient" ? t.id : "patientId" in t ? (t.patientId as string) : null,
     ...(t.noun ? { noun: t.noun } : {}),
   });
 }
@@ -424,6 +486,13 @@ export const physicianTarget = (
   specialties: () => Promise<string[]>,
   field?: string,
 ): Target<"physician"> => ({ kind: "physician", id, specialties, ...(field ? { field } : {}) });
+
+/** A referral as a target. */
+export const referralTarget = (r: Resources["referral"], field?: string): Target<"referral"> => ({
+  kind: "referral",
+  ...r,
+  ...(field ? { field } : {}),
+});
 
 /** A location as a target (its rooms and equipment). */
 export const locationTarget = (id: string, field?: string): Target<"location"> => ({

@@ -9,7 +9,7 @@ import type { Executor } from "./db.js";
 /**
  * Facts about care relationships that other modules own: the scheduling module knows who has a
  * standing appointment where, the patients module where a patient registered, the identity module
- * the break-the-glass grants. The composition root gathers them and hands them to `createPolicies`.
+ * the break-the-glass grants, the referrals module which location a patient is referred to. The composition root gathers them and hands them to `createPolicies`.
  */
 export interface ScopeFacts {
   /** A standing appointment of this patient with this physician. */
@@ -18,6 +18,8 @@ export interface ScopeFacts {
   atLocations(db: Executor, locationIds: readonly string[], patientId: string): Promise<boolean>;
   /** An unexpired break-the-glass grant of this user for this patient. */
   breakGlass(db: Executor, userId: string, patientId: string): Promise<boolean>;
+  /** An open referral (sent or accepted) of this patient to one of these locations. */
+  referredTo(db: Executor, locationIds: readonly string[], patientId: string): Promise<boolean>;
   /** Every patient in scope of a physician or of a set of locations (lists). */
   patientIdsFor(
     db: Executor,
@@ -30,6 +32,7 @@ export const noScopeFacts: ScopeFacts = {
   physicianCares: async () => false,
   atLocations: async () => false,
   breakGlass: async () => false,
+  referredTo: async () => false,
   patientIdsFor: async () => [],
 };
 

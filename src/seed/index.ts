@@ -10,6 +10,7 @@ import type { Database, Executor } from "../platform/db.js";
 import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
 import { insertRows } from "./insert.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
+import { seedDemoReferrals } from "./referrals.js";
 import { demoPasswordHash, seedDemoUsers } from "./users.js";
 
 export {
@@ -43,6 +44,8 @@ export interface SeedSummary {
   users: number;
   /** Past and upcoming appointments (small network only; `seedAppointments` books the large one). */
   appointments: number;
+  /** Referrals between locations in every state (small network only). */
+  referrals: number;
 }
 
 export class NetworkNotEmptyError extends Error {
@@ -90,6 +93,7 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
         await bookAppointments(tx, { ...DEMO_BOOKINGS, seed: options.seed, now })
       ).appointments;
       summary.users = await seedDemoUsers(tx, { seed: options.seed, today: options.today, passwordHash });
+      summary.referrals = await seedDemoReferrals(tx, { seed: options.seed, today: options.today });
     }
     return summary;
   });
@@ -114,6 +118,7 @@ async function writePlan(db: Executor, plan: NetworkPlan, options: SeedOptions):
     registrations: 0,
     users: 0,
     appointments: 0,
+    referrals: 0,
   };
   await insertRows(db, "physician_specialties", plan.physicianSpecialties);
   summary.templates = await insertRows(db, "assignment_templates", plan.templates);

@@ -26,6 +26,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/patient", label: "Find care" },
       { to: "/patient/appointments", label: "My appointments" },
       { to: "/patient/messages", label: "Messages" },
+      { to: "/patient/referrals", label: "Referrals" },
       { to: "/patient/preferences", label: "Preferences" },
     ],
     element: (me) => <PatientArea me={me} />,
@@ -35,6 +36,7 @@ const AREAS: Record<Role, Area> = {
     nav: [
       { to: "/physician", label: "My schedule" },
       { to: "/physician/time-off", label: "Time off" },
+      { to: "/physician/referrals", label: "Referrals" },
     ],
     element: (me) => <PhysicianArea me={me} />,
   },
@@ -43,6 +45,7 @@ const AREAS: Record<Role, Area> = {
     nav: [
       { to: "/staff", label: "Today at my location" },
       { to: "/staff/book", label: "Book for a patient" },
+      { to: "/staff/referrals", label: "Referrals" },
     ],
     element: (me) => <StaffArea me={me} />,
   },

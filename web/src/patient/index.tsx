@@ -8,6 +8,7 @@ import { HoldPage } from "./HoldPage.js";
 import { Messages } from "./Messages.js";
 import { MyAppointments } from "./MyAppointments.js";
 import { Preferences } from "./Preferences.js";
+import { MyReferrals, ReferralPage } from "./ReferralsPage.js";
 
 export default function PatientArea({ me }: { me: Me }) {
   return (
@@ -21,6 +22,8 @@ export default function PatientArea({ me }: { me: Me }) {
         { path: "/patient/appointments/:id", render: ({ id }) => <AppointmentPage key={id} id={id!} /> },
         { path: "/patient/preferences", render: () => <Preferences me={me} /> },
         { path: "/patient/messages", render: () => <Messages me={me} /> },
+        { path: "/patient/referrals", render: () => <MyReferrals /> },
+        { path: "/patient/referrals/:id", render: ({ id }) => <ReferralPage key={id} id={id!} /> },
       ]}
     />
   );

@@ -3,6 +3,7 @@ import { Badge, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from "@man
 import { useQuery } from "@tanstack/react-query";
 import { api, type Page } from "../shared/api.js";
 import { patientName, useAppointmentTypes, useLocations, usePatient } from "../shared/queries.js";
+import { ReferForm } from "../shared/referrals.js";
 import { formatPlainDate } from "../shared/time.js";
 import type { Appointment, Patient } from "../shared/types.js";
 import {
@@ -109,6 +110,7 @@ function Record({ patient: p }: { patient: Patient }) {
           )}
         </QueryView>
       </Paper>
+      <ReferForm patientId={p.id} />
     </Stack>
   );
 }

@@ -3,6 +3,7 @@ import { Routes } from "../shared/router.js";
 import type { Me } from "../shared/types.js";
 import { NotFound } from "../shared/ui.js";
 import { PatientRecord } from "./PatientRecord.js";
+import { PhysicianReferralsPage } from "./ReferralsPage.js";
 import { SchedulePage } from "./SchedulePage.js";
 import { TimeOffPage } from "./TimeOffPage.js";
 
@@ -17,6 +18,7 @@ export default function PhysicianArea({ me }: { me: Me }) {
           render: ({ id }) => <PatientRecord key={id} id={id!} backTo="/physician" />,
         },
         { path: "/physician/time-off", render: () => <TimeOffPage me={me} /> },
+        { path: "/physician/referrals", render: () => <PhysicianReferralsPage /> },
       ]}
     />
   );

@@ -31,13 +31,15 @@ import { ButtonLink, Link, useLocation } from "../shared/router.js";
 import { DateRangeField, LocationsField, PhysicianField, SpecialtyField } from "../shared/SearchFields.js";
 import { type NetworkSearch, searchNetwork } from "../shared/search.js";
 import { addDays, formatDateTime, todayIn } from "../shared/time.js";
-import type { Appointment, Me, Patient, SlotOptionDto } from "../shared/types.js";
+import type { Appointment, Me, Patient, Referral, SlotOptionDto } from "../shared/types.js";
 import { ErrorAlert, Loading, PageTitle } from "../shared/ui.js";
 import { PatientFinder } from "./PatientFinder.js";
 
 export function BookPage({ me }: { me: Me }) {
   const { search: params } = useLocation();
   const rescheduleId = params.get("reschedule");
+  // booking from the referral queue: the referral links the appointment
+  const referralId = params.get("referral");
   const { byId: locations, locations: all } = useLocations();
   const home = me.locationIds[0] ?? "";
   const zone = locations.get(home)?.timeZone ?? "UTC";
@@ -73,11 +75,15 @@ export function BookPage({ me }: { me: Me }) {
     mutationFn: (o: SlotOptionDto) =>
       rescheduleId
         ? api.post<Appointment>(`/api/v1/appointments/${rescheduleId}/reschedule`, { optionId: o.id })
-        : api.post<Appointment>(
-            "/api/v1/appointments",
-            { optionId: o.id, patientId: patient!.id, ...(overrideReason ? { overrideReason } : {}) },
-            { "idempotency-key": key },
-          ),
+        : referralId
+          ? api
+              .post<Referral>(`/api/v1/referrals/${referralId}/book`, { optionId: o.id })
+              .then((r) => api.get<Appointment>(`/api/v1/appointments/${r.appointmentId}`))
+          : api.post<Appointment>(
+              "/api/v1/appointments",
+              { optionId: o.id, patientId: patient!.id, ...(overrideReason ? { overrideReason } : {}) },
+              { "idempotency-key": key },
+            ),
     onSuccess: (a) => {
       setBooked(a);
       setSubmitted(null);

@@ -5,6 +5,7 @@ import { NotFound } from "../shared/ui.js";
 import { StaffAppointmentPage } from "./AppointmentPage.js";
 import { BookPage } from "./BookPage.js";
 import { DayPage } from "./DayPage.js";
+import { StaffReferralsPage } from "./ReferralsPage.js";
 
 export default function StaffArea({ me }: { me: Me }) {
   return (
@@ -17,6 +18,7 @@ export default function StaffArea({ me }: { me: Me }) {
           render: ({ id }) => <StaffAppointmentPage key={id} id={id!} />,
         },
         { path: "/staff/book", render: () => <BookPage key={window.location.search} me={me} /> },
+        { path: "/staff/referrals", render: () => <StaffReferralsPage /> },
       ]}
     />
   );
