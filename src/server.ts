@@ -22,9 +22,15 @@ import { AccessRefused, createPolicies, installScopeFacts, type ScopeFacts } fro
 import { serveWebApp } from "./platform/web.js";
 import { createLocations, locationRoutes } from "./services/locations/index.js";
 import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
-import { createPatients, patientRoutes, patientScopeFacts } from "./services/patients/index.js";
+import {
+  createPatients,
+  patientRoutes,
+  patientScopeFacts,
+  patientService,
+} from "./services/patients/index.js";
 import { createPhysicians, physicianRoutes } from "./services/physicians/index.js";
 import {
+  appointmentFacts,
   appointmentTypeCatalog,
   createOptionIds,
   createScheduling,
@@ -33,6 +39,7 @@ import {
   schedulingRoutes,
   schedulingScopeFacts,
 } from "./services/scheduling/index.js";
+import { createWayfinding, wayfindingRoutes } from "./services/wayfinding/index.js";
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
@@ -151,6 +158,22 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     optionIds: createOptionIds(optionKey),
     physicians,
   });
+  const wayfinding = createWayfinding({
+    db,
+    clock,
+    policies,
+    locations,
+    appointments: {
+      place: async (ex, id) => {
+        const a = await appointmentFacts.get(ex, id);
+        return a && { ...a, roomId: a.roomId ?? null };
+      },
+    },
+    patients: {
+      needsStepFree: async (ex, patientId) =>
+        (await patientService.get(ex, patientId)).accessibilityNeeds.includes("step_free"),
+    },
+  });
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -175,6 +198,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   patientRoutes(app, patients);
   schedulingRoutes(app, scheduling);
   notificationRoutes(app, notifications);
+  wayfindingRoutes(app, wayfinding);
   serveWebApp(app);
 
   await app.ready();

@@ -45,7 +45,7 @@ export interface Actions {
     | "manage_profile"
     | "manage_schedule"
     | "manage_time_off";
-  location: "read_resources" | "manage_resources";
+  location: "read_resources" | "manage_resources" | "manage_map";
 }
 export type Kind = keyof Actions;
 export type PatientAction = Actions["patient"];
@@ -276,6 +276,13 @@ export const policy: readonly AnyRule[] = [
     "location",
     "staff run the rooms and equipment of their own locations",
     (_db, a, r) => a.locationIds.includes(r.id),
+  ),
+  allow(
+    "admin",
+    "manage_map",
+    "location",
+    "admin",
+    "administrators draw or import a location's indoor map (its entrances, lifts, corridors and rooms)",
   ),
 ];
 

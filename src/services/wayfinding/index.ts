@@ -1,0 +1,4 @@
+/** The wayfinding module's public surface: the only file other modules may import. */
+export { wayfindingRoutes } from "./routes.js";
+export type { AppointmentRoute, MapCollection, MapSummary } from "./schema.js";
+export { type AppointmentPlace, createWayfinding, type Wayfinding, type WayfindingDeps } from "./service.js";
