@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rounds } from "../src/server.js";
 import { type Client, clientFor } from "./support/auth.js";
 import { clinicMap, indoorMap } from "./support/indoor-map.js";
+import { until } from "./support/messaging.js";
 import { buildClinicNetwork, type ClinicNetwork, createPatient, optionsOn } from "./support/network.js";
 import { startRounds } from "./support/rounds.js";
 
@@ -231,5 +232,25 @@ describe("the way to an appointment's room", () => {
     expect(booked.statusCode, booked.body).toBe(201);
     const res = await patient.inject({ url: `/api/v1/appointments/${booked.json().id}/route` });
     expect(res.json().unavailable).toMatchObject({ reason: "no_map" });
+  });
+
+  it("the confirmation tells the way in from the main entrance, step-free for a patient who needs it", async () => {
+    const patientId = await createPatient(net.admin, { accessibilityNeeds: ["step_free"] });
+    const option = (await optionsOn(net, net.admin, 2)).find((o) => o.locationId === net.main.id);
+    const booked = await net.admin.inject({
+      method: "POST",
+      url: "/api/v1/appointments",
+      payload: { optionId: option?.id, patientId },
+    });
+    expect(booked.statusCode, booked.body).toBe(201);
+    const message = await until(async () => {
+      const res = await net.admin.inject({ url: `/api/v1/notifications?patientId=${patientId}` });
+      return res.json().total >= 1 ? (res.json().items[0] as { title: string; body: string }) : undefined;
+    }, "the confirmation in the inbox");
+    expect(message.title).toContain("Appointment confirmed");
+    expect(message.body).toContain("FINDING YOUR WAY INSIDE\nFrom the main entrance, about");
+    expect(message.body).toContain(", step-free:\n- Start at the main entrance on the ground floor.");
+    expect(message.body).toContain("- Take lift B to floor 1.");
+    expect(message.body).not.toContain("stairs");
   });
 });

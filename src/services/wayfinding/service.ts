@@ -211,15 +211,6 @@ export function createWayfinding({ db, policies, locations, appointments, patien
         });
         return answer;
       }),
-
-    /** The steps of an appointment's route for its messages (no caller: the notification worker asks). */
-    stepsFor: async (tx: Executor, appointmentId: string): Promise<string[]> => {
-      const appt = await appointments.place(tx, appointmentId);
-      if (!appt) return [];
-      const stepFree = await patients.needsStepFree(tx, appt.patientId);
-      const answer = await routeOf(tx, appt, undefined, stepFree);
-      return answer.steps.map((s) => s.text);
-    },
   };
 }
 
@@ -279,6 +270,35 @@ async function routeOf(
     floors: floorPlans(map, planned.route),
   };
 }
+
+/** An appointment's way in, as its messages tell it: from the first entrance, or none. */
+export interface IndoorDirections {
+  from: string;
+  minutes: number;
+  stepFree: boolean;
+  steps: Array<{ text: string }>;
+}
+
+/**
+ * Reads for other modules inside their own transactions, without a caller (the notification
+ * worker writes to the patient, who may see their own appointment's route).
+ */
+export const wayfindingService = {
+  async directions(
+    db: Executor,
+    appt: AppointmentPlace,
+    stepFree: boolean,
+  ): Promise<IndoorDirections | null> {
+    const answer = await routeOf(db, appt, undefined, stepFree);
+    if (answer.unavailable || !answer.from || answer.minutes === null) return null;
+    return {
+      from: answer.from.name ?? answer.from.kind,
+      minutes: answer.minutes,
+      stepFree,
+      steps: answer.steps.map((s) => ({ text: s.text })),
+    };
+  },
+};
 
 /** The wayfinding service as the composition root wires it. */
 export type Wayfinding = ReturnType<typeof createWayfinding>;
