@@ -8,7 +8,7 @@
 /** Lowest first: a module may import only modules on an earlier line; one line's modules are siblings. */
 const layers = [
   ["locations"],
-  ["physicians"],
+  ["physicians", "wayfinding"],
   ["patients"],
   ["scheduling"],
   ["referrals"],

@@ -22,10 +22,16 @@ import { AccessRefused, createPolicies, type Policies, type ScopeFacts } from ".
 import { serveWebApp } from "./platform/web.js";
 import { createLocations, locationRoutes } from "./services/locations/index.js";
 import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
-import { createPatients, patientRoutes, patientScopeFacts } from "./services/patients/index.js";
+import {
+  createPatients,
+  patientRoutes,
+  patientScopeFacts,
+  patientService,
+} from "./services/patients/index.js";
 import { createPhysicians, createPlanCache, physicianRoutes } from "./services/physicians/index.js";
 import { createReferrals, referralRoutes, referralScopeFacts } from "./services/referrals/index.js";
 import {
+  appointmentFacts,
   appointmentTypeCatalog,
   createOptionIds,
   createScheduling,
@@ -34,6 +40,7 @@ import {
   schedulingRoutes,
   schedulingScopeFacts,
 } from "./services/scheduling/index.js";
+import { createWayfinding, wayfindingRoutes } from "./services/wayfinding/index.js";
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
@@ -168,6 +175,22 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     caches,
   });
   const referrals = createReferrals({ db, clock, policies, scheduling, optionIds, locations, patients });
+  const wayfinding = createWayfinding({
+    db,
+    clock,
+    policies,
+    locations,
+    appointments: {
+      place: async (ex, id) => {
+        const a = await appointmentFacts.get(ex, id);
+        return a && { ...a, roomId: a.roomId ?? null };
+      },
+    },
+    patients: {
+      needsStepFree: async (ex, patientId) =>
+        (await patientService.get(ex, patientId)).accessibilityNeeds.includes("step_free"),
+    },
+  });
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -193,6 +216,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   schedulingRoutes(app, scheduling);
   referralRoutes(app, referrals);
   notificationRoutes(app, notifications);
+  wayfindingRoutes(app, wayfinding);
   serveWebApp(app);
 
   await app.ready();

@@ -47,7 +47,7 @@ export interface Actions {
     | "manage_profile"
     | "manage_schedule"
     | "manage_time_off";
-  location: "read_resources" | "manage_resources";
+  location: "read_resources" | "manage_resources" | "manage_map";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
 }
@@ -339,6 +339,13 @@ export const policy: readonly AnyRule[] = [
     "care",
     "the physician a referral names reads it",
     (_db, a, r) => a.physicianId !== null && a.physicianId === r.toPhysicianId,
+  ),
+  allow(
+    "admin",
+    "manage_map",
+    "location",
+    "admin",
+    "administrators draw or import a location's indoor map (its entrances, lifts, corridors and rooms)",
   ),
 ];
 

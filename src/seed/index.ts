@@ -8,8 +8,10 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "../platform/db.js";
 import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
+import { planIndoorMap } from "./indoor-map.js";
 import { insertRows } from "./insert.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
+import { Random } from "./random.js";
 import { seedDemoReferrals } from "./referrals.js";
 import { demoPasswordHash, seedDemoUsers } from "./users.js";
 
@@ -46,6 +48,8 @@ export interface SeedSummary {
   appointments: number;
   /** Referrals between locations in every state (small network only). */
   referrals: number;
+  /** Places on the main campus's indoor map (small network only). */
+  mapPlaces: number;
 }
 
 export class NetworkNotEmptyError extends Error {
@@ -88,6 +92,17 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
     if (already > 0) throw new NetworkNotEmptyError(already);
     const summary = await writePlan(tx, plan, options);
     if (demo) {
+      // the demo's main campus has a real-sized indoor map (src/seed/indoor-map.ts)
+      for (const location of plan.locations.filter((l) => l.kind === "main_campus")) {
+        const rng = new Random(options.seed, `indoor-map:${location.code}`);
+        const map = planIndoorMap(
+          rng,
+          location,
+          plan.rooms.filter((r) => r.location_id === location.id),
+        );
+        summary.mapPlaces += await insertRows(tx, "map_nodes", map.nodes);
+        await insertRows(tx, "map_edges", map.edges);
+      }
       const now = Date.parse(`${options.today}T00:00:00Z`);
       summary.appointments = (
         await bookAppointments(tx, { ...DEMO_BOOKINGS, seed: options.seed, now })
@@ -119,6 +134,7 @@ async function writePlan(db: Executor, plan: NetworkPlan, options: SeedOptions):
     users: 0,
     appointments: 0,
     referrals: 0,
+    mapPlaces: 0,
   };
   await insertRows(db, "physician_specialties", plan.physicianSpecialties);
   summary.templates = await insertRows(db, "assignment_templates", plan.templates);

@@ -173,6 +173,28 @@ export type FamilyLinkRow = {
   relationship: "parent" | "legal_guardian" | "spouse" | "caregiver";
 };
 
+export type MapNodeRow = {
+  id: string;
+  location_id: string;
+  key: string;
+  kind: "entrance" | "parking" | "lift" | "stairs" | "escalator" | "corridor" | "room" | "amenity";
+  name: string | null;
+  floor: number;
+  x: number;
+  y: number;
+  room_id: string | null;
+};
+
+export type MapEdgeRow = {
+  id: string;
+  location_id: string;
+  from_node_id: string;
+  to_node_id: string;
+  distance_m: number;
+  step_free: boolean;
+  one_way: boolean;
+};
+
 // A type alias (not an interface) so Kysely can index it.
 export type SeedTables = {
   specialties: SpecialtyRow;
@@ -190,4 +212,6 @@ export type SeedTables = {
   patients: PatientRow;
   family_links: FamilyLinkRow;
   patient_registrations: PatientRegistrationRow;
+  map_nodes: MapNodeRow;
+  map_edges: MapEdgeRow;
 };

@@ -178,6 +178,11 @@ export const locationService = {
     if (ids.length === 0) return new Map();
     return new Map((await repo.timeZones(db, ids)).map((r) => [r.id, r.time_zone]));
   },
+  /** Every room of one location, active or not, by code (an indoor map places them). */
+  async roomsAt(db: Executor, locationId: string): Promise<Room[]> {
+    const { rows } = await repo.rooms(db, { locationId, limit: 100_000, offset: 0 });
+    return rows.map(toRoom);
+  },
   /** The specialties of these departments (a department head's scope). */
   async specialtiesOfDepartments(db: Executor, departmentIds: string[]): Promise<string[]> {
     if (!departmentIds.length) return [];

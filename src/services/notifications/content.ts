@@ -11,6 +11,7 @@ import { distanceKm, type Location, locationService } from "../locations/index.j
 import { type Patient, patientService } from "../patients/index.js";
 import { type Physician, physicianService } from "../physicians/index.js";
 import { type AppointmentFacts, appointmentFacts, appointmentTypeCatalog } from "../scheduling/index.js";
+import { type IndoorDirections, wayfindingService } from "../wayfinding/index.js";
 import type { LanguageStrings, MessageEvent } from "./templates.js";
 
 export interface MessageContext {
@@ -21,6 +22,8 @@ export interface MessageContext {
   typeName: string;
   /** The type's own reminder hours; null means the network's. */
   reminderHours: number[] | null;
+  /** The way from the location's first entrance to the room, when its map has one. */
+  indoorRoute?: IndoorDirections | null;
 }
 
 /** Undefined when the appointment no longer exists. */
@@ -33,6 +36,11 @@ export async function loadContext(db: Executor, appointmentId: string): Promise<
     locationService.get(db, appointment.locationId),
     appointmentTypeCatalog.get(db, appointment.appointmentTypeId),
   ]);
+  const indoorRoute = await wayfindingService.directions(
+    db,
+    { ...appointment, roomId: appointment.roomId ?? null },
+    patient.accessibilityNeeds.includes("step_free"),
+  );
   return {
     appointment,
     patient,
@@ -40,6 +48,7 @@ export async function loadContext(db: Executor, appointmentId: string): Promise<
     location,
     typeName: type.name,
     reminderHours: type.reminderHours,
+    indoorRoute,
   };
 }
 
@@ -183,6 +192,7 @@ export function buildView(
     noDirections: !telehealth && !directions,
     parking,
     noParking: !telehealth && !parking,
+    indoorRoute: telehealth ? null : (ctx.indoorRoute ?? null),
     accessibility: telehealth ? null : words(location.accessibilityFeatures),
     amenities: telehealth ? null : words(location.amenities),
     bring: { insurance: patient.insurance?.payer ?? null },

@@ -58,6 +58,8 @@ export interface AppointmentFacts {
   patientId: string;
   physicianId: string;
   locationId: string;
+  /** The room, when one is assigned (absent on messages made up for a preview). */
+  roomId?: string | null;
   appointmentTypeId: string;
   start: Date;
   end: Date;
@@ -86,6 +88,7 @@ export const appointmentFacts = {
       patientId: row.patient_id,
       physicianId: row.physician_id,
       locationId: row.location_id,
+      roomId: row.room_id,
       appointmentTypeId: row.appointment_type_id,
       start: row.starts_at,
       end: row.ends_at,

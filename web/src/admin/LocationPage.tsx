@@ -6,6 +6,7 @@ import { Link } from "../shared/router.js";
 import type { Location } from "../shared/types.js";
 import { PageTitle, QueryView } from "../shared/ui.js";
 import { Departments, Equipment, Rooms } from "./Facilities.js";
+import { IndoorMap } from "./IndoorMap.js";
 import { LocationForm } from "./LocationForm.js";
 
 export function LocationPage({ id }: { id: string }) {
@@ -35,6 +36,7 @@ export function LocationPage({ id }: { id: string }) {
               <Tabs.Tab value="departments">Departments</Tabs.Tab>
               <Tabs.Tab value="rooms">Rooms</Tabs.Tab>
               <Tabs.Tab value="equipment">Equipment</Tabs.Tab>
+              {l.kind === "virtual" ? null : <Tabs.Tab value="map">Indoor map</Tabs.Tab>}
             </Tabs.List>
             <Tabs.Panel value="details" pt="md">
               <LocationForm key={l.updatedAt} location={l} />
@@ -47,6 +49,9 @@ export function LocationPage({ id }: { id: string }) {
             </Tabs.Panel>
             <Tabs.Panel value="equipment" pt="md">
               <Equipment locationId={l.id} />
+            </Tabs.Panel>
+            <Tabs.Panel value="map" pt="md">
+              <IndoorMap locationId={l.id} />
             </Tabs.Panel>
           </Tabs>
         )}

@@ -15,6 +15,7 @@ import { Link, useLocation } from "../shared/router.js";
 import { weekdayOf } from "../shared/time.js";
 import type { Appointment } from "../shared/types.js";
 import { LocationBadge, PageTitle, QueryView, StatusBadge, ZonedDateTime } from "../shared/ui.js";
+import { RouteToRoom } from "../shared/Wayfinding.js";
 import { AppointmentActions } from "./AppointmentActions.js";
 import { appointmentIcs, downloadIcs } from "./ics.js";
 
@@ -116,6 +117,7 @@ function Details({ appt, justBooked }: { appt: Appointment; justBooked: boolean 
           />
         </Paper>
       ) : null}
+      {appt.telehealth || appt.status === "cancelled" ? null : <RouteToRoom appointmentId={appt.id} />}
       <Link to="/patient/appointments">All my appointments</Link>
     </Stack>
   );

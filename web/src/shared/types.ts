@@ -29,3 +29,4 @@ export type AvailabilityResult = z.infer<
   typeof import("../../../src/services/scheduling/appointments.schema.js").availabilityResult
 >;
 export type TravelMatrix = z.infer<typeof import("../../../src/services/locations/schema.js").travelMatrix>;
+export type { AppointmentRoute, MapSummary } from "../../../src/services/wayfinding/schema.js";

@@ -23,6 +23,7 @@ import {
   StatusBadge,
   ZonedDateTime,
 } from "../shared/ui.js";
+import { RouteToRoom } from "../shared/Wayfinding.js";
 
 export function StaffAppointmentPage({ id }: { id: string }) {
   const appt = useQuery({
@@ -136,6 +137,7 @@ function Details({ appt }: { appt: Appointment }) {
           </Group>
         </Stack>
       </Paper>
+      {appt.telehealth ? null : <RouteToRoom appointmentId={appt.id} />}
       <Link to={`/staff?date=${appt.local.date}&location=${appt.locationId}`}>Back to that day</Link>
       <CancelDialog appt={appt} opened={cancelling} onClose={() => setCancelling(false)} />
     </Stack>
