@@ -24,6 +24,7 @@ import { createLocations, locationRoutes } from "./services/locations/index.js";
 import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
 import { createPatients, patientRoutes, patientScopeFacts } from "./services/patients/index.js";
 import { createPhysicians, physicianRoutes } from "./services/physicians/index.js";
+import { createRescheduling, reschedulingRoutes } from "./services/rescheduling/index.js";
 import {
   appointmentTypeCatalog,
   createOptionIds,
@@ -151,6 +152,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     optionIds: createOptionIds(optionKey),
     physicians,
   });
+  const rescheduling = createRescheduling({ db, clock, policies, physicians, scheduling });
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -174,6 +176,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   physicianRoutes(app, physicians);
   patientRoutes(app, patients);
   schedulingRoutes(app, scheduling);
+  reschedulingRoutes(app, rescheduling);
   notificationRoutes(app, notifications);
   serveWebApp(app);
 

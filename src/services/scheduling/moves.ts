@@ -1,0 +1,120 @@
+/**
+ * What rescheduling asks of scheduling inside its own transaction: a physician's upcoming
+ * appointments, ranked alternatives for one of them (searched against the facts as that
+ * transaction sees them), and a move through the booking path's own check.
+ */
+import type { Actor } from "../../platform/access.js";
+import type { BookingConfig } from "../../platform/config.js";
+import type { Executor } from "../../platform/db.js";
+import { problems } from "../../platform/errors.js";
+import { appointmentRepository as appts } from "./appointments.repository.js";
+import type { SlotOptionDto } from "./appointments.schema.js";
+import type { OptionIds } from "./availability/option-id.js";
+import { searchOptions, toOptionDto } from "./availability.service.js";
+import { moveWithin, openOrFail } from "./booking.service.js";
+
+/** An appointment still to come, as a schedule change sees it. */
+export interface UpcomingAppointment {
+  id: string;
+  patientId: string;
+  physicianId: string;
+  locationId: string;
+  appointmentTypeId: string;
+  start: Date;
+  end: Date;
+  telehealth: boolean;
+  status: string;
+}
+
+/** How many alternatives each affected appointment is offered. */
+export const ALTERNATIVES = 3;
+/** How far after the appointment alternatives are looked for. */
+const SEARCH_DAYS = 21;
+
+export function createMoves({ rules, optionIds }: { rules: BookingConfig; optionIds: OptionIds }) {
+  return {
+    /** Booked or held appointments of the physician starting in [from, to), oldest first. */
+    async upcomingOf(
+      tx: Executor,
+      physicianId: string,
+      from: Date,
+      to: Date,
+    ): Promise<UpcomingAppointment[]> {
+      const { rows } = await appts.list(tx, {
+        physicianIds: [physicianId],
+        status: ["booked", "held"],
+        from,
+        to,
+        limit: 1000,
+        offset: 0,
+      });
+      return rows
+        .filter((r) => r.starts_at >= from)
+        .map((r) => ({
+          id: r.id,
+          patientId: r.patient_id,
+          physicianId: r.physician_id,
+          locationId: r.location_id,
+          appointmentTypeId: r.appointment_type_id,
+          start: r.starts_at,
+          end: r.ends_at,
+          telehealth: r.telehealth,
+          status: r.status,
+        }));
+    },
+
+    /**
+     * Up to three alternatives, best first: the same physician (any location, nearest in time),
+     * then others of the specialty; follow-up continuity is kept, the patient's own time counts.
+     */
+    async alternativesFor(
+      tx: Executor,
+      a: UpcomingAppointment,
+      specialty: string,
+      now: number,
+      sameDayOnly = false,
+    ): Promise<SlotOptionDto[]> {
+      const from = Math.max(now, a.start.getTime() - (sameDayOnly ? 0 : 2 * 86_400_000));
+      const to = sameDayOnly ? now + 24 * 3_600_000 : a.start.getTime() + SEARCH_DAYS * 86_400_000;
+      const base = {
+        appointmentTypeId: a.appointmentTypeId,
+        from,
+        to,
+        patientId: a.patientId,
+        telehealth: a.telehealth,
+        excludeAppointmentId: a.id,
+        limit: 12,
+        now,
+        inTransaction: true,
+      };
+      const byCloseness = (x: { start: number }, y: { start: number }) =>
+        Math.abs(x.start - a.start.getTime()) - Math.abs(y.start - a.start.getTime());
+      const same = await searchOptions(tx, rules, { ...base, physicianIds: [a.physicianId] });
+      const picked = same.options
+        .sort(byCloseness)
+        .slice(0, ALTERNATIVES)
+        .map((o) => toOptionDto(o, same, optionIds));
+      if (picked.length >= ALTERNATIVES) return picked;
+      const others = await searchOptions(tx, rules, { ...base, specialty, limit: 24 });
+      const more = others.options
+        .filter((o) => o.physicianId !== a.physicianId)
+        .sort(byCloseness)
+        .slice(0, ALTERNATIVES - picked.length)
+        .map((o) => toOptionDto(o, others, optionIds));
+      return [...picked, ...more];
+    },
+
+    /** Moves the appointment to a signed option in the caller's transaction; throws a conflict when it no longer fits. */
+    async moveIn(tx: Executor, actor: Actor, appointmentId: string, optionId: string, reason: string) {
+      const opt = openOrFail(optionIds, optionId, "body.optionId");
+      const current = await appts.get(tx, appointmentId);
+      if (!current) throw problems.notFound("appointment");
+      if (opt.appointmentTypeId !== current.appointment_type_id)
+        throw problems.invalid("body.optionId", "the option is for a different appointment type");
+      const row = await moveWithin(tx, { rules }, actor, appointmentId, opt, reason);
+      return { id: row.id, start: row.starts_at, physicianId: row.physician_id, locationId: row.location_id };
+    },
+  };
+}
+
+export type Moves = ReturnType<typeof createMoves>;
