@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rounds } from "../src/server.js";
+import { restOfToday } from "../src/services/rescheduling/service.js";
 import { type Client, clientFor } from "./support/auth.js";
 import { buildClinicNetwork, type ClinicNetwork, createPatient, optionsOn } from "./support/network.js";
 import { startRounds } from "./support/rounds.js";
@@ -201,5 +202,50 @@ describe("who may ask and what they must send", () => {
     });
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ errors: [{ field: "body.exceptions.0.appointmentId" }] });
+  });
+});
+
+describe("a physician unavailable for the rest of today", () => {
+  const block = (date: string, start: string, end: string, timeZone = "America/New_York") => ({
+    locationId: "00000000-0000-4000-8000-00000000000a",
+    date,
+    startLocal: "",
+    endLocal: "",
+    start,
+    end,
+    timeZone,
+    source: "template" as const,
+    sourceId: "t",
+    appointmentTypeIds: [],
+    onSite: false,
+  });
+
+  it("is time off from now to the end of their last block of today, wherever it is", () => {
+    const now = Date.parse("2026-03-10T15:00:00Z"); // 11:00 in New York
+    const span = restOfToday(
+      [
+        block("2026-03-10", "2026-03-10T12:00:00Z", "2026-03-10T16:00:00Z"),
+        block("2026-03-10", "2026-03-10T17:00:00Z", "2026-03-10T21:00:00Z"),
+        // tomorrow's clinic stays
+        block("2026-03-11", "2026-03-11T12:00:00Z", "2026-03-11T16:00:00Z"),
+      ],
+      now,
+    );
+    expect(span).toEqual({ startsAt: "2026-03-10T15:00:00.000Z", endsAt: "2026-03-10T21:00:00.000Z" });
+  });
+
+  it("with nothing left today, it is an hour of time off that moves nobody", () => {
+    const now = Date.parse("2026-03-10T23:30:00Z");
+    const span = restOfToday([block("2026-03-10", "2026-03-10T12:00:00Z", "2026-03-10T16:00:00Z")], now);
+    expect(span).toEqual({ startsAt: "2026-03-10T23:30:00.000Z", endsAt: "2026-03-11T00:30:00.000Z" });
+  });
+
+  it("a department head's what-if for it is stored as the time off it amounts to", async () => {
+    const plan = (await propose({ change: "unavailable_today", physicianId: net.physicianId })) as Plan & {
+      change: { change: string; startsAt: string; endsAt: string };
+    };
+    expect(plan.change.change).toBe("time_off");
+    expect(Date.parse(plan.change.endsAt)).toBeGreaterThan(Date.parse(plan.change.startsAt));
+    expect(Math.abs(Date.parse(plan.change.startsAt) - Date.now())).toBeLessThan(10 * 60_000);
   });
 });

@@ -3,9 +3,21 @@ import { pageQuery, uuid } from "../../platform/schemas.js";
 import { scheduleChange } from "../physicians/index.js";
 import { slotOption } from "../scheduling/index.js";
 
-/** The change a plan evaluates: the shapes the physician schedule routes accept. */
-export const planInput = scheduleChange;
+/**
+ * The physician is unavailable from now to the end of today's working time (taken ill, called
+ * away): time off over the rest of their day, with same-day alternatives.
+ */
+export const unavailableToday = z.object({
+  change: z.literal("unavailable_today"),
+  physicianId: uuid,
+  reason: z.string().max(1000).nullable().default(null),
+});
+
+/** The change a plan evaluates: the shapes the physician schedule routes accept, or "unavailable today". */
+export const planInput = z.discriminatedUnion("change", [scheduleChange, unavailableToday]);
 export type PlanInput = z.infer<typeof planInput>;
+/** What a plan stores and applies: "unavailable today" is kept as the time off it amounts to. */
+export type StoredChange = z.infer<typeof scheduleChange>;
 
 export const policies = ["auto_move", "staff"] as const;
 export type Policy = (typeof policies)[number];

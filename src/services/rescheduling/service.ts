@@ -27,6 +27,7 @@ import type {
   PlanInput,
   Policy,
   ReschedulePlan,
+  StoredChange,
 } from "./schema.js";
 
 /** How long a plan may be applied: as long as the option ids it lists stay valid. */
@@ -49,6 +50,30 @@ export const covered = (blocks: readonly PlannedBlock[], a: { locationId: string
   );
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Today's date at `now` in a time zone, as YYYY-MM-DD. */
+const localDate = (now: number, zone: string) =>
+  new Intl.DateTimeFormat("en-CA", {
+    timeZone: zone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(now);
+
+/**
+ * "Unavailable for the rest of today" as time off: from now to the end of the last block of the
+ * physician's local today (each block's own location zone), or an hour when nothing is left.
+ */
+export function restOfToday(
+  blocks: readonly PlannedBlock[],
+  now: number,
+): { startsAt: string; endsAt: string } {
+  const ends = blocks
+    .filter((b) => Date.parse(b.end) > now && b.date === localDate(now, b.timeZone))
+    .map((b) => Date.parse(b.end));
+  const end = ends.length ? Math.max(...ends) : now + 3_600_000;
+  return { startsAt: new Date(now).toISOString(), endsAt: new Date(end).toISOString() };
+}
 
 /** Thrown to roll the "what if" transaction back with its answer. */
 class WhatIf extends Error {
@@ -85,7 +110,7 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
   };
 
   /** The appointments still to come that the change leaves without a working block, before → after. */
-  const affectedBy = async (tx: Executor, change: PlanInput, now: number) => {
+  const affectedBy = async (tx: Executor, change: StoredChange, now: number) => {
     const upcoming = await moves.upcomingOf(
       tx,
       change.physicianId,
@@ -174,16 +199,34 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
 
   return {
     /** Evaluates the change without making it, and keeps the answer as a plan to apply. */
-    async propose(actor: Actor, change: PlanInput): Promise<ReschedulePlan> {
+    async propose(actor: Actor, input: PlanInput): Promise<ReschedulePlan> {
       const now = clock.now().getTime();
       let answer: WhatIf["answer"];
+      let change: StoredChange;
       try {
         await db.transaction().execute(async (tx) => {
-          const stamp = await authorizeSchedule(tx, actor, change.physicianId, "body.physicianId");
-          const specialty = (await physicians.lookup.get(tx, change.physicianId)).primarySpecialty;
+          const stamp = await authorizeSchedule(tx, actor, input.physicianId, "body.physicianId");
+          const specialty = (await physicians.lookup.get(tx, input.physicianId)).primarySpecialty;
+          let sameDayUntil: number | undefined;
+          if (input.change === "unavailable_today") {
+            const around = await physicians.lookup.plans(
+              tx,
+              [input.physicianId],
+              day(now - 86_400_000),
+              day(now + 86_400_000),
+            );
+            const span = restOfToday(around.get(input.physicianId)?.assignments ?? [], now);
+            sameDayUntil = Date.parse(span.endsAt);
+            change = {
+              change: "time_off",
+              physicianId: input.physicianId,
+              ...span,
+              reason: input.reason ?? "unavailable for the rest of the day",
+            };
+          } else change = input;
           const affected: AffectedAppointment[] = [];
           for (const a of await affectedBy(tx, change, now)) {
-            const alternatives = await moves.alternativesFor(tx, a, specialty, now);
+            const alternatives = await moves.alternativesFor(tx, a, specialty, now, sameDayUntil);
             affected.push({ ...toItem(a), alternatives, outcome: null });
           }
           throw new WhatIf({ stamp, affected });
@@ -195,7 +238,7 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
       }
       return db.transaction().execute(async (tx) => {
         const row = await repo.insertPlan(tx, {
-          physician_id: change.physicianId,
+          physician_id: input.physicianId,
           change,
           plan_stamp: answer.stamp,
           items: answer.affected.map(({ outcome: _, ...i }) => i),
@@ -205,8 +248,8 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
         await auditService.record(tx, auditContextOf(actor), {
           action: "reschedule.propose",
           resourceType: "physician",
-          resourceId: change.physicianId,
-          detail: { planId: row.id, change: change.change, affected: answer.affected.length },
+          resourceId: input.physicianId,
+          detail: { planId: row.id, change: input.change, affected: answer.affected.length },
         });
         return toPlan(row);
       });
@@ -241,7 +284,7 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
               "not an appointment this plan affects",
             );
         });
-        const change = row.change as PlanInput;
+        const change = row.change as StoredChange;
         const affectedNow = await affectedBy(tx, change, now.getTime());
         if (affectedNow.length !== known.size || affectedNow.some((a) => !known.has(a.id))) throw stale();
 

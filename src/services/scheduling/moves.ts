@@ -6,7 +6,7 @@
 import type { Actor } from "../../platform/access.js";
 import type { BookingConfig } from "../../platform/config.js";
 import type { Executor } from "../../platform/db.js";
-import { problems } from "../../platform/errors.js";
+import { ProblemError, problems } from "../../platform/errors.js";
 import { appointmentRepository as appts } from "./appointments.repository.js";
 import type { SlotOptionDto } from "./appointments.schema.js";
 import type { OptionIds } from "./availability/option-id.js";
@@ -66,16 +66,18 @@ export function createMoves({ rules, optionIds }: { rules: BookingConfig; option
     /**
      * Up to three alternatives, best first: the same physician (any location, nearest in time),
      * then others of the specialty; follow-up continuity is kept, the patient's own time counts.
+     * With `sameDayUntil` (the physician is away for the rest of the day): only until then, and
+     * others of the specialty at the same location first, then by video.
      */
     async alternativesFor(
       tx: Executor,
       a: UpcomingAppointment,
       specialty: string,
       now: number,
-      sameDayOnly = false,
+      sameDayUntil?: number,
     ): Promise<SlotOptionDto[]> {
-      const from = Math.max(now, a.start.getTime() - (sameDayOnly ? 0 : 2 * 86_400_000));
-      const to = sameDayOnly ? now + 24 * 3_600_000 : a.start.getTime() + SEARCH_DAYS * 86_400_000;
+      const from = sameDayUntil ? now : Math.max(now, a.start.getTime() - 2 * 86_400_000);
+      const to = sameDayUntil ?? a.start.getTime() + SEARCH_DAYS * 86_400_000;
       const base = {
         appointmentTypeId: a.appointmentTypeId,
         from,
@@ -89,19 +91,35 @@ export function createMoves({ rules, optionIds }: { rules: BookingConfig; option
       };
       const byCloseness = (x: { start: number }, y: { start: number }) =>
         Math.abs(x.start - a.start.getTime()) - Math.abs(y.start - a.start.getTime());
-      const same = await searchOptions(tx, rules, { ...base, physicianIds: [a.physicianId] });
-      const picked = same.options
-        .sort(byCloseness)
-        .slice(0, ALTERNATIVES)
-        .map((o) => toOptionDto(o, same, optionIds));
-      if (picked.length >= ALTERNATIVES) return picked;
-      const others = await searchOptions(tx, rules, { ...base, specialty, limit: 24 });
-      const more = others.options
-        .filter((o) => o.physicianId !== a.physicianId)
-        .sort(byCloseness)
-        .slice(0, ALTERNATIVES - picked.length)
-        .map((o) => toOptionDto(o, others, optionIds));
-      return [...picked, ...more];
+      const searches: Array<Parameters<typeof searchOptions>[2]> = sameDayUntil
+        ? [
+            { ...base, specialty, locationIds: [a.locationId] },
+            { ...base, specialty, telehealth: true },
+          ]
+        : [
+            { ...base, physicianIds: [a.physicianId] },
+            { ...base, specialty, limit: 24 },
+          ];
+      const picked: SlotOptionDto[] = [];
+      for (const need of searches) {
+        if (picked.length >= ALTERNATIVES) break;
+        const found = await searchOptions(tx, rules, need).catch((err: unknown) => {
+          // a type not offered by video, say: that search has nothing to add
+          if (err instanceof ProblemError && err.status < 500) return null;
+          throw err;
+        });
+        if (!found) continue;
+        const taken = new Set(picked.map((p) => `${p.physicianId}|${p.start}`));
+        picked.push(
+          ...found.options
+            .filter((o) => (sameDayUntil || need.physicianIds ? true : o.physicianId !== a.physicianId))
+            .sort(byCloseness)
+            .map((o) => toOptionDto(o, found, optionIds))
+            .filter((o) => !taken.has(`${o.physicianId}|${o.start}`))
+            .slice(0, ALTERNATIVES - picked.length),
+        );
+      }
+      return picked;
     },
 
     /** Moves the appointment to a signed option in the caller's transaction; throws a conflict when it no longer fits. */

@@ -16,6 +16,7 @@ export type {
   Specialty,
   TimeOff,
 } from "../../../src/services/physicians/schema.js";
+export type { ReschedulePlan } from "../../../src/services/rescheduling/schema.js";
 export type { Appointment, SlotOptionDto } from "../../../src/services/scheduling/appointments.schema.js";
 export type { AppointmentType } from "../../../src/services/scheduling/catalog.schema.js";
 
