@@ -88,6 +88,13 @@ describe("a department head's what-if before saving a schedule change", () => {
       ).toBe(true);
     expect(await timeOffCount()).toBe(before);
     expect(await statusOf(appointmentId)).toBe("booked");
+    // department heads see no patient records: the plan names no patient
+    const patientId = (
+      (await admin.inject({ url: `/api/v1/appointments/${appointmentId}` })).json() as {
+        patientId: string;
+      }
+    ).patientId;
+    expect(JSON.stringify(plan)).not.toContain(patientId);
   });
 
   it("applying moves the appointment automatically, reports it, and a second apply is refused", async () => {

@@ -31,9 +31,9 @@ export const outcome = z.object({
 });
 export type Outcome = z.infer<typeof outcome>;
 
+/** Department heads see no patient records: an affected appointment names no patient. */
 export const affectedAppointment = z.object({
   appointmentId: uuid,
-  patientId: uuid,
   locationId: uuid,
   appointmentTypeId: uuid,
   start: z.string(),
@@ -42,6 +42,8 @@ export const affectedAppointment = z.object({
   outcome: outcome.nullable().describe("what became of it once the plan was applied"),
 });
 export type AffectedAppointment = z.infer<typeof affectedAppointment>;
+/** As a plan stores it: with the patient, for the hand-over and the move. */
+export type StoredItem = Omit<AffectedAppointment, "outcome"> & { patientId: string };
 
 export const reschedulePlan = z.object({
   id: uuid,

@@ -28,6 +28,7 @@ import type {
   Policy,
   ReschedulePlan,
   StoredChange,
+  StoredItem,
 } from "./schema.js";
 
 /** How long a plan may be applied: as long as the option ids it lists stay valid. */
@@ -77,7 +78,7 @@ export function restOfToday(
 
 /** Thrown to roll the "what if" transaction back with its answer. */
 class WhatIf extends Error {
-  constructor(readonly answer: { stamp: string; affected: AffectedAppointment[] }) {
+  constructor(readonly answer: { stamp: string; affected: StoredItem[] }) {
     super("what if: rolled back");
   }
 }
@@ -130,7 +131,7 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
     return upcoming.filter((a) => covered(before, a) && !covered(after, a));
   };
 
-  const toItem = (a: UpcomingAppointment): Omit<AffectedAppointment, "alternatives" | "outcome"> => ({
+  const toItem = (a: UpcomingAppointment): Omit<StoredItem, "alternatives"> => ({
     appointmentId: a.id,
     patientId: a.patientId,
     locationId: a.locationId,
@@ -141,7 +142,7 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
 
   const toPlan = (row: PlanRow, outcomes: OutcomeRow[] = []): ReschedulePlan => {
     const byAppointment = new Map(outcomes.map((o) => [o.appointment_id, o]));
-    const items = row.items as Omit<AffectedAppointment, "outcome">[];
+    const items = row.items as StoredItem[];
     return {
       id: row.id,
       physicianId: row.physician_id,
@@ -150,10 +151,12 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
       createdAt: toIso(row.created_at),
       expiresAt: toIso(row.expires_at),
       appliedAt: row.applied_at ? toIso(row.applied_at) : null,
-      affected: items.map((i) => {
+      affected: items.map(({ patientId: _, ...i }) => {
         const o = byAppointment.get(i.appointmentId);
         return {
           ...i,
+          // the distance is from the patient's home, which is not the department head's to know
+          alternatives: i.alternatives.map((alt) => ({ ...alt, distanceKm: null })),
           outcome: o
             ? {
                 policy: o.policy as Policy,
@@ -176,7 +179,7 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
   };
 
   /** Tries the alternatives in order, each in a savepoint; the first that still fits is taken. */
-  const moveToFirstFitting = async (tx: Executor, actor: Actor, item: AffectedAppointment) => {
+  const moveToFirstFitting = async (tx: Executor, actor: Actor, item: StoredItem) => {
     for (const alt of item.alternatives) {
       await sql`SAVEPOINT reschedule_move`.execute(tx);
       try {
@@ -224,10 +227,10 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
               reason: input.reason ?? "unavailable for the rest of the day",
             };
           } else change = input;
-          const affected: AffectedAppointment[] = [];
+          const affected: StoredItem[] = [];
           for (const a of await affectedBy(tx, change, now)) {
             const alternatives = await moves.alternativesFor(tx, a, specialty, now, sameDayUntil);
-            affected.push({ ...toItem(a), alternatives, outcome: null });
+            affected.push({ ...toItem(a), alternatives });
           }
           throw new WhatIf({ stamp, affected });
         });
@@ -241,7 +244,7 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
           physician_id: input.physicianId,
           change,
           plan_stamp: answer.stamp,
-          items: answer.affected.map(({ outcome: _, ...i }) => i),
+          items: answer.affected,
           created_by: actor.userId,
           expires_at: new Date(now + PLAN_MINUTES * 60_000),
         });
@@ -275,7 +278,7 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
         if (row.expires_at.getTime() <= now.getTime())
           throw problems.conflict("plan_expired", "This plan has expired; make a new one", "params.id");
         if (stamp !== row.plan_stamp) throw stale();
-        const items = toPlan(row).affected;
+        const items = row.items as StoredItem[];
         const known = new Set(items.map((i) => i.appointmentId));
         input.exceptions.forEach((e, n) => {
           if (!known.has(e.appointmentId))
