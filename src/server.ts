@@ -30,6 +30,7 @@ import {
 } from "./services/patients/index.js";
 import { createPhysicians, createPlanCache, physicianRoutes } from "./services/physicians/index.js";
 import { createReferrals, referralRoutes, referralScopeFacts } from "./services/referrals/index.js";
+import { createRescheduling, reschedulingRoutes } from "./services/rescheduling/index.js";
 import {
   appointmentFacts,
   appointmentTypeCatalog,
@@ -191,6 +192,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
         (await patientService.get(ex, patientId)).accessibilityNeeds.includes("step_free"),
     },
   });
+  const rescheduling = createRescheduling({ db, clock, policies, physicians, scheduling });
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -215,6 +217,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   patientRoutes(app, patients);
   schedulingRoutes(app, scheduling);
   referralRoutes(app, referrals);
+  reschedulingRoutes(app, rescheduling);
   notificationRoutes(app, notifications);
   wayfindingRoutes(app, wayfinding);
   serveWebApp(app);

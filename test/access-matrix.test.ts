@@ -364,6 +364,9 @@ const availability = (g: Fixture, patientId: string) => {
 async function setup(c: Client, url: string, payload: Record<string, unknown>): Promise<string> {
   return created(await call(c, "POST", url, payload));
 }
+/** A fresh "what if" of time off for a physician, made by an administrator. */
+const reschedulePlan = (g: Fixture, physicianId: string) =>
+  setup(g.admin, "/api/v1/reschedule-plans", { change: "time_off", physicianId, ...timeOffBody(g) });
 const linkFresh = async (g: Fixture, guardian: string, dependent?: string) => {
   const dependentId = dependent ?? (await g.patient());
   await setup(g.admin, `/api/v1/patients/${guardian}/dependents`, { dependentId, relationship: "caregiver" });
@@ -547,6 +550,26 @@ const matrix: Row[] = [
     expect: cells("                                                           401  403  ok   403   ok   ok    403"),
     also: [{ who: "physician", target: "of another physician Y", expect: 404,
       request: async (g) => ({ url: `/api/v1/physicians/${g.y}/time-off/${await setup(g.admin, `/api/v1/physicians/${g.y}/time-off`, timeOffBody(g))}` }) }] },
+  { route: "POST /api/v1/reschedule-plans", target: "time off of X",
+    request: (g) => ({ url: "/api/v1/reschedule-plans", payload: { change: "time_off", physicianId: g.x, ...timeOffBody(g) } }),
+    expect: cells("                                                           401  403  403  403   ok   ok    403"),
+    also: [{ who: "department_head", target: "time off of Y, outside their specialty", expect: 404,
+      request: (g) => ({ url: "/api/v1/reschedule-plans", payload: { change: "time_off", physicianId: g.y, ...timeOffBody(g) } }) }] },
+  { route: "GET /api/v1/reschedule-plans/:id", target: "a plan for X",
+    request: async (g) => ({ url: `/api/v1/reschedule-plans/${await reschedulePlan(g, g.x)}` }),
+    expect: cells("                                                           401  403  403  403   ok   ok    403"),
+    also: [{ who: "department_head", target: "a plan for Y, outside their specialty", expect: 404,
+      request: async (g) => ({ url: `/api/v1/reschedule-plans/${await reschedulePlan(g, g.y)}` }) }] },
+  { route: "POST /api/v1/reschedule-plans/:id/apply", target: "a plan for X",
+    request: async (g) => ({ url: `/api/v1/reschedule-plans/${await reschedulePlan(g, g.x)}/apply`, payload: {} }),
+    expect: cells("                                                           401  403  403  403   ok   ok    403"),
+    also: [{ who: "department_head", target: "a plan for Y, outside their specialty", expect: 404,
+      request: async (g) => ({ url: `/api/v1/reschedule-plans/${await reschedulePlan(g, g.y)}/apply`, payload: {} }) }] },
+  { route: "GET /api/v1/reschedule-handovers", target: "at main campus A",
+    request: (g) => ({ url: `/api/v1/reschedule-handovers?locationId=${g.net.main.id}` }),
+    expect: cells("                                                           401  403  403  ok    403  ok    403"),
+    also: [{ who: "location_staff", target: "at satellite B", expect: 404,
+      request: (g) => ({ url: `/api/v1/reschedule-handovers?locationId=${g.net.satellite.id}` }) }] },
   { route: "GET /api/v1/physicians/:id/assignments", target: "of X on a day with X's private time off",
     request: (g) => ({ url: `/api/v1/physicians/${g.x}/assignments?from=${g.dayB}&to=${g.dayB}` }), expect: SIGNED_IN },
 

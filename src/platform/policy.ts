@@ -47,7 +47,7 @@ export interface Actions {
     | "manage_profile"
     | "manage_schedule"
     | "manage_time_off";
-  location: "read_resources" | "manage_resources" | "manage_map";
+  location: "read_resources" | "manage_resources" | "manage_map" | "handle_handovers";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
 }
@@ -286,17 +286,17 @@ export const policy: readonly AnyRule[] = [
   // ── a location's rooms and equipment ──
   allow(
     "admin",
-    ["read_resources", "manage_resources"],
+    ["read_resources", "manage_resources", "handle_handovers"],
     "location",
     "admin",
     "administrators manage every location",
   ),
   allow(
     "location_staff",
-    ["read_resources", "manage_resources"],
+    ["read_resources", "manage_resources", "handle_handovers"],
     "location",
     "location",
-    "staff run the rooms and equipment of their own locations",
+    "staff run the rooms and equipment of their own locations, and take over its rescheduling hand-overs",
     (_db, a, r) => a.locationIds.includes(r.id),
   ),
 

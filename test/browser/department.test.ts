@@ -39,7 +39,7 @@ describe("the head of cardiology", () => {
   const baseUrl = inject("baseUrl");
   const chromium = browserForSuite();
 
-  it("a department head moves a physician's Tuesday to another location and sees the affected appointments before saving", async () => {
+  it("a department head moves a physician's Tuesday to another location, sees the server's preview of the affected appointments with their alternatives before saving, and nobody is dropped", async () => {
     const admin = await apiAs(baseUrl, "admin");
     const tuesday = nextWeekday(2);
     const { items: sites } = await admin.get<{ items: Location[] }>(
@@ -115,6 +115,8 @@ describe("the head of cardiology", () => {
     const listed = await text(preview.getByRole("list", { name: "Affected appointments" }));
     expect(listed).toContain(bookedTime);
     expect(listed).toContain(from.name);
+    // the server's what-if: each affected appointment comes with its best alternative, or a hand-over
+    expect(listed).toMatch(/best alternative|no alternative found/);
     await page.locator(".fc-event.affected").first().waitFor();
     await preview.scrollIntoViewIfNeeded();
     await shot();
@@ -127,5 +129,15 @@ describe("the head of cardiology", () => {
     expect(
       after.some((o) => o.locationId === to.id && o.weekdays.includes(2) && o.startDate === tuesday),
     ).toBe(true);
+    // moved automatically (the default), or handed to the front desk of its location: never dropped
+    const appointment = await admin.get<{ status: string }>(`/api/v1/appointments/${booked.appointmentId}`);
+    if (appointment.status === "booked") {
+      const { items: handed } = await admin.get<{ items: { appointmentId: string }[] }>(
+        `/api/v1/reschedule-handovers?locationId=${from.id}`,
+      );
+      expect(handed.map((h) => h.appointmentId)).toContain(booked.appointmentId);
+    } else {
+      expect(appointment.status).toBe("cancelled");
+    }
   });
 });

@@ -19,9 +19,11 @@ export type {
   AssignmentTemplate,
   Physician,
   PlannedAssignments,
+  ScheduleChange,
   Specialty,
   TimeOff,
 } from "./schema.js";
+export { scheduleChange } from "./schema.js";
 export {
   type AppointmentTypeLookup,
   createPhysicians,

@@ -246,3 +246,57 @@ export const plannedAssignments = z.object({
   timeOff: z.array(timeOff).describe("time off in the range that was not declined"),
 });
 export type PlannedAssignments = z.infer<typeof plannedAssignments>;
+
+/**
+ * A proposed change to one physician's schedule, in the shapes the schedule routes accept (a
+ * template added or removed, a rotation or temporary assignment added or removed, time off), so
+ * it can be evaluated before it is made. Flat, so a refusal names the same field as the route's.
+ */
+export const scheduleChange = z.discriminatedUnion("change", [
+  z
+    .object({
+      change: z.literal("add_template"),
+      physicianId: uuid,
+      ...templateFields,
+      effectiveTo: templateFields.effectiveTo.default(null),
+      appointmentTypeIds: appointmentTypeIds.default([]),
+      notes: templateFields.notes.default(null),
+      onSite: onSite.default(false),
+    })
+    .refine((t) => t.endTime > t.startTime, endAfterStart)
+    .refine((t) => t.effectiveTo === null || t.effectiveTo >= t.effectiveFrom, {
+      error: "effectiveTo must not be before effectiveFrom",
+      path: ["effectiveTo"],
+    }),
+  z.object({ change: z.literal("remove_template"), physicianId: uuid, templateId: uuid }),
+  z
+    .object({
+      change: z.literal("add_override"),
+      physicianId: uuid,
+      ...overrideFields,
+      rotationName: overrideFields.rotationName.default(null),
+      weekdays: overrideFields.weekdays.default([1, 2, 3, 4, 5]),
+      appointmentTypeIds: appointmentTypeIds.default([]),
+      reason: overrideFields.reason.default(null),
+      onSite: onSite.default(false),
+    })
+    .refine((o) => o.endTime > o.startTime, endAfterStart)
+    .refine((o) => o.endDate >= o.startDate, {
+      error: "endDate must not be before startDate",
+      path: ["endDate"],
+    }),
+  z.object({ change: z.literal("remove_override"), physicianId: uuid, overrideId: uuid }),
+  z
+    .object({
+      change: z.literal("time_off"),
+      physicianId: uuid,
+      startsAt: instant,
+      endsAt: instant,
+      reason: z.string().max(1000).nullable().default(null),
+    })
+    .refine((t) => Date.parse(t.endsAt) > Date.parse(t.startsAt), {
+      error: "endsAt must be after startsAt",
+      path: ["endsAt"],
+    }),
+]);
+export type ScheduleChange = z.infer<typeof scheduleChange>;

@@ -20,6 +20,7 @@ import {
   type PhysicianPatch,
   type PhysicianQuery,
   type PlannedAssignments,
+  type ScheduleChange,
   type Specialty,
   type SpecialtyInput,
   type SpecialtyQuery,
@@ -326,6 +327,40 @@ const records = {
   },
 };
 
+/**
+ * Makes a proposed schedule change in the caller's transaction (the caller authorized it), the
+ * same write the schedule routes make; a removal of something the physician does not have is a 404
+ * on the body field that named it.
+ */
+async function applyChange(
+  tx: Executor,
+  change: ScheduleChange,
+  appointmentTypes: AppointmentTypeLookup,
+): Promise<void> {
+  const { physicianId } = change;
+  switch (change.change) {
+    case "add_template":
+      await records.createTemplate(tx, physicianId, change, appointmentTypes);
+      return;
+    case "add_override":
+      await records.createOverride(tx, physicianId, change, appointmentTypes);
+      return;
+    case "time_off":
+      await records.createTimeOff(tx, physicianId, { ...change, status: "approved" });
+      return;
+    case "remove_template":
+      await requirePhysician(tx, physicianId, "body.physicianId", true);
+      if ((await repo.deleteTemplate(tx, physicianId, change.templateId)) === 0)
+        throw problems.notFound("template", "body.templateId");
+      return;
+    case "remove_override":
+      await requirePhysician(tx, physicianId, "body.physicianId", true);
+      if ((await repo.deleteOverride(tx, physicianId, change.overrideId)) === 0)
+        throw problems.notFound("assignment", "body.overrideId");
+      return;
+  }
+}
+
 /** Reads other modules make inside their own transactions (they take the db or transaction first). */
 export const physicianService = {
   get: records.get,
@@ -368,6 +403,8 @@ export function createPhysicians({ db, policies, appointmentTypes, plans }: Phys
   return {
     /** Reads for other services, inside their own transactions. */
     lookup: physicianService,
+    /** A schedule change made inside another service's transaction, which authorized it. */
+    applyChangeIn: (tx: Executor, change: ScheduleChange) => applyChange(tx, change, appointmentTypes),
     specialties: (query: SpecialtyQuery) => records.specialties(db, query),
     createSpecialty: (input: SpecialtyInput) => inTransaction((tx) => records.createSpecialty(tx, input)),
     list: (query: PhysicianQuery) => records.list(db, query),

@@ -278,6 +278,61 @@ export async function withConflictHandling<T>(
   }
 }
 
+/**
+ * Inside the caller's transaction: cancels the appointment and places it at the option, as one
+ * move (throws BookingConflict, leaving the caller to roll back). The option is already opened.
+ */
+export async function moveWithin(
+  tx: Executor,
+  deps: Pick<BookingDeps, "rules" | "caches">,
+  actor: Actor,
+  appointmentId: string,
+  opt: DecodedOption,
+  reason: string | undefined,
+): Promise<AppointmentRow> {
+  const fresh = await appts.get(tx, appointmentId, true);
+  if (!fresh || !["booked", "held"].includes(fresh.status))
+    throw problems.conflict(
+      "invalid_transition",
+      `An appointment that is ${fresh?.status} cannot be rescheduled`,
+      "params.id",
+    );
+  await appts.setStatus(tx, fresh.id, "cancelled", {
+    cancel_reason: reason ? `rescheduled: ${reason}` : "rescheduled",
+    cancelled_by: actor.userId,
+    hold_expires_at: null,
+  });
+  const row = await place(tx, deps, actor, opt, fresh.patient_id, {
+    status: "booked",
+    reason: fresh.reason ?? undefined,
+    rescheduledFrom: fresh.id,
+    overrideReason: actor.role === "patient" ? undefined : "reschedule keeps the care team",
+  });
+  await publishChange(
+    deps.caches,
+    tx,
+    eventOf("appointment.rescheduled", row, {
+      previousAppointmentId: fresh.id,
+      previousStart: fresh.starts_at.toISOString(),
+      previousEnd: fresh.ends_at.toISOString(),
+      previousPhysicianId: fresh.physician_id,
+      previousLocationId: fresh.location_id,
+      previousRoomId: fresh.room_id,
+      reason: reason ?? null,
+      byHospital: actor.role !== "patient",
+    }),
+  );
+  await auditService.record(tx, auditContextOf(actor), {
+    action: "appointment.reschedule",
+    resourceType: "appointment",
+    resourceId: row.id,
+    patientId: row.patient_id,
+    locationId: row.location_id,
+    detail: { from: fresh.id, previousStart: fresh.starts_at.toISOString(), reason: reason ?? null },
+  });
+  return row;
+}
+
 export const booking = {
   async hold(
     db: Db,
@@ -406,48 +461,8 @@ export const booking = {
     if (opt.appointmentTypeId !== current.appointment_type_id) {
       throw problems.invalid("body.optionId", "the new option is for a different appointment type");
     }
-    return withConflictHandling(db, deps, opt, current.patient_id, async (tx) => {
-      const fresh = await appts.get(tx, current.id, true);
-      if (!fresh || !["booked", "held"].includes(fresh.status))
-        throw problems.conflict(
-          "invalid_transition",
-          `An appointment that is ${fresh?.status} cannot be rescheduled`,
-          "params.id",
-        );
-      await appts.setStatus(tx, fresh.id, "cancelled", {
-        cancel_reason: reason ? `rescheduled: ${reason}` : "rescheduled",
-        cancelled_by: actor.userId,
-        hold_expires_at: null,
-      });
-      const row = await place(tx, deps, actor, opt, fresh.patient_id, {
-        status: "booked",
-        reason: fresh.reason ?? undefined,
-        rescheduledFrom: fresh.id,
-        overrideReason: actor.role === "patient" ? undefined : "reschedule keeps the care team",
-      });
-      await publishChange(
-        deps.caches,
-        tx,
-        eventOf("appointment.rescheduled", row, {
-          previousAppointmentId: fresh.id,
-          previousStart: fresh.starts_at.toISOString(),
-          previousEnd: fresh.ends_at.toISOString(),
-          previousPhysicianId: fresh.physician_id,
-          previousLocationId: fresh.location_id,
-          previousRoomId: fresh.room_id,
-          reason: reason ?? null,
-          byHospital: actor.role !== "patient",
-        }),
-      );
-      await auditService.record(tx, auditContextOf(actor), {
-        action: "appointment.reschedule",
-        resourceType: "appointment",
-        resourceId: row.id,
-        patientId: row.patient_id,
-        locationId: row.location_id,
-        detail: { from: fresh.id, previousStart: fresh.starts_at.toISOString(), reason: reason ?? null },
-      });
-      return row;
-    });
+    return withConflictHandling(db, deps, opt, current.patient_id, (tx) =>
+      moveWithin(tx, deps, actor, current.id, opt, reason),
+    );
   },
 };

@@ -7,16 +7,19 @@ import { appointmentRoutes } from "./appointments.routes.js";
 import { type AppointmentDeps, createAppointments } from "./appointments.service.js";
 import { catalogRoutes } from "./catalog.routes.js";
 import { createCatalog } from "./catalog.service.js";
+import { createMoves } from "./moves.js";
 import { scheduleRoutes } from "./schedule.routes.js";
 import { createSchedules, type ScheduleDeps } from "./schedule.service.js";
 
-export type { Appointment } from "./appointments.schema.js";
+export type { Appointment, SlotOptionDto } from "./appointments.schema.js";
+export { slotOption } from "./appointments.schema.js";
 export { createOptionIds, type OptionIds } from "./availability/option-id.js";
 export { searchOptions } from "./availability.service.js";
 export { createSchedulingCaches, type SchedulingCaches } from "./caches.js";
 export type { AppointmentType } from "./catalog.schema.js";
 export { roomKinds as appointmentRoomKinds, visitKinds } from "./catalog.schema.js";
 export { appointmentTypeCatalog } from "./catalog.service.js";
+export { ALTERNATIVES, type Moves, type UpcomingAppointment } from "./moves.js";
 export { optionSigningKey } from "./option-key.js";
 
 /** What scheduling needs: the platform's, the booking rules, the option signer and the physicians. */
@@ -32,6 +35,8 @@ export function createScheduling(deps: SchedulingDeps) {
     catalog: createCatalog(deps),
     appointments: createAppointments(deps),
     schedules: createSchedules(deps),
+    /** Reads and moves another service makes inside its own transaction (it authorized them). */
+    moves: createMoves({ rules: deps.booking, optionIds: deps.optionIds, caches: deps.caches }),
   };
 }
 

@@ -26,6 +26,10 @@ import type {
 import { ErrorAlert, Loading, locationPalette, PageTitle, QueryView } from "../shared/ui.js";
 import { OverridesPanel, TemplatesPanel } from "./Assignments.js";
 import { type PreviewRange, useChangePreview } from "./ChangePreview.js";
+
+/** An appointment the server's "what if" found affected, as the calendar marks it. */
+type ServerAffected = { start: string; locationId: string };
+
 import { MoveWeekday } from "./MoveWeekday.js";
 import { TimeOffPanel } from "./TimeOffPanel.js";
 
@@ -78,7 +82,12 @@ function PhysicianSchedule({
 }) {
   const { byId: locations } = useLocations();
   const [range, setRange] = useState<CalendarRange | null>(null);
-  const [previewing, setPreviewing] = useState<{ change: ScheduleChange; range: PreviewRange } | null>(null);
+  const [previewing, setPreviewing] = useState<{
+    change: ScheduleChange;
+    range: PreviewRange;
+    /** What the server's "what if" found, when the panel asked it. */
+    affected?: ServerAffected[] | undefined;
+  } | null>(null);
   const schedule = useQuery({
     queryKey: ["schedule", physicianId, range, null],
     enabled: !!range,
@@ -110,7 +119,9 @@ function PhysicianSchedule({
   ];
   const palette = locationPalette(ids);
   const zone = displayZone(entries, viewerZone);
-  const affectedKeys = new Set((preview.affected ?? []).map((a) => `${a.start}|${a.locationId}`));
+  const affectedKeys = new Set(
+    (previewing?.affected ?? preview.affected ?? []).map((a) => `${Date.parse(a.start)}|${a.locationId}`),
+  );
   const proposed = previewing
     ? previewBlocks(preview.blocks, previewing.change, previewing.range.from, previewing.range.to).map(
         (b, i) => ({
@@ -123,8 +134,8 @@ function PhysicianSchedule({
         }),
       )
     : [];
-  const onPreview = (change: ScheduleChange | null, r: PreviewRange | null) =>
-    setPreviewing(change && r ? { change, range: r } : null);
+  const onPreview = (change: ScheduleChange | null, r: PreviewRange | null, affected?: ServerAffected[]) =>
+    setPreviewing(change && r ? { change, range: r, affected } : null);
   const firstAffected = preview.affected?.[0]?.local.date ?? previewing?.range.from;
 
   return (
@@ -147,7 +158,7 @@ function PhysicianSchedule({
           onRange={setRange}
           appointmentLabel={() => "Booked"}
           extraEvents={proposed}
-          isAffected={(e) => affectedKeys.has(`${e.start}|${e.locationId}`)}
+          isAffected={(e) => affectedKeys.has(`${Date.parse(e.start)}|${e.locationId}`)}
           focusDate={firstAffected}
         />
       </Paper>

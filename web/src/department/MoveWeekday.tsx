@@ -1,6 +1,7 @@
 /**
  * Moving a physician's weekday to another location for a while: a temporary assignment or a
- * rotation, which replaces the weekly template on its days. Preview first, then save.
+ * rotation, which replaces the weekly template on its days. The server previews what it would do
+ * to booked appointments (and offers their alternatives) before it is saved.
  */
 import {
   Button,
@@ -16,17 +17,19 @@ import {
 } from "@mantine/core";
 import { DateInput, TimeInput } from "@mantine/dates";
 import { notifications } from "@mantine/notifications";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { overrideInput } from "../../../src/services/physicians/schema.js";
-import { api, type FieldErrors, fieldErrorsOf, validate } from "../shared/api.js";
+import type { PlanInput } from "../../../src/services/rescheduling/schema.js";
+import { type FieldErrors, fieldErrorsOf, validate } from "../shared/api.js";
 import type { ScheduleChange } from "../shared/preview.js";
 import { useLocations } from "../shared/queries.js";
 import { SearchableSelect } from "../shared/SearchablePickers.js";
 import { addDays, todayIn, viewerZone, WEEKDAYS, weekdayOf } from "../shared/time.js";
-import type { AssignmentOverride, AssignmentTemplate } from "../shared/types.js";
+import type { AssignmentTemplate, ReschedulePlan } from "../shared/types.js";
 import { ErrorAlert } from "../shared/ui.js";
-import { AffectedList, clampRange, type PreviewRange, useChangePreview } from "./ChangePreview.js";
+import { clampRange, type PreviewRange } from "./ChangePreview.js";
+import { ReschedulePreview, useServerPreview } from "./ReschedulePreview.js";
 
 /** The next date on or after `from` that falls on an ISO weekday. */
 export function nextWeekday(from: string, weekday: number): string {
@@ -41,7 +44,11 @@ export function MoveWeekday({
   physicianId: string;
   templates: AssignmentTemplate[];
   /** Lets the calendar show what the preview found. */
-  onPreview: (change: ScheduleChange | null, range: PreviewRange | null) => void;
+  onPreview: (
+    change: ScheduleChange | null,
+    range: PreviewRange | null,
+    affected?: Array<{ start: string; locationId: string }>,
+  ) => void;
 }) {
   const client = useQueryClient();
   const { byId: locations, locations: all } = useLocations();
@@ -64,27 +71,30 @@ export function MoveWeekday({
   const [previewed, setPreviewed] = useState<{
     change: ScheduleChange;
     range: PreviewRange;
-    body: unknown;
+    input: PlanInput;
   } | null>(null);
-  const preview = useChangePreview(physicianId, previewed?.change ?? null, previewed?.range ?? null);
-
-  const save = useMutation({
-    mutationFn: (body: unknown) =>
-      api.post<AssignmentOverride>(`/api/v1/physicians/${physicianId}/overrides`, body),
-    onSuccess: () => {
-      notifications.show({
-        color: "green",
-        title: "Saved",
-        message: "The new assignment is in the schedule.",
-      });
-      setPreviewed(null);
-      onPreview(null, null);
-      void client.invalidateQueries({ queryKey: ["schedule", physicianId] });
-      void client.invalidateQueries({ queryKey: ["assignments", physicianId] });
-      void client.invalidateQueries({ queryKey: ["overrides", physicianId] });
-    },
-  });
-  const errors = { ...fieldErrorsOf(save.error), ...clientErrors };
+  // the server's "what if": the change evaluated against the facts as they would be, nothing saved
+  const preview = useServerPreview(previewed?.input ?? null);
+  // the page's handler is made anew on each render: call the latest, when the answer arrives
+  const latestOnPreview = useRef(onPreview);
+  latestOnPreview.current = onPreview;
+  useEffect(() => {
+    if (previewed && preview.data)
+      latestOnPreview.current(previewed.change, previewed.range, preview.data.affected);
+  }, [previewed, preview.data]);
+  const saved = (applied: ReschedulePlan) => {
+    const moved = applied.affected.filter((a) => a.outcome?.state === "moved").length;
+    const handed = applied.affected.length - moved;
+    notifications.show({
+      color: "green",
+      title: "Saved",
+      message: `The new assignment is in the schedule.${applied.affected.length ? ` ${moved} moved, ${handed} handed to the front desk.` : ""}`,
+    });
+    setPreviewed(null);
+    onPreview(null, null);
+    void client.invalidateQueries({ queryKey: ["reschedule-plan"] });
+  };
+  const errors = { ...fieldErrorsOf(preview.error), ...clientErrors };
 
   function changeWeekday(v: string | null) {
     if (!v) return;
@@ -147,7 +157,7 @@ export function MoveWeekday({
       endTime: closes,
     };
     const range = clampRange(checked.data.startDate, checked.data.endDate);
-    setPreviewed({ change, range, body: checked.data });
+    setPreviewed({ change, range, input: { change: "add_override", physicianId, ...checked.data } });
     onPreview(change, range);
   }
 
@@ -164,8 +174,8 @@ export function MoveWeekday({
       <form onSubmit={submit} noValidate aria-label="Move a weekday">
         <Stack>
           <ErrorAlert
-            error={save.error}
-            title="Not saved"
+            error={preview.error}
+            title="The preview could not be computed"
             shownFields={[
               "locationId",
               "startDate",
@@ -283,15 +293,8 @@ export function MoveWeekday({
               Preview affected appointments
             </Button>
           </div>
-          <ErrorAlert error={preview.error} title="The preview could not be computed" />
-          {previewed ? (
-            <AffectedList
-              affected={preview.affected}
-              range={previewed.range}
-              onSave={() => save.mutate(previewed.body)}
-              saving={save.isPending}
-              saveLabel="Save the change"
-            />
+          {previewed && preview.data ? (
+            <ReschedulePreview plan={preview.data} saveLabel="Save the change" onSaved={saved} />
           ) : null}
         </Stack>
       </form>

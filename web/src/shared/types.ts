@@ -17,6 +17,7 @@ export type {
   TimeOff,
 } from "../../../src/services/physicians/schema.js";
 export type { Referral } from "../../../src/services/referrals/schema.js";
+export type { ReschedulePlan } from "../../../src/services/rescheduling/schema.js";
 export type { Appointment, SlotOptionDto } from "../../../src/services/scheduling/appointments.schema.js";
 export type { AppointmentType } from "../../../src/services/scheduling/catalog.schema.js";
 

@@ -26,6 +26,7 @@ import { Link, navigate, useLocation } from "../shared/router.js";
 import { formatPlainDate, formatTime, todayIn, zoneLabel } from "../shared/time.js";
 import type { Appointment, Me, Room } from "../shared/types.js";
 import { ErrorAlert, humanize, Loading, PageTitle } from "../shared/ui.js";
+import { Handovers } from "./Handovers.js";
 
 type Rows = "room" | "physician";
 
@@ -97,6 +98,7 @@ export function DayPage({ me }: { me: Me }) {
             ]}
           />
         </Group>
+        <Handovers locationId={locationId} zone={zone} />
         <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="xs" aria-label="The day in numbers">
           {[
             ["Appointments", items.length],

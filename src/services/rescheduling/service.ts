@@ -1,0 +1,365 @@
+/**
+ * Rescheduling when a physician's plans change: a "what if" that evaluates a proposed schedule
+ * change without making it (the change is made inside a transaction that is rolled back, so the
+ * search sees the facts as they would be), stored as a plan that expires with its option ids; and
+ * applying the plan, which makes the change and moves or hands over every affected appointment in
+ * one transaction, so nothing is dropped and a plan whose facts moved changes nothing.
+ */
+import { sql } from "kysely";
+import type { Actor } from "../../platform/access.js";
+import { auditService } from "../../platform/audit/index.js";
+import type { Executor } from "../../platform/db.js";
+import { ProblemError, problems } from "../../platform/errors.js";
+import { auditContextOf } from "../../platform/identity/index.js";
+import type { ServiceDeps } from "../../platform/module.js";
+import { locationTarget, physicianTarget } from "../../platform/policy.js";
+import type { Page } from "../../platform/schemas.js";
+import { toIso } from "../../platform/schemas.js";
+import type { Physicians, PlannedBlock } from "../physicians/index.js";
+import type { Scheduling, UpcomingAppointment } from "../scheduling/index.js";
+import { type OutcomeRow, type PlanRow, reschedulingRepository as repo } from "./repository.js";
+import type {
+  ApplyInput,
+  Handover,
+  HandoverQuery,
+  Outcome,
+  PlanInput,
+  Policy,
+  ReschedulePlan,
+  StoredChange,
+  StoredItem,
+} from "./schema.js";
+
+/** How long a plan may be applied: as long as the option ids it lists stay valid. */
+export const PLAN_MINUTES = 30;
+/** How far ahead a change is looked at for appointments it would make impossible. */
+const HORIZON_DAYS = 180;
+
+export interface ReschedulingDeps extends ServiceDeps {
+  physicians: Physicians;
+  scheduling: Scheduling;
+}
+
+/** Whether a working block at the appointment's location holds the whole appointment. */
+export const covered = (blocks: readonly PlannedBlock[], a: { locationId: string; start: Date; end: Date }) =>
+  blocks.some(
+    (b) =>
+      b.locationId === a.locationId &&
+      Date.parse(b.start) <= a.start.getTime() &&
+      a.end.getTime() <= Date.parse(b.end),
+  );
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Today's date at `now` in a time zone, as YYYY-MM-DD. */
+const localDate = (now: number, zone: string) =>
+  new Intl.DateTimeFormat("en-CA", {
+    timeZone: zone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(now);
+
+/**
+ * "Unavailable for the rest of today" as time off: from now to the end of the last block of the
+ * physician's local today (each block's own location zone), or an hour when nothing is left.
+ */
+export function restOfToday(
+  blocks: readonly PlannedBlock[],
+  now: number,
+): { startsAt: string; endsAt: string } {
+  const ends = blocks
+    .filter((b) => Date.parse(b.end) > now && b.date === localDate(now, b.timeZone))
+    .map((b) => Date.parse(b.end));
+  const end = ends.length ? Math.max(...ends) : now + 3_600_000;
+  return { startsAt: new Date(now).toISOString(), endsAt: new Date(end).toISOString() };
+}
+
+/** Thrown to roll the "what if" transaction back with its answer. */
+class WhatIf extends Error {
+  constructor(readonly answer: { stamp: string; affected: StoredItem[] }) {
+    super("what if: rolled back");
+  }
+}
+
+const stale = () =>
+  problems.conflict(
+    "plan_stale",
+    "The physician's schedule or appointments changed since this plan was made; make a new plan",
+    "params.id",
+  );
+
+export function createRescheduling({ db, clock, policies, physicians, scheduling }: ReschedulingDeps) {
+  const { moves } = scheduling;
+
+  /** A physician as the policy sees them; an unknown one is a 404 on the field that named it. */
+  const authorizeSchedule = async (tx: Executor, actor: Actor, physicianId: string, field: string) => {
+    const [found] = await physicians.lookup.forSearch(tx, { ids: [physicianId] });
+    if (!found) throw problems.notFound("physician", field);
+    await policies.authorize(
+      tx,
+      actor,
+      "manage_schedule",
+      physicianTarget(
+        physicianId,
+        async () => (await physicians.lookup.get(tx, physicianId)).specialties,
+        field,
+      ),
+    );
+    return found.planStamp;
+  };
+
+  /** The appointments still to come that the change leaves without a working block, before → after. */
+  const affectedBy = async (tx: Executor, change: StoredChange, now: number) => {
+    const upcoming = await moves.upcomingOf(
+      tx,
+      change.physicianId,
+      new Date(now),
+      new Date(now + HORIZON_DAYS * 86_400_000),
+    );
+    const first = Math.min(...upcoming.map((a) => a.start.getTime()));
+    const last = Math.max(...upcoming.map((a) => a.end.getTime()));
+    const from = upcoming.length ? day(first - 86_400_000) : day(now);
+    const to = upcoming.length ? day(last + 86_400_000) : day(now);
+    const planOf = async () =>
+      (await physicians.lookup.plans(tx, [change.physicianId], from, to)).get(change.physicianId)
+        ?.assignments ?? [];
+    const before = await planOf();
+    await physicians.applyChangeIn(tx, change);
+    const after = await planOf();
+    return upcoming.filter((a) => covered(before, a) && !covered(after, a));
+  };
+
+  const toItem = (a: UpcomingAppointment): Omit<StoredItem, "alternatives"> => ({
+    appointmentId: a.id,
+    patientId: a.patientId,
+    locationId: a.locationId,
+    appointmentTypeId: a.appointmentTypeId,
+    start: toIso(a.start),
+    end: toIso(a.end),
+  });
+
+  const toPlan = (row: PlanRow, outcomes: OutcomeRow[] = []): ReschedulePlan => {
+    const byAppointment = new Map(outcomes.map((o) => [o.appointment_id, o]));
+    const items = row.items as StoredItem[];
+    return {
+      id: row.id,
+      physicianId: row.physician_id,
+      change: row.change as Record<string, unknown>,
+      status: row.status as ReschedulePlan["status"],
+      createdAt: toIso(row.created_at),
+      expiresAt: toIso(row.expires_at),
+      appliedAt: row.applied_at ? toIso(row.applied_at) : null,
+      affected: items.map(({ patientId: _, ...i }) => {
+        const o = byAppointment.get(i.appointmentId);
+        return {
+          ...i,
+          // the distance is from the patient's home, which is not the department head's to know
+          alternatives: i.alternatives.map((alt) => ({ ...alt, distanceKm: null })),
+          outcome: o
+            ? {
+                policy: o.policy as Policy,
+                state: o.state as Outcome["state"],
+                newAppointmentId: o.new_appointment_id,
+                note: o.note,
+              }
+            : null,
+        };
+      }),
+    };
+  };
+
+  /** The plan, authorized through its physician: another department's plan is a 404. */
+  const requirePlan = async (tx: Executor, actor: Actor, id: string, forUpdate = false) => {
+    const row = await repo.getPlan(tx, id, forUpdate);
+    if (!row) throw problems.notFound("reschedule plan");
+    const stamp = await authorizeSchedule(tx, actor, row.physician_id, "params.id");
+    return { row, stamp };
+  };
+
+  /** Tries the alternatives in order, each in a savepoint; the first that still fits is taken. */
+  const moveToFirstFitting = async (tx: Executor, actor: Actor, item: StoredItem) => {
+    for (const alt of item.alternatives) {
+      await sql`SAVEPOINT reschedule_move`.execute(tx);
+      try {
+        const moved = await moves.moveIn(
+          tx,
+          actor,
+          item.appointmentId,
+          alt.id,
+          "the physician's schedule changed",
+        );
+        await sql`RELEASE SAVEPOINT reschedule_move`.execute(tx);
+        return moved.id;
+      } catch (err) {
+        await sql`ROLLBACK TO SAVEPOINT reschedule_move`.execute(tx);
+        if (!(err instanceof ProblemError) || err.status >= 500) throw err;
+      }
+    }
+    return null;
+  };
+
+  return {
+    /** Evaluates the change without making it, and keeps the answer as a plan to apply. */
+    async propose(actor: Actor, input: PlanInput): Promise<ReschedulePlan> {
+      const now = clock.now().getTime();
+      let answer: WhatIf["answer"];
+      let change: StoredChange;
+      try {
+        await db.transaction().execute(async (tx) => {
+          const stamp = await authorizeSchedule(tx, actor, input.physicianId, "body.physicianId");
+          const specialty = (await physicians.lookup.get(tx, input.physicianId)).primarySpecialty;
+          let sameDayUntil: number | undefined;
+          if (input.change === "unavailable_today") {
+            const around = await physicians.lookup.plans(
+              tx,
+              [input.physicianId],
+              day(now - 86_400_000),
+              day(now + 86_400_000),
+            );
+            const span = restOfToday(around.get(input.physicianId)?.assignments ?? [], now);
+            sameDayUntil = Date.parse(span.endsAt);
+            change = {
+              change: "time_off",
+              physicianId: input.physicianId,
+              ...span,
+              reason: input.reason ?? "unavailable for the rest of the day",
+            };
+          } else change = input;
+          const affected: StoredItem[] = [];
+          for (const a of await affectedBy(tx, change, now)) {
+            const alternatives = await moves.alternativesFor(tx, a, specialty, now, sameDayUntil);
+            affected.push({ ...toItem(a), alternatives });
+          }
+          throw new WhatIf({ stamp, affected });
+        });
+        throw new Error("unreachable: the what-if transaction always rolls back");
+      } catch (err) {
+        if (!(err instanceof WhatIf)) throw err;
+        answer = err.answer;
+      }
+      return db.transaction().execute(async (tx) => {
+        const row = await repo.insertPlan(tx, {
+          physician_id: input.physicianId,
+          change,
+          plan_stamp: answer.stamp,
+          items: answer.affected,
+          created_by: actor.userId,
+          expires_at: new Date(now + PLAN_MINUTES * 60_000),
+        });
+        await auditService.record(tx, auditContextOf(actor), {
+          action: "reschedule.propose",
+          resourceType: "physician",
+          resourceId: input.physicianId,
+          detail: { planId: row.id, change: input.change, affected: answer.affected.length },
+        });
+        return toPlan(row);
+      });
+    },
+
+    get: (actor: Actor, id: string): Promise<ReschedulePlan> =>
+      db.transaction().execute(async (tx) => {
+        const { row } = await requirePlan(tx, actor, id);
+        return toPlan(row, await repo.outcomesOf(tx, id));
+      }),
+
+    /**
+     * Makes the change and settles every affected appointment by its policy, in one transaction:
+     * a plan applied before, expired, or whose facts moved since (the physician's plan, or which
+     * appointments the change affects) is a 409 and nothing changes.
+     */
+    async apply(actor: Actor, id: string, input: ApplyInput): Promise<ReschedulePlan> {
+      return db.transaction().execute(async (tx) => {
+        const { row, stamp } = await requirePlan(tx, actor, id, true);
+        if (row.status === "applied")
+          throw problems.conflict("plan_applied", "This plan has already been applied", "params.id");
+        const now = clock.now();
+        if (row.expires_at.getTime() <= now.getTime())
+          throw problems.conflict("plan_expired", "This plan has expired; make a new one", "params.id");
+        if (stamp !== row.plan_stamp) throw stale();
+        const items = row.items as StoredItem[];
+        const known = new Set(items.map((i) => i.appointmentId));
+        input.exceptions.forEach((e, n) => {
+          if (!known.has(e.appointmentId))
+            throw problems.invalid(
+              `body.exceptions.${n}.appointmentId`,
+              "not an appointment this plan affects",
+            );
+        });
+        const change = row.change as StoredChange;
+        const affectedNow = await affectedBy(tx, change, now.getTime());
+        if (affectedNow.length !== known.size || affectedNow.some((a) => !known.has(a.id))) throw stale();
+
+        const policyOf = new Map(input.exceptions.map((e) => [e.appointmentId, e.policy]));
+        const outcomes: OutcomeRow[] = [];
+        for (const item of items) {
+          const policy = policyOf.get(item.appointmentId) ?? input.policy;
+          const movedTo = policy === "auto_move" ? await moveToFirstFitting(tx, actor, item) : null;
+          outcomes.push({
+            plan_id: row.id,
+            appointment_id: item.appointmentId,
+            location_id: item.locationId,
+            patient_id: item.patientId,
+            starts_at: new Date(item.start),
+            policy,
+            state: movedTo ? "moved" : "needs_attention",
+            new_appointment_id: movedTo,
+            note: movedTo
+              ? null
+              : policy === "staff"
+                ? "handed to the location's staff by the plan's policy"
+                : "no alternative fits any more: the location's staff rebook it",
+            resolved_at: null,
+          });
+        }
+        await repo.insertOutcomes(tx, outcomes);
+        const applied = await repo.markApplied(tx, row.id, actor.userId, now);
+        await auditService.record(tx, auditContextOf(actor), {
+          action: "reschedule.apply",
+          resourceType: "physician",
+          resourceId: row.physician_id,
+          detail: {
+            planId: row.id,
+            moved: outcomes.filter((o) => o.state === "moved").length,
+            needsAttention: outcomes.filter((o) => o.state === "needs_attention").length,
+          },
+        });
+        return toPlan(applied, outcomes);
+      });
+    },
+
+    /** Appointments a plan handed to a location's staff, still to be rebooked, earliest first. */
+    handovers: (actor: Actor, query: HandoverQuery): Promise<Page<Handover>> =>
+      db.transaction().execute(async (tx) => {
+        await policies.authorize(
+          tx,
+          actor,
+          "handle_handovers",
+          locationTarget(query.locationId, "query.locationId"),
+        );
+        const { rows, total } = await repo.handovers(tx, query.locationId, query);
+        await auditService.record(tx, auditContextOf(actor), {
+          action: "reschedule.handovers",
+          resourceType: "location",
+          resourceId: query.locationId,
+          locationId: query.locationId,
+          detail: { count: rows.length, appointmentIds: rows.map((r) => r.appointment_id) },
+        });
+        return {
+          items: rows.map((r) => ({
+            planId: r.plan_id,
+            appointmentId: r.appointment_id,
+            patientId: r.patient_id,
+            locationId: r.location_id,
+            start: toIso(r.starts_at),
+            note: r.note,
+          })),
+          total,
+          limit: query.limit,
+          offset: query.offset,
+        };
+      }),
+  };
+}
+
+export type Rescheduling = ReturnType<typeof createRescheduling>;

@@ -1,0 +1,147 @@
+/**
+ * What rescheduling asks of scheduling inside its own transaction: a physician's upcoming
+ * appointments, ranked alternatives for one of them (searched against the facts as that
+ * transaction sees them), and a move through the booking path's own check.
+ */
+import type { Actor } from "../../platform/access.js";
+import type { BookingConfig } from "../../platform/config.js";
+import type { Executor } from "../../platform/db.js";
+import { ProblemError, problems } from "../../platform/errors.js";
+import { appointmentRepository as appts } from "./appointments.repository.js";
+import type { SlotOptionDto } from "./appointments.schema.js";
+import type { OptionIds } from "./availability/option-id.js";
+import { searchOptions, toOptionDto } from "./availability.service.js";
+import { moveWithin, openOrFail } from "./booking.service.js";
+import type { SchedulingCaches } from "./caches.js";
+
+/** An appointment still to come, as a schedule change sees it. */
+export interface UpcomingAppointment {
+  id: string;
+  patientId: string;
+  physicianId: string;
+  locationId: string;
+  appointmentTypeId: string;
+  start: Date;
+  end: Date;
+  telehealth: boolean;
+  status: string;
+}
+
+/** How many alternatives each affected appointment is offered. */
+export const ALTERNATIVES = 3;
+/** How far after the appointment alternatives are looked for. */
+const SEARCH_DAYS = 21;
+
+export function createMoves({
+  rules,
+  optionIds,
+  caches,
+}: {
+  rules: BookingConfig;
+  optionIds: OptionIds;
+  caches: SchedulingCaches;
+}) {
+  return {
+    /** Booked or held appointments of the physician starting in [from, to), oldest first. */
+    async upcomingOf(
+      tx: Executor,
+      physicianId: string,
+      from: Date,
+      to: Date,
+    ): Promise<UpcomingAppointment[]> {
+      const { rows } = await appts.list(tx, {
+        physicianIds: [physicianId],
+        status: ["booked", "held"],
+        from,
+        to,
+        limit: 1000,
+        offset: 0,
+      });
+      return rows
+        .filter((r) => r.starts_at >= from)
+        .map((r) => ({
+          id: r.id,
+          patientId: r.patient_id,
+          physicianId: r.physician_id,
+          locationId: r.location_id,
+          appointmentTypeId: r.appointment_type_id,
+          start: r.starts_at,
+          end: r.ends_at,
+          telehealth: r.telehealth,
+          status: r.status,
+        }));
+    },
+
+    /**
+     * Up to three alternatives, best first: the same physician (any location, nearest in time),
+     * then others of the specialty; follow-up continuity is kept, the patient's own time counts.
+     * With `sameDayUntil` (the physician is away for the rest of the day): only until then, and
+     * others of the specialty at the same location first, then by video.
+     */
+    async alternativesFor(
+      tx: Executor,
+      a: UpcomingAppointment,
+      specialty: string,
+      now: number,
+      sameDayUntil?: number,
+    ): Promise<SlotOptionDto[]> {
+      const from = sameDayUntil ? now : Math.max(now, a.start.getTime() - 2 * 86_400_000);
+      const to = sameDayUntil ?? a.start.getTime() + SEARCH_DAYS * 86_400_000;
+      const base = {
+        appointmentTypeId: a.appointmentTypeId,
+        from,
+        to,
+        patientId: a.patientId,
+        telehealth: a.telehealth,
+        excludeAppointmentId: a.id,
+        limit: 12,
+        now,
+        inTransaction: true,
+      };
+      const byCloseness = (x: { start: number }, y: { start: number }) =>
+        Math.abs(x.start - a.start.getTime()) - Math.abs(y.start - a.start.getTime());
+      const searches: Array<Parameters<typeof searchOptions>[2]> = sameDayUntil
+        ? [
+            { ...base, specialty, locationIds: [a.locationId] },
+            { ...base, specialty, telehealth: true },
+          ]
+        : [
+            { ...base, physicianIds: [a.physicianId] },
+            { ...base, specialty, limit: 24 },
+          ];
+      const picked: SlotOptionDto[] = [];
+      for (const need of searches) {
+        if (picked.length >= ALTERNATIVES) break;
+        const found = await searchOptions(tx, rules, need, caches).catch((err: unknown) => {
+          // a type not offered by video, say: that search has nothing to add
+          if (err instanceof ProblemError && err.status < 500) return null;
+          throw err;
+        });
+        if (!found) continue;
+        const taken = new Set(picked.map((p) => `${p.physicianId}|${p.start}`));
+        picked.push(
+          ...found.options
+            .filter((o) => (sameDayUntil || need.physicianIds ? true : o.physicianId !== a.physicianId))
+            .sort(byCloseness)
+            .map((o) => toOptionDto(o, found, optionIds))
+            .filter((o) => !taken.has(`${o.physicianId}|${o.start}`))
+            .slice(0, ALTERNATIVES - picked.length),
+        );
+      }
+      return picked;
+    },
+
+    /** Moves the appointment to a signed option in the caller's transaction; throws a conflict when it no longer fits. */
+    async moveIn(tx: Executor, actor: Actor, appointmentId: string, optionId: string, reason: string) {
+      const opt = openOrFail(optionIds, optionId, "body.optionId");
+      const current = await appts.get(tx, appointmentId);
+      if (!current) throw problems.notFound("appointment");
+      if (opt.appointmentTypeId !== current.appointment_type_id)
+        throw problems.invalid("body.optionId", "the option is for a different appointment type");
+      const row = await moveWithin(tx, { rules, caches }, actor, appointmentId, opt, reason);
+      return { id: row.id, start: row.starts_at, physicianId: row.physician_id, locationId: row.location_id };
+    },
+  };
+}
+
+export type Moves = ReturnType<typeof createMoves>;
