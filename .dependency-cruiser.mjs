@@ -11,6 +11,7 @@ const layers = [
   ["physicians"],
   ["patients"],
   ["scheduling"],
+  ["waitlist"],
   ["notifications", "analytics", "integrations"],
 ];
 
@@ -29,7 +30,7 @@ const upward = layers.flatMap((layer, i) =>
     return {
       name: `layers-${name}`,
       severity: "error",
-      comment: `${name} may not import ${barred.join(", ")}: dependencies point down (platform <- locations <- physicians <- patients <- scheduling <- notifications / analytics / integrations)`,
+      comment: `${name} may not import ${barred.join(", ")}: dependencies point down (platform <- locations <- physicians <- patients <- scheduling <- waitlist <- notifications / analytics / integrations)`,
       from: { path: home(name) },
       to: { path: barred.map(home) },
     };

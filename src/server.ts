@@ -33,6 +33,7 @@ import {
   schedulingRoutes,
   schedulingScopeFacts,
 } from "./services/scheduling/index.js";
+import { createWaitlist, type Waitlist, waitlistRoutes } from "./services/waitlist/index.js";
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
@@ -44,6 +45,8 @@ export interface Rounds {
   config: Config;
   /** The audit trail's key and checkpoints, as this process writes them. */
   audit: AuditTrail;
+  /** The waitlist's filler (tests run its passes directly). */
+  waitlist: Waitlist;
   close(): Promise<void>;
 }
 
@@ -151,6 +154,14 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     optionIds: createOptionIds(optionKey),
     physicians,
   });
+  const waitlist = createWaitlist({
+    db,
+    clock,
+    policies,
+    appointments: scheduling.appointments,
+    locations,
+    log: app.log,
+  });
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -174,6 +185,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   physicianRoutes(app, physicians);
   patientRoutes(app, patients);
   schedulingRoutes(app, scheduling);
+  waitlistRoutes(app, waitlist.service);
   notificationRoutes(app, notifications);
   serveWebApp(app);
 
@@ -182,13 +194,20 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   await notifications.hub.subscribe((events) => {
     for (const e of events) forgetScheduleChange(e);
   });
-  if (config.notifications.worker) await notifications.startWorker();
+  if (config.notifications.worker) {
+    await notifications.startWorker();
+    // freed slots are offered as their events arrive; the interval expires unanswered offers
+    await notifications.hub.subscribe(() => waitlist.filler.wake());
+    waitlist.filler.start(30_000);
+  }
   return {
     app,
     database,
     config,
     audit,
+    waitlist,
     async close() {
+      await waitlist.filler.stop();
       await notifications.stop();
       await app.close();
       // a last checkpoint, so what this replica wrote is pinned outside the database

@@ -37,7 +37,8 @@ export interface Actions {
     | "read_messages"
     | "read_access_log"
     | "break_glass"
-    | "verify_identity";
+    | "verify_identity"
+    | "triage_waitlist";
   appointment: "read" | "cancel" | "reschedule" | "change_status" | "release_hold";
   physician:
     | "read_schedule"
@@ -45,7 +46,7 @@ export interface Actions {
     | "manage_profile"
     | "manage_schedule"
     | "manage_time_off";
-  location: "read_resources" | "manage_resources";
+  location: "read_resources" | "manage_resources" | "manage_waitlist";
 }
 export type Kind = keyof Actions;
 export type PatientAction = Actions["patient"];
@@ -131,6 +132,7 @@ const EVERY_PATIENT_ACTION: readonly PatientAction[] = [
   "override_continuity",
   "read_messages",
   "read_access_log",
+  "triage_waitlist",
 ];
 const PATIENT_READS = ["read", "read_family", "search_for"] as const;
 const OWN = [...PATIENT_READS, "update", "book", "read_messages", "read_access_log"] as const;
@@ -164,6 +166,14 @@ export const policy: readonly AnyRule[] = [
     "patient",
     "location",
     "staff reach patients registered at, or with a standing appointment at, one of their locations",
+    (db, a, p, facts) => facts.atLocations(db, a.locationIds, p.id),
+  ),
+  allow(
+    "location_staff",
+    "triage_waitlist",
+    "patient",
+    "location",
+    "staff set the waitlist urgency of patients registered at, or with a standing appointment at, one of their locations",
     (db, a, p, facts) => facts.atLocations(db, a.locationIds, p.id),
   ),
   allow(
@@ -264,10 +274,18 @@ export const policy: readonly AnyRule[] = [
   // ── a location's rooms and equipment ──
   allow(
     "admin",
-    ["read_resources", "manage_resources"],
+    ["read_resources", "manage_resources", "manage_waitlist"],
     "location",
     "admin",
     "administrators manage every location",
+  ),
+  allow(
+    "location_staff",
+    "manage_waitlist",
+    "location",
+    "location",
+    "staff see and manage the waitlist and its figures at their own locations",
+    (_db, a, r) => a.locationIds.includes(r.id),
   ),
   allow(
     "location_staff",

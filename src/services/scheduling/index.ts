@@ -10,7 +10,7 @@ import { createCatalog } from "./catalog.service.js";
 import { scheduleRoutes } from "./schedule.routes.js";
 import { createSchedules, type ScheduleDeps } from "./schedule.service.js";
 
-export type { Appointment } from "./appointments.schema.js";
+export { type Appointment, appointment as appointmentSchema } from "./appointments.schema.js";
 export { createOptionIds, type OptionIds } from "./availability/option-id.js";
 export { searchOptions } from "./availability.service.js";
 export { createSchedulingCaches, forgetScheduleChange, type SchedulingCaches } from "./caches.js";
