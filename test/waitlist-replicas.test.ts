@@ -83,15 +83,13 @@ describe("freed slots offered by several replicas at once", () => {
       (o) => o.locationId === net.main.id && times.includes(o.local.time),
     );
     const deskBookings = await Promise.all(
-      freed
-        .slice(0, 2)
-        .map((o) =>
-          net.admin.inject({
-            method: "POST",
-            url: "/api/v1/appointments",
-            payload: { optionId: o.id, patientId: desk },
-          }),
-        ),
+      freed.slice(0, 2).map((o) =>
+        net.admin.inject({
+          method: "POST",
+          url: "/api/v1/appointments",
+          payload: { optionId: o.id, patientId: desk },
+        }),
+      ),
     );
     await Promise.all(passes);
     const deskWon = deskBookings.filter((r) => r.statusCode === 201).length;
