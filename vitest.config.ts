@@ -31,6 +31,9 @@ const UNIT = [
   "test/dependency-rules.test.ts",
   "test/occupancy.test.ts",
   "test/physician-schedule.test.ts",
+  "test/waitlist-ranking.test.ts",
+  "test/wayfinding-route.test.ts",
+  "test/wayfinding-seed.test.ts",
   "test/web-theme.test.ts",
   "test/unit/**/*.test.ts",
   "src/**/*.test.ts",
@@ -44,6 +47,7 @@ const HTTP = [
   "test/realtime.test.ts",
   "test/replicas.test.ts",
   "test/shutdown.test.ts",
+  "test/waitlist-replicas.test.ts",
   "test/http/**/*.test.ts",
 ];
 

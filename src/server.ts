@@ -41,6 +41,7 @@ import {
   schedulingRoutes,
   schedulingScopeFacts,
 } from "./services/scheduling/index.js";
+import { createWaitlist, type Waitlist, waitlistRoutes } from "./services/waitlist/index.js";
 import { createWayfinding, wayfindingRoutes } from "./services/wayfinding/index.js";
 
 export const VERSION: string = (
@@ -55,6 +56,8 @@ export interface Rounds {
   audit: AuditTrail;
   /** The access policy over this server's scope facts. */
   policies: Policies;
+  /** The waitlist's filler (tests run its passes directly). */
+  waitlist: Waitlist;
   close(): Promise<void>;
 }
 
@@ -193,6 +196,14 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     },
   });
   const rescheduling = createRescheduling({ db, clock, policies, physicians, scheduling });
+  const waitlist = createWaitlist({
+    db,
+    clock,
+    policies,
+    appointments: scheduling.appointments,
+    locations,
+    log: app.log,
+  });
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -218,6 +229,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   schedulingRoutes(app, scheduling);
   referralRoutes(app, referrals);
   reschedulingRoutes(app, rescheduling);
+  waitlistRoutes(app, waitlist.service);
   notificationRoutes(app, notifications);
   wayfindingRoutes(app, wayfinding);
   serveWebApp(app);
@@ -227,14 +239,21 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   await notifications.hub.subscribe((events) => {
     for (const e of events) caches.occupancy.forget(e);
   });
-  if (config.notifications.worker) await notifications.startWorker();
+  if (config.notifications.worker) {
+    await notifications.startWorker();
+    // freed slots are offered as their events arrive; the interval expires unanswered offers
+    await notifications.hub.subscribe(() => waitlist.filler.wake());
+    waitlist.filler.start(30_000);
+  }
   return {
     app,
     database,
     config,
     audit,
     policies,
+    waitlist,
     async close() {
+      await waitlist.filler.stop();
       await notifications.stop();
       await app.close();
       // a last checkpoint, so what this replica wrote is pinned outside the database

@@ -124,6 +124,10 @@ interface Fixture {
   message(patientId: string): Promise<string>;
   /** The schedule event of P1's booking at B: live streams replay everything after it. */
   firstEvent(): Promise<number>;
+  /** A waitlist entry of this patient for X, far ahead (no slot is ever offered for it). */
+  entry(patientId: string): Promise<string>;
+  /** An open waitlist offer to this patient: a slot with X at B freed and offered to them. */
+  offer(patientId: string): Promise<string>;
 }
 
 let rounds: Rounds;
@@ -332,6 +336,50 @@ async function buildFixture(): Promise<Fixture> {
         rounds.database.db,
       );
       return Number(rows[0]!.seq);
+    },
+    entry: async (patientId) =>
+      created(
+        await call(admin, "POST", "/api/v1/waitlist/entries", {
+          patientId,
+          appointmentTypeId: net.appointmentTypeId,
+          physicianId: net.physicianId,
+          from: "2090-01-02T00:00:00Z",
+          to: "2090-01-03T00:00:00Z",
+        }),
+      ),
+    async offer(patientId) {
+      const taken = (
+        await call(admin, "POST", "/api/v1/appointments", {
+          optionId: take(poolB),
+          patientId: await patient(),
+        })
+      ).json() as {
+        id: string;
+        start: string;
+        end: string;
+      };
+      const entryId = await created(
+        await call(admin, "POST", "/api/v1/waitlist/entries", {
+          patientId,
+          appointmentTypeId: net.appointmentTypeId,
+          physicianId: net.physicianId,
+          from: taken.start,
+          to: taken.end,
+        }),
+      );
+      await call(admin, "POST", `/api/v1/appointments/${taken.id}/cancel`, {
+        reason: "freed for the waitlist",
+      });
+      for (let tries = 0; tries < 150; tries++) {
+        await rounds.waitlist.filler.runOnce();
+        const res = await admin.inject({ url: "/api/v1/waitlist/offers?status=offered&limit=200" });
+        const made = (res.json() as { items: Array<{ id: string; entryId: string }> }).items.find(
+          (o) => o.entryId === entryId,
+        );
+        if (made) return made.id;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error("fixture: the freed slot was not offered");
     },
     async grant() {
       const body = { patientId: await patient(), reason: "patient collapsed in the lobby" };
@@ -815,6 +863,47 @@ const matrix: Row[] = [
   { route: "GET /api/v1/notification-templates/:event", target: "previewing the confirmation",
     request: () => ({ url: "/api/v1/notification-templates/confirmation" }), expect: ADMIN_ONLY },
   { route: "GET /api/v1/notification-jobs", target: "", request: () => ({ url: "/api/v1/notification-jobs" }), expect: ADMIN_ONLY },
+  // ── waitlist ─────────────────────────────────────────────────────────── anon pat  phys staff head admin compl
+  { route: "POST /api/v1/waitlist/entries", target: "for P1",
+    request: (g) => ({ url: "/api/v1/waitlist/entries", payload: { patientId: g.p1, appointmentTypeId: g.net.appointmentTypeId,
+      specialty: g.net.specialty, from: "2090-01-02T00:00:00Z", to: "2090-01-03T00:00:00Z" } }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403") },
+  { route: "GET /api/v1/waitlist/entries", target: "(of the patients they reach)", request: () => ({ url: "/api/v1/waitlist/entries" }),
+    expect: cells("                                                           401  ok   ok   ok    403  ok    403"),
+    also: [
+      { who: "location_staff", target: "of their main campus A", expect: "ok",
+        request: (g) => ({ url: `/api/v1/waitlist/entries?locationId=${g.net.main.id}` }) },
+      { who: "location_staff", target: "of satellite B", expect: 404,
+        request: (g) => ({ url: `/api/v1/waitlist/entries?locationId=${g.net.satellite.id}` }) },
+    ] },
+  { route: "PATCH /api/v1/waitlist/entries/:id", target: "of an entry of P2 (patient of A)",
+    request: async (g) => ({ url: `/api/v1/waitlist/entries/${await g.entry(g.p2)}`, payload: { urgency: "soon" } }),
+    expect: cells("                                                           401  403  403  ok    403  ok    403") },
+  { route: "DELETE /api/v1/waitlist/entries/:id", target: "of an entry of P1",
+    request: async (g) => ({ url: `/api/v1/waitlist/entries/${await g.entry(g.p1)}` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403") },
+  { route: "GET /api/v1/waitlist/offers", target: "(of the patients they reach)", request: () => ({ url: "/api/v1/waitlist/offers" }),
+    expect: cells("                                                           401  ok   ok   ok    403  ok    403") },
+  { route: "POST /api/v1/waitlist/offers/:id/accept", target: "of an open offer to P1",
+    request: async (g) => ({ url: `/api/v1/waitlist/offers/${await g.offer(g.p1)}/accept` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403") },
+  { route: "POST /api/v1/waitlist/offers/:id/decline", target: "of an open offer to P1",
+    request: async (g) => ({ url: `/api/v1/waitlist/offers/${await g.offer(g.p1)}/decline` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403") },
+  // a link is its own credential: without the right token nobody, signed in or not, reaches an offer
+  { route: "GET /api/v1/waitlist/links/:token", target: "with a link nobody was sent",
+    request: () => ({ url: `/api/v1/waitlist/links/${"x".repeat(43)}` }),
+    expect: cells("                                                           404  404  404  404   404  404   404") },
+  { route: "POST /api/v1/waitlist/links/:token/accept", target: "with a link nobody was sent",
+    request: () => ({ url: `/api/v1/waitlist/links/${"x".repeat(43)}/accept` }),
+    expect: cells("                                                           404  404  404  404   404  404   404") },
+  { route: "POST /api/v1/waitlist/links/:token/decline", target: "with a link nobody was sent",
+    request: () => ({ url: `/api/v1/waitlist/links/${"x".repeat(43)}/decline` }),
+    expect: cells("                                                           404  404  404  404   404  404   404") },
+  { route: "GET /api/v1/waitlist/stats", target: "(of their locations)", request: () => ({ url: "/api/v1/waitlist/stats" }),
+    expect: cells("                                                           401  403  403  ok    403  ok    403"),
+    also: [{ who: "location_staff", target: "of satellite B", expect: 404,
+      request: (g) => ({ url: `/api/v1/waitlist/stats?locationId=${g.net.satellite.id}` }) }] },
   // streams replay the day's schedule changes: each caller only hears of what they may see
   { route: "GET /api/v1/events", target: "replaying every schedule change since P1's booking", stream: true,
     request: async (g) => ({ url: `/api/v1/events?lastEventId=${await g.firstEvent()}` }),

@@ -91,6 +91,16 @@ const SAMPLES: Record<string, Sample> = {
     payload: { optionId: option, patientId: x },
   }),
   "GET /api/v1/appointments query.patientId": (x) => ({ url: `/api/v1/appointments?patientId=${x}` }),
+  "POST /api/v1/waitlist/entries body.patientId": (x) => ({
+    url: "/api/v1/waitlist/entries",
+    payload: {
+      patientId: x,
+      appointmentTypeId: net.appointmentTypeId,
+      specialty: net.specialty,
+      from: net.at("00:00", 1),
+      to: net.at("23:59", 1),
+    },
+  }),
   "GET /api/v1/notifications query.patientId": (x) => ({ url: `/api/v1/notifications?patientId=${x}` }),
   "GET /api/v1/patients/:id/notification-preferences params.id": (x) => ({
     url: `/api/v1/patients/${x}/notification-preferences`,

@@ -43,6 +43,7 @@ const TITLES: Record<number, string> = {
   404: "Not Found",
   408: "Request Timeout",
   409: "Conflict",
+  410: "Gone",
   413: "Payload Too Large",
   414: "URI Too Long",
   415: "Unsupported Media Type",

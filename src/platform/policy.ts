@@ -39,7 +39,8 @@ export interface Actions {
     | "read_access_log"
     | "break_glass"
     | "verify_identity"
-    | "refer";
+    | "refer"
+    | "triage_waitlist";
   appointment: "read" | "cancel" | "reschedule" | "change_status" | "release_hold";
   physician:
     | "read_schedule"
@@ -47,7 +48,7 @@ export interface Actions {
     | "manage_profile"
     | "manage_schedule"
     | "manage_time_off";
-  location: "read_resources" | "manage_resources" | "manage_map" | "handle_handovers";
+  location: "read_resources" | "manage_resources" | "manage_map" | "handle_handovers" | "manage_waitlist";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
 }
@@ -145,6 +146,7 @@ const EVERY_PATIENT_ACTION: readonly PatientAction[] = [
   "read_messages",
   "read_access_log",
   "refer",
+  "triage_waitlist",
 ];
 const PATIENT_READS = ["read", "read_family", "search_for"] as const;
 const OWN = [...PATIENT_READS, "update", "book", "read_messages", "read_access_log"] as const;
@@ -187,6 +189,14 @@ export const policy: readonly AnyRule[] = [
     "referral",
     "staff of the location a patient is referred to reach that patient while the referral is open",
     (db, a, p, facts) => facts.referredTo(db, a.locationIds, p.id),
+  ),
+  allow(
+    "location_staff",
+    "triage_waitlist",
+    "patient",
+    "location",
+    "staff set the waitlist urgency of patients registered at, or with a standing appointment at, one of their locations",
+    (db, a, p, facts) => facts.atLocations(db, a.locationIds, p.id),
   ),
   allow(
     ["physician", "location_staff"],
@@ -286,10 +296,18 @@ export const policy: readonly AnyRule[] = [
   // ── a location's rooms and equipment ──
   allow(
     "admin",
-    ["read_resources", "manage_resources", "handle_handovers"],
+    ["read_resources", "manage_resources", "handle_handovers", "manage_waitlist"],
     "location",
     "admin",
     "administrators manage every location",
+  ),
+  allow(
+    "location_staff",
+    "manage_waitlist",
+    "location",
+    "location",
+    "staff see and manage the waitlist and its figures at their own locations",
+    (_db, a, r) => a.locationIds.includes(r.id),
   ),
   allow(
     "location_staff",

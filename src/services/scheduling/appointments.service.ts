@@ -167,6 +167,16 @@ export function createAppointments({
       const row = await booking.hold(db, bookingDeps, actor, optionId, patientId);
       return toAppointment(db, row);
     },
+    /**
+     * Holds an option for a system caller offering it (a waitlist offer): for `minutes` instead of
+     * the booking rules' few, and outside the per-user limit on open holds (the caller holds one
+     * slot per waiting patient, never two for one).
+     */
+    async holdFor(actor: Actor, optionId: string, patientId: string, minutes: number): Promise<Appointment> {
+      const offerRules = { ...rules, holdMinutes: minutes, maxOpenHolds: Number.MAX_SAFE_INTEGER };
+      const row = await booking.hold(db, { ...bookingDeps, rules: offerRules }, actor, optionId, patientId);
+      return toAppointment(db, row);
+    },
     /** Books an option or a hold; a retry with the same idempotency key answers the first booking. */
     async book(
       actor: Actor,

@@ -12,7 +12,7 @@ import { scheduleRoutes } from "./schedule.routes.js";
 import { createSchedules, type ScheduleDeps } from "./schedule.service.js";
 
 export type { Appointment, SlotOptionDto } from "./appointments.schema.js";
-export { slotOption } from "./appointments.schema.js";
+export { appointment as appointmentSchema, slotOption } from "./appointments.schema.js";
 export { createOptionIds, type OptionIds } from "./availability/option-id.js";
 export { searchOptions } from "./availability.service.js";
 export { createSchedulingCaches, type SchedulingCaches } from "./caches.js";
