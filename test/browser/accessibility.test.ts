@@ -225,6 +225,8 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
     const held = await take("/api/v1/holds");
     options.push(...(await patient.get<{ options: { id: string }[] }>(`/api/v1/availability?${q}`)).options);
     const booked = await take("/api/v1/appointments");
+    const { items: referrals } = await patient.get<{ items: { id: string }[] }>("/api/v1/referrals?limit=1");
+    expect(referrals.length).toBe(1);
 
     await checkRole("patient", () => [
       {
@@ -264,6 +266,13 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         route: "/patient/preferences",
         url: "/patient/preferences",
         ready: heading("Preferences"),
+      },
+      { name: "my referrals", route: "/patient/referrals", url: "/patient/referrals", ready: heading(/./) },
+      {
+        name: "a referral",
+        route: "/patient/referrals/:id",
+        url: `/patient/referrals/${referrals[0]!.id}`,
+        ready: heading(/./),
       },
       {
         name: "a page that does not exist",
@@ -314,6 +323,12 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         url: "/physician/time-off",
         ready: heading("Time off"),
       },
+      {
+        name: "referrals sent",
+        route: "/physician/referrals",
+        url: "/physician/referrals",
+        ready: heading(/./),
+      },
     ]);
   });
 
@@ -356,6 +371,7 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         states: [{ name: "cancel dialog", ...openDialog("Cancel", "Cancel this appointment?") }],
       },
       { name: "book for a patient", route: "/staff/book", url: "/staff/book", ready: heading(/./) },
+      { name: "referrals", route: "/staff/referrals", url: "/staff/referrals", ready: heading(/./) },
     ]);
   });
 

@@ -210,7 +210,12 @@ function renderEvent(arg: EventContentArg) {
   const time = `${arg.timeText}${p.zoneNote ? ` ${p.zoneNote}` : ""}`;
   const text = `${time} ${arg.event.title}${p.affected ? " (affected)" : ""}`;
   return (
-    <div title={text} style={{ overflow: "hidden", fontSize: 12, lineHeight: 1.2, whiteSpace: "normal" }}>
+    // kept inside the event's own box (a narrow phone column would push wrapped text out of it,
+    // onto the pale location shading behind, where white text cannot be read)
+    <div
+      title={text}
+      style={{ overflow: "hidden", height: "100%", fontSize: 12, lineHeight: 1.2, whiteSpace: "normal" }}
+    >
       <strong>{time}</strong> {p.affected ? "⚠ affected · " : ""}
       {arg.event.title}
     </div>
