@@ -107,19 +107,32 @@ const templateFields = {
   onSite,
 };
 
-export const templateInput = z
-  .object({
-    ...templateFields,
-    effectiveTo: templateFields.effectiveTo.default(null),
-    appointmentTypeIds: appointmentTypeIds.default([]),
-    notes: templateFields.notes.default(null),
-    onSite: onSite.default(false),
-  })
-  .refine((t) => t.endTime > t.startTime, endAfterStart)
-  .refine((t) => t.effectiveTo === null || t.effectiveTo >= t.effectiveFrom, {
-    error: "effectiveTo must not be before effectiveFrom",
-    path: ["effectiveTo"],
-  });
+/** A template as sent (defaults filled), before its cross-field checks. */
+const templateShape = {
+  ...templateFields,
+  effectiveTo: templateFields.effectiveTo.default(null),
+  appointmentTypeIds: appointmentTypeIds.default([]),
+  notes: templateFields.notes.default(null),
+  onSite: onSite.default(false),
+};
+/** The template's cross-field checks, for the route's body and for a proposed change alike. */
+const checkTemplate = <
+  T extends z.ZodType<{
+    startTime: string;
+    endTime: string;
+    effectiveFrom: string;
+    effectiveTo: string | null;
+  }>,
+>(
+  schema: T,
+) =>
+  schema
+    .refine((t) => t.endTime > t.startTime, endAfterStart)
+    .refine((t) => t.effectiveTo === null || t.effectiveTo >= t.effectiveFrom, {
+      error: "effectiveTo must not be before effectiveFrom",
+      path: ["effectiveTo"],
+    });
+export const templateInput = checkTemplate(z.object(templateShape));
 export type TemplateInput = z.infer<typeof templateInput>;
 
 export const assignmentTemplate = z.object({
@@ -156,20 +169,27 @@ const overrideFields = {
   onSite,
 };
 
-export const overrideInput = z
-  .object({
-    ...overrideFields,
-    rotationName: overrideFields.rotationName.default(null),
-    weekdays: overrideFields.weekdays.default([1, 2, 3, 4, 5]),
-    appointmentTypeIds: appointmentTypeIds.default([]),
-    reason: overrideFields.reason.default(null),
-    onSite: onSite.default(false),
-  })
-  .refine((o) => o.endTime > o.startTime, endAfterStart)
-  .refine((o) => o.endDate >= o.startDate, {
-    error: "endDate must not be before startDate",
-    path: ["endDate"],
-  });
+/** A rotation or temporary assignment as sent (defaults filled), before its cross-field checks. */
+const overrideShape = {
+  ...overrideFields,
+  rotationName: overrideFields.rotationName.default(null),
+  weekdays: overrideFields.weekdays.default([1, 2, 3, 4, 5]),
+  appointmentTypeIds: appointmentTypeIds.default([]),
+  reason: overrideFields.reason.default(null),
+  onSite: onSite.default(false),
+};
+const checkOverride = <
+  T extends z.ZodType<{ startTime: string; endTime: string; startDate: string; endDate: string }>,
+>(
+  schema: T,
+) =>
+  schema
+    .refine((o) => o.endTime > o.startTime, endAfterStart)
+    .refine((o) => o.endDate >= o.startDate, {
+      error: "endDate must not be before startDate",
+      path: ["endDate"],
+    });
+export const overrideInput = checkOverride(z.object(overrideShape));
 export type OverrideInput = z.infer<typeof overrideInput>;
 
 export const assignmentOverride = z.object({
@@ -253,38 +273,9 @@ export type PlannedAssignments = z.infer<typeof plannedAssignments>;
  * it can be evaluated before it is made. Flat, so a refusal names the same field as the route's.
  */
 export const scheduleChange = z.discriminatedUnion("change", [
-  z
-    .object({
-      change: z.literal("add_template"),
-      physicianId: uuid,
-      ...templateFields,
-      effectiveTo: templateFields.effectiveTo.default(null),
-      appointmentTypeIds: appointmentTypeIds.default([]),
-      notes: templateFields.notes.default(null),
-      onSite: onSite.default(false),
-    })
-    .refine((t) => t.endTime > t.startTime, endAfterStart)
-    .refine((t) => t.effectiveTo === null || t.effectiveTo >= t.effectiveFrom, {
-      error: "effectiveTo must not be before effectiveFrom",
-      path: ["effectiveTo"],
-    }),
+  checkTemplate(z.object({ change: z.literal("add_template"), physicianId: uuid, ...templateShape })),
   z.object({ change: z.literal("remove_template"), physicianId: uuid, templateId: uuid }),
-  z
-    .object({
-      change: z.literal("add_override"),
-      physicianId: uuid,
-      ...overrideFields,
-      rotationName: overrideFields.rotationName.default(null),
-      weekdays: overrideFields.weekdays.default([1, 2, 3, 4, 5]),
-      appointmentTypeIds: appointmentTypeIds.default([]),
-      reason: overrideFields.reason.default(null),
-      onSite: onSite.default(false),
-    })
-    .refine((o) => o.endTime > o.startTime, endAfterStart)
-    .refine((o) => o.endDate >= o.startDate, {
-      error: "endDate must not be before startDate",
-      path: ["endDate"],
-    }),
+  checkOverride(z.object({ change: z.literal("add_override"), physicianId: uuid, ...overrideShape })),
   z.object({ change: z.literal("remove_override"), physicianId: uuid, overrideId: uuid }),
   z
     .object({
