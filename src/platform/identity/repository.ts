@@ -215,6 +215,16 @@ export const identityRepository = {
     const r = rows[0]!;
     return { attempts: Number(r.failures), lockedUntil: r.locked_until ? new Date(r.locked_until) : null };
   },
+  /** The key's counter as it stands, without counting anything. */
+  async peekAttempts(db: Executor, key: string): Promise<{ attempts: number; lockedUntil: Date | null }> {
+    const { rows } = await sql<{ failures: number; locked_until: Date | null }>`
+      SELECT CASE WHEN window_started_at < now() - interval '15 minutes' THEN 0 ELSE failures END AS failures,
+             locked_until
+      FROM login_throttle WHERE key = ${key}`.execute(db);
+    const r = rows[0];
+    if (!r) return { attempts: 0, lockedUntil: null };
+    return { attempts: Number(r.failures), lockedUntil: r.locked_until ? new Date(r.locked_until) : null };
+  },
   /** Takes back a claimed attempt that turned out not to be a failure; an empty counter goes away. */
   async releaseAttempt(db: Executor, key: string): Promise<void> {
     await sql`UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = ${key}`.execute(db);

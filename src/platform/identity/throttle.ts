@@ -2,7 +2,9 @@
  * Sign-in throttling per account and per client address. The counters live in `login_throttle`,
  * so every replica shares them; ARCHITECTURE.md ("Notifications: the module's shape and its
  * plumbing") says why no rate-limit library does this job. Only failed sign-ins count against an
- * address, so a front desk behind one hospital address does not lock itself out.
+ * address — not successful ones, and not ones still being checked — so a whole front desk signing
+ * in at once behind one hospital address is never refused. An account counts every attempt the
+ * moment it starts, so parallel guesses at one password all meet its limit.
  */
 import type { Executor } from "../db.js";
 import { identityRepository as repo } from "./repository.js";
@@ -36,33 +38,36 @@ export function createLoginThrottle(clock: () => number = Date.now) {
     },
 
     /**
-     * Counts the attempt before its password is checked, so parallel guesses all meet the limit.
-     * Over the limit the attempt is taken back and the answer is when to try again.
+     * Counts the attempt against its account before the password is checked, so parallel guesses
+     * all meet the account's limit; the address is only looked at (its failures so far). Refused,
+     * the account's attempt is taken back and the answer is when to try again.
      */
     async claim(db: Executor, keys: ThrottleKeys): Promise<Date | undefined> {
-      const account = await repo.claimAttempt(db, keys.account);
-      const address = await repo.claimAttempt(db, keys.address);
+      const address = await repo.peekAttempts(db, keys.address);
       const now = clock();
-      const retryAt =
-        throttledUntil(account, ACCOUNT_FAILURE_LIMIT, now) ??
-        throttledUntil(address, ADDRESS_FAILURE_LIMIT, now);
-      if (retryAt) {
-        await repo.releaseAttempt(db, keys.account);
-        await repo.releaseAttempt(db, keys.address);
-      }
+      const byAddress =
+        address.lockedUntil && address.lockedUntil.getTime() > now
+          ? address.lockedUntil
+          : address.attempts >= ADDRESS_FAILURE_LIMIT
+            ? new Date(now + LOCK_MINUTES * 60_000)
+            : undefined;
+      if (byAddress) return byAddress;
+      const account = await repo.claimAttempt(db, keys.account);
+      const retryAt = throttledUntil(account, ACCOUNT_FAILURE_LIMIT, now);
+      if (retryAt) await repo.releaseAttempt(db, keys.account);
       return retryAt;
     },
 
-    /** The claimed attempt failed: it stays counted, and a counter at its limit locks. */
+    /** The claimed attempt failed: it stays counted, the address counts it, a counter at its limit locks. */
     async failed(tx: Executor, keys: ThrottleKeys): Promise<void> {
+      await repo.claimAttempt(tx, keys.address);
       await repo.lockIfReached(tx, keys.account, ACCOUNT_FAILURE_LIMIT, LOCK_MINUTES);
       await repo.lockIfReached(tx, keys.address, ADDRESS_FAILURE_LIMIT, LOCK_MINUTES);
     },
 
-    /** The claimed attempt succeeded: the account starts afresh, the address gets its attempt back. */
+    /** The claimed attempt succeeded: the account starts afresh; the address never counted it. */
     async succeeded(tx: Executor, keys: ThrottleKeys): Promise<void> {
       await repo.clearFailures(tx, keys.account);
-      await repo.releaseAttempt(tx, keys.address);
     },
   };
 }
