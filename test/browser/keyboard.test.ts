@@ -94,7 +94,10 @@ describe("a patient using the keyboard alone", () => {
 
     await tabTo(page, /^Search$/);
     await page.keyboard.press("Enter");
-    await page.getByText(/options across the network/).waitFor({ timeout: 120_000 });
+    // whatever the search answers (options, none, or an error), say which
+    const answer = page.locator("#results-heading, [role=alert]").first();
+    await answer.waitFor({ timeout: 120_000 });
+    expect(await answer.textContent()).toMatch(/options across the network/);
 
     // the comparison's first "Book earliest here", or the first time offered
     await tabTo(page, /^Book( earliest here)?: /, { max: 120 });
