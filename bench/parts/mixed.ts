@@ -60,7 +60,7 @@ interface OperationStats {
   latencies: number[];
   serverErrors: number;
   conflicts: Record<string, number>;
-  /** Other answers that are not a success, by status. */
+  /** Other answers that are not a success, by status, problem code and field. */
   refused: Record<string, number>;
 }
 
@@ -143,6 +143,8 @@ async function castActors(direct: pg.Pool, clients: number, tag: string): Promis
         [locationId, PATIENTS_PER_DESK],
       )
     ).rows.map((r) => r.id);
+    // a desk with no patient of its own to book for would only send searches without one
+    if (patients.length === 0) continue;
     const physicians = (
       await direct.query<{ id: string }>(
         `SELECT p.id FROM physicians p WHERE p.active AND p.primary_specialty = $1 ORDER BY p.npi LIMIT 20`,
@@ -325,7 +327,12 @@ function client(url: string, actor: Actor, seed: number) {
           const reason =
             (r.json.reason as string | undefined) ?? (r.json.code as string | undefined) ?? "other";
           s.conflicts[reason] = (s.conflicts[reason] ?? 0) + 1;
-        } else if (r.status >= 400) s.refused[r.status] = (s.refused[r.status] ?? 0) + 1;
+        } else if (r.status >= 400) {
+          // by status, problem code and the field at fault, so a refusal says what it was
+          const field = (r.json.errors as Array<{ field?: string }> | undefined)?.[0]?.field;
+          const key = [r.status, r.json.code, field].filter((x) => x !== undefined).join(" ");
+          s.refused[key] = (s.refused[key] ?? 0) + 1;
+        }
       }
     },
   };
