@@ -1,5 +1,6 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
+import { fhirRoutes } from "./integrations/fhir/index.js";
 import { type AuditTrail, auditRoutes, createAudit, openAuditTrail } from "./platform/audit/index.js";
 import { type Clock, systemClock } from "./platform/clock.js";
 import { type Config, loadConfig } from "./platform/config.js";
@@ -232,6 +233,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   waitlistRoutes(app, waitlist.service);
   notificationRoutes(app, notifications);
   wayfindingRoutes(app, wayfinding);
+  fhirRoutes(app, { locations, physicians, patients, scheduling, version: VERSION });
   serveWebApp(app);
 
   await app.ready();

@@ -1,0 +1,135 @@
+/**
+ * The CapabilityStatement `GET /fhir/R4/metadata` answers: exactly the interactions, search
+ * parameters and operations the routes in `routes.ts` serve (the FHIR test holds it to them).
+ */
+import type { CapabilityStatement, CapabilityStatementRestResource } from "@medplum/fhirtypes";
+
+type Param = [name: string, type: "token" | "reference" | "date" | "string", documentation: string];
+
+function resource(
+  type: CapabilityStatementRestResource["type"],
+  interactions: Array<"read" | "search-type" | "update" | "patch">,
+  params: Param[],
+  extra: Partial<CapabilityStatementRestResource> = {},
+): CapabilityStatementRestResource {
+  return {
+    type,
+    interaction: interactions.map((code) => ({ code })),
+    ...(params.length || interactions.includes("search-type")
+      ? {
+          searchParam: params.map(([name, t, documentation]) => ({
+            name,
+            type: t,
+            documentation,
+          })),
+        }
+      : {}),
+    ...extra,
+  };
+}
+
+/** The operations served, by name: their definitions are the IHE ITI Scheduling ones. */
+export const OPERATIONS = {
+  find: "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-find",
+  hold: "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-hold",
+  book: "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-book",
+  cancel: "https://rounds.example/fhir/OperationDefinition/appointment-cancel",
+} as const;
+
+export function capabilityStatement(version: string, baseUrl: string): CapabilityStatement {
+  return {
+    resourceType: "CapabilityStatement",
+    status: "active",
+    date: "2026-12-04",
+    kind: "instance",
+    software: { name: "Rounds", version },
+    implementation: { description: "Rounds appointment scheduling, FHIR R4 scheduling API", url: baseUrl },
+    fhirVersion: "4.0.1",
+    format: ["application/fhir+json", "json"],
+    patchFormat: ["application/json-patch+json"],
+    rest: [
+      {
+        mode: "server",
+        documentation:
+          "Every search pages with _count and _offset and links self, first, previous and next. " +
+          "Reference data (Organization, Location, Practitioner, PractitionerRole, HealthcareService, " +
+          "Schedule) is public; Slot, Appointment and Patient need a Rounds session (cookie or " +
+          "Authorization: Bearer <session token>) and answer only what the caller's role and scope reach.",
+        security: {
+          description:
+            "Sign in with POST /api/v1/auth/login and send the session token as a bearer token, or the session cookie",
+        },
+        resource: [
+          resource("Organization", ["read", "search-type"], []),
+          resource("Location", ["read", "search-type"], [["name", "string", "name or city contains"]]),
+          resource("Practitioner", ["read", "search-type"], [["name", "string", "name contains"]]),
+          resource(
+            "PractitionerRole",
+            ["read", "search-type"],
+            [
+              ["practitioner", "reference", "Practitioner/{id}"],
+              ["location", "reference", "Location/{id}"],
+              ["specialty", "token", "a specialty code"],
+            ],
+          ),
+          resource(
+            "HealthcareService",
+            ["read", "search-type"],
+            [
+              ["location", "reference", "Location/{id}"],
+              ["specialty", "token", "a specialty code"],
+            ],
+          ),
+          resource(
+            "Schedule",
+            ["read", "search-type"],
+            [["actor", "reference", "Practitioner/{id} or Location/{id}"]],
+          ),
+          resource(
+            "Slot",
+            ["search-type"],
+            [
+              [
+                "service-type",
+                "token",
+                "required: the appointment type (code of the appointment-type system)",
+              ],
+              ["schedule", "reference", "Schedule/{id}: one practitioner at one location"],
+              [
+                "schedule.actor",
+                "reference",
+                "Location/{id} or Practitioner/{id} (chained through Schedule)",
+              ],
+              ["start", "date", "ge/gt and lt/le bounds, or a day; at most 62 days"],
+              ["status", "token", "free (the only status computed)"],
+            ],
+            { searchInclude: ["Slot:schedule"] },
+          ),
+          resource(
+            "Appointment",
+            ["read", "search-type", "update", "patch"],
+            [
+              ["patient", "reference", "Patient/{id}"],
+              ["practitioner", "reference", "Practitioner/{id}"],
+              ["location", "reference", "Location/{id}"],
+              ["date", "date", "ge/gt and lt/le bounds, or a day"],
+              ["status", "token", "pending, booked, checked-in, fulfilled, cancelled, noshow"],
+            ],
+            {
+              searchInclude: ["Appointment:patient", "Appointment:practitioner", "Appointment:location"],
+              operation: [
+                { name: "find", definition: OPERATIONS.find },
+                { name: "hold", definition: OPERATIONS.hold },
+                { name: "book", definition: OPERATIONS.book },
+                { name: "cancel", definition: OPERATIONS.cancel },
+              ],
+              documentation:
+                "update and patch only cancel (status cancelled, with an optional cancelationReason)",
+            },
+          ),
+          resource("Patient", ["read"], []),
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,103 @@
+/** What the FHIR routes share: the services they call, the base URL, answering in FHIR JSON. */
+import { createHash } from "node:crypto";
+import type { Resource } from "@medplum/fhirtypes";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { ProblemError } from "../../platform/errors.js";
+import type { Location, Locations } from "../../services/locations/index.js";
+import type { Patients } from "../../services/patients/index.js";
+import type { Physician, Physicians } from "../../services/physicians/index.js";
+import type { Scheduling } from "../../services/scheduling/index.js";
+
+/** The services the FHIR endpoint calls: every read and change goes through their operations. */
+export interface FhirDeps {
+  locations: Locations;
+  physicians: Physicians;
+  patients: Patients;
+  scheduling: Scheduling;
+  version: string;
+}
+
+export const FHIR_BASE = "/fhir/R4";
+export const FHIR_JSON = "application/fhir+json; charset=utf-8";
+
+export const baseUrl = (req: FastifyRequest): string => `${req.protocol}://${req.host}${FHIR_BASE}`;
+
+/** The search's own absolute URL without its paging parameters. */
+export function searchUrl(req: FastifyRequest): URL {
+  const url = new URL(req.url, `${req.protocol}://${req.host}`);
+  url.searchParams.delete("_count");
+  url.searchParams.delete("_offset");
+  return url;
+}
+
+export function send(reply: FastifyReply, resource: Resource, status = 200): FastifyReply {
+  return reply.code(status).type(FHIR_JSON).send(resource);
+}
+
+/** The id of the Slot an option occupies: the same time of the same physician, place and type gives the same id. */
+export const slotId = (o: {
+  physicianId: string;
+  locationId: string;
+  appointmentTypeId: string;
+  start: string;
+}) =>
+  createHash("sha256")
+    .update(`${o.physicianId}|${o.locationId}|${o.appointmentTypeId}|${o.start}`)
+    .digest("hex")
+    .slice(0, 40);
+
+/** A not-found answer turned into "nothing": a search naming what does not exist finds nothing. */
+export async function orNone<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if (err instanceof ProblemError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+/** One page of an in-memory list, and whether more follows. */
+export function pageOfList<T>(items: T[], count: number, offset: number): { items: T[]; more: boolean } {
+  return { items: items.slice(offset, offset + count), more: items.length > offset + count };
+}
+
+const PAGE = 500;
+
+/**
+ * The network as reference data: every location, and the physicians whose templates or rotations
+ * place them at a location (a Schedule and a PractitionerRole each).
+ */
+export function networkReader({ locations, physicians }: Pick<FhirDeps, "locations" | "physicians">) {
+  async function allLocations(): Promise<Location[]> {
+    const out: Location[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await locations.list({ limit: PAGE, offset });
+      out.push(...page.items);
+      if (out.length >= page.total || page.items.length === 0) return out;
+    }
+  }
+  async function physiciansAt(locationId: string): Promise<Physician[]> {
+    const out: Physician[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await physicians.list({ locationId, limit: PAGE, offset });
+      out.push(...page.items);
+      if (out.length >= page.total || page.items.length === 0) return out;
+    }
+  }
+  return {
+    allLocations,
+    physiciansAt,
+    /** Physicians at locations, narrowed to one physician or one location when asked. */
+    async roles(filter: { physicianId?: string | undefined; locationId?: string | undefined }) {
+      const here = filter.locationId
+        ? [await orNone(locations.get(filter.locationId))].filter((l): l is Location => l !== undefined)
+        : await allLocations();
+      const out: Array<{ physician: Physician; locationId: string }> = [];
+      for (const l of here)
+        for (const physician of await physiciansAt(l.id))
+          if (!filter.physicianId || physician.id === filter.physicianId)
+            out.push({ physician, locationId: l.id });
+      return out;
+    },
+  };
+}

