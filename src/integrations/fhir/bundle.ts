@@ -56,6 +56,23 @@ export function searchBundle(
   };
 }
 
+/** What an operation answers as a searchset (IHE's $find, $hold, $book): all its resources, linked to itself. */
+export function resultBundle(base: string, self: string, matches: Resource[]): Bundle {
+  return {
+    resourceType: "Bundle",
+    type: "searchset",
+    total: matches.length,
+    link: [{ relation: "self", url: self }],
+    entry: matches.map((resource) => ({
+      fullUrl: resource.id
+        ? `${base}/${resource.resourceType}/${resource.id}`
+        : `urn:uuid:${crypto.randomUUID()}`,
+      resource,
+      search: { mode: "match" as const },
+    })),
+  };
+}
+
 const ISSUE_CODES: Record<number, OperationOutcome["issue"][number]["code"]> = {
   400: "invalid",
   401: "login",

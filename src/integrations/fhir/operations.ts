@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { problems } from "../../platform/errors.js";
 import { actorOf } from "../../platform/identity/index.js";
 import { rolesFor } from "../../platform/policy.js";
-import { searchBundle } from "./bundle.js";
+import { resultBundle } from "./bundle.js";
 import { baseUrl, type FhirDeps, orNone, send } from "./context.js";
 import { isUuid } from "./ids.js";
 import {
@@ -83,13 +83,9 @@ function cancelReason(text: unknown, field: string): string {
 export function schedulingOperations(fhir: FastifyInstance, { scheduling }: FhirDeps): void {
   const { appointments, catalog } = scheduling;
   const typeName = async (id: string) => (await orNone(catalog.get(id)))?.name;
+  const selfOf = (req: FastifyRequest) => new URL(req.url, `${req.protocol}://${req.host}`).toString();
   const inBundle = async (req: FastifyRequest, a: Awaited<ReturnType<typeof appointments.get>>) =>
-    searchBundle(
-      baseUrl(req),
-      { url: new URL(req.url, `${req.protocol}://${req.host}`), count: 1, offset: 0 },
-      [toFhirAppointment(a, await typeName(a.appointmentTypeId))],
-      { total: 1, more: false },
-    );
+    resultBundle(baseUrl(req), selfOf(req), [toFhirAppointment(a, await typeName(a.appointmentTypeId))]);
 
   const find = async (req: Req) => {
     const input = operationInput(req.method === "GET" ? undefined : req.body, req.query);
@@ -130,11 +126,10 @@ export function schedulingOperations(fhir: FastifyInstance, { scheduling }: Fhir
       limit: countText ? Number(countText) : 20,
     });
     const name = await typeName(appointmentTypeId);
-    return searchBundle(
+    return resultBundle(
       baseUrl(req),
-      { url: new URL(req.url, `${req.protocol}://${req.host}`), count: found.options.length || 1, offset: 0 },
+      selfOf(req),
       found.options.map((o) => toProposedAppointment(o, patientId, name)),
-      { total: found.options.length, more: false },
     );
   };
   const findConfig = { allow: bookers, fhirFields: FIND_FIELDS };

@@ -134,8 +134,8 @@ export function fhirRoutes(app: App, deps: FhirDeps): void {
       );
       readRoutes(fhir, deps);
       schedulingOperations(fhir, deps);
-      // anything else under the FHIR base: an unknown type or interaction, in FHIR's words
-      fhir.all("/*", { config: { allow: "public" }, schema: hidden }, (req, reply) =>
+      // anything else under the FHIR base (and the base itself): an unknown type or interaction, in FHIR's words
+      const unknown = (req: FastifyRequest, reply: FastifyReply) =>
         answerProblem(
           req,
           reply,
@@ -145,8 +145,9 @@ export function fhirRoutes(app: App, deps: FhirDeps): void {
             `No FHIR interaction ${req.method} ${req.url.split("?")[0]}`,
             [{ field: "url", message: "not a resource type or interaction this server supports" }],
           ),
-        ),
-      );
+        );
+      fhir.all("/", { config: { allow: "public" }, schema: hidden }, unknown);
+      fhir.all("/*", { config: { allow: "public" }, schema: hidden }, unknown);
     },
     { prefix: FHIR_BASE },
   );
