@@ -29,6 +29,13 @@ beforeAll(async () => {
   net = await buildClinicNetwork(rounds);
   elsewhere = await buildClinicNetwork(rounds);
   admin = await clientFor(rounds, "admin");
+  // the specialty's department at the main campus: its HealthcareService
+  const department = await admin.inject({
+    method: "POST",
+    url: `/api/v1/locations/${net.main.id}/departments`,
+    payload: { specialty: net.specialty, name: "Clinic of the test specialty" },
+  });
+  expect(department.statusCode, department.body).toBe(201);
 }, 120_000);
 afterAll(() => rounds?.close());
 
@@ -101,6 +108,7 @@ describe("FHIR R4 reads and searches", () => {
     const schedules = await get(`Schedule?actor=Practitioner/${net.physicianId}`);
     expect(entries(schedules.body)).toHaveLength(2);
     const services = await get(`HealthcareService?location=Location/${net.main.id}`);
+    expect(entries(services.body)).toHaveLength(1);
     const slots = await get(
       `Slot?service-type=${TYPE_SYSTEM}|${net.appointmentTypeId}&schedule.actor=Practitioner/${net.physicianId}&${dayBounds(net)}&_include=Slot:schedule&_count=3`,
       token,
@@ -127,6 +135,7 @@ describe("FHIR R4 reads and searches", () => {
         "Organization",
         "Practitioner",
         "PractitionerRole",
+        "HealthcareService",
         "Schedule",
         "Bundle",
         "Slot",
@@ -139,6 +148,70 @@ describe("FHIR R4 reads and searches", () => {
     expect(hours.extension?.map((e) => e.url)).toContain(
       "https://rounds.example/fhir/StructureDefinition/location-parking",
     );
+    // _include=Slot:schedule brings the Schedules the slots belong to
+    const bundled = (slots.body as Bundle).entry ?? [];
+    const scheduleRefs = new Set(
+      bundled
+        .filter((e) => e.search?.mode === "match")
+        .map((e) => (e.resource as { schedule: { reference: string } }).schedule.reference),
+    );
+    const included = bundled
+      .filter((e) => e.search?.mode === "include")
+      .map((e) => `Schedule/${e.resource?.id}`);
+    expect(scheduleRefs.size).toBeGreaterThan(0);
+    expect(new Set(included)).toEqual(scheduleRefs);
+  });
+
+  it("every resource type said to be readable reads by id, with the session cookie as well as a bearer token", async () => {
+    const cookie = { cookie: `rounds_session=${admin.user.token}` };
+    const [role] = entries((await get(`PractitionerRole?practitioner=Practitioner/${net.physicianId}`)).body);
+    const [service] = entries((await get(`HealthcareService?location=Location/${net.main.id}`)).body);
+    const booked = await admin.inject({
+      method: "POST",
+      url: "/api/v1/appointments",
+      payload: {
+        optionId: (
+          (
+            await admin.inject({
+              url: `/api/v1/availability?appointmentTypeId=${net.appointmentTypeId}&physicianId=${net.physicianId}&from=${encodeURIComponent(net.at("08:00", 7))}&to=${encodeURIComponent(net.at("12:00", 7))}`,
+            })
+          ).json() as { options: Array<{ id: string }> }
+        ).options[0]!.id,
+        patientId: net.patientId,
+      },
+    });
+    const ids: Record<string, string> = {
+      Organization: "network",
+      Location: net.main.id,
+      Practitioner: net.physicianId,
+      PractitionerRole: role.id,
+      HealthcareService: service.id,
+      Schedule: role.id,
+      Appointment: (booked.json() as { id: string }).id,
+      Patient: net.patientId,
+    };
+    const rest = (
+      (await get("metadata")).body as unknown as {
+        rest: Array<{ resource: Array<{ type: string; interaction: Array<{ code: string }> }> }>;
+      }
+    ).rest[0]!;
+    const readable = rest.resource
+      .filter((r) => r.interaction.some((i) => i.code === "read"))
+      .map((r) => r.type);
+    expect(readable.sort()).toEqual(Object.keys(ids).sort());
+    for (const type of readable) {
+      const res = await fetch(`${base}/${type}/${ids[type]}`, { headers: cookie });
+      const body = (await res.json()) as Resource;
+      expect(res.status, `${type}: ${JSON.stringify(body)}`).toBe(200);
+      expect(body).toMatchObject({ resourceType: type, id: ids[type] });
+      expectValid(body);
+    }
+    // the appointment is found by its patient, practitioner, day and status, and not by another status
+    const search = `Appointment?patient=Patient/${net.patientId}&practitioner=Practitioner/${net.physicianId}&date=ge${encodeURIComponent(net.at("00:00", 7))}&date=lt${encodeURIComponent(net.at("23:59", 7))}`;
+    expect(entries((await get(`${search}&status=booked`, admin.user.token)).body).map((a) => a.id)).toEqual([
+      ids.Appointment,
+    ]);
+    expect(entries((await get(`${search}&status=cancelled,noshow`, admin.user.token)).body)).toEqual([]);
   });
 
   it("Slots are the free times the availability search offers, paged with Bundle links", async () => {
