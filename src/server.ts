@@ -212,6 +212,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     config: config.notifications,
     log: app.log,
     listenUrl: database.kind === "postgres" ? config.databaseUrl : undefined,
+    // an offer's email or SMS carries a link issued for it as it is sent (the waitlist keeps its hash)
+    offerLinks: waitlist.links,
   });
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
@@ -239,7 +241,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   await app.ready();
   // the occupancy cache hears every replica's committed schedule changes from the outbox
   await notifications.hub.subscribe((events) => {
-    for (const e of events) caches.occupancy.forget(e);
+    // offers and opened schedule time change no booking (the plan stamp covers schedules)
+    for (const e of events) if (e.type.startsWith("appointment.")) caches.occupancy.forget(e);
   });
   if (config.notifications.worker) {
     await notifications.startWorker();

@@ -58,6 +58,7 @@ describe("the notifications service", () => {
         library: new TemplateLibrary(),
         telehealthBaseUrl: "https://t.invalid/",
         reminderHours: [24],
+        publicUrl: "https://rounds.invalid",
       },
     });
     const preview = await service.preview({} as never, "confirmation", { language: "en" });

@@ -303,6 +303,45 @@ describe("the demo network", () => {
     expect(queues[0]!.n).toBeGreaterThanOrEqual(2);
   });
 
+  it("has a waitlist: patients waiting at the main campus, an open offer to the demo patient on a slot held for them, and answered and expired offers", async () => {
+    expect(summary.waitlist).toBe(await count("waitlist_entries"));
+    const entries = await rows<{ status: string; urgency: string }>(
+      database,
+      sql`SELECT status, urgency FROM waitlist_entries ORDER BY status, urgency`,
+    );
+    expect(new Set(entries.filter((e) => e.status === "waiting").map((e) => e.urgency))).toEqual(
+      new Set(["routine", "soon", "urgent"]),
+    );
+    const offers = await rows<{ status: string; n: number }>(
+      database,
+      sql`SELECT status, count(*)::int AS n FROM waitlist_offers GROUP BY status ORDER BY status`,
+    );
+    expect(offers).toEqual([
+      { status: "accepted", n: 2 },
+      { status: "declined", n: 1 },
+      { status: "expired", n: 1 },
+      { status: "offered", n: 1 },
+    ]);
+    const open = await rows<{ hold: string; held_for_offer: boolean; demo: boolean; after: boolean }>(
+      database,
+      sql`SELECT a.status AS hold, a.hold_expires_at = o.expires_at AS held_for_offer,
+            u.email = 'patient@demo.rounds.test' AS demo, o.expires_at > ${`${TODAY}T12:00:00Z`}::timestamptz AS after
+          FROM waitlist_offers o JOIN appointments a ON a.id = o.appointment_id
+          JOIN users u ON u.patient_id = o.patient_id WHERE o.status = 'offered'`,
+    );
+    expect(open).toEqual([{ hold: "held", held_for_offer: true, demo: true, after: true }]);
+    // every accepted offer's slot is the patient's booked visit
+    const accepted = await rows<{ status: string; same: boolean }>(
+      database,
+      sql`SELECT a.status, a.patient_id = o.patient_id AS same FROM waitlist_offers o
+          JOIN appointments a ON a.id = o.appointment_id WHERE o.status = 'accepted'`,
+    );
+    expect(accepted).toEqual([
+      { status: "booked", same: true },
+      { status: "booked", same: true },
+    ]);
+  });
+
   it("refuses to load a second network into a database that already has locations", async () => {
     await expect(seedNetwork(database, SMALL)).rejects.toThrow(/already has locations/);
     expect(await count("locations")).toBe(summary.locations);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Rounds } from "../src/server.js";
@@ -87,13 +87,11 @@ async function offerFor(client: Client, status = "offered"): Promise<OfferDto> {
   );
 }
 
-/** Gives the offer a link token the test knows (the real one only travels in the message). */
+/** A link for the offer, issued as the notification worker issues one for each message it sends. */
 async function linkFor(offerId: string): Promise<string> {
-  const token = randomBytes(32).toString("base64url");
-  await sql`UPDATE waitlist_offers SET token_hash = ${createHash("sha256").update(token).digest()} WHERE id = ${offerId}`.execute(
-    rounds.database.db,
-  );
-  return token;
+  const link = await rounds.waitlist.links.issue(offerId, "email");
+  if (!link) throw new Error("the offer is not open");
+  return link.token;
 }
 
 /** Makes the offer (and the hold kept for it) run out now. */
@@ -249,8 +247,13 @@ describe("offering a freed slot", () => {
     await cancel(net, taken);
     const toFirst = await offerFor(first.client);
     const link = await linkFor(toFirst.id);
-    const seen = await net.admin.inject({ url: `/api/v1/waitlist/links/${link}` });
-    expect(seen.json()).toMatchObject({ id: toFirst.id, status: "offered" });
+    const seen = await rounds.app.inject({ url: `/api/v1/waitlist/links/${link}` });
+    expect(seen.statusCode, seen.body).toBe(200);
+    expect(seen.json()).toMatchObject({
+      status: "offered",
+      start: toFirst.start,
+      expiresAt: toFirst.expiresAt,
+    });
     const declined = await rounds.app.inject({
       method: "POST",
       url: `/api/v1/waitlist/links/${link}/decline`,
@@ -300,5 +303,141 @@ describe("offering a freed slot", () => {
     expect(gone.json().status).toBe("withdrawn");
     const next = await offerFor(staying.client);
     expect(Date.parse(next.start)).toBe(Date.parse(net.at("11:00")));
+  });
+});
+
+describe("the link in an offer's message", () => {
+  it("shows the slot without naming the patient, accepts once, and a second use or a late one gets a clear answer and changes nothing", async () => {
+    const net = await buildClinicNetwork(rounds);
+    const taken = await bookedAt(net, "09:30");
+    const me = await patientWithLogin(net);
+    expect((await join(me.client, needOn(net, me.id))).statusCode).toBe(201);
+    await cancel(net, taken);
+    const offer = await offerFor(me.client);
+    const link = await linkFor(offer.id);
+    const other = await linkFor(offer.id);
+
+    const seen = await rounds.app.inject({ url: `/api/v1/waitlist/links/${link}` });
+    expect(seen.statusCode, seen.body).toBe(200);
+    const view = seen.json() as Record<string, unknown>;
+    expect(view).toMatchObject({
+      status: "offered",
+      start: offer.start,
+      appointmentType: "Consultation",
+      telehealth: false,
+      location: { timeZone: expect.any(String) },
+    });
+    expect(view.physicianName).toMatch(/^Ada Rotor/);
+    // a token holder learns the slot, not whose it is
+    for (const key of ["id", "patientId", "entryId", "appointmentId"]) expect(view).not.toHaveProperty(key);
+    expect(JSON.stringify(view)).not.toContain(me.id);
+    expect(JSON.stringify(view)).not.toContain(offer.appointmentId);
+
+    const accepted = await rounds.app.inject({
+      method: "POST",
+      url: `/api/v1/waitlist/links/${link}/accept`,
+    });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    expect(accepted.json()).toMatchObject({ status: "accepted", start: offer.start });
+    expect(JSON.stringify(accepted.json())).not.toContain(me.id);
+    const booked = await me.client.inject({ url: `/api/v1/appointments/${offer.appointmentId}` });
+    expect(booked.json()).toMatchObject({ status: "booked", patientId: me.id });
+
+    // the same link again, or the other message's link: answered, and nothing changes
+    for (const token of [link, other])
+      for (const answer of ["accept", "decline"]) {
+        const again = await rounds.app.inject({
+          method: "POST",
+          url: `/api/v1/waitlist/links/${token}/${answer}`,
+        });
+        expect(again.statusCode).toBe(409);
+        expect(again.json()).toMatchObject({ code: "offer_answered", errors: [{ field: "params.token" }] });
+      }
+    expect((await rounds.app.inject({ url: `/api/v1/waitlist/links/${other}` })).json().status).toBe(
+      "accepted",
+    );
+    const still = await me.client.inject({ url: `/api/v1/appointments/${offer.appointmentId}` });
+    expect(still.json()).toMatchObject({ status: "booked", patientId: me.id });
+    // an answered offer issues no more links
+    expect(await rounds.waitlist.links.issue(offer.id, "sms")).toBeUndefined();
+  });
+
+  it("an open offer past its time reads expired through its link before any pass has closed it", async () => {
+    const net = await buildClinicNetwork(rounds);
+    const taken = await bookedAt(net, "10:30");
+    const me = await patientWithLogin(net);
+    expect((await join(me.client, needOn(net, me.id))).statusCode).toBe(201);
+    await cancel(net, taken);
+    const offer = await offerFor(me.client);
+    const link = await linkFor(offer.id);
+    await sql`UPDATE waitlist_offers SET expires_at = now() - interval '1 second' WHERE id = ${offer.id}`.execute(
+      rounds.database.db,
+    );
+    expect((await rounds.app.inject({ url: `/api/v1/waitlist/links/${link}` })).json().status).toBe(
+      "expired",
+    );
+    const late = await rounds.app.inject({ method: "POST", url: `/api/v1/waitlist/links/${link}/accept` });
+    expect(late.statusCode).toBe(410);
+    expect(late.json()).toMatchObject({ code: "offer_expired", errors: [{ field: "params.token" }] });
+    const hold = await me.client.inject({ url: `/api/v1/appointments/${offer.appointmentId}` });
+    expect(hold.json().status).not.toBe("booked");
+  });
+});
+
+describe("time a schedule change opens", () => {
+  it("a temporary assignment on a day the physician did not work is offered to the patients waiting for that day, one slot each", async () => {
+    const net = await buildClinicNetwork(rounds);
+    const [first, second] = [await patientWithLogin(net), await patientWithLogin(net)];
+    // Saturday: the physician does not work
+    const saturday = { from: net.at("00:00", 5), to: net.at("23:59", 5) };
+    for (const p of [first, second])
+      expect((await join(p.client, needOn(net, p.id, saturday))).statusCode).toBe(201);
+    await rounds.waitlist.filler.runOnce();
+    expect((await first.client.inject({ url: "/api/v1/waitlist/offers" })).json().items).toEqual([]);
+
+    const day = net.at("12:00", 5).slice(0, 10);
+    const added = await net.admin.inject({
+      method: "POST",
+      url: `/api/v1/physicians/${net.physicianId}/overrides`,
+      payload: {
+        locationId: net.main.id,
+        kind: "temporary",
+        startDate: day,
+        endDate: day,
+        weekdays: [6],
+        startTime: "09:00",
+        endTime: "10:00",
+        reason: "Saturday clinic",
+      },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const toFirst = await offerFor(first.client);
+    const toSecond = await offerFor(second.client);
+    expect(Date.parse(toFirst.start)).toBe(Date.parse(net.at("09:00", 5)));
+    expect(Date.parse(toSecond.start)).toBeGreaterThanOrEqual(Date.parse(net.at("09:30", 5)));
+    expect(Date.parse(toSecond.start)).toBeLessThan(Date.parse(net.at("10:00", 5)));
+  });
+
+  it("time off taken back frees its hours for the patient waiting for them", async () => {
+    const net = await buildClinicNetwork(rounds);
+    const off = await net.admin.inject({
+      method: "POST",
+      url: `/api/v1/physicians/${net.physicianId}/time-off`,
+      payload: { startsAt: net.at("00:00", 1), endsAt: net.at("23:59", 1), reason: "conference" },
+    });
+    expect(off.statusCode, off.body).toBe(201);
+    const me = await patientWithLogin(net);
+    const tuesday = { from: net.at("00:00", 1), to: net.at("23:59", 1), locationIds: [net.main.id] };
+    expect((await join(me.client, needOn(net, me.id, tuesday))).statusCode).toBe(201);
+    await rounds.waitlist.filler.runOnce();
+    expect((await me.client.inject({ url: "/api/v1/waitlist/offers" })).json().items).toEqual([]);
+
+    const removed = await net.admin.inject({
+      method: "DELETE",
+      url: `/api/v1/physicians/${net.physicianId}/time-off/${off.json().id}`,
+    });
+    expect(removed.statusCode, removed.body).toBeLessThan(300);
+    const offer = await offerFor(me.client);
+    expect(Date.parse(offer.start)).toBe(Date.parse(net.at("08:00", 1)));
   });
 });

@@ -76,6 +76,8 @@ export interface NotificationsConfig {
   reminderHours: number[];
   /** A telehealth appointment's join link is this prefix followed by the appointment id. */
   telehealthBaseUrl: string;
+  /** Where patients reach this web app (links in messages, e.g. a waitlist offer's), no trailing slash. */
+  publicUrl: string;
 }
 
 const booleanFlag = z
@@ -160,6 +162,10 @@ const envSchema = z.object({
   ROUNDS_TELEHEALTH_BASE_URL: z
     .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
     .default("https://telehealth.invalid/join/"),
+  ROUNDS_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .optional()
+    .describe("default: http://localhost:PORT"),
 });
 
 export class ConfigError extends Error {
@@ -235,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : undefined,
       reminderHours: e.ROUNDS_REMINDER_HOURS,
       telehealthBaseUrl: e.ROUNDS_TELEHEALTH_BASE_URL,
+      publicUrl: (e.ROUNDS_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     },
     audit: {
       key: e.ROUNDS_AUDIT_KEY,

@@ -13,7 +13,15 @@ export type ScheduleEventType =
   | "appointment.booked"
   | "appointment.cancelled"
   | "appointment.rescheduled"
-  | "appointment.status_changed";
+  | "appointment.status_changed"
+  /** A freed slot was held for a waiting patient and offered to them (the appointment is the hold). */
+  | "waitlist.offered"
+  /**
+   * A physician's schedule may have opened time (a new weekly template or temporary assignment,
+   * time off removed): no appointment and no patient; `locationId` is empty when it may be any of
+   * theirs, and the payload's `from`/`to` bound the time (`to` null: open-ended).
+   */
+  | "schedule.opened";
 
 export interface ScheduleEventInput {
   type: ScheduleEventType;
@@ -37,6 +45,24 @@ export async function publish(tx: Executor, e: ScheduleEventInput): Promise<void
     WITH inserted AS (
       INSERT INTO schedule_events (type, appointment_id, patient_id, physician_id, location_id, payload)
       VALUES (${e.type}, ${e.appointmentId}, ${e.patientId}, ${e.physicianId}, ${e.locationId}, ${JSON.stringify(e.payload ?? {})})
+      RETURNING seq
+    )
+    SELECT pg_notify(${EVENTS_CHANNEL}, '') FROM inserted`.execute(tx);
+}
+
+/**
+ * Tells the outbox that a physician's schedule may have opened time between `from` and `to`
+ * (null: open-ended), at one location or (null) any; waiting patients may now fit there.
+ */
+export async function publishScheduleOpened(
+  tx: Executor,
+  e: { physicianId: string; locationId: string | null; from: Date; to: Date | null; reason: string },
+): Promise<void> {
+  const payload = { from: e.from.toISOString(), to: e.to?.toISOString() ?? null, reason: e.reason };
+  await sql`
+    WITH inserted AS (
+      INSERT INTO schedule_events (type, physician_id, location_id, payload)
+      VALUES ('schedule.opened', ${e.physicianId}, ${e.locationId}, ${JSON.stringify(payload)})
       RETURNING seq
     )
     SELECT pg_notify(${EVENTS_CHANNEL}, '') FROM inserted`.execute(tx);

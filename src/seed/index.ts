@@ -14,6 +14,7 @@ import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type See
 import { Random } from "./random.js";
 import { seedDemoReferrals } from "./referrals.js";
 import { demoPasswordHash, seedDemoUsers } from "./users.js";
+import { seedDemoWaitlist } from "./waitlist.js";
 
 export {
   BENCHMARK_BOOKINGS,
@@ -50,6 +51,8 @@ export interface SeedSummary {
   referrals: number;
   /** Places on the main campus's indoor map (small network only). */
   mapPlaces: number;
+  /** Waitlist entries, with an open offer to the demo patient and a history (small network only). */
+  waitlist: number;
 }
 
 export class NetworkNotEmptyError extends Error {
@@ -109,6 +112,7 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       ).appointments;
       summary.users = await seedDemoUsers(tx, { seed: options.seed, today: options.today, passwordHash });
       summary.referrals = await seedDemoReferrals(tx, { seed: options.seed, today: options.today });
+      summary.waitlist = await seedDemoWaitlist(tx, { seed: options.seed, today: options.today });
     }
     return summary;
   });
@@ -135,6 +139,7 @@ async function writePlan(db: Executor, plan: NetworkPlan, options: SeedOptions):
     appointments: 0,
     referrals: 0,
     mapPlaces: 0,
+    waitlist: 0,
   };
   await insertRows(db, "physician_specialties", plan.physicianSpecialties);
   summary.templates = await insertRows(db, "assignment_templates", plan.templates);

@@ -59,6 +59,8 @@ export interface MessageExtras {
   reason?: string | null;
   byHospital?: boolean;
   previousStart?: string | null;
+  /** A waitlist offer: where to answer it, and until when. */
+  offer?: { link: string; expiresAt: string } | null;
 }
 
 export interface RenderOptions {
@@ -160,6 +162,9 @@ export function buildView(
           notes: location.parking.notes,
         };
   const when = localWhen(a.start, location.timeZone, lang);
+  const offerExpires = extras.offer
+    ? localWhen(new Date(extras.offer.expiresAt), location.timeZone, lang)
+    : null;
   const previous = extras.previousStart
     ? localWhen(new Date(extras.previousStart), location.timeZone, lang)
     : null;
@@ -198,6 +203,15 @@ export function buildView(
     bring: { insurance: patient.insurance?.payer ?? null },
     reminder: extras.reminderHours ? { hours: extras.reminderHours, days: extras.reminderHours / 24 } : null,
     cancellation: event === "cancellation" ? { reason: extras.reason ?? a.cancelReason ?? null } : null,
+    offer:
+      event === "waitlist_offer" && extras.offer && offerExpires
+        ? {
+            link: extras.offer.link,
+            expiresDate: offerExpires.date,
+            expiresTime: offerExpires.time,
+            expiresZoneAbbr: offerExpires.zoneAbbr,
+          }
+        : null,
     reschedule:
       event === "reschedule"
         ? {

@@ -106,6 +106,14 @@ export function planFor({ event: e, channels, reminderHours, now, announced }: P
         for (const c of channels)
           job("cancellation", c, now, { reason: typeof p.reason === "string" ? p.reason : null });
       break;
+    case "waitlist.offered": {
+      // a freed slot held for the patient: the message carries the way to answer before it expires
+      const offerId = typeof p.offerId === "string" ? p.offerId : undefined;
+      const expiresAt = typeof p.expiresAt === "string" ? p.expiresAt : undefined;
+      if (offerId && expiresAt)
+        for (const c of channels) job("waitlist_offer", c, now, { offerId, expiresAt });
+      break;
+    }
     case "appointment.status_changed":
       // checked in, seen or missed: reminders are no longer wanted
       if (p.status !== "booked")

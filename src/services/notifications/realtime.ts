@@ -124,9 +124,11 @@ export async function visibilityOf(
   const as = (physicianId: string, locationId: string) =>
     ({ kind: "appointment", id: e.appointmentId, patientId: e.patientId, physicianId, locationId }) as const;
   const before = as(e.previousPhysicianId ?? e.physicianId, e.previousLocationId ?? e.locationId);
+  // a schedule change that names no appointment (time opened) is for those who plan the schedule
   if (
-    (await may(db, actor, "read", as(e.physicianId, e.locationId))) ||
-    (await may(db, actor, "read", before))
+    e.appointmentId &&
+    ((await may(db, actor, "read", as(e.physicianId, e.locationId))) ||
+      (await may(db, actor, "read", before)))
   )
     return "full";
   const physicians = new Set(

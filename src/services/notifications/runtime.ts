@@ -13,7 +13,7 @@ import { LiveHub, LiveStreams } from "./realtime.js";
 import { type Clock, createNotificationService, type NotificationPolicies } from "./service.js";
 import { TemplateLibrary } from "./templates.js";
 import { createWaker, type Waker } from "./waker.js";
-import { NotificationWorker } from "./worker.js";
+import { NotificationWorker, type OfferLinks } from "./worker.js";
 
 export interface NotificationDeps {
   db: Db;
@@ -25,6 +25,8 @@ export interface NotificationDeps {
   /** The PostgreSQL server to LISTEN on for schedule events; without it (PGlite) the outbox is polled. */
   listenUrl?: string | undefined;
   pollMs?: number;
+  /** Issues a waitlist offer's link for each message about it (the waitlist, wired in by the composition root). */
+  offerLinks?: OfferLinks | undefined;
 }
 
 export function createNotifications(deps: NotificationDeps) {
@@ -37,6 +39,7 @@ export function createNotifications(deps: NotificationDeps) {
     library,
     telehealthBaseUrl: config.telehealthBaseUrl,
     reminderHours: config.reminderHours,
+    publicUrl: config.publicUrl,
   };
   const waker: Waker = createWaker({ databaseUrl: deps.listenUrl, pollMs, log });
   const hub = new LiveHub(db, waker, log);
@@ -50,6 +53,7 @@ export function createNotifications(deps: NotificationDeps) {
     now,
     log,
     pollMs,
+    offerLinks: deps.offerLinks,
   });
   let unwake: (() => void) | undefined;
   let stopped: Promise<void> | undefined;

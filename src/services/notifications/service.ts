@@ -11,7 +11,7 @@ import { patient } from "../../platform/policy.js";
 import { type Page, toHHMM, toIso } from "../../platform/schemas.js";
 import { type Patient, patientService } from "../patients/index.js";
 import { e164 } from "./channels.js";
-import { buildView, calendarFile, loadContext, type MessageContext } from "./content.js";
+import { buildView, calendarFile, loadContext, type MessageContext, type MessageExtras } from "./content.js";
 import type { EffectivePreferences } from "./planning.js";
 import {
   type JobRow,
@@ -99,6 +99,8 @@ export interface RenderSettings {
   library: TemplateLibrary;
   telehealthBaseUrl: string;
   reminderHours: number[];
+  /** Where patients reach the web app; links in messages start with it. */
+  publicUrl: string;
 }
 
 /** One message in one language, and the calendar file that goes with an email. */
@@ -106,12 +108,7 @@ export function renderMessage(
   ctx: MessageContext,
   event: MessageEvent,
   language: string,
-  extras: {
-    reminderHours?: number | null;
-    reason?: string | null;
-    byHospital?: boolean;
-    previousStart?: string | null;
-  },
+  extras: MessageExtras,
   settings: RenderSettings,
   now: Date,
 ): { message: RenderedMessage; calendar: string } {
@@ -186,6 +183,13 @@ export function createNotificationService({ db, clock, policies, settings }: Not
       byHospital: event === "reschedule",
       previousStart:
         event === "reschedule" ? new Date(ctx.appointment.start.getTime() - 86_400_000).toISOString() : null,
+      offer:
+        event === "waitlist_offer"
+          ? {
+              link: `${settings.publicUrl}/waitlist/offer/${"x".repeat(43)}`,
+              expiresAt: new Date(now.getTime() + 2 * 3_600_000).toISOString(),
+            }
+          : null,
     };
     const { message, calendar } = renderMessage(ctx, event, language, extras, settings, now);
     return { event, language, ...message, calendar };

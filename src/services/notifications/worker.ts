@@ -32,6 +32,14 @@ const JOB_BATCH = 20;
 const LEASE_MS = 120_000;
 const SWEEP_MS = 60_000;
 
+/**
+ * Links to answer a waitlist offer: a new one for each message, or undefined once the offer is no
+ * longer open. The token goes into the message and nowhere else (the waitlist keeps its hash).
+ */
+export interface OfferLinks {
+  issue(offerId: string, channel: Channel): Promise<{ token: string; expiresAt: Date } | undefined>;
+}
+
 export interface WorkerDeps {
   db: Db;
   config: NotificationsConfig;
@@ -41,6 +49,7 @@ export interface WorkerDeps {
   now: () => Date;
   log: FastifyBaseLogger;
   pollMs: number;
+  offerLinks?: OfferLinks | undefined;
 }
 
 export class NotificationWorker {
@@ -61,6 +70,7 @@ export class NotificationWorker {
       library: deps.library,
       telehealthBaseUrl: deps.config.telehealthBaseUrl,
       reminderHours: deps.config.reminderHours,
+      publicUrl: deps.config.publicUrl,
     };
   }
 
@@ -234,8 +244,13 @@ export class NotificationWorker {
       if (!ctx) return void (await skip("the appointment no longer exists"));
       const a = ctx.appointment;
       if (a.start.getTime() <= now.getTime()) return void (await skip("the appointment has started"));
-      if (kind !== "cancellation" && a.status !== "booked")
-        return void (await skip(`the appointment is ${a.status}`));
+      const payload = (
+        typeof job.payload === "string" ? JSON.parse(job.payload) : (job.payload ?? {})
+      ) as Record<string, unknown>;
+      const offering = kind === "waitlist_offer";
+      // an offer is about a hold kept for the patient; every other message about a booking
+      if (offering ? a.status !== "held" : kind !== "cancellation" && a.status !== "booked")
+        return void (await skip(offering ? "the offer is no longer open" : `the appointment is ${a.status}`));
       if (kind === "reminder" && job.reminder_hours) {
         const later = supersededBy(
           job.reminder_hours,
@@ -249,7 +264,11 @@ export class NotificationWorker {
       const channel = job.channel as Channel;
       if (!channelsFor(prefs, contactOf(ctx.patient)).includes(channel))
         return void (await skip(`the patient no longer receives ${channel} messages`));
-      const quietEnd = deferralFor(channel, now, a.start, prefs.quietHours);
+      const offerExpires = typeof payload.expiresAt === "string" ? new Date(payload.expiresAt) : a.start;
+      if (offering && offerExpires.getTime() <= now.getTime())
+        return void (await skip("the offer has expired"));
+      // an offer waits for quiet hours only if the patient can still answer it after they end
+      const quietEnd = deferralFor(channel, now, offering ? offerExpires : a.start, prefs.quietHours);
       if (quietEnd) {
         await this.settle(job, {
           status: "pending",
@@ -260,14 +279,32 @@ export class NotificationWorker {
         return;
       }
 
-      const payload = (
-        typeof job.payload === "string" ? JSON.parse(job.payload) : (job.payload ?? {})
-      ) as Record<string, unknown>;
+      let offer: { link: string; expiresAt: string } | null = null;
+      if (offering) {
+        // signed in, the patient answers in the app; an email or SMS carries a link of its own
+        if (channel === "in_app")
+          offer = {
+            link: `${this.settings.publicUrl}/patient/waitlist`,
+            expiresAt: offerExpires.toISOString(),
+          };
+        else {
+          const link =
+            typeof payload.offerId === "string"
+              ? await this.deps.offerLinks?.issue(payload.offerId, channel)
+              : undefined;
+          if (!link) return void (await skip("the offer is no longer open"));
+          offer = {
+            link: `${this.settings.publicUrl}/waitlist/offer/${link.token}`,
+            expiresAt: link.expiresAt.toISOString(),
+          };
+        }
+      }
       const extras = {
         reminderHours: job.reminder_hours,
         reason: typeof payload.reason === "string" ? payload.reason : null,
         byHospital: payload.byHospital === true,
         previousStart: typeof payload.previousStart === "string" ? payload.previousStart : null,
+        offer,
       };
       const { message, calendar } = renderMessage(ctx, kind, prefs.language, extras, this.settings, now);
       let providerId: string | null = null;
@@ -294,13 +331,16 @@ export class NotificationWorker {
             text: message.text,
             html: message.html,
             messageId: `<${job.id}@rounds.notifications>`,
-            attachments: [
-              {
-                filename: kind === "cancellation" ? "cancelled-appointment.ics" : "appointment.ics",
-                content: calendar,
-                contentType: `text/calendar; charset=utf-8; method=${kind === "cancellation" ? "CANCEL" : "PUBLISH"}`,
-              },
-            ],
+            // an offer is not an appointment yet: nothing for the calendar until it is accepted
+            attachments: offering
+              ? []
+              : [
+                  {
+                    filename: kind === "cancellation" ? "cancelled-appointment.ics" : "appointment.ics",
+                    content: calendar,
+                    contentType: `text/calendar; charset=utf-8; method=${kind === "cancellation" ? "CANCEL" : "PUBLISH"}`,
+                  },
+                ],
           })
         ).providerId;
       } else {

@@ -376,12 +376,17 @@ export const physicianRepository = {
   insertTimeOff(db: Executor, row: Insertable<PhysicianTables["time_off"]>): Promise<TimeOffRow> {
     return q(db).insertInto("time_off").values(row).returningAll().executeTakeFirstOrThrow();
   },
-  async deleteTimeOff(db: Executor, physicianId: string, id: string): Promise<number> {
-    const r = await q(db)
+  /** The removed time off's span; undefined when the physician had no such time off. */
+  deleteTimeOff(
+    db: Executor,
+    physicianId: string,
+    id: string,
+  ): Promise<{ starts_at: Date; ends_at: Date } | undefined> {
+    return q(db)
       .deleteFrom("time_off")
       .where("id", "=", id)
       .where("physician_id", "=", physicianId)
+      .returning(["starts_at", "ends_at"])
       .executeTakeFirst();
-    return Number(r.numDeletedRows);
   },
 };

@@ -1,6 +1,7 @@
 import type { Actor } from "../../platform/access.js";
 import type { Executor } from "../../platform/db.js";
 import { problems, registerConstraint } from "../../platform/errors.js";
+import { publishScheduleOpened } from "../../platform/events.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import type { Page } from "../../platform/schemas.js";
 import { type ManagedAspect, physicianAccess } from "./access.js";
@@ -49,6 +50,16 @@ registerConstraint(
   "body.startsAt",
   "the physician already has time off in this period",
 );
+
+const DAY_MS = 86_400_000;
+/**
+ * The instants local dates [from, to] can cover in any time zone (a day either side), for the
+ * outbox's "time may have opened" event; `to` null is open-ended.
+ */
+const dateSpan = (from: string, to: string | null) => ({
+  from: new Date(Date.parse(`${from}T00:00:00Z`) - DAY_MS),
+  to: to === null ? null : new Date(Date.parse(`${to}T00:00:00Z`) + 2 * DAY_MS),
+});
 
 /** The stored specialty set: the primary one is always part of it. */
 function specialtySet(primary: string, others: readonly string[]): string[] {
@@ -222,6 +233,12 @@ const records = {
       notes: input.notes,
       on_site: input.onSite,
     });
+    await publishScheduleOpened(db, {
+      physicianId,
+      locationId: input.locationId,
+      ...dateSpan(input.effectiveFrom, input.effectiveTo ?? null),
+      reason: "weekly template added",
+    });
     return toTemplate(row);
   },
   async deleteTemplate(db: Executor, physicianId: string, templateId: string): Promise<void> {
@@ -273,6 +290,12 @@ const records = {
       reason: input.reason,
       on_site: input.onSite,
     });
+    await publishScheduleOpened(db, {
+      physicianId,
+      locationId: input.locationId,
+      ...dateSpan(input.startDate, input.endDate),
+      reason: `${input.kind} assignment added`,
+    });
     return toOverride(row);
   },
   async deleteOverride(db: Executor, physicianId: string, overrideId: string): Promise<void> {
@@ -299,8 +322,15 @@ const records = {
   },
   async deleteTimeOff(db: Executor, physicianId: string, timeOffId: string): Promise<void> {
     await requirePhysician(db, physicianId, "params.id", true);
-    const n = await repo.deleteTimeOff(db, physicianId, timeOffId);
-    if (n === 0) throw problems.notFound("time off", "params.timeOffId");
+    const removed = await repo.deleteTimeOff(db, physicianId, timeOffId);
+    if (!removed) throw problems.notFound("time off", "params.timeOffId");
+    await publishScheduleOpened(db, {
+      physicianId,
+      locationId: null,
+      from: removed.starts_at,
+      to: removed.ends_at,
+      reason: "time off removed",
+    });
   },
 
   /**

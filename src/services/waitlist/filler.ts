@@ -1,9 +1,12 @@
 /**
  * The filler: reads the schedule-event outbox after its own cursor and, for each slot that frees
- * (a cancellation, a released or lapsed hold, the old time of a reschedule), offers it to the
- * waiting entry it fits best: it holds the slot for that patient through the booking path and
- * records the offer with a link token. A periodic pass expires unanswered offers and releases
- * their holds, which frees the slot again for the next entry.
+ * (a cancellation, a released or lapsed hold, the old time of a reschedule) or time a schedule
+ * change opens (a new weekly template or temporary assignment, time off removed), offers it to the
+ * waiting entries it fits best: it holds the slot for that patient through the booking path,
+ * records the offer and publishes `waitlist.offered` in the same transaction (the notification
+ * worker turns it into the patient's messages, each with a link of its own). A periodic pass
+ * expires unanswered offers and releases their holds, which frees the slot again for the next
+ * entry.
  *
  * Exactly one patient per freed slot, across replicas: the cursor row is locked while a replica
  * claims a batch of events (another replica waits, then sees the batch gone); the exclusion
@@ -12,14 +15,14 @@
  * its hold is booked. An event claimed by a replica that dies before offering is not offered again
  * (the slot stays bookable by anyone); the next freeing of that time is.
  */
-import { randomBytes } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import { auditService } from "../../platform/audit/index.js";
 import type { Clock } from "../../platform/clock.js";
 import type { Db } from "../../platform/db.js";
 import { ProblemError } from "../../platform/errors.js";
-import { eventsAfter, type ScheduleEvent } from "../../platform/events.js";
+import { eventsAfter, publish, type ScheduleEvent } from "../../platform/events.js";
 import { auditContextOf } from "../../platform/identity/index.js";
+import { physicianService } from "../physicians/index.js";
 import type { Scheduling } from "../scheduling/index.js";
 import {
   type Candidate,
@@ -31,24 +34,30 @@ import {
 } from "./ranking.js";
 import { type EntryRow, type OfferRow, waitlistRepository as repo } from "./repository.js";
 import type { TimeOfDay, Urgency } from "./schema.js";
-import { tokenHashOf, WAITLIST_ACTOR, type WaitlistService } from "./service.js";
+import { WAITLIST_ACTOR, type WaitlistService } from "./service.js";
 
-/** A slot that became free, as the outbox tells it. */
+/** A slot that became free, or time a schedule change opened, as the outbox tells it. */
 export interface FreedSlot {
   physicianId: string;
-  locationId: string;
+  /** Null: any of the physician's locations (time off removed). */
+  locationId: string | null;
   start: Date;
-  end: Date;
+  /** Null: open-ended (a weekly template with no end); the filler looks as far as a search may. */
+  end: Date | null;
   freedAt: Date;
+  /**
+   * True for time a schedule change opened: it may hold several slots, so offers go on to the
+   * next entries until nothing more fits. A freed appointment's slot is offered once.
+   */
+  opened: boolean;
 }
 
-/** An offer made, with the link token only its message carries. */
+/** An offer made (its messages, with their links, are sent by the notification worker). */
 export interface OfferMade {
   offer: OfferRow;
-  token: string;
 }
 
-/** The freed slot an event reports, if it frees one. */
+/** The freed slot (or opened time) an event reports, if it reports one. */
 export function freedBy(e: ScheduleEvent): FreedSlot | undefined {
   const p = e.payload;
   const at = new Date(e.occurredAt);
@@ -59,6 +68,7 @@ export function freedBy(e: ScheduleEvent): FreedSlot | undefined {
       start: new Date(p.start),
       end: new Date(p.end),
       freedAt: at,
+      opened: false,
     };
   if (
     e.type === "appointment.rescheduled" &&
@@ -73,6 +83,16 @@ export function freedBy(e: ScheduleEvent): FreedSlot | undefined {
       start: new Date(p.previousStart),
       end: new Date(p.previousEnd),
       freedAt: at,
+      opened: false,
+    };
+  if (e.type === "schedule.opened" && e.physicianId && typeof p.from === "string")
+    return {
+      physicianId: e.physicianId,
+      locationId: e.locationId ?? null,
+      start: new Date(p.from),
+      end: typeof p.to === "string" ? new Date(p.to) : null,
+      freedAt: at,
+      opened: true,
     };
   return undefined;
 }
@@ -94,16 +114,16 @@ export interface FillerDeps {
   waitlist: Pick<WaitlistService, "withdrawOffer" | "release">;
   /** How long an offer (and its hold) lasts. */
   offerMinutes: number;
-  /** Told of each offer made, with its link token (messages are sent from here). */
-  onOffer?: (made: OfferMade) => Promise<void>;
   log?: FastifyBaseLogger | undefined;
 }
 
 const EVENT_BATCH = 100;
 /** Entries searched for one freed slot: the best few by urgency and time waited. */
 const CANDIDATES = 10;
+/** How far ahead opened time is offered: as far as one availability search reaches. */
+const OPENED_HORIZON_MS = 62 * 86_400_000;
 
-export function createFiller({ db, clock, appointments, waitlist, offerMinutes, onOffer, log }: FillerDeps) {
+export function createFiller({ db, clock, appointments, waitlist, offerMinutes, log }: FillerDeps) {
   /** Claims the next events after the cursor, advancing it in the same transaction. */
   const claim = () =>
     db.transaction().execute(async (tx) => {
@@ -114,16 +134,30 @@ export function createFiller({ db, clock, appointments, waitlist, offerMinutes, 
     });
 
   /** The best option in the freed time for each entry it fits, ranked. */
-  async function candidatesFor(slot: FreedSlot) {
-    const entries = await repo.waitingFor(db, slot.physicianId, slot.start, slot.end, CANDIDATES * 3);
+  async function candidatesFor(slot: FreedSlot & { end: Date }) {
+    const physician = await physicianService.get(db, slot.physicianId).catch(() => undefined);
+    if (!physician?.active) return [];
+    const entries = await repo.waitingFor(
+      db,
+      { id: physician.id, specialties: physician.specialties },
+      slot.start,
+      slot.end,
+      CANDIDATES * 3,
+      slot.opened ? slot.freedAt : undefined,
+    );
     const found: Array<Candidate & { entry: EntryRow; optionId: string }> = [];
     for (const entry of entries) {
       if (found.length >= CANDIDATES) break;
-      if (await repo.offeredBefore(db, entry.id, slot.start, slot.end)) continue;
+      // a freed slot the patient already let go is not offered to them again
+      if (!slot.opened && (await repo.offeredBefore(db, entry.id, slot.start, slot.end))) continue;
       const need = needOf(entry);
       const inPerson =
         (need.locationIds.length === 0 && need.maxDistanceKm === null) ||
-        need.locationIds.includes(slot.locationId);
+        (slot.locationId === null ? need.locationIds.length > 0 : need.locationIds.includes(slot.locationId));
+      // opened time is searched where it meets the entry's window
+      const from = Math.max(slot.start.getTime(), need.from);
+      const to = Math.min(slot.end.getTime(), need.to);
+      if (to <= from) continue;
       const result = await appointments
         .searchAvailability(WAITLIST_ACTOR, {
           appointmentTypeId: entry.appointment_type_id,
@@ -131,9 +165,13 @@ export function createFiller({ db, clock, appointments, waitlist, offerMinutes, 
           // place: a physician of another specialty is never offered
           specialty: entry.specialty ?? undefined,
           physicianId: entry.physician_id ?? undefined,
-          from: slot.start.toISOString(),
-          to: slot.end.toISOString(),
-          locationIds: [slot.locationId],
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          locationIds: slot.locationId
+            ? [slot.locationId]
+            : need.locationIds.length
+              ? [...need.locationIds]
+              : undefined,
           patientId: entry.patient_id,
           telehealth: !inPerson && need.telehealthOk,
           limit: 20,
@@ -143,7 +181,9 @@ export function createFiller({ db, clock, appointments, waitlist, offerMinutes, 
           if (err instanceof ProblemError) return undefined;
           throw err;
         });
-      const option = result?.options
+      // the earliest time that fits (opened time then packs from its start)
+      const option = [...(result?.options ?? [])]
+        .sort((a, b) => Date.parse(a.start) - Date.parse(b.start))
         .map((o) => ({
           o,
           facts: {
@@ -164,6 +204,11 @@ export function createFiller({ db, clock, appointments, waitlist, offerMinutes, 
             fits(need, facts),
         );
       if (!option) continue;
+      if (
+        slot.opened &&
+        (await repo.offeredBefore(db, entry.id, new Date(option.facts.start), new Date(option.facts.end)))
+      )
+        continue;
       found.push({
         id: entry.id,
         urgency: entry.urgency as Urgency,
@@ -178,8 +223,7 @@ export function createFiller({ db, clock, appointments, waitlist, offerMinutes, 
   }
 
   /** Offers the freed slot to the first ranked entry that can still take it. */
-  async function fill(slot: FreedSlot): Promise<OfferMade | undefined> {
-    if (slot.start.getTime() <= clock.now().getTime()) return undefined;
+  async function offerOnce(slot: FreedSlot & { end: Date }): Promise<OfferMade | undefined> {
     for (const c of await candidatesFor(slot)) {
       let hold: Awaited<ReturnType<typeof appointments.holdFor>>;
       try {
@@ -189,7 +233,6 @@ export function createFiller({ db, clock, appointments, waitlist, offerMinutes, 
         if (err instanceof ProblemError) continue;
         throw err;
       }
-      const token = randomBytes(32).toString("base64url");
       try {
         const offer = await db.transaction().execute(async (tx) => {
           const entry = await repo.entry(tx, c.entry.id, true);
@@ -199,13 +242,26 @@ export function createFiller({ db, clock, appointments, waitlist, offerMinutes, 
             appointment_id: hold.id,
             patient_id: c.entry.patient_id,
             location_id: hold.locationId,
-            token_hash: tokenHashOf(token),
             starts_at: new Date(hold.start),
             ends_at: new Date(hold.end),
             expires_at: new Date(hold.holdExpiresAt!),
             freed_at: slot.freedAt,
           });
           await repo.setEntry(tx, c.entry.id, { status: "offered" });
+          // the patient's messages go out from this event (notifications), never with a token in it
+          await publish(tx, {
+            type: "waitlist.offered",
+            appointmentId: hold.id,
+            patientId: row.patient_id,
+            physicianId: hold.physicianId,
+            locationId: hold.locationId,
+            payload: {
+              offerId: row.id,
+              start: row.starts_at.toISOString(),
+              end: row.ends_at.toISOString(),
+              expiresAt: row.expires_at.toISOString(),
+            },
+          });
           await auditService.record(tx, auditContextOf(WAITLIST_ACTOR), {
             action: "waitlist.offer",
             resourceType: "waitlist_offer",
@@ -216,11 +272,7 @@ export function createFiller({ db, clock, appointments, waitlist, offerMinutes, 
           });
           return row;
         });
-        if (offer) {
-          const made = { offer, token };
-          await onOffer?.(made);
-          return made;
-        }
+        if (offer) return { offer };
       } catch (err) {
         // another replica offered this entry a slot first (one open offer per entry)
         if ((err as { code?: unknown }).code !== "23505") throw err;
@@ -228,6 +280,26 @@ export function createFiller({ db, clock, appointments, waitlist, offerMinutes, 
       await waitlist.release(hold.id);
     }
     return undefined;
+  }
+
+  /**
+   * Offers a freed slot to the best entry it fits; time a schedule change opened goes on to the
+   * next entries (each hold takes its slot out of the next search) until nothing more fits.
+   */
+  async function fill(slot: FreedSlot): Promise<OfferMade[]> {
+    const now = clock.now().getTime();
+    const start = new Date(Math.max(slot.start.getTime(), now));
+    const end = new Date(Math.min(slot.end?.getTime() ?? Number.POSITIVE_INFINITY, now + OPENED_HORIZON_MS));
+    if (end.getTime() <= start.getTime()) return [];
+    // a freed slot that has begun is nobody's to take
+    if (!slot.opened && slot.start.getTime() <= now) return [];
+    const made: OfferMade[] = [];
+    for (let n = 0; n < (slot.opened ? CANDIDATES : 1); n++) {
+      const offer = await offerOnce({ ...slot, start, end });
+      if (!offer) break;
+      made.push(offer);
+    }
+    return made;
   }
 
   /** Expires the offers past their time and gives their slots back. */
@@ -258,9 +330,7 @@ export function createFiller({ db, clock, appointments, waitlist, offerMinutes, 
       const events = await claim();
       for (const e of events) {
         const slot = freedBy(e);
-        if (!slot) continue;
-        const made = await fill(slot);
-        if (made) offers.push(made);
+        if (slot) offers.push(...(await fill(slot)));
       }
       if (events.length < EVENT_BATCH) break;
     }

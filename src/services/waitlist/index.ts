@@ -2,13 +2,13 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { ServiceDeps } from "../../platform/module.js";
 import type { Scheduling } from "../scheduling/index.js";
-import { createFiller, type OfferMade } from "./filler.js";
+import { createFiller } from "./filler.js";
 import { waitlistRoutes } from "./routes.js";
 import { createWaitlistService, type WaitlistDeps } from "./service.js";
 
 export { type FreedSlot, freedBy, type OfferMade } from "./filler.js";
 export { type Candidate, compareCandidates, fits, rankCandidates, timeOfDay } from "./ranking.js";
-export type { Entry, Offer, Stats, Urgency } from "./schema.js";
+export type { Entry, Offer, OfferLink, Stats, Urgency } from "./schema.js";
 export { WAITLIST_ACTOR } from "./service.js";
 export { waitlistRoutes };
 
@@ -19,7 +19,6 @@ export interface WaitlistModuleDeps extends ServiceDeps {
   appointments: Pick<Scheduling["appointments"], "book" | "releaseHold" | "searchAvailability" | "holdFor">;
   locations: WaitlistDeps["locations"];
   offerMinutes?: number;
-  onOffer?: (made: OfferMade) => Promise<void>;
   log?: FastifyBaseLogger;
 }
 
@@ -32,10 +31,14 @@ export function createWaitlist(deps: WaitlistModuleDeps) {
     appointments: deps.appointments,
     waitlist: service,
     offerMinutes: deps.offerMinutes ?? DEFAULT_OFFER_MINUTES,
-    onOffer: deps.onOffer,
     log: deps.log,
   });
-  return { service, filler };
+  return {
+    service,
+    filler,
+    /** For the notification worker (wired by the composition root): a new link per offer message. */
+    links: { issue: service.issueLink },
+  };
 }
 
 export type Waitlist = ReturnType<typeof createWaitlist>;

@@ -29,13 +29,18 @@ export type WaitlistTables = {
     appointment_id: string;
     patient_id: string;
     location_id: string;
-    token_hash: Buffer;
     starts_at: Date;
     ends_at: Date;
     expires_at: Date;
     freed_at: Date;
     status: Generated<string>;
     responded_at: Date | null;
+    created_at: Generated<Date>;
+  };
+  waitlist_offer_links: {
+    token_hash: Buffer;
+    offer_id: string;
+    channel: string;
     created_at: Generated<Date>;
   };
   waitlist_cursor: { consumer: string; last_seq: number | string; updated_at: Generated<Date> };
@@ -50,7 +55,6 @@ type NewOffer = Pick<
   | "appointment_id"
   | "patient_id"
   | "location_id"
-  | "token_hash"
   | "starts_at"
   | "ends_at"
   | "expires_at"
@@ -67,7 +71,6 @@ const OFFER_COLUMNS = [
   "appointment_id",
   "patient_id",
   "location_id",
-  "token_hash",
   "starts_at",
   "ends_at",
   "expires_at",
@@ -128,19 +131,45 @@ export const waitlistRepository = {
       .returningAll()
       .executeTakeFirstOrThrow(),
 
-  /** Waiting entries whose window covers the time, for the physician (when they named one). */
-  waitingFor: (db: Executor, physicianId: string, start: Date, end: Date, limit = 50) =>
-    q(db)
+  /**
+   * Waiting entries whose window covers the time, for the physician (when they named one). For
+   * time a schedule change opened (`openedAt`): entries whose window overlaps it and that were
+   * already waiting then (one who joined later saw that time open when they joined).
+   */
+  waitingFor: (
+    db: Executor,
+    physician: { id: string; specialties: readonly string[] },
+    start: Date,
+    end: Date,
+    limit = 50,
+    openedAt?: Date,
+  ) => {
+    const overlap = openedAt !== undefined;
+    let query = q(db)
       .selectFrom("waitlist_entries")
       .selectAll()
       .where("status", "=", "waiting")
-      .where("window_from", "<=", start)
-      .where("window_to", ">=", end)
-      .where((eb) => eb.or([eb("physician_id", "is", null), eb("physician_id", "=", physicianId)]))
-      .orderBy(sql`CASE urgency WHEN 'urgent' THEN 0 WHEN 'soon' THEN 1 ELSE 2 END`)
-      .orderBy("created_at")
-      .limit(limit)
-      .execute(),
+      .where("window_from", overlap ? "<" : "<=", overlap ? end : start)
+      .where("window_to", overlap ? ">" : ">=", overlap ? start : end);
+    if (openedAt) query = query.where("created_at", "<=", openedAt);
+    return (
+      query
+        // named this physician, or any physician of a specialty they have
+        .where((eb) =>
+          eb.or([
+            eb("physician_id", "=", physician.id),
+            eb.and([
+              eb("physician_id", "is", null),
+              eb("specialty", "in", physician.specialties.length ? [...physician.specialties] : [""]),
+            ]),
+          ]),
+        )
+        .orderBy(sql`CASE urgency WHEN 'urgent' THEN 0 WHEN 'soon' THEN 1 ELSE 2 END`)
+        .orderBy("created_at")
+        .limit(limit)
+        .execute()
+    );
+  },
 
   insertOffer: (db: Executor, row: NewOffer) =>
     q(db).insertInto("waitlist_offers").values(row).returning(OFFER_COLUMNS).executeTakeFirstOrThrow(),
@@ -150,18 +179,25 @@ export const waitlistRepository = {
     return (forUpdate ? query.forUpdate() : query).executeTakeFirst();
   },
 
+  /** The offer a link names (any of the links its messages carried). */
   offerByToken: (db: Executor, tokenHash: Buffer, forUpdate = false) => {
     const query = q(db)
       .selectFrom("waitlist_offers")
       .select(OFFER_COLUMNS)
-      .where("token_hash", "=", tokenHash);
+      .where("id", "in", (eb) =>
+        eb.selectFrom("waitlist_offer_links").select("offer_id").where("token_hash", "=", tokenHash),
+      );
     return (forUpdate ? query.forUpdate() : query).executeTakeFirst();
   },
+
+  insertLink: (db: Executor, row: { token_hash: Buffer; offer_id: string; channel: string }) =>
+    q(db).insertInto("waitlist_offer_links").values(row).execute(),
 
   async listOffers(
     db: Executor,
     f: {
       patientIds?: string[] | undefined;
+      locationIds?: string[] | undefined;
       entryId?: string | undefined;
       status?: string[] | undefined;
       limit: number;
@@ -171,6 +207,8 @@ export const waitlistRepository = {
     let query = q(db).selectFrom("waitlist_offers");
     if (f.entryId) query = query.where("entry_id", "=", f.entryId);
     if (f.patientIds) query = query.where("patient_id", "in", f.patientIds.length ? f.patientIds : [NO_ONE]);
+    if (f.locationIds)
+      query = query.where("location_id", "in", f.locationIds.length ? f.locationIds : [NO_ONE]);
     if (f.status?.length) query = query.where("status", "in", f.status);
     return pageOf(query, query.select(OFFER_COLUMNS).orderBy("created_at", "desc").orderBy("id"), f);
   },

@@ -10,6 +10,7 @@ import {
   entryPatch,
   entryQuery,
   offer,
+  offerLink,
   offerQuery,
   stats,
   statsQuery,
@@ -92,10 +93,11 @@ export function waitlistRoutes(app: App, svc: WaitlistService): void {
   app.get(
     "/api/v1/waitlist/offers",
     {
-      config: { allow: joiners },
+      // a location named here is authorized by the service (manage_waitlist): 404 outside the caller's
+      config: { allow: joiners, guards: { "query.locationId": "scope" } },
       schema: {
         tags,
-        summary: "Offers made to the patients you reach",
+        summary: "Offers made to the patients you reach, or (staff) at one of your locations",
         querystring: offerQuery,
         response: { 200: pageOf(offer), ...errorResponses },
       },
@@ -117,9 +119,11 @@ export function waitlistRoutes(app: App, svc: WaitlistService): void {
           response: { 200: answer === "accept" ? accepted : offer, ...errorResponses, ...gone },
         },
       },
-      (req) => {
+      async (req) => {
         const ref = { actor: actorOf(req), id: req.params.id };
-        return answer === "accept" ? svc.accept(ref) : svc.decline(ref);
+        if (answer === "decline") return (await svc.decline(ref)).offer;
+        const { offer, appointment } = await svc.accept(ref);
+        return { offer, appointment };
       },
     );
     app.post(
@@ -128,12 +132,13 @@ export function waitlistRoutes(app: App, svc: WaitlistService): void {
         config: { allow: "public" },
         schema: {
           tags,
-          summary: `${answer === "accept" ? "Accept" : "Decline"} an offer through the link its message carried`,
+          summary: `${answer === "accept" ? "Accept" : "Decline"} an offer through the link its message carried (409 once answered, 410 once expired); answers what the link shows`,
           params: tokenParams,
-          response: { 200: answer === "accept" ? accepted : offer, ...errorResponses, ...gone },
+          response: { 200: offerLink, ...errorResponses, ...gone },
         },
       },
-      (req) => (answer === "accept" ? svc.accept(req.params) : svc.decline(req.params)),
+      async (req) =>
+        (answer === "accept" ? await svc.accept(req.params) : await svc.decline(req.params)).link,
     );
   }
   app.get(
@@ -142,9 +147,10 @@ export function waitlistRoutes(app: App, svc: WaitlistService): void {
       config: { allow: "public" },
       schema: {
         tags,
-        summary: "The offer a message's link names (time and place; no patient details)",
+        summary:
+          "What a message's link shows: the slot (time in the location's zone, place, physician, type) and the offer's state; no patient, entry or appointment ids",
         params: tokenParams,
-        response: { 200: offer, ...errorResponses },
+        response: { 200: offerLink, ...errorResponses },
       },
     },
     (req) => svc.byToken(req.params.token),

@@ -64,6 +64,9 @@ export const offer = z.object({
   patientId: uuid,
   appointmentId: uuid.describe("the hold kept for the patient until the offer expires"),
   locationId: uuid,
+  physicianId: uuid,
+  appointmentTypeId: uuid,
+  telehealth: z.boolean(),
   start: z.string(),
   end: z.string(),
   expiresAt: z.string(),
@@ -73,8 +76,32 @@ export const offer = z.object({
 });
 export type Offer = z.infer<typeof offer>;
 
-export const offerQuery = pageQuery.extend({ status: csv(z.enum(offerStatuses)).optional() });
+export const offerQuery = pageQuery.extend({
+  locationId: uuid.optional().describe("staff: the offers made at one of your locations"),
+  status: csv(z.enum(offerStatuses)).optional(),
+});
 export type OfferQuery = z.infer<typeof offerQuery>;
+
+/**
+ * What an offer link shows whoever holds it: the slot (time, place, physician, type) and where
+ * the offer stands; no patient, entry or appointment id. An open offer past its time reads expired.
+ */
+export const offerLink = z.object({
+  status: z.enum(offerStatuses),
+  start: z.string(),
+  end: z.string(),
+  expiresAt: z.string(),
+  respondedAt: z.string().nullable(),
+  appointmentType: z.string(),
+  physicianName: z.string(),
+  telehealth: z.boolean(),
+  location: z.object({
+    name: z.string(),
+    address: z.string().nullable(),
+    timeZone: z.string().describe("the slot's times are shown in this zone"),
+  }),
+});
+export type OfferLink = z.infer<typeof offerLink>;
 
 export const tokenParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "not an offer link") });
 

@@ -4,7 +4,7 @@
  * booking the hold the filler placed. Every operation authorizes through the policy, owns its
  * transaction and audits in it.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Actor } from "../../platform/access.js";
 import { type AuditContext, auditService } from "../../platform/audit/index.js";
 import type { Executor } from "../../platform/db.js";
@@ -14,13 +14,21 @@ import type { ServiceDeps } from "../../platform/module.js";
 import { locationTarget, patient } from "../../platform/policy.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
-import type { Appointment, Scheduling } from "../scheduling/index.js";
+import { locationService } from "../locations/index.js";
+import { physicianService } from "../physicians/index.js";
+import {
+  type Appointment,
+  appointmentFacts,
+  appointmentTypeCatalog,
+  type Scheduling,
+} from "../scheduling/index.js";
 import { type EntryRow, type OfferRow, waitlistRepository as repo } from "./repository.js";
 import type {
   Entry,
   EntryInput,
   EntryQuery,
   Offer,
+  OfferLink,
   OfferQuery,
   Stats,
   TimeOfDay,
@@ -72,19 +80,53 @@ export const toEntry = (r: EntryRow): Entry => ({
   createdAt: toIso(r.created_at),
 });
 
-export const toOffer = (r: OfferRow): Offer => ({
-  id: r.id,
-  entryId: r.entry_id,
-  patientId: r.patient_id,
-  appointmentId: r.appointment_id,
-  locationId: r.location_id,
-  start: toIso(r.starts_at),
-  end: toIso(r.ends_at),
-  expiresAt: toIso(r.expires_at),
-  status: r.status as Offer["status"],
-  respondedAt: r.responded_at ? toIso(r.responded_at) : null,
-  createdAt: toIso(r.created_at),
-});
+/** The offer with the physician, type and kind of visit of the slot it holds. */
+export async function toOffer(db: Executor, r: OfferRow): Promise<Offer> {
+  const slot = await appointmentFacts.get(db, r.appointment_id);
+  return {
+    id: r.id,
+    entryId: r.entry_id,
+    patientId: r.patient_id,
+    appointmentId: r.appointment_id,
+    locationId: r.location_id,
+    physicianId: slot!.physicianId,
+    appointmentTypeId: slot!.appointmentTypeId,
+    telehealth: slot!.telehealth,
+    start: toIso(r.starts_at),
+    end: toIso(r.ends_at),
+    expiresAt: toIso(r.expires_at),
+    status: r.status as Offer["status"],
+    respondedAt: r.responded_at ? toIso(r.responded_at) : null,
+    createdAt: toIso(r.created_at),
+  };
+}
+
+/** What a link shows: the slot and the offer's state, nothing that names the patient. */
+async function toOfferLink(db: Executor, r: OfferRow, now: Date): Promise<OfferLink> {
+  const slot = (await appointmentFacts.get(db, r.appointment_id))!;
+  const [physician, location, type] = await Promise.all([
+    physicianService.get(db, slot.physicianId),
+    locationService.get(db, slot.locationId),
+    appointmentTypeCatalog.get(db, slot.appointmentTypeId),
+  ]);
+  const lapsed = r.status === "offered" && r.expires_at.getTime() <= now.getTime();
+  const regionLine = [location.region, location.postalCode].filter(Boolean).join(" ");
+  const address = [location.addressLine, location.city, regionLine].filter((p) => p).join(", ");
+  return {
+    status: lapsed ? "expired" : (r.status as OfferLink["status"]),
+    start: toIso(r.starts_at),
+    end: toIso(r.ends_at),
+    expiresAt: toIso(r.expires_at),
+    respondedAt: r.responded_at ? toIso(r.responded_at) : null,
+    appointmentType: type.name,
+    physicianName: `${physician.givenName} ${physician.familyName}, ${physician.title}`,
+    telehealth: slot.telehealth || location.kind === "virtual",
+    location: { name: location.name, address: address || null, timeZone: location.timeZone },
+  };
+}
+
+/** A new link token (43 characters of base64url) for one message. */
+export const newLinkToken = (): string => randomBytes(32).toString("base64url");
 
 /** What the waitlist needs besides the platform. */
 export interface WaitlistDeps extends ServiceDeps {
@@ -264,31 +306,64 @@ export function createWaitlistService({ db, clock, policies, appointments, locat
       return entry;
     },
 
+    /** Offers made to the patients the caller reaches, or (staff) at one of their locations. */
     async offers(actor: Actor, q: OfferQuery): Promise<Page<Offer>> {
       return db.transaction().execute(async (tx) => {
-        const patientIds = await policies.patientScope(tx, actor);
-        const { rows, total } = await repo.listOffers(tx, { patientIds, status: q.status, ...q });
+        if (q.locationId)
+          await policies.authorize(
+            tx,
+            actor,
+            "manage_waitlist",
+            locationTarget(q.locationId, "query.locationId"),
+          );
+        const { rows, total } = await repo.listOffers(tx, {
+          patientIds: q.locationId ? undefined : await policies.patientScope(tx, actor),
+          locationIds: q.locationId ? [q.locationId] : undefined,
+          status: q.status,
+          limit: q.limit,
+          offset: q.offset,
+        });
         await auditService.record(tx, auditContextOf(actor), {
           action: "waitlist.offers",
           resourceType: "waitlist_offer",
+          locationId: q.locationId ?? null,
           detail: { count: rows.length, ids: rows.map((r) => r.id) },
         });
-        return { items: rows.map(toOffer), total, limit: q.limit, offset: q.offset };
+        const items = await Promise.all(rows.map((r) => toOffer(tx, r)));
+        return { items, total, limit: q.limit, offset: q.offset };
       });
     },
 
-    /** What an offer link shows before the patient answers (it reveals no name, only the time). */
-    async byToken(token: string): Promise<Offer> {
+    /** What an offer link shows, answered or not: the slot and the offer's state, no patient. */
+    async byToken(token: string): Promise<OfferLink> {
       const row = await repo.offerByToken(db, tokenHashOf(token));
       if (!row) throw problems.notFound("waitlist offer", "params.token");
-      return toOffer(row);
+      return toOfferLink(db, row, clock.now());
+    },
+
+    /**
+     * A new link for a message about an open offer (the notification worker asks as it sends one);
+     * undefined once the offer is answered or past its time. The token leaves here only to go into
+     * that message: the database keeps its hash.
+     */
+    async issueLink(
+      offerId: string,
+      channel: string,
+    ): Promise<{ token: string; expiresAt: Date } | undefined> {
+      return db.transaction().execute(async (tx) => {
+        const row = await repo.offer(tx, offerId, true);
+        if (row?.status !== "offered" || row.expires_at.getTime() <= clock.now().getTime()) return undefined;
+        const token = newLinkToken();
+        await repo.insertLink(tx, { token_hash: tokenHashOf(token), offer_id: row.id, channel });
+        return { token, expiresAt: row.expires_at };
+      });
     },
 
     /**
      * Books the offer's hold for its patient. Exactly one answer wins: the offer row is closed
      * under its lock first; if the hold can no longer be booked the offer is expired, not reopened.
      */
-    async accept(ref: OfferRef): Promise<{ offer: Offer; appointment: Appointment }> {
+    async accept(ref: OfferRef): Promise<{ offer: Offer; appointment: Appointment; link: OfferLink }> {
       const claimed = await db.transaction().execute(async (tx) => {
         const { row, ctx } = await openOffer(tx, ref);
         const accepted = (await repo.respond(tx, row.id, "accepted", clock.now()))!;
@@ -309,7 +384,11 @@ export function createWaitlistService({ db, clock, policies, appointments, locat
           { holdId: claimed.appointment_id, patientId: claimed.patient_id },
           `waitlist-${claimed.id}`,
         );
-        return { offer: toOffer(claimed), appointment };
+        return {
+          offer: await toOffer(db, claimed),
+          appointment,
+          link: await toOfferLink(db, claimed, clock.now()),
+        };
       } catch (err) {
         if (!(err instanceof ProblemError && (err.status === 409 || err.status === 404))) throw err;
         // the hold lapsed or was released in the meantime: the offer is over, the entry waits on
@@ -322,7 +401,7 @@ export function createWaitlistService({ db, clock, policies, appointments, locat
     },
 
     /** Turns the offer down: the entry keeps waiting and the slot goes to the next patient. */
-    async decline(ref: OfferRef): Promise<Offer> {
+    async decline(ref: OfferRef): Promise<{ offer: Offer; link: OfferLink }> {
       const declined = await db.transaction().execute(async (tx) => {
         const { row, ctx } = await openOffer(tx, ref);
         await withdrawOffer(tx, row, "declined");
@@ -337,7 +416,7 @@ export function createWaitlistService({ db, clock, policies, appointments, locat
         return (await repo.offer(tx, row.id))!;
       });
       await release(declined.appointment_id);
-      return toOffer(declined);
+      return { offer: await toOffer(db, declined), link: await toOfferLink(db, declined, clock.now()) };
     },
 
     /** Offers sent, answered and expired, and the median time from a slot freeing to its booking. */
