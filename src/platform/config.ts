@@ -76,6 +76,8 @@ export interface NotificationsConfig {
   reminderHours: number[];
   /** A telehealth appointment's join link is this prefix followed by the appointment id. */
   telehealthBaseUrl: string;
+  /** The web app's address as patients reach it: links in messages (an offer's page) start here. */
+  appUrl: string;
 }
 
 const booleanFlag = z
@@ -160,6 +162,9 @@ const envSchema = z.object({
   ROUNDS_TELEHEALTH_BASE_URL: z
     .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
     .default("https://telehealth.invalid/join/"),
+  ROUNDS_APP_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .default("http://localhost:3000/"),
 });
 
 export class ConfigError extends Error {
@@ -235,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : undefined,
       reminderHours: e.ROUNDS_REMINDER_HOURS,
       telehealthBaseUrl: e.ROUNDS_TELEHEALTH_BASE_URL,
+      appUrl: e.ROUNDS_APP_URL,
     },
     audit: {
       key: e.ROUNDS_AUDIT_KEY,

@@ -13,7 +13,9 @@ export type ScheduleEventType =
   | "appointment.booked"
   | "appointment.cancelled"
   | "appointment.rescheduled"
-  | "appointment.status_changed";
+  | "appointment.status_changed"
+  /** An alternative is held for the patient of an appointment a schedule change made impossible. */
+  | "reschedule.offered";
 
 export interface ScheduleEventInput {
   type: ScheduleEventType;

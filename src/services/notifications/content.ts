@@ -59,14 +59,22 @@ export interface MessageExtras {
   reason?: string | null;
   byHospital?: boolean;
   previousStart?: string | null;
+  /** An offer of another time: the offer's id (its page in the app), the held start and until when. */
+  offer?: { offerId: string; offeredStart: string; expiresAt: string } | null;
 }
 
 export interface RenderOptions {
   language: string;
   strings: LanguageStrings;
   telehealthBaseUrl: string;
+  /** The web app's address, where links in messages lead. */
+  appUrl: string;
   now: Date;
 }
+
+/** Where an offer is answered in the web app (the patient signs in there). */
+export const offerUrl = (appUrl: string, offerId: string) =>
+  `${appUrl.endsWith("/") ? appUrl : `${appUrl}/`}patient/reschedule-offers/${offerId}`;
 
 const CURRENCY: Record<string, string> = { US: "USD", CA: "CAD", GB: "GBP", MX: "MXN", IE: "EUR", ES: "EUR" };
 
@@ -198,6 +206,21 @@ export function buildView(
     bring: { insurance: patient.insurance?.payer ?? null },
     reminder: extras.reminderHours ? { hours: extras.reminderHours, days: extras.reminderHours / 24 } : null,
     cancellation: event === "cancellation" ? { reason: extras.reason ?? a.cancelReason ?? null } : null,
+    offer:
+      event === "offer" && extras.offer
+        ? (() => {
+            const held = localWhen(new Date(extras.offer.offeredStart), location.timeZone, lang);
+            const until = localWhen(new Date(extras.offer.expiresAt), location.timeZone, lang);
+            return {
+              date: held.date,
+              time: held.time,
+              zoneAbbr: held.zoneAbbr,
+              expiresDate: until.date,
+              expiresTime: until.time,
+              url: offerUrl(opts.appUrl, extras.offer.offerId),
+            };
+          })()
+        : null,
     reschedule:
       event === "reschedule"
         ? {

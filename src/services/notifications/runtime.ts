@@ -36,6 +36,7 @@ export function createNotifications(deps: NotificationDeps) {
   const settings = {
     library,
     telehealthBaseUrl: config.telehealthBaseUrl,
+    appUrl: config.appUrl,
     reminderHours: config.reminderHours,
   };
   const waker: Waker = createWaker({ databaseUrl: deps.listenUrl, pollMs, log });

@@ -98,6 +98,7 @@ export function toJob(r: JobRow): Job {
 export interface RenderSettings {
   library: TemplateLibrary;
   telehealthBaseUrl: string;
+  appUrl: string;
   reminderHours: number[];
 }
 
@@ -111,6 +112,7 @@ export function renderMessage(
     reason?: string | null;
     byHospital?: boolean;
     previousStart?: string | null;
+    offer?: { offerId: string; offeredStart: string; expiresAt: string } | null;
   },
   settings: RenderSettings,
   now: Date,
@@ -120,6 +122,7 @@ export function renderMessage(
     language,
     strings,
     telehealthBaseUrl: settings.telehealthBaseUrl,
+    appUrl: settings.appUrl,
     now,
   });
   return {
@@ -186,6 +189,14 @@ export function createNotificationService({ db, clock, policies, settings }: Not
       byHospital: event === "reschedule",
       previousStart:
         event === "reschedule" ? new Date(ctx.appointment.start.getTime() - 86_400_000).toISOString() : null,
+      offer:
+        event === "offer"
+          ? {
+              offerId: "00000000-0000-4000-8000-000000000002",
+              offeredStart: new Date(ctx.appointment.start.getTime() + 2 * 86_400_000).toISOString(),
+              expiresAt: new Date(now.getTime() + 48 * 3_600_000).toISOString(),
+            }
+          : null,
     };
     const { message, calendar } = renderMessage(ctx, event, language, extras, settings, now);
     return { event, language, ...message, calendar };

@@ -17,7 +17,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import Mustache from "mustache";
 
-export const messageEvents = ["confirmation", "reminder", "cancellation", "reschedule"] as const;
+export const messageEvents = ["confirmation", "reminder", "cancellation", "reschedule", "offer"] as const;
 export type MessageEvent = (typeof messageEvents)[number];
 
 export const TEMPLATES_DIR = fileURLToPath(new URL("./templates/", import.meta.url));

@@ -60,6 +60,7 @@ export class NotificationWorker {
     this.settings = {
       library: deps.library,
       telehealthBaseUrl: deps.config.telehealthBaseUrl,
+      appUrl: deps.config.appUrl,
       reminderHours: deps.config.reminderHours,
     };
   }
@@ -268,6 +269,13 @@ export class NotificationWorker {
         reason: typeof payload.reason === "string" ? payload.reason : null,
         byHospital: payload.byHospital === true,
         previousStart: typeof payload.previousStart === "string" ? payload.previousStart : null,
+        offer:
+          kind === "offer" &&
+          typeof payload.offerId === "string" &&
+          typeof payload.offeredStart === "string" &&
+          typeof payload.expiresAt === "string"
+            ? { offerId: payload.offerId, offeredStart: payload.offeredStart, expiresAt: payload.expiresAt }
+            : null,
       };
       const { message, calendar } = renderMessage(ctx, kind, prefs.language, extras, this.settings, now);
       let providerId: string | null = null;
@@ -294,13 +302,17 @@ export class NotificationWorker {
             text: message.text,
             html: message.html,
             messageId: `<${job.id}@rounds.notifications>`,
-            attachments: [
-              {
-                filename: kind === "cancellation" ? "cancelled-appointment.ics" : "appointment.ics",
-                content: calendar,
-                contentType: `text/calendar; charset=utf-8; method=${kind === "cancellation" ? "CANCEL" : "PUBLISH"}`,
-              },
-            ],
+            // an offer changes nothing in the calendar until it is accepted (then the move's message does)
+            attachments:
+              kind === "offer"
+                ? []
+                : [
+                    {
+                      filename: kind === "cancellation" ? "cancelled-appointment.ics" : "appointment.ics",
+                      content: calendar,
+                      contentType: `text/calendar; charset=utf-8; method=${kind === "cancellation" ? "CANCEL" : "PUBLISH"}`,
+                    },
+                  ],
           })
         ).providerId;
       } else {
