@@ -31,7 +31,13 @@ import {
 } from "./services/patients/index.js";
 import { createPhysicians, createPlanCache, physicianRoutes } from "./services/physicians/index.js";
 import { createReferrals, referralRoutes, referralScopeFacts } from "./services/referrals/index.js";
-import { createRescheduling, reschedulingRoutes } from "./services/rescheduling/index.js";
+import {
+  createOffers,
+  createRescheduling,
+  type Offers,
+  reschedulingRoutes,
+  startOfferExpiry,
+} from "./services/rescheduling/index.js";
 import {
   appointmentFacts,
   appointmentTypeCatalog,
@@ -59,6 +65,8 @@ export interface Rounds {
   policies: Policies;
   /** The waitlist's filler (tests run its passes directly). */
   waitlist: Waitlist;
+  /** Reschedule offers (tests expire them directly). */
+  offers: Offers;
   close(): Promise<void>;
 }
 
@@ -197,6 +205,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     },
   });
   const rescheduling = createRescheduling({ db, clock, policies, physicians, scheduling });
+  const offers = createOffers({ db, clock, policies, scheduling });
   const waitlist = createWaitlist({
     db,
     clock,
@@ -231,13 +240,14 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   patientRoutes(app, patients);
   schedulingRoutes(app, scheduling);
   referralRoutes(app, referrals);
-  reschedulingRoutes(app, rescheduling);
+  reschedulingRoutes(app, rescheduling, offers);
   waitlistRoutes(app, waitlist.service);
   notificationRoutes(app, notifications);
   wayfindingRoutes(app, wayfinding);
   fhirRoutes(app, { locations, physicians, patients, scheduling, version: VERSION });
   serveWebApp(app);
 
+  let stopOfferExpiry = async () => {};
   await app.ready();
   // the occupancy cache hears every replica's committed schedule changes from the outbox
   await notifications.hub.subscribe((events) => {
@@ -249,6 +259,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     // freed slots are offered as their events arrive; the interval expires unanswered offers
     await notifications.hub.subscribe(() => waitlist.filler.wake());
     waitlist.filler.start(30_000);
+    // offers nobody answered in time are handed to their location's staff
+    stopOfferExpiry = startOfferExpiry(offers, 60_000, app.log);
   }
   return {
     app,
@@ -257,7 +269,9 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     audit,
     policies,
     waitlist,
+    offers,
     async close() {
+      await stopOfferExpiry();
       await waitlist.filler.stop();
       await notifications.stop();
       await app.close();

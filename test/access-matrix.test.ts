@@ -128,6 +128,10 @@ interface Fixture {
   entry(patientId: string): Promise<string>;
   /** An open waitlist offer to this patient: a slot with X at B freed and offered to them. */
   offer(patientId: string): Promise<string>;
+  /** An open reschedule offer to this patient: their appointment with X at B, a later time held for them. */
+  rescheduleOffer(patientId: string): Promise<string>;
+  /** A physician of X's specialty who works at main campus A every day, all day (so "today" is always a working day). */
+  z: string;
 }
 
 let rounds: Rounds;
@@ -205,8 +209,28 @@ async function buildFixture(): Promise<Fixture> {
     }),
   );
   const spare = (await createLocation(rounds, { latitude: 40.6, longitude: -73.9 })).id;
+  const z = await created(
+    await call(admin, "POST", "/api/v1/physicians", {
+      npi: `7${String(Math.floor(Math.random() * 1e9)).padStart(9, "0")}`,
+      givenName: "Zia",
+      familyName: `Always${unique(4)}`,
+      primarySpecialty: net.specialty,
+    }),
+  );
+  for (const weekday of [1, 2, 3, 4, 5, 6, 7])
+    await created(
+      await call(admin, "POST", `/api/v1/physicians/${z}/templates`, {
+        locationId: A,
+        weekday,
+        startTime: "00:00",
+        endTime: "23:59",
+        effectiveFrom: "2020-01-01",
+      }),
+    );
 
   const poolB = await options(admin, net, net.appointmentTypeId, net.physicianId, B, [0, 11]);
+  // reschedule offers take two options each (the appointment and the time held): a pool of their own, later
+  const poolOffers = await options(admin, net, net.appointmentTypeId, net.physicianId, B, [14, 32]);
   const poolA = await options(admin, net, yType, y, A, [0, 2]);
   const take = (pool: OptionDto[]) => {
     const o = pool.shift();
@@ -276,6 +300,7 @@ async function buildFixture(): Promise<Fixture> {
     dependent,
     x: net.physicianId,
     y,
+    z,
     yType,
     apptB,
     apptA,
@@ -380,6 +405,46 @@ async function buildFixture(): Promise<Fixture> {
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error("fixture: the freed slot was not offered");
+    },
+    async rescheduleOffer(patientId) {
+      const appointmentId = await book(take(poolOffers), patientId);
+      if (holds++ % 3 === 0) holders.push(clientOf(rounds, await signIn(rounds, "admin")));
+      const holdId = await created(
+        await call(holders.at(-1)!, "POST", "/api/v1/holds", { optionId: take(poolOffers), patientId }),
+      );
+      const a = (await call(admin, "GET", `/api/v1/appointments/${appointmentId}`)).json() as {
+        start: string;
+        end: string;
+        appointmentTypeId: string;
+      };
+      const item = {
+        appointmentId,
+        patientId,
+        locationId: B,
+        appointmentTypeId: a.appointmentTypeId,
+        start: a.start,
+        end: a.end,
+        alternatives: [],
+      };
+      const change = {
+        change: "time_off",
+        physicianId: net.physicianId,
+        startsAt: a.start,
+        endsAt: a.end,
+        reason: null,
+      };
+      // an applied plan whose offer is still open, as applying with the offer policy leaves it
+      const { rows } = await sql<{ id: string }>`
+        WITH plan AS (
+          INSERT INTO reschedule_plans (physician_id, change, plan_stamp, items, created_by, expires_at, status, applied_by, applied_at)
+          VALUES (${net.physicianId}, ${JSON.stringify(change)}::jsonb, gen_random_uuid(), ${JSON.stringify([item])}::jsonb,
+            ${admin.user.userId}, now() + interval '30 minutes', 'applied', ${admin.user.userId}, now())
+          RETURNING id
+        )
+        INSERT INTO reschedule_outcomes (plan_id, appointment_id, location_id, patient_id, starts_at, policy, state, hold_id, offer_expires_at)
+        SELECT plan.id, ${appointmentId}, ${B}, ${patientId}, ${a.start}::timestamptz, 'offer', 'offered', ${holdId}, now() + interval '1 hour'
+        FROM plan RETURNING id`.execute(rounds.database.db);
+      return rows[0]!.id;
     },
     async grant() {
       const body = { patientId: await patient(), reason: "patient collapsed in the lobby" };
@@ -603,14 +668,28 @@ const matrix: Row[] = [
     expect: cells("                                                           401  403  403  403   ok   ok    403"),
     also: [{ who: "department_head", target: "time off of Y, outside their specialty", expect: 404,
       request: (g) => ({ url: "/api/v1/reschedule-plans", payload: { change: "time_off", physicianId: g.y, ...timeOffBody(g) } }) }] },
-  { route: "GET /api/v1/reschedule-plans/:id", target: "a plan for X",
-    request: async (g) => ({ url: `/api/v1/reschedule-plans/${await reschedulePlan(g, g.x)}` }),
+  { route: "POST /api/v1/physicians/:id/unavailable-today", target: "Z, who works at main campus A today",
+    request: (g) => ({ url: `/api/v1/physicians/${g.z}/unavailable-today`, payload: {} }),
+    expect: cells("                                                           401  403  404  ok    ok   ok    403"),
+    also: [
+      { who: "physician", target: "X themself", expect: "ok",
+        request: (g) => ({ url: `/api/v1/physicians/${g.x}/unavailable-today`, payload: {} }) },
+      { who: "department_head", target: "Y, outside their specialty", expect: 404,
+        request: (g) => ({ url: `/api/v1/physicians/${g.y}/unavailable-today`, payload: {} }) },
+    ] },
+  { route: "GET /api/v1/reschedule-plans", target: "of X",
+    request: (g) => ({ url: `/api/v1/reschedule-plans?physicianId=${g.x}` }),
     expect: cells("                                                           401  403  403  403   ok   ok    403"),
+    also: [{ who: "department_head", target: "of Y, outside their specialty", expect: 404,
+      request: (g) => ({ url: `/api/v1/reschedule-plans?physicianId=${g.y}` }) }] },
+  { route: "GET /api/v1/reschedule-plans/:id", target: "a plan for X (a schedule change, the department's)",
+    request: async (g) => ({ url: `/api/v1/reschedule-plans/${await reschedulePlan(g, g.x)}` }),
+    expect: cells("                                                           401  403  404  404   ok   ok    403"),
     also: [{ who: "department_head", target: "a plan for Y, outside their specialty", expect: 404,
       request: async (g) => ({ url: `/api/v1/reschedule-plans/${await reschedulePlan(g, g.y)}` }) }] },
-  { route: "POST /api/v1/reschedule-plans/:id/apply", target: "a plan for X",
+  { route: "POST /api/v1/reschedule-plans/:id/apply", target: "a plan for X (a schedule change, the department's)",
     request: async (g) => ({ url: `/api/v1/reschedule-plans/${await reschedulePlan(g, g.x)}/apply`, payload: {} }),
-    expect: cells("                                                           401  403  403  403   ok   ok    403"),
+    expect: cells("                                                           401  403  404  404   ok   ok    403"),
     also: [{ who: "department_head", target: "a plan for Y, outside their specialty", expect: 404,
       request: async (g) => ({ url: `/api/v1/reschedule-plans/${await reschedulePlan(g, g.y)}/apply`, payload: {} }) }] },
   { route: "GET /api/v1/reschedule-handovers", target: "at main campus A",
@@ -618,6 +697,22 @@ const matrix: Row[] = [
     expect: cells("                                                           401  403  403  ok    403  ok    403"),
     also: [{ who: "location_staff", target: "at satellite B", expect: 404,
       request: (g) => ({ url: `/api/v1/reschedule-handovers?locationId=${g.net.satellite.id}` }) }] },
+  { route: "GET /api/v1/reschedule-outcomes", target: "at main campus A",
+    request: (g) => ({ url: `/api/v1/reschedule-outcomes?locationId=${g.net.main.id}` }),
+    expect: cells("                                                           401  403  403  ok    403  ok    403"),
+    also: [{ who: "location_staff", target: "at satellite B", expect: 404,
+      request: (g) => ({ url: `/api/v1/reschedule-outcomes?locationId=${g.net.satellite.id}` }) }] },
+  { route: "GET /api/v1/reschedule-offers", target: "(of the patients they reach)", request: () => ({ url: "/api/v1/reschedule-offers" }),
+    expect: cells("                                                           401  ok   ok   ok    403  ok    403") },
+  { route: "GET /api/v1/reschedule-offers/:id", target: "of an open offer to P1",
+    request: async (g) => ({ url: `/api/v1/reschedule-offers/${await g.rescheduleOffer(g.p1)}` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403") },
+  { route: "POST /api/v1/reschedule-offers/:id/accept", target: "of an open offer to P1",
+    request: async (g) => ({ url: `/api/v1/reschedule-offers/${await g.rescheduleOffer(g.p1)}/accept`, payload: {} }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403") },
+  { route: "POST /api/v1/reschedule-offers/:id/decline", target: "of an open offer to P1",
+    request: async (g) => ({ url: `/api/v1/reschedule-offers/${await g.rescheduleOffer(g.p1)}/decline` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403") },
   { route: "GET /api/v1/physicians/:id/assignments", target: "of X on a day with X's private time off",
     request: (g) => ({ url: `/api/v1/physicians/${g.x}/assignments?from=${g.dayB}&to=${g.dayB}` }), expect: SIGNED_IN },
 

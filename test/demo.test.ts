@@ -154,6 +154,40 @@ describe("the demo network, as its users see it", { timeout: 120_000 }, () => {
     expect(result.options.length).toBeGreaterThan(0);
   });
 
+  it("the demo patient's family has an open offer of a new time, and the schedule change behind it has its report", async () => {
+    const patient = as("patient");
+    const offers = await patient.get<
+      Page<{
+        id: string;
+        status: string;
+        appointmentId: string;
+        physicianId: string;
+        held: { appointmentId: string };
+      }>
+    >("/api/v1/reschedule-offers?status=offered");
+    expect(offers.total).toBe(1);
+    const [offer] = offers.items;
+    expect(summary.rescheduled).toBeGreaterThanOrEqual(1);
+    const held = await patient.get<{ status: string; patientId: string }>(
+      `/api/v1/appointments/${offer!.held.appointmentId}`,
+    );
+    expect(held.status).toBe("held");
+    expect(patient.me.patientIds).toContain(held.patientId);
+    // the report of the change behind it: every appointment it affected, with its end state
+    const admin = as("admin");
+    const plans = await admin.get<Page<{ id: string; status: string; affected: number }>>(
+      `/api/v1/reschedule-plans?physicianId=${offer!.physicianId}`,
+    );
+    const applied = plans.items.find((p) => p.status === "applied")!;
+    const report = await admin.get<{
+      affected: Array<{ appointmentId: string; outcome: { state: string } | null }>;
+    }>(`/api/v1/reschedule-plans/${applied.id}`);
+    expect(report.affected.find((a) => a.appointmentId === offer!.appointmentId)?.outcome?.state).toBe(
+      "offered",
+    );
+    expect(report.affected.every((a) => a.outcome !== null)).toBe(true);
+  });
+
   it("the head of cardiology heads every cardiology department", async () => {
     const head = as("head.cardiology");
     const departments = await target.database.db
@@ -175,15 +209,16 @@ describe("the demo network, as its users see it", { timeout: 120_000 }, () => {
     const n = (past: boolean, status: string) =>
       rows.find((r) => r.past === past && r.status === status)?.n ?? 0;
     const pastTotal = rows.filter((r) => r.past).reduce((s, r) => s + r.n, 0);
-    // ahead: booked visits, and the demo waitlist's (src/seed/waitlist.ts): one visit cancelled
-    // whose slot is held for the demo patient's offer, and two holds given back (declined, expired)
+    // ahead: booked visits; the demo waitlist's (src/seed/waitlist.ts): one visit cancelled whose
+    // slot is held for the demo patient's offer, and two holds given back (declined, expired); and
+    // the one time held for the demo patient's open offer of a new time (src/seed/rescheduling.ts)
     expect(
       rows
         .filter((r) => !r.past)
         .map((r) => r.status)
         .sort(),
     ).toEqual(["booked", "cancelled", "expired", "held"]);
-    expect([n(false, "cancelled"), n(false, "held"), n(false, "expired")]).toEqual([1, 1, 2]);
+    expect([n(false, "cancelled"), n(false, "held"), n(false, "expired")]).toEqual([1, 2, 2]);
     expect(n(false, "booked")).toBeGreaterThan(1000);
     expect(n(true, "completed") / pastTotal).toBeGreaterThan(0.8);
     expect(n(true, "no_show") / pastTotal).toBeGreaterThan(0.04);

@@ -65,4 +65,30 @@ describe("the notifications service", () => {
     expect(preview.text).toContain("Thursday, January 3, 2030 at 19:00 EST");
     expect(preview.calendar).toContain("DTSTAMP:20300101T000000Z");
   });
+
+  it("an offer of another time says when the held time is, until when, and links to its page in the app", async () => {
+    const service = createNotificationService({
+      db: {} as never,
+      clock: { now: () => new Date("2030-01-01T00:00:00Z") },
+      policies: {} as never,
+      settings: {
+        library: new TemplateLibrary(),
+        telehealthBaseUrl: "https://t.invalid/",
+        publicUrl: "https://rounds.invalid/",
+        reminderHours: [24],
+      },
+    });
+    for (const language of ["en", "es"]) {
+      const preview = await service.preview({} as never, "reschedule_offer", { language });
+      // the sample appointment is on 3 January; the held time two days later, held for 48 hours
+      expect(preview.subject).toMatch(
+        language === "en" ? /Saturday, January 5, 2030 at 19:00/ : /sábado, 5 de enero de 2030/,
+      );
+      expect(preview.text).toContain(
+        "https://rounds.invalid/patient/reschedule-offers/00000000-0000-4000-8000-000000000002",
+      );
+      expect(preview.html).toContain('href="https://rounds.invalid/patient/reschedule-offers/');
+      expect(preview.sms).toContain("reschedule-offers/");
+    }
+  });
 });

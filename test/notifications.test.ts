@@ -538,7 +538,14 @@ describe("templates", () => {
     const net = await buildClinicNetwork(rounds);
     const list = await net.admin.inject({ url: "/api/v1/notification-templates" });
     expect(list.json()).toEqual({
-      events: ["confirmation", "reminder", "cancellation", "reschedule", "waitlist_offer"],
+      events: [
+        "confirmation",
+        "reminder",
+        "cancellation",
+        "reschedule",
+        "waitlist_offer",
+        "reschedule_offer",
+      ],
       languages: expect.arrayContaining(["en", "es"]),
     });
     for (const event of list.json().events as string[])

@@ -3,11 +3,19 @@
  * or hands over every affected appointment, and a plan applied twice or after the facts moved is
  * refused without changing anything.
  */
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rounds } from "../src/server.js";
 import { restOfToday } from "../src/services/rescheduling/service.js";
 import { type Client, clientFor } from "./support/auth.js";
-import { buildClinicNetwork, type ClinicNetwork, createPatient, optionsOn } from "./support/network.js";
+import { createLocation } from "./support/fixtures.js";
+import {
+  addPhysician,
+  buildClinicNetwork,
+  type ClinicNetwork,
+  createPatient,
+  optionsOn,
+} from "./support/network.js";
 import { startRounds } from "./support/rounds.js";
 
 let rounds: Rounds;
@@ -254,5 +262,243 @@ describe("a physician unavailable for the rest of today", () => {
     expect(plan.change.change).toBe("time_off");
     expect(Date.parse(plan.change.endsAt)).toBeGreaterThan(Date.parse(plan.change.startsAt));
     expect(Math.abs(Date.parse(plan.change.startsAt) - Date.now())).toBeLessThan(10 * 60_000);
+  });
+});
+
+describe("offering the patient the best alternative", () => {
+  interface Offer {
+    id: string;
+    status: string;
+    appointmentId: string;
+    expiresAt: string;
+    held: { appointmentId: string; start: string; physicianId: string };
+    newAppointmentId: string | null;
+  }
+  const patientOf = async (appointmentId: string) =>
+    ((await admin.inject({ url: `/api/v1/appointments/${appointmentId}` })).json() as { patientId: string })
+      .patientId;
+
+  /** Books day `dayOffset` at `time`, applies time off over it with the offer policy; the patient's client and the offer. */
+  async function offered(dayOffset: number, time: string) {
+    const appointmentId = await bookAtMain(dayOffset, time);
+    const plan = await propose(timeOff(dayOffset));
+    const res = await admin.inject({
+      method: "POST",
+      url: `/api/v1/reschedule-plans/${plan.id}/apply`,
+      payload: { policy: "offer" },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const outcome = (res.json() as Plan).affected[0]!.outcome as Plan["affected"][number]["outcome"] & {
+      id: string;
+      offerExpiresAt: string;
+    };
+    expect(outcome).toMatchObject({ policy: "offer", state: "offered" });
+    const patient = await clientFor(rounds, "patient", { patientId: await patientOf(appointmentId) });
+    return { appointmentId, plan, outcome, patient };
+  }
+
+  it("holds the best alternative, tells the patient with a link, and accepting moves the appointment once", async () => {
+    const { appointmentId, plan, outcome, patient } = await offered(9, "09:00");
+    // nothing moves until the patient answers: the appointment stays booked and a time is held for them
+    expect(await statusOf(appointmentId)).toBe("booked");
+    const read = await patient.inject({ url: `/api/v1/reschedule-offers/${outcome.id}` });
+    expect(read.statusCode, read.body).toBe(200);
+    const offer = read.json() as Offer;
+    expect(offer).toMatchObject({ status: "offered", appointmentId });
+    expect(await statusOf(offer.held.appointmentId)).toBe("held");
+    expect(offer.held.start).toBe(plan.affected[0]!.alternatives[0]!.start);
+    expect(Date.parse(offer.expiresAt)).toBeLessThanOrEqual(Date.now() + 48 * 3_600_000 + 60_000);
+    const mine = (await patient.inject({ url: "/api/v1/reschedule-offers?status=offered" })).json() as {
+      items: Offer[];
+    };
+    expect(mine.items.map((o) => o.id)).toContain(outcome.id);
+    // the offer message is queued from the outbox event, naming the offer
+    const events = await sql<{ payload: { offerId: string } | string }>`
+      SELECT payload FROM schedule_events WHERE appointment_id = ${appointmentId} AND type = 'reschedule.offered'`.execute(
+      rounds.database.db,
+    );
+    const payload = events.rows.map((r) =>
+      typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
+    );
+    expect(payload.map((p: { offerId: string }) => p.offerId)).toEqual([outcome.id]);
+    // and arrives in the patient's inbox with the link back to the app
+    const patientId = await patientOf(appointmentId);
+    let message: { kind: string; body: string } | undefined;
+    for (let tries = 0; tries < 150 && !message; tries++) {
+      const inbox = (
+        await admin.inject({ url: `/api/v1/notifications?patientId=${patientId}&limit=50` })
+      ).json() as {
+        items: Array<{ kind: string; body: string }>;
+      };
+      message = inbox.items.find((m) => m.kind === "reschedule_offer");
+      if (!message) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(message?.body).toContain(`/patient/reschedule-offers/${outcome.id}`);
+
+    const accepted = await patient.inject({
+      method: "POST",
+      url: `/api/v1/reschedule-offers/${outcome.id}/accept`,
+      payload: {},
+    });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    const after = accepted.json() as Offer;
+    expect(after).toMatchObject({ status: "accepted", newAppointmentId: offer.held.appointmentId });
+    expect(await statusOf(appointmentId)).toBe("cancelled");
+    expect(await statusOf(offer.held.appointmentId)).toBe("booked");
+
+    // the link used twice: a clear answer, and nothing changes
+    const again = await patient.inject({
+      method: "POST",
+      url: `/api/v1/reschedule-offers/${outcome.id}/accept`,
+      payload: {},
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ code: "offer_answered" });
+    const declinedLate = await patient.inject({
+      method: "POST",
+      url: `/api/v1/reschedule-offers/${outcome.id}/decline`,
+    });
+    expect(declinedLate.statusCode).toBe(409);
+    expect(await statusOf(offer.held.appointmentId)).toBe("booked");
+
+    // the report: the department head's plan and the location's list both say accepted
+    const report = (await admin.inject({ url: `/api/v1/reschedule-plans/${plan.id}` })).json() as Plan;
+    expect(report.affected[0]!.outcome).toMatchObject({ state: "accepted", answer: "accepted" });
+    const desk = await clientFor(rounds, "location_staff", { locationIds: [net.main.id] });
+    const atMain = (
+      await desk.inject({ url: `/api/v1/reschedule-outcomes?locationId=${net.main.id}&limit=200` })
+    ).json() as {
+      items: Array<{ appointmentId: string; state: string; newAppointmentId: string | null }>;
+    };
+    expect(atMain.items.find((o) => o.appointmentId === appointmentId)).toMatchObject({
+      state: "accepted",
+      newAppointmentId: offer.held.appointmentId,
+    });
+  });
+
+  it("declining gives the held time back and hands the appointment to the location's staff", async () => {
+    const { appointmentId, outcome, patient } = await offered(10, "09:00");
+    const held = ((await patient.inject({ url: `/api/v1/reschedule-offers/${outcome.id}` })).json() as Offer)
+      .held;
+    const res = await patient.inject({
+      method: "POST",
+      url: `/api/v1/reschedule-offers/${outcome.id}/decline`,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ status: "declined" });
+    expect(await statusOf(held.appointmentId)).toBe("expired");
+    expect(await statusOf(appointmentId)).toBe("booked");
+    const desk = await clientFor(rounds, "location_staff", { locationIds: [net.main.id] });
+    const list = (
+      await desk.inject({ url: `/api/v1/reschedule-handovers?locationId=${net.main.id}&limit=200` })
+    ).json() as {
+      items: Array<{ appointmentId: string }>;
+    };
+    expect(list.items.map((i) => i.appointmentId)).toContain(appointmentId);
+  });
+
+  it("an offer past its time cannot be accepted, and the expiry pass hands it to staff", async () => {
+    const { appointmentId, outcome, patient } = await offered(11, "09:00");
+    await sql`UPDATE reschedule_outcomes SET offer_expires_at = now() - interval '1 minute' WHERE id = ${outcome.id}`.execute(
+      rounds.database.db,
+    );
+    const late = await patient.inject({
+      method: "POST",
+      url: `/api/v1/reschedule-offers/${outcome.id}/accept`,
+      payload: {},
+    });
+    expect(late.statusCode).toBe(410);
+    expect(late.json()).toMatchObject({ code: "offer_expired" });
+    expect(await statusOf(appointmentId)).toBe("booked");
+
+    expect(await rounds.offers.expireLapsed()).toBeGreaterThanOrEqual(1);
+    const offer = (await patient.inject({ url: `/api/v1/reschedule-offers/${outcome.id}` })).json() as Offer;
+    expect(offer.status).toBe("expired");
+    expect(await statusOf(offer.held.appointmentId)).toBe("expired");
+    const desk = await clientFor(rounds, "location_staff", { locationIds: [net.main.id] });
+    const list = (
+      await desk.inject({ url: `/api/v1/reschedule-handovers?locationId=${net.main.id}&limit=200` })
+    ).json() as {
+      items: Array<{ appointmentId: string; note: string }>;
+    };
+    expect(list.items.find((i) => i.appointmentId === appointmentId)?.note).toMatch(/did not answer/);
+  });
+
+  it("the patient may pick another time of the same type instead; the held time goes back", async () => {
+    const { appointmentId, outcome, patient } = await offered(14, "09:00");
+    const held = ((await patient.inject({ url: `/api/v1/reschedule-offers/${outcome.id}` })).json() as Offer)
+      .held;
+    const other = (await optionsOn(net, patient, 16)).find((o) => o.start !== held.start);
+    expect(other).toBeDefined();
+    const res = await patient.inject({
+      method: "POST",
+      url: `/api/v1/reschedule-offers/${outcome.id}/accept`,
+      payload: { optionId: other!.id },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const after = res.json() as Offer;
+    expect(after.status).toBe("accepted");
+    expect(after.newAppointmentId).not.toBe(held.appointmentId);
+    expect(await statusOf(held.appointmentId)).toBe("expired");
+    expect(await statusOf(appointmentId)).toBe("cancelled");
+    const moved = (await admin.inject({ url: `/api/v1/appointments/${after.newAppointmentId}` })).json() as {
+      start: string;
+      status: string;
+    };
+    expect(moved).toMatchObject({ start: other!.start, status: "booked" });
+  });
+
+  it("another patient cannot see or answer the offer", async () => {
+    const { outcome } = await offered(15, "09:00");
+    const stranger = await clientFor(rounds, "patient", { patientId: await createPatient(admin) });
+    for (const req of [
+      { url: `/api/v1/reschedule-offers/${outcome.id}` },
+      { method: "POST" as const, url: `/api/v1/reschedule-offers/${outcome.id}/accept`, payload: {} },
+      { method: "POST" as const, url: `/api/v1/reschedule-offers/${outcome.id}/decline` },
+    ]) {
+      const res = await stranger.inject(req);
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toMatchObject({ errors: [{ field: "params.id" }] });
+    }
+    const theirs = (await stranger.inject({ url: "/api/v1/reschedule-offers" })).json() as { total: number };
+    expect(theirs.total).toBe(0);
+  });
+});
+
+describe("declaring a physician unavailable for the rest of today", () => {
+  it("the physician may ask it for themselves, not for a colleague; staff where they do not work today get a 404", async () => {
+    const own = await clientFor(rounds, "physician", { physicianId: net.physicianId });
+    const res = await own.inject({
+      method: "POST",
+      url: `/api/v1/physicians/${net.physicianId}/unavailable-today`,
+      payload: { reason: "unwell" },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const plan = res.json() as Plan & { cause: string };
+    expect(plan.cause).toBe("unavailable_today");
+    // the plan is theirs to read and apply
+    expect((await own.inject({ url: `/api/v1/reschedule-plans/${plan.id}` })).statusCode).toBe(200);
+
+    const colleague = await clientFor(rounds, "physician", {
+      physicianId: await addPhysician(admin, net.specialty, []),
+    });
+    const refused = await colleague.inject({
+      method: "POST",
+      url: `/api/v1/physicians/${net.physicianId}/unavailable-today`,
+      payload: {},
+    });
+    expect(refused.statusCode).toBe(404);
+    expect(refused.json()).toMatchObject({ errors: [{ field: "params.id" }] });
+    expect((await colleague.inject({ url: `/api/v1/reschedule-plans/${plan.id}` })).statusCode).toBe(404);
+
+    // a location where the physician never works: its desk may not declare them away
+    const elsewhere = await createLocation(rounds);
+    const desk = await clientFor(rounds, "location_staff", { locationIds: [elsewhere.id] });
+    const staff = await desk.inject({
+      method: "POST",
+      url: `/api/v1/physicians/${net.physicianId}/unavailable-today`,
+      payload: {},
+    });
+    expect(staff.statusCode).toBe(404);
   });
 });

@@ -21,7 +21,9 @@ export type ScheduleEventType =
    * time off removed): no appointment and no patient; `locationId` is empty when it may be any of
    * theirs, and the payload's `from`/`to` bound the time (`to` null: open-ended).
    */
-  | "schedule.opened";
+  | "schedule.opened"
+  /** An alternative is held for the patient of an appointment a schedule change made impossible. */
+  | "reschedule.offered";
 
 export interface ScheduleEventInput {
   type: ScheduleEventType;

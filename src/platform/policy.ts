@@ -47,7 +47,8 @@ export interface Actions {
     | "read_time_off_reason"
     | "manage_profile"
     | "manage_schedule"
-    | "manage_time_off";
+    | "manage_time_off"
+    | "declare_unavailable";
   location: "read_resources" | "manage_resources" | "manage_map" | "handle_handovers" | "manage_waitlist";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
@@ -59,8 +60,11 @@ export type PatientAction = Actions["patient"];
 export interface Resources {
   patient: { id: string };
   appointment: { id: string; patientId: string; physicianId: string; locationId: string };
-  /** The physician's specialties are read only when a rule needs them. */
-  physician: { id: string; specialties: () => Promise<string[]> };
+  /**
+   * The physician's specialties, and the locations where they work today, are read only when a
+   * rule needs them (absent: none).
+   */
+  physician: { id: string; specialties: () => Promise<string[]>; worksTodayAt?: () => Promise<string[]> };
   location: { id: string };
   referral: {
     id: string;
@@ -264,14 +268,28 @@ export const policy: readonly AnyRule[] = [
   // ── physicians' schedules ──
   allow(
     "admin",
-    ["read_schedule", "read_time_off_reason", "manage_profile", "manage_schedule", "manage_time_off"],
+    [
+      "read_schedule",
+      "read_time_off_reason",
+      "manage_profile",
+      "manage_schedule",
+      "manage_time_off",
+      "declare_unavailable",
+    ],
     "physician",
     "admin",
     "administrators manage every physician",
   ),
   allow(
     "department_head",
-    ["read_schedule", "read_time_off_reason", "manage_profile", "manage_schedule", "manage_time_off"],
+    [
+      "read_schedule",
+      "read_time_off_reason",
+      "manage_profile",
+      "manage_schedule",
+      "manage_time_off",
+      "declare_unavailable",
+    ],
     "physician",
     "department",
     "department heads manage the physicians of their departments' specialties, across locations",
@@ -279,11 +297,20 @@ export const policy: readonly AnyRule[] = [
   ),
   allow(
     "physician",
-    ["read_schedule", "read_time_off_reason", "manage_time_off"],
+    ["read_schedule", "read_time_off_reason", "manage_time_off", "declare_unavailable"],
     "physician",
     "own",
-    "physicians read their own schedule and manage their own time off",
+    "physicians read their own schedule, manage their own time off and report themselves unavailable for the rest of today",
     (_db, a, r) => a.physicianId === r.id,
+  ),
+  allow(
+    "location_staff",
+    "declare_unavailable",
+    "physician",
+    "location",
+    "staff report a physician who works at their location today unavailable for the rest of the day",
+    async (_db, a, r) =>
+      (r.worksTodayAt ? await r.worksTodayAt() : []).some((l) => a.locationIds.includes(l)),
   ),
   allow(
     "location_staff",
@@ -510,7 +537,14 @@ export const physicianTarget = (
   id: string,
   specialties: () => Promise<string[]>,
   field?: string,
-): Target<"physician"> => ({ kind: "physician", id, specialties, ...(field ? { field } : {}) });
+  worksTodayAt?: () => Promise<string[]>,
+): Target<"physician"> => ({
+  kind: "physician",
+  id,
+  specialties,
+  ...(field ? { field } : {}),
+  ...(worksTodayAt ? { worksTodayAt } : {}),
+});
 
 /** A referral as a target. */
 export const referralTarget = (r: Resources["referral"], field?: string): Target<"referral"> => ({

@@ -13,6 +13,7 @@ import { insertRows } from "./insert.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
 import { Random } from "./random.js";
 import { seedDemoReferrals } from "./referrals.js";
+import { seedDemoRescheduling } from "./rescheduling.js";
 import { demoPasswordHash, seedDemoUsers } from "./users.js";
 import { seedDemoWaitlist } from "./waitlist.js";
 
@@ -49,6 +50,8 @@ export interface SeedSummary {
   appointments: number;
   /** Referrals between locations in every state (small network only). */
   referrals: number;
+  /** Appointments the demo's applied schedule change affected (one of them offered to the demo patient). */
+  rescheduled: number;
   /** Places on the main campus's indoor map (small network only). */
   mapPlaces: number;
   /** Waitlist entries, with an open offer to the demo patient and a history (small network only). */
@@ -113,6 +116,7 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       summary.users = await seedDemoUsers(tx, { seed: options.seed, today: options.today, passwordHash });
       summary.referrals = await seedDemoReferrals(tx, { seed: options.seed, today: options.today });
       summary.waitlist = await seedDemoWaitlist(tx, { seed: options.seed, today: options.today });
+      summary.rescheduled = await seedDemoRescheduling(tx, { seed: options.seed, today: options.today });
     }
     return summary;
   });
@@ -138,6 +142,7 @@ async function writePlan(db: Executor, plan: NetworkPlan, options: SeedOptions):
     users: 0,
     appointments: 0,
     referrals: 0,
+    rescheduled: 0,
     mapPlaces: 0,
     waitlist: 0,
   };

@@ -61,14 +61,22 @@ export interface MessageExtras {
   previousStart?: string | null;
   /** A waitlist offer: where to answer it, and until when. */
   offer?: { link: string; expiresAt: string } | null;
+  /** An offer of another time: the offer's id (its page in the app), the held start and until when. */
+  rescheduleOffer?: { offerId: string; offeredStart: string; expiresAt: string } | null;
 }
 
 export interface RenderOptions {
   language: string;
   strings: LanguageStrings;
   telehealthBaseUrl: string;
+  /** The web app's address, where links in messages lead. */
+  publicUrl: string;
   now: Date;
 }
+
+/** Where an offer is answered in the web app (the patient signs in there). */
+export const offerUrl = (publicUrl: string, offerId: string) =>
+  `${publicUrl.endsWith("/") ? publicUrl : `${publicUrl}/`}patient/reschedule-offers/${offerId}`;
 
 const CURRENCY: Record<string, string> = { US: "USD", CA: "CAD", GB: "GBP", MX: "MXN", IE: "EUR", ES: "EUR" };
 
@@ -211,6 +219,21 @@ export function buildView(
             expiresTime: offerExpires.time,
             expiresZoneAbbr: offerExpires.zoneAbbr,
           }
+        : null,
+    rescheduleOffer:
+      event === "reschedule_offer" && extras.rescheduleOffer
+        ? (() => {
+            const held = localWhen(new Date(extras.rescheduleOffer.offeredStart), location.timeZone, lang);
+            const until = localWhen(new Date(extras.rescheduleOffer.expiresAt), location.timeZone, lang);
+            return {
+              date: held.date,
+              time: held.time,
+              zoneAbbr: held.zoneAbbr,
+              expiresDate: until.date,
+              expiresTime: until.time,
+              url: offerUrl(opts.publicUrl, extras.rescheduleOffer.offerId),
+            };
+          })()
         : null,
     reschedule:
       event === "reschedule"

@@ -114,6 +114,30 @@ export function planFor({ event: e, channels, reminderHours, now, announced }: P
         for (const c of channels) job("waitlist_offer", c, now, { offerId, expiresAt });
       break;
     }
+    case "reschedule.offered": {
+      // one message per offer (an appointment may be offered again by a later change)
+      const offerId = typeof p.offerId === "string" ? p.offerId : undefined;
+      if (!offerId) break;
+      const payload = {
+        offerId,
+        offeredStart: typeof p.offeredStart === "string" ? p.offeredStart : null,
+        expiresAt: typeof p.expiresAt === "string" ? p.expiresAt : null,
+      };
+      for (const c of channels)
+        plan.jobs.push({
+          kind: "reschedule_offer",
+          reminder_hours: null,
+          appointment_id: e.appointmentId,
+          patient_id: e.patientId,
+          channel: c,
+          starts_at: start,
+          event_seq: e.seq,
+          payload,
+          run_at: now,
+          dedupe_key: `reschedule_offer:${offerId}:${c}`,
+        });
+      break;
+    }
     case "appointment.status_changed":
       // checked in, seen or missed: reminders are no longer wanted
       if (p.status !== "booked")

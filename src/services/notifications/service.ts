@@ -117,6 +117,7 @@ export function renderMessage(
     language,
     strings,
     telehealthBaseUrl: settings.telehealthBaseUrl,
+    publicUrl: settings.publicUrl,
     now,
   });
   return {
@@ -188,6 +189,14 @@ export function createNotificationService({ db, clock, policies, settings }: Not
           ? {
               link: `${settings.publicUrl}/waitlist/offer/${"x".repeat(43)}`,
               expiresAt: new Date(now.getTime() + 2 * 3_600_000).toISOString(),
+            }
+          : null,
+      rescheduleOffer:
+        event === "reschedule_offer"
+          ? {
+              offerId: "00000000-0000-4000-8000-000000000002",
+              offeredStart: new Date(ctx.appointment.start.getTime() + 2 * 86_400_000).toISOString(),
+              expiresAt: new Date(now.getTime() + 48 * 3_600_000).toISOString(),
             }
           : null,
     };

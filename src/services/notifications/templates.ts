@@ -23,6 +23,7 @@ export const messageEvents = [
   "cancellation",
   "reschedule",
   "waitlist_offer",
+  "reschedule_offer",
 ] as const;
 export type MessageEvent = (typeof messageEvents)[number];
 

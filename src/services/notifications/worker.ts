@@ -305,6 +305,13 @@ export class NotificationWorker {
         byHospital: payload.byHospital === true,
         previousStart: typeof payload.previousStart === "string" ? payload.previousStart : null,
         offer,
+        rescheduleOffer:
+          kind === "reschedule_offer" &&
+          typeof payload.offerId === "string" &&
+          typeof payload.offeredStart === "string" &&
+          typeof payload.expiresAt === "string"
+            ? { offerId: payload.offerId, offeredStart: payload.offeredStart, expiresAt: payload.expiresAt }
+            : null,
       };
       const { message, calendar } = renderMessage(ctx, kind, prefs.language, extras, this.settings, now);
       let providerId: string | null = null;
@@ -331,16 +338,18 @@ export class NotificationWorker {
             text: message.text,
             html: message.html,
             messageId: `<${job.id}@rounds.notifications>`,
-            // an offer is not an appointment yet: nothing for the calendar until it is accepted
-            attachments: offering
-              ? []
-              : [
-                  {
-                    filename: kind === "cancellation" ? "cancelled-appointment.ics" : "appointment.ics",
-                    content: calendar,
-                    contentType: `text/calendar; charset=utf-8; method=${kind === "cancellation" ? "CANCEL" : "PUBLISH"}`,
-                  },
-                ],
+            // an offer is not an appointment yet (a waitlist offer) or changes nothing in the
+            // calendar until it is accepted (another time offered): no calendar file
+            attachments:
+              offering || kind === "reschedule_offer"
+                ? []
+                : [
+                    {
+                      filename: kind === "cancellation" ? "cancelled-appointment.ics" : "appointment.ics",
+                      content: calendar,
+                      contentType: `text/calendar; charset=utf-8; method=${kind === "cancellation" ? "CANCEL" : "PUBLISH"}`,
+                    },
+                  ],
           })
         ).providerId;
       } else {

@@ -1,15 +1,37 @@
 import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
 import { rolesFor } from "../../platform/policy.js";
-import { errorResponses, pageOf } from "../../platform/schemas.js";
-import { applyInput, handover, handoverQuery, planInput, planParams, reschedulePlan } from "./schema.js";
+import { errorResponses, pageOf, problemSchema } from "../../platform/schemas.js";
+import type { Offers } from "./offers.js";
+import {
+  acceptInput,
+  applyInput,
+  handover,
+  handoverQuery,
+  locationOutcome,
+  offerListQuery,
+  outcomeQuery,
+  planInput,
+  planListQuery,
+  planParams,
+  planSummary,
+  rescheduleOffer,
+  reschedulePlan,
+  unavailableTodayInput,
+} from "./schema.js";
 import type { Rescheduling } from "./service.js";
 
 const tags = ["rescheduling"];
 /** Administrators and the physician's department heads, as for the schedule change itself. */
 const managers = rolesFor("physician", "manage_schedule");
+/**
+ * A plan is read and applied by whoever may make it: the managers for a schedule change, also the
+ * physician and the staff where they work today for "unavailable today" (the service decides per plan).
+ */
+const declarers = rolesFor("physician", "declare_unavailable");
+const gone = { 410: problemSchema } as const;
 
-export function reschedulingRoutes(app: App, svc: Rescheduling): void {
+export function reschedulingRoutes(app: App, svc: Rescheduling, offers: Offers): void {
   app.post(
     "/api/v1/reschedule-plans",
     {
@@ -24,12 +46,49 @@ export function reschedulingRoutes(app: App, svc: Rescheduling): void {
     },
     async (req, reply) => reply.code(201).send(await svc.propose(actorOf(req), req.body)),
   );
+  app.post(
+    "/api/v1/physicians/:id/unavailable-today",
+    {
+      config: { allow: declarers, guards: { "params.id": ["physician", "declare_unavailable"] } },
+      schema: {
+        tags,
+        summary:
+          "What if the physician is unavailable from now to the end of today's working time: the appointments affected, each with same-day alternatives (nothing is changed until the plan is applied)",
+        params: planParams,
+        body: unavailableTodayInput,
+        response: { 201: reschedulePlan, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(
+          await svc.propose(
+            actorOf(req),
+            { change: "unavailable_today", physicianId: req.params.id, reason: req.body.reason },
+            "params.id",
+          ),
+        ),
+  );
+  app.get(
+    "/api/v1/reschedule-plans",
+    {
+      config: { allow: managers, guards: { "query.physicianId": ["physician", "manage_schedule"] } },
+      schema: {
+        tags,
+        summary: "A physician's plans, newest first, with how their appointments ended",
+        querystring: planListQuery,
+        response: { 200: pageOf(planSummary), ...errorResponses },
+      },
+    },
+    (req) => svc.plans(actorOf(req), req.query),
+  );
   app.get(
     "/api/v1/reschedule-plans/:id",
     {
       config: {
-        allow: managers,
-        guards: { "params.id": ["physician", "manage_schedule", { via: "reschedule plan" }] },
+        allow: declarers,
+        guards: { "params.id": ["physician", "declare_unavailable", { via: "reschedule plan" }] },
       },
       schema: {
         tags,
@@ -44,13 +103,13 @@ export function reschedulingRoutes(app: App, svc: Rescheduling): void {
     "/api/v1/reschedule-plans/:id/apply",
     {
       config: {
-        allow: managers,
-        guards: { "params.id": ["physician", "manage_schedule", { via: "reschedule plan" }] },
+        allow: declarers,
+        guards: { "params.id": ["physician", "declare_unavailable", { via: "reschedule plan" }] },
       },
       schema: {
         tags,
         summary:
-          "Make the change and move (auto_move) or hand to the location's staff (staff) every affected appointment; 409 if applied before, expired or the facts changed",
+          "Make the change and move (auto_move), offer the best alternative to the patient (offer) or hand to the location's staff (staff) every affected appointment; 409 if applied before, expired or the facts changed",
         params: planParams,
         body: applyInput,
         response: { 200: reschedulePlan, ...errorResponses },
@@ -73,5 +132,88 @@ export function reschedulingRoutes(app: App, svc: Rescheduling): void {
       },
     },
     (req) => svc.handovers(actorOf(req), req.query),
+  );
+  app.get(
+    "/api/v1/reschedule-outcomes",
+    {
+      config: {
+        allow: rolesFor("location", "handle_handovers"),
+        guards: { "query.locationId": ["location", "handle_handovers"] },
+      },
+      schema: {
+        tags,
+        summary:
+          "The report at a location: every appointment a schedule change affected there and where it ended (moved, offered, accepted, handed to staff)",
+        querystring: outcomeQuery,
+        response: { 200: pageOf(locationOutcome), ...errorResponses },
+      },
+    },
+    (req) => svc.outcomes(actorOf(req), req.query),
+  );
+
+  const patientRoles = rolesFor("patient", "book");
+  app.get(
+    "/api/v1/reschedule-offers",
+    {
+      config: { allow: rolesFor("patient", "read") },
+      schema: {
+        tags,
+        summary: "Offers of a new time made to the patients you reach, open ones first",
+        querystring: offerListQuery,
+        response: { 200: pageOf(rescheduleOffer), ...errorResponses },
+      },
+    },
+    (req) => offers.list(actorOf(req), req.query),
+  );
+  app.get(
+    "/api/v1/reschedule-offers/:id",
+    {
+      config: {
+        allow: rolesFor("patient", "read"),
+        guards: { "params.id": ["patient", "read", { via: "reschedule offer" }] },
+      },
+      schema: {
+        tags,
+        summary: "An offer: the appointment that must move and the time held for the patient",
+        params: planParams,
+        response: { 200: rescheduleOffer, ...errorResponses },
+      },
+    },
+    (req) => offers.get(actorOf(req), req.params.id),
+  );
+  app.post(
+    "/api/v1/reschedule-offers/:id/accept",
+    {
+      config: {
+        allow: patientRoles,
+        guards: { "params.id": ["patient", "book", { via: "reschedule offer" }], "body.optionId": "signed" },
+      },
+      schema: {
+        tags,
+        summary:
+          "Accept the held time, or another option of the same type: the appointment moves (409 once answered, 410 once expired; nothing changes then)",
+        params: planParams,
+        body: acceptInput,
+        response: { 200: rescheduleOffer, ...errorResponses, ...gone },
+      },
+    },
+    (req) => offers.accept(actorOf(req), req.params.id, req.body),
+  );
+  app.post(
+    "/api/v1/reschedule-offers/:id/decline",
+    {
+      config: {
+        allow: patientRoles,
+        guards: { "params.id": ["patient", "book", { via: "reschedule offer" }] },
+      },
+      schema: {
+        tags,
+        summary:
+          "Decline the offer: the held time goes back and the location's staff rebook the appointment (409 once answered, 410 once expired)",
+        params: planParams,
+        response: { 200: rescheduleOffer, ...errorResponses, ...gone },
+      },
+    },
+    (req) => offers.decline(actorOf(req), req.params.id),
   );
 }

@@ -19,14 +19,25 @@ export type PlanInput = z.infer<typeof planInput>;
 /** What a plan stores and applies: "unavailable today" is kept as the time off it amounts to. */
 export type StoredChange = z.infer<typeof scheduleChange>;
 
-export const policies = ["auto_move", "staff"] as const;
+/** Per affected appointment on saving: move it, offer the patient the best alternative, or hand it to the desk. */
+export const policies = ["auto_move", "offer", "staff"] as const;
 export type Policy = (typeof policies)[number];
-export const states = ["moved", "needs_attention"] as const;
+/** Where an affected appointment ends: every one ends in one of these, none is dropped. */
+export const states = ["moved", "offered", "accepted", "needs_attention"] as const;
+export type OutcomeState = (typeof states)[number];
+export const answers = ["accepted", "chose_another", "declined", "expired"] as const;
+export type Answer = (typeof answers)[number];
+/** What a plan was made for: a schedule change, or the physician called away for the rest of today. */
+export const causes = ["schedule", "unavailable_today"] as const;
+export type Cause = (typeof causes)[number];
 
 export const outcome = z.object({
+  id: uuid,
   policy: z.enum(policies),
-  state: z.enum(states),
+  state: z.enum(states).describe("needs_attention: handed to the location's staff"),
   newAppointmentId: uuid.nullable(),
+  offerExpiresAt: z.string().nullable().describe("an offer: until when the alternative is held"),
+  answer: z.enum(answers).nullable().describe("an offer: the patient's answer, or expired"),
   note: z.string().nullable(),
 });
 export type Outcome = z.infer<typeof outcome>;
@@ -48,6 +59,7 @@ export type StoredItem = Omit<AffectedAppointment, "outcome"> & { patientId: str
 export const reschedulePlan = z.object({
   id: uuid,
   physicianId: uuid,
+  cause: z.enum(causes),
   change: z.record(z.string(), z.unknown()),
   status: z.enum(["proposed", "applied"]),
   createdAt: z.string(),
@@ -69,6 +81,98 @@ export const applyInput = z
 export type ApplyInput = z.infer<typeof applyInput>;
 
 export const planParams = z.object({ id: uuid });
+
+export const unavailableTodayInput = z
+  .object({ reason: z.string().max(1000).nullable().default(null) })
+  .strict();
+
+export const planListQuery = pageQuery.extend({ physicianId: uuid });
+export type PlanListQuery = z.infer<typeof planListQuery>;
+
+/** A plan in a physician's list: what it was and how its appointments ended, counted. */
+export const planSummary = z.object({
+  id: uuid,
+  physicianId: uuid,
+  cause: z.enum(causes),
+  change: z.record(z.string(), z.unknown()),
+  status: z.enum(["proposed", "applied"]),
+  createdAt: z.string(),
+  appliedAt: z.string().nullable(),
+  affected: z.number().int(),
+  states: z.object({
+    moved: z.number().int(),
+    offered: z.number().int(),
+    accepted: z.number().int(),
+    needs_attention: z.number().int(),
+  }),
+});
+export type PlanSummary = z.infer<typeof planSummary>;
+
+export const outcomeQuery = pageQuery.extend({ locationId: uuid });
+export type OutcomeQuery = z.infer<typeof outcomeQuery>;
+
+/** The report at a location: every appointment a plan affected there and where it ended. */
+export const locationOutcome = z.object({
+  id: uuid,
+  planId: uuid,
+  appointmentId: uuid,
+  patientId: uuid,
+  locationId: uuid,
+  start: z.string(),
+  policy: z.enum(policies),
+  state: z.enum(states),
+  newAppointmentId: uuid.nullable(),
+  offerExpiresAt: z.string().nullable(),
+  answer: z.enum(answers).nullable(),
+  note: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+});
+export type LocationOutcome = z.infer<typeof locationOutcome>;
+
+/** An offer as its patient sees it: the appointment that must move and the time held for them. */
+export const rescheduleOffer = z.object({
+  id: uuid,
+  patientId: uuid,
+  appointmentId: uuid,
+  appointmentTypeId: uuid,
+  physicianId: uuid.describe("the appointment's physician"),
+  locationId: uuid,
+  start: z.string().describe("the appointment that cannot take place"),
+  end: z.string(),
+  held: z.object({
+    appointmentId: uuid,
+    start: z.string(),
+    end: z.string(),
+    physicianId: uuid,
+    physicianName: z.string(),
+    locationId: uuid,
+    locationName: z.string(),
+    telehealth: z.boolean(),
+  }),
+  expiresAt: z.string(),
+  status: z
+    .enum(["offered", "accepted", "declined", "expired"])
+    .describe("expired also once its time has passed, before the desk takes it over"),
+  newAppointmentId: uuid.nullable(),
+});
+export type RescheduleOffer = z.infer<typeof rescheduleOffer>;
+
+export const offerListQuery = pageQuery.extend({
+  status: z.enum(["offered", "accepted", "declined", "expired"]).optional(),
+});
+export type OfferListQuery = z.infer<typeof offerListQuery>;
+
+export const acceptInput = z
+  .object({
+    optionId: z
+      .string()
+      .min(10)
+      .max(2000)
+      .optional()
+      .describe("another option of the same appointment type (from a search) instead of the held one"),
+  })
+  .strict();
+export type AcceptInput = z.infer<typeof acceptInput>;
 
 export const handoverQuery = pageQuery.extend({ locationId: uuid });
 export type HandoverQuery = z.infer<typeof handoverQuery>;

@@ -2,14 +2,14 @@
  * Rescheduling when a physician's plans change: a "what if" that evaluates a proposed schedule
  * change without making it (the change is made inside a transaction that is rolled back, so the
  * search sees the facts as they would be), stored as a plan that expires with its option ids; and
- * applying the plan, which makes the change and moves or hands over every affected appointment in
- * one transaction, so nothing is dropped and a plan whose facts moved changes nothing.
+ * applying the plan, which makes the change and moves, offers or hands over every affected
+ * appointment in one transaction (`settle.ts`), so nothing is dropped and a plan whose facts moved
+ * changes nothing. The reports list where every affected appointment ended.
  */
-import { sql } from "kysely";
 import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
 import type { Executor } from "../../platform/db.js";
-import { ProblemError, problems } from "../../platform/errors.js";
+import { problems } from "../../platform/errors.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import { locationTarget, physicianTarget } from "../../platform/policy.js";
@@ -17,18 +17,24 @@ import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
 import type { Physicians, PlannedBlock } from "../physicians/index.js";
 import type { Scheduling, UpcomingAppointment } from "../scheduling/index.js";
+import { toOutcome } from "./offers.js";
 import { type OutcomeRow, type PlanRow, reschedulingRepository as repo } from "./repository.js";
 import type {
   ApplyInput,
+  Cause,
   Handover,
   HandoverQuery,
-  Outcome,
+  LocationOutcome,
+  OutcomeQuery,
+  OutcomeState,
   PlanInput,
-  Policy,
+  PlanListQuery,
+  PlanSummary,
   ReschedulePlan,
   StoredChange,
   StoredItem,
 } from "./schema.js";
+import { createSettlement } from "./settle.js";
 
 /** How long a plan may be applied: as long as the option ids it lists stay valid. */
 export const PLAN_MINUTES = 30;
@@ -92,18 +98,39 @@ const stale = () =>
 export function createRescheduling({ db, clock, policies, physicians, scheduling }: ReschedulingDeps) {
   const { moves } = scheduling;
 
-  /** A physician as the policy sees them; an unknown one is a 404 on the field that named it. */
-  const authorizeSchedule = async (tx: Executor, actor: Actor, physicianId: string, field: string) => {
+  /** The physician's working blocks around `now` (yesterday to tomorrow, UTC). */
+  const blocksAround = async (tx: Executor, physicianId: string, now: number) =>
+    (await physicians.lookup.plans(tx, [physicianId], day(now - 86_400_000), day(now + 86_400_000))).get(
+      physicianId,
+    )?.assignments ?? [];
+
+  /**
+   * A physician as the policy sees them; an unknown one is a 404 on the field that named it. A
+   * schedule change is the department's to manage; "unavailable today" may also be declared by the
+   * physician or the staff of a location where they work today.
+   */
+  const authorizeSchedule = async (
+    tx: Executor,
+    actor: Actor,
+    physicianId: string,
+    field: string,
+    cause: Cause = "schedule",
+  ) => {
     const [found] = await physicians.lookup.forSearch(tx, { ids: [physicianId] });
     if (!found) throw problems.notFound("physician", field);
+    const now = clock.now().getTime();
     await policies.authorize(
       tx,
       actor,
-      "manage_schedule",
+      cause === "unavailable_today" ? "declare_unavailable" : "manage_schedule",
       physicianTarget(
         physicianId,
         async () => (await physicians.lookup.get(tx, physicianId)).specialties,
         field,
+        async () =>
+          (await blocksAround(tx, physicianId, now))
+            .filter((b) => b.date === localDate(now, b.timeZone))
+            .map((b) => b.locationId),
       ),
     );
     return found.planStamp;
@@ -145,6 +172,7 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
     return {
       id: row.id,
       physicianId: row.physician_id,
+      cause: row.cause as Cause,
       change: row.change as Record<string, unknown>,
       status: row.status as ReschedulePlan["status"],
       createdAt: toIso(row.created_at),
@@ -156,14 +184,7 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
           ...i,
           // the distance is from the patient's home, which is not the department head's to know
           alternatives: i.alternatives.map((alt) => ({ ...alt, distanceKm: null })),
-          outcome: o
-            ? {
-                policy: o.policy as Policy,
-                state: o.state as Outcome["state"],
-                newAppointmentId: o.new_appointment_id,
-                note: o.note,
-              }
-            : null,
+          outcome: o ? toOutcome(o) : null,
         };
       }),
     };
@@ -173,51 +194,35 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
   const requirePlan = async (tx: Executor, actor: Actor, id: string, forUpdate = false) => {
     const row = await repo.getPlan(tx, id, forUpdate);
     if (!row) throw problems.notFound("reschedule plan");
-    const stamp = await authorizeSchedule(tx, actor, row.physician_id, "params.id");
+    const stamp = await authorizeSchedule(tx, actor, row.physician_id, "params.id", row.cause as Cause);
     return { row, stamp };
   };
 
-  /** Tries the alternatives in order, each in a savepoint; the first that still fits is taken. */
-  const moveToFirstFitting = async (tx: Executor, actor: Actor, item: StoredItem) => {
-    for (const alt of item.alternatives) {
-      await sql`SAVEPOINT reschedule_move`.execute(tx);
-      try {
-        const moved = await moves.moveIn(
-          tx,
-          actor,
-          item.appointmentId,
-          alt.id,
-          "the physician's schedule changed",
-        );
-        await sql`RELEASE SAVEPOINT reschedule_move`.execute(tx);
-        return moved.id;
-      } catch (err) {
-        await sql`ROLLBACK TO SAVEPOINT reschedule_move`.execute(tx);
-        if (!(err instanceof ProblemError) || err.status >= 500) throw err;
-      }
-    }
-    return null;
+  const settle = createSettlement(moves);
+
+  const counts = (outcomes: readonly OutcomeRow[]) => {
+    const by = { moved: 0, offered: 0, accepted: 0, needs_attention: 0 } as Record<OutcomeState, number>;
+    for (const o of outcomes) by[o.state as OutcomeState] += 1;
+    return by;
   };
 
   return {
-    /** Evaluates the change without making it, and keeps the answer as a plan to apply. */
-    async propose(actor: Actor, input: PlanInput): Promise<ReschedulePlan> {
+    /**
+     * Evaluates the change without making it, and keeps the answer as a plan to apply. `field`
+     * names where the physician's id came from (the body, or the path of "unavailable today").
+     */
+    async propose(actor: Actor, input: PlanInput, field = "body.physicianId"): Promise<ReschedulePlan> {
       const now = clock.now().getTime();
+      const cause: Cause = input.change === "unavailable_today" ? "unavailable_today" : "schedule";
       let answer: WhatIf["answer"];
       let change: StoredChange;
       try {
         await db.transaction().execute(async (tx) => {
-          const stamp = await authorizeSchedule(tx, actor, input.physicianId, "body.physicianId");
+          const stamp = await authorizeSchedule(tx, actor, input.physicianId, field, cause);
           const specialty = (await physicians.lookup.get(tx, input.physicianId)).primarySpecialty;
           let sameDayUntil: number | undefined;
           if (input.change === "unavailable_today") {
-            const around = await physicians.lookup.plans(
-              tx,
-              [input.physicianId],
-              day(now - 86_400_000),
-              day(now + 86_400_000),
-            );
-            const span = restOfToday(around.get(input.physicianId)?.assignments ?? [], now);
+            const span = restOfToday(await blocksAround(tx, input.physicianId, now), now);
             sameDayUntil = Date.parse(span.endsAt);
             change = {
               change: "time_off",
@@ -246,12 +251,13 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
           items: answer.affected,
           created_by: actor.userId,
           expires_at: new Date(now + PLAN_MINUTES * 60_000),
+          cause,
         });
         await auditService.record(tx, auditContextOf(actor), {
           action: "reschedule.propose",
           resourceType: "physician",
           resourceId: input.physicianId,
-          detail: { planId: row.id, change: input.change, affected: answer.affected.length },
+          detail: { planId: row.id, change: input.change, cause, affected: answer.affected.length },
         });
         return toPlan(row);
       });
@@ -292,41 +298,87 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
 
         const policyOf = new Map(input.exceptions.map((e) => [e.appointmentId, e.policy]));
         const outcomes: OutcomeRow[] = [];
-        for (const item of items) {
-          const policy = policyOf.get(item.appointmentId) ?? input.policy;
-          const movedTo = policy === "auto_move" ? await moveToFirstFitting(tx, actor, item) : null;
-          outcomes.push({
-            plan_id: row.id,
-            appointment_id: item.appointmentId,
-            location_id: item.locationId,
-            patient_id: item.patientId,
-            starts_at: new Date(item.start),
-            policy,
-            state: movedTo ? "moved" : "needs_attention",
-            new_appointment_id: movedTo,
-            note: movedTo
-              ? null
-              : policy === "staff"
-                ? "handed to the location's staff by the plan's policy"
-                : "no alternative fits any more: the location's staff rebook it",
-            resolved_at: null,
-          });
-        }
+        for (const item of items)
+          outcomes.push(
+            await settle(tx, actor, row, item, policyOf.get(item.appointmentId) ?? input.policy, now),
+          );
         await repo.insertOutcomes(tx, outcomes);
         const applied = await repo.markApplied(tx, row.id, actor.userId, now);
+        const by = counts(outcomes);
         await auditService.record(tx, auditContextOf(actor), {
           action: "reschedule.apply",
           resourceType: "physician",
           resourceId: row.physician_id,
           detail: {
             planId: row.id,
-            moved: outcomes.filter((o) => o.state === "moved").length,
-            needsAttention: outcomes.filter((o) => o.state === "needs_attention").length,
+            moved: by.moved,
+            offered: by.offered,
+            needsAttention: by.needs_attention,
           },
         });
         return toPlan(applied, outcomes);
       });
     },
+
+    /** A physician's plans, newest first, each with how its appointments ended. */
+    plans: (actor: Actor, query: PlanListQuery): Promise<Page<PlanSummary>> =>
+      db.transaction().execute(async (tx) => {
+        await authorizeSchedule(tx, actor, query.physicianId, "query.physicianId");
+        const { rows, total } = await repo.plansOf(tx, query.physicianId, query);
+        const outcomes = await repo.outcomesOfPlans(
+          tx,
+          rows.map((r) => r.id),
+        );
+        return {
+          items: rows.map((r) => ({
+            id: r.id,
+            physicianId: r.physician_id,
+            cause: r.cause as Cause,
+            change: r.change as Record<string, unknown>,
+            status: r.status as PlanSummary["status"],
+            createdAt: toIso(r.created_at),
+            appliedAt: r.applied_at ? toIso(r.applied_at) : null,
+            affected: (r.items as StoredItem[]).length,
+            states: counts(outcomes.filter((o) => o.plan_id === r.id)),
+          })),
+          total,
+          limit: query.limit,
+          offset: query.offset,
+        };
+      }),
+
+    /** The report at a location: every appointment plans affected there and where each ended. */
+    outcomes: (actor: Actor, query: OutcomeQuery): Promise<Page<LocationOutcome>> =>
+      db.transaction().execute(async (tx) => {
+        await policies.authorize(
+          tx,
+          actor,
+          "handle_handovers",
+          locationTarget(query.locationId, "query.locationId"),
+        );
+        const { rows, total } = await repo.outcomesAt(tx, query.locationId, query);
+        await auditService.record(tx, auditContextOf(actor), {
+          action: "reschedule.report",
+          resourceType: "location",
+          resourceId: query.locationId,
+          locationId: query.locationId,
+          detail: { count: rows.length, appointmentIds: rows.map((r) => r.appointment_id) },
+        });
+        return {
+          items: rows.map((r) => ({
+            ...toOutcome(r),
+            planId: r.plan_id,
+            appointmentId: r.appointment_id,
+            patientId: r.patient_id,
+            locationId: r.location_id,
+            start: toIso(r.starts_at),
+            resolvedAt: r.resolved_at ? toIso(r.resolved_at) : null,
+          })),
+          total,
+          limit: query.limit,
+          offset: query.offset,
+        };
+      }),
 
     /** Appointments a plan handed to a location's staff, still to be rebooked, earliest first. */
     handovers: (actor: Actor, query: HandoverQuery): Promise<Page<Handover>> =>

@@ -188,6 +188,7 @@ export const appointmentRepository = {
         | "reason"
         | "created_by"
         | "idempotency_key"
+        | "rescheduled_from"
       >
     > = {},
   ): Promise<AppointmentRow> {

@@ -79,7 +79,7 @@ export async function requireBookingFor(
   await policies.authorize(db, actor, action, patient(patientId, field));
 }
 
-interface PlaceMode {
+export interface PlaceMode {
   status: "held" | "booked";
   reason?: string | undefined;
   overrideReason?: string | undefined;
@@ -96,7 +96,7 @@ const MAX_ROOM_ROUNDS = 25;
  * Inside a transaction: take the locks, read the few rows that decide the option, check it with
  * the pure `checkOption` (the search's own engine), then insert it. Throws BookingConflict.
  */
-async function place(
+export async function place(
   tx: Executor,
   { rules, caches }: Pick<BookingDeps, "rules" | "caches">,
   actor: Actor,

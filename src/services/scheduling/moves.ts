@@ -11,6 +11,7 @@ import { appointmentRepository as appts } from "./appointments.repository.js";
 import type { SlotOptionDto } from "./appointments.schema.js";
 import type { OptionIds } from "./availability/option-id.js";
 import { searchOptions, toOptionDto } from "./availability.service.js";
+import { holdUntil, moveOntoHold, releaseHoldIn } from "./booking.offers.js";
 import { moveWithin, openOrFail } from "./booking.service.js";
 import type { SchedulingCaches } from "./caches.js";
 
@@ -140,6 +141,55 @@ export function createMoves({
         throw problems.invalid("body.optionId", "the option is for a different appointment type");
       const row = await moveWithin(tx, { rules, caches }, actor, appointmentId, opt, reason);
       return { id: row.id, start: row.starts_at, physicianId: row.physician_id, locationId: row.location_id };
+    },
+
+    /**
+     * Holds a signed option for the appointment's patient until `until` (an offer to them), through
+     * the booking path's check; throws a conflict when it no longer fits.
+     */
+    async holdIn(tx: Executor, actor: Actor, appointmentId: string, optionId: string, until: Date) {
+      const opt = openOrFail(optionIds, optionId, "body.optionId");
+      const current = await appts.get(tx, appointmentId);
+      if (!current) throw problems.notFound("appointment");
+      if (opt.appointmentTypeId !== current.appointment_type_id)
+        throw problems.invalid("body.optionId", "the option is for a different appointment type");
+      const row = await holdUntil(tx, { rules, caches }, actor, opt, current, until);
+      return { id: row.id, start: row.starts_at, end: row.ends_at };
+    },
+
+    /** Books the hold in the appointment's place (an accepted offer); a lapsed hold is a conflict. */
+    async moveOntoHoldIn(
+      tx: Executor,
+      actor: Actor,
+      appointmentId: string,
+      holdId: string,
+      reason: string,
+      now: Date,
+    ) {
+      const row = await moveOntoHold(tx, { caches }, actor, appointmentId, holdId, reason, now);
+      return { id: row.id, start: row.starts_at };
+    },
+
+    /** Gives an offer's hold back; a hold already booked, released or lapsed is left alone. */
+    releaseHoldIn: (tx: Executor, actor: Actor, holdId: string) =>
+      releaseHoldIn(tx, { caches }, actor, holdId),
+
+    /** One appointment or hold as a schedule change sees it (any status), or undefined. */
+    async get(tx: Executor, id: string): Promise<UpcomingAppointment | undefined> {
+      const r = await appts.get(tx, id);
+      return r
+        ? {
+            id: r.id,
+            patientId: r.patient_id,
+            physicianId: r.physician_id,
+            locationId: r.location_id,
+            appointmentTypeId: r.appointment_type_id,
+            start: r.starts_at,
+            end: r.ends_at,
+            telehealth: r.telehealth,
+            status: r.status,
+          }
+        : undefined;
     },
   };
 }
