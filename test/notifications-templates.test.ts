@@ -56,7 +56,6 @@ describe("the notifications service", () => {
       policies: {} as never,
       settings: {
         library: new TemplateLibrary(),
-        telehealthBaseUrl: "https://t.invalid/",
         reminderHours: [24],
       },
     });

@@ -35,7 +35,6 @@ export function createNotifications(deps: NotificationDeps) {
   const library = new TemplateLibrary();
   const settings = {
     library,
-    telehealthBaseUrl: config.telehealthBaseUrl,
     reminderHours: config.reminderHours,
   };
   const waker: Waker = createWaker({ databaseUrl: deps.listenUrl, pollMs, log });

@@ -59,7 +59,6 @@ export class NotificationWorker {
   constructor(private readonly deps: WorkerDeps) {
     this.settings = {
       library: deps.library,
-      telehealthBaseUrl: deps.config.telehealthBaseUrl,
       reminderHours: deps.config.reminderHours,
     };
   }
