@@ -1,13 +1,15 @@
 /**
  * The dependency rules of `src/` (ARCHITECTURE.md, "Modules"), checked by `npm run depcheck` and in
- * `.ci/run`. A module is src/platform or one folder of src/services (src/integrations when it
- * arrives); src/seed, src/cli.ts and src/server.ts are composition roots and tools: they may import
- * anything, nothing may import them.
+ * `.ci/run`. A module is src/platform, one folder of src/services, src/integrations/telehealth or the
+ * rest of src/integrations; src/seed, src/cli.ts and src/server.ts are composition roots and tools:
+ * they may import anything, nothing may import them.
  */
 
 /** Lowest first: a module may import only modules on an earlier line; one line's modules are siblings. */
 const layers = [
-  ["locations"],
+  // telehealth is the provider interface behind video visits' links: the booking path calls it
+  // inside its transaction, so it sits below scheduling and needs only the platform
+  ["locations", "telehealth"],
   ["physicians", "wayfinding"],
   ["patients"],
   ["scheduling"],
@@ -15,8 +17,13 @@ const layers = [
   ["notifications", "analytics", "integrations"],
 ];
 
-/** Where a service's files live: src/services/<name>/, or src/integrations/ for the adapters. */
-const home = (name) => (name === "integrations" ? "^src/integrations/" : `^src/services/${name}/`);
+/** Where a service's files live: src/services/<name>/, src/integrations/telehealth/, or src/integrations/ for the other adapters. */
+const home = (name) =>
+  name === "telehealth"
+    ? "^src/integrations/telehealth/"
+    : name === "integrations"
+      ? "^src/integrations/(?!telehealth/)"
+      : `^src/services/${name}/`;
 
 const roots = "^src/(seed/|cli\\.ts$|server\\.ts$)";
 
@@ -93,7 +100,7 @@ export default {
       severity: "error",
       comment:
         "a module's repository files are its own: another service or platform part asks that module's service (passed in by the composition root), never its SQL",
-      from: { path: "^src/(services|platform)/([^/]+)" },
+      from: { path: "^src/(services|platform|integrations)/([^/]+)" },
       to: { path: "repository\\.ts$", pathNot: "^src/$1/$2/" },
     },
     {
@@ -101,7 +108,7 @@ export default {
       severity: "error",
       comment:
         "a module's table types (`<Module>Tables`, declared in its repository files) stay out of its index.ts, so no other module can narrow the database to them; the seed and composition roots import the repository file itself",
-      from: { path: "^src/(services|platform)/[^/]+/index\\.ts$" },
+      from: { path: "^src/(services|platform|integrations)/[^/]+/index\\.ts$" },
       to: { path: "repository\\.ts$", dependencyTypes: ["export", "type-only"] },
     },
   ],

@@ -101,13 +101,14 @@ program
       await migrateAsOwner(database, config);
       const { BENCHMARK_BOOKINGS, seedAppointments, seedNetwork } = await import("./seed/index.js");
       const started = Date.now();
-      const summary = await seedNetwork(database, { scale: opts.scale, seed: opts.seed });
+      const publicUrl = config.telehealth.publicUrl;
+      const summary = await seedNetwork(database, { scale: opts.scale, seed: opts.seed, publicUrl });
       const seconds = (Date.now() - started) / 1000;
       // the large network books in a transaction of its own, after the network is committed
       const booked = Date.now();
       const bookings =
         opts.scale === "large"
-          ? await seedAppointments(database, { ...BENCHMARK_BOOKINGS, seed: opts.seed })
+          ? await seedAppointments(database, { ...BENCHMARK_BOOKINGS, seed: opts.seed, publicUrl })
           : undefined;
       const bookingSeconds = bookings ? { appointmentSeconds: (Date.now() - booked) / 1000 } : {};
       const appointments = bookings ? { appointments: bookings.appointments } : {};

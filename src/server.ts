@@ -1,6 +1,13 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
 import { fhirRoutes } from "./integrations/fhir/index.js";
+import {
+  createTelehealthLinks,
+  createVisitPages,
+  type TelehealthProvider,
+  telehealthProvider,
+  telehealthRoutes,
+} from "./integrations/telehealth/index.js";
 import { type AuditTrail, auditRoutes, createAudit, openAuditTrail } from "./platform/audit/index.js";
 import { type Clock, systemClock } from "./platform/clock.js";
 import { type Config, loadConfig } from "./platform/config.js";
@@ -21,7 +28,7 @@ import {
 } from "./platform/migrations.js";
 import { AccessRefused, createPolicies, type Policies, type ScopeFacts } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
-import { createLocations, locationRoutes } from "./services/locations/index.js";
+import { createLocations, locationRoutes, locationService } from "./services/locations/index.js";
 import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
 import {
   createPatients,
@@ -29,7 +36,12 @@ import {
   patientScopeFacts,
   patientService,
 } from "./services/patients/index.js";
-import { createPhysicians, createPlanCache, physicianRoutes } from "./services/physicians/index.js";
+import {
+  createPhysicians,
+  createPlanCache,
+  physicianRoutes,
+  physicianService,
+} from "./services/physicians/index.js";
 import { createReferrals, referralRoutes, referralScopeFacts } from "./services/referrals/index.js";
 import {
   createOffers,
@@ -79,6 +91,8 @@ export interface StartOptions {
   now?: () => Date;
   /** The clock the services' business rules read (today's date, expiries); the machine's by default. */
   clock?: Clock;
+  /** Issues video visits' join links; the one the configuration names by default (tests plug in others). */
+  telehealthProvider?: TelehealthProvider;
 }
 
 export async function createRounds(config: Config = loadConfig(), opts: StartOptions = {}): Promise<Rounds> {
@@ -178,6 +192,10 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       .catch((err: unknown) => req.log.error({ err }, "could not audit a refused access"));
   });
   const optionIds = createOptionIds(optionKey);
+  // video visits' links: issued, kept and revoked inside the booking path's own transactions
+  const telehealth = createTelehealthLinks({
+    provider: opts.telehealthProvider ?? telehealthProvider(config.telehealth),
+  });
   const scheduling = createScheduling({
     db,
     clock,
@@ -186,6 +204,29 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     optionIds,
     physicians,
     caches,
+    telehealth,
+  });
+  // the page a built-in link opens: which visit it is, from scheduling's facts
+  const visitPages = createVisitPages({
+    db,
+    clock,
+    visits: {
+      describe: async (ex, appointmentId) => {
+        const a = await appointmentFacts.get(ex, appointmentId);
+        if (!a) return undefined;
+        const [physician, type, location] = await Promise.all([
+          physicianService.get(ex, a.physicianId),
+          appointmentTypeCatalog.get(ex, a.appointmentTypeId),
+          locationService.get(ex, a.locationId),
+        ]);
+        return {
+          ...a,
+          timeZone: location.timeZone,
+          physicianName: `${physician.givenName} ${physician.familyName}, ${physician.title}`,
+          appointmentType: type.name,
+        };
+      },
+    },
   });
   const referrals = createReferrals({ db, clock, policies, scheduling, optionIds, locations, patients });
   const wayfinding = createWayfinding({
@@ -245,6 +286,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   notificationRoutes(app, notifications);
   wayfindingRoutes(app, wayfinding);
   fhirRoutes(app, { locations, physicians, patients, scheduling, version: VERSION });
+  telehealthRoutes(app, visitPages);
   serveWebApp(app);
 
   let stopOfferExpiry = async () => {};
@@ -305,7 +347,11 @@ export async function seedDemoOnFirstStart(
   if (!(await isNetworkEmpty(database))) return undefined;
   const started = Date.now();
   try {
-    const summary = await seedNetwork(database, { scale: "small", seed: DEMO_SEED });
+    const summary = await seedNetwork(database, {
+      scale: "small",
+      seed: DEMO_SEED,
+      publicUrl: config.telehealth.publicUrl,
+    });
     return { summary, ms: Date.now() - started };
   } catch (err) {
     if (err instanceof NetworkNotEmptyError) return undefined;

@@ -1003,6 +1003,10 @@ const matrix: Row[] = [
   { route: "POST /api/v1/waitlist/links/:token/decline", target: "with a link nobody was sent",
     request: () => ({ url: `/api/v1/waitlist/links/${"x".repeat(43)}/decline` }),
     expect: cells("                                                           404  404  404  404   404  404   404") },
+  // a video visit's join link, too: without the right token nobody reaches its page
+  { route: "GET /api/v1/visits/:token", target: "with a link nobody was given",
+    request: () => ({ url: `/api/v1/visits/${"x".repeat(43)}` }),
+    expect: cells("                                                           404  404  404  404   404  404   404") },
   { route: "GET /api/v1/waitlist/stats", target: "(of their locations)", request: () => ({ url: "/api/v1/waitlist/stats" }),
     expect: cells("                                                           401  403  403  ok    403  ok    403"),
     also: [{ who: "location_staff", target: "of satellite B", expect: 404,

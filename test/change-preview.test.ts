@@ -76,6 +76,8 @@ function appointment(
     status,
     patientId: null,
     appointmentTypeId: null,
+    telehealth: null,
+    joinUrl: null,
   };
 }
 

@@ -30,10 +30,24 @@ describe("configuration from the environment", () => {
     ["DATABASE_PREPARED_STATEMENTS", "maybe"],
     ["ROUNDS_HOLD_MINUTES", "1e1"],
     ["PORT", "80.5"],
+    ["ROUNDS_PUBLIC_URL", "rounds.example.org"],
+    ["ROUNDS_PUBLIC_URL", "ftp://rounds.example.org"],
+    ["ROUNDS_PUBLIC_URL", "https://rounds.example.org/?next=1"],
+    ["ROUNDS_TELEHEALTH_PROVIDER", "zoom"],
   ])("%s=%s stops start-up with the variable named", (variable, value) => {
     const err = refusal({ [variable]: value });
     expect(err.variable).toBe(variable);
     expect(err.message).toContain(variable);
+  });
+
+  it("video visits' links come from the built-in provider under the public address, by default the server's own port", () => {
+    expect(loadConfig({ PORT: "8080" }).telehealth).toEqual({
+      provider: "builtin",
+      publicUrl: "http://localhost:8080",
+    });
+    expect(loadConfig({ ROUNDS_PUBLIC_URL: "https://rounds.example.org" }).telehealth.publicUrl).toBe(
+      "https://rounds.example.org",
+    );
   });
 
   it("the session length, pool size and prepared-statement switch are read from the environment", () => {

@@ -116,6 +116,31 @@ describe("the demo network, as its users see it", { timeout: 120_000 }, () => {
     }
   });
 
+  it("the demo's video visits each carry a join link of their own, revoked for the cancelled ones", async () => {
+    const video = await count(sql`SELECT count(*)::int AS n FROM appointments WHERE telehealth`);
+    expect(video).toBeGreaterThan(0);
+    const { rows } = await sql<{
+      linked: number;
+      tokens: number;
+      live_cancelled: number;
+      revoked_booked: number;
+    }>`
+      SELECT count(l.id)::int AS linked, count(DISTINCT l.token)::int AS tokens,
+             count(*) FILTER (WHERE a.status = 'cancelled' AND l.revoked_at IS NULL)::int AS live_cancelled,
+             count(*) FILTER (WHERE a.status = 'booked' AND l.revoked_at IS NOT NULL)::int AS revoked_booked
+      FROM appointments a LEFT JOIN telehealth_links l ON l.appointment_id = a.id
+      WHERE a.telehealth`.execute(target.database.db);
+    expect(rows[0]).toEqual({ linked: video, tokens: video, live_cancelled: 0, revoked_booked: 0 });
+    const booked = await sql<{ id: string }>`
+      SELECT id FROM appointments WHERE telehealth AND status = 'booked' ORDER BY id LIMIT 1`.execute(
+      target.database.db,
+    );
+    const appt = await as("admin").get<{ joinUrl: string | null }>(
+      `/api/v1/appointments/${booked.rows[0]!.id}`,
+    );
+    expect(appt.joinUrl).toMatch(/^http:\/\/localhost:3000\/visit\/[A-Za-z0-9_-]{43}$/);
+  });
+
   it("the demo physician's schedule next week spans two or more locations and has appointments", async () => {
     const physician = as("physician");
     const { from, to } = nextWeek(new Date().toISOString().slice(0, 10));

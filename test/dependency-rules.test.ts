@@ -61,6 +61,11 @@ describe("dependency rules", () => {
     expect(breaches(found, "layers-notifications")).toEqual([
       "src/services/notifications/index.ts → src/services/analytics/index.ts",
     ]);
+    // telehealth has a layer of its own below scheduling; the other integrations stay on top
+    expect(breaches(found, "layers-telehealth")).toEqual([
+      "src/integrations/telehealth/index.ts → src/services/scheduling/index.ts",
+    ]);
+    expect(breaches(found, "layers-integrations")).toEqual([]);
   });
 
   it("the platform importing a service fails the check", () => {

@@ -56,7 +56,6 @@ describe("the notifications service", () => {
       policies: {} as never,
       settings: {
         library: new TemplateLibrary(),
-        telehealthBaseUrl: "https://t.invalid/",
         reminderHours: [24],
         publicUrl: "https://rounds.invalid",
       },
@@ -73,7 +72,6 @@ describe("the notifications service", () => {
       policies: {} as never,
       settings: {
         library: new TemplateLibrary(),
-        telehealthBaseUrl: "https://t.invalid/",
         publicUrl: "https://rounds.invalid/",
         reminderHours: [24],
       },

@@ -231,14 +231,33 @@ describe("confirmations", () => {
       () => withSubject(mailbox.to(address), "Appointment confirmed")[0],
       "the confirmation",
     );
-    expect(mail.text).toContain(`https://telehealth.invalid/join/${booked.json().id}`);
+    // the link the built-in provider issued at booking: a token of its own, not the appointment id
+    const joinUrl = (booked.json() as { joinUrl: string }).joinUrl;
+    expect(joinUrl).toMatch(/^http:\/\/localhost:\d+\/visit\/[A-Za-z0-9_-]{43}$/);
+    expect(mail.text).toContain(`Join:   ${joinUrl}`);
+    expect(mail.html).toContain(`href="${joinUrl}"`);
     expect(mail.text).toContain("online video visit");
     expect(mail.text).not.toContain("GETTING THERE");
     expect(mail.text).not.toContain("PARKING");
+    expect(mail.text).not.toContain("arrive 15 minutes early");
     const vevent = new ICAL.Component(
       ICAL.parse(mail.attachments[0]!.content.toString()),
     ).getFirstSubcomponent("vevent")!;
-    expect(vevent.getFirstPropertyValue("url")).toBe(`https://telehealth.invalid/join/${booked.json().id}`);
+    expect(vevent.getFirstPropertyValue("url")).toBe(joinUrl);
+    expect(vevent.getFirstPropertyValue("location")).toBe(joinUrl);
+    expect(vevent.getFirstPropertyValue("description")).toContain(`Join: ${joinUrl}`);
+
+    // the reminders carry the same link (rendered as the worker will, without moving its clock)
+    const reminder = await admin.inject({
+      url: `/api/v1/notification-templates/reminder?appointmentId=${booked.json().id}`,
+    });
+    expect(reminder.statusCode, reminder.body).toBe(200);
+    expect(reminder.json().text).toContain(`Join:   ${joinUrl}`);
+    expect(reminder.json().text).not.toContain("GETTING THERE");
+    const reminderEvent = new ICAL.Component(ICAL.parse(reminder.json().calendar)).getFirstSubcomponent(
+      "vevent",
+    )!;
+    expect(reminderEvent.getFirstPropertyValue("url")).toBe(joinUrl);
   });
 
   it("a patient who reads Spanish gets the confirmation in Spanish", async () => {

@@ -16,6 +16,7 @@ import {
   type RootOperationNode,
   sql,
 } from "kysely";
+import { builtInProvider, createTelehealthLinks } from "../../src/integrations/telehealth/index.js";
 import type { Actor } from "../../src/platform/access.js";
 import { openAuditTrail } from "../../src/platform/audit/index.js";
 import { type BookingConfig, loadConfig } from "../../src/platform/config.js";
@@ -78,6 +79,7 @@ export async function countStatementsPerBooking(
     // one server's caches; the actor is an administrator, whom the policy admits without scope facts
     const caches = createSchedulingCaches();
     const policies = createPolicies({ facts: noScopeFacts });
+    const telehealth = createTelehealthLinks({ provider: builtInProvider(config.telehealth.publicUrl) });
     const pairs = await query<{ physician_id: string; type_id: string }>(
       db,
       `SELECT DISTINCT ON (p.id) p.id AS physician_id, t.id AS type_id
@@ -153,7 +155,7 @@ export async function countStatementsPerBooking(
       try {
         await booking.book(
           counted,
-          { rules, optionIds, caches, policies },
+          { rules, optionIds, caches, policies, telehealth },
           actor,
           { optionId: options[i]!, patientId: patients[i]!.id },
           undefined,

@@ -36,7 +36,18 @@ export interface Config {
   sessionHours: number;
   booking: BookingConfig;
   notifications: NotificationsConfig;
+  telehealth: TelehealthConfig;
   audit: AuditConfig;
+}
+
+export interface TelehealthConfig {
+  /** Who issues video visits' join links (`src/integrations/telehealth`); only the built-in one ships. */
+  provider: "builtin";
+  /**
+   * The address patients reach the app at (ROUNDS_PUBLIC_URL): the built-in provider's links are
+   * `<publicUrl>/visit/<token>`. Changing it leaves links already issued pointing at the old one.
+   */
+  publicUrl: string;
 }
 
 export interface AuditConfig {
@@ -74,8 +85,6 @@ export interface NotificationsConfig {
   sms: { apiUrl: string; accountSid: string; authToken: string; from: string } | undefined;
   /** Hours before the start at which reminders go out, largest first. */
   reminderHours: number[];
-  /** A telehealth appointment's join link is this prefix followed by the appointment id. */
-  telehealthBaseUrl: string;
   /** Where patients reach this web app (links in messages, e.g. a waitlist offer's), no trailing slash. */
   publicUrl: string;
 }
@@ -159,13 +168,13 @@ const envSchema = z.object({
     .default("72,24")
     .transform((s) => [...new Set(s.split(",").map((h) => Number(h.trim())))].sort((a, b) => b - a))
     .refine((hours) => hours.every((h) => h >= 1 && h <= 720), "each reminder must be 1 to 720 hours ahead"),
-  ROUNDS_TELEHEALTH_BASE_URL: z
-    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
-    .default("https://telehealth.invalid/join/"),
   ROUNDS_PUBLIC_URL: z
-    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://rounds.example.org" })
+    .max(500)
+    .refine((u) => !/[?#]/.test(u), "must not have a query or fragment")
     .optional()
     .describe("default: http://localhost:PORT"),
+  ROUNDS_TELEHEALTH_PROVIDER: z.enum(["builtin"], { error: "must be builtin" }).default("builtin"),
 });
 
 export class ConfigError extends Error {
@@ -240,8 +249,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             }
           : undefined,
       reminderHours: e.ROUNDS_REMINDER_HOURS,
-      telehealthBaseUrl: e.ROUNDS_TELEHEALTH_BASE_URL,
       publicUrl: (e.ROUNDS_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    },
+    telehealth: {
+      provider: e.ROUNDS_TELEHEALTH_PROVIDER,
+      publicUrl: e.ROUNDS_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     },
     audit: {
       key: e.ROUNDS_AUDIT_KEY,

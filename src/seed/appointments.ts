@@ -6,6 +6,7 @@
  * the bookkeeping when the rows go in.
  */
 import { type Insertable, sql } from "kysely";
+import { builtInProvider } from "../integrations/telehealth/index.js";
 import { entry, push } from "../platform/collections.js";
 import type { Database, Executor } from "../platform/db.js";
 import { type NetworkSnapshot, networkSnapshot } from "../services/locations/index.js";
@@ -41,7 +42,12 @@ export interface BookingShare {
   seed: number;
   /** Epoch milliseconds whose UTC day is "today"; defaults to now. */
   now?: number;
+  /** The app's public address: video visits get built-in join links under it (ROUNDS_PUBLIC_URL). */
+  publicUrl?: string;
 }
+
+/** Where the demo's join links point when no public address is given (the server's default). */
+export const DEFAULT_PUBLIC_URL = "http://localhost:3000";
 
 export const DEMO_BOOKINGS = { fraction: 0.4, daysAhead: 14, daysBack: 21 } as const;
 export const BENCHMARK_BOOKINGS = { fraction: 0.7, daysAhead: 14, daysBack: 0 } as const;
@@ -49,6 +55,8 @@ export const BENCHMARK_BOOKINGS = { fraction: 0.7, daysAhead: 14, daysBack: 0 } 
 export interface BookingSummary {
   appointments: number;
   equipmentReservations: number;
+  /** Video visits' join links. */
+  visitLinks: number;
 }
 
 const DAY = 86_400_000;
@@ -108,7 +116,7 @@ export async function bookAppointments(db: Executor, share: BookingShare): Promi
       }
     }
   }
-  return ledger.write(db);
+  return ledger.write(db, share.publicUrl ?? DEFAULT_PUBLIC_URL);
 }
 
 /** Everything booked so far, by physician, patient, room and item, and the rows to write. */
@@ -420,11 +428,31 @@ class Ledger {
   }
 
   /** The booked rows, sent as JSON in a few statements (`insert.ts`). */
-  async write(db: Executor): Promise<BookingSummary> {
+  async write(db: Executor, publicUrl: string): Promise<BookingSummary> {
     await withIndexesBuiltAfter(db, "appointments", () =>
       insertAsJson(db, "appointments", this.appointments),
     );
     await insertAsJson(db, "equipment_reservations", this.reservations);
-    return { appointments: this.appointments.length, equipmentReservations: this.reservations.length };
+    // every video visit has its join link, as a booking through the API would; a cancelled one's
+    // is revoked. Tokens are random, not seeded: a demo's links must not be guessable either.
+    const provider = builtInProvider(publicUrl);
+    const links = [];
+    for (const a of this.appointments.filter((a) => a.telehealth)) {
+      const { joinUrl, token } = await provider.issue({ key: a.id!, start: a.starts_at, end: a.ends_at });
+      links.push({
+        appointment_id: a.id,
+        provider: provider.name,
+        join_url: joinUrl,
+        token,
+        issued_at: a.created_at,
+        revoked_at: a.status === "cancelled" ? a.updated_at : null,
+      });
+    }
+    await insertAsJson(db, "telehealth_links", links);
+    return {
+      appointments: this.appointments.length,
+      equipmentReservations: this.reservations.length,
+      visitLinks: links.length,
+    };
   }
 }

@@ -111,7 +111,12 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       }
       const now = Date.parse(`${options.today}T00:00:00Z`);
       summary.appointments = (
-        await bookAppointments(tx, { ...DEMO_BOOKINGS, seed: options.seed, now })
+        await bookAppointments(tx, {
+          ...DEMO_BOOKINGS,
+          seed: options.seed,
+          now,
+          publicUrl: options.publicUrl,
+        })
       ).appointments;
       summary.users = await seedDemoUsers(tx, { seed: options.seed, today: options.today, passwordHash });
       summary.referrals = await seedDemoReferrals(tx, { seed: options.seed, today: options.today });

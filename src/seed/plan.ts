@@ -2,7 +2,9 @@
  * The whole demo network as plain rows, computed without a database: same options, same rows.
  * Each concern draws from its own random stream so that changing one does not reshuffle others.
  */
+
 import { planAbsences } from "./absences.js";
+import { DEFAULT_PUBLIC_URL } from "./appointments.js";
 import { appointmentTypes, SPECIALTIES } from "./catalog.js";
 import { planRoomsAndEquipment } from "./facilities.js";
 import { planSites, planTravelTimes, type Site } from "./network.js";
@@ -18,6 +20,8 @@ export interface SeedOptions {
   seed: number;
   /** "YYYY-MM-DD"; rotations and time off are placed relative to it. Defaults to today (UTC). */
   today?: string;
+  /** The app's public address, under which the demo's video visits get their join links. */
+  publicUrl?: string;
 }
 
 type Rows<T extends keyof SeedTables> = Array<SeedTables[T]>;
@@ -50,7 +54,7 @@ export function resolveOptions(opts: SeedOptions): Required<SeedOptions> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(today) || Number.isNaN(Date.parse(today))) {
     throw new Error(`"today" must be a date like 2026-03-02, not "${today}"`);
   }
-  return { scale: opts.scale, seed: opts.seed, today };
+  return { scale: opts.scale, seed: opts.seed, today, publicUrl: opts.publicUrl ?? DEFAULT_PUBLIC_URL };
 }
 
 export function planNetwork(options: SeedOptions): NetworkPlan {

@@ -6,6 +6,7 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from "ical-generator";
 import { Temporal } from "temporal-polyfill";
 import { tzlib_get_ical_block } from "timezones-ical-library";
+import { ROOM_OPENS_MINUTES } from "../../integrations/telehealth/index.js";
 import type { Executor } from "../../platform/db.js";
 import { distanceKm, type Location, locationService } from "../locations/index.js";
 import { type Patient, patientService } from "../patients/index.js";
@@ -68,7 +69,6 @@ export interface MessageExtras {
 export interface RenderOptions {
   language: string;
   strings: LanguageStrings;
-  telehealthBaseUrl: string;
   /** The web app's address, where links in messages lead. */
   publicUrl: string;
   now: Date;
@@ -82,8 +82,6 @@ const CURRENCY: Record<string, string> = { US: "USD", CA: "CAD", GB: "GBP", MX: 
 
 export const isTelehealth = (ctx: MessageContext) =>
   ctx.appointment.telehealth || ctx.location.kind === "virtual";
-
-export const joinUrl = (base: string, appointmentId: string) => `${base}${appointmentId}`;
 
 /** Compass bearing from one point to another, 0 = north, clockwise. */
 export function bearingDegrees(
@@ -200,7 +198,8 @@ export function buildView(
       address: address || null,
       phone: location.phone,
     },
-    telehealth: telehealth ? { joinUrl: joinUrl(opts.telehealthBaseUrl, a.id) } : null,
+    // the link the telehealth provider issued when the visit was booked (none once cancelled)
+    telehealth: telehealth ? { joinUrl: a.joinUrl } : null,
     directions,
     noDirections: !telehealth && !directions,
     parking,
@@ -281,9 +280,13 @@ export function calendarFile(
     timezone: location.timeZone,
     summary: `${view.appointment.type} — ${view.physician.name}`,
     location: view.telehealth
-      ? view.telehealth.joinUrl
+      ? (view.telehealth.joinUrl ?? "Video visit")
       : [location.name, view.location.address].filter(Boolean).join(", "),
     url: view.telehealth?.joinUrl ?? null,
+    description: view.telehealth?.joinUrl
+      ? `Video visit: ${view.appointment.type} with ${view.physician.name}.\nJoin: ${view.telehealth.joinUrl}\n` +
+        `The link opens ${ROOM_OPENS_MINUTES} minutes before the start.`
+      : null,
     status: opts.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
   });
   return cal.toString();

@@ -37,7 +37,6 @@ export function createNotifications(deps: NotificationDeps) {
   const library = new TemplateLibrary();
   const settings = {
     library,
-    telehealthBaseUrl: config.telehealthBaseUrl,
     reminderHours: config.reminderHours,
     publicUrl: config.publicUrl,
   };

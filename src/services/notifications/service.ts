@@ -97,7 +97,6 @@ export function toJob(r: JobRow): Job {
 
 export interface RenderSettings {
   library: TemplateLibrary;
-  telehealthBaseUrl: string;
   reminderHours: number[];
   /** Where patients reach the web app; links in messages start with it. */
   publicUrl: string;
@@ -116,7 +115,6 @@ export function renderMessage(
   const view = buildView(ctx, event, extras, {
     language,
     strings,
-    telehealthBaseUrl: settings.telehealthBaseUrl,
     publicUrl: settings.publicUrl,
     now,
   });
@@ -333,6 +331,7 @@ function sampleContext(now: Date): MessageContext {
       end: new Date(start.getTime() + 30 * 60_000),
       status: "booked",
       telehealth: false,
+      joinUrl: null,
       reason: "Follow-up on blood pressure",
       cancelReason: null,
       originalId: id,

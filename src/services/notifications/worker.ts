@@ -68,7 +68,6 @@ export class NotificationWorker {
   constructor(private readonly deps: WorkerDeps) {
     this.settings = {
       library: deps.library,
-      telehealthBaseUrl: deps.config.telehealthBaseUrl,
       reminderHours: deps.config.reminderHours,
       publicUrl: deps.config.publicUrl,
     };

@@ -103,6 +103,10 @@ export const appointment = z.object({
   status: z.enum(appointmentStatuses),
   holdExpiresAt: z.string().nullable(),
   telehealth: z.boolean(),
+  joinUrl: z
+    .string()
+    .nullable()
+    .describe("a booked video visit's join link (kept when it is moved, gone when it is cancelled)"),
   reason: z.string().nullable(),
   cancelReason: z.string().nullable(),
   rescheduledFrom: uuid.nullable(),

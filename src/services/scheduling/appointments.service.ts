@@ -1,6 +1,7 @@
 /** Reading appointments within the caller's scope, and moving them through their lifecycle. */
 
 import type { z } from "zod";
+import { type TelehealthLinks, telehealthLinks } from "../../integrations/telehealth/index.js";
 import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
 import type { Clock } from "../../platform/clock.js";
@@ -65,6 +66,7 @@ async function view(
     status: r.status as Appointment["status"],
     holdExpiresAt: r.hold_expires_at ? toIso(r.hold_expires_at) : null,
     telehealth: r.telehealth,
+    joinUrl: r.telehealth ? await telehealthLinks.joinUrlOf(db, r.id) : null,
     reason: r.reason,
     cancelReason: r.cancel_reason,
     rescheduledFrom: r.rescheduled_from,
@@ -112,6 +114,8 @@ export interface AppointmentDeps extends ServiceDeps {
   optionIds: OptionIds;
   /** This server's scheduling caches (facilities, occupancy, plans). */
   caches: SchedulingCaches;
+  /** The configured telehealth provider's links, issued and revoked inside bookings' transactions. */
+  telehealth: TelehealthLinks;
 }
 
 /**
@@ -126,9 +130,10 @@ export function createAppointments({
   booking: rules,
   optionIds,
   caches,
+  telehealth,
 }: AppointmentDeps) {
-  const lifecycle = appointmentLifecycle(policies, clock, caches);
-  const bookingDeps = { rules, optionIds, caches, policies };
+  const lifecycle = appointmentLifecycle(policies, clock, caches, telehealth);
+  const bookingDeps = { rules, optionIds, caches, policies, telehealth };
   const toAppointment = (ex: Executor, r: PlacedRow) => view(ex, r, caches);
   return {
     /** Bookable options for a need, ranked; searching for a patient is a read of their data. */
@@ -210,7 +215,12 @@ export function createAppointments({
 export type Appointments = ReturnType<typeof createAppointments>;
 
 /** Reading appointments and moving them through their lifecycle, each in its own transaction. */
-const appointmentLifecycle = (policies: Policies, clock: Clock, caches: SchedulingCaches) => {
+const appointmentLifecycle = (
+  policies: Policies,
+  clock: Clock,
+  caches: SchedulingCaches,
+  telehealth: TelehealthLinks,
+) => {
   const toAppointment = (ex: Executor, r: PlacedRow) => view(ex, r, caches);
   return {
     async get(db: Db, actor: Actor, id: string): Promise<Appointment> {
@@ -365,6 +375,8 @@ const appointmentLifecycle = (policies: Policies, clock: Clock, caches: Scheduli
           cancelled_by: actor.userId,
           hold_expires_at: null,
         });
+        // the link stops working in the same transaction; the visit's page then says it was cancelled
+        if (row.telehealth) await telehealth.revoke(tx, id);
         // open screens and the patient's messages hear of it (with the reason when the hospital cancels)
         await publishChange(
           caches,

@@ -11,13 +11,20 @@ import type { Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import { type AppointmentRow, appointmentRepository as appts } from "./appointments.repository.js";
-import { BookingConflict, type BookingDeps, type DecodedOption, eventOf, place } from "./booking.service.js";
+import {
+  BookingConflict,
+  type BookingDeps,
+  type DecodedOption,
+  eventOf,
+  place,
+  visitOf,
+} from "./booking.service.js";
 import { publishChange } from "./caches.js";
 
 /** Holds the option for the patient of `forAppointment` until `until` (the offer's expiry). */
 export async function holdUntil(
   tx: Executor,
-  deps: Pick<BookingDeps, "rules" | "caches">,
+  deps: Pick<BookingDeps, "rules" | "caches" | "telehealth">,
   actor: Actor,
   opt: DecodedOption,
   forAppointment: AppointmentRow,
@@ -49,7 +56,7 @@ export async function holdUntil(
  */
 export async function moveOntoHold(
   tx: Executor,
-  deps: Pick<BookingDeps, "caches">,
+  deps: Pick<BookingDeps, "caches" | "telehealth">,
   actor: Actor,
   appointmentId: string,
   holdId: string,
@@ -77,6 +84,10 @@ export async function moveOntoHold(
     reason: fresh.reason,
     rescheduled_from: fresh.id,
   });
+  // as any reschedule: a video visit keeps its link, one moved to an in-person time loses it, and
+  // a held video visit gets its link as it is booked
+  if (fresh.telehealth || row.telehealth)
+    await deps.telehealth.move(tx, fresh.id, { ...visitOf(row), telehealth: row.telehealth });
   await publishChange(
     deps.caches,
     tx,

@@ -6,6 +6,8 @@
  * the end, room, equipment and travel buffers are the server's own; the exclusion constraints on
  * the tables are the last word on overlaps, however many replicas race.
  */
+
+import type { TelehealthLinks } from "../../integrations/telehealth/index.js";
 import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
 import type { BookingConfig } from "../../platform/config.js";
@@ -41,7 +43,16 @@ export interface BookingDeps {
   caches: SchedulingCaches;
   /** The access policy: may this actor book for this patient. */
   policies: Pick<Policies, "authorize">;
+  /** Issues, moves and revokes video visits' join links inside the booking transaction. */
+  telehealth: TelehealthLinks;
 }
+
+/** A booked video visit gets its join link in the transaction that books it. */
+export const visitOf = (row: AppointmentRow) => ({
+  appointmentId: row.id,
+  start: row.starts_at,
+  end: row.ends_at,
+});
 
 export function eventOf(
   type: ScheduleEventInput["type"],
@@ -98,7 +109,7 @@ const MAX_ROOM_ROUNDS = 25;
  */
 export async function place(
   tx: Executor,
-  { rules, caches }: Pick<BookingDeps, "rules" | "caches">,
+  { rules, caches, telehealth }: Pick<BookingDeps, "rules" | "caches" | "telehealth">,
   actor: Actor,
   opt: DecodedOption,
   patientId: string,
@@ -161,6 +172,9 @@ export async function place(
       continue;
     }
     await appts.reserveEquipment(tx, row.id, check.equipmentIds, row.starts_at, row.ends_at);
+    // a moved visit takes its link along (moveWithin); a new booking gets one
+    if (row.telehealth && mode.status === "booked" && !mode.rescheduledFrom)
+      await telehealth.issue(tx, visitOf(row));
     return { ...row, equipmentIds: [...check.equipmentIds].sort() };
   }
   throw new BookingConflict("room");
@@ -243,7 +257,7 @@ export async function withConflictHandling<T>(
  */
 export async function moveWithin(
   tx: Executor,
-  deps: Pick<BookingDeps, "rules" | "caches">,
+  deps: Pick<BookingDeps, "rules" | "caches" | "telehealth">,
   actor: Actor,
   appointmentId: string,
   opt: DecodedOption,
@@ -267,6 +281,10 @@ export async function moveWithin(
     rescheduledFrom: fresh.id,
     overrideReason: actor.role === "patient" ? undefined : "reschedule keeps the care team",
   });
+  // a video visit keeps its link (calendar entries and earlier messages stay right); one moved
+  // to an in-person option loses it
+  if (fresh.telehealth || row.telehealth)
+    await deps.telehealth.move(tx, fresh.id, { ...visitOf(row), telehealth: row.telehealth });
   await publishChange(
     deps.caches,
     tx,
@@ -382,6 +400,7 @@ export const booking = {
             reason: input.reason ?? hold.reason,
             idempotency_key: idempotencyKey ?? null,
           });
+          if (row.telehealth) await deps.telehealth.issue(tx, visitOf(row));
           await audit(tx, row);
           return { row, replayed: false };
         });

@@ -1,5 +1,6 @@
 /** The scheduling module's public surface: the only file other modules may import. */
 
+import { telehealthLinks } from "../../integrations/telehealth/index.js";
 import type { Executor } from "../../platform/db.js";
 import type { App } from "../../platform/http.js";
 import { appointmentRepository } from "./appointments.repository.js";
@@ -36,7 +37,12 @@ export function createScheduling(deps: SchedulingDeps) {
     appointments: createAppointments(deps),
     schedules: createSchedules(deps),
     /** Reads and moves another service makes inside its own transaction (it authorized them). */
-    moves: createMoves({ rules: deps.booking, optionIds: deps.optionIds, caches: deps.caches }),
+    moves: createMoves({
+      rules: deps.booking,
+      optionIds: deps.optionIds,
+      caches: deps.caches,
+      telehealth: deps.telehealth,
+    }),
   };
 }
 
@@ -70,6 +76,8 @@ export interface AppointmentFacts {
   end: Date;
   status: string;
   telehealth: boolean;
+  /** A booked video visit's live join link; null otherwise (cancelled: revoked). */
+  joinUrl: string | null;
   reason: string | null;
   cancelReason: string | null;
   /** The first appointment of a reschedule chain: calendar entries keep its id across moves. */
@@ -99,6 +107,7 @@ export const appointmentFacts = {
       end: row.ends_at,
       status: row.status,
       telehealth: row.telehealth,
+      joinUrl: row.telehealth ? await telehealthLinks.joinUrlOf(db, row.id) : null,
       reason: row.reason,
       cancelReason: row.cancel_reason,
       originalId,

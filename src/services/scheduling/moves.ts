@@ -3,6 +3,8 @@
  * appointments, ranked alternatives for one of them (searched against the facts as that
  * transaction sees them), and a move through the booking path's own check.
  */
+
+import type { TelehealthLinks } from "../../integrations/telehealth/index.js";
 import type { Actor } from "../../platform/access.js";
 import type { BookingConfig } from "../../platform/config.js";
 import type { Executor } from "../../platform/db.js";
@@ -37,10 +39,12 @@ export function createMoves({
   rules,
   optionIds,
   caches,
+  telehealth,
 }: {
   rules: BookingConfig;
   optionIds: OptionIds;
   caches: SchedulingCaches;
+  telehealth: TelehealthLinks;
 }) {
   return {
     /** Booked or held appointments of the physician starting in [from, to), oldest first. */
@@ -139,7 +143,7 @@ export function createMoves({
       if (!current) throw problems.notFound("appointment");
       if (opt.appointmentTypeId !== current.appointment_type_id)
         throw problems.invalid("body.optionId", "the option is for a different appointment type");
-      const row = await moveWithin(tx, { rules, caches }, actor, appointmentId, opt, reason);
+      const row = await moveWithin(tx, { rules, caches, telehealth }, actor, appointmentId, opt, reason);
       return { id: row.id, start: row.starts_at, physicianId: row.physician_id, locationId: row.location_id };
     },
 
@@ -153,7 +157,7 @@ export function createMoves({
       if (!current) throw problems.notFound("appointment");
       if (opt.appointmentTypeId !== current.appointment_type_id)
         throw problems.invalid("body.optionId", "the option is for a different appointment type");
-      const row = await holdUntil(tx, { rules, caches }, actor, opt, current, until);
+      const row = await holdUntil(tx, { rules, caches, telehealth }, actor, opt, current, until);
       return { id: row.id, start: row.starts_at, end: row.ends_at };
     },
 
@@ -166,7 +170,7 @@ export function createMoves({
       reason: string,
       now: Date,
     ) {
-      const row = await moveOntoHold(tx, { caches }, actor, appointmentId, holdId, reason, now);
+      const row = await moveOntoHold(tx, { caches, telehealth }, actor, appointmentId, holdId, reason, now);
       return { id: row.id, start: row.starts_at };
     },
 

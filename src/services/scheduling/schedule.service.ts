@@ -1,5 +1,7 @@
 /** A physician's unified schedule: every location's blocks, appointments, travel and time off. */
+
 import { z } from "zod";
+import { telehealthLinks } from "../../integrations/telehealth/index.js";
 import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
 import { problems } from "../../platform/errors.js";
@@ -42,6 +44,8 @@ export const scheduleEntry = z.discriminatedUnion("kind", [
     status: z.string().nullable(),
     patientId: uuid.nullable(),
     appointmentTypeId: uuid.nullable(),
+    telehealth: z.boolean().nullable().describe("a video visit; null outside your scope"),
+    joinUrl: z.string().nullable().describe("a booked video visit's join link; null outside your scope"),
   }),
   z.object({
     kind: z.literal("travel"),
@@ -162,6 +166,8 @@ export function createSchedules({ db, clock, policies, physicians, caches }: Sch
             status: seen ? r.status : null,
             patientId: seen ? r.patient_id : null,
             appointmentTypeId: seen ? r.appointment_type_id : null,
+            telehealth: seen ? r.telehealth : null,
+            joinUrl: seen && r.telehealth ? await telehealthLinks.joinUrlOf(tx, r.id) : null,
           });
         }
         await auditService.record(tx, auditContextOf(actor), {
