@@ -193,6 +193,12 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           await page.getByRole("button", { name: "Sign in" }).waitFor();
         },
       },
+      {
+        name: "a waitlist offer's link (not valid)",
+        route: "/waitlist/offer/:token",
+        url: `/waitlist/offer/${"x".repeat(43)}`,
+        ready: heading("This link is not valid"),
+      },
     ]);
   });
 
@@ -268,6 +274,18 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ready: heading("Preferences"),
       },
       { name: "my referrals", route: "/patient/referrals", url: "/patient/referrals", ready: heading(/./) },
+      {
+        name: "waitlist (an open offer, entries, the join form)",
+        route: "/patient/waitlist",
+        url: "/patient/waitlist",
+        ready: async (page) => {
+          await heading("Waitlist")(page);
+          await page
+            .getByRole("button", { name: /^Accept / })
+            .first()
+            .waitFor();
+        },
+      },
       {
         name: "a referral",
         route: "/patient/referrals/:id",
@@ -375,6 +393,21 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
     ]);
   });
 
+  it("the main campus desk's waitlist: figures, waiting patients, offers, the join form", async () => {
+    await checkRole("staff.main", () => [
+      {
+        name: "waitlist",
+        route: "/staff/waitlist",
+        url: "/staff/waitlist",
+        ready: async (page) => {
+          await heading("Waitlist")(page);
+          await page.getByRole("table", { name: "Waiting patients" }).waitFor();
+          await page.getByRole("table", { name: "Recent offers" }).waitFor();
+        },
+      },
+    ]);
+  });
+
   it("a department head's screens: schedules with every change tab", async () => {
     const head = await apiAs(baseUrl, "head.cardiology");
     expect(head.user.role).toBe("department_head");
@@ -442,6 +475,15 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         url: "/admin/appointment-types",
         ready: heading("Appointment types"),
         states: [{ name: "new type dialog", ...openDialog("New appointment type", "New appointment type") }],
+      },
+      {
+        name: "waitlist (any location)",
+        route: "/admin/waitlist",
+        url: "/admin/waitlist",
+        ready: async (page) => {
+          await heading("Waitlist")(page);
+          await page.getByRole("heading", { name: "Waiting patients" }).waitFor();
+        },
       },
       {
         name: "audit log",

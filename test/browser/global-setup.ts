@@ -3,16 +3,52 @@
  * fresh data directory that loads the demo network (with its demo users) on first start.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
 import type { TestProject } from "vitest/node";
 import { type ServerProcess, startServerProcess } from "../support/servers.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    /** Where the server's email lands, one JSON file per message; empty when the server is not ours. */
+    mailDir: string;
   }
+}
+
+/** An SMTP server on loopback that writes each message it receives to `dir` as JSON. */
+async function startMailDrop(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream).then(
+        (mail) => {
+          const to = [mail.to ?? []].flat().flatMap((a) => a.value.map((v) => v.address ?? ""));
+          n += 1;
+          writeFileSync(
+            join(dir, `${String(n).padStart(6, "0")}.json`),
+            JSON.stringify({ to, subject: mail.subject ?? "", text: mail.text ?? "" }),
+          );
+          callback();
+        },
+        (err: Error) => callback(err),
+      );
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -20,6 +56,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const running = process.env.ROUNDS_BROWSER_BASE_URL;
   if (running) {
     project.provide("baseUrl", running.replace(/\/$/, ""));
+    project.provide("mailDir", "");
     return async () => {};
   }
   const built = Date.now();
@@ -27,6 +64,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   console.log(`web app built in ${((Date.now() - built) / 1000).toFixed(1)} s`);
 
   const dataDir = mkdtempSync(join(tmpdir(), "rounds-browser-"));
+  const mailDir = mkdtempSync(join(tmpdir(), "rounds-browser-mail-"));
+  const mail = await startMailDrop(mailDir);
   const started = Date.now();
   let server: ServerProcess;
   try {
@@ -34,20 +73,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
       {
         ROUNDS_DATA_DIR: dataDir,
         ROUNDS_SEED_DEMO: "true",
-        // in-app messages only: no SMTP server or SMS carrier is configured
+        // email lands in the mail drop (the waitlist journey follows an offer's link); no SMS carrier
         ROUNDS_NOTIFICATIONS_WORKER: "true",
+        SMTP_URL: mail.url,
         LOG_LEVEL: "warn",
       },
       600_000,
     );
   } catch (err) {
+    await mail.close();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(mailDir, { recursive: true, force: true });
     throw err;
   }
   console.log(`server with the demo network ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   project.provide("baseUrl", server.url);
+  project.provide("mailDir", mailDir);
   return async () => {
     await server.stop();
+    await mail.close();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(mailDir, { recursive: true, force: true });
   };
 }

@@ -12,6 +12,10 @@ const PhysicianArea = lazy(() => import("./physician/index.js"));
 const StaffArea = lazy(() => import("./staff/index.js"));
 const DepartmentArea = lazy(() => import("./department/index.js"));
 const AdminArea = lazy(() => import("./admin/index.js"));
+const PublicArea = lazy(() => import("./public/index.js"));
+
+/** A waitlist offer's link works for anyone who holds it, signed in or not (web/src/public/). */
+const isPublic = (pathname: string) => pathname.startsWith("/waitlist/offer/");
 
 interface Area {
   prefix: string;
@@ -27,6 +31,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/patient/appointments", label: "My appointments" },
       { to: "/patient/messages", label: "Messages" },
       { to: "/patient/referrals", label: "Referrals" },
+      { to: "/patient/waitlist", label: "Waitlist" },
       { to: "/patient/preferences", label: "Preferences" },
     ],
     element: (me) => <PatientArea me={me} />,
@@ -46,6 +51,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/staff", label: "Today at my location" },
       { to: "/staff/book", label: "Book for a patient" },
       { to: "/staff/referrals", label: "Referrals" },
+      { to: "/staff/waitlist", label: "Waitlist" },
     ],
     element: (me) => <StaffArea me={me} />,
   },
@@ -61,6 +67,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/admin/travel", label: "Travel times" },
       { to: "/admin/users", label: "Users and scopes" },
       { to: "/admin/appointment-types", label: "Appointment types" },
+      { to: "/admin/waitlist", label: "Waitlist" },
       { to: "/admin/audit", label: "Audit log" },
     ],
     element: (me) => <AdminArea me={me} />,
@@ -78,13 +85,20 @@ export function App() {
   const me = useMe();
   const { pathname } = useLocation();
   const area = me.data ? AREAS[me.data.role] : undefined;
-  const outside = !!area && pathname !== area.prefix && !pathname.startsWith(`${area.prefix}/`);
+  const outside =
+    !!area && pathname !== area.prefix && !pathname.startsWith(`${area.prefix}/`) && !isPublic(pathname);
 
   useEffect(() => {
     // the root, the sign-in page and other roles' areas lead to this role's home
     if (me.data && outside) navigate(homeOf(me.data.role), { replace: true });
   }, [me.data, outside]);
 
+  if (isPublic(pathname))
+    return (
+      <Suspense fallback={<Loading />}>
+        <PublicArea />
+      </Suspense>
+    );
   if (me.isPending) return <Loading label="Starting Rounds…" />;
   if (me.error) return <ErrorAlert error={me.error} title="Rounds could not start" />;
   if (!me.data) return <SignIn />;

@@ -8,6 +8,7 @@ import { LocationPage } from "./LocationPage.js";
 import { LocationsPage } from "./LocationsPage.js";
 import { TravelPage } from "./TravelPage.js";
 import { UsersPage } from "./UsersPage.js";
+import { AdminWaitlistPage } from "./WaitlistPage.js";
 
 export default function AdminArea({ me }: { me: Me }) {
   // compliance officers see the audit trail and nothing else
@@ -24,6 +25,7 @@ export default function AdminArea({ me }: { me: Me }) {
           { path: "/admin/users", render: () => <UsersPage /> },
           { path: "/admin/appointment-types", render: () => <AppointmentTypesPage /> },
           { path: "/admin/audit", render: () => <AuditPage /> },
+          { path: "/admin/waitlist", render: () => <AdminWaitlistPage /> },
         ];
   return <Routes fallback={<NotFound />} routes={routes} />;
 }

@@ -27,7 +27,7 @@ import {
   usePhysicians,
   useSpecialties,
 } from "../shared/queries.js";
-import { navigate, useLocation } from "../shared/router.js";
+import { Link, navigate, useLocation } from "../shared/router.js";
 import { DateRangeField, LocationsField, PhysicianField, SpecialtyField } from "../shared/SearchFields.js";
 import { type NetworkSearch, searchNetwork } from "../shared/search.js";
 import { addDays, todayIn, viewerZone } from "../shared/time.js";
@@ -37,6 +37,15 @@ import { LocationComparison } from "./LocationComparison.js";
 import { usePeople } from "./people.js";
 
 const MAX_WINDOW_DAYS = 62;
+
+/** The waitlist's join form, filled in with the search that found nothing suitable. */
+function waitlistPath(s: NetworkSearch): string {
+  const q = new URLSearchParams({ for: s.patientId, type: s.appointmentTypeId, from: s.from, to: s.to });
+  if (s.specialty) q.set("specialty", s.specialty);
+  if (s.physicianId) q.set("physician", s.physicianId);
+  if (s.locationIds.length) q.set("locations", s.locationIds.join(","));
+  return `/patient/waitlist?${q.toString()}`;
+}
 
 export function FindCare({ me }: { me: Me }) {
   const { search: params } = useLocation();
@@ -288,6 +297,17 @@ export function FindCare({ me }: { me: Me }) {
               />
             </Group>
           </Group>
+          {submitted && !rescheduleId ? (
+            <Alert color="blue" title={options.length === 0 ? "Nothing free yet" : "None of these suit you?"}>
+              <Text size="sm">
+                Join the waitlist for this need: when a time that fits frees up, we keep it for you and tell
+                you.{" "}
+                <Link to={waitlistPath(submitted)} underline="always">
+                  Join the waitlist
+                </Link>
+              </Text>
+            </Alert>
+          ) : null}
           {options.length === 0 ? (
             <Text>Try more days, another location or any physician.</Text>
           ) : (

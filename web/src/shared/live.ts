@@ -14,10 +14,18 @@ const EVENT_TYPES: ScheduleEventType[] = [
   "appointment.cancelled",
   "appointment.rescheduled",
   "appointment.status_changed",
+  "waitlist.offered",
 ];
 
 /** Queries whose answers a schedule change can alter (the first element of their keys). */
-const SCHEDULE_SHAPED = new Set(["schedule", "appointments", "appointment", "availability", "notifications"]);
+const SCHEDULE_SHAPED = new Set([
+  "schedule",
+  "appointments",
+  "appointment",
+  "availability",
+  "notifications",
+  "waitlist",
+]);
 
 function refresh(client: QueryClient): void {
   void client.invalidateQueries({

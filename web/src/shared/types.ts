@@ -20,6 +20,12 @@ export type { Referral } from "../../../src/services/referrals/schema.js";
 export type { ReschedulePlan } from "../../../src/services/rescheduling/schema.js";
 export type { Appointment, SlotOptionDto } from "../../../src/services/scheduling/appointments.schema.js";
 export type { AppointmentType } from "../../../src/services/scheduling/catalog.schema.js";
+export type {
+  Entry as WaitlistEntry,
+  Offer as WaitlistOffer,
+  OfferLink as WaitlistOfferLink,
+  Stats as WaitlistStats,
+} from "../../../src/services/waitlist/schema.js";
 
 export type Me = z.infer<typeof me>;
 export type Schedule = z.infer<typeof schedule>;
