@@ -267,7 +267,9 @@ describe("FHIR R4 reads and searches", () => {
     expectOutcome(await get(""), 404, "url");
     expectOutcome(await get("Location/not-a-location"), 404);
     expectOutcome(await get(`Location/${net.patientId}`), 404);
-    expectOutcome(await get("Appointment?_count=1"), 401);
+    const anonymous = await fetch(`${base}/Appointment?_count=1`);
+    expect(anonymous.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expectOutcome({ status: anonymous.status, body: (await anonymous.json()) as Resource }, 401);
   });
 });
 
