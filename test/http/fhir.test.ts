@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rounds } from "../../src/server.js";
 import { type Client, clientFor } from "../support/auth.js";
 import { validateFhir } from "../support/fhir.js";
-import { buildClinicNetwork, type ClinicNetwork } from "../support/network.js";
+import { buildClinicNetwork, type ClinicNetwork, createPatient } from "../support/network.js";
 import { startRounds } from "../support/rounds.js";
 
 const TYPE_SYSTEM = "https://rounds.example/fhir/CodeSystem/appointment-type";
@@ -267,7 +267,9 @@ describe("FHIR R4 reads and searches", () => {
     expectOutcome(await get(""), 404, "url");
     expectOutcome(await get("Location/not-a-location"), 404);
     expectOutcome(await get(`Location/${net.patientId}`), 404);
-    expectOutcome(await get("Appointment?_count=1"), 401);
+    const anonymous = await fetch(`${base}/Appointment?_count=1`);
+    expect(anonymous.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expectOutcome({ status: anonymous.status, body: (await anonymous.json()) as Resource }, 401);
   });
 });
 
@@ -424,6 +426,67 @@ describe("FHIR scheduling with an independent client", () => {
     expect(put).toMatchObject({ status: "cancelled", cancelationReason: { text: "Clinic closed" } });
     const json = await admin.inject({ url: `/api/v1/appointments/${booked2.id}` });
     expect(json.json()).toMatchObject({ status: "cancelled", cancelReason: "Clinic closed" });
+  });
+
+  it("a patient books for themselves, and cannot hold a time for someone outside their family", async () => {
+    const ownId = await createPatient(admin);
+    const patient = await clientFor(rounds, "patient", { patientId: ownId });
+    const client = new FhirClient({ baseUrl: base, bearerToken: patient.user.token });
+    const found = (await client.operation({
+      resourceType: "Appointment",
+      name: "$find",
+      input: {
+        resourceType: "Parameters",
+        parameter: [
+          { name: "start", valueDateTime: net.at("08:00", 8) },
+          { name: "end", valueDateTime: net.at("17:00", 8) },
+          { name: "visit-type", valueCoding: { system: TYPE_SYSTEM, code: net.appointmentTypeId } },
+          { name: "patient", valueReference: { reference: `Patient/${ownId}` } },
+        ],
+      },
+    })) as unknown as Resource;
+    const [first, second] = entries(found);
+    const booked = entries(
+      (await client.operation({
+        resourceType: "Appointment",
+        name: "$book",
+        input: { resourceType: "Parameters", parameter: [{ name: "appointment-resource", resource: first }] },
+      })) as unknown as Resource,
+    )[0];
+    expect(booked).toMatchObject({ status: "booked" });
+    expect(booked.participant.map((p: { actor: { reference: string } }) => p.actor.reference)).toContain(
+      `Patient/${ownId}`,
+    );
+    const other = await fetch(`${base}/Appointment/$hold`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${patient.user.token}`, "content-type": "application/fhir+json" },
+      body: JSON.stringify({
+        resourceType: "Parameters",
+        parameter: [
+          { name: "appointment-resource", resource: second },
+          { name: "patient-reference", valueReference: { reference: `Patient/${net.patientId}` } },
+        ],
+      }),
+    });
+    expectOutcome({ status: other.status, body: (await other.json()) as Resource }, 404, "patient-reference");
+    // an option id the server did not sign is refused, naming the proposal
+    const forged = {
+      ...second,
+      identifier: [{ system: OPTION_SYSTEM, value: `${second.identifier[0].value.slice(0, -4)}AAAA` }],
+    };
+    const refused = await fetch(`${base}/Appointment/$book`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${patient.user.token}`, "content-type": "application/fhir+json" },
+      body: JSON.stringify({
+        resourceType: "Parameters",
+        parameter: [{ name: "appointment-resource", resource: forged }],
+      }),
+    });
+    expectOutcome(
+      { status: refused.status, body: (await refused.json()) as Resource },
+      422,
+      "appointment-resource",
+    );
   });
 
   it("a location's staff cannot read another location's appointments or patients", async () => {

@@ -2,11 +2,14 @@
 import { createHash } from "node:crypto";
 import type { Resource } from "@medplum/fhirtypes";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { ProblemError } from "../../platform/errors.js";
+import { ProblemError, problems } from "../../platform/errors.js";
 import type { Location, Locations } from "../../services/locations/index.js";
 import type { Patients } from "../../services/patients/index.js";
 import type { Physician, Physicians } from "../../services/physicians/index.js";
 import type { Scheduling } from "../../services/scheduling/index.js";
+import { searchBundle } from "./bundle.js";
+import { isUuid } from "./ids.js";
+import type { Query } from "./params.js";
 
 /** The services the FHIR endpoint calls: every read and change goes through their operations. */
 export interface FhirDeps {
@@ -101,3 +104,24 @@ export function networkReader({ locations, physicians }: Pick<FhirDeps, "locatio
     },
   };
 }
+
+/** A read by id: an id that cannot be ours is simply not found. */
+export function requireUuid(id: string, type: string): string {
+  const lower = id.toLowerCase();
+  if (!isUuid(lower)) throw problems.notFound(type);
+  return lower;
+}
+
+/** FHIR routes stay out of the OpenAPI document: the CapabilityStatement describes them. */
+export const hidden = { hide: true } as const;
+export const pub = { allow: "public" } as const;
+
+export type Req = FastifyRequest<{ Params: { id: string }; Querystring: Query }>;
+
+/** A page of a search as a Bundle linked to its own URL's pages. */
+export const pageBundle = (
+  req: FastifyRequest,
+  page: { count: number; offset: number },
+  matches: Resource[],
+  opts: Parameters<typeof searchBundle>[3],
+) => searchBundle(baseUrl(req), { url: searchUrl(req), ...page }, matches, opts);

@@ -11,7 +11,7 @@ import { problems } from "../../platform/errors.js";
 import { actorOf } from "../../platform/identity/index.js";
 import { rolesFor } from "../../platform/policy.js";
 import { resultBundle } from "./bundle.js";
-import { baseUrl, type FhirDeps, orNone, send } from "./context.js";
+import { baseUrl, type FhirDeps, hidden, orNone, send } from "./context.js";
 import { isUuid } from "./ids.js";
 import {
   dateRange,
@@ -25,7 +25,6 @@ import { SYSTEM, toFhirAppointment, toProposedAppointment } from "./resources.js
 
 const bookers = rolesFor("patient", "book");
 const cancellers = rolesFor("appointment", "cancel");
-const hidden = { hide: true } as const;
 
 /** $find's service errors, in its parameters' names. */
 const FIND_FIELDS = {
@@ -234,7 +233,6 @@ export function schedulingOperations(fhir: FastifyInstance, { scheduling }: Fhir
     let status: unknown;
     let reason: unknown;
     for (const op of ops as Array<{ op?: unknown; path?: unknown; value?: unknown }>) {
-      if (op?.op === "test") continue;
       if (
         (op?.op !== "replace" && op?.op !== "add") ||
         (op.path !== "/status" && op.path !== "/cancelationReason")

@@ -1,0 +1,210 @@
+/**
+ * What is in the caller's scope: the free Slots the availability search computes, Appointments and
+ * Patients, each through the service operation that authorizes and audits it.
+ */
+import type { Resource } from "@medplum/fhirtypes";
+import type { FastifyInstance } from "fastify";
+import type { Actor } from "../../platform/access.js";
+import { problems } from "../../platform/errors.js";
+import { actorOf } from "../../platform/identity/index.js";
+import { rolesFor } from "../../platform/policy.js";
+import {
+  pageBundle as bundle,
+  type FhirDeps,
+  hidden,
+  orNone,
+  pageOfList,
+  type Req,
+  requireUuid,
+  send,
+  slotId,
+} from "./context.js";
+import { isUuid, parsePhysicianAtLocationId } from "./ids.js";
+import { all, dateBounds, includes, one, paging, referenceId, tokenCode, uuidReference } from "./params.js";
+import {
+  roundsStatuses,
+  SYSTEM,
+  toFhirAppointment,
+  toFhirLocation,
+  toFhirPatient,
+  toPractitioner,
+  toSchedule,
+  toSlot,
+} from "./resources.js";
+
+const bookers = rolesFor("patient", "book");
+const appointmentReaders = rolesFor("appointment", "read");
+const patientReaders = rolesFor("patient", "read");
+
+export function careRoutes(fhir: FastifyInstance, deps: FhirDeps): void {
+  const { physicians, patients, scheduling } = deps;
+  const typeName = async (id: string) => (await orNone(scheduling.catalog.get(id)))?.name;
+
+  fhir.get(
+    "/Slot",
+    { config: { allow: bookers, fhirFields: { "query.physicianId": "schedule" } }, schema: hidden },
+    async (req: Req, reply) => {
+      const q = req.query;
+      const page = paging(q, 200);
+      const include = includes(q, ["Slot:schedule"]);
+      const serviceType = one(q, "service-type");
+      if (!serviceType)
+        throw problems.badRequest("service-type", "required: the appointment type to find free times of");
+      const appointmentTypeId = tokenCode(serviceType, SYSTEM.appointmentType, "service-type").toLowerCase();
+      if (!isUuid(appointmentTypeId))
+        throw problems.badRequest("service-type", "is not an appointment type of this server");
+      const status = one(q, "status");
+      if (status !== undefined && tokenCode(status, "http://hl7.org/fhir/slotstatus", "status") !== "free")
+        throw problems.badRequest("status", "only free slots are computed: status=free");
+      let physicianId: string | undefined;
+      let locationId: string | undefined;
+      const schedule = one(q, "schedule");
+      if (schedule) {
+        const pair = parsePhysicianAtLocationId(referenceId(schedule, "Schedule", "schedule"));
+        if (!pair) throw problems.badRequest("schedule", "is not a Schedule of this server");
+        ({ physicianId, locationId } = pair);
+      }
+      let disjoint = false;
+      const actor = one(q, "schedule.actor");
+      if (actor) {
+        const isLocation = actor.includes("Location/");
+        const id = uuidReference(actor, isLocation ? "Location" : "Practitioner", "schedule.actor");
+        const current = isLocation ? locationId : physicianId;
+        if (current && current !== id) disjoint = true;
+        if (isLocation) locationId = id;
+        else physicianId = id;
+      }
+      const { from, to } = dateBounds(all(q, "start"), "start");
+      const wanted = page.offset + page.count;
+      const options =
+        disjoint || wanted >= 200 + 1
+          ? []
+          : (
+              await scheduling.appointments.searchAvailability(actorOf(req), {
+                appointmentTypeId,
+                ...(physicianId ? { physicianId } : {}),
+                ...(locationId ? { locationIds: [locationId] } : {}),
+                ...(from !== undefined ? { from: new Date(from).toISOString() } : {}),
+                ...(to !== undefined ? { to: new Date(to).toISOString() } : {}),
+                telehealth: false,
+                limit: Math.min(200, wanted + 1),
+              })
+            ).options;
+      const { items, more } = pageOfList(options, page.count, page.offset);
+      const name = await typeName(appointmentTypeId);
+      const slots = items.map((o) => toSlot(o, slotId(o), name));
+      const included: Resource[] = [];
+      if (include.has("Slot:schedule")) {
+        const pairs = new Map(items.map((o) => [`${o.physicianId}|${o.locationId}`, o]));
+        for (const o of pairs.values())
+          included.push(toSchedule(await physicians.get(o.physicianId), o.locationId));
+      }
+      return send(reply, bundle(req, page, slots, { more: more && wanted < 200, included }));
+    },
+  );
+
+  fhir.get(
+    "/Appointment",
+    { config: { allow: appointmentReaders }, schema: hidden },
+    async (req: Req, reply) => {
+      const q = req.query;
+      const page = paging(q, 200);
+      const include = includes(q, [
+        "Appointment:patient",
+        "Appointment:practitioner",
+        "Appointment:location",
+      ]);
+      const patient = one(q, "patient");
+      const practitioner = one(q, "practitioner");
+      const location = one(q, "location");
+      const { from, to } = dateBounds(all(q, "date"), "date");
+      const codes = all(q, "status").flatMap((v) => v.split(","));
+      const statuses = codes.flatMap((c) => {
+        const code = tokenCode(c, "http://hl7.org/fhir/appointmentstatus", "status");
+        if (!APPOINTMENT_STATUSES.includes(code))
+          throw problems.badRequest("status", `${code} is not an appointment status`);
+        return roundsStatuses(code);
+      });
+      const actor = actorOf(req);
+      const found =
+        codes.length && !statuses.length
+          ? { items: [], total: 0 }
+          : await scheduling.appointments.list(actor, {
+              limit: page.count,
+              offset: page.offset,
+              ...(patient ? { patientId: uuidReference(patient, "Patient", "patient") } : {}),
+              ...(practitioner
+                ? { physicianId: uuidReference(practitioner, "Practitioner", "practitioner") }
+                : {}),
+              ...(location ? { locationId: uuidReference(location, "Location", "location") } : {}),
+              ...(statuses.length ? { status: [...new Set(statuses)] } : {}),
+              ...(from !== undefined ? { from: new Date(from).toISOString() } : {}),
+              ...(to !== undefined ? { to: new Date(to).toISOString() } : {}),
+            });
+      const names = new Map<string, string | undefined>();
+      for (const a of found.items)
+        if (!names.has(a.appointmentTypeId))
+          names.set(a.appointmentTypeId, await typeName(a.appointmentTypeId));
+      const matches = found.items.map((a) => toFhirAppointment(a, names.get(a.appointmentTypeId)));
+      const included = await appointmentIncludes(deps, actor, include, found.items);
+      return send(
+        reply,
+        bundle(req, page, matches, {
+          total: found.total,
+          more: page.offset + page.count < found.total,
+          included,
+        }),
+      );
+    },
+  );
+  fhir.get(
+    "/Appointment/:id",
+    { config: { allow: appointmentReaders }, schema: hidden },
+    async (req: Req, reply) => {
+      const a = await scheduling.appointments.get(actorOf(req), requireUuid(req.params.id, "Appointment"));
+      return send(reply, toFhirAppointment(a, await typeName(a.appointmentTypeId)));
+    },
+  );
+
+  fhir.get("/Patient/:id", { config: { allow: patientReaders }, schema: hidden }, async (req: Req, reply) =>
+    send(reply, toFhirPatient(await patients.get(actorOf(req), requireUuid(req.params.id, "Patient")))),
+  );
+}
+
+const APPOINTMENT_STATUSES = [
+  "proposed",
+  "pending",
+  "booked",
+  "arrived",
+  "fulfilled",
+  "cancelled",
+  "noshow",
+  "entered-in-error",
+  "checked-in",
+  "waitlist",
+];
+
+/**
+ * What `_include` brings along with a page of appointments: practitioners and locations (network
+ * data), and patients through the patients service, so each is a read in the caller's scope
+ * (audited); one the caller does not reach is left out.
+ */
+async function appointmentIncludes(
+  { patients, physicians, locations }: FhirDeps,
+  actor: Actor,
+  include: Set<string>,
+  items: Array<{ patientId: string; physicianId: string; locationId: string }>,
+): Promise<Resource[]> {
+  const out: Resource[] = [];
+  const distinct = (pick: (a: (typeof items)[number]) => string) => [...new Set(items.map(pick))];
+  if (include.has("Appointment:patient"))
+    for (const id of distinct((a) => a.patientId)) {
+      const p = await orNone(patients.get(actor, id));
+      if (p) out.push(toFhirPatient(p));
+    }
+  if (include.has("Appointment:practitioner"))
+    for (const id of distinct((a) => a.physicianId)) out.push(toPractitioner(await physicians.get(id)));
+  if (include.has("Appointment:location"))
+    for (const id of distinct((a) => a.locationId)) out.push(toFhirLocation(await locations.get(id)));
+  return out;
+}
