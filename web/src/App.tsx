@@ -46,6 +46,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/staff", label: "Today at my location" },
       { to: "/staff/book", label: "Book for a patient" },
       { to: "/staff/referrals", label: "Referrals" },
+      { to: "/staff/rescheduling", label: "Rescheduling" },
     ],
     element: (me) => <StaffArea me={me} />,
   },
