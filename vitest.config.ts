@@ -26,7 +26,7 @@ const UNIT = [
   "test/availability-engine.test.ts",
   "test/availability-dst.test.ts",
   "test/booking-check.test.ts",
-  "test/change-preview.test.ts",
+  "test/offer-expiry.test.ts",
   "test/config.test.ts",
   "test/dependency-rules.test.ts",
   "test/occupancy.test.ts",

@@ -233,6 +233,11 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
     const booked = await take("/api/v1/appointments");
     const { items: referrals } = await patient.get<{ items: { id: string }[] }>("/api/v1/referrals?limit=1");
     expect(referrals.length).toBe(1);
+    // the demo's offer of a new time (open, or answered by the rescheduling journey)
+    const { items: offers } = await patient.get<{ items: { id: string }[] }>(
+      "/api/v1/reschedule-offers?limit=1",
+    );
+    expect(offers.length).toBe(1);
 
     await checkRole("patient", () => [
       {
@@ -291,6 +296,15 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         route: "/patient/referrals/:id",
         url: `/patient/referrals/${referrals[0]!.id}`,
         ready: heading(/./),
+      },
+      {
+        name: "an offer of a new time",
+        route: "/patient/reschedule-offers/:id",
+        url: `/patient/reschedule-offers/${offers[0]!.id}`,
+        ready: async (page) => {
+          await heading("A new time for your appointment")(page);
+          await page.getByText(/can no longer take place/).waitFor();
+        },
       },
       {
         name: "a page that does not exist",
@@ -390,6 +404,15 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
       },
       { name: "book for a patient", route: "/staff/book", url: "/staff/book", ready: heading(/./) },
       { name: "referrals", route: "/staff/referrals", url: "/staff/referrals", ready: heading(/./) },
+      {
+        name: "rescheduling: unavailable today and the report",
+        route: "/staff/rescheduling",
+        url: "/staff/rescheduling",
+        ready: async (page) => {
+          await heading(/^Rescheduling at/)(page);
+          await page.getByRole("heading", { name: /^Report:/ }).waitFor();
+        },
+      },
     ]);
   });
 
@@ -429,6 +452,8 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           { name: "weekly template tab", open: tab("Weekly template"), scope: "[role=tabpanel]" },
           { name: "rotations tab", open: tab("Rotations"), scope: "[role=tabpanel]" },
           { name: "time off tab", open: tab("Time off"), scope: "[role=tabpanel]" },
+          { name: "unavailable today tab", open: tab("Unavailable today"), scope: "[role=tabpanel]" },
+          { name: "rescheduling reports tab", open: tab("Rescheduling reports"), scope: "[role=tabpanel]" },
         ],
       },
     ]);

@@ -52,6 +52,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/staff/book", label: "Book for a patient" },
       { to: "/staff/referrals", label: "Referrals" },
       { to: "/staff/waitlist", label: "Waitlist" },
+      { to: "/staff/rescheduling", label: "Rescheduling" },
     ],
     element: (me) => <StaffArea me={me} />,
   },

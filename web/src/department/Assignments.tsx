@@ -1,24 +1,18 @@
-/** Weekly templates, rotations and time off of one physician: each change previewed before it is saved. */
+/**
+ * Weekly templates and rotations of one physician: each change is evaluated by the server (the
+ * appointments it would make impossible, with alternatives) before it is saved through the plan.
+ */
 import { Button, Checkbox, Grid, Paper, Select, Stack, Table, Text, Title } from "@mantine/core";
 import { DateInput, TimeInput } from "@mantine/dates";
 import { type FormEvent, useState } from "react";
 import { templateInput } from "../../../src/services/physicians/schema.js";
-import { api, type FieldErrors, fieldErrorsOf, validate } from "../shared/api.js";
-import type { ScheduleChange, TemplateBlock } from "../shared/preview.js";
+import { type FieldErrors, fieldErrorsOf, validate } from "../shared/api.js";
 import { useLocations } from "../shared/queries.js";
 import { SearchableSelect } from "../shared/SearchablePickers.js";
 import { laterDate, todayIn, viewerZone, WEEKDAYS, weekdayName } from "../shared/time.js";
 import type { AssignmentOverride, AssignmentTemplate } from "../shared/types.js";
 import { humanize, LocationBadge } from "../shared/ui.js";
-import { clampRange, type PreviewRange } from "./ChangePreview.js";
-import { usePending } from "./usePending.js";
-
-export function toTemplateBlocks(
-  templates: AssignmentTemplate[],
-  zoneOf: (id: string) => string,
-): TemplateBlock[] {
-  return templates.map((t) => ({ ...t, zone: zoneOf(t.locationId) }));
-}
+import { clampRange, type OnPreview, usePending } from "./usePending.js";
 
 export function TemplatesPanel({
   physicianId,
@@ -27,10 +21,10 @@ export function TemplatesPanel({
 }: {
   physicianId: string;
   templates: AssignmentTemplate[];
-  onPreview: (c: ScheduleChange | null, r: PreviewRange | null) => void;
+  onPreview: OnPreview;
 }) {
   const { byId: locations, locations: all } = useLocations();
-  const { start, view, saveError } = usePending(physicianId, onPreview);
+  const { start, view, saveError } = usePending(onPreview);
   const today = todayIn(viewerZone);
   const [form, setForm] = useState({
     locationId: null as string | null,
@@ -59,10 +53,9 @@ export function TemplatesPanel({
     setClientErrors({});
     const t = checked.data;
     start({
-      change: { kind: "add_template", zone: locations.get(t.locationId)?.timeZone ?? viewerZone, ...t },
+      input: { change: "add_template", physicianId, ...t },
       range: clampRange(laterDate(t.effectiveFrom, today), t.effectiveTo ?? "9999-12-31"),
       label: "Add the block",
-      run: () => api.post(`/api/v1/physicians/${physicianId}/templates`, t),
     });
   }
 
@@ -101,10 +94,9 @@ export function TemplatesPanel({
                     aria-label={`Remove the ${weekdayName(t.weekday)} ${t.startTime} block`}
                     onClick={() =>
                       start({
-                        change: { kind: "remove_template", templateId: t.id },
+                        input: { change: "remove_template", physicianId, templateId: t.id },
                         range: clampRange(laterDate(t.effectiveFrom, today), t.effectiveTo ?? "9999-12-31"),
                         label: "Remove the block",
-                        run: () => api.del(`/api/v1/physicians/${physicianId}/templates/${t.id}`),
                       })
                     }
                   >
@@ -202,16 +194,14 @@ export function TemplatesPanel({
 export function OverridesPanel({
   physicianId,
   overrides,
-  templates,
   onPreview,
 }: {
   physicianId: string;
   overrides: AssignmentOverride[];
-  templates: AssignmentTemplate[];
-  onPreview: (c: ScheduleChange | null, r: PreviewRange | null) => void;
+  onPreview: OnPreview;
 }) {
   const { byId: locations } = useLocations();
-  const { start, view } = usePending(physicianId, onPreview);
+  const { start, view } = usePending(onPreview);
   const today = todayIn(viewerZone);
   const upcoming = overrides
     .filter((o) => o.endDate >= today)
@@ -251,17 +241,9 @@ export function OverridesPanel({
                     color="red"
                     onClick={() =>
                       start({
-                        change: {
-                          kind: "remove_override",
-                          overrideId: o.id,
-                          templates: toTemplateBlocks(
-                            templates,
-                            (id) => locations.get(id)?.timeZone ?? viewerZone,
-                          ),
-                        },
+                        input: { change: "remove_override", physicianId, overrideId: o.id },
                         range: clampRange(laterDate(o.startDate, today), o.endDate),
                         label: "Remove it",
-                        run: () => api.del(`/api/v1/physicians/${physicianId}/overrides/${o.id}`),
                       })
                     }
                   >

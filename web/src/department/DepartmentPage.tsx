@@ -2,8 +2,8 @@
 import { Paper, Stack, Tabs, Text } from "@mantine/core";
 import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import type { PlanInput } from "../../../src/services/rescheduling/schema.js";
 import { api, type Page } from "../shared/api.js";
-import { previewBlocks, type ScheduleChange } from "../shared/preview.js";
 import { physicianName, useLocations } from "../shared/queries.js";
 import { navigate, useLocation } from "../shared/router.js";
 import {
@@ -23,15 +23,13 @@ import type {
   Schedule,
   TimeOff,
 } from "../shared/types.js";
+import { UnavailableToday } from "../shared/UnavailableToday.js";
 import { ErrorAlert, Loading, locationPalette, PageTitle, QueryView } from "../shared/ui.js";
 import { OverridesPanel, TemplatesPanel } from "./Assignments.js";
-import { type PreviewRange, useChangePreview } from "./ChangePreview.js";
-
-/** An appointment the server's "what if" found affected, as the calendar marks it. */
-type ServerAffected = { start: string; locationId: string };
-
 import { MoveWeekday } from "./MoveWeekday.js";
+import { PlanReports } from "./PlanReports.js";
 import { TimeOffPanel } from "./TimeOffPanel.js";
+import type { OnPreview, PreviewRange, ServerAffected } from "./usePending.js";
 
 export function DepartmentPage({ me }: { me: Me }) {
   const { search } = useLocation();
@@ -83,10 +81,10 @@ function PhysicianSchedule({
   const { byId: locations } = useLocations();
   const [range, setRange] = useState<CalendarRange | null>(null);
   const [previewing, setPreviewing] = useState<{
-    change: ScheduleChange;
+    change: PlanInput;
     range: PreviewRange;
-    /** What the server's "what if" found, when the panel asked it. */
-    affected?: ServerAffected[] | undefined;
+    /** What the server's "what if" found, once it answered. */
+    affected?: ServerAffected | undefined;
   } | null>(null);
   const schedule = useQuery({
     queryKey: ["schedule", physicianId, range, null],
@@ -108,43 +106,30 @@ function PhysicianSchedule({
     queryKey: ["time-off", physicianId],
     queryFn: () => api.get<Page<TimeOff>>(`/api/v1/physicians/${physicianId}/time-off`, { limit: 200 }),
   });
-  const preview = useChangePreview(physicianId, previewing?.change ?? null, previewing?.range ?? null);
   const entries = schedule.data?.entries ?? [];
   const ids = [
     ...new Set([
       ...scheduleLocationIds(entries),
       ...(templates.data?.items ?? []).map((t) => t.locationId),
-      ...(previewing?.change.kind === "override" ? [previewing.change.locationId] : []),
+      ...(previewing?.change.change === "add_override" ? [previewing.change.locationId] : []),
     ]),
   ];
   const palette = locationPalette(ids);
   const zone = displayZone(entries, viewerZone);
   const affectedKeys = new Set(
-    (previewing?.affected ?? preview.affected ?? []).map((a) => `${Date.parse(a.start)}|${a.locationId}`),
+    (previewing?.affected ?? []).map((a) => `${Date.parse(a.start)}|${a.locationId}`),
   );
-  const proposed = previewing
-    ? previewBlocks(preview.blocks, previewing.change, previewing.range.from, previewing.range.to).map(
-        (b, i) => ({
-          id: `new${i}`,
-          start: wallClock(b.start, zone),
-          end: wallClock(b.end, zone),
-          display: "background" as const,
-          backgroundColor: palette.get(b.locationId),
-          classNames: ["proposed"],
-        }),
-      )
-    : [];
-  const onPreview = (change: ScheduleChange | null, r: PreviewRange | null, affected?: ServerAffected[]) =>
+  const onPreview: OnPreview = (change, r, affected) =>
     setPreviewing(change && r ? { change, range: r, affected } : null);
-  const firstAffected = preview.affected?.[0]?.local.date ?? previewing?.range.from;
+  const first = previewing?.affected?.[0];
+  const firstAffected = first ? wallClock(first.start, zone).slice(0, 10) : previewing?.range.from;
 
   return (
     <Stack>
       <LocationLegend locationIds={ids} locations={locations} palette={palette} zone={zone} />
       {previewing ? (
         <Text size="sm" role="status">
-          Previewing a change: proposed blocks are shaded with a dashed edge; affected appointments are
-          outlined in red and marked “affected”.
+          Previewing a change: the appointments it would affect are outlined in red and marked “affected”.
         </Text>
       ) : null}
       <ErrorAlert error={schedule.error} />
@@ -157,7 +142,6 @@ function PhysicianSchedule({
           initialDate={initialDate ?? undefined}
           onRange={setRange}
           appointmentLabel={() => "Booked"}
-          extraEvents={proposed}
           isAffected={(e) => affectedKeys.has(`${Date.parse(e.start)}|${e.locationId}`)}
           focusDate={firstAffected}
         />
@@ -170,6 +154,8 @@ function PhysicianSchedule({
               <Tabs.Tab value="templates">Weekly template</Tabs.Tab>
               <Tabs.Tab value="rotations">Rotations</Tabs.Tab>
               <Tabs.Tab value="time-off">Time off</Tabs.Tab>
+              <Tabs.Tab value="unavailable">Unavailable today</Tabs.Tab>
+              <Tabs.Tab value="reports">Rescheduling reports</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="move" pt="md">
               <MoveWeekday physicianId={physicianId} templates={t.items} onPreview={onPreview} />
@@ -180,12 +166,7 @@ function PhysicianSchedule({
             <Tabs.Panel value="rotations" pt="md">
               <QueryView query={overrides}>
                 {(o) => (
-                  <OverridesPanel
-                    physicianId={physicianId}
-                    overrides={o.items}
-                    templates={t.items}
-                    onPreview={onPreview}
-                  />
+                  <OverridesPanel physicianId={physicianId} overrides={o.items} onPreview={onPreview} />
                 )}
               </QueryView>
             </Tabs.Panel>
@@ -193,6 +174,12 @@ function PhysicianSchedule({
               <QueryView query={timeOff}>
                 {(o) => <TimeOffPanel physicianId={physicianId} timeOff={o.items} onPreview={onPreview} />}
               </QueryView>
+            </Tabs.Panel>
+            <Tabs.Panel value="unavailable" pt="md">
+              <UnavailableToday physicianId={physicianId} />
+            </Tabs.Panel>
+            <Tabs.Panel value="reports" pt="md">
+              <PlanReports physicianId={physicianId} />
             </Tabs.Panel>
           </Tabs>
         )}

@@ -22,14 +22,13 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import { overrideInput } from "../../../src/services/physicians/schema.js";
 import type { PlanInput } from "../../../src/services/rescheduling/schema.js";
 import { type FieldErrors, fieldErrorsOf, validate } from "../shared/api.js";
-import type { ScheduleChange } from "../shared/preview.js";
 import { useLocations } from "../shared/queries.js";
+import { PlanReport, ReschedulePreview, useServerPreview } from "../shared/ReschedulePreview.js";
 import { SearchableSelect } from "../shared/SearchablePickers.js";
 import { addDays, todayIn, viewerZone, WEEKDAYS, weekdayOf } from "../shared/time.js";
 import type { AssignmentTemplate, ReschedulePlan } from "../shared/types.js";
 import { ErrorAlert } from "../shared/ui.js";
-import { clampRange, type PreviewRange } from "./ChangePreview.js";
-import { ReschedulePreview, useServerPreview } from "./ReschedulePreview.js";
+import { clampRange, type OnPreview, type PreviewRange } from "./usePending.js";
 
 /** The next date on or after `from` that falls on an ISO weekday. */
 export function nextWeekday(from: string, weekday: number): string {
@@ -44,11 +43,7 @@ export function MoveWeekday({
   physicianId: string;
   templates: AssignmentTemplate[];
   /** Lets the calendar show what the preview found. */
-  onPreview: (
-    change: ScheduleChange | null,
-    range: PreviewRange | null,
-    affected?: Array<{ start: string; locationId: string }>,
-  ) => void;
+  onPreview: OnPreview;
 }) {
   const client = useQueryClient();
   const { byId: locations, locations: all } = useLocations();
@@ -68,11 +63,8 @@ export function MoveWeekday({
   const [reason, setReason] = useState("");
   const [onSite, setOnSite] = useState(false);
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
-  const [previewed, setPreviewed] = useState<{
-    change: ScheduleChange;
-    range: PreviewRange;
-    input: PlanInput;
-  } | null>(null);
+  const [previewed, setPreviewed] = useState<{ range: PreviewRange; input: PlanInput } | null>(null);
+  const [report, setReport] = useState<ReschedulePlan | null>(null);
   // the server's "what if": the change evaluated against the facts as they would be, nothing saved
   const preview = useServerPreview(previewed?.input ?? null);
   // the page's handler is made anew on each render: call the latest, when the answer arrives
@@ -80,7 +72,7 @@ export function MoveWeekday({
   latestOnPreview.current = onPreview;
   useEffect(() => {
     if (previewed && preview.data)
-      latestOnPreview.current(previewed.change, previewed.range, preview.data.affected);
+      latestOnPreview.current(previewed.input, previewed.range, preview.data.affected);
   }, [previewed, preview.data]);
   const saved = (applied: ReschedulePlan) => {
     const moved = applied.affected.filter((a) => a.outcome?.state === "moved").length;
@@ -91,6 +83,7 @@ export function MoveWeekday({
       message: `The new assignment is in the schedule.${applied.affected.length ? ` ${moved} moved, ${handed} handed to the front desk.` : ""}`,
     });
     setPreviewed(null);
+    setReport(applied);
     onPreview(null, null);
     void client.invalidateQueries({ queryKey: ["reschedule-plan"] });
   };
@@ -137,28 +130,11 @@ export function MoveWeekday({
       return;
     }
     setClientErrors({});
-    const zone = locations.get(checked.data.locationId)?.timeZone ?? viewerZone;
-    const {
-      locationId: to,
-      startDate: first,
-      endDate: last,
-      weekdays,
-      startTime: opens,
-      endTime: closes,
-    } = checked.data;
-    const change: ScheduleChange = {
-      kind: "override",
-      zone,
-      locationId: to,
-      startDate: first,
-      endDate: last,
-      weekdays,
-      startTime: opens,
-      endTime: closes,
-    };
     const range = clampRange(checked.data.startDate, checked.data.endDate);
-    setPreviewed({ change, range, input: { change: "add_override", physicianId, ...checked.data } });
-    onPreview(change, range);
+    const input: PlanInput = { change: "add_override", physicianId, ...checked.data };
+    setReport(null);
+    setPreviewed({ range, input });
+    onPreview(input, range);
   }
 
   return (
@@ -296,6 +272,7 @@ export function MoveWeekday({
           {previewed && preview.data ? (
             <ReschedulePreview plan={preview.data} saveLabel="Save the change" onSaved={saved} />
           ) : null}
+          {report ? <PlanReport plan={report} /> : null}
         </Stack>
       </form>
     </Paper>

@@ -1,16 +1,14 @@
-/** A physician's time off, as the department head records it, previewed like any other change. */
+/** A physician's time off, as the department head records it: the server's what-if first, like any other change. */
 import { Button, Grid, Paper, Stack, Table, Textarea } from "@mantine/core";
 import { DateTimePicker } from "@mantine/dates";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { timeOffInput } from "../../../src/services/physicians/schema.js";
 import { api, type FieldErrors, fieldErrorsOf, validate } from "../shared/api.js";
-import type { ScheduleChange } from "../shared/preview.js";
 import { viewerZone, zonedInstant } from "../shared/time.js";
 import type { TimeOff } from "../shared/types.js";
 import { ErrorAlert, StatusBadge, ZonedDateTime } from "../shared/ui.js";
-import { clampRange, type PreviewRange } from "./ChangePreview.js";
-import { usePending } from "./usePending.js";
+import { clampRange, type OnPreview, usePending } from "./usePending.js";
 
 export function TimeOffPanel({
   physicianId,
@@ -19,10 +17,10 @@ export function TimeOffPanel({
 }: {
   physicianId: string;
   timeOff: TimeOff[];
-  onPreview: (c: ScheduleChange | null, r: PreviewRange | null) => void;
+  onPreview: OnPreview;
 }) {
   const client = useQueryClient();
-  const { start, view, saveError } = usePending(physicianId, onPreview);
+  const { start, view, saveError } = usePending(onPreview);
   const [from, setFrom] = useState<string | null>(null);
   const [until, setUntil] = useState<string | null>(null);
   const [reason, setReason] = useState("");
@@ -54,10 +52,15 @@ export function TimeOffPanel({
     setClientErrors({});
     const body = checked.data;
     start({
-      change: { kind: "time_off", startsAt: body.startsAt, endsAt: body.endsAt },
+      input: {
+        change: "time_off",
+        physicianId,
+        startsAt: body.startsAt,
+        endsAt: body.endsAt,
+        reason: body.reason ?? null,
+      },
       range: clampRange(from!.slice(0, 10), until!.slice(0, 10)),
       label: "Record the time off",
-      run: () => api.post(`/api/v1/physicians/${physicianId}/time-off`, body),
     });
   }
 

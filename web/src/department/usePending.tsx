@@ -1,66 +1,90 @@
-/** One pending schedule change at a time: preview what it affects, then save or discard it. */
-import { Button, Group, Stack, Text } from "@mantine/core";
+/**
+ * One pending schedule change at a time: the server's "what if" of it (the affected appointments
+ * and their alternatives), then saving it through the plan's apply, or dropping it; once saved,
+ * the plan's report.
+ */
+import { Button, Group, Paper, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type ReactNode, useState } from "react";
-import type { ScheduleChange } from "../shared/preview.js";
+import { type ReactNode, useEffect, useRef, useState } from "react";
+import type { PlanInput } from "../../../src/services/rescheduling/schema.js";
+import { PlanReport, ReschedulePreview, useServerPreview } from "../shared/ReschedulePreview.js";
+import { addDays, earlierDate } from "../shared/time.js";
+import type { ReschedulePlan } from "../shared/types.js";
 import { ErrorAlert } from "../shared/ui.js";
-import { AffectedList, type PreviewRange, useChangePreview } from "./ChangePreview.js";
 
-interface Pending {
-  change: ScheduleChange;
-  range: PreviewRange;
-  label: string;
-  run: () => Promise<unknown>;
+/** The dates a change is shown over on the calendar. */
+export interface PreviewRange {
+  from: string;
+  to: string;
 }
 
-/** One pending change at a time per panel: preview it, then save or drop it. */
-export function usePending(
-  physicianId: string,
-  onPreview: (c: ScheduleChange | null, r: PreviewRange | null) => void,
-) {
-  const client = useQueryClient();
+/** The calendar shows at most 92 days at a time. */
+const MAX_DAYS = 91;
+
+export function clampRange(from: string, to: string): PreviewRange {
+  return { from, to: earlierDate(to, addDays(from, MAX_DAYS)) };
+}
+
+/** What the server's "what if" found affected, for the calendar to mark. */
+export type ServerAffected = Array<{ start: string; locationId: string }>;
+
+/** Lets the page show what a panel is previewing (null: nothing). */
+export type OnPreview = (
+  change: PlanInput | null,
+  range: PreviewRange | null,
+  affected?: ServerAffected,
+) => void;
+
+interface Pending {
+  input: PlanInput;
+  range: PreviewRange;
+  label: string;
+}
+
+export function usePending(onPreview: OnPreview) {
   const [pending, setPending] = useState<Pending | null>(null);
-  const preview = useChangePreview(physicianId, pending?.change ?? null, pending?.range ?? null);
-  const save = useMutation({
-    mutationFn: () => pending!.run(),
-    onSuccess: () => {
-      notifications.show({ color: "green", title: "Saved", message: "The schedule is updated." });
-      setPending(null);
-      onPreview(null, null);
-      for (const key of ["schedule", "assignments", "templates", "overrides", "time-off"])
-        void client.invalidateQueries({ queryKey: [key, physicianId] });
-    },
-  });
+  const [report, setReport] = useState<ReschedulePlan | null>(null);
+  const preview = useServerPreview(pending?.input ?? null);
+  // the page's handler is made anew on each render: call the latest when the answer arrives
+  const latest = useRef(onPreview);
+  latest.current = onPreview;
+  useEffect(() => {
+    if (pending && preview.data) latest.current(pending.input, pending.range, preview.data.affected);
+  }, [pending, preview.data]);
+  const drop = () => {
+    setPending(null);
+    onPreview(null, null);
+  };
+  const saved = (applied: ReschedulePlan) => {
+    notifications.show({ color: "green", title: "Saved", message: "The schedule is updated." });
+    setReport(applied);
+    drop();
+  };
   const start = (p: Pending) => {
-    save.reset();
+    setReport(null);
     setPending(p);
-    onPreview(p.change, p.range);
+    onPreview(p.input, p.range);
   };
   const view: ReactNode = pending ? (
     <Stack gap="xs">
-      <ErrorAlert error={save.error ?? preview.error} title="Not saved" />
-      {preview.isFetching && !preview.affected ? <Text size="sm">Computing the preview…</Text> : null}
-      <AffectedList
-        affected={preview.affected}
-        range={pending.range}
-        onSave={() => save.mutate()}
-        saving={save.isPending}
-        saveLabel={pending.label}
-      />
+      <ErrorAlert error={preview.error} title="The preview could not be computed" />
+      {preview.isFetching && !preview.data ? <Text size="sm">Computing the preview…</Text> : null}
+      {preview.data ? (
+        <ReschedulePreview plan={preview.data} saveLabel={pending.label} onSaved={saved} />
+      ) : null}
       <Group>
-        <Button
-          variant="subtle"
-          size="xs"
-          onClick={() => {
-            setPending(null);
-            onPreview(null, null);
-          }}
-        >
+        <Button variant="subtle" size="xs" onClick={drop}>
           Discard this change
         </Button>
       </Group>
     </Stack>
+  ) : report ? (
+    <Paper withBorder p="sm">
+      <Title order={3} size="h5" mb="xs">
+        Saved: where the affected appointments went
+      </Title>
+      <PlanReport plan={report} />
+    </Paper>
   ) : null;
-  return { start, view, saveError: save.error };
+  return { start, view, saveError: preview.error };
 }

@@ -16,6 +16,7 @@ import {
 } from "../shared/ui.js";
 import { AppointmentActions } from "./AppointmentActions.js";
 import { type Person, usePeople } from "./people.js";
+import { OpenOffers } from "./RescheduleOfferPage.js";
 
 const UPCOMING = ["held", "booked", "checked_in", "in_progress"];
 
@@ -27,6 +28,7 @@ export function MyAppointments({ me }: { me: Me }) {
         My appointments
       </PageTitle>
       <ErrorAlert error={error} />
+      <OpenOffers />
       {isPending ? <Loading /> : null}
       <Stack gap="xl">
         {people.map((p) => (

@@ -9,6 +9,7 @@ import { Messages } from "./Messages.js";
 import { MyAppointments } from "./MyAppointments.js";
 import { Preferences } from "./Preferences.js";
 import { MyReferrals, ReferralPage } from "./ReferralsPage.js";
+import { RescheduleOfferPage } from "./RescheduleOfferPage.js";
 import { WaitlistPage } from "./WaitlistPage.js";
 
 export default function PatientArea({ me }: { me: Me }) {
@@ -26,6 +27,10 @@ export default function PatientArea({ me }: { me: Me }) {
         { path: "/patient/referrals", render: () => <MyReferrals /> },
         { path: "/patient/referrals/:id", render: ({ id }) => <ReferralPage key={id} id={id!} /> },
         { path: "/patient/waitlist", render: () => <WaitlistPage me={me} /> },
+        {
+          path: "/patient/reschedule-offers/:id",
+          render: ({ id }) => <RescheduleOfferPage key={id} id={id!} />,
+        },
       ]}
     />
   );

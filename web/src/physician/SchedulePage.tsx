@@ -15,6 +15,7 @@ import {
 } from "../shared/ScheduleCalendar.js";
 import { formatPlainDate, todayIn, viewerZone } from "../shared/time.js";
 import type { Me, Schedule, ScheduleEntry } from "../shared/types.js";
+import { UnavailableToday } from "../shared/UnavailableToday.js";
 import {
   ErrorAlert,
   Loading,
@@ -108,6 +109,7 @@ export function SchedulePage({ me }: { me: Me }) {
           palette={palette}
           initialDay={search.get("date")}
         />
+        <UnavailableToday physicianId={physicianId} who="you" />
       </Stack>
     </>
   );

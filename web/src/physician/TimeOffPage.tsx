@@ -6,7 +6,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { timeOffInput } from "../../../src/services/physicians/schema.js";
 import { api, type FieldErrors, fieldErrorsOf, type Page, validate } from "../shared/api.js";
-import { affectedAppointments } from "../shared/preview.js";
 import { useLocations } from "../shared/queries.js";
 import {
   addDays,
@@ -16,7 +15,10 @@ import {
   zoneAbbreviation,
   zonedInstant,
 } from "../shared/time.js";
-import type { Me, TimeOff } from "../shared/types.js";
+import type { Me, ScheduleEntry, TimeOff } from "../shared/types.js";
+
+type AppointmentEntry = Extract<ScheduleEntry, { kind: "appointment" }>;
+
 import { ErrorAlert, PageTitle, QueryView, StatusBadge, ZonedDateTime } from "../shared/ui.js";
 import { useSchedule } from "./SchedulePage.js";
 
@@ -45,14 +47,17 @@ export function TimeOffPage({ me }: { me: Me }) {
         }
       : null;
   const schedule = useSchedule(physicianId, range, null);
+  // a request changes nothing yet: this only lists the booked patients inside the time asked for
+  // (once approved, the department head's what-if finds their alternatives)
   const affected =
     range && startsAt && endsAt && schedule.data
-      ? affectedAppointments(
-          schedule.data.entries,
-          [],
-          { kind: "time_off", startsAt, endsAt },
-          range.from,
-          range.to,
+      ? schedule.data.entries.filter(
+          (e): e is AppointmentEntry =>
+            e.kind === "appointment" &&
+            (e.status === "booked" || e.status === "held" || e.status === null) &&
+            Date.parse(e.start) > Date.now() &&
+            Date.parse(e.start) < Date.parse(endsAt) &&
+            Date.parse(e.end) > Date.parse(startsAt),
         )
       : [];
 

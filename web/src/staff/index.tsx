@@ -6,6 +6,7 @@ import { StaffAppointmentPage } from "./AppointmentPage.js";
 import { BookPage } from "./BookPage.js";
 import { DayPage } from "./DayPage.js";
 import { StaffReferralsPage } from "./ReferralsPage.js";
+import { ReschedulingPage } from "./ReschedulingPage.js";
 import { StaffWaitlistPage } from "./WaitlistPage.js";
 
 export default function StaffArea({ me }: { me: Me }) {
@@ -21,6 +22,7 @@ export default function StaffArea({ me }: { me: Me }) {
         { path: "/staff/book", render: () => <BookPage key={window.location.search} me={me} /> },
         { path: "/staff/referrals", render: () => <StaffReferralsPage /> },
         { path: "/staff/waitlist", render: () => <StaffWaitlistPage me={me} /> },
+        { path: "/staff/rescheduling", render: () => <ReschedulingPage me={me} /> },
       ]}
     />
   );
