@@ -12,6 +12,7 @@ const PhysicianArea = lazy(() => import("./physician/index.js"));
 const StaffArea = lazy(() => import("./staff/index.js"));
 const DepartmentArea = lazy(() => import("./department/index.js"));
 const AdminArea = lazy(() => import("./admin/index.js"));
+const PublicArea = lazy(() => import("./visit/index.js"));
 
 interface Area {
   prefix: string;
@@ -75,8 +76,19 @@ const AREAS: Record<Role, Area> = {
 export const homeOf = (role: Role): string => AREAS[role].prefix;
 
 export function App() {
-  const me = useMe();
   const { pathname } = useLocation();
+  // a video visit's link is its own credential: its page needs no sign-in
+  if (pathname.startsWith("/visit/"))
+    return (
+      <Suspense fallback={<Loading />}>
+        <PublicArea />
+      </Suspense>
+    );
+  return <SignedIn pathname={pathname} />;
+}
+
+function SignedIn({ pathname }: { pathname: string }) {
+  const me = useMe();
   const area = me.data ? AREAS[me.data.role] : undefined;
   const outside = !!area && pathname !== area.prefix && !pathname.startsWith(`${area.prefix}/`);
 
