@@ -9,6 +9,7 @@ import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import {
+  type Api,
   ApiFailure,
   addDays,
   apiAs,
@@ -41,6 +42,19 @@ function declaredRoutes(): string[] {
     for (const m of source.matchAll(/path:\s*"([^"]+)"/g)) routes.push(m[1]!);
   }
   return [...new Set(routes)].sort();
+}
+
+/** The token of a demo video visit still to come (the demo books some in every region). */
+async function demoVideoVisitToken(admin: Api): Promise<string> {
+  for (let offset = 0; offset < 5000; offset += 200) {
+    const page = await admin.get<{ items: Array<{ joinUrl: string | null }>; total: number }>(
+      `/api/v1/appointments?status=booked&limit=200&offset=${offset}`,
+    );
+    const link = page.items.find((a) => a.joinUrl)?.joinUrl;
+    if (link) return link.slice(link.lastIndexOf("/") + 1);
+    if (offset + 200 >= page.total) break;
+  }
+  throw new Error("the demo has no video visit to come");
 }
 
 /** A screen state worth checking on its own: a dialog, a tab, an expanded row. */
@@ -198,6 +212,30 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         route: "/waitlist/offer/:token",
         url: `/waitlist/offer/${"x".repeat(43)}`,
         ready: heading("This link is not valid"),
+      },
+    ]);
+  });
+
+  it("a video visit's page, opened from its link without signing in", async () => {
+    const admin = await apiAs(baseUrl, "admin");
+    const token = await demoVideoVisitToken(admin);
+    await checkRole(null, () => [
+      {
+        name: "video visit",
+        route: "/visit/:token",
+        url: `/visit/${token}`,
+        ready: async (page) => {
+          await heading("Video visit")(page);
+          await page.getByRole("heading", { level: 2 }).waitFor();
+        },
+      },
+      {
+        name: "video visit (a link nobody was given)",
+        route: "/visit/:token",
+        url: `/visit/${"x".repeat(43)}`,
+        ready: async (page) => {
+          await page.getByTestId("not-found").waitFor();
+        },
       },
     ]);
   });

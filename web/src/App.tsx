@@ -16,6 +16,8 @@ const PublicArea = lazy(() => import("./public/index.js"));
 
 /** A waitlist offer's link works for anyone who holds it, signed in or not (web/src/public/). */
 const isPublic = (pathname: string) => pathname.startsWith("/waitlist/offer/");
+/** A video visit's page (web/src/visit/): its link is its own credential. */
+const VisitArea = lazy(() => import("./visit/index.js"));
 
 interface Area {
   prefix: string;
@@ -83,8 +85,19 @@ const AREAS: Record<Role, Area> = {
 export const homeOf = (role: Role): string => AREAS[role].prefix;
 
 export function App() {
-  const me = useMe();
   const { pathname } = useLocation();
+  // a video visit's link is its own credential: its page needs no sign-in
+  if (pathname.startsWith("/visit/"))
+    return (
+      <Suspense fallback={<Loading />}>
+        <VisitArea />
+      </Suspense>
+    );
+  return <SignedIn pathname={pathname} />;
+}
+
+function SignedIn({ pathname }: { pathname: string }) {
+  const me = useMe();
   const area = me.data ? AREAS[me.data.role] : undefined;
   const outside =
     !!area && pathname !== area.prefix && !pathname.startsWith(`${area.prefix}/`) && !isPublic(pathname);

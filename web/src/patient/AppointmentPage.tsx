@@ -1,5 +1,5 @@
 /** One appointment: the confirmation after booking, and the place to change it later. */
-import { Alert, Button, Divider, Group, Paper, Stack, Text } from "@mantine/core";
+import { Alert, Badge, Button, Divider, Group, Paper, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../shared/api.js";
 import { fullAddress, LocationDetails } from "../shared/LocationDetails.js";
@@ -39,6 +39,9 @@ export function AppointmentPage({ id }: { id: string }) {
   );
 }
 
+/** A video visit's link is offered while the visit is still to happen or under way. */
+const JOINABLE = new Set(["booked", "checked_in", "in_progress"]);
+
 function Details({ appt, justBooked }: { appt: Appointment; justBooked: boolean }) {
   const { byId: locations } = useLocations();
   const { byId: types } = useAppointmentTypes();
@@ -48,28 +51,51 @@ function Details({ appt, justBooked }: { appt: Appointment; justBooked: boolean 
   const type = types.get(appt.appointmentTypeId);
   const who = physician.data ? physicianName(physician.data) : "your physician";
 
+  const video = appt.telehealth || location?.kind === "virtual";
   function ics() {
     if (!location) return;
     downloadIcs(
       `appointment-${appt.local.date}.ics`,
-      appointmentIcs({
-        id: appt.id,
-        start: appt.start,
-        end: appt.end,
-        summary: `${type?.name ?? "Appointment"} with ${who}`,
-        location: location.kind === "virtual" ? "Video visit" : `${location.name}, ${fullAddress(location)}`,
-        description: [
-          `${type?.name ?? "Appointment"} with ${who} at ${location.name}.`,
-          location.phone ? `Phone: ${location.phone}` : "",
-          location.parking.notes ? `Parking: ${location.parking.notes}` : "",
-          location.publicTransport ? `Public transport: ${location.publicTransport}` : "",
-        ]
-          .filter(Boolean)
-          .join("\n"),
-        latitude: location.latitude,
-        longitude: location.longitude,
-        status: appt.status === "cancelled" ? "CANCELLED" : "CONFIRMED",
-      }),
+      appointmentIcs(
+        video
+          ? {
+              id: appt.id,
+              start: appt.start,
+              end: appt.end,
+              summary: `${type?.name ?? "Appointment"} with ${who} (video visit)`,
+              location: appt.joinUrl ?? "Video visit",
+              description: [
+                `Video visit: ${type?.name ?? "Appointment"} with ${who}.`,
+                appt.joinUrl ? `Join: ${appt.joinUrl}` : "",
+                "The link opens 15 minutes before the start.",
+                location.phone ? `Phone: ${location.phone}` : "",
+              ]
+                .filter(Boolean)
+                .join("\n"),
+              url: appt.joinUrl,
+              latitude: null,
+              longitude: null,
+              status: appt.status === "cancelled" ? "CANCELLED" : "CONFIRMED",
+            }
+          : {
+              id: appt.id,
+              start: appt.start,
+              end: appt.end,
+              summary: `${type?.name ?? "Appointment"} with ${who}`,
+              location: `${location.name}, ${fullAddress(location)}`,
+              description: [
+                `${type?.name ?? "Appointment"} with ${who} at ${location.name}.`,
+                location.phone ? `Phone: ${location.phone}` : "",
+                location.parking.notes ? `Parking: ${location.parking.notes}` : "",
+                location.publicTransport ? `Public transport: ${location.publicTransport}` : "",
+              ]
+                .filter(Boolean)
+                .join("\n"),
+              latitude: location.latitude,
+              longitude: location.longitude,
+              status: appt.status === "cancelled" ? "CANCELLED" : "CONFIRMED",
+            },
+      ),
     );
   }
 
@@ -77,7 +103,10 @@ function Details({ appt, justBooked }: { appt: Appointment; justBooked: boolean 
     <Stack maw={900}>
       {justBooked && appt.status === "booked" ? (
         <Alert color="green" title="Confirmed" role="status">
-          {type?.name ?? "Your appointment"} with {who} at {location?.name ?? "the location"} is booked.
+          {type?.name ?? "Your appointment"} with {who}{" "}
+          {video
+            ? "is booked as a video visit: the link to join is below."
+            : `at ${location?.name ?? "the location"} is booked.`}
         </Alert>
       ) : null}
       <Paper withBorder p="md">
@@ -95,12 +124,17 @@ function Details({ appt, justBooked }: { appt: Appointment; justBooked: boolean 
           {patient.data ? <Text size="sm">For {patientName(patient.data)}</Text> : null}
           <Group gap="xs">
             <LocationBadge location={location} />
-            {appt.telehealth ? <Text size="sm">Video visit</Text> : null}
+            {video ? <Badge variant="outline">Video visit</Badge> : null}
           </Group>
           {appt.reason ? <Text size="sm">Reason: {appt.reason}</Text> : null}
           {appt.cancelReason ? <Text size="sm">Cancelled: {appt.cancelReason}</Text> : null}
           <Divider my="xs" />
           <Group gap="xs">
+            {video && appt.joinUrl && JOINABLE.has(appt.status) ? (
+              <Button component="a" href={appt.joinUrl} target="_blank" rel="noopener noreferrer">
+                Join video visit
+              </Button>
+            ) : null}
             <Button variant="light" onClick={ics} disabled={!location}>
               Add to calendar (.ics)
             </Button>
@@ -108,7 +142,14 @@ function Details({ appt, justBooked }: { appt: Appointment; justBooked: boolean 
           </Group>
         </Stack>
       </Paper>
-      {location ? (
+      {video ? (
+        <Paper withBorder p="md">
+          <Text size="sm">
+            A video visit: no travel, no room. The link opens a quarter of an hour before the start; use a
+            device with a camera and microphone, somewhere quiet and private.
+          </Text>
+        </Paper>
+      ) : location ? (
         <Paper withBorder p="md">
           <LocationDetails
             location={location}
@@ -117,7 +158,7 @@ function Details({ appt, justBooked }: { appt: Appointment; justBooked: boolean 
           />
         </Paper>
       ) : null}
-      {appt.telehealth || appt.status === "cancelled" ? null : <RouteToRoom appointmentId={appt.id} />}
+      {video || appt.status === "cancelled" ? null : <RouteToRoom appointmentId={appt.id} />}
       <Link to="/patient/appointments">All my appointments</Link>
     </Stack>
   );

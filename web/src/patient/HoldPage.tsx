@@ -1,5 +1,5 @@
 /** The one booking step, whatever the location: the time is held while the patient confirms. */
-import { Alert, Button, Group, Paper, Progress, Stack, Text, Textarea } from "@mantine/core";
+import { Alert, Badge, Button, Group, Paper, Progress, Stack, Text, Textarea } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { bookInput } from "../../../src/services/scheduling/appointments.schema.js";
@@ -100,9 +100,14 @@ function HoldDetails({ appt }: { appt: Appointment }) {
           <Text>{physician.data ? physicianName(physician.data) : "…"}</Text>
           <Group gap="xs">
             <LocationBadge location={location} />
-            {appt.telehealth ? <Text size="sm">Video visit</Text> : null}
+            {appt.telehealth ? <Badge variant="outline">Video visit</Badge> : null}
           </Group>
-          {location?.addressLine ? (
+          {appt.telehealth ? (
+            <Text size="sm">
+              A video visit: no travel. Once you confirm, your appointment page and confirmation carry the
+              link to join.
+            </Text>
+          ) : location?.addressLine ? (
             <Text size="sm" c="dimmed">
               {[location.addressLine, location.city, location.postalCode].filter(Boolean).join(", ")}
             </Text>

@@ -9,6 +9,8 @@ export interface IcsAppointment {
   summary: string;
   location: string;
   description: string;
+  /** A video visit's join link (its URL property). */
+  url?: string | null;
   latitude: number | null;
   longitude: number | null;
   status: "CONFIRMED" | "CANCELLED";
@@ -56,6 +58,8 @@ export function appointmentIcs(a: IcsAppointment, now: Date = new Date()): strin
     `SUMMARY:${escapeText(a.summary)}`,
     `LOCATION:${escapeText(a.location)}`,
     `DESCRIPTION:${escapeText(a.description)}`,
+    // a URI value, not TEXT: written as is (RFC 5545 3.8.4.6)
+    ...(a.url ? [`URL:${a.url}`] : []),
     ...(a.latitude !== null && a.longitude !== null ? [`GEO:${a.latitude};${a.longitude}`] : []),
     `STATUS:${a.status}`,
     "BEGIN:VALARM",

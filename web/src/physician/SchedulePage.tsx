@@ -1,5 +1,17 @@
 /** The physician's unified dashboard: every location on one calendar, and the day's patients. */
-import { Grid, Group, Paper, Select, Stack, Table, Text, Title } from "@mantine/core";
+import {
+  Anchor,
+  Badge,
+  Grid,
+  Group,
+  Paper,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
 import { DateInput } from "@mantine/dates";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
@@ -13,7 +25,7 @@ import {
   ScheduleCalendar,
   scheduleLocationIds,
 } from "../shared/ScheduleCalendar.js";
-import { formatPlainDate, todayIn, viewerZone } from "../shared/time.js";
+import { formatPlainDate, formatTime, todayIn, viewerZone } from "../shared/time.js";
 import type { Me, Schedule, ScheduleEntry } from "../shared/types.js";
 import { UnavailableToday } from "../shared/UnavailableToday.js";
 import {
@@ -184,6 +196,22 @@ function DayPatients({
                     </Table.Td>
                     <Table.Td>
                       {a.appointmentTypeId ? (types.get(a.appointmentTypeId)?.name ?? "") : ""}
+                      {a.telehealth ? (
+                        <Group gap={6} mt={2}>
+                          <Badge variant="outline" size="sm">
+                            Video visit
+                          </Badge>
+                          {a.joinUrl ? (
+                            <Anchor href={a.joinUrl} target="_blank" rel="noopener noreferrer" size="sm">
+                              Join
+                              <VisuallyHidden>
+                                {" "}
+                                the video visit at {formatTime(a.start, a.local.timeZone)}
+                              </VisuallyHidden>
+                            </Anchor>
+                          ) : null}
+                        </Group>
+                      ) : null}
                     </Table.Td>
                     <Table.Td>
                       <LocationBadge

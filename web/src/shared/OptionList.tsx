@@ -122,7 +122,14 @@ function OptionCard({
           <Text size="sm">{o.physicianName}</Text>
           <Group gap={6}>
             <LocationBadge location={location} name={o.locationName} color={color} />
-            {o.telehealth ? <Badge variant="outline">Video visit</Badge> : null}
+            {o.telehealth ? (
+              <>
+                <Badge variant="outline">Video visit</Badge>
+                <Text size="xs" c="dimmed">
+                  no travel
+                </Text>
+              </>
+            ) : null}
             {o.distanceKm !== null && !o.telehealth ? (
               <Text size="xs" c="dimmed">
                 {o.distanceKm.toFixed(1)} km from home
@@ -139,7 +146,7 @@ function OptionCard({
           onClick={() => onChoose(o)}
           loading={busy}
           disabled={disabled && !busy}
-          aria-label={`${actionLabel}: ${o.local.date} ${o.local.time} at ${o.locationName} with ${o.physicianName}`}
+          aria-label={`${actionLabel}: ${o.local.date} ${o.local.time} ${o.telehealth ? "video visit" : `at ${o.locationName}`} with ${o.physicianName}`}
         >
           {actionLabel}
         </Button>

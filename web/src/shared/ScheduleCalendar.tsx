@@ -102,7 +102,7 @@ export function ScheduleCalendar({
           id: e.id ?? `p${i}`,
           start,
           end,
-          title: `${code(e.locationId)} · ${appointmentLabel(e)}`,
+          title: `${code(e.locationId)} · ${appointmentLabel(e)}${e.telehealth ? " · video visit" : ""}`,
           backgroundColor: palette.get(e.locationId),
           borderColor: affected ? "#c92a2a" : palette.get(e.locationId),
           url: appointmentLink?.(e) ?? undefined,

@@ -1,5 +1,5 @@
 /** One appointment at the staff member's location: check in, no-show, cancel, reschedule. */
-import { Badge, Button, Group, Paper, SimpleGrid, Stack, Text } from "@mantine/core";
+import { Anchor, Badge, Button, Group, Paper, SimpleGrid, Stack, Text } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../shared/api.js";
@@ -87,6 +87,16 @@ function Details({ appt }: { appt: Appointment }) {
                 Where
               </Text>
               <LocationBadge location={locations.get(appt.locationId)} />
+              {appt.telehealth ? (
+                <Group gap={6} mt={4}>
+                  <Badge variant="outline">Video visit</Badge>
+                  {appt.joinUrl ? (
+                    <Anchor href={appt.joinUrl} target="_blank" rel="noopener noreferrer" size="sm">
+                      Join video visit
+                    </Anchor>
+                  ) : null}
+                </Group>
+              ) : null}
             </div>
             <div>
               <Text size="xs" c="dimmed">

@@ -278,6 +278,11 @@ function AppointmentChip({
       >
         {patient}
       </Link>
+      {appt.telehealth ? (
+        <Text size="xs" fw={600}>
+          Video visit
+        </Text>
+      ) : null}
       {needs.length ? (
         <Text size="xs" c="grape.8">
           {needs.map(humanize).join(", ")}
