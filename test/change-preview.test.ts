@@ -76,6 +76,7 @@ function appointment(
     status,
     patientId: null,
     appointmentTypeId: null,
+    equipment: [],
   };
 }
 
