@@ -46,6 +46,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/staff", label: "Today at my location" },
       { to: "/staff/book", label: "Book for a patient" },
       { to: "/staff/referrals", label: "Referrals" },
+      { to: "/staff/equipment", label: "Mobile equipment" },
     ],
     element: (me) => <StaffArea me={me} />,
   },
@@ -59,6 +60,7 @@ const AREAS: Record<Role, Area> = {
     nav: [
       { to: "/admin", label: "Locations" },
       { to: "/admin/travel", label: "Travel times" },
+      { to: "/admin/equipment", label: "Mobile equipment" },
       { to: "/admin/users", label: "Users and scopes" },
       { to: "/admin/appointment-types", label: "Appointment types" },
       { to: "/admin/audit", label: "Audit log" },

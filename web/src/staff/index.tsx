@@ -1,4 +1,6 @@
-/** The front desk's screens: the location's day, one appointment, booking and referrals. */
+/** The front desk's screens: the location's day, one appointment, booking, referrals and mobile equipment. */
+
+import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
 import { Routes } from "../shared/router.js";
 import type { Me } from "../shared/types.js";
 import { NotFound } from "../shared/ui.js";
@@ -19,6 +21,7 @@ export default function StaffArea({ me }: { me: Me }) {
         },
         { path: "/staff/book", render: () => <BookPage key={window.location.search} me={me} /> },
         { path: "/staff/referrals", render: () => <StaffReferralsPage /> },
+        { path: "/staff/equipment", render: () => <MobileEquipmentPage me={me} /> },
       ]}
     />
   );
