@@ -8,6 +8,7 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "../platform/db.js";
 import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
+import { seedDemoLoans } from "./equipment-loans.js";
 import { planIndoorMap } from "./indoor-map.js";
 import { insertRows } from "./insert.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
@@ -50,6 +51,8 @@ export interface SeedSummary {
   referrals: number;
   /** Places on the main campus's indoor map (small network only). */
   mapPlaces: number;
+  /** Upcoming visits at a satellite lent the main campus's equipment that travels (small network only). */
+  equipmentLoans: number;
 }
 
 export class NetworkNotEmptyError extends Error {
@@ -107,6 +110,7 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       summary.appointments = (
         await bookAppointments(tx, { ...DEMO_BOOKINGS, seed: options.seed, now })
       ).appointments;
+      summary.equipmentLoans = await seedDemoLoans(tx, { today: options.today });
       summary.users = await seedDemoUsers(tx, { seed: options.seed, today: options.today, passwordHash });
       summary.referrals = await seedDemoReferrals(tx, { seed: options.seed, today: options.today });
     }
@@ -135,6 +139,7 @@ async function writePlan(db: Executor, plan: NetworkPlan, options: SeedOptions):
     appointments: 0,
     referrals: 0,
     mapPlaces: 0,
+    equipmentLoans: 0,
   };
   await insertRows(db, "physician_specialties", plan.physicianSpecialties);
   summary.templates = await insertRows(db, "assignment_templates", plan.templates);
