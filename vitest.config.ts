@@ -44,6 +44,7 @@ const HTTP = [
   "test/concurrency.test.ts",
   "test/hostile-input.test.ts",
   "test/least-privilege.test.ts",
+  "test/mobile-equipment-replicas.test.ts",
   "test/realtime.test.ts",
   "test/replicas.test.ts",
   "test/shutdown.test.ts",

@@ -13,6 +13,7 @@ import {
 } from "../src/services/scheduling/availability/progressive.js";
 import { rankOptions } from "../src/services/scheduling/availability/rank.js";
 import { referenceOptions } from "../src/services/scheduling/availability/reference.js";
+import { canTravelTo, usesOf } from "../src/services/scheduling/availability/transport.js";
 import type {
   AvailabilityInput,
   Block,
@@ -539,8 +540,9 @@ function brokenRules(o: SlotOption, input: AvailabilityInput): string[] {
       (e, i) =>
         e &&
         e.kind === type.equipmentKinds[i] &&
-        e.locationId === o.locationId &&
-        !e.busy.some((b) => overlap(b, o)),
+        (e.travels
+          ? canTravelTo(usesOf(e), o.locationId, o, input.travelMinutes)
+          : e.locationId === o.locationId && !e.busy.some((b) => overlap(b, o))),
     );
     if (
       !kindsOk ||
@@ -773,8 +775,11 @@ describe("progressive search", () => {
                 asked.push(`${locationId}|${from}`);
                 for (const r of input.rooms.filter((r) => r.locationId === locationId))
                   rooms.push({ ...r, busy: overlapping(r.busy, from, to) });
-                for (const e of input.equipment.filter((e) => e.locationId === locationId))
+                for (const e of input.equipment.filter((e) => e.locationId === locationId && !e.travels))
                   equipment.push({ ...e, busy: overlapping(e.busy, from, to) });
+                // equipment that travels comes from anywhere, with its uses half a day either side
+                for (const e of input.equipment.filter((e) => e.travels))
+                  equipment.push({ ...e, busy: overlapping(e.busy, from - DAY / 2, to + DAY / 2) });
               }
               return { rooms, equipment };
             };

@@ -29,7 +29,8 @@ function factsFor(input: AvailabilityInput, asked: AskedOption): BookingFacts {
     patient: input.patient,
     locations: input.locations,
     rooms: input.rooms.filter((r) => r.locationId === asked.locationId),
-    equipment: input.equipment.filter((e) => e.locationId === asked.locationId),
+    // equipment that travels may come from any location
+    equipment: input.equipment.filter((e) => e.locationId === asked.locationId || e.travels),
     travelMinutes: input.travelMinutes,
     rules: input.rules,
     stepFree: input.stepFree,

@@ -265,6 +265,35 @@ describe("the demo network, as its users see it", { timeout: 120_000 }, () => {
     expect(await overlaps("equipment_id", "equipment_reservations")).toBe(0);
   });
 
+  it("the main campus's portable ultrasound and ECG cart are booked at a satellite, and both desks see them move", async () => {
+    expect(summary.equipmentLoans).toBeGreaterThan(0);
+    type Item = {
+      name: string;
+      home: { locationId: string };
+      timeline: Array<{ kind: string; locationId?: string; toLocationId?: string }>;
+    };
+    const week = `from=${encodeURIComponent(new Date().toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 14 * 86_400_000).toISOString())}`;
+    const { items } = await as("admin").get<{ items: Item[] }>(`/api/v1/mobile-equipment?${week}`);
+    expect(items.map((i) => i.name).sort()).toEqual([
+      "Portable 12-lead ECG cart",
+      "Portable Ultrasound system",
+    ]);
+    const main = as("staff.main").me.locationIds[0];
+    expect(items.every((i) => i.home.locationId === main)).toBe(true);
+    // every item lent goes somewhere other than home and is in use there
+    const away = items.filter((i) => i.timeline.some((e) => e.kind === "use" && e.locationId !== main));
+    expect(away.length).toBeGreaterThan(0);
+    for (const item of away) expect(item.timeline.some((e) => e.kind === "move")).toBe(true);
+    // the main campus's desk sees its own items; a visit lent one says it is brought from the main campus
+    const own = await as("staff.main").get<{ items: Item[] }>(`/api/v1/mobile-equipment?${week}`);
+    expect(own.items.length).toBe(2);
+    const lentTo = away[0]!.timeline.find((e) => e.kind === "use" && e.locationId !== main)!.locationId!;
+    const visits = await as("admin").get<{
+      items: Array<{ equipment: Array<{ broughtFrom: { locationId: string } | null }> }>;
+    }>(`/api/v1/appointments?locationId=${lentTo}&status=booked&limit=500&${week}`);
+    expect(visits.items.some((v) => v.equipment.some((e) => e.broughtFrom?.locationId === main))).toBe(true);
+  });
+
   it("leaves every travelling physician time to get from one location to the next", async () => {
     const matrix = await as("admin").get<{
       entries: Array<{ fromLocationId: string; toLocationId: string; minutes: number }>;

@@ -341,7 +341,7 @@ export const policy: readonly AnyRule[] = [
     ["read_resources", "manage_resources", "handle_handovers"],
     "location",
     "location",
-    "staff run the rooms and equipment of their own locations, and take over its rescheduling hand-overs",
+    "staff run the rooms and equipment of their own locations (and follow the mobile equipment coming to or leaving them), and take over its rescheduling hand-overs",
     (_db, a, r) => a.locationIds.includes(r.id),
   ),
 

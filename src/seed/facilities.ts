@@ -107,7 +107,7 @@ export function planRoomsAndEquipment(
       rooms.push(room);
       return room;
     };
-    const addEquipment = (equipmentKind: string, room: RoomRow | null, mobile: boolean) => {
+    const addEquipment = (equipmentKind: string, room: RoomRow | null, mobile: boolean, travels = false) => {
       const n = (tags.get(equipmentKind) ?? 0) + 1;
       tags.set(equipmentKind, n);
       equipment.push({
@@ -118,6 +118,7 @@ export function planRoomsAndEquipment(
         name: `${mobile ? "Portable " : ""}${EQUIPMENT_NAMES[equipmentKind] ?? equipmentKind}`,
         asset_tag: `${site.row.code}-${equipmentKind.toUpperCase().replaceAll("_", "")}-${String(n).padStart(2, "0")}`,
         mobile,
+        travels,
       });
     };
 
@@ -179,15 +180,18 @@ export function planRoomsAndEquipment(
     for (let i = 1; i <= booths; i++)
       addRoom(null, "telehealth", `Telehealth booth ${i}`, kind === "main_campus" ? 1 : 0);
 
-    // Mobile kit: ECG carts follow primary care and cardiology; portable ultrasound serves sports medicine.
+    // Mobile kit: ECG carts follow primary care and cardiology; portable ultrasound serves sports
+    // medicine. The main campus lends one ECG cart and its portable ultrasound across the network.
     if (kinds.has("ecg")) {
       const carts = kind === "main_campus" ? 3 : rng.int(1, 2);
       for (let i = 0; i < carts; i++) {
-        addEquipment("ecg", primaryCareExamRooms.length ? rng.pick(primaryCareExamRooms) : null, true);
+        const room = primaryCareExamRooms.length ? rng.pick(primaryCareExamRooms) : null;
+        const lent = kind === "main_campus" && i === 0;
+        addEquipment("ecg", lent ? null : room, true, lent);
       }
     }
     if (kind === "main_campus" || site.departments.has("sports_medicine"))
-      addEquipment("ultrasound", null, true);
+      addEquipment("ultrasound", null, true, kind === "main_campus");
     if (kind === "main_campus" && kinds.has("echo")) addEquipment("echo", null, true);
   }
   return { rooms, equipment };

@@ -8,6 +8,7 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "../platform/db.js";
 import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
+import { seedDemoLoans } from "./equipment-loans.js";
 import { planIndoorMap } from "./indoor-map.js";
 import { insertRows } from "./insert.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
@@ -56,6 +57,8 @@ export interface SeedSummary {
   mapPlaces: number;
   /** Waitlist entries, with an open offer to the demo patient and a history (small network only). */
   waitlist: number;
+  /** Upcoming visits at a satellite lent the main campus's equipment that travels (small network only). */
+  equipmentLoans: number;
 }
 
 export class NetworkNotEmptyError extends Error {
@@ -118,6 +121,7 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
           publicUrl: options.publicUrl,
         })
       ).appointments;
+      summary.equipmentLoans = await seedDemoLoans(tx, { today: options.today });
       summary.users = await seedDemoUsers(tx, { seed: options.seed, today: options.today, passwordHash });
       summary.referrals = await seedDemoReferrals(tx, { seed: options.seed, today: options.today });
       summary.waitlist = await seedDemoWaitlist(tx, { seed: options.seed, today: options.today });
@@ -150,6 +154,7 @@ async function writePlan(db: Executor, plan: NetworkPlan, options: SeedOptions):
     rescheduled: 0,
     mapPlaces: 0,
     waitlist: 0,
+    equipmentLoans: 0,
   };
   await insertRows(db, "physician_specialties", plan.physicianSpecialties);
   summary.templates = await insertRows(db, "assignment_templates", plan.templates);

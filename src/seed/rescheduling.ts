@@ -146,6 +146,7 @@ export async function seedDemoRescheduling(
     locationKind: visit.location_kind,
     roomId: visit.room_id,
     equipmentIds: [],
+    equipment: [],
     appointmentTypeId: visit.appointment_type_id,
     start: held.start.toISOString(),
     end: held.end.toISOString(),

@@ -66,6 +66,7 @@ export type EquipmentRow = {
   name: string;
   asset_tag: string;
   mobile: boolean;
+  travels: boolean;
 };
 
 export type TravelTimeRow = { from_location_id: string; to_location_id: string; minutes: number };

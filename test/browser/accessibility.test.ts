@@ -79,6 +79,16 @@ const heading = (name: string | RegExp) => async (page: Page) => {
   await page.getByRole("heading", { name, level: 1 }).waitFor();
 };
 
+/** The mobile equipment screen once its list (or the sentence saying there is none) is in. */
+const mobileEquipment = async (page: Page) => {
+  await heading("Mobile equipment")(page);
+  await page
+    .getByTestId("mobile-equipment")
+    .or(page.getByText("No equipment that travels"))
+    .first()
+    .waitFor();
+};
+
 const closeDialog = async (page: Page) => {
   await page.keyboard.press("Escape");
   await page.getByRole("dialog").waitFor({ state: "detached" });
@@ -451,6 +461,12 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           await page.getByRole("heading", { name: /^Report:/ }).waitFor();
         },
       },
+      {
+        name: "mobile equipment",
+        route: "/staff/equipment",
+        url: "/staff/equipment",
+        ready: mobileEquipment,
+      },
     ]);
   });
 
@@ -524,6 +540,12 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           await page.getByRole("table").waitFor();
         },
         states: [{ name: "edit a travel time", ...openDialog(/minutes/, "Travel time") }],
+      },
+      {
+        name: "mobile equipment",
+        route: "/admin/equipment",
+        url: "/admin/equipment",
+        ready: mobileEquipment,
       },
       {
         name: "users and scopes",

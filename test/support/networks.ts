@@ -96,6 +96,8 @@ export const arbNetwork = fc.record({
       place: fc.nat(3),
       kind: fc.constantFrom("ecg", "ultrasound"),
       busy: fc.array(arbSpan(24), { maxLength: 3 }),
+      // equipment that travels is booked anywhere (its uses never overlap, as the database holds)
+      travels: fc.constantFrom(false, false, true),
     }),
     { maxLength: 6 },
   ),
@@ -127,6 +129,14 @@ export const arbNetwork = fc.record({
 });
 
 export type Network = typeof arbNetwork extends fc.Arbitrary<infer N> ? N : never;
+
+/** Uses of one item, by start, each starting after the one before has ended. */
+function apart<T extends { start: number; end: number }>(uses: T[]): T[] {
+  const out: T[] = [];
+  for (const u of [...uses].sort((a, b) => a.start - b.start))
+    if (u.end > u.start && (out.length === 0 || u.start >= out[out.length - 1]!.end)) out.push(u);
+  return out;
+}
 
 export function buildInput(n: Network): AvailabilityInput {
   const base = Date.parse(`${n.firstDay}T00:00:00Z`);
@@ -186,7 +196,8 @@ export function buildInput(n: Network): AvailabilityInput {
       id: `item-${(i * 7) % 10}`,
       locationId: placeOf(e.place % locationIds.length),
       kind: e.kind,
-      busy: e.busy.map(span),
+      busy: e.travels ? apart(e.busy.map(span)) : e.busy.map(span),
+      ...(e.travels ? { travels: true } : {}),
     })),
     travelMinutes: (a, b) =>
       a === b || virtual(a) || virtual(b) ? 0 : n.travel[index(a) * 5 + index(b)]! * 5,

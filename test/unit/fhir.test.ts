@@ -179,6 +179,7 @@ describe("FHIR resources from Rounds' records", () => {
         locationKind: "main_campus",
         roomId: null,
         equipmentIds: [],
+        equipment: [],
         appointmentTypeId: "t",
         start: "2026-03-02T14:00:00.000Z",
         end: "2026-03-02T14:30:00.000Z",

@@ -55,6 +55,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/staff/referrals", label: "Referrals" },
       { to: "/staff/waitlist", label: "Waitlist" },
       { to: "/staff/rescheduling", label: "Rescheduling" },
+      { to: "/staff/equipment", label: "Mobile equipment" },
     ],
     element: (me) => <StaffArea me={me} />,
   },
@@ -68,6 +69,7 @@ const AREAS: Record<Role, Area> = {
     nav: [
       { to: "/admin", label: "Locations" },
       { to: "/admin/travel", label: "Travel times" },
+      { to: "/admin/equipment", label: "Mobile equipment" },
       { to: "/admin/users", label: "Users and scopes" },
       { to: "/admin/appointment-types", label: "Appointment types" },
       { to: "/admin/waitlist", label: "Waitlist" },

@@ -61,6 +61,8 @@ export type LocationTables = {
     name: string;
     asset_tag: string;
     mobile: Generated<boolean>;
+    /** A mobile item that may be booked at other locations of the network (its home is location_id). */
+    travels: Generated<boolean>;
     active: Generated<boolean>;
     created_at: Generated<Date>;
   };

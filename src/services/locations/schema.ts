@@ -159,9 +159,14 @@ export const equipmentInput = z
     assetTag: z.string().trim().min(1).max(60),
     roomId: uuid.nullable().default(null),
     mobile: z.boolean().default(false),
+    travels: z
+      .boolean()
+      .default(false)
+      .describe("a mobile item that may be booked at other locations, brought from its home location"),
     active: z.boolean().default(true),
   })
-  .refine((e) => e.mobile || e.roomId !== null, { error: "fixed equipment needs a room", path: ["roomId"] });
+  .refine((e) => e.mobile || e.roomId !== null, { error: "fixed equipment needs a room", path: ["roomId"] })
+  .refine((e) => e.mobile || !e.travels, { error: "only mobile equipment can travel", path: ["travels"] });
 export type EquipmentInput = z.infer<typeof equipmentInput>;
 export const equipmentItem = z.object({
   id: uuid,
@@ -171,6 +176,7 @@ export const equipmentItem = z.object({
   assetTag: z.string(),
   roomId: uuid.nullable(),
   mobile: z.boolean(),
+  travels: z.boolean().describe("booked at other locations too, brought from its home (locationId)"),
   active: z.boolean(),
 });
 export type EquipmentItem = z.infer<typeof equipmentItem>;

@@ -41,6 +41,7 @@ registerConstraint("rooms_location_code_key", "body.code", "this location alread
 registerConstraint("rooms_department_fk", "body.departmentId", "no such department at this location");
 registerConstraint("equipment_room_fk", "body.roomId", "no such room at this location");
 registerConstraint("equipment_asset_tag_key", "body.assetTag", "an item with this asset tag already exists");
+registerConstraint("equipment_travels_mobile", "body.travels", "only mobile equipment can travel");
 registerConstraint(
   "locations_coordinates_required",
   "body.latitude",
@@ -146,6 +147,7 @@ export function toEquipment(r: EquipmentRow): EquipmentItem {
     name: r.name,
     assetTag: r.asset_tag,
     mobile: r.mobile,
+    travels: r.travels,
     active: r.active,
   };
 }
@@ -312,6 +314,7 @@ export function createLocations({ db, policies }: ServiceDeps) {
           name: input.name,
           asset_tag: input.assetTag,
           mobile: input.mobile,
+          travels: input.travels,
           active: input.active,
         });
         return toEquipment(row);

@@ -183,7 +183,12 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
         return {
           ...i,
           // the distance is from the patient's home, which is not the department head's to know
-          alternatives: i.alternatives.map((alt) => ({ ...alt, distanceKm: null })),
+          // (a plan stored before options named their equipment lists none)
+          alternatives: i.alternatives.map((alt) => ({
+            ...alt,
+            equipment: alt.equipment ?? [],
+            distanceKm: null,
+          })),
           outcome: o ? toOutcome(o) : null,
         };
       }),

@@ -144,26 +144,6 @@ export const appointmentRepository = {
       .returningAll()
       .executeTakeFirst();
   },
-  async reserveEquipment(
-    db: Executor,
-    appointmentId: string,
-    equipmentIds: string[],
-    start: Date,
-    end: Date,
-  ): Promise<void> {
-    if (!equipmentIds.length) return;
-    await q(db)
-      .insertInto("equipment_reservations")
-      .values(
-        equipmentIds.map((equipment_id) => ({
-          appointment_id: appointmentId,
-          equipment_id,
-          starts_at: start,
-          ends_at: end,
-        })),
-      )
-      .execute();
-  },
   async equipmentOf(db: Executor, appointmentId: string): Promise<string[]> {
     const rows = await q(db)
       .selectFrom("equipment_reservations")
@@ -172,6 +152,19 @@ export const appointmentRepository = {
       .orderBy("equipment_id")
       .execute();
     return rows.map((r) => r.equipment_id);
+  },
+  /** The equipment each of these appointments reserved, by appointment. */
+  async equipmentOfMany(db: Executor, appointmentIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (appointmentIds.length === 0) return out;
+    const rows = await q(db)
+      .selectFrom("equipment_reservations")
+      .select(["appointment_id", "equipment_id"])
+      .where("appointment_id", "in", [...appointmentIds])
+      .orderBy("equipment_id")
+      .execute();
+    for (const r of rows) out.set(r.appointment_id, [...(out.get(r.appointment_id) ?? []), r.equipment_id]);
+    return out;
   },
   async setStatus(
     db: Executor,
@@ -210,8 +203,10 @@ export const appointmentRepository = {
   /**
    * Takes the booking locks and expires the lapsed holds that would stand in the way, in one round
    * trip. The locks serialise bookings of one physician (so the travel rule can be checked against
-   * neighbours) and of one patient; they are taken physician first, the order every booking takes
-   * them in. Expiring a lapsed hold needs no lock: it no longer counts for anyone.
+   * neighbours), of one patient and of the offered equipment (an item that travels plans its
+   * transport against the bookings beside it); they are taken physician first, then patient, then
+   * equipment by id, the order every booking takes them in. Expiring a lapsed hold needs no lock:
+   * it no longer counts for anyone.
    */
   async lockForBooking(
     db: Executor,
@@ -236,6 +231,9 @@ export const appointmentRepository = {
       )
       SELECT pg_advisory_xact_lock(hashtextextended(${`physician:${who.physicianId}`}, 0)) AS physician,
              pg_advisory_xact_lock(hashtextextended(${`patient:${who.patientId}`}, 0)) AS patient,
+             ARRAY(SELECT pg_advisory_xact_lock(hashtextextended('equipment:' || k.id, 0))::text
+                   FROM (SELECT id FROM unnest(${[...new Set(who.equipmentIds)].sort()}::text[]) AS u(id)
+                         ORDER BY id OFFSET 0) k) AS equipment,
              (SELECT coalesce(array_agg(id), '{}') FROM expired)::text[] AS expired,
              ${factStamp("facilities")} AS facilities_stamp`.execute(db);
     await releaseEquipmentOf(db, r.rows[0]?.expired ?? []);

@@ -43,6 +43,18 @@ export const availabilityQuery = z
   .strict();
 export type AvailabilityQuery = z.infer<typeof availabilityQuery>;
 
+/** An item of equipment an option or appointment uses; one that travels says where it is brought from. */
+export const equipmentInUse = z.object({
+  id: uuid,
+  name: z.string(),
+  kind: z.string(),
+  broughtFrom: z
+    .object({ locationId: uuid, locationName: z.string() })
+    .nullable()
+    .describe("equipment that travels, brought from its home location; null when it is the location's own"),
+});
+export type EquipmentInUse = z.infer<typeof equipmentInUse>;
+
 export const slotOption = z.object({
   id: z.string().describe("opaque; post it back to hold or book this option"),
   physicianId: uuid,
@@ -52,6 +64,7 @@ export const slotOption = z.object({
   locationKind: z.string(),
   roomId: uuid.nullable(),
   equipmentIds: z.array(uuid),
+  equipment: z.array(equipmentInUse),
   appointmentTypeId: uuid,
   start: z.string(),
   end: z.string(),
@@ -96,6 +109,7 @@ export const appointment = z.object({
   locationId: uuid,
   roomId: uuid.nullable(),
   equipmentIds: z.array(uuid),
+  equipment: z.array(equipmentInUse),
   appointmentTypeId: uuid,
   start: z.string(),
   end: z.string(),

@@ -30,6 +30,7 @@ import type { OptionIds } from "./availability/option-id.js";
 import { facilities, needFromQuery, searchOptions, toOptionDto } from "./availability.service.js";
 import { booking, eventOf } from "./booking.service.js";
 import { publishChange, type SchedulingCaches } from "./caches.js";
+import { equipmentInUseAt } from "./equipment-labels.js";
 
 /** Allowed lifecycle moves: booked → checked_in → in_progress → completed, or cancelled / no_show. */
 const TRANSITIONS: Record<string, readonly string[]> = {
@@ -52,13 +53,15 @@ async function view(
   // transaction, so never wait on a snapshot load started elsewhere
   const snapshot = await facilities(db, { inTransaction: true, labelsOnly: true, cache: caches.facilities });
   const zone = snapshot.locations.find((l) => l.id === r.location_id)?.timeZone ?? "UTC";
+  const equipmentIds = r.equipmentIds ?? (await appts.equipmentOf(db, r.id));
   return {
     id: r.id,
     patientId: r.patient_id,
     physicianId: r.physician_id,
     locationId: r.location_id,
     roomId: r.room_id,
-    equipmentIds: r.equipmentIds ?? (await appts.equipmentOf(db, r.id)),
+    equipmentIds,
+    equipment: equipmentInUseAt(snapshot, equipmentIds, r.location_id),
     appointmentTypeId: r.appointment_type_id,
     start: toIso(r.starts_at),
     end: toIso(r.ends_at),

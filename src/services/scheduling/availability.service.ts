@@ -37,6 +37,8 @@ import type {
 import { busyRepository as busy } from "./busy.repository.js";
 import type { SchedulingCaches } from "./caches.js";
 import { appointmentTypeCatalog } from "./catalog.service.js";
+import { equipmentInUseAt } from "./equipment-labels.js";
+import { equipmentTransport } from "./equipment-transport.repository.js";
 import type { FacilitiesCache, FacilitiesOptions } from "./facilities-cache.js";
 import type { Occupancy } from "./occupancy.js";
 
@@ -253,10 +255,13 @@ export async function searchOptions(
                 (!need.roomIds || need.roomIds.includes(r.id)),
             )
           : [];
+        // equipment that travels may be brought from any location: its bookings (and their
+        // places) around the day decide whether it can get here and on in time
         const equipment = snapshot.equipment.filter(
-          (e) => appointmentType.equipmentKinds.includes(e.kind) && here.has(e.locationId),
+          (e) => appointmentType.equipmentKinds.includes(e.kind) && (here.has(e.locationId) || e.travels),
         );
-        const [roomBusy, equipmentBusy] = await Promise.all([
+        const travelling = equipment.filter((e) => e.travels).map((e) => e.id);
+        const [roomBusy, equipmentBusy, travellingUses] = await Promise.all([
           roomsBusy(
             db,
             need,
@@ -267,9 +272,15 @@ export async function searchOptions(
           ),
           busy.equipmentBusy(
             db,
-            equipment.map((e) => e.id),
+            equipment.filter((e) => !e.travels).map((e) => e.id),
             from,
             to,
+          ),
+          equipmentTransport.uses(
+            db,
+            travelling,
+            new Date(from.getTime() - TRAVEL_MARGIN),
+            new Date(to.getTime() + TRAVEL_MARGIN),
           ),
         ]);
         for (const r of rooms) {
@@ -282,12 +293,17 @@ export async function searchOptions(
           });
         }
         for (const e of equipment) {
-          out.equipment.push({
-            id: e.id,
-            locationId: e.locationId,
-            kind: e.kind,
-            busy: equipmentBusy.get(e.id) ?? [],
-          });
+          out.equipment.push(
+            e.travels
+              ? {
+                  id: e.id,
+                  locationId: e.locationId,
+                  kind: e.kind,
+                  busy: travellingUses.get(e.id) ?? [],
+                  travels: true,
+                }
+              : { id: e.id, locationId: e.locationId, kind: e.kind, busy: equipmentBusy.get(e.id) ?? [] },
+          );
         }
       }
       return out;
@@ -390,6 +406,7 @@ export function toOptionDto(o: SlotOption, r: SearchResult, optionIds: OptionIds
     locationKind: loc.kind,
     roomId: o.roomId,
     equipmentIds: o.equipmentIds,
+    equipment: equipmentInUseAt(r.snapshot, o.equipmentIds, o.locationId),
     appointmentTypeId: r.appointmentType.id,
     start: new Date(o.start).toISOString(),
     end: new Date(o.end).toISOString(),

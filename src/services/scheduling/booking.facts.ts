@@ -45,9 +45,10 @@ export async function bookingFacts(
   const { option: opt } = req;
   const cache = caches.facilities;
   let snapshot = await facilities(tx, { inTransaction: true, stamp: req.facilitiesStamp, cache });
-  // the location's rooms and equipment of every kind: the type (and so the kind) comes in the same read
+  // the location's rooms and equipment of every kind: the type (and so the kind) comes in the same
+  // read; equipment that travels may come from any location, its bookings read around the option
   const roomsHere = snapshot.rooms.filter((r) => r.locationId === opt.locationId);
-  const equipmentHere = snapshot.equipment.filter((e) => e.locationId === opt.locationId);
+  const equipmentHere = snapshot.equipment.filter((e) => e.locationId === opt.locationId || e.travels);
   const [physicians, read] = await Promise.all([
     physicianService.forSearch(tx, { ids: [opt.physicianId] }),
     busy.forBooking(
@@ -57,7 +58,8 @@ export async function bookingFacts(
         physicianId: opt.physicianId,
         patientId: req.patientId,
         roomIds: roomsHere.map((r) => r.id),
-        equipmentIds: equipmentHere.map((e) => e.id),
+        equipmentIds: equipmentHere.filter((e) => !e.travels).map((e) => e.id),
+        travellingIds: equipmentHere.filter((e) => e.travels).map((e) => e.id),
         excludeId: req.excludeAppointmentId,
       },
       { from: new Date(opt.start - TRAVEL_MARGIN), to: new Date(opt.end + TRAVEL_MARGIN) },
@@ -125,6 +127,7 @@ export async function bookingFacts(
       locationId: e.locationId,
       kind: e.kind,
       busy: read.equipment.get(e.id) ?? [],
+      ...(e.travels ? { travels: true } : {}),
     })),
     travelMinutes: snapshot.travelMinutes,
     rules: req.rules,

@@ -28,6 +28,7 @@ import { searchOptions, toOptionDto } from "./availability.service.js";
 import { reasonOf } from "./booking.explain.js";
 import { bookingFacts } from "./booking.facts.js";
 import { publishChange, type SchedulingCaches } from "./caches.js";
+import { equipmentTransport } from "./equipment-transport.repository.js";
 
 export type DecodedOption = OptionRef;
 export { BookingConflict, openOrFail } from "./booking.refusals.js";
@@ -131,6 +132,10 @@ export async function place(
     excludeAppointmentId: mode.excludeAppointmentId,
     now: Date.now(),
   };
+  // the offered equipment was locked with the physician and patient; equipment that travels,
+  // chosen otherwise, is locked (and the facts read again) before its transport is planned
+  const locked = new Set<string>();
+  let roomLost = false;
   // a concurrent booking may take the chosen room between the check and the insert; each such
   // round leaves one more room visibly taken (or frees one a lapsed hold still held), so the
   // rounds end when the rooms do
@@ -140,8 +145,19 @@ export async function place(
     // conflict with the present, not a malformed request
     if (facts === "withdrawn") throw new BookingConflict("unavailable");
     // the room the patient was shown, when still free; after a lost room, any
-    const check = checkOption(facts, { ...opt, roomId: round === 0 ? opt.roomId : null });
+    const check = checkOption(facts, { ...opt, roomId: roomLost ? null : opt.roomId });
     if (!check.ok) throw new BookingConflict(check.reason);
+    const travelling = facts.equipment.filter((e) => e.travels && check.equipmentIds.includes(e.id));
+    if (travelling.some((e) => !locked.has(e.id))) {
+      await equipmentTransport.lock(
+        tx,
+        travelling.map((e) => e.id),
+      );
+      const known = travelling.every((e) => locked.has(e.id) || opt.equipmentIds.includes(e.id));
+      for (const e of travelling) locked.add(e.id);
+      // an item nobody had locked for this booking may have been booked meanwhile: decide again
+      if (!known) continue;
+    }
     // everything inserted is the server's own derivation (or the same as offered), never the id's
     const start = new Date(opt.start);
     const end = new Date(check.end);
@@ -169,9 +185,16 @@ export async function place(
       // taken by a booking that has committed, which the next check sees, or by a hold that has
       // lapsed, which the check ignores but the room's constraint still counts until it expires
       await appts.expireLapsedHoldsIn(tx, check.roomId!, start, end);
+      roomLost = true;
       continue;
     }
-    await appts.reserveEquipment(tx, row.id, check.equipmentIds, row.starts_at, row.ends_at);
+    await equipmentTransport.reserve(
+      tx,
+      { appointmentId: row.id, start: row.starts_at, end: row.ends_at, locationId: row.location_id },
+      check.equipmentIds.filter((id) => !travelling.some((e) => e.id === id)),
+      travelling.map((e) => ({ id: e.id, home: e.locationId })),
+      facts.travelMinutes,
+    );
     // a moved visit takes its link along (moveWithin); a new booking gets one
     if (row.telehealth && mode.status === "booked" && !mode.rescheduledFrom)
       await telehealth.issue(tx, visitOf(row));

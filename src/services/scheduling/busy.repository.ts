@@ -90,7 +90,8 @@ export interface BookingRead {
   physician: TimedAt[];
   patient: TimedAt[];
   rooms: Map<string, Array<{ start: number; end: number }>>;
-  equipment: Map<string, Array<{ start: number; end: number }>>;
+  /** With the place of each booking (equipment that travels needs it). */
+  equipment: Map<string, TimedAt[]>;
 }
 
 type BusyTuple = ["physician" | "patient" | "room" | "equipment", string, number, number, string];
@@ -141,7 +142,8 @@ export const busyRepository = {
    * Everything a booking decides on besides the physician's plan, in one statement: the
    * appointment type, the patient's previous physicians, and the active appointments (valid holds
    * included) of the physician and the patient over `around` (travel margin included, except
-   * `excludeId`) and of the rooms and equipment over the appointment itself.
+   * `excludeId`), of the rooms and equipment over the appointment itself, and of the equipment
+   * that travels (`travellingIds`) over `around`.
    */
   async forBooking(
     db: Executor,
@@ -151,6 +153,7 @@ export const busyRepository = {
       patientId: string;
       roomIds: string[];
       equipmentIds: string[];
+      travellingIds?: string[];
       excludeId?: string | undefined;
     },
     around: { from: Date; to: Date },
@@ -190,6 +193,11 @@ export const busyRepository = {
            FROM equipment_reservations r JOIN appointments a ON a.id = r.appointment_id
            WHERE r.equipment_id = ANY(${who.equipmentIds}::uuid[]) AND r.active
              AND (a.status <> 'held' OR a.hold_expires_at > now()) AND ${overlapping(slot, sql`r.`)}
+           UNION ALL
+           SELECT 'equipment', r.equipment_id::text, ${ms("r.starts_at")}, ${ms("r.ends_at")}, a.location_id::text
+           FROM equipment_reservations r JOIN appointments a ON a.id = r.appointment_id
+           WHERE r.equipment_id = ANY(${who.travellingIds ?? []}::uuid[]) AND r.active
+             AND (a.status <> 'held' OR a.hold_expires_at > now()) AND ${overlapping(around, sql`r.`)}
         ) b) AS busy`.execute(db);
     const row = rows[0]!;
     const out: BookingRead = {
@@ -203,7 +211,8 @@ export const busyRepository = {
     const busyRows = typeof row.busy === "string" ? (JSON.parse(row.busy) as BusyTuple[]) : row.busy;
     for (const [kind, owner, s, e, locationId] of busyRows) {
       if (kind === "physician" || kind === "patient") out[kind].push({ start: s, end: e, locationId });
-      else push(out[kind === "room" ? "rooms" : "equipment"], owner, { start: s, end: e });
+      else if (kind === "room") push(out.rooms, owner, { start: s, end: e });
+      else push(out.equipment, owner, { start: s, end: e, locationId });
     }
     return out;
   },

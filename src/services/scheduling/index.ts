@@ -8,11 +8,13 @@ import { appointmentRoutes } from "./appointments.routes.js";
 import { type AppointmentDeps, createAppointments } from "./appointments.service.js";
 import { catalogRoutes } from "./catalog.routes.js";
 import { createCatalog } from "./catalog.service.js";
+import { mobileEquipmentRoutes } from "./mobile-equipment.routes.js";
+import { createMobileEquipment } from "./mobile-equipment.service.js";
 import { createMoves } from "./moves.js";
 import { scheduleRoutes } from "./schedule.routes.js";
 import { createSchedules, type ScheduleDeps } from "./schedule.service.js";
 
-export type { Appointment, SlotOptionDto } from "./appointments.schema.js";
+export type { Appointment, EquipmentInUse, SlotOptionDto } from "./appointments.schema.js";
 export { appointment as appointmentSchema, slotOption } from "./appointments.schema.js";
 export { createOptionIds, type OptionIds } from "./availability/option-id.js";
 export { searchOptions } from "./availability.service.js";
@@ -20,6 +22,7 @@ export { createSchedulingCaches, type SchedulingCaches } from "./caches.js";
 export type { AppointmentType } from "./catalog.schema.js";
 export { roomKinds as appointmentRoomKinds, visitKinds } from "./catalog.schema.js";
 export { appointmentTypeCatalog } from "./catalog.service.js";
+export type { MobileEquipmentItem, MobileEquipmentList } from "./mobile-equipment.schema.js";
 export { ALTERNATIVES, type Moves, type UpcomingAppointment } from "./moves.js";
 export { optionSigningKey } from "./option-key.js";
 
@@ -36,6 +39,8 @@ export function createScheduling(deps: SchedulingDeps) {
     catalog: createCatalog(deps),
     appointments: createAppointments(deps),
     schedules: createSchedules(deps),
+    /** Where the equipment that travels between locations is, and when it moves. */
+    mobileEquipment: createMobileEquipment(deps),
     /** Reads and moves another service makes inside its own transaction (it authorized them). */
     moves: createMoves({
       rules: deps.booking,
@@ -53,6 +58,7 @@ export function schedulingRoutes(app: App, scheduling: Scheduling): void {
   catalogRoutes(app, scheduling.catalog);
   appointmentRoutes(app, scheduling.appointments);
   scheduleRoutes(app, scheduling.schedules);
+  mobileEquipmentRoutes(app, scheduling.mobileEquipment);
 }
 
 /** Teaches the access rules who has seen whom, and where: only appointments know that. */

@@ -11,10 +11,12 @@ import { physicianTarget } from "../../platform/policy.js";
 import { isoDate, uuid } from "../../platform/schemas.js";
 import type { Physicians } from "../physicians/index.js";
 import { appointmentRepository as appts } from "./appointments.repository.js";
+import { equipmentInUse } from "./appointments.schema.js";
 import { canSee } from "./appointments.service.js";
 import { localLabel } from "./availability/intervals.js";
 import { facilities } from "./availability.service.js";
 import type { SchedulingCaches } from "./caches.js";
+import { equipmentInUseAt } from "./equipment-labels.js";
 
 export const scheduleQuery = z.object({
   from: isoDate,
@@ -46,6 +48,7 @@ export const scheduleEntry = z.discriminatedUnion("kind", [
     appointmentTypeId: uuid.nullable(),
     telehealth: z.boolean().nullable().describe("a video visit; null outside your scope"),
     joinUrl: z.string().nullable().describe("a booked video visit's join link; null outside your scope"),
+    equipment: z.array(equipmentInUse).describe("empty when the appointment is outside your scope"),
   }),
   z.object({
     kind: z.literal("travel"),
@@ -149,6 +152,10 @@ export function createSchedules({ db, clock, policies, physicians, caches }: Sch
           offset: 0,
         });
         const visible: string[] = [];
+        const equipment = await appts.equipmentOfMany(
+          tx,
+          rows.map((r) => r.id),
+        );
         for (const r of rows) {
           if (q.locationId && r.location_id !== q.locationId) continue;
           const localDate = localLabel(r.starts_at.getTime(), zone(r.location_id)).date;
@@ -168,6 +175,7 @@ export function createSchedules({ db, clock, policies, physicians, caches }: Sch
             appointmentTypeId: seen ? r.appointment_type_id : null,
             telehealth: seen ? r.telehealth : null,
             joinUrl: seen && r.telehealth ? await telehealthLinks.joinUrlOf(tx, r.id) : null,
+            equipment: seen ? equipmentInUseAt(snapshot, equipment.get(r.id) ?? [], r.location_id) : [],
           });
         }
         await auditService.record(tx, auditContextOf(actor), {

@@ -290,6 +290,7 @@ export function Equipment({ locationId }: { locationId: string }) {
     assetTag: "",
     roomId: null as string | null,
     mobile: false,
+    travels: false,
   });
   const { create, errors, submit } = useCreate<EquipmentItem>(
     `/api/v1/locations/${locationId}/equipment`,
@@ -298,7 +299,7 @@ export function Equipment({ locationId }: { locationId: string }) {
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     submit(equipmentInput, form, () =>
-      setForm({ kind: "", name: "", assetTag: "", roomId: null, mobile: false }),
+      setForm({ kind: "", name: "", assetTag: "", roomId: null, mobile: false, travels: false }),
     );
   };
   return (
@@ -324,7 +325,13 @@ export function Equipment({ locationId }: { locationId: string }) {
                       <Table.Td>{x.kind}</Table.Td>
                       <Table.Td>{x.name}</Table.Td>
                       <Table.Td>{x.assetTag}</Table.Td>
-                      <Table.Td>{x.mobile ? "Mobile" : (roomName.get(x.roomId ?? "") ?? "—")}</Table.Td>
+                      <Table.Td>
+                        {x.travels
+                          ? "Mobile, lent to other locations"
+                          : x.mobile
+                            ? "Mobile"
+                            : (roomName.get(x.roomId ?? "") ?? "—")}
+                      </Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
@@ -337,7 +344,7 @@ export function Equipment({ locationId }: { locationId: string }) {
         title="Add equipment"
         onSubmit={onSubmit}
         error={create.error}
-        shownFields={["kind", "name", "assetTag", "roomId"]}
+        shownFields={["kind", "name", "assetTag", "roomId", "travels"]}
         pending={create.isPending}
         buttonSpan={{ base: 6, sm: 1 }}
       >
@@ -350,7 +357,7 @@ export function Equipment({ locationId }: { locationId: string }) {
             error={errors.kind}
           />
         </Grid.Col>
-        <Grid.Col span={{ base: 6, sm: 3 }}>
+        <Grid.Col span={{ base: 6, sm: 2 }}>
           <TextInput
             label="Name"
             value={form.name}
@@ -377,11 +384,26 @@ export function Equipment({ locationId }: { locationId: string }) {
             disabled={form.mobile}
           />
         </Grid.Col>
-        <Grid.Col span={{ base: 6, sm: 1 }}>
+        <Grid.Col span={{ base: 6, sm: 2 }}>
           <Checkbox
             label="Mobile"
             checked={form.mobile}
-            onChange={(e) => setForm({ ...form, mobile: e.currentTarget.checked, roomId: null })}
+            onChange={(e) =>
+              setForm({
+                ...form,
+                mobile: e.currentTarget.checked,
+                travels: form.travels && e.currentTarget.checked,
+                roomId: null,
+              })
+            }
+            mb={8}
+          />
+          <Checkbox
+            label="Lent to other locations"
+            checked={form.travels}
+            disabled={!form.mobile}
+            onChange={(e) => setForm({ ...form, travels: e.currentTarget.checked })}
+            error={errors.travels}
             mb={8}
           />
         </Grid.Col>

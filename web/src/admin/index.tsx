@@ -1,4 +1,6 @@
 /** The administrator's screens (and the compliance officer's audit log). */
+
+import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
 import { Routes } from "../shared/router.js";
 import type { Me } from "../shared/types.js";
 import { NotFound } from "../shared/ui.js";
@@ -22,6 +24,7 @@ export default function AdminArea({ me }: { me: Me }) {
             render: ({ id }: Record<string, string>) => <LocationPage key={id} id={id!} />,
           },
           { path: "/admin/travel", render: () => <TravelPage /> },
+          { path: "/admin/equipment", render: () => <MobileEquipmentPage me={me} /> },
           { path: "/admin/users", render: () => <UsersPage /> },
           { path: "/admin/appointment-types", render: () => <AppointmentTypesPage /> },
           { path: "/admin/audit", render: () => <AuditPage /> },

@@ -16,6 +16,7 @@ import { DateInput } from "@mantine/dates";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../shared/api.js";
+import { broughtLines } from "../shared/equipment.js";
 import { patientName, useAppointmentTypes, useLocations, usePatientNames } from "../shared/queries.js";
 import { Link, useLocation } from "../shared/router.js";
 import {
@@ -109,7 +110,7 @@ export function SchedulePage({ me }: { me: Me }) {
             onRange={setRange}
             appointmentLabel={(e) => {
               const p = e.patientId ? names.get(e.patientId) : undefined;
-              return p ? patientName(p) : "Booked";
+              return [p ? patientName(p) : "Booked", ...broughtLines(e.equipment)].join(" · ");
             }}
             appointmentLink={(e) => (e.patientId ? `/physician/patients/${e.patientId}` : null)}
           />

@@ -1,5 +1,6 @@
 import { Badge, Button, Card, Group, Stack, Text, Title } from "@mantine/core";
 import { useState } from "react";
+import { BroughtEquipment } from "./equipment.js";
 import type { Location, SlotOptionDto } from "./types.js";
 import { LocationBadge, networkPalette, ZonedDateTime } from "./ui.js";
 
@@ -136,6 +137,7 @@ function OptionCard({
               </Text>
             ) : null}
           </Group>
+          <BroughtEquipment equipment={o.equipment} />
           {o.reasons.length ? (
             <Text size="xs" c="dimmed">
               Why: {o.reasons.join(" · ")}

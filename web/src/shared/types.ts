@@ -18,8 +18,16 @@ export type {
 } from "../../../src/services/physicians/schema.js";
 export type { Referral } from "../../../src/services/referrals/schema.js";
 export type { ReschedulePlan } from "../../../src/services/rescheduling/schema.js";
-export type { Appointment, SlotOptionDto } from "../../../src/services/scheduling/appointments.schema.js";
+export type {
+  Appointment,
+  EquipmentInUse,
+  SlotOptionDto,
+} from "../../../src/services/scheduling/appointments.schema.js";
 export type { AppointmentType } from "../../../src/services/scheduling/catalog.schema.js";
+export type {
+  MobileEquipmentItem,
+  MobileEquipmentList,
+} from "../../../src/services/scheduling/mobile-equipment.schema.js";
 export type {
   Entry as WaitlistEntry,
   Offer as WaitlistOffer,

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../shared/api.js";
 import { CancelDialog } from "../shared/CancelDialog.js";
+import { equipmentSummary } from "../shared/equipment.js";
 import {
   patientName,
   physicianName,
@@ -119,6 +120,14 @@ function Details({ appt }: { appt: Appointment }) {
               </Text>
               <Text>{physician.data ? physicianName(physician.data) : "…"}</Text>
             </div>
+            {appt.equipment.length ? (
+              <div>
+                <Text size="xs" c="dimmed">
+                  Equipment
+                </Text>
+                <Text data-testid="appointment-equipment">{equipmentSummary(appt.equipment)}</Text>
+              </div>
+            ) : null}
           </SimpleGrid>
           {appt.reason ? <Text size="sm">Reason: {appt.reason}</Text> : null}
           {appt.cancelReason ? <Text size="sm">Cancelled: {appt.cancelReason}</Text> : null}

@@ -15,6 +15,7 @@ import { useMediaQuery } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, type Page } from "../shared/api.js";
+import { broughtLines } from "../shared/equipment.js";
 import {
   patientName,
   useAppointmentTypes,
@@ -167,9 +168,11 @@ function DayGrid({
         zone={zone}
         patient={p ? patientName(p) : "…"}
         needs={p?.accessibilityNeeds ?? []}
-        detail={`${types.get(a.appointmentTypeId)?.name ?? ""} · ${
-          rows === "room" ? (physicians.get(a.physicianId) ?? "") : (roomName.get(a.roomId ?? "") ?? "")
-        }`}
+        detail={[
+          types.get(a.appointmentTypeId)?.name ?? "",
+          rows === "room" ? (physicians.get(a.physicianId) ?? "") : (roomName.get(a.roomId ?? "") ?? ""),
+          ...broughtLines(a.equipment),
+        ].join(" · ")}
       />
     );
   };

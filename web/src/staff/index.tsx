@@ -1,4 +1,6 @@
-/** The front desk's screens: the location's day, one appointment, booking and referrals. */
+/** The front desk's screens: the location's day, one appointment, booking, referrals and mobile equipment. */
+
+import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
 import { Routes } from "../shared/router.js";
 import type { Me } from "../shared/types.js";
 import { NotFound } from "../shared/ui.js";
@@ -23,6 +25,7 @@ export default function StaffArea({ me }: { me: Me }) {
         { path: "/staff/referrals", render: () => <StaffReferralsPage /> },
         { path: "/staff/waitlist", render: () => <StaffWaitlistPage me={me} /> },
         { path: "/staff/rescheduling", render: () => <ReschedulingPage me={me} /> },
+        { path: "/staff/equipment", render: () => <MobileEquipmentPage me={me} /> },
       ]}
     />
   );

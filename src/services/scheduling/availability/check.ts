@@ -10,6 +10,7 @@
 import type { ConflictReason } from "../appointments.schema.js";
 import { availableSlots } from "./engine.js";
 import { MINUTE_MS } from "./intervals.js";
+import { canTravelTo, equipmentCandidates, usesOf } from "./transport.js";
 import type {
   AppointmentTypeInfo,
   AvailabilityInput,
@@ -43,7 +44,10 @@ export interface BookingFacts {
   locations: Map<string, LocationInfo>;
   /** Rooms at the option's location (any kind: the check picks the suitable ones), with their bookings. */
   rooms: RoomInfo[];
-  /** Equipment at the option's location, with its bookings. */
+  /**
+   * Equipment at the option's location, with its bookings over the appointment, and equipment
+   * that travels from any location, with its bookings (and their places) over the travel margin.
+   */
   equipment: EquipmentInfo[];
   travelMinutes: AvailabilityInput["travelMinutes"];
   rules: BookingRules;
@@ -159,11 +163,13 @@ function shortResource(
     );
     if (!rooms.some(free)) return "room";
   }
-  // each kind needs as many free items as the type lists it
+  // each kind needs as many free items as the type lists it (one that travels must get here in time)
+  const usable = (e: EquipmentInfo) =>
+    e.travels ? canTravelTo(usesOf(e), locationId, slot, facts.travelMinutes) : free(e);
   for (const kind of new Set(type.equipmentKinds)) {
     const needed = type.equipmentKinds.filter((k) => k === kind).length;
-    const available = facts.equipment.filter(
-      (e) => e.locationId === locationId && e.kind === kind && free(e),
+    const available = equipmentCandidates(facts.equipment, kind, locationId, facts.travelMinutes).filter(
+      usable,
     ).length;
     if (available < needed) return "equipment";
   }

@@ -19,10 +19,12 @@ import {
   openingIntervals,
 } from "./intervals.js";
 import { rankOptions } from "./rank.js";
+import { equipmentCandidates, excludeAroundUses, usesOf } from "./transport.js";
 import type {
   AvailabilityInput,
   Block,
   Commitment,
+  EquipmentInfo,
   Interval,
   PhysicianInfo,
   SlotCandidate,
@@ -152,7 +154,9 @@ class Sites {
       virtual,
       closed: new ExcludedStarts(closed),
       patientBusy: new ExcludedStarts(patientBusy),
-      ...(input.deferResources ? NO_RESOURCES : resourcesAt(input, locationId, virtual, durationMs)),
+      ...(input.deferResources
+        ? NO_RESOURCES
+        : resourcesAt(input, locationId, virtual, durationMs, this.travel)),
     };
   }
 }
@@ -161,14 +165,17 @@ type SiteResources = Pick<Site, "rooms" | "equipment">;
 const NO_RESOURCES: SiteResources = { rooms: undefined, equipment: [] };
 
 /**
- * A location's suitable rooms and its items of each required kind of equipment, by id, with the
- * starts their bookings rule out.
+ * A location's suitable rooms and the items of each required kind of equipment it may use (its
+ * own by id, then equipment that travels from elsewhere, nearest first), with the starts their
+ * bookings rule out; an item that travels also rules out the starts that leave no time to bring
+ * it from its previous booking's place or take it on to its next's.
  */
 function resourcesAt(
   input: AvailabilityInput,
   locationId: string,
   virtual: boolean,
   durationMs: number,
+  travel: TravelTimes,
 ): SiteResources {
   if (virtual) return NO_RESOURCES;
   const type = input.appointmentType;
@@ -177,21 +184,31 @@ function resourcesAt(
     for (const b of r.busy) busy.around(b, durationMs, 0, 0);
     return { id: r.id, excluded: new ExcludedStarts(busy) };
   };
-  const here = <T extends { locationId: string }>(items: T[]) =>
-    items.filter((i) => i.locationId === locationId);
+  const item = (e: EquipmentInfo): Resource => {
+    if (!e.travels) return resource(e);
+    const busy = new ExcludedRanges();
+    excludeAroundUses(
+      (lo, hi) => busy.add(lo, hi),
+      usesOf(e),
+      locationId,
+      durationMs,
+      (from, to) => travel.ms(from, to),
+    );
+    return { id: e.id, excluded: new ExcludedStarts(busy) };
+  };
   return {
     rooms:
       type.roomKind === null
         ? undefined
-        : here(input.rooms)
-            .filter((r) => r.kind === type.roomKind && (!input.stepFree || r.stepFree))
+        : input.rooms
+            .filter(
+              (r) =>
+                r.locationId === locationId && r.kind === type.roomKind && (!input.stepFree || r.stepFree),
+            )
             .sort(byId)
             .map(resource),
     equipment: type.equipmentKinds.map((kind) =>
-      here(input.equipment)
-        .filter((e) => e.kind === kind)
-        .sort(byId)
-        .map(resource),
+      equipmentCandidates(input.equipment, kind, locationId, input.travelMinutes).map(item),
     ),
   };
 }
@@ -304,13 +321,14 @@ export interface ResourceAllocator {
  */
 export function resourceAllocator(input: AvailabilityInput): ResourceAllocator {
   const durationMs = input.appointmentType.durationMinutes * MINUTE_MS;
+  const travel = new TravelTimes(input.travelMinutes);
   const known = new Map<string, SiteResources | undefined>();
   const at = (locationId: string) => {
     if (!known.has(locationId)) {
       const location = input.locations.get(locationId);
       known.set(
         locationId,
-        location && resourcesAt(input, locationId, location.kind === "virtual", durationMs),
+        location && resourcesAt(input, locationId, location.kind === "virtual", durationMs, travel),
       );
     }
     return known.get(locationId);

@@ -5,6 +5,7 @@
  */
 import { Temporal } from "temporal-polyfill";
 import { wallClockToEpochMs } from "./intervals.js";
+import { canTravelTo, equipmentCandidates } from "./transport.js";
 import type { AvailabilityInput, Interval, LocationInfo, PhysicianInfo, SlotCandidate } from "./types.js";
 
 const MINUTE = 60_000;
@@ -92,10 +93,19 @@ function chooseResources(
   }
   const equipmentIds: string[] = [];
   for (const kind of type.equipmentKinds) {
-    const item = input.equipment
-      .filter((e) => e.locationId === locationId && e.kind === kind && !equipmentIds.includes(e.id))
-      .sort(idOrder)
-      .find((e) => e.busy.every((b) => !overlaps(b, slot)));
+    // equipment that travels must also get here from its previous booking and on to its next
+    const free = (e: (typeof input.equipment)[number]) =>
+      e.travels
+        ? canTravelTo(
+            e.busy.map((b) => ({ start: b.start, end: b.end, locationId: b.locationId ?? e.locationId })),
+            locationId,
+            slot,
+            input.travelMinutes,
+          )
+        : e.busy.every((b) => !overlaps(b, slot));
+    const item = equipmentCandidates(input.equipment, kind, locationId, input.travelMinutes)
+      .filter((e) => !equipmentIds.includes(e.id))
+      .find(free);
     if (!item) return undefined;
     equipmentIds.push(item.id);
   }

@@ -53,11 +53,23 @@ export interface RoomInfo {
   busy: Interval[];
 }
 
+/** A booking of an item of equipment; for equipment that travels, with where it is (absent: at home). */
+export interface EquipmentUse extends Interval {
+  locationId?: string;
+}
+
 export interface EquipmentInfo {
   id: string;
+  /** Where it stands; for equipment that travels, its home location. */
   locationId: string;
   kind: string;
-  busy: Interval[];
+  busy: EquipmentUse[];
+  /**
+   * Mobile equipment that may be booked at any location (absent means false): it must have time
+   * to be brought from where its previous booking leaves it, and taken on to its next
+   * (`availability/transport.ts`). Its bookings never overlap (the database guards it).
+   */
+  travels?: boolean;
 }
 
 export interface AppointmentTypeInfo {
