@@ -20,6 +20,7 @@ import {
 } from "./platform/migrations.js";
 import { AccessRefused, createPolicies, type Policies, type ScopeFacts } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
+import { createFamily, familyRoutes } from "./services/family/index.js";
 import { createLocations, locationRoutes } from "./services/locations/index.js";
 import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
 import {
@@ -179,6 +180,15 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     caches,
   });
   const referrals = createReferrals({ db, clock, policies, scheduling, optionIds, locations, patients });
+  const family = createFamily({
+    db,
+    clock,
+    policies,
+    appointments: scheduling.appointments,
+    optionIds,
+    tripKey: optionKey,
+    locations,
+  });
   const wayfinding = createWayfinding({
     db,
     clock,
@@ -228,6 +238,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   patientRoutes(app, patients);
   schedulingRoutes(app, scheduling);
   referralRoutes(app, referrals);
+  familyRoutes(app, family);
   reschedulingRoutes(app, rescheduling);
   waitlistRoutes(app, waitlist.service);
   notificationRoutes(app, notifications);

@@ -96,7 +96,7 @@ const MAX_ROOM_ROUNDS = 25;
  * Inside a transaction: take the locks, read the few rows that decide the option, check it with
  * the pure `checkOption` (the search's own engine), then insert it. Throws BookingConflict.
  */
-async function place(
+export async function place(
   tx: Executor,
   { rules, caches }: Pick<BookingDeps, "rules" | "caches">,
   actor: Actor,
