@@ -13,7 +13,7 @@ const layers = [
   ["physicians", "wayfinding"],
   ["patients"],
   ["scheduling"],
-  ["referrals", "rescheduling", "waitlist"],
+  ["referrals", "rescheduling", "waitlist", "family"],
   ["notifications", "analytics", "integrations"],
 ];
 
@@ -37,7 +37,7 @@ const upward = layers.flatMap((layer, i) =>
     return {
       name: `layers-${name}`,
       severity: "error",
-      comment: `${name} may not import ${barred.join(", ")}: dependencies point down (platform <- locations <- physicians <- patients <- scheduling <- referrals / rescheduling / waitlist <- notifications / analytics / integrations)`,
+      comment: `${name} may not import ${barred.join(", ")}: dependencies point down (platform <- locations <- physicians <- patients <- scheduling <- referrals / rescheduling / waitlist / family <- notifications / analytics / integrations)`,
       from: { path: home(name) },
       to: { path: barred.map(home) },
     };

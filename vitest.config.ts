@@ -42,6 +42,7 @@ const HTTP = [
   "test/access-matrix.test.ts",
   "test/api-fuzz.test.ts",
   "test/concurrency.test.ts",
+  "test/family-replicas.test.ts",
   "test/hostile-input.test.ts",
   "test/least-privilege.test.ts",
   "test/mobile-equipment-replicas.test.ts",

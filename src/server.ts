@@ -28,6 +28,7 @@ import {
 } from "./platform/migrations.js";
 import { AccessRefused, createPolicies, type Policies, type ScopeFacts } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
+import { createFamily, familyRoutes } from "./services/family/index.js";
 import { createLocations, locationRoutes, locationService } from "./services/locations/index.js";
 import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
 import {
@@ -229,6 +230,15 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     },
   });
   const referrals = createReferrals({ db, clock, policies, scheduling, optionIds, locations, patients });
+  const family = createFamily({
+    db,
+    clock,
+    policies,
+    appointments: scheduling.appointments,
+    optionIds,
+    tripKey: optionKey,
+    locations,
+  });
   const wayfinding = createWayfinding({
     db,
     clock,
@@ -281,6 +291,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   patientRoutes(app, patients);
   schedulingRoutes(app, scheduling);
   referralRoutes(app, referrals);
+  familyRoutes(app, family);
   reschedulingRoutes(app, rescheduling, offers);
   waitlistRoutes(app, waitlist.service);
   notificationRoutes(app, notifications);

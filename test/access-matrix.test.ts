@@ -474,6 +474,46 @@ const availability = (g: Fixture, patientId: string) => {
   const to = encodeURIComponent(g.net.at("23:59"));
   return `/api/v1/availability?appointmentTypeId=${g.net.appointmentTypeId}&physicianId=${g.x}&locationIds=${g.net.satellite.id}&from=${from}&to=${to}&patientId=${patientId}`;
 };
+/** A family search for these patients with X at main campus A, on a day two weeks on that nothing else books. */
+const familySearch = (g: Fixture, patientIds: string[], dayOffset: number) => ({
+  members: patientIds.map((patientId) => ({
+    patientId,
+    appointmentTypeId: g.net.appointmentTypeId,
+    physicianId: g.x,
+  })),
+  locationIds: [g.net.main.id],
+  from: g.net.at("00:00", dayOffset),
+  to: g.net.at("23:59", dayOffset),
+  limit: 50,
+});
+let tripDays = 0;
+/**
+ * A trip of P1 and a fresh dependent of P1's, found by an administrator on a weekday of its own
+ * (a booking gives X and A's desk a standing appointment with whom it books: a fresh dependent
+ * keeps each request's outcome the table's).
+ */
+async function familyTrip(g: Fixture): Promise<Record<string, unknown>> {
+  const n = tripDays++;
+  const dayOffset = 21 + Math.floor(n / 5) * 7 + (n % 5);
+  const dependent = await linkFresh(g, g.p1);
+  const res = await call(
+    g.admin,
+    "POST",
+    "/api/v1/family-searches",
+    familySearch(g, [g.p1, dependent], dayOffset),
+  );
+  if (res.statusCode !== 200) throw new Error(`fixture: ${res.statusCode} ${res.body}`);
+  const trips = (
+    res.json() as {
+      trips: Array<{ id: string; members: Array<{ patientId: string; option: { id: string } }> }>;
+    }
+  ).trips;
+  if (!trips[0]) throw new Error("fixture: no family trip");
+  return {
+    tripId: trips[0].id,
+    members: trips[0].members.map((m) => ({ patientId: m.patientId, optionId: m.option.id })),
+  };
+}
 async function setup(c: Client, url: string, payload: Record<string, unknown>): Promise<string> {
   return created(await call(c, "POST", url, payload));
 }
@@ -1019,6 +1059,20 @@ const matrix: Row[] = [
   { route: "GET /api/v1/events", target: "replaying every schedule change since P1's booking", stream: true,
     request: async (g) => ({ url: `/api/v1/events?lastEventId=${await g.firstEvent()}` }),
     expect: cells("                                                           401  ok   ok   ok    ok   ok    403") },
+
+  // ── family scheduling ──────────────────────────────────────────────────── anon pat  phys staff head admin compl
+  // every member must be within reach: X never saw dependent D, and P1 is outside A's desk
+  { route: "POST /api/v1/family-searches", target: "for P1 and dependent D with X at A",
+    request: (g) => ({ url: "/api/v1/family-searches", payload: familySearch(g, [g.p1, g.dependent], 14) }),
+    expect: cells("                                                           401  ok   404  404   403  ok    403"),
+    also: [{ who: "patient", target: "for P1 and another patient P2", expect: 404,
+      request: (g) => ({ url: "/api/v1/family-searches", payload: familySearch(g, [g.p1, g.p2], 14) }) }] },
+  { route: "POST /api/v1/family-holds", target: "a trip of P1 and a new dependent with X at A",
+    request: async (g) => ({ url: "/api/v1/family-holds", payload: await familyTrip(g) }),
+    expect: cells("                                                           401  ok   404  404   403  ok    403") },
+  { route: "POST /api/v1/family-bookings", target: "a trip of P1 and a new dependent with X at A",
+    request: async (g) => ({ url: "/api/v1/family-bookings", payload: await familyTrip(g) }),
+    expect: cells("                                                           401  ok   404  404   403  ok    403") },
 ];
 
 beforeAll(async () => {

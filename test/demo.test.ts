@@ -42,7 +42,10 @@ describe("the demo network, as its users see it", { timeout: 120_000 }, () => {
   let rounds: Rounds;
   let summary: SeedSummary;
   let usersBeforeSeeding: number;
-  const signedIn = new Map<string, { me: Me; get<T>(url: string): Promise<T> }>();
+  const signedIn = new Map<
+    string,
+    { me: Me; get<T>(url: string): Promise<T>; post<T>(url: string, body: object): Promise<T> }
+  >();
 
   const count = async (query: ReturnType<typeof sql<{ n: number }>>) =>
     Number((await query.execute(target.database.db)).rows[0]!.n);
@@ -64,7 +67,17 @@ describe("the demo network, as its users see it", { timeout: 120_000 }, () => {
       expect(r.statusCode, `${url}: ${r.body}`).toBe(200);
       return r.json() as T;
     };
-    return { me: user, get };
+    const post = async <T>(url: string, body: object): Promise<T> => {
+      const r = await rounds.app.inject({
+        method: "POST",
+        url,
+        headers: { authorization: `Bearer ${token}` },
+        payload: body,
+      });
+      expect(r.statusCode, `${url}: ${r.body}`).toBe(200);
+      return r.json() as T;
+    };
+    return { me: user, get, post };
   }
   const as = (local: string) => signedIn.get(local)!;
 
@@ -166,6 +179,25 @@ describe("the demo network, as its users see it", { timeout: 120_000 }, () => {
     for (const a of page.items) expect(family).toContain(a.patientId);
     expect(page.items.some((a) => a.patientId === patient.me.patientId)).toBe(true);
     expect(page.items.some((a) => a.patientId !== patient.me.patientId)).toBe(true);
+  });
+
+  it("the demo patient is a parent of two or more children and finds one trip for two of them", async () => {
+    const patient = as("patient");
+    const children = patient.me.patientIds.filter((id) => id !== patient.me.patientId);
+    expect(children.length).toBeGreaterThanOrEqual(2);
+    const types = await patient.get<Page<{ id: string; visitKind: string }>>(
+      "/api/v1/appointment-types?specialty=pediatrics&visitKind=new",
+    );
+    const result = await patient.post<{ trips: Array<{ members: Array<{ patientId: string }> }> }>(
+      "/api/v1/family-searches",
+      {
+        members: children
+          .slice(0, 2)
+          .map((patientId) => ({ patientId, appointmentTypeId: types.items[0]!.id })),
+      },
+    );
+    expect(result.trips.length).toBeGreaterThan(0);
+    expect(result.trips[0]!.members.map((m) => m.patientId)).toEqual(children.slice(0, 2));
   });
 
   it("the demo patient finds cardiology appointments to book across the network", async () => {

@@ -102,6 +102,26 @@ const SAMPLES: Record<string, Sample> = {
     },
   }),
   "GET /api/v1/notifications query.patientId": (x) => ({ url: `/api/v1/notifications?patientId=${x}` }),
+  "POST /api/v1/family-searches body.members.0.patientId": (x, m) => ({
+    url: "/api/v1/family-searches",
+    payload: {
+      members: [x, m].map((patientId) => ({ patientId, appointmentTypeId: net.appointmentTypeId })),
+    },
+  }),
+  "POST /api/v1/family-holds body.members.0.patientId": (x, m) => ({
+    url: "/api/v1/family-holds",
+    payload: {
+      tripId: "not-a-trip-id-at-all",
+      members: [x, m].map((patientId) => ({ patientId, optionId: option })),
+    },
+  }),
+  "POST /api/v1/family-bookings body.members.0.patientId": (x, m) => ({
+    url: "/api/v1/family-bookings",
+    payload: {
+      tripId: "not-a-trip-id-at-all",
+      members: [x, m].map((patientId) => ({ patientId, optionId: option })),
+    },
+  }),
   "GET /api/v1/patients/:id/notification-preferences params.id": (x) => ({
     url: `/api/v1/patients/${x}/notification-preferences`,
   }),

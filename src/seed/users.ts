@@ -181,7 +181,10 @@ async function location(db: Executor, where: RawBuilder<unknown>, order: RawBuil
   return rows.rows[0];
 }
 
-/** A parent whose own and children's appointments are coming up, so their view is not empty. */
+/**
+ * A parent of two or more children (family scheduling has a family to book), whose own and
+ * children's appointments are coming up, so their view is not empty.
+ */
 async function demoPatient(db: Executor, today: string): Promise<Place | undefined> {
   const rows = await sql<{ id: string; name: string }>`
     WITH parents AS (
@@ -191,12 +194,14 @@ async function demoPatient(db: Executor, today: string): Promise<Place | undefin
         (SELECT count(*) FROM appointments a WHERE a.patient_id = p.id AND a.starts_at > ${today}::date) AS own,
         (SELECT count(*) FROM appointments a JOIN family_links l ON l.dependent_id = a.patient_id
           WHERE l.guardian_id = p.id AND a.starts_at > ${today}::date) AS family,
-        (SELECT count(*) FROM appointments a WHERE a.patient_id = p.id) AS history
+        (SELECT count(*) FROM appointments a WHERE a.patient_id = p.id) AS history,
+        (SELECT count(*) FROM family_links l
+          WHERE l.guardian_id = p.id AND l.relationship IN ('parent', 'legal_guardian')) AS children
       FROM patients p JOIN parents USING (id)
       WHERE p.active
     )
     SELECT id, name FROM scored
-    ORDER BY (own > 0 AND family > 0) DESC, (own > 0 OR family > 0) DESC, (history > 0) DESC, mrn
+    ORDER BY (children >= 2 AND own > 0 AND family > 0) DESC, (own > 0 AND family > 0) DESC, (own > 0 OR family > 0) DESC, (history > 0) DESC, mrn
     LIMIT 1`.execute(db);
   return rows.rows[0];
 }

@@ -250,7 +250,7 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
     ]);
   });
 
-  it("a patient's screens: find care, results, hold, appointments, cancel, messages, preferences", async () => {
+  it("a patient's screens: find care, results, hold, family visits, appointments, cancel, messages, preferences", async () => {
     const patient = await apiAs(baseUrl, "patient");
     const patientId = patient.user.patientId as string;
     const { items: types } = await patient.get<{ items: { id: string; visitKind: string }[] }>(
@@ -353,6 +353,35 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           await heading("A new time for your appointment")(page);
           await page.getByText(/can no longer take place/).waitFor();
         },
+      },
+      {
+        name: "family visits",
+        route: "/patient/family",
+        url: "/patient/family",
+        ready: heading("Family visits"),
+        states: [
+          {
+            name: "trips for the children",
+            open: async (page) => {
+              await page.getByRole("checkbox", { name: "I come on this trip" }).uncheck();
+              const specialties = page.locator("fieldset").getByRole("combobox", { name: "Specialty" });
+              for (let i = 0; i < (await specialties.count()); i++) {
+                await specialties.nth(i).click();
+                await page.getByRole("option", { name: "Pediatrics", exact: true }).click();
+              }
+              await page.getByRole("button", { name: "Find trips" }).click();
+              await page
+                .getByRole("heading", { name: /trips for everyone$|^No trip fits everyone$/ })
+                .waitFor({ timeout: 120_000 });
+            },
+          },
+        ],
+      },
+      {
+        name: "a family's booked appointments",
+        route: "/patient/family/booked",
+        url: `/patient/family/booked?ids=${booked.id}`,
+        ready: heading("Your family's appointments"),
       },
       {
         name: "a page that does not exist",

@@ -30,6 +30,7 @@ const AREAS: Record<Role, Area> = {
     prefix: "/patient",
     nav: [
       { to: "/patient", label: "Find care" },
+      { to: "/patient/family", label: "Family visits" },
       { to: "/patient/appointments", label: "My appointments" },
       { to: "/patient/messages", label: "Messages" },
       { to: "/patient/referrals", label: "Referrals" },

@@ -239,6 +239,16 @@ export const appointmentRepository = {
     await releaseEquipmentOf(db, r.rows[0]?.expired ?? []);
     return { facilitiesStamp: r.rows[0]!.facilities_stamp };
   },
+  /**
+   * Takes these advisory locks (`physician:<id>`, `patient:<id>`) in the order given, in one
+   * statement: a booking of several appointments takes them all first, in one order, so two such
+   * bookings never wait on each other in a circle (each `lockForBooking` after that takes a lock it
+   * already holds).
+   */
+  async lockInOrder(db: Executor, keys: readonly string[]): Promise<void> {
+    await sql`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))
+      FROM unnest(${[...keys]}::text[]) WITH ORDINALITY AS t(k, n)`.execute(db);
+  },
   /** Expires the lapsed holds in one room overlapping [start, end); says whether there were any. */
   async expireLapsedHoldsIn(db: Executor, roomId: string, start: Date, end: Date): Promise<boolean> {
     const expired = await sql<{ id: string }>`

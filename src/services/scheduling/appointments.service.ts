@@ -28,6 +28,7 @@ import type {
 import { localLabel } from "./availability/intervals.js";
 import type { OptionIds } from "./availability/option-id.js";
 import { facilities, needFromQuery, searchOptions, toOptionDto } from "./availability.service.js";
+import { type GroupHold, type GroupOption, groupBooking } from "./booking.group.js";
 import { booking, eventOf } from "./booking.service.js";
 import { publishChange, type SchedulingCaches } from "./caches.js";
 import { equipmentInUseAt } from "./equipment-labels.js";
@@ -193,6 +194,26 @@ export function createAppointments({
     ): Promise<{ appointment: Appointment; replayed: boolean }> {
       const { row, replayed } = await booking.book(db, bookingDeps, actor, input, idempotencyKey);
       return { appointment: await toAppointment(db, row), replayed };
+    },
+    /**
+     * Holds several patients' options together (a family's trip): all in one transaction, or none
+     * (409 naming the member's option field).
+     */
+    async holdTogether(actor: Actor, items: readonly GroupOption[]): Promise<Appointment[]> {
+      const rows = await groupBooking.place(db, bookingDeps, actor, items, { status: "held" });
+      return Promise.all(rows.map((r) => toAppointment(db, r)));
+    },
+    /** Books several patients' options, or their holds, together: all in one transaction, or none. */
+    async bookTogether(
+      actor: Actor,
+      items: { options: readonly GroupOption[] } | { holds: readonly GroupHold[] },
+      reason: string | undefined,
+    ): Promise<Appointment[]> {
+      const rows =
+        "options" in items
+          ? await groupBooking.place(db, bookingDeps, actor, items.options, { status: "booked", reason })
+          : await groupBooking.bookHolds(db, bookingDeps, actor, items.holds, reason);
+      return Promise.all(rows.map((r) => toAppointment(db, r)));
     },
     /** Moves an appointment to another option atomically (the old time is kept if the new one fails). */
     async reschedule(

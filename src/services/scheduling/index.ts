@@ -14,8 +14,9 @@ import { createMoves } from "./moves.js";
 import { scheduleRoutes } from "./schedule.routes.js";
 import { createSchedules, type ScheduleDeps } from "./schedule.service.js";
 
-export type { Appointment, EquipmentInUse, SlotOptionDto } from "./appointments.schema.js";
+export type { Appointment, AvailabilityQuery, EquipmentInUse, SlotOptionDto } from "./appointments.schema.js";
 export { appointment as appointmentSchema, slotOption } from "./appointments.schema.js";
+export type { Appointments } from "./appointments.service.js";
 export { createOptionIds, type OptionIds } from "./availability/option-id.js";
 export { searchOptions } from "./availability.service.js";
 export { createSchedulingCaches, type SchedulingCaches } from "./caches.js";

@@ -170,6 +170,11 @@ export function FindCare({ me }: { me: Me }) {
       <PageTitle description="Search every hospital, satellite office and clinic in the network at once.">
         {rescheduleId ? "Choose a new time" : followUp ? "Book a follow-up" : "Find care"}
       </PageTitle>
+      {people.length > 1 && !rescheduleId ? (
+        <Text size="sm" mb="md">
+          Booking for several of you? <Link to="/patient/family">Find one trip for the whole family</Link>
+        </Text>
+      ) : null}
       {rescheduleId ? (
         <Alert color="blue" mb="md" title="Rescheduling">
           Pick a new time below; your current appointment is kept until the new one is confirmed.

@@ -1,8 +1,9 @@
-/** The patient's screens: find care, hold and book, appointments, preferences. */
+/** The patient's screens: find care, hold and book (alone or as a family), appointments, preferences. */
 import { Routes } from "../shared/router.js";
 import type { Me } from "../shared/types.js";
 import { NotFound } from "../shared/ui.js";
 import { AppointmentPage } from "./AppointmentPage.js";
+import { FamilyBooked, FamilyPage } from "./FamilyPage.js";
 import { FindCare } from "./FindCare.js";
 import { HoldPage } from "./HoldPage.js";
 import { Messages } from "./Messages.js";
@@ -20,6 +21,8 @@ export default function PatientArea({ me }: { me: Me }) {
         // the search keeps its state per visit: a new query string starts a fresh search
         { path: "/patient", render: () => <FindCare key={window.location.search} me={me} /> },
         { path: "/patient/hold/:id", render: ({ id }) => <HoldPage key={id} id={id!} /> },
+        { path: "/patient/family", render: () => <FamilyPage me={me} /> },
+        { path: "/patient/family/booked", render: () => <FamilyBooked me={me} /> },
         { path: "/patient/appointments", render: () => <MyAppointments me={me} /> },
         { path: "/patient/appointments/:id", render: ({ id }) => <AppointmentPage key={id} id={id!} /> },
         { path: "/patient/preferences", render: () => <Preferences me={me} /> },

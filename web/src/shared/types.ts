@@ -6,6 +6,11 @@ import type { schedule, scheduleEntry } from "../../../src/services/scheduling/s
 
 export type { Role } from "../../../src/platform/access.js";
 export type { User } from "../../../src/platform/identity/schema.js";
+export type {
+  FamilyAppointments,
+  FamilySearchResult,
+  FamilyTrip,
+} from "../../../src/services/family/schema.js";
 export type { Department, EquipmentItem, Location, Room } from "../../../src/services/locations/schema.js";
 export type { Address, Family, Patient, Relative } from "../../../src/services/patients/schema.js";
 export type {
