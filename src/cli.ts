@@ -138,7 +138,7 @@ noshow
     try {
       const text = await readFile(opts.csv, "utf8");
       const mapping = opts.mapping ? JSON.parse(await readFile(opts.mapping, "utf8")) : undefined;
-      console.log(JSON.stringify(evaluateCsv(text, mapping, opts.split), null, 2));
+      console.log(JSON.stringify(await evaluateCsv(text, mapping, opts.split), null, 2));
     } catch (err) {
       if (!(err instanceof CsvLayoutError || err instanceof SyntaxError || isNodeError(err))) throw err;
       console.error(`could not evaluate: ${err.message}`);

@@ -20,6 +20,7 @@ import {
 } from "./platform/migrations.js";
 import { AccessRefused, createPolicies, type Policies, type ScopeFacts } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
+import { type Analytics, analyticsRoutes, createAnalytics } from "./services/analytics/index.js";
 import { createLocations, locationRoutes } from "./services/locations/index.js";
 import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
 import {
@@ -40,6 +41,7 @@ import {
   optionSigningKey,
   schedulingRoutes,
   schedulingScopeFacts,
+  visitHistory,
 } from "./services/scheduling/index.js";
 import { createWaitlist, type Waitlist, waitlistRoutes } from "./services/waitlist/index.js";
 import { createWayfinding, wayfindingRoutes } from "./services/wayfinding/index.js";
@@ -58,6 +60,8 @@ export interface Rounds {
   policies: Policies;
   /** The waitlist's filler (tests run its passes directly). */
   waitlist: Waitlist;
+  /** The no-show model's service and training job (tests run its passes directly). */
+  analytics: Analytics;
   close(): Promise<void>;
 }
 
@@ -204,6 +208,14 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     locations,
     log: app.log,
   });
+  const analytics = createAnalytics({
+    db,
+    clock,
+    policies,
+    visits: visitHistory,
+    timeZoneOf: async (ex, id) => (await locations.lookup.get(ex, id)).timeZone,
+    log: app.log,
+  });
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -232,6 +244,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   waitlistRoutes(app, waitlist.service);
   notificationRoutes(app, notifications);
   wayfindingRoutes(app, wayfinding);
+  analyticsRoutes(app, analytics.service);
   serveWebApp(app);
 
   await app.ready();
@@ -244,6 +257,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     // freed slots are offered as their events arrive; the interval expires unanswered offers
     await notifications.hub.subscribe(() => waitlist.filler.wake());
     waitlist.filler.start(30_000);
+    // the no-show model: trained now when due (in the background), then checked hourly
+    analytics.trainer.start();
   }
   return {
     app,
@@ -252,7 +267,9 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     audit,
     policies,
     waitlist,
+    analytics,
     async close() {
+      await analytics.trainer.stop();
       await waitlist.filler.stop();
       await notifications.stop();
       await app.close();

@@ -9,6 +9,7 @@ import {
   brier,
   calibration,
   evaluate,
+  fitInWorker,
   MEDICAL_APPOINTMENT_NO_SHOWS,
   parseCsv,
   predict,
@@ -120,9 +121,9 @@ function madeUpHistory(n: number): Visit[] {
 }
 
 describe("the no-show model", () => {
-  it("learns that long lead times and earlier no-shows mean more missed visits", () => {
+  it("learns that long lead times and earlier no-shows mean more missed visits", async () => {
     const visits = madeUpHistory(800);
-    const model = train(visits);
+    const model = await train(visits);
     const base = { start: new Date("2026-03-01T09:00:00Z"), age: 40, telehealth: false };
     const soonNoHistory = predict(model, {
       ...base,
@@ -137,8 +138,8 @@ describe("the no-show model", () => {
     expect(lateWithHistory).toBeGreaterThan(soonNoHistory);
   });
 
-  it("is evaluated on visits later than every visit it was trained on", () => {
-    const e = evaluate(madeUpHistory(500));
+  it("is evaluated on visits later than every visit it was trained on", async () => {
+    const e = await evaluate(madeUpHistory(500));
     expect(e.trainRows + e.testRows).toBe(500);
     expect(e.testRows).toBe(150);
     expect(e.split.by).toBe("time");
@@ -146,9 +147,17 @@ describe("the no-show model", () => {
     expect(e.features).toEqual(expect.arrayContaining(["leadDays", "priorNoShows", "telehealth"]));
   });
 
-  it("a history where nobody ever missed trains a model that predicts almost no risk", () => {
+  it("a history where nobody ever missed trains a model that predicts almost no risk", async () => {
     const visits = madeUpHistory(50).map((v) => ({ ...v, noShow: false }));
-    expect(predict(train(visits), visits[0]!)).toBeLessThan(0.01);
+    expect(predict(await train(visits), visits[0]!)).toBeLessThan(0.01);
+  });
+
+  it("fits the same weights in a worker thread as in this one", async () => {
+    const visits = madeUpHistory(300);
+    const here = await train(visits);
+    const there = await train(visits, { fit: fitInWorker });
+    expect(there.weights).toHaveLength(here.weights.length);
+    for (const [i, w] of there.weights.entries()) expect(w).toBeCloseTo(here.weights[i]!, 9);
   });
 });
 

@@ -10,6 +10,7 @@ import { createCatalog } from "./catalog.service.js";
 import { createMoves } from "./moves.js";
 import { scheduleRoutes } from "./schedule.routes.js";
 import { createSchedules, type ScheduleDeps } from "./schedule.service.js";
+import { visitRepository } from "./visits.repository.js";
 
 export type { Appointment, SlotOptionDto } from "./appointments.schema.js";
 export { appointment as appointmentSchema, slotOption } from "./appointments.schema.js";
@@ -21,6 +22,7 @@ export { roomKinds as appointmentRoomKinds, visitKinds } from "./catalog.schema.
 export { appointmentTypeCatalog } from "./catalog.service.js";
 export { ALTERNATIVES, type Moves, type UpcomingAppointment } from "./moves.js";
 export { optionSigningKey } from "./option-key.js";
+export type { VisitFacts } from "./visits.schema.js";
 
 /** What scheduling needs: the platform's, the booking rules, the option signer and the physicians. */
 export type SchedulingDeps = AppointmentDeps & ScheduleDeps;
@@ -105,4 +107,14 @@ export const appointmentFacts = {
       moves,
     };
   },
+};
+
+/**
+ * Appointments as a history of visits (completed, missed, upcoming) with each patient's earlier
+ * no-shows and cancellations: what the analytics service's no-show model reads. Callers decide who
+ * may see what it returns.
+ */
+export const visitHistory = {
+  outcomes: visitRepository.outcomes,
+  upcoming: visitRepository.upcoming,
 };

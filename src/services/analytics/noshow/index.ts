@@ -10,6 +10,7 @@ export {
   visitsFromCsv,
 } from "./csv.js";
 export { AGE_BANDS, ageBand, type FeatureSpec, leadDays, type Visit } from "./features.js";
+export { type Fit, fitHere, fitInWorker } from "./fit.js";
 export { auc, brier, type CalibrationBin, calibration } from "./metrics.js";
 export {
   coefficients,
@@ -23,11 +24,11 @@ export {
 } from "./model.js";
 
 /** `rounds noshow evaluate`: a CSV (and optionally a column mapping) in, the evaluation out. */
-export function evaluateCsv(
+export async function evaluateCsv(
   text: string,
   mapping?: unknown,
   split: SplitBy = "time",
-): Evaluation & { skipped: number } {
+): Promise<Evaluation & { skipped: number }> {
   let layout: ReturnType<typeof columnMapping.parse> | undefined;
   if (mapping !== undefined) {
     const parsed = columnMapping.safeParse(mapping);
@@ -42,5 +43,5 @@ export function evaluateCsv(
   const { visits, skipped } = visitsFromCsv(text, layout);
   if (visits.length < 10)
     throw new CsvLayoutError(`only ${visits.length} readable rows: too few to evaluate`);
-  return { ...evaluate(visits, split), skipped };
+  return { ...(await evaluate(visits, { by: split })), skipped };
 }

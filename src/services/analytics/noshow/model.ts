@@ -3,9 +3,8 @@
  * trained and honestly evaluated — on visits later than every visit it learned from, beside a
  * baseline that knows only the lead time. Pure apart from the arithmetic.
  */
-import LogisticRegression from "ml-logistic-regression";
-import { Matrix } from "ml-matrix";
 import { columnNames, type FeatureSpec, learnFeatures, type Visit, vectorOf } from "./features.js";
+import { type Fit, fitHere } from "./fit.js";
 import { auc, brier, type CalibrationBin, calibration } from "./metrics.js";
 
 /** A trained model as stored: how to make its input, and its weights (the intercept first). */
@@ -14,28 +13,32 @@ export interface NoShowModel {
   weights: number[];
 }
 
-/** Gradient steps; the features are standardised, so this converges well before. */
-const STEPS = 1500;
-/** The step per visit (the library sums the gradient over the rows instead of averaging it). */
-const RATE = 0.5;
-
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-/** Trains on visits with a known outcome; `only` limits the features (the baseline). */
-export function train(visits: readonly Visit[], only?: readonly string[]): NoShowModel {
-  const spec = learnFeatures(visits, only);
-  const rows = visits.map((v) => [1, ...vectorOf(spec, v)]);
-  const target = Matrix.columnVector(visits.map((v) => (v.noShow ? 1 : 0)));
+/**
+ * Trains on visits with a known outcome; `only` limits the features (the baseline). The weights
+ * are fitted by `fit` (in this thread unless told otherwise).
+ */
+export async function train(
+  visits: readonly Visit[],
+  opts: { only?: readonly string[]; fit?: Fit; signal?: AbortSignal } = {},
+): Promise<NoShowModel> {
+  const spec = learnFeatures(visits, opts.only);
   const positives = visits.filter((v) => v.noShow).length;
   if (positives === 0 || positives === visits.length) {
     // one outcome only: the constant model that predicts it (the library needs two classes)
     const rate = Math.min(Math.max(positives / Math.max(visits.length, 1), 1e-3), 1 - 1e-3);
     return { spec, weights: [Math.log(rate / (1 - rate)), ...columnNames(spec).map(() => 0)] };
   }
-  const lr = new LogisticRegression({ numSteps: STEPS, learningRate: RATE / visits.length });
-  lr.train(new Matrix(rows), target);
-  // with two classes, the first classifier's score is P(no-show)
-  return { spec, weights: lr.classifiers[0]!.weights.to1DArray() };
+  const rows = visits.map((v) => [1, ...vectorOf(spec, v)]);
+  const fitWeights = opts.fit ?? fitHere;
+  return {
+    spec,
+    weights: await fitWeights(
+      rows,
+      visits.map((v) => (v.noShow ? 1 : 0)),
+    ),
+  };
 }
 
 /** The model's probability that the patient does not come. */
@@ -115,15 +118,19 @@ function shuffled<T>(items: readonly T[]): T[] {
  * Trains on the earliest 70 % and measures on the rest: AUC and Brier of the model and of the
  * lead-time baseline, and the model's calibration by decile.
  */
-export function evaluate(visits: readonly Visit[], by: SplitBy = "time"): Evaluation {
+export async function evaluate(
+  visits: readonly Visit[],
+  opts: { by?: SplitBy; fit?: Fit; signal?: AbortSignal } = {},
+): Promise<Evaluation> {
+  const by = opts.by ?? "time";
   const known = inTimeOrder(visits.filter((v) => v.noShow !== undefined));
   const ordered = by === "time" ? known : shuffled(known);
   const cut = Math.floor(ordered.length * TRAIN_SHARE);
   const trainSet = ordered.slice(0, cut);
   const testSet = ordered.slice(cut);
   const outcomes = testSet.map((v) => Boolean(v.noShow));
-  const model = train(trainSet);
-  const baseline = train(trainSet, ["leadDays"]);
+  const model = await train(trainSet, { fit: opts.fit, signal: opts.signal });
+  const baseline = await train(trainSet, { only: ["leadDays"], fit: opts.fit, signal: opts.signal });
   const p = testSet.map((v) => predict(model, v));
   const pBase = testSet.map((v) => predict(baseline, v));
   return {
