@@ -62,6 +62,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/admin/users", label: "Users and scopes" },
       { to: "/admin/appointment-types", label: "Appointment types" },
       { to: "/admin/audit", label: "Audit log" },
+      { to: "/admin/no-show-model", label: "No-show model" },
     ],
     element: (me) => <AdminArea me={me} />,
   },

@@ -6,6 +6,7 @@ import { AppointmentTypesPage } from "./AppointmentTypesPage.js";
 import { AuditPage } from "./AuditPage.js";
 import { LocationPage } from "./LocationPage.js";
 import { LocationsPage } from "./LocationsPage.js";
+import { NoShowModelPage } from "./NoShowModelPage.js";
 import { TravelPage } from "./TravelPage.js";
 import { UsersPage } from "./UsersPage.js";
 
@@ -24,6 +25,7 @@ export default function AdminArea({ me }: { me: Me }) {
           { path: "/admin/users", render: () => <UsersPage /> },
           { path: "/admin/appointment-types", render: () => <AppointmentTypesPage /> },
           { path: "/admin/audit", render: () => <AuditPage /> },
+          { path: "/admin/no-show-model", render: () => <NoShowModelPage /> },
         ];
   return <Routes fallback={<NotFound />} routes={routes} />;
 }

@@ -5,6 +5,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../shared/api.js";
 import { patientName, useAppointmentTypes, useLocations, usePatientNames } from "../shared/queries.js";
+import { RiskBadge, useNoShowRisk } from "../shared/risk.js";
 import { Link, useLocation } from "../shared/router.js";
 import {
   type CalendarRange,
@@ -13,7 +14,7 @@ import {
   ScheduleCalendar,
   scheduleLocationIds,
 } from "../shared/ScheduleCalendar.js";
-import { formatPlainDate, todayIn, viewerZone } from "../shared/time.js";
+import { addDays, formatPlainDate, todayIn, viewerZone, zonedInstant } from "../shared/time.js";
 import type { Me, Schedule, ScheduleEntry } from "../shared/types.js";
 import {
   ErrorAlert,
@@ -130,6 +131,11 @@ function DayPatients({
   const schedule = useSchedule(physicianId, { from: day, to: day }, null);
   const appts = (schedule.data?.entries ?? []).filter((e): e is AppointmentEntry => e.kind === "appointment");
   const names = usePatientNames(appts.flatMap((a) => (a.patientId ? [a.patientId] : [])));
+  const risk = useNoShowRisk(
+    { physicianId },
+    zonedInstant(day, "00:00", zone),
+    zonedInstant(addDays(day, 1), "00:00", zone),
+  );
 
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="day-patients">
@@ -161,6 +167,7 @@ function DayPatients({
                 <Table.Th>Visit</Table.Th>
                 <Table.Th>Location</Table.Th>
                 <Table.Th>Status</Table.Th>
+                <Table.Th>No-show risk</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -191,6 +198,9 @@ function DayPatients({
                     </Table.Td>
                     <Table.Td>
                       <StatusBadge status={a.status} />
+                    </Table.Td>
+                    <Table.Td>
+                      <RiskBadge risk={a.id ? risk.get(a.id) : undefined} />
                     </Table.Td>
                   </Table.Tr>
                 );

@@ -6,6 +6,7 @@ import type { schedule, scheduleEntry } from "../../../src/services/scheduling/s
 
 export type { Role } from "../../../src/platform/access.js";
 export type { User } from "../../../src/platform/identity/schema.js";
+export type { AppointmentRisk, ModelAnswer, RiskAnswer } from "../../../src/services/analytics/schema.js";
 export type { Department, EquipmentItem, Location, Room } from "../../../src/services/locations/schema.js";
 export type { Address, Family, Patient, Relative } from "../../../src/services/patients/schema.js";
 export type {
