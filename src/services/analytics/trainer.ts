@@ -24,7 +24,7 @@ export const CHECK_INTERVAL_MS = HOUR;
 const CLAIM_MINUTES = 30;
 /** The history it learns from: the latest completed or missed appointments of the last two years. */
 const HISTORY_DAYS = 730;
-const HISTORY_LIMIT = 20_000;
+const HISTORY_LIMIT = 5_000;
 /** Fewer than this many of either outcome teaches nothing worth showing. */
 const MIN_OF_EACH = 10;
 

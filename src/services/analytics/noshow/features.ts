@@ -91,7 +91,7 @@ const CATEGORICAL: Record<string, Categorical> = {
 export interface FeatureSpec {
   /** Numeric features in order, with the training mean and standard deviation (a missing value counts as the mean). */
   numeric: { name: string; mean: number; sd: number }[];
-  /** Categorical features: one 0/1 column per level seen in training, the most common level left out as reference. */
+  /** Categorical features: one 0/1 column per common level seen in training; the most common level, and the rare ones, are the reference. */
   categorical: { name: string; levels: string[]; reference: string }[];
 }
 
@@ -112,6 +112,8 @@ function numericValue(name: string, v: Visit): number | undefined {
 
 /** Levels seen fewer times than this are folded into the reference (no column of noise). */
 const MIN_LEVEL_COUNT = 5;
+/** At most this many columns per categorical feature (the most common levels): training time grows with columns. */
+const MAX_LEVELS = 8;
 
 /**
  * The features the training visits hold: a numeric one known for at least half of them and not
@@ -141,7 +143,7 @@ export function learnFeatures(visits: readonly Visit[], only?: readonly string[]
       if (level !== undefined) counts.set(level, (counts.get(level) ?? 0) + 1);
     }
     const byCount = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    const kept = byCount.filter(([, n]) => n >= MIN_LEVEL_COUNT);
+    const kept = byCount.filter(([, n]) => n >= MIN_LEVEL_COUNT).slice(0, MAX_LEVELS + 1);
     if (kept.length < 2) continue;
     const [reference, ...rest] = kept.map(([level]) => level);
     categorical.push({ name, reference: reference!, levels: rest.sort() });
