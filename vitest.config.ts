@@ -31,6 +31,7 @@ const UNIT = [
   "test/dependency-rules.test.ts",
   "test/occupancy.test.ts",
   "test/physician-schedule.test.ts",
+  "test/noshow-model.test.ts",
   "test/waitlist-ranking.test.ts",
   "test/wayfinding-route.test.ts",
   "test/wayfinding-seed.test.ts",

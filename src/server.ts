@@ -28,6 +28,7 @@ import {
 } from "./platform/migrations.js";
 import { AccessRefused, createPolicies, type Policies, type ScopeFacts } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
+import { type Analytics, analyticsRoutes, createAnalytics } from "./services/analytics/index.js";
 import { createFamily, familyRoutes } from "./services/family/index.js";
 import { createLocations, locationRoutes, locationService } from "./services/locations/index.js";
 import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
@@ -60,6 +61,7 @@ import {
   optionSigningKey,
   schedulingRoutes,
   schedulingScopeFacts,
+  visitHistory,
 } from "./services/scheduling/index.js";
 import { createWaitlist, type Waitlist, waitlistRoutes } from "./services/waitlist/index.js";
 import { createWayfinding, wayfindingRoutes } from "./services/wayfinding/index.js";
@@ -80,6 +82,8 @@ export interface Rounds {
   waitlist: Waitlist;
   /** Reschedule offers (tests expire them directly). */
   offers: Offers;
+  /** The no-show model's service and training job (tests run its passes directly). */
+  analytics: Analytics;
   close(): Promise<void>;
 }
 
@@ -265,6 +269,14 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     locations,
     log: app.log,
   });
+  const analytics = createAnalytics({
+    db,
+    clock,
+    policies,
+    visits: visitHistory,
+    timeZoneOf: async (ex, id) => (await locations.lookup.get(ex, id)).timeZone,
+    log: app.log,
+  });
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -298,6 +310,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   wayfindingRoutes(app, wayfinding);
   fhirRoutes(app, { locations, physicians, patients, scheduling, version: VERSION });
   telehealthRoutes(app, visitPages);
+  analyticsRoutes(app, analytics.service);
   serveWebApp(app);
 
   let stopOfferExpiry = async () => {};
@@ -314,6 +327,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     waitlist.filler.start(30_000);
     // offers nobody answered in time are handed to their location's staff
     stopOfferExpiry = startOfferExpiry(offers, 60_000, app.log);
+    // the no-show model: trained now when due (in the background), then checked hourly
+    analytics.trainer.start();
   }
   return {
     app,
@@ -323,8 +338,10 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     policies,
     waitlist,
     offers,
+    analytics,
     async close() {
       await stopOfferExpiry();
+      await analytics.trainer.stop();
       await waitlist.filler.stop();
       await notifications.stop();
       await app.close();

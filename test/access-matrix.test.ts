@@ -1055,6 +1055,20 @@ const matrix: Row[] = [
     expect: cells("                                                           401  403  403  ok    403  ok    403"),
     also: [{ who: "location_staff", target: "of satellite B", expect: 404,
       request: (g) => ({ url: `/api/v1/waitlist/stats?locationId=${g.net.satellite.id}` }) }] },
+  // ── no-show risk: staff (their locations), physicians (their own), administrators; never patients
+  { route: "GET /api/v1/analytics/no-show-risk", target: "of main campus A's appointments",
+    request: (g) => ({ url: `/api/v1/analytics/no-show-risk?locationId=${g.net.main.id}&from=2090-01-01T00:00:00Z&to=2090-01-08T00:00:00Z` }),
+    expect: cells("                                                           401  403  404  ok    403  ok    403"),
+    also: [
+      { who: "location_staff", target: "of satellite B's appointments", expect: 404,
+        request: (g) => ({ url: `/api/v1/analytics/no-show-risk?locationId=${g.net.satellite.id}&from=2090-01-01T00:00:00Z&to=2090-01-08T00:00:00Z` }) },
+      { who: "physician", target: "of their own appointments", expect: "ok",
+        request: (g) => ({ url: `/api/v1/analytics/no-show-risk?physicianId=${g.x}&from=2090-01-01T00:00:00Z&to=2090-01-08T00:00:00Z` }) },
+      { who: "location_staff", target: "of physician X's appointments", expect: 404,
+        request: (g) => ({ url: `/api/v1/analytics/no-show-risk?physicianId=${g.x}&from=2090-01-01T00:00:00Z&to=2090-01-08T00:00:00Z` }) },
+    ] },
+  { route: "GET /api/v1/analytics/no-show-model", target: "", request: () => ({ url: "/api/v1/analytics/no-show-model" }),
+    expect: ADMIN_ONLY },
   // streams replay the day's schedule changes: each caller only hears of what they may see
   { route: "GET /api/v1/events", target: "replaying every schedule change since P1's booking", stream: true,
     request: async (g) => ({ url: `/api/v1/events?lastEventId=${await g.firstEvent()}` }),

@@ -48,8 +48,15 @@ export interface Actions {
     | "manage_profile"
     | "manage_schedule"
     | "manage_time_off"
-    | "declare_unavailable";
-  location: "read_resources" | "manage_resources" | "manage_map" | "handle_handovers" | "manage_waitlist";
+    | "declare_unavailable"
+    | "read_no_show_risk";
+  location:
+    | "read_resources"
+    | "manage_resources"
+    | "manage_map"
+    | "handle_handovers"
+    | "manage_waitlist"
+    | "read_no_show_risk";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
 }
@@ -391,6 +398,38 @@ export const policy: readonly AnyRule[] = [
     "location",
     "admin",
     "administrators draw or import a location's indoor map (its entrances, lifts, corridors and rooms)",
+  ),
+
+  // ── no-show risk (patients never see their own) ──
+  allow(
+    "admin",
+    "read_no_show_risk",
+    "location",
+    "admin",
+    "administrators see the no-show risk of upcoming appointments at every location",
+  ),
+  allow(
+    "location_staff",
+    "read_no_show_risk",
+    "location",
+    "location",
+    "staff see the no-show risk of upcoming appointments at their own locations",
+    (_db, a, r) => a.locationIds.includes(r.id),
+  ),
+  allow(
+    "admin",
+    "read_no_show_risk",
+    "physician",
+    "admin",
+    "administrators see the no-show risk of every physician's upcoming appointments",
+  ),
+  allow(
+    "physician",
+    "read_no_show_risk",
+    "physician",
+    "own",
+    "physicians see the no-show risk of their own upcoming appointments",
+    (_db, a, r) => a.physicianId === r.id,
   ),
 ];
 

@@ -542,7 +542,7 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
     ]);
   });
 
-  it("an administrator's screens: locations, a location's tabs, travel matrix, users, types, audit log, and their dialogs", async () => {
+  it("an administrator's screens: locations, a location's tabs, travel matrix, users, types, audit log, no-show model, and their dialogs", async () => {
     const admin = await apiAs(baseUrl, "admin");
     const { items } = await admin.get<{ items: { id: string }[] }>("/api/v1/locations?limit=1");
     await checkRole("admin", () => [
@@ -597,6 +597,19 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ready: async (page) => {
           await heading("Waitlist")(page);
           await page.getByRole("heading", { name: "Waiting patients" }).waitFor();
+        },
+      },
+      {
+        name: "no-show model",
+        route: "/admin/no-show-model",
+        url: "/admin/no-show-model",
+        ready: async (page) => {
+          await heading("No-show model")(page);
+          // trained from the demo history at start: the evaluation, or the note that none is trained yet
+          await page
+            .getByText(/Calibration on held-out appointments|No model yet/)
+            .first()
+            .waitFor();
         },
       },
       {

@@ -75,6 +75,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/admin/appointment-types", label: "Appointment types" },
       { to: "/admin/waitlist", label: "Waitlist" },
       { to: "/admin/audit", label: "Audit log" },
+      { to: "/admin/no-show-model", label: "No-show model" },
     ],
     element: (me) => <AdminArea me={me} />,
   },

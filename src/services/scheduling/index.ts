@@ -13,6 +13,7 @@ import { createMobileEquipment } from "./mobile-equipment.service.js";
 import { createMoves } from "./moves.js";
 import { scheduleRoutes } from "./schedule.routes.js";
 import { createSchedules, type ScheduleDeps } from "./schedule.service.js";
+import { visitRepository } from "./visits.repository.js";
 
 export type { Appointment, AvailabilityQuery, EquipmentInUse, SlotOptionDto } from "./appointments.schema.js";
 export { appointment as appointmentSchema, slotOption } from "./appointments.schema.js";
@@ -26,6 +27,7 @@ export { appointmentTypeCatalog } from "./catalog.service.js";
 export type { MobileEquipmentItem, MobileEquipmentList } from "./mobile-equipment.schema.js";
 export { ALTERNATIVES, type Moves, type UpcomingAppointment } from "./moves.js";
 export { optionSigningKey } from "./option-key.js";
+export type { VisitFacts } from "./visits.schema.js";
 
 /** What scheduling needs: the platform's, the booking rules, the option signer and the physicians. */
 export type SchedulingDeps = AppointmentDeps & ScheduleDeps;
@@ -121,4 +123,14 @@ export const appointmentFacts = {
       moves,
     };
   },
+};
+
+/**
+ * Appointments as a history of visits (completed, missed, upcoming) with each patient's earlier
+ * no-shows and cancellations: what the analytics service's no-show model reads. Callers decide who
+ * may see what it returns.
+ */
+export const visitHistory = {
+  outcomes: visitRepository.outcomes,
+  upcoming: visitRepository.upcoming,
 };

@@ -8,6 +8,7 @@ import { AppointmentTypesPage } from "./AppointmentTypesPage.js";
 import { AuditPage } from "./AuditPage.js";
 import { LocationPage } from "./LocationPage.js";
 import { LocationsPage } from "./LocationsPage.js";
+import { NoShowModelPage } from "./NoShowModelPage.js";
 import { TravelPage } from "./TravelPage.js";
 import { UsersPage } from "./UsersPage.js";
 import { AdminWaitlistPage } from "./WaitlistPage.js";
@@ -29,6 +30,7 @@ export default function AdminArea({ me }: { me: Me }) {
           { path: "/admin/appointment-types", render: () => <AppointmentTypesPage /> },
           { path: "/admin/audit", render: () => <AuditPage /> },
           { path: "/admin/waitlist", render: () => <AdminWaitlistPage /> },
+          { path: "/admin/no-show-model", render: () => <NoShowModelPage /> },
         ];
   return <Routes fallback={<NotFound />} routes={routes} />;
 }

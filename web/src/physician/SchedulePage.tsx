@@ -18,6 +18,7 @@ import { useState } from "react";
 import { api } from "../shared/api.js";
 import { broughtLines } from "../shared/equipment.js";
 import { patientName, useAppointmentTypes, useLocations, usePatientNames } from "../shared/queries.js";
+import { RiskBadge, useNoShowRisk } from "../shared/risk.js";
 import { Link, useLocation } from "../shared/router.js";
 import {
   type CalendarRange,
@@ -26,7 +27,7 @@ import {
   ScheduleCalendar,
   scheduleLocationIds,
 } from "../shared/ScheduleCalendar.js";
-import { formatPlainDate, formatTime, todayIn, viewerZone } from "../shared/time.js";
+import { addDays, formatPlainDate, formatTime, todayIn, viewerZone, zonedInstant } from "../shared/time.js";
 import type { Me, Schedule, ScheduleEntry } from "../shared/types.js";
 import { UnavailableToday } from "../shared/UnavailableToday.js";
 import {
@@ -145,6 +146,11 @@ function DayPatients({
   const schedule = useSchedule(physicianId, { from: day, to: day }, null);
   const appts = (schedule.data?.entries ?? []).filter((e): e is AppointmentEntry => e.kind === "appointment");
   const names = usePatientNames(appts.flatMap((a) => (a.patientId ? [a.patientId] : [])));
+  const risk = useNoShowRisk(
+    { physicianId },
+    zonedInstant(day, "00:00", zone),
+    zonedInstant(addDays(day, 1), "00:00", zone),
+  );
 
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="day-patients">
@@ -176,6 +182,7 @@ function DayPatients({
                 <Table.Th>Visit</Table.Th>
                 <Table.Th>Location</Table.Th>
                 <Table.Th>Status</Table.Th>
+                <Table.Th>No-show risk</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -222,6 +229,9 @@ function DayPatients({
                     </Table.Td>
                     <Table.Td>
                       <StatusBadge status={a.status} />
+                    </Table.Td>
+                    <Table.Td>
+                      <RiskBadge risk={a.id ? risk.get(a.id) : undefined} />
                     </Table.Td>
                   </Table.Tr>
                 );

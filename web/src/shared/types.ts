@@ -6,6 +6,7 @@ import type { schedule, scheduleEntry } from "../../../src/services/scheduling/s
 
 export type { Role } from "../../../src/platform/access.js";
 export type { User } from "../../../src/platform/identity/schema.js";
+export type { AppointmentRisk, ModelAnswer, RiskAnswer } from "../../../src/services/analytics/schema.js";
 export type {
   FamilyAppointments,
   FamilySearchResult,

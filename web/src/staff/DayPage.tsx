@@ -23,9 +23,10 @@ import {
   usePatientNames,
   usePhysicianNames,
 } from "../shared/queries.js";
+import { RiskBadge, useNoShowRisk } from "../shared/risk.js";
 import { Link, navigate, useLocation } from "../shared/router.js";
-import { formatPlainDate, formatTime, todayIn, zoneLabel } from "../shared/time.js";
-import type { Appointment, Me, Room } from "../shared/types.js";
+import { addDays, formatPlainDate, formatTime, todayIn, zonedInstant, zoneLabel } from "../shared/time.js";
+import type { Appointment, AppointmentRisk, Me, Room } from "../shared/types.js";
 import { ErrorAlert, humanize, Loading, PageTitle } from "../shared/ui.js";
 import { Handovers } from "./Handovers.js";
 
@@ -63,6 +64,11 @@ export function DayPage({ me }: { me: Me }) {
     queryFn: () => api.get<Page<Room>>(`/api/v1/locations/${locationId}/rooms`, { limit: 500 }),
     staleTime: 5 * 60_000,
   });
+  const risk = useNoShowRisk(
+    locationId ? { locationId } : null,
+    zonedInstant(day, "00:00", zone),
+    zonedInstant(addDays(day, 1), "00:00", zone),
+  );
   const items = appts.data?.items ?? [];
   const counts = new Map<string, number>();
   for (const a of items) counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
@@ -121,7 +127,7 @@ export function DayPage({ me }: { me: Me }) {
         {appts.isPending ? <Loading label="Loading the day…" /> : null}
         {appts.data && items.length === 0 ? <Text>No appointments on this day.</Text> : null}
         {items.length ? (
-          <DayGrid appointments={items} rooms={rooms.data?.items ?? []} rows={rows} zone={zone} />
+          <DayGrid appointments={items} rooms={rooms.data?.items ?? []} rows={rows} zone={zone} risk={risk} />
         ) : null}
       </Stack>
     </>
@@ -135,11 +141,14 @@ function DayGrid({
   rooms,
   rows,
   zone,
+  risk,
 }: {
   appointments: Appointment[];
   rooms: Room[];
   rows: Rows;
   zone: string;
+  /** The no-show risk of the booked appointments, by id. */
+  risk: Map<string, AppointmentRisk>;
 }) {
   const narrow = useMediaQuery("(max-width: 700px)");
   const physicians = usePhysicianNames(appointments.map((a) => a.physicianId));
@@ -168,6 +177,7 @@ function DayGrid({
         zone={zone}
         patient={p ? patientName(p) : "…"}
         needs={p?.accessibilityNeeds ?? []}
+        risk={risk.get(a.id)}
         detail={[
           types.get(a.appointmentTypeId)?.name ?? "",
           rows === "room" ? (physicians.get(a.physicianId) ?? "") : (roomName.get(a.roomId ?? "") ?? ""),
@@ -248,12 +258,14 @@ function AppointmentChip({
   zone,
   patient,
   needs,
+  risk,
   detail,
 }: {
   appt: Appointment;
   zone: string;
   patient: string;
   needs: string[];
+  risk: AppointmentRisk | undefined;
   detail: string;
 }) {
   const client = useQueryClient();
@@ -272,6 +284,7 @@ function AppointmentChip({
         <Text size="xs" fw={600} c={`${DOT[appt.status] ?? "gray"}.9`}>
           {appt.status.replace("_", " ")}
         </Text>
+        <RiskBadge risk={risk} />
       </Group>
       <Link
         to={`/staff/appointments/${appt.id}`}

@@ -1,0 +1,81 @@
+/**
+ * Appointments as a history of visits, for the analytics service's no-show model: what happened
+ * (completed or no-show) and what is coming, each with the patient's earlier no-shows and
+ * cancellations. Reads only; callers decide who may see what they return.
+ */
+import { sql } from "kysely";
+import type { Executor } from "../../platform/db.js";
+import type { AppointmentTables } from "./appointments.repository.js";
+import type { VisitFacts } from "./visits.schema.js";
+
+const q = (db: Executor) => db.withTables<AppointmentTables>();
+
+function visits(db: Executor) {
+  return q(db)
+    .selectFrom("appointments as a")
+    .select((eb) => [
+      "a.id as id",
+      "a.patient_id as patientId",
+      "a.physician_id as physicianId",
+      "a.location_id as locationId",
+      "a.appointment_type_id as appointmentTypeId",
+      "a.starts_at as start",
+      "a.created_at as bookedAt",
+      "a.status as status",
+      "a.telehealth as telehealth",
+      eb
+        .selectFrom("appointments as p")
+        .select(sql<number>`count(*) FILTER (WHERE p.status = 'no_show')::int`.as("n"))
+        .whereRef("p.patient_id", "=", "a.patient_id")
+        .whereRef("p.starts_at", "<", "a.starts_at")
+        .as("priorNoShows"),
+      eb
+        .selectFrom("appointments as p")
+        .select(sql<number>`count(*) FILTER (WHERE p.status = 'cancelled')::int`.as("n"))
+        .whereRef("p.patient_id", "=", "a.patient_id")
+        .whereRef("p.starts_at", "<", "a.starts_at")
+        .as("priorCancellations"),
+    ]);
+}
+
+type Row = Omit<VisitFacts, "priorNoShows" | "priorCancellations"> & {
+  priorNoShows: number | null;
+  priorCancellations: number | null;
+};
+const toFacts = (r: Row): VisitFacts => ({
+  ...r,
+  priorNoShows: Number(r.priorNoShows ?? 0),
+  priorCancellations: Number(r.priorCancellations ?? 0),
+});
+
+export const visitRepository = {
+  /** Completed and missed appointments that started in [from, to), the latest `limit` of them. */
+  async outcomes(db: Executor, range: { from: Date; to: Date; limit: number }): Promise<VisitFacts[]> {
+    const rows = await visits(db)
+      .where("a.status", "in", ["completed", "no_show"])
+      .where("a.starts_at", ">=", range.from)
+      .where("a.starts_at", "<", range.to)
+      .orderBy("a.starts_at", "desc")
+      .limit(range.limit)
+      .execute();
+    return rows.map(toFacts);
+  },
+
+  /** Booked or checked-in appointments starting in [from, to) at the locations or of the physician given. */
+  async upcoming(
+    db: Executor,
+    filter: { from: Date; to: Date; locationIds?: readonly string[]; physicianId?: string; limit: number },
+  ): Promise<VisitFacts[]> {
+    let query = visits(db)
+      .where("a.status", "in", ["booked", "checked_in"])
+      .where("a.starts_at", ">=", filter.from)
+      .where("a.starts_at", "<", filter.to);
+    if (filter.locationIds) {
+      if (filter.locationIds.length === 0) return [];
+      query = query.where("a.location_id", "in", [...filter.locationIds]);
+    }
+    if (filter.physicianId) query = query.where("a.physician_id", "=", filter.physicianId);
+    const rows = await query.orderBy("a.starts_at").orderBy("a.id").limit(filter.limit).execute();
+    return rows.map(toFacts);
+  },
+};

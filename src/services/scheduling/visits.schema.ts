@@ -1,0 +1,17 @@
+/** Appointments as the no-show model reads them (scheduling's `visitHistory`). */
+
+/** One appointment with what its patient did before it. */
+export interface VisitFacts {
+  id: string;
+  patientId: string;
+  physicianId: string;
+  locationId: string;
+  appointmentTypeId: string;
+  start: Date;
+  bookedAt: Date;
+  status: string;
+  telehealth: boolean;
+  /** The patient's no-shows and cancellations among appointments that started before this one. */
+  priorNoShows: number;
+  priorCancellations: number;
+}
