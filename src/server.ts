@@ -340,8 +340,9 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     offers,
     analytics,
     async close() {
-      await stopOfferExpiry();
+      // first: a training pass in progress is told to stop before anything waits on the database
       await analytics.trainer.stop();
+      await stopOfferExpiry();
       await waitlist.filler.stop();
       await notifications.stop();
       await app.close();

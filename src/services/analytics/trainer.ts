@@ -66,7 +66,11 @@ export function createTrainer(deps: TrainerDeps) {
         return zone;
       };
       const history: Visit[] = [];
-      for (const f of facts) history.push(await visitOf(f, zoneOf));
+      for (const f of facts) {
+        // a stopping server does not wait for the rest of the pass
+        if (opts.signal?.aborted) throw new Error("training stopped");
+        history.push(await visitOf(f, zoneOf));
+      }
       const missed = history.filter((v) => v.noShow).length;
       if (missed < MIN_OF_EACH || history.length - missed < MIN_OF_EACH)
         return { trained: false, reason: "too_little_history" };
