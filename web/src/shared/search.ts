@@ -26,13 +26,18 @@ const TOTAL = 120;
 
 export async function searchNetwork(s: NetworkSearch): Promise<SlotOptionDto[]> {
   let where = s.locationIds;
-  if (where.length === 0 && s.specialty) {
+  // every location of the specialty when none is chosen; a video visit may also come from the
+  // network's video clinics when only some places are chosen
+  if ((where.length === 0 || s.telehealth) && s.specialty) {
     const found = await api.get<Page<Location>>("/api/v1/locations", {
       specialty: s.specialty,
       active: "true",
       limit: 100,
     });
-    where = found.items.filter((l) => s.telehealth || l.kind !== "virtual").map((l) => l.id);
+    where =
+      where.length === 0
+        ? found.items.filter((l) => s.telehealth || l.kind !== "virtual").map((l) => l.id)
+        : [...new Set([...where, ...found.items.filter((l) => l.kind === "virtual").map((l) => l.id)])];
   }
   const fromMs = Math.max(Date.now(), new Date(`${s.from}T00:00:00`).getTime());
   const base = {

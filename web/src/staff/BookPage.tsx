@@ -54,6 +54,7 @@ export function BookPage({ me }: { me: Me }) {
   const [range, setRange] = useState<[string | null, string | null]>([today, addDays(today, 14)]);
   const [overrideReason, setOverrideReason] = useState("");
   const [stepFreeChoice, setStepFree] = useState<boolean | null>(null);
+  const [telehealth, setTelehealth] = useState(false);
   // a wheelchair user or step-free need asks for step-free rooms unless the desk says otherwise
   const stepFree =
     stepFreeChoice ?? !!patient?.accessibilityNeeds.some((n) => n === "wheelchair" || n === "step_free");
@@ -111,7 +112,7 @@ export function BookPage({ me }: { me: Me }) {
       from: range[0]!,
       to: range[1]!,
       stepFree,
-      telehealth: false,
+      telehealth,
       overrideReason: overrideReason.trim() || undefined,
     });
   }
@@ -229,11 +230,19 @@ export function BookPage({ me }: { me: Me }) {
               ) : null}
             </Grid>
             <Group justify="space-between" mt="md">
-              <Checkbox
-                label="Step-free room"
-                checked={stepFree}
-                onChange={(e) => setStepFree(e.currentTarget.checked)}
-              />
+              <Group gap="lg">
+                <Checkbox
+                  label="Step-free room"
+                  checked={stepFree}
+                  onChange={(e) => setStepFree(e.currentTarget.checked)}
+                />
+                <Checkbox
+                  label="A video visit is fine"
+                  description="Adds the network's video clinics to the locations searched"
+                  checked={telehealth}
+                  onChange={(e) => setTelehealth(e.currentTarget.checked)}
+                />
+              </Group>
               <Button type="submit" loading={results.isFetching}>
                 Find times
               </Button>
