@@ -259,7 +259,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
         (await patientService.get(ex, patientId)).accessibilityNeeds.includes("step_free"),
     },
   });
-  const rescheduling = createRescheduling({ db, clock, policies, physicians, scheduling });
+  const rescheduling = createRescheduling({ db, clock, policies, physicians, scheduling, locations });
   const offers = createOffers({ db, clock, policies, scheduling });
   const waitlist = createWaitlist({
     db,

@@ -615,6 +615,11 @@ const matrix: Row[] = [
     expect: cells("                                                           401  403  403  404   403  ok    403"),
     also: [{ who: "location_staff", target: "of a room at their own main campus A", expect: "ok",
       request: (g) => ({ url: `/api/v1/rooms/${g.roomA}`, payload: { name: "Exam 1" } }) }] },
+  { route: "POST /api/v1/rooms/:id/out-of-service", target: "a room at satellite B",
+    request: (g) => ({ url: `/api/v1/rooms/${g.roomB}/out-of-service`, payload: {} }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "a room at their own main campus A", expect: "ok",
+      request: (g) => ({ url: `/api/v1/rooms/${g.roomA}/out-of-service`, payload: {} }) }] },
   { route: "PUT /api/v1/locations/:id/map", target: "of a spare clinic",
     request: (g) => ({ url: `/api/v1/locations/${g.spare}/map`, payload: { type: "FeatureCollection", features: [
       { type: "Feature", id: "door", geometry: { type: "Point", coordinates: [-73.9, 40.6] }, properties: { kind: "entrance", floor: 0 } }] } }),

@@ -5,7 +5,7 @@ describe("an administrator keeping a location's facilities", () => {
   const baseUrl = inject("baseUrl");
   const chromium = browserForSuite();
 
-  it("an administrator who adds a room without a code is told the code is missing, then adds it and sees it listed", async () => {
+  it("an administrator who adds a room without a code is told the code is missing, then adds it and sees it listed, and taking it out of service shows the what-if first", async () => {
     const admin = await apiAs(baseUrl, "admin");
     const { items } = await admin.get<{ items: { id: string; name: string }[] }>("/api/v1/locations?limit=1");
     const location = items[0]!;
@@ -27,5 +27,14 @@ describe("an administrator keeping a location's facilities", () => {
     await form.getByRole("button", { name: "Add" }).click();
     await page.getByRole("table", { name: "Rooms" }).getByRole("cell", { name: code, exact: true }).waitFor();
     expect(await form.getByRole("textbox", { name: "Code" }).inputValue()).toBe("");
+
+    // switching the new room off asks the server what it would do first, then saves it
+    const inUse = page.getByRole("switch", { name: `Room ${code} in use` });
+    await inUse.click();
+    const preview = page.getByTestId("change-preview");
+    await preview.getByText("No booked appointment would be affected").waitFor();
+    expect(await inUse.isChecked()).toBe(true);
+    await preview.getByRole("button", { name: `Take room ${code} out of service` }).click();
+    await expect.poll(() => inUse.isChecked()).toBe(false);
   });
 });

@@ -185,6 +185,18 @@ export const locationService = {
     const { rows } = await repo.rooms(db, { locationId, limit: 100_000, offset: 0 });
     return rows.map(toRoom);
   },
+  /** One room, active or not, or undefined. */
+  async room(db: Executor, id: string): Promise<Room | undefined> {
+    const row = await repo.getRoom(db, id);
+    return row ? toRoom(row) : undefined;
+  },
+  /**
+   * Takes a room out of service in the caller's transaction (rescheduling, which authorized it and
+   * settles the appointments booked in it in the same transaction).
+   */
+  async deactivateRoomIn(db: Executor, id: string): Promise<void> {
+    await repo.updateRoom(db, id, { active: false });
+  },
   /** The specialties of these departments (a department head's scope). */
   async specialtiesOfDepartments(db: Executor, departmentIds: string[]): Promise<string[]> {
     if (!departmentIds.length) return [];

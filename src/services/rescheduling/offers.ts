@@ -140,7 +140,7 @@ export function createOffers({ db, clock, policies, scheduling }: OfferDeps) {
       patientId: row.patient_id,
       appointmentId: row.appointment_id,
       appointmentTypeId: item.appointmentTypeId,
-      physicianId: plan.physician_id,
+      physicianId: item.physicianId ?? plan.physician_id!,
       locationId: item.locationId,
       start: item.start,
       end: item.end,

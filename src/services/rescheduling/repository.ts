@@ -5,7 +5,8 @@ import { pageOf } from "../../platform/paging.js";
 export type ReschedulingTables = {
   reschedule_plans: {
     id: Generated<string>;
-    physician_id: string;
+    physician_id: string | null;
+    room_id: string | null;
     change: unknown;
     plan_stamp: string;
     status: Generated<string>;
@@ -45,7 +46,7 @@ export const reschedulingRepository = {
     db: Executor,
     row: Pick<
       PlanRow,
-      "physician_id" | "change" | "plan_stamp" | "items" | "created_by" | "expires_at" | "cause"
+      "physician_id" | "room_id" | "change" | "plan_stamp" | "items" | "created_by" | "expires_at" | "cause"
     >,
   ): Promise<PlanRow> {
     return q(db)

@@ -11,6 +11,7 @@ import {
   locationOutcome,
   offerListQuery,
   outcomeQuery,
+  outOfServiceInput,
   planInput,
   planListQuery,
   planParams,
@@ -30,6 +31,8 @@ const managers = rolesFor("physician", "manage_schedule");
  */
 const declarers = rolesFor("physician", "declare_unavailable");
 const gone = { 410: problemSchema } as const;
+/** A room is taken out of service by whoever runs it: its location's staff and administrators. */
+const roomKeepers = rolesFor("location", "manage_resources");
 
 export function reschedulingRoutes(app: App, svc: Rescheduling, offers: Offers): void {
   app.post(
@@ -66,6 +69,33 @@ export function reschedulingRoutes(app: App, svc: Rescheduling, offers: Offers):
           await svc.propose(
             actorOf(req),
             { change: "unavailable_today", physicianId: req.params.id, reason: req.body.reason },
+            "params.id",
+          ),
+        ),
+  );
+  app.post(
+    "/api/v1/rooms/:id/out-of-service",
+    {
+      config: {
+        allow: roomKeepers,
+        guards: { "params.id": ["location", "manage_resources", { via: "room" }] },
+      },
+      schema: {
+        tags,
+        summary:
+          "What if the room is taken out of service from now on: its booked appointments, each with up to 3 alternatives, the same time in another room first (nothing is changed until the plan is applied, which sets the room inactive)",
+        params: planParams,
+        body: outOfServiceInput,
+        response: { 201: reschedulePlan, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(
+          await svc.propose(
+            actorOf(req),
+            { change: "room_out_of_service", roomId: req.params.id, reason: req.body.reason },
             "params.id",
           ),
         ),

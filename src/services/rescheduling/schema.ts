@@ -13,10 +13,28 @@ export const unavailableToday = z.object({
   reason: z.string().max(1000).nullable().default(null),
 });
 
-/** The change a plan evaluates: the shapes the physician schedule routes accept, or "unavailable today". */
+/**
+ * A room taken out of service from now on (set inactive on applying): every booked or held
+ * appointment still to come in it must move, to another room at the same time first.
+ */
+export const roomOutOfService = z
+  .object({
+    change: z.literal("room_out_of_service"),
+    roomId: uuid,
+    reason: z.string().max(1000).nullable().default(null),
+  })
+  .strict();
+export type RoomOutOfService = z.infer<typeof roomOutOfService>;
+
+/**
+ * The change a plan evaluates at `POST /reschedule-plans`: the shapes the physician schedule
+ * routes accept, or "unavailable today" (a room has its own route: its location's staff ask it).
+ */
 export const planInput = z.discriminatedUnion("change", [scheduleChange, unavailableToday]);
 export type PlanInput = z.infer<typeof planInput>;
-/** What a plan stores and applies: "unavailable today" is kept as the time off it amounts to. */
+
+export const outOfServiceInput = z.object({ reason: z.string().max(1000).nullable().default(null) }).strict();
+/** A physician's change as a plan stores and applies it: "unavailable today" is kept as the time off it amounts to. */
 export type StoredChange = z.infer<typeof scheduleChange>;
 
 /** Per affected appointment on saving: move it, offer the patient the best alternative, or hand it to the desk. */
@@ -27,8 +45,8 @@ export const states = ["moved", "offered", "accepted", "needs_attention"] as con
 export type OutcomeState = (typeof states)[number];
 export const answers = ["accepted", "chose_another", "declined", "expired"] as const;
 export type Answer = (typeof answers)[number];
-/** What a plan was made for: a schedule change, or the physician called away for the rest of today. */
-export const causes = ["schedule", "unavailable_today"] as const;
+/** What a plan was made for: a schedule change, the physician called away for the rest of today, or a room out of service. */
+export const causes = ["schedule", "unavailable_today", "room_out_of_service"] as const;
 export type Cause = (typeof causes)[number];
 
 export const outcome = z.object({
@@ -49,16 +67,24 @@ export const affectedAppointment = z.object({
   appointmentTypeId: uuid,
   start: z.string(),
   end: z.string(),
-  alternatives: z.array(slotOption).describe("up to 3, best first: same physician, then same specialty"),
+  alternatives: z
+    .array(slotOption)
+    .describe(
+      "up to 3, best first: same physician, then same specialty (a room's plan: the same time in another room first)",
+    ),
   outcome: outcome.nullable().describe("what became of it once the plan was applied"),
 });
 export type AffectedAppointment = z.infer<typeof affectedAppointment>;
-/** As a plan stores it: with the patient, for the hand-over and the move. */
-export type StoredItem = Omit<AffectedAppointment, "outcome"> & { patientId: string };
+/**
+ * As a plan stores it: with the patient, for the hand-over and the move (and, in a room's plan,
+ * the appointment's physician: the plan names none).
+ */
+export type StoredItem = Omit<AffectedAppointment, "outcome"> & { patientId: string; physicianId?: string };
 
 export const reschedulePlan = z.object({
   id: uuid,
-  physicianId: uuid,
+  physicianId: uuid.nullable().describe("the physician whose schedule changes; null for a room's plan"),
+  roomId: uuid.nullable().describe("the room taken out of service; null for a physician's plan"),
   cause: z.enum(causes),
   change: z.record(z.string(), z.unknown()),
   status: z.enum(["proposed", "applied"]),

@@ -6,6 +6,7 @@
  * appointment in one transaction (`settle.ts`), so nothing is dropped and a plan whose facts moved
  * changes nothing. The reports list where every affected appointment ended.
  */
+import { randomUUID } from "node:crypto";
 import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
 import type { Executor } from "../../platform/db.js";
@@ -15,6 +16,7 @@ import type { ServiceDeps } from "../../platform/module.js";
 import { locationTarget, physicianTarget } from "../../platform/policy.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
+import type { Locations } from "../locations/index.js";
 import type { Physicians, PlannedBlock } from "../physicians/index.js";
 import type { Scheduling, UpcomingAppointment } from "../scheduling/index.js";
 import { toOutcome } from "./offers.js";
@@ -31,6 +33,7 @@ import type {
   PlanListQuery,
   PlanSummary,
   ReschedulePlan,
+  RoomOutOfService,
   StoredChange,
   StoredItem,
 } from "./schema.js";
@@ -44,6 +47,8 @@ const HORIZON_DAYS = 180;
 export interface ReschedulingDeps extends ServiceDeps {
   physicians: Physicians;
   scheduling: Scheduling;
+  /** A room's plan reads the room and takes it out of service through the locations' own writes. */
+  locations: Pick<Locations, "lookup">;
 }
 
 /** Whether a working block at the appointment's location holds the whole appointment. */
@@ -88,14 +93,23 @@ class WhatIf extends Error {
   }
 }
 
-const stale = () =>
+const stale = (room = false) =>
   problems.conflict(
     "plan_stale",
-    "The physician's schedule or appointments changed since this plan was made; make a new plan",
+    room
+      ? "The appointments in the room changed since this plan was made; make a new plan"
+      : "The physician's schedule or appointments changed since this plan was made; make a new plan",
     "params.id",
   );
 
-export function createRescheduling({ db, clock, policies, physicians, scheduling }: ReschedulingDeps) {
+export function createRescheduling({
+  db,
+  clock,
+  policies,
+  physicians,
+  scheduling,
+  locations,
+}: ReschedulingDeps) {
   const { moves } = scheduling;
 
   /** The physician's working blocks around `now` (yesterday to tomorrow, UTC). */
@@ -136,6 +150,24 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
     return found.planStamp;
   };
 
+  /**
+   * A room as the policy sees it: its location's staff and administrators run it (`manage_resources`);
+   * an unknown room, or one at another location, is a 404 on the field that named it.
+   */
+  const authorizeRoom = async (tx: Executor, actor: Actor, roomId: string, field: string) => {
+    const room = await locations.lookup.room(tx, roomId);
+    if (!room) throw problems.notFound("room", field);
+    await policies.authorize(tx, actor, "manage_resources", {
+      ...locationTarget(room.locationId, field),
+      noun: "room",
+    });
+    return room;
+  };
+
+  /** Booked or held appointments still to come in the room (a room's plan affects them all). */
+  const inRoom = (tx: Executor, roomId: string, now: number) =>
+    moves.upcomingInRoom(tx, roomId, new Date(now), new Date(now + HORIZON_DAYS * 86_400_000));
+
   /** The appointments still to come that the change leaves without a working block, before → after. */
   const affectedBy = async (tx: Executor, change: StoredChange, now: number) => {
     const upcoming = await moves.upcomingOf(
@@ -172,13 +204,14 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
     return {
       id: row.id,
       physicianId: row.physician_id,
+      roomId: row.room_id,
       cause: row.cause as Cause,
       change: row.change as Record<string, unknown>,
       status: row.status as ReschedulePlan["status"],
       createdAt: toIso(row.created_at),
       expiresAt: toIso(row.expires_at),
       appliedAt: row.applied_at ? toIso(row.applied_at) : null,
-      affected: items.map(({ patientId: _, ...i }) => {
+      affected: items.map(({ patientId: _, physicianId: __, ...i }) => {
         const o = byAppointment.get(i.appointmentId);
         return {
           ...i,
@@ -195,12 +228,71 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
     };
   };
 
-  /** The plan, authorized through its physician: another department's plan is a 404. */
+  /**
+   * The plan, authorized through its physician (another department's plan is a 404) or, for a
+   * room's plan, through the room's location.
+   */
   const requirePlan = async (tx: Executor, actor: Actor, id: string, forUpdate = false) => {
     const row = await repo.getPlan(tx, id, forUpdate);
     if (!row) throw problems.notFound("reschedule plan");
-    const stamp = await authorizeSchedule(tx, actor, row.physician_id, "params.id", row.cause as Cause);
+    if (row.room_id) {
+      await authorizeRoom(tx, actor, row.room_id, "params.id");
+      return { row, stamp: row.plan_stamp };
+    }
+    const stamp = await authorizeSchedule(tx, actor, row.physician_id!, "params.id", row.cause as Cause);
     return { row, stamp };
+  };
+
+  /**
+   * A room's "what if": every appointment still to come in it, each with alternatives searched with
+   * the room out of service (the same time in another room of the location first), then rolled back.
+   */
+  const proposeRoom = async (actor: Actor, input: RoomOutOfService): Promise<ReschedulePlan> => {
+    const now = clock.now().getTime();
+    let answer: WhatIf["answer"] | undefined;
+    let locationId = "";
+    try {
+      await db.transaction().execute(async (tx) => {
+        const room = await authorizeRoom(tx, actor, input.roomId, "params.id");
+        if (!room.active)
+          throw problems.conflict("room_inactive", "The room is already out of service", "params.id");
+        locationId = room.locationId;
+        const booked = await inRoom(tx, room.id, now);
+        await locations.lookup.deactivateRoomIn(tx, room.id);
+        const affected: StoredItem[] = [];
+        for (const a of booked) {
+          const specialty = (await physicians.lookup.get(tx, a.physicianId)).primarySpecialty;
+          const alternatives = await moves.alternativesFor(tx, a, specialty, now, undefined, true);
+          affected.push({ ...toItem(a), physicianId: a.physicianId, alternatives });
+        }
+        throw new WhatIf({ stamp: randomUUID(), affected });
+      });
+      throw new Error("unreachable: the what-if transaction always rolls back");
+    } catch (err) {
+      if (!(err instanceof WhatIf)) throw err;
+      answer = err.answer;
+    }
+    const { stamp, affected } = answer;
+    return db.transaction().execute(async (tx) => {
+      const row = await repo.insertPlan(tx, {
+        physician_id: null,
+        room_id: input.roomId,
+        change: input,
+        plan_stamp: stamp,
+        items: affected,
+        created_by: actor.userId,
+        expires_at: new Date(now + PLAN_MINUTES * 60_000),
+        cause: "room_out_of_service",
+      });
+      await auditService.record(tx, auditContextOf(actor), {
+        action: "reschedule.propose",
+        resourceType: "room",
+        resourceId: input.roomId,
+        locationId,
+        detail: { planId: row.id, change: input.change, cause: row.cause, affected: affected.length },
+      });
+      return toPlan(row);
+    });
   };
 
   const settle = createSettlement(moves);
@@ -216,7 +308,12 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
      * Evaluates the change without making it, and keeps the answer as a plan to apply. `field`
      * names where the physician's id came from (the body, or the path of "unavailable today").
      */
-    async propose(actor: Actor, input: PlanInput, field = "body.physicianId"): Promise<ReschedulePlan> {
+    async propose(
+      actor: Actor,
+      input: PlanInput | RoomOutOfService,
+      field = "body.physicianId",
+    ): Promise<ReschedulePlan> {
+      if (input.change === "room_out_of_service") return proposeRoom(actor, input);
       const now = clock.now().getTime();
       const cause: Cause = input.change === "unavailable_today" ? "unavailable_today" : "schedule";
       let answer: WhatIf["answer"];
@@ -251,6 +348,7 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
       return db.transaction().execute(async (tx) => {
         const row = await repo.insertPlan(tx, {
           physician_id: input.physicianId,
+          room_id: null,
           change,
           plan_stamp: answer.stamp,
           items: answer.affected,
@@ -297,9 +395,13 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
               "not an appointment this plan affects",
             );
         });
-        const change = row.change as StoredChange;
-        const affectedNow = await affectedBy(tx, change, now.getTime());
-        if (affectedNow.length !== known.size || affectedNow.some((a) => !known.has(a.id))) throw stale();
+        let affectedNow: Array<{ id: string }>;
+        if (row.room_id) {
+          affectedNow = await inRoom(tx, row.room_id, now.getTime());
+          await locations.lookup.deactivateRoomIn(tx, row.room_id);
+        } else affectedNow = await affectedBy(tx, row.change as StoredChange, now.getTime());
+        if (affectedNow.length !== known.size || affectedNow.some((a) => !known.has(a.id)))
+          throw stale(row.room_id !== null);
 
         const policyOf = new Map(input.exceptions.map((e) => [e.appointmentId, e.policy]));
         const outcomes: OutcomeRow[] = [];
@@ -312,8 +414,13 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
         const by = counts(outcomes);
         await auditService.record(tx, auditContextOf(actor), {
           action: "reschedule.apply",
-          resourceType: "physician",
-          resourceId: row.physician_id,
+          ...(row.room_id
+            ? {
+                resourceType: "room",
+                resourceId: row.room_id,
+                locationId: (row.items as StoredItem[])[0]?.locationId,
+              }
+            : { resourceType: "physician", resourceId: row.physician_id! }),
           detail: {
             planId: row.id,
             moved: by.moved,
@@ -337,7 +444,7 @@ export function createRescheduling({ db, clock, policies, physicians, scheduling
         return {
           items: rows.map((r) => ({
             id: r.id,
-            physicianId: r.physician_id,
+            physicianId: query.physicianId,
             cause: r.cause as Cause,
             change: r.change as Record<string, unknown>,
             status: r.status as PlanSummary["status"],

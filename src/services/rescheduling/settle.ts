@@ -19,17 +19,11 @@ import type { Policy, StoredItem } from "./schema.js";
 
 export function createSettlement(moves: Moves) {
   /** Tries the alternatives in order, each in a savepoint; the first that still fits is taken. */
-  const moveToFirstFitting = async (tx: Executor, actor: Actor, item: StoredItem) => {
+  const moveToFirstFitting = async (tx: Executor, actor: Actor, item: StoredItem, reason: string) => {
     for (const alt of item.alternatives) {
       await sql`SAVEPOINT reschedule_move`.execute(tx);
       try {
-        const moved = await moves.moveIn(
-          tx,
-          actor,
-          item.appointmentId,
-          alt.id,
-          "the physician's schedule changed",
-        );
+        const moved = await moves.moveIn(tx, actor, item.appointmentId, alt.id, reason);
         await sql`RELEASE SAVEPOINT reschedule_move`.execute(tx);
         return moved.id;
       } catch (err) {
@@ -84,7 +78,12 @@ export function createSettlement(moves: Moves) {
     };
     const none = { new_appointment_id: null, hold_id: null, offer_expires_at: null };
     if (policy === "auto_move") {
-      const movedTo = await moveToFirstFitting(tx, actor, item);
+      const movedTo = await moveToFirstFitting(
+        tx,
+        actor,
+        item,
+        plan.room_id ? "the room was taken out of service" : "the physician's schedule changed",
+      );
       return movedTo
         ? { ...base, ...none, state: "moved", new_appointment_id: movedTo, note: null }
         : {
@@ -101,7 +100,7 @@ export function createSettlement(moves: Moves) {
           type: "reschedule.offered",
           appointmentId: item.appointmentId,
           patientId: item.patientId,
-          physicianId: plan.physician_id,
+          physicianId: item.physicianId ?? plan.physician_id!,
           locationId: item.locationId,
           // start and end name the appointment's own time (nothing there changed yet: no room to forget)
           payload: {

@@ -69,6 +69,7 @@ export interface AppointmentFilter {
   locationIds?: string[] | undefined;
   physicianIds?: string[] | undefined;
   patientIds?: string[] | undefined;
+  roomIds?: string[] | undefined;
   status?: string[] | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
@@ -108,6 +109,7 @@ export const appointmentRepository = {
     if (f.locationIds) query = query.where("location_id", "in", nonEmpty(f.locationIds));
     if (f.physicianIds) query = query.where("physician_id", "in", nonEmpty(f.physicianIds));
     if (f.patientIds) query = query.where("patient_id", "in", nonEmpty(f.patientIds));
+    if (f.roomIds) query = query.where("room_id", "in", nonEmpty(f.roomIds));
     if (f.status) query = query.where("status", "in", nonEmpty(f.status));
     if (f.from) {
       const from = f.from;

@@ -77,6 +77,11 @@ export interface SearchNeed {
   ignoreContinuity?: boolean;
   /** An appointment being moved: its own time does not count against the patient. */
   excludeAppointmentId?: string | undefined;
+  /**
+   * An appointment being moved to another room at its own time: that time does not count against
+   * its physician either (the booking's re-check excludes it the same way).
+   */
+  ownTime?: { physicianId: string; start: number; end: number } | undefined;
   now?: number;
   /** Called inside a transaction (the booking re-check). */
   inTransaction?: boolean;
@@ -342,8 +347,17 @@ async function physicianCommitments(
   from: number,
   to: number,
 ): Promise<Map<string, Commitment[]>> {
-  if (need.inTransaction) return busy.physicianCommitments(db, ids, new Date(from), new Date(to));
-  return occupancy.physicianBookings.get(db, ids, from, to);
+  const found = need.inTransaction
+    ? await busy.physicianCommitments(db, ids, new Date(from), new Date(to))
+    : await occupancy.physicianBookings.get(db, ids, from, to);
+  const own = need.ownTime;
+  if (!own || !found.has(own.physicianId)) return found;
+  const out = new Map(found);
+  out.set(
+    own.physicianId,
+    found.get(own.physicianId)!.filter((c) => c.start !== own.start || c.end !== own.end),
+  );
+  return out;
 }
 
 /** The rooms' bookings overlapping [from, to), by room: cached for a search, as above. */

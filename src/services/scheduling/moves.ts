@@ -46,42 +46,51 @@ export function createMoves({
   caches: SchedulingCaches;
   telehealth: TelehealthLinks;
 }) {
+  /** Booked or held appointments of these physicians or rooms starting in [from, to), oldest first. */
+  const upcoming = async (
+    tx: Executor,
+    who: { physicianIds?: string[]; roomIds?: string[] },
+    from: Date,
+    to: Date,
+  ): Promise<UpcomingAppointment[]> => {
+    const { rows } = await appts.list(tx, {
+      ...who,
+      status: ["booked", "held"],
+      from,
+      to,
+      limit: 1000,
+      offset: 0,
+    });
+    return rows
+      .filter((r) => r.starts_at >= from)
+      .map((r) => ({
+        id: r.id,
+        patientId: r.patient_id,
+        physicianId: r.physician_id,
+        locationId: r.location_id,
+        appointmentTypeId: r.appointment_type_id,
+        start: r.starts_at,
+        end: r.ends_at,
+        telehealth: r.telehealth,
+        status: r.status,
+      }));
+  };
   return {
     /** Booked or held appointments of the physician starting in [from, to), oldest first. */
-    async upcomingOf(
-      tx: Executor,
-      physicianId: string,
-      from: Date,
-      to: Date,
-    ): Promise<UpcomingAppointment[]> {
-      const { rows } = await appts.list(tx, {
-        physicianIds: [physicianId],
-        status: ["booked", "held"],
-        from,
-        to,
-        limit: 1000,
-        offset: 0,
-      });
-      return rows
-        .filter((r) => r.starts_at >= from)
-        .map((r) => ({
-          id: r.id,
-          patientId: r.patient_id,
-          physicianId: r.physician_id,
-          locationId: r.location_id,
-          appointmentTypeId: r.appointment_type_id,
-          start: r.starts_at,
-          end: r.ends_at,
-          telehealth: r.telehealth,
-          status: r.status,
-        }));
-    },
+    upcomingOf: (tx: Executor, physicianId: string, from: Date, to: Date): Promise<UpcomingAppointment[]> =>
+      upcoming(tx, { physicianIds: [physicianId] }, from, to),
+
+    /** Booked or held appointments in the room starting in [from, to), oldest first. */
+    upcomingInRoom: (tx: Executor, roomId: string, from: Date, to: Date): Promise<UpcomingAppointment[]> =>
+      upcoming(tx, { roomIds: [roomId] }, from, to),
 
     /**
      * Up to three alternatives, best first: the same physician (any location, nearest in time),
      * then others of the specialty; follow-up continuity is kept, the patient's own time counts.
      * With `sameDayUntil` (the physician is away for the rest of the day): only until then, and
-     * others of the specialty at the same location first, then by video.
+     * others of the specialty at the same location first, then by video. With `sameTimeFirst`
+     * (its room is going out of service): the same physician at the same time and location in
+     * another room comes first.
      */
     async alternativesFor(
       tx: Executor,
@@ -89,6 +98,7 @@ export function createMoves({
       specialty: string,
       now: number,
       sameDayUntil?: number,
+      sameTimeFirst = false,
     ): Promise<SlotOptionDto[]> {
       const from = sameDayUntil ? now : Math.max(now, a.start.getTime() - 2 * 86_400_000);
       const to = sameDayUntil ?? a.start.getTime() + SEARCH_DAYS * 86_400_000;
@@ -115,6 +125,26 @@ export function createMoves({
             { ...base, specialty, limit: 24 },
           ];
       const picked: SlotOptionDto[] = [];
+      if (sameTimeFirst) {
+        const found = await searchOptions(
+          tx,
+          rules,
+          {
+            ...base,
+            physicianIds: [a.physicianId],
+            locationIds: [a.locationId],
+            from: a.start.getTime(),
+            to: a.end.getTime(),
+            ownTime: { physicianId: a.physicianId, start: a.start.getTime(), end: a.end.getTime() },
+          },
+          caches,
+        ).catch((err: unknown) => {
+          if (err instanceof ProblemError && err.status < 500) return null;
+          throw err;
+        });
+        const same = found?.options.find((o) => o.start === a.start.getTime());
+        if (found && same) picked.push(toOptionDto(same, found, optionIds));
+      }
       for (const need of searches) {
         if (picked.length >= ALTERNATIVES) break;
         const found = await searchOptions(tx, rules, need, caches).catch((err: unknown) => {

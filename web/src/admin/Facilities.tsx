@@ -25,8 +25,9 @@ import {
 } from "../../../src/services/locations/schema.js";
 import { api, type FieldErrors, fieldErrorsOf, type Page, validate } from "../shared/api.js";
 import { useSpecialties } from "../shared/queries.js";
+import { PlanReport, ReschedulePreview } from "../shared/ReschedulePreview.js";
 import { SearchableSelect } from "../shared/SearchablePickers.js";
-import type { Department, EquipmentItem, Room } from "../shared/types.js";
+import type { Department, EquipmentItem, ReschedulePlan, Room } from "../shared/types.js";
 import { ErrorAlert, humanize, QueryView } from "../shared/ui.js";
 
 /** A small create form: validate with the API's schema, post, refresh the list. */
@@ -173,6 +174,16 @@ export function Rooms({ locationId }: { locationId: string }) {
     mutationFn: (r: Room) => api.patch<Room>(`/api/v1/rooms/${r.id}`, { active: !r.active }),
     onSuccess: () => client.invalidateQueries({ queryKey: key }),
   });
+  // taking a room out of service goes through the server's what-if: its booked appointments move
+  const [retiring, setRetiring] = useState<Room | null>(null);
+  const [report, setReport] = useState<ReschedulePlan | null>(null);
+  const preview = useQuery({
+    queryKey: ["room-out-of-service", retiring?.id],
+    enabled: !!retiring,
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: false,
+    queryFn: () => api.post<ReschedulePlan>(`/api/v1/rooms/${retiring!.id}/out-of-service`, {}),
+  });
   const [form, setForm] = useState({ code: "", name: "", kind: "exam", floor: 0, stepFree: true });
   const { create, errors, submit } = useCreate<Room>(`/api/v1/locations/${locationId}/rooms`, key);
   const onSubmit = (e: FormEvent) => {
@@ -182,6 +193,7 @@ export function Rooms({ locationId }: { locationId: string }) {
   return (
     <Stack>
       <ErrorAlert error={toggle.error} />
+      <ErrorAlert error={preview.error} title="The room could not be taken out of service" />
       <QueryView query={list}>
         {(page) => (
           <Table.ScrollContainer minWidth={560}>
@@ -207,7 +219,11 @@ export function Rooms({ locationId }: { locationId: string }) {
                     <Table.Td>
                       <Switch
                         checked={r.active}
-                        onChange={() => toggle.mutate(r)}
+                        onChange={() => {
+                          setReport(null);
+                          if (r.active) setRetiring(r);
+                          else toggle.mutate(r);
+                        }}
                         aria-label={`Room ${r.code} in use`}
                       />
                     </Table.Td>
@@ -218,6 +234,34 @@ export function Rooms({ locationId }: { locationId: string }) {
           </Table.ScrollContainer>
         )}
       </QueryView>
+      {retiring && preview.data ? (
+        <Paper withBorder p="sm" aria-label={`Take room ${retiring.code} out of service`}>
+          <Title order={3} size="h5" mb="xs">
+            Take room {retiring.code} out of service
+          </Title>
+          <ReschedulePreview
+            plan={preview.data}
+            saveLabel={`Take room ${retiring.code} out of service`}
+            onSaved={(applied) => {
+              setRetiring(null);
+              client.removeQueries({ queryKey: ["room-out-of-service"] });
+              setReport(applied);
+              void client.invalidateQueries({ queryKey: key });
+            }}
+          />
+          <Button
+            variant="default"
+            mt="xs"
+            onClick={() => {
+              setRetiring(null);
+              client.removeQueries({ queryKey: ["room-out-of-service"] });
+            }}
+          >
+            Keep room {retiring.code} in use
+          </Button>
+        </Paper>
+      ) : null}
+      {report ? <PlanReport plan={report} /> : null}
       <CreateForm
         title="Add a room"
         onSubmit={onSubmit}
