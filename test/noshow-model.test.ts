@@ -159,6 +159,13 @@ describe("the no-show model", () => {
     expect(there.weights).toHaveLength(here.weights.length);
     for (const [i, w] of there.weights.entries()) expect(w).toBeCloseTo(here.weights[i]!, 9);
   });
+
+  it("a fit in a worker thread stops when its signal is aborted (a server shutting down does not wait for it)", async () => {
+    const stop = new AbortController();
+    const fitting = train(madeUpHistory(300), { fit: fitInWorker, signal: stop.signal });
+    stop.abort();
+    await expect(fitting).rejects.toThrow();
+  });
 });
 
 describe("appointments from a CSV", () => {

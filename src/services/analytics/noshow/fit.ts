@@ -49,7 +49,11 @@ export const fitInWorker: Fit = (rows, outcomes, signal) => {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error("training stopped"));
     const worker = new Worker(WORKER, { eval: true, workerData });
-    const stop = () => void worker.terminate();
+    // settles at once: a worker terminated before it started may never report its exit
+    const stop = () => {
+      void worker.terminate();
+      reject(new Error("training stopped"));
+    };
     signal?.addEventListener("abort", stop, { once: true });
     worker.once("exit", () => signal?.removeEventListener("abort", stop));
     worker.once("message", (weights: number[]) => resolve(weights));

@@ -37,6 +37,7 @@ export async function train(
     weights: await fitWeights(
       rows,
       visits.map((v) => (v.noShow ? 1 : 0)),
+      opts.signal,
     ),
   };
 }
