@@ -87,8 +87,11 @@ function mailTo(dir: string, address: string): Mail[] {
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** The link of the first offer email to `address`, once it has arrived. */
-async function offerLink(dir: string, address: string, timeoutMs = 60_000): Promise<string> {
+/**
+ * The link of the first offer email to `address`, once it has arrived. Generous: the demo server's
+ * one notification worker may still be sending what an earlier journey's schedule change caused.
+ */
+async function offerLink(dir: string, address: string, timeoutMs = 180_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const mail = mailTo(dir, address).find((m) => m.subject.startsWith("A time has opened up"));

@@ -179,7 +179,9 @@ export function OpenOffers() {
         {open.map((o) => (
           <Text size="sm" key={o.id}>
             Your appointment on <ZonedDateTime iso={o.start} zone={viewerZone} />:{" "}
-            <Link to={`/patient/reschedule-offers/${o.id}`}>see the time we are holding for you</Link>
+            <Link to={`/patient/reschedule-offers/${o.id}`} underline="always">
+              see the time we are holding for you
+            </Link>
           </Text>
         ))}
       </Stack>
