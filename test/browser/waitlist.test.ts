@@ -87,14 +87,12 @@ function mailTo(dir: string, address: string): Mail[] {
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/**
- * The link of the first offer email to `address`, once it has arrived. Generous: the demo server's
- * one notification worker may still be sending what an earlier journey's schedule change caused.
- */
+/** The link of the first offer email to `address`, once it has arrived. */
 async function offerLink(dir: string, address: string, timeoutMs = 180_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const mail = mailTo(dir, address).find((m) => m.subject.startsWith("A time has opened up"));
+    // in whichever language the patient reads (the demo's patients include Spanish readers)
+    const mail = mailTo(dir, address).find((m) => m.text.includes("/waitlist/offer/"));
     const token = mail ? /\/waitlist\/offer\/([A-Za-z0-9_-]{43})/.exec(mail.text)?.[1] : undefined;
     if (token) return token;
     if (Date.now() > deadline) throw new Error(`no offer email to ${address}`);
