@@ -1,0 +1,294 @@
+/**
+ * The access policy's table (see policy.ts for what puts a patient in a caller's scope): one rule
+ * per (roles, actions, resource, condition), tried in order; the first that holds grants, with its
+ * ground. ARCHITECTURE.md's policy section and the access-matrix and policy tests read it.
+ */
+import { type AnyRule, allow, type PatientAction } from "./policy.types.js";
+
+const EVERY_PATIENT_ACTION: readonly PatientAction[] = [
+  "read",
+  "update",
+  "update_identity",
+  "read_family",
+  "link_family",
+  "book",
+  "search_for",
+  "override_continuity",
+  "read_messages",
+  "read_access_log",
+  "refer",
+  "triage_waitlist",
+];
+const PATIENT_READS = ["read", "read_family", "search_for"] as const;
+const OWN = [...PATIENT_READS, "update", "book", "read_messages", "read_access_log"] as const;
+
+/** The table. Rules are tried in order; the first that holds grants, with its ground. */
+export const policy: readonly AnyRule[] = [
+  // ── patients ──
+  allow("admin", EVERY_PATIENT_ACTION, "patient", "admin", "administrators reach every patient"),
+  allow(
+    "patient",
+    OWN,
+    "patient",
+    "own",
+    "a patient reaches their own record",
+    (_db, a, p) => a.patientId === p.id,
+  ),
+  allow("patient", OWN, "patient", "guardian", "a guardian reaches their dependents' records", (_db, a, p) =>
+    a.patientIds.includes(p.id),
+  ),
+  allow(
+    "physician",
+    [...PATIENT_READS, "book", "refer"],
+    "patient",
+    "care",
+    "a physician reaches patients with a standing appointment with them",
+    (db, a, p, facts) => a.physicianId !== null && facts.physicianCares(db, a.physicianId, p.id),
+  ),
+  allow(
+    "location_staff",
+    [...PATIENT_READS, "update", "update_identity", "link_family", "book", "override_continuity", "refer"],
+    "patient",
+    "location",
+    "staff reach patients registered at, or with a standing appointment at, one of their locations",
+    (db, a, p, facts) => facts.atLocations(db, a.locationIds, p.id),
+  ),
+  allow(
+    "location_staff",
+    [...PATIENT_READS, "book"],
+    "patient",
+    "referral",
+    "staff of the location a patient is referred to reach that patient while the referral is open",
+    (db, a, p, facts) => facts.referredTo(db, a.locationIds, p.id),
+  ),
+  allow(
+    "location_staff",
+    "triage_waitlist",
+    "patient",
+    "location",
+    "staff set the waitlist urgency of patients registered at, or with a standing appointment at, one of their locations",
+    (db, a, p, facts) => facts.atLocations(db, a.locationIds, p.id),
+  ),
+  allow(
+    ["physician", "location_staff"],
+    PATIENT_READS,
+    "patient",
+    "break_glass",
+    "physicians and staff reach a patient for whom they broke the glass, until the grant expires",
+    (db, a, p, facts) => facts.breakGlass(db, a.userId, p.id),
+  ),
+  allow(
+    ["physician", "location_staff"],
+    "break_glass",
+    "patient",
+    "break_glass",
+    "physicians and staff may break the glass for any patient (time-limited, flagged for review)",
+  ),
+  allow(
+    "location_staff",
+    "verify_identity",
+    "patient",
+    "location",
+    "a front desk finds a patient new to it by exact MRN and birth date, which registers them there",
+  ),
+  allow(
+    "compliance",
+    "read_access_log",
+    "patient",
+    "audit",
+    "compliance officers read any patient's access log (and nothing else of the record)",
+  ),
+
+  // ── appointments ──
+  allow(
+    "admin",
+    ["read", "cancel", "reschedule", "change_status", "release_hold"],
+    "appointment",
+    "admin",
+    "administrators reach every appointment",
+  ),
+  allow(
+    "patient",
+    ["read", "cancel", "reschedule", "release_hold"],
+    "appointment",
+    "own",
+    "patients reach their own and their dependents' appointments",
+    (_db, a, r) => a.patientIds.includes(r.patientId),
+  ),
+  allow(
+    "physician",
+    ["read", "cancel", "change_status", "release_hold"],
+    "appointment",
+    "care",
+    "physicians reach their own appointments, at every location",
+    (_db, a, r) => a.physicianId === r.physicianId,
+  ),
+  allow(
+    "location_staff",
+    ["read", "cancel", "reschedule", "change_status", "release_hold"],
+    "appointment",
+    "location",
+    "staff reach the appointments at their locations",
+    (_db, a, r) => a.locationIds.includes(r.locationId),
+  ),
+
+  // ── physicians' schedules ──
+  allow(
+    "admin",
+    [
+      "read_schedule",
+      "read_time_off_reason",
+      "manage_profile",
+      "manage_schedule",
+      "manage_time_off",
+      "declare_unavailable",
+    ],
+    "physician",
+    "admin",
+    "administrators manage every physician",
+  ),
+  allow(
+    "department_head",
+    [
+      "read_schedule",
+      "read_time_off_reason",
+      "manage_profile",
+      "manage_schedule",
+      "manage_time_off",
+      "declare_unavailable",
+    ],
+    "physician",
+    "department",
+    "department heads manage the physicians of their departments' specialties, across locations",
+    async (_db, a, r) => (await r.specialties()).some((s) => a.specialties.includes(s)),
+  ),
+  allow(
+    "physician",
+    ["read_schedule", "read_time_off_reason", "manage_time_off", "declare_unavailable"],
+    "physician",
+    "own",
+    "physicians read their own schedule, manage their own time off and report themselves unavailable for the rest of today",
+    (_db, a, r) => a.physicianId === r.id,
+  ),
+  allow(
+    "location_staff",
+    "declare_unavailable",
+    "physician",
+    "location",
+    "staff report a physician who works at their location today unavailable for the rest of the day",
+    async (_db, a, r) =>
+      (r.worksTodayAt ? await r.worksTodayAt() : []).some((l) => a.locationIds.includes(l)),
+  ),
+  allow(
+    "location_staff",
+    "read_schedule",
+    "physician",
+    "staff",
+    "staff read any physician's schedule (appointments elsewhere show as busy, without details)",
+  ),
+
+  // ── a location's rooms and equipment ──
+  allow(
+    "admin",
+    ["read_resources", "manage_resources", "handle_handovers", "manage_waitlist"],
+    "location",
+    "admin",
+    "administrators manage every location",
+  ),
+  allow(
+    "location_staff",
+    "manage_waitlist",
+    "location",
+    "location",
+    "staff see and manage the waitlist and its figures at their own locations",
+    (_db, a, r) => a.locationIds.includes(r.id),
+  ),
+  allow(
+    "location_staff",
+    ["read_resources", "manage_resources", "handle_handovers"],
+    "location",
+    "location",
+    "staff run the rooms and equipment of their own locations (and follow the mobile equipment coming to or leaving them), and take over its rescheduling hand-overs",
+    (_db, a, r) => a.locationIds.includes(r.id),
+  ),
+
+  // ── referrals ──
+  allow(
+    "admin",
+    ["read", "answer", "cancel", "book"],
+    "referral",
+    "admin",
+    "administrators reach every referral",
+  ),
+  allow(
+    "patient",
+    ["read", "book"],
+    "referral",
+    "own",
+    "patients read and book their own and their dependents' referrals",
+    (_db, a, r) => a.patientIds.includes(r.patientId),
+  ),
+  allow(
+    "location_staff",
+    ["read", "answer", "book"],
+    "referral",
+    "location",
+    "staff of the receiving location read, accept or decline and book the referrals sent to it",
+    (_db, a, r) => a.locationIds.includes(r.toLocationId),
+  ),
+  allow(
+    ["physician", "location_staff"],
+    ["read", "cancel"],
+    "referral",
+    "referrer",
+    "whoever made a referral follows its state and may withdraw it",
+    (_db, a, r) => a.userId === r.referredBy,
+  ),
+  allow(
+    "physician",
+    "read",
+    "referral",
+    "care",
+    "the physician a referral names reads it",
+    (_db, a, r) => a.physicianId !== null && a.physicianId === r.toPhysicianId,
+  ),
+  allow(
+    "admin",
+    "manage_map",
+    "location",
+    "admin",
+    "administrators draw or import a location's indoor map (its entrances, lifts, corridors and rooms)",
+  ),
+
+  // ── no-show risk (patients never see their own) ──
+  allow(
+    "admin",
+    "read_no_show_risk",
+    "location",
+    "admin",
+    "administrators see the no-show risk of upcoming appointments at every location",
+  ),
+  allow(
+    "location_staff",
+    "read_no_show_risk",
+    "location",
+    "location",
+    "staff see the no-show risk of upcoming appointments at their own locations",
+    (_db, a, r) => a.locationIds.includes(r.id),
+  ),
+  allow(
+    "admin",
+    "read_no_show_risk",
+    "physician",
+    "admin",
+    "administrators see the no-show risk of every physician's upcoming appointments",
+  ),
+  allow(
+    "physician",
+    "read_no_show_risk",
+    "physician",
+    "own",
+    "physicians see the no-show risk of their own upcoming appointments",
+    (_db, a, r) => a.physicianId === r.id,
+  ),
+];
