@@ -7,18 +7,20 @@ export interface Page {
 }
 
 /**
- * Runs `ordered` for the rows of one page and `filtered` (the same query before its columns and
- * order) for the total, side by side.
+ * Runs `ordered` for the rows of one page, and `filtered` (the same query before its columns and
+ * order) for the total only when the page cannot tell it: a page shorter than the limit ends the
+ * list, so its total is the offset plus its rows, from the same snapshot as the rows (two
+ * statements could see a row committed between them: a total of 1 beside no items).
  */
 export async function pageOf<DB, TB extends keyof DB, Row>(
   filtered: SelectQueryBuilder<DB, TB, object>,
   ordered: SelectQueryBuilder<DB, TB, Row>,
   page: Page,
 ): Promise<{ rows: Row[]; total: number }> {
-  const [rows, count] = await Promise.all([
-    ordered.limit(page.limit).offset(page.offset).execute(),
-    filtered.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-  ]);
+  const rows = (await ordered.limit(page.limit).offset(page.offset).execute()) as Row[];
+  if (rows.length < page.limit && (rows.length > 0 || page.offset === 0))
+    return { rows, total: page.offset + rows.length };
+  const count = await filtered.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
   // PostgreSQL counts in bigint, which arrives as a string
-  return { rows: rows as Row[], total: Number((count as { n: number | string }).n) };
+  return { rows, total: Number((count as { n: number | string }).n) };
 }

@@ -32,8 +32,11 @@ export interface EmailChannel {
 
 export function smtpChannel(url: string, from: string): EmailChannel {
   // timeouts well inside the job lease, so a hung server cannot outlive our claim on the job
+  // pooled: the worker sends several messages at once over a few kept-open connections
   const transport = nodemailer.createTransport({
     url,
+    pool: true,
+    maxConnections: 4,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: 30_000,

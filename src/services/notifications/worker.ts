@@ -28,7 +28,13 @@ import type { MessageEvent, TemplateLibrary } from "./templates.js";
 
 export const CURSOR = "notifications";
 const EVENT_BATCH = 100;
-const JOB_BATCH = 20;
+const JOB_BATCH = 40;
+/**
+ * Messages sent at once: one appointment's messages go in order, different appointments' side by
+ * side, so a schedule change that writes to hundreds of patients does not hold every other
+ * patient's confirmation behind it for minutes.
+ */
+const SEND_AT_ONCE = 8;
 const LEASE_MS = 120_000;
 const SWEEP_MS = 60_000;
 
@@ -224,7 +230,12 @@ export class NotificationWorker {
         leaseMs: LEASE_MS,
         workerId: this.id,
       });
-      for (const job of jobs) await this.deliver(job);
+      await inOrderPerKey(
+        jobs,
+        (j) => j.appointment_id,
+        SEND_AT_ONCE,
+        (job) => this.deliver(job),
+      );
       if (jobs.length < JOB_BATCH) return;
     }
   }
@@ -381,4 +392,30 @@ export class NotificationWorker {
       ).catch((e: unknown) => log.error({ err: e, job: job.id }, "could not record a delivery failure"));
     }
   }
+}
+
+/**
+ * Runs `work` over the items, those of one key one after another in the given order, at most
+ * `limit` keys at a time. Resolves once every item is done; `work` must not throw (a delivery
+ * settles its own failures).
+ */
+export async function inOrderPerKey<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  const queues = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const queue = queues.get(key);
+    if (queue) queue.push(item);
+    else queues.set(key, [item]);
+  }
+  const pending = [...queues.values()];
+  const lane = async () => {
+    for (let queue = pending.shift(); queue; queue = pending.shift())
+      for (const item of queue) await work(item);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, pending.length) }, lane));
 }
