@@ -96,6 +96,8 @@ async function groundUnder<K extends Kind>(
   action: Actions[K],
   target: Target<K>,
 ): Promise<Ground | undefined> {
+  // a system client reaches no further than its token's scopes, whatever its role's rules say
+  if (actor.client && !actor.client.grants.includes(`${target.kind}.${action}`)) return undefined;
   for (const rule of policy as unknown as readonly Rule<K>[]) {
     if (rule.kind !== target.kind || !rule.roles.includes(actor.role) || !rule.actions.includes(action))
       continue;

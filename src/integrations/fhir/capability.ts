@@ -54,10 +54,30 @@ export function capabilityStatement(version: string, baseUrl: string): Capabilit
           "Every search pages with _count and _offset and links self, first, previous and next. " +
           "Reference data (Organization, Location, Practitioner, PractitionerRole, HealthcareService, " +
           "Schedule) is public; Slot, Appointment and Patient need a Rounds session (cookie or " +
-          "Authorization: Bearer <session token>) and answer only what the caller's role and scope reach.",
+          "Authorization: Bearer <session token>) or a system client's token, and answer only what the caller's role and scope reach.",
         security: {
+          extension: [
+            {
+              url: "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+              extension: [{ url: "token", valueUri: `${baseUrl}/auth/token` }],
+            },
+          ],
+          service: [
+            {
+              coding: [
+                {
+                  system: "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                  code: "SMART-on-FHIR",
+                },
+              ],
+            },
+          ],
           description:
-            "Sign in with POST /api/v1/auth/login and send the session token as a bearer token, or the session cookie",
+            "People: sign in with POST /api/v1/auth/login and send the session token as a bearer token, or the session cookie. " +
+            "System clients registered by an administrator: the client credentials grant at /auth/token " +
+            "(client_secret_basic, client_secret_post or private_key_jwt; see .well-known/smart-configuration) " +
+            "gives a five-minute bearer token with system/<type>.read|write scopes; every interaction needs " +
+            "the scope of its resource type, and the client acts with staff rights at its registered locations.",
         },
         resource: [
           resource("Organization", ["read", "search-type"], []),

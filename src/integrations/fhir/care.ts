@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { Actor } from "../../platform/access.js";
 import { problems } from "../../platform/errors.js";
 import { actorOf } from "../../platform/identity/index.js";
-import { rolesFor } from "../../platform/policy.js";
+import { AccessRefused, rolesFor } from "../../platform/policy.js";
 import {
   pageBundle as bundle,
   type FhirDeps,
@@ -187,10 +187,10 @@ const APPOINTMENT_STATUSES = [
 /**
  * What `_include` brings along with a page of appointments: practitioners and locations (network
  * data), and patients through the patients service, so each is a read in the caller's scope
- * (audited); one the caller does not reach is left out.
+ * (audited); one the caller does not reach is left out, and its refusal audited.
  */
 async function appointmentIncludes(
-  { patients, physicians, locations }: FhirDeps,
+  { patients, physicians, locations, auditRefusal }: FhirDeps,
   actor: Actor,
   include: Set<string>,
   items: Array<{ patientId: string; physicianId: string; locationId: string }>,
@@ -199,8 +199,13 @@ async function appointmentIncludes(
   const distinct = (pick: (a: (typeof items)[number]) => string) => [...new Set(items.map(pick))];
   if (include.has("Appointment:patient"))
     for (const id of distinct((a) => a.patientId)) {
-      const p = await orNone(patients.get(actor, id));
-      if (p) out.push(toFhirPatient(p));
+      try {
+        out.push(toFhirPatient(await patients.get(actor, id)));
+      } catch (err) {
+        // left out of the Bundle, but a refusal all the same: the trail records it
+        if (!(err instanceof AccessRefused)) throw err;
+        await auditRefusal(actor, { ...err.attempt, field: "_include" }, "/fhir/R4/Appointment");
+      }
     }
   if (include.has("Appointment:practitioner"))
     for (const id of distinct((a) => a.physicianId)) out.push(toPractitioner(await physicians.get(id)));
