@@ -64,7 +64,8 @@ export type Guards = Readonly<Record<string, Guard>>;
 
 /** Whether some rule lets this role do the action at all (before any target is known). */
 export const mayEver = <K extends Kind>(actor: Actor, kind: K, action: Actions[K]): boolean =>
-  rolesFor(kind, action).includes(actor.role);
+  rolesFor(kind, action).includes(actor.role) &&
+  (!actor.client || actor.client.grants.includes(`${kind}.${action}`));
 
 /** What a refused caller tried: recorded in the audit trail as an `access.refused` event. */
 export interface Attempt {

@@ -373,6 +373,35 @@ describe("a system client on the FHIR API", () => {
     );
   });
 
+  it("Patient search by MRN, name and birth date finds only patients in reach; a client never registers one by MRN", async () => {
+    const token = await secretToken(booker);
+    const mine = (await admin.inject({ url: `/api/v1/patients/${localPatient}` })).json() as {
+      mrn: string;
+      familyName: string;
+      birthDate: string;
+    };
+    const theirs = (await admin.inject({ url: `/api/v1/patients/${elsewhere.patientId}` })).json() as {
+      mrn: string;
+      familyName: string;
+      birthDate: string;
+    };
+    const ids = async (query: string) => {
+      const res = await fhirGet(`Patient?${query}`, token);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(() => validateFhir(res.body)).not.toThrow();
+      return ((res.body as Bundle).entry ?? []).map((e) => e.resource!.id);
+    };
+    const mrnSystem = encodeURIComponent("https://rounds.example/fhir/identifier/mrn");
+    expect(await ids(`identifier=${mrnSystem}|${mine.mrn}`)).toEqual([localPatient]);
+    expect(await ids(`name=${mine.familyName}&birthdate=${mine.birthDate}`)).toEqual([localPatient]);
+    expect(await ids(`name=${theirs.familyName}`)).toEqual([]);
+    // a front desk's MRN + birth date identity check is a person's act, not a system client's
+    expect(await ids(`identifier=${theirs.mrn}&birthdate=${theirs.birthDate}`)).toEqual([]);
+    expect((await fhirGet(`Patient/${elsewhere.patientId}`, token)).status).toBe(404);
+    const bad = await fhirGet("Patient?birthdate=ge2000-01-01", token);
+    expect(bad.status).toBe(400);
+  });
+
   it("an _include of a patient out of the client's reach leaves them out, and the refusal is audited", async () => {
     // a hold at the client's campus for a patient of another network: the appointment is the
     // campus's, the patient is not (holds do not bring a patient into scope)

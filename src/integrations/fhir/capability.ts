@@ -147,7 +147,19 @@ export function capabilityStatement(version: string, baseUrl: string): Capabilit
                 "update and patch only cancel (status cancelled, with an optional cancelationReason)",
             },
           ),
-          resource("Patient", ["read"], []),
+          resource(
+            "Patient",
+            ["read", "search-type"],
+            [
+              ["identifier", "token", "the medical record number (system|value or value)"],
+              ["name", "string", "name contains"],
+              ["birthdate", "date", "the whole date of birth (eq only)"],
+            ],
+            {
+              documentation:
+                "only patients in the caller's scope; staff giving an exact MRN with the birth date also find a patient new to their location, as at the front desk",
+            },
+          ),
         ],
       },
     ],

@@ -20,7 +20,17 @@ import {
   slotId,
 } from "./context.js";
 import { isUuid, parsePhysicianAtLocationId } from "./ids.js";
-import { all, dateBounds, includes, one, paging, referenceId, tokenCode, uuidReference } from "./params.js";
+import {
+  all,
+  dateBounds,
+  dateRange,
+  includes,
+  one,
+  paging,
+  referenceId,
+  tokenCode,
+  uuidReference,
+} from "./params.js";
 import {
   roundsStatuses,
   SYSTEM,
@@ -165,6 +175,40 @@ export function careRoutes(fhir: FastifyInstance, deps: FhirDeps): void {
       return send(reply, toFhirAppointment(a, await typeName(a.appointmentTypeId)));
     },
   );
+
+  fhir.get("/Patient", { config: { allow: patientReaders }, schema: hidden }, async (req: Req, reply) => {
+    const q = req.query;
+    const page = paging(q, 100);
+    const identifier = one(q, "identifier");
+    const name = one(q, "name");
+    const birthdate = one(q, "birthdate");
+    const mrn = identifier ? tokenCode(identifier, SYSTEM.mrn, "identifier").toUpperCase() : undefined;
+    if (mrn !== undefined && !/^[A-Z0-9-]{4,20}$/.test(mrn))
+      throw problems.badRequest("identifier", "is not a medical record number of this server");
+    if (name !== undefined && name.trim().length > 100)
+      throw problems.badRequest("name", "must be at most 100 characters");
+    let birthDate: string | undefined;
+    if (birthdate !== undefined) {
+      const day = /^(?:eq)?(\d{4}-\d{2}-\d{2})$/.exec(birthdate)?.[1];
+      if (!day) throw problems.badRequest("birthdate", "give the whole date: YYYY-MM-DD");
+      dateRange(day, "birthdate");
+      birthDate = day;
+    }
+    const found = await patients.search(actorOf(req), {
+      limit: page.count,
+      offset: page.offset,
+      ...(mrn ? { mrn } : {}),
+      ...(name?.trim() ? { q: name.trim() } : {}),
+      ...(birthDate ? { birthDate } : {}),
+    });
+    return send(
+      reply,
+      bundle(req, page, found.items.map(toFhirPatient), {
+        total: found.total,
+        more: page.offset + page.count < found.total,
+      }),
+    );
+  });
 
   fhir.get("/Patient/:id", { config: { allow: patientReaders }, schema: hidden }, async (req: Req, reply) =>
     send(reply, toFhirPatient(await patients.get(actorOf(req), requireUuid(req.params.id, "Patient")))),

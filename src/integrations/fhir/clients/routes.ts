@@ -3,7 +3,7 @@
  * base the token endpoint (client credentials, RFC 6749 4.4 with SMART's private_key_jwt) and the
  * SMART discovery document. Every FHIR route then needs the scope of its resource type and access.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { ProblemError } from "../../../platform/errors.js";
 import type { App } from "../../../platform/http.js";
@@ -110,7 +110,25 @@ export function smartRoutes(fhir: FastifyInstance, clients: FhirClients): void {
       ]);
   });
 
-  fhir.post(TOKEN_PATH, { config: pub, schema: hidden }, async (req, reply) => {
+  // whatever refuses a token request before its handler (unreadable or unstorable input) answers in OAuth's words too
+  const tokenErrors = (error: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const status = error instanceof ProblemError ? error.status : (error.statusCode ?? 500);
+    if (status >= 500) {
+      req.log.error({ err: error }, "token request failed");
+      return reply.code(500).header("cache-control", "no-store").send({ error: "server_error" });
+    }
+    const field = error instanceof ProblemError ? error.errors[0]?.field : undefined;
+    return oauthError(
+      reply,
+      new OAuthError(
+        400,
+        "invalid_request",
+        `${field ? `${field.replace(/^body\./, "")}: ` : ""}${error.message}`,
+      ),
+    );
+  };
+
+  fhir.post(TOKEN_PATH, { config: pub, schema: hidden, errorHandler: tokenErrors }, async (req, reply) => {
     try {
       const form = req.body;
       if (typeof form !== "object" || form === null || Array.isArray(form))
