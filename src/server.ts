@@ -326,6 +326,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     clients: fhirClients,
     auditRefusal,
     version: VERSION,
+    clock,
+    publicUrl: config.notifications.publicUrl,
   });
   telehealthRoutes(app, visitPages);
   analyticsRoutes(app, analytics.service);

@@ -433,6 +433,46 @@ describe("a system client on the FHIR API", () => {
     expect(refusal).toMatchObject({ role: "system_client", outcome: "denied" });
   });
 
+  it("$bulk-publish lists Locations, Schedules and free Slots with booking deep links into the web app", async () => {
+    const token = await secretToken(booker, "system/Slot.read");
+    const manifest = (await (
+      await fetch(`${base}/$bulk-publish`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { transactionTime: string; output: Array<{ type: string; url: string }> };
+    expect(manifest.output.map((o) => o.type)).toEqual(["Location", "Schedule", "Slot"]);
+    const files: Record<string, Resource[]> = {};
+    for (const o of manifest.output) {
+      const res = await fetch(o.url, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status, o.url).toBe(200);
+      expect(res.headers.get("content-type")).toContain("application/fhir+ndjson");
+      files[o.type] = (await res.text())
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Resource);
+    }
+    expect(files.Location!.map((l) => l.id)).toEqual(expect.arrayContaining([net.main.id, net.satellite.id]));
+    const schedules = new Set(files.Schedule!.map((s) => `Schedule/${s.id}`));
+    const slots = files.Slot! as Array<Resource & { schedule: { reference: string }; extension: unknown[] }>;
+    const ours = slots.filter((s) => JSON.stringify(s).includes(net.appointmentTypeId));
+    expect(ours.length).toBeGreaterThan(0);
+    for (const slot of ours.slice(0, 20)) {
+      expect(() => validateFhir(slot)).not.toThrow();
+      expect(schedules.has(slot.schedule.reference), slot.schedule.reference).toBe(true);
+      const link = (slot.extension as Array<{ url: string; valueUrl: string }>).find((e) =>
+        e.url.endsWith("booking-deep-link"),
+      )!;
+      const url = new URL(link.valueUrl);
+      expect(url.pathname).toBe("/patient");
+      expect(url.searchParams.get("type")).toBe(net.appointmentTypeId);
+      expect(url.searchParams.get("specialty")).toBe(net.specialty);
+    }
+    for (const resource of [...files.Location!.slice(0, 3), ...files.Schedule!.slice(0, 3)])
+      expect(() => validateFhir(resource)).not.toThrow();
+    // publishing Slots needs their scope; an unknown file is not found
+    const appointmentsOnly = await secretToken(booker, "system/Appointment.read");
+    expect((await fhirGet("$bulk-publish", appointmentsOnly)).status).toBe(403);
+    expect((await fhirGet("$bulk-publish/Patient.ndjson", token)).status).toBe(404);
+  });
+
   it("a system token opens nothing of the JSON API, and deactivating the client ends its tokens", async () => {
     const made = await register({
       name: "Short-lived integration",

@@ -90,6 +90,8 @@ describe("system scopes", () => {
         },
       ),
     );
+    expect(requiredScope("GET", `${BASE}/$bulk-publish`, BASE)).toBe("system/Slot.read");
+    expect(requiredScope("GET", `${BASE}/$bulk-publish/:file`, BASE)).toBe("system/Slot.read");
     for (const open of ["/metadata", "/auth/token", "/.well-known/smart-configuration", "/*", "/"])
       expect(requiredScope("GET", `${BASE}${open}`, BASE)).toBeUndefined();
   });

@@ -34,6 +34,8 @@ export const OPERATIONS = {
   hold: "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-hold",
   book: "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-book",
   cancel: "https://rounds.example/fhir/OperationDefinition/appointment-cancel",
+  bulkPublish:
+    "https://github.com/smart-on-fhir/smart-scheduling-links/blob/master/specification.md#bulk-publication",
 } as const;
 
 export function capabilityStatement(version: string, baseUrl: string): CapabilityStatement {
@@ -79,6 +81,14 @@ export function capabilityStatement(version: string, baseUrl: string): Capabilit
             "gives a five-minute bearer token with system/<type>.read|write scopes; every interaction needs " +
             "the scope of its resource type, and the client acts with staff rights at its registered locations.",
         },
+        operation: [
+          {
+            name: "bulk-publish",
+            definition: OPERATIONS.bulkPublish,
+            documentation:
+              "SMART Scheduling Links: a manifest of Location, Schedule and Slot NDJSON files (free Slots of the next `days`, 7 by default, each with a booking deep link); needs a session of a booker or system/Slot.read",
+          },
+        ],
         resource: [
           resource("Organization", ["read", "search-type"], []),
           resource("Location", ["read", "search-type"], [["name", "string", "name or city contains"]]),

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import type { Resource } from "@medplum/fhirtypes";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Actor } from "../../platform/access.js";
+import type { Clock } from "../../platform/clock.js";
 import { ProblemError, problems } from "../../platform/errors.js";
 import type { Attempt } from "../../platform/policy.js";
 import type { Location, Locations } from "../../services/locations/index.js";
@@ -25,6 +26,10 @@ export interface FhirDeps {
   /** Records a refused access (as the HTTP layer does for a refusal that fails the request). */
   auditRefusal(actor: Actor, attempt: Attempt, route: string | null): Promise<void>;
   version: string;
+  /** Reads "now" for the `$bulk-publish` window and manifest. */
+  clock: Clock;
+  /** Where patients reach the web app: the booking deep links of published Slots. */
+  publicUrl: string;
 }
 
 export const FHIR_BASE = "/fhir/R4";

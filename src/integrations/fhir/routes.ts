@@ -8,6 +8,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ProblemError, problemFromDatabase, problems } from "../../platform/errors.js";
 import type { App } from "../../platform/http.js";
+import { bulkPublishRoutes } from "./bulk.js";
 import { operationOutcome } from "./bundle.js";
 import { capabilityStatement } from "./capability.js";
 import { careRoutes } from "./care.js";
@@ -97,6 +98,7 @@ export function fhirRoutes(app: App, deps: FhirDeps): void {
       smartRoutes(fhir, deps.clients);
       networkRoutes(fhir, deps);
       careRoutes(fhir, deps);
+      bulkPublishRoutes(fhir, deps);
       schedulingOperations(fhir, deps);
       // anything else under the FHIR base (and the base itself): an unknown type or interaction, in FHIR's words
       const unknown = (req: FastifyRequest, reply: FastifyReply) =>
