@@ -1,6 +1,6 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
-import { fhirRoutes } from "./integrations/fhir/index.js";
+import { createFhirClients, fhirClientRoutes, fhirRoutes } from "./integrations/fhir/index.js";
 import {
   createTelehealthLinks,
   createVisitPages,
@@ -8,6 +8,7 @@ import {
   telehealthProvider,
   telehealthRoutes,
 } from "./integrations/telehealth/index.js";
+import type { Actor } from "./platform/access.js";
 import { type AuditTrail, auditRoutes, createAudit, openAuditTrail } from "./platform/audit/index.js";
 import { type Clock, systemClock } from "./platform/clock.js";
 import { type Config, loadConfig } from "./platform/config.js";
@@ -26,7 +27,13 @@ import {
   migrateAsOwner,
   migrationsApplied,
 } from "./platform/migrations.js";
-import { AccessRefused, createPolicies, type Policies, type ScopeFacts } from "./platform/policy.js";
+import {
+  AccessRefused,
+  type Attempt,
+  createPolicies,
+  type Policies,
+  type ScopeFacts,
+} from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
 import { type Analytics, analyticsRoutes, createAnalytics } from "./services/analytics/index.js";
 import { createFamily, familyRoutes } from "./services/family/index.js";
@@ -182,19 +189,20 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   await installAuthentication(app, identity);
   // a refused access is itself audited (HIPAA audit controls), after the request's own
   // transaction has rolled back so that the record of the refusal survives it
+  const auditRefusal = (actor: Actor, attempt: Attempt, route: string | null) =>
+    auditLog.record(db, auditContextOf(actor), {
+      action: "access.refused",
+      resourceType: attempt.resource,
+      resourceId: attempt.id,
+      patientId: attempt.patientId,
+      outcome: "denied",
+      detail: { attempted: attempt.action, field: attempt.field, route },
+    });
   app.addHook("onError", async (req, _reply, error) => {
     if (!(error instanceof AccessRefused) || !req.actor) return;
-    const { attempt } = error;
-    await auditLog
-      .record(db, auditContextOf(req.actor), {
-        action: "access.refused",
-        resourceType: attempt.resource,
-        resourceId: attempt.id,
-        patientId: attempt.patientId,
-        outcome: "denied",
-        detail: { attempted: attempt.action, field: attempt.field, route: req.routeOptions.url ?? null },
-      })
-      .catch((err: unknown) => req.log.error({ err }, "could not audit a refused access"));
+    await auditRefusal(req.actor, error.attempt, req.routeOptions.url ?? null).catch((err: unknown) =>
+      req.log.error({ err }, "could not audit a refused access"),
+    );
   });
   const optionIds = createOptionIds(optionKey);
   // video visits' links: issued, kept and revoked inside the booking path's own transactions
@@ -308,7 +316,19 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   waitlistRoutes(app, waitlist.service);
   notificationRoutes(app, notifications);
   wayfindingRoutes(app, wayfinding);
-  fhirRoutes(app, { locations, physicians, patients, scheduling, version: VERSION });
+  const fhirClients = createFhirClients({ db, clock });
+  fhirClientRoutes(app, fhirClients);
+  fhirRoutes(app, {
+    locations,
+    physicians,
+    patients,
+    scheduling,
+    clients: fhirClients,
+    auditRefusal,
+    version: VERSION,
+    clock,
+    publicUrl: config.notifications.publicUrl,
+  });
   telehealthRoutes(app, visitPages);
   analyticsRoutes(app, analytics.service);
   serveWebApp(app);

@@ -566,6 +566,18 @@ const matrix: Row[] = [
     expect: ADMIN_ONLY },
   { route: "PATCH /api/v1/users/:id", target: "renaming a spare user",
     request: (g) => ({ url: `/api/v1/users/${g.spareUser}`, payload: { displayName: "Renamed Spare" } }), expect: ADMIN_ONLY },
+  { route: "GET /api/v1/fhir-clients", target: "", request: () => ({ url: "/api/v1/fhir-clients" }), expect: ADMIN_ONLY },
+  { route: "POST /api/v1/fhir-clients", target: "registering a system client",
+    request: (g) => ({ url: "/api/v1/fhir-clients", payload: { name: "Matrix portal", authMethod: "client_secret",
+      scopes: ["system/Slot.read"], locationIds: [g.net.main.id] } }), expect: ADMIN_ONLY },
+  { route: "PATCH /api/v1/fhir-clients/:id", target: "renaming a system client",
+    request: async (g) => {
+      const made = await g.admin.inject({ method: "POST", url: "/api/v1/fhir-clients", payload: { name: "Matrix client",
+        authMethod: "client_secret", scopes: ["system/Slot.read"], locationIds: [g.net.main.id] } });
+      return { url: `/api/v1/fhir-clients/${(made.json() as { client: { id: string } }).client.id}`,
+        payload: { name: "Renamed client" } };
+    },
+    expect: ADMIN_ONLY },
   { route: "POST /api/v1/break-glass", target: "for a patient outside their scope",
     request: async (g) => ({ url: "/api/v1/break-glass",
       payload: { patientId: await g.patient(), reason: "unconscious patient, no record here" } }),

@@ -33,6 +33,12 @@ export interface Actor {
   specialties: string[];
   clientAddress: string;
   requestId: string;
+  /**
+   * A system client (a SMART backend service calling the FHIR API) rather than a person: it acts
+   * with the rights of staff at its registered locations, narrowed to the policy actions its
+   * token's scopes grant (`patient.read`, `appointment.cancel`…).
+   */
+  client?: { id: string; scopes: readonly string[]; grants: readonly string[] };
 }
 
 /** Route-level admission: the roles a route lets in at all, or "public" for no sign-in. */

@@ -64,7 +64,8 @@ export type Guards = Readonly<Record<string, Guard>>;
 
 /** Whether some rule lets this role do the action at all (before any target is known). */
 export const mayEver = <K extends Kind>(actor: Actor, kind: K, action: Actions[K]): boolean =>
-  rolesFor(kind, action).includes(actor.role);
+  rolesFor(kind, action).includes(actor.role) &&
+  (!actor.client || actor.client.grants.includes(`${kind}.${action}`));
 
 /** What a refused caller tried: recorded in the audit trail as an `access.refused` event. */
 export interface Attempt {
@@ -96,6 +97,8 @@ async function groundUnder<K extends Kind>(
   action: Actions[K],
   target: Target<K>,
 ): Promise<Ground | undefined> {
+  // a system client reaches no further than its token's scopes, whatever its role's rules say
+  if (actor.client && !actor.client.grants.includes(`${target.kind}.${action}`)) return undefined;
   for (const rule of policy as unknown as readonly Rule<K>[]) {
     if (rule.kind !== target.kind || !rule.roles.includes(actor.role) || !rule.actions.includes(action))
       continue;

@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import type { Database, Executor } from "../platform/db.js";
 import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
 import { seedDemoLoans } from "./equipment-loans.js";
+import { seedDemoFhirClients } from "./fhir-clients.js";
 import { planIndoorMap } from "./indoor-map.js";
 import { insertRows } from "./insert.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
@@ -124,6 +125,7 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       summary.equipmentLoans = await seedDemoLoans(tx, { today: options.today });
       summary.users = await seedDemoUsers(tx, { seed: options.seed, today: options.today, passwordHash });
       summary.referrals = await seedDemoReferrals(tx, { seed: options.seed, today: options.today });
+      await seedDemoFhirClients(tx);
       summary.waitlist = await seedDemoWaitlist(tx, { seed: options.seed, today: options.today });
       summary.rescheduled = await seedDemoRescheduling(tx, { seed: options.seed, today: options.today });
     }

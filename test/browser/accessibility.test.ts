@@ -617,6 +617,18 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         },
       },
       {
+        name: "FHIR system clients",
+        route: "/admin/fhir-clients",
+        url: "/admin/fhir-clients",
+        ready: async (page) => {
+          await heading("FHIR system clients")(page);
+          await page.getByRole("table", { name: "FHIR system clients" }).waitFor();
+        },
+        states: [
+          { name: "register dialog", ...openDialog("Register a client", "Register a FHIR system client") },
+        ],
+      },
+      {
         name: "audit log",
         route: "/admin/audit",
         url: "/admin/audit",

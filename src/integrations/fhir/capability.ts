@@ -34,6 +34,8 @@ export const OPERATIONS = {
   hold: "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-hold",
   book: "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-book",
   cancel: "https://rounds.example/fhir/OperationDefinition/appointment-cancel",
+  bulkPublish:
+    "https://github.com/smart-on-fhir/smart-scheduling-links/blob/master/specification.md#bulk-publication",
 } as const;
 
 export function capabilityStatement(version: string, baseUrl: string): CapabilityStatement {
@@ -54,11 +56,39 @@ export function capabilityStatement(version: string, baseUrl: string): Capabilit
           "Every search pages with _count and _offset and links self, first, previous and next. " +
           "Reference data (Organization, Location, Practitioner, PractitionerRole, HealthcareService, " +
           "Schedule) is public; Slot, Appointment and Patient need a Rounds session (cookie or " +
-          "Authorization: Bearer <session token>) and answer only what the caller's role and scope reach.",
+          "Authorization: Bearer <session token>) or a system client's token, and answer only what the caller's role and scope reach.",
         security: {
+          extension: [
+            {
+              url: "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+              extension: [{ url: "token", valueUri: `${baseUrl}/auth/token` }],
+            },
+          ],
+          service: [
+            {
+              coding: [
+                {
+                  system: "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                  code: "SMART-on-FHIR",
+                },
+              ],
+            },
+          ],
           description:
-            "Sign in with POST /api/v1/auth/login and send the session token as a bearer token, or the session cookie",
+            "People: sign in with POST /api/v1/auth/login and send the session token as a bearer token, or the session cookie. " +
+            "System clients registered by an administrator: the client credentials grant at /auth/token " +
+            "(client_secret_basic, client_secret_post or private_key_jwt; see .well-known/smart-configuration) " +
+            "gives a five-minute bearer token with system/<type>.read|write scopes; every interaction needs " +
+            "the scope of its resource type, and the client acts with staff rights at its registered locations.",
         },
+        operation: [
+          {
+            name: "bulk-publish",
+            definition: OPERATIONS.bulkPublish,
+            documentation:
+              "SMART Scheduling Links: a manifest of Location, Schedule and Slot NDJSON files (free Slots of the next `days`, 7 by default, each with a booking deep link); needs a session of a booker or system/Slot.read",
+          },
+        ],
         resource: [
           resource("Organization", ["read", "search-type"], []),
           resource("Location", ["read", "search-type"], [["name", "string", "name or city contains"]]),
@@ -127,7 +157,19 @@ export function capabilityStatement(version: string, baseUrl: string): Capabilit
                 "update and patch only cancel (status cancelled, with an optional cancelationReason)",
             },
           ),
-          resource("Patient", ["read"], []),
+          resource(
+            "Patient",
+            ["read", "search-type"],
+            [
+              ["identifier", "token", "the medical record number (system|value or value)"],
+              ["name", "string", "name contains"],
+              ["birthdate", "date", "the whole date of birth (eq only)"],
+            ],
+            {
+              documentation:
+                "only patients in the caller's scope; staff giving an exact MRN with the birth date also find a patient new to their location, as at the front desk",
+            },
+          ),
         ],
       },
     ],

@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { Actor } from "../../platform/access.js";
 import { problems } from "../../platform/errors.js";
 import { actorOf } from "../../platform/identity/index.js";
-import { rolesFor } from "../../platform/policy.js";
+import { AccessRefused, rolesFor } from "../../platform/policy.js";
 import {
   pageBundle as bundle,
   type FhirDeps,
@@ -20,7 +20,17 @@ import {
   slotId,
 } from "./context.js";
 import { isUuid, parsePhysicianAtLocationId } from "./ids.js";
-import { all, dateBounds, includes, one, paging, referenceId, tokenCode, uuidReference } from "./params.js";
+import {
+  all,
+  dateBounds,
+  dateRange,
+  includes,
+  one,
+  paging,
+  referenceId,
+  tokenCode,
+  uuidReference,
+} from "./params.js";
 import {
   roundsStatuses,
   SYSTEM,
@@ -166,6 +176,40 @@ export function careRoutes(fhir: FastifyInstance, deps: FhirDeps): void {
     },
   );
 
+  fhir.get("/Patient", { config: { allow: patientReaders }, schema: hidden }, async (req: Req, reply) => {
+    const q = req.query;
+    const page = paging(q, 100);
+    const identifier = one(q, "identifier");
+    const name = one(q, "name");
+    const birthdate = one(q, "birthdate");
+    const mrn = identifier ? tokenCode(identifier, SYSTEM.mrn, "identifier").toUpperCase() : undefined;
+    if (mrn !== undefined && !/^[A-Z0-9-]{4,20}$/.test(mrn))
+      throw problems.badRequest("identifier", "is not a medical record number of this server");
+    if (name !== undefined && name.trim().length > 100)
+      throw problems.badRequest("name", "must be at most 100 characters");
+    let birthDate: string | undefined;
+    if (birthdate !== undefined) {
+      const day = /^(?:eq)?(\d{4}-\d{2}-\d{2})$/.exec(birthdate)?.[1];
+      if (!day) throw problems.badRequest("birthdate", "give the whole date: YYYY-MM-DD");
+      dateRange(day, "birthdate");
+      birthDate = day;
+    }
+    const found = await patients.search(actorOf(req), {
+      limit: page.count,
+      offset: page.offset,
+      ...(mrn ? { mrn } : {}),
+      ...(name?.trim() ? { q: name.trim() } : {}),
+      ...(birthDate ? { birthDate } : {}),
+    });
+    return send(
+      reply,
+      bundle(req, page, found.items.map(toFhirPatient), {
+        total: found.total,
+        more: page.offset + page.count < found.total,
+      }),
+    );
+  });
+
   fhir.get("/Patient/:id", { config: { allow: patientReaders }, schema: hidden }, async (req: Req, reply) =>
     send(reply, toFhirPatient(await patients.get(actorOf(req), requireUuid(req.params.id, "Patient")))),
   );
@@ -187,10 +231,10 @@ const APPOINTMENT_STATUSES = [
 /**
  * What `_include` brings along with a page of appointments: practitioners and locations (network
  * data), and patients through the patients service, so each is a read in the caller's scope
- * (audited); one the caller does not reach is left out.
+ * (audited); one the caller does not reach is left out, and its refusal audited.
  */
 async function appointmentIncludes(
-  { patients, physicians, locations }: FhirDeps,
+  { patients, physicians, locations, auditRefusal }: FhirDeps,
   actor: Actor,
   include: Set<string>,
   items: Array<{ patientId: string; physicianId: string; locationId: string }>,
@@ -199,8 +243,13 @@ async function appointmentIncludes(
   const distinct = (pick: (a: (typeof items)[number]) => string) => [...new Set(items.map(pick))];
   if (include.has("Appointment:patient"))
     for (const id of distinct((a) => a.patientId)) {
-      const p = await orNone(patients.get(actor, id));
-      if (p) out.push(toFhirPatient(p));
+      try {
+        out.push(toFhirPatient(await patients.get(actor, id)));
+      } catch (err) {
+        // left out of the Bundle, but a refusal all the same: the trail records it
+        if (!(err instanceof AccessRefused)) throw err;
+        await auditRefusal(actor, { ...err.attempt, field: "_include" }, "/fhir/R4/Appointment");
+      }
     }
   if (include.has("Appointment:practitioner"))
     for (const id of distinct((a) => a.physicianId)) out.push(toPractitioner(await physicians.get(id)));

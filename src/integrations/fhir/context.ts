@@ -2,12 +2,16 @@
 import { createHash } from "node:crypto";
 import type { Resource } from "@medplum/fhirtypes";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Actor } from "../../platform/access.js";
+import type { Clock } from "../../platform/clock.js";
 import { ProblemError, problems } from "../../platform/errors.js";
+import type { Attempt } from "../../platform/policy.js";
 import type { Location, Locations } from "../../services/locations/index.js";
 import type { Patients } from "../../services/patients/index.js";
 import type { Physician, Physicians } from "../../services/physicians/index.js";
 import type { Scheduling } from "../../services/scheduling/index.js";
 import { searchBundle } from "./bundle.js";
+import type { FhirClients } from "./clients/service.js";
 import { isUuid } from "./ids.js";
 import type { Query } from "./params.js";
 
@@ -17,7 +21,15 @@ export interface FhirDeps {
   physicians: Physicians;
   patients: Patients;
   scheduling: Scheduling;
+  /** The system clients (SMART backend services) and their tokens. */
+  clients: FhirClients;
+  /** Records a refused access (as the HTTP layer does for a refusal that fails the request). */
+  auditRefusal(actor: Actor, attempt: Attempt, route: string | null): Promise<void>;
   version: string;
+  /** Reads "now" for the `$bulk-publish` window and manifest. */
+  clock: Clock;
+  /** Where patients reach the web app: the booking deep links of published Slots. */
+  publicUrl: string;
 }
 
 export const FHIR_BASE = "/fhir/R4";

@@ -8,9 +8,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ProblemError, problemFromDatabase, problems } from "../../platform/errors.js";
 import type { App } from "../../platform/http.js";
+import { bulkPublishRoutes } from "./bulk.js";
 import { operationOutcome } from "./bundle.js";
 import { capabilityStatement } from "./capability.js";
 import { careRoutes } from "./care.js";
+import { smartRoutes } from "./clients/routes.js";
 import { baseUrl, FHIR_BASE, type FhirDeps, hidden, pub, send } from "./context.js";
 import { networkRoutes } from "./network.js";
 import { schedulingOperations } from "./operations.js";
@@ -64,6 +66,8 @@ function toProblem(error: FastifyError, req: FastifyRequest): ProblemError {
 function answerProblem(req: FastifyRequest, reply: FastifyReply, problem: ProblemError): FastifyReply {
   // RFC 6750: a missing or unknown session is a bearer challenge
   if (problem.status === 401) void reply.header("www-authenticate", 'Bearer realm="rounds"');
+  if (problem.code === "insufficient_scope")
+    void reply.header("www-authenticate", 'Bearer realm="rounds", error="insufficient_scope"');
   return send(
     reply,
     operationOutcome(problem, (f) => fieldName(req, f)),
@@ -91,8 +95,10 @@ export function fhirRoutes(app: App, deps: FhirDeps): void {
       fhir.get("/metadata", { config: pub, schema: hidden }, (req, reply) =>
         send(reply, capabilityStatement(deps.version, baseUrl(req))),
       );
+      smartRoutes(fhir, deps.clients);
       networkRoutes(fhir, deps);
       careRoutes(fhir, deps);
+      bulkPublishRoutes(fhir, deps);
       schedulingOperations(fhir, deps);
       // anything else under the FHIR base (and the base itself): an unknown type or interaction, in FHIR's words
       const unknown = (req: FastifyRequest, reply: FastifyReply) =>

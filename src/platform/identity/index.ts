@@ -1,4 +1,4 @@
-export { actorOf, installAuthentication, requestInfo } from "./plugin.js";
+export { actorOf, type BearerAuthenticator, installAuthentication, requestInfo } from "./plugin.js";
 export { identityRoutes } from "./routes.js";
 export {
   auditContextOf,

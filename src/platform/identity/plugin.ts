@@ -13,6 +13,11 @@ declare module "fastify" {
   interface FastifyInstance {
     /** Every /api/v1 route with the roles it admits, in registration order (for the access matrix). */
     apiRoutes: Array<{ method: string; url: string; allow: Admission; guards: Guards }>;
+    /**
+     * Who else a bearer token may stand for when it is no session (the FHIR API's system clients):
+     * each answers an actor for the tokens it issued, and only on the routes it serves.
+     */
+    bearerAuthenticators: BearerAuthenticator[];
   }
   interface FastifyContextConfig {
     /** Who may call the route at all; data scope is then narrowed by the service. */
@@ -21,6 +26,9 @@ declare module "fastify" {
     guards?: Guards;
   }
 }
+
+/** Another kind of bearer token than a session's: the actor it stands for on this request, if any. */
+export type BearerAuthenticator = (token: string, req: FastifyRequest) => Promise<Actor | undefined>;
 
 export const SESSION_COOKIE = "rounds_session";
 
@@ -51,6 +59,8 @@ export async function installAuthentication(app: App, identity: IdentityService)
   await app.register(cookie);
   const apiRoutes: Array<{ method: string; url: string; allow: Admission; guards: Guards }> = [];
   app.decorate("apiRoutes", apiRoutes);
+  const bearerAuthenticators: BearerAuthenticator[] = [];
+  app.decorate("bearerAuthenticators", bearerAuthenticators);
   app.addHook("onRoute", (route) => {
     if (!route.url.startsWith("/api/v1")) return;
     const allow = route.config?.allow;
@@ -64,7 +74,10 @@ export async function installAuthentication(app: App, identity: IdentityService)
     const allow = req.routeOptions.config?.allow;
     if (allow === undefined) return;
     const token = tokenOf(req);
-    if (token) req.actor = await identity.authenticate(token, requestInfo(req));
+    if (token) {
+      req.actor = await identity.authenticate(token, requestInfo(req));
+      for (const other of bearerAuthenticators) req.actor ??= await other(token, req);
+    }
     if (admits(allow, req.actor)) return;
     if (!req.actor) throw problems.unauthenticated();
     throw problems.forbidden();

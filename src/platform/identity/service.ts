@@ -47,7 +47,8 @@ const decoyHash = hash("decoy password that never matches");
 
 export const auditContextOf = (a: Actor): AuditContext => ({
   userId: a.userId,
-  role: a.role,
+  // a system client's calls are recorded as the client's (its id is the user id)
+  role: a.client ? "system_client" : a.role,
   requestId: a.requestId,
   clientAddress: a.clientAddress,
 });

@@ -59,7 +59,10 @@ export function FindCare({ me }: { me: Me }) {
   const [typeId, setTypeId] = useState<string | null>(params.get("type"));
   const [physicianId, setPhysicianId] = useState<string | null>(params.get("physician"));
   const [locationIds, setLocationIds] = useState<string[]>([]);
-  const [range, setRange] = useState<[string | null, string | null]>([today, addDays(today, 14)]);
+  // a published Slot's booking link names its day: search the fortnight from it
+  const linkedDay = params.get("from");
+  const start = linkedDay && /^\d{4}-\d{2}-\d{2}$/.test(linkedDay) && linkedDay > today ? linkedDay : today;
+  const [range, setRange] = useState<[string | null, string | null]>([start, addDays(start, 14)]);
   const [stepFree, setStepFree] = useState(false);
   const [sort, setSort] = useState<SortOrder>("earliest");
   const [grouped, setGrouped] = useState(false);
