@@ -291,11 +291,10 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     policies,
     specialtiesOf: async (ex, id) => (await physicianService.get(ex, id)).specialties,
     breakGlass: { unreviewed: identity.unreviewedBreakGlass },
-    locationIds: async (ex) => {
-      const page = await locations.list({ limit: 500, offset: 0 } as Parameters<typeof locations.list>[0]);
-      void ex;
-      return page.items.map((l) => l.id);
-    },
+    locationIds: async () =>
+      (await locations.list({ limit: 500, offset: 0 } as Parameters<typeof locations.list>[0])).items.map(
+        (l) => l.id,
+      ),
   });
   const surveyLinks: Pick<Surveys, "issueLink"> = quality.surveys;
   const notifications = createNotifications({

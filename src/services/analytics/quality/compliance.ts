@@ -38,8 +38,8 @@ export interface ComplianceDeps extends Omit<ServiceDeps, "policies"> {
       db: Executor,
     ): Promise<Array<{ id: string; userId: string; patientId: string; grantedAt: Date }>>;
   };
-  /** Every location's id (the chain status is shown per location). */
-  locationIds: (db: Executor) => Promise<string[]>;
+  /** Every location's id (the chain status is shown per location); read before the transaction. */
+  locationIds: () => Promise<string[]>;
 }
 
 const toThresholds = (r: ThresholdRow): Thresholds => ({
@@ -117,6 +117,8 @@ export function createCompliance(deps: ComplianceDeps) {
 
     /** The monitoring page: every figure, and the open alerts (evaluated first). */
     async overview(actor: Actor): Promise<ComplianceOverview> {
+      // the locations module reads on its own connection: before this transaction, not inside it
+      const ids = await locationIds();
       return db.transaction().execute(async (tx) => {
         const now = clock.now();
         const { t, facts, windowStart, verified } = await evaluateIn(tx, now);
@@ -135,7 +137,6 @@ export function createCompliance(deps: ComplianceDeps) {
           limit: 500,
           offset: 0,
         });
-        const ids = await locationIds(tx);
         const locations = [];
         for (const id of ids) {
           const { total } = await auditService.list(tx, { locationId: id, limit: 1, offset: 0 });

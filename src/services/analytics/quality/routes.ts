@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { App } from "../../../platform/http.js";
 import { actorOf } from "../../../platform/identity/index.js";
 import { rolesFor } from "../../../platform/policy.js";
@@ -105,7 +104,6 @@ export function qualityRoutes(app: App, surveys: Surveys, compliance: Compliance
         tags: ["analytics"],
         summary: "Acknowledge an open compliance alert (it leaves the list of open alerts)",
         params: idParams,
-        body: z.object({}).strict().optional(),
         response: { 200: complianceAlert, ...errorResponses },
       },
     },
