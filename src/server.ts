@@ -36,6 +36,12 @@ import {
 } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
 import { type Analytics, analyticsRoutes, createAnalytics } from "./services/analytics/index.js";
+import {
+  createQuality,
+  qualityRoutes,
+  type Surveys,
+  startComplianceWatch,
+} from "./services/analytics/quality/index.js";
 import { createFamily, familyRoutes } from "./services/family/index.js";
 import { createLocations, locationRoutes, locationService } from "./services/locations/index.js";
 import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
@@ -91,6 +97,8 @@ export interface Rounds {
   offers: Offers;
   /** The no-show model's service and training job (tests run its passes directly). */
   analytics: Analytics;
+  /** Satisfaction surveys and compliance monitoring (tests issue survey links and evaluate directly). */
+  quality: ReturnType<typeof createQuality>;
   close(): Promise<void>;
 }
 
@@ -285,6 +293,18 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     timeZoneOf: async (ex, id) => (await locations.lookup.get(ex, id)).timeZone,
     log: app.log,
   });
+  const quality = createQuality({
+    db,
+    clock,
+    policies,
+    specialtiesOf: async (ex, id) => (await physicianService.get(ex, id)).specialties,
+    breakGlass: { unreviewed: identity.unreviewedBreakGlass },
+    locationIds: async () =>
+      (await locations.list({ limit: 500, offset: 0 } as Parameters<typeof locations.list>[0])).items.map(
+        (l) => l.id,
+      ),
+  });
+  const surveyLinks: Pick<Surveys, "issueLink"> = quality.surveys;
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -294,6 +314,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     listenUrl: database.kind === "postgres" ? config.databaseUrl : undefined,
     // an offer's email or SMS carries a link issued for it as it is sent (the waitlist keeps its hash)
     offerLinks: waitlist.links,
+    surveyLinks: { issue: (visit, channel) => surveyLinks.issueLink(visit, channel) },
   });
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
@@ -331,9 +352,11 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   });
   telehealthRoutes(app, visitPages);
   analyticsRoutes(app, analytics.service);
+  qualityRoutes(app, quality.surveys, quality.compliance);
   serveWebApp(app);
 
   let stopOfferExpiry = async () => {};
+  let stopComplianceWatch = () => {};
   await app.ready();
   // the occupancy cache hears every replica's committed schedule changes from the outbox
   await notifications.hub.subscribe((events) => {
@@ -349,6 +372,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     stopOfferExpiry = startOfferExpiry(offers, 60_000, app.log);
     // the no-show model: trained now when due (in the background), then checked hourly
     analytics.trainer.start();
+    // compliance thresholds are checked every few minutes, so alerts appear without anyone looking
+    stopComplianceWatch = startComplianceWatch(quality.compliance, app.log);
   }
   return {
     app,
@@ -359,7 +384,9 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     waitlist,
     offers,
     analytics,
+    quality,
     async close() {
+      stopComplianceWatch();
       // first: a training pass in progress is told to stop before anything waits on the database
       await analytics.trainer.stop();
       await stopOfferExpiry();

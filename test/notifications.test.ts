@@ -564,6 +564,7 @@ describe("templates", () => {
         "reschedule",
         "waitlist_offer",
         "reschedule_offer",
+        "survey",
       ],
       languages: expect.arrayContaining(["en", "es"]),
     });

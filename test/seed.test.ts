@@ -94,6 +94,20 @@ describe("the demo network", () => {
     expect(summary.specialties).toBeGreaterThanOrEqual(20);
   });
 
+  it("has answered satisfaction surveys of recent visits and an open compliance alert", async () => {
+    const answered = await rows<{ n: number; avg: number }>(
+      database,
+      sql`SELECT count(*)::int AS n, avg(rating)::float AS avg FROM satisfaction_surveys WHERE answered_at IS NOT NULL`,
+    );
+    expect(answered[0]!.n).toBeGreaterThan(20);
+    expect(answered[0]!.avg).toBeGreaterThan(3);
+    const alerts = await rows<{ kind: string }>(
+      database,
+      sql`SELECT kind FROM compliance_alerts WHERE acknowledged_at IS NULL`,
+    );
+    expect(alerts.map((a) => a.kind)).toEqual(["break_glass_unreviewed"]);
+  });
+
   it("has a main campus, satellites, clinics, specialty centres and a virtual clinic in two time zones", async () => {
     const kinds = await rows<{ kind: string; n: number }>(
       database,

@@ -291,4 +291,36 @@ export const policy: readonly AnyRule[] = [
     "physicians see the no-show risk of their own upcoming appointments",
     (_db, a, r) => a.physicianId === r.id,
   ),
+
+  // ── satisfaction survey results ──
+  allow(
+    "admin",
+    "read_surveys",
+    "location",
+    "admin",
+    "administrators read the satisfaction survey results of every location",
+  ),
+  allow(
+    "location_staff",
+    "read_surveys",
+    "location",
+    "location",
+    "staff read the satisfaction survey results of their own locations",
+    (_db, a, r) => a.locationIds.includes(r.id),
+  ),
+  allow(
+    "admin",
+    "read_surveys",
+    "physician",
+    "admin",
+    "administrators read the satisfaction survey results of every physician",
+  ),
+  allow(
+    "department_head",
+    "read_surveys",
+    "physician",
+    "department",
+    "department heads read the satisfaction survey results of their departments' physicians, across locations",
+    async (_db, a, r) => (await r.specialties()).some((s) => a.specialties.includes(s)),
+  ),
 ];

@@ -13,6 +13,7 @@ import { seedDemoFhirClients } from "./fhir-clients.js";
 import { planIndoorMap } from "./indoor-map.js";
 import { insertRows } from "./insert.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
+import { seedDemoQuality } from "./quality.js";
 import { Random } from "./random.js";
 import { seedDemoReferrals } from "./referrals.js";
 import { seedDemoRescheduling } from "./rescheduling.js";
@@ -128,6 +129,8 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       await seedDemoFhirClients(tx);
       summary.waitlist = await seedDemoWaitlist(tx, { seed: options.seed, today: options.today });
       summary.rescheduled = await seedDemoRescheduling(tx, { seed: options.seed, today: options.today });
+      // satisfaction surveys of past visits and a compliance alert (Reports → Quality, Compliance)
+      await seedDemoQuality(tx, { seed: options.seed, today: options.today });
     }
     return summary;
   });

@@ -227,6 +227,12 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         url: `/waitlist/offer/${"x".repeat(43)}`,
         ready: heading("This link is not valid"),
       },
+      {
+        name: "a satisfaction survey's link (not valid)",
+        route: "/survey/:token",
+        url: `/survey/${"x".repeat(43)}`,
+        ready: heading("This link is not valid"),
+      },
     ]);
   });
 
@@ -500,6 +506,15 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         url: "/staff/equipment",
         ready: mobileEquipment,
       },
+      {
+        name: "quality: survey results of their location",
+        route: "/staff/surveys",
+        url: "/staff/surveys",
+        ready: async (page) => {
+          await heading("Quality: patient satisfaction")(page);
+          await page.getByText("Average rating").waitFor();
+        },
+      },
     ]);
   });
 
@@ -542,6 +557,15 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           { name: "unavailable today tab", open: tab("Unavailable today"), scope: "[role=tabpanel]" },
           { name: "rescheduling reports tab", open: tab("Rescheduling reports"), scope: "[role=tabpanel]" },
         ],
+      },
+      {
+        name: "quality: survey results of a physician",
+        route: "/department/surveys",
+        url: "/department/surveys",
+        ready: async (page) => {
+          await heading("Quality: patient satisfaction")(page);
+          await page.getByText("Average rating").waitFor();
+        },
       },
     ]);
   });
@@ -629,6 +653,15 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ],
       },
       {
+        name: "quality: survey results",
+        route: "/admin/surveys",
+        url: "/admin/surveys",
+        ready: async (page) => {
+          await heading("Quality: patient satisfaction")(page);
+          await page.getByText("Average rating").waitFor();
+        },
+      },
+      {
         name: "audit log",
         route: "/admin/audit",
         url: "/admin/audit",
@@ -658,6 +691,15 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ready: async (page) => {
           await heading("Audit log")(page);
           await page.getByRole("table", { name: "Audit events" }).waitFor();
+        },
+      },
+      {
+        name: "compliance monitoring with its alerts",
+        route: "/admin/audit/monitoring",
+        url: "/admin/audit/monitoring",
+        ready: async (page) => {
+          await heading("Compliance monitoring")(page);
+          await page.getByRole("heading", { name: /^Open alerts/ }).waitFor();
         },
       },
     ]);

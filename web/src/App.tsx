@@ -15,7 +15,8 @@ const AdminArea = lazy(() => import("./admin/index.js"));
 const PublicArea = lazy(() => import("./public/index.js"));
 
 /** A waitlist offer's link works for anyone who holds it, signed in or not (web/src/public/). */
-const isPublic = (pathname: string) => pathname.startsWith("/waitlist/offer/");
+const isPublic = (pathname: string) =>
+  pathname.startsWith("/waitlist/offer/") || pathname.startsWith("/survey/");
 /** A video visit's page (web/src/visit/): its link is its own credential. */
 const VisitArea = lazy(() => import("./visit/index.js"));
 
@@ -57,12 +58,16 @@ const AREAS: Record<Role, Area> = {
       { to: "/staff/waitlist", label: "Waitlist" },
       { to: "/staff/rescheduling", label: "Rescheduling" },
       { to: "/staff/equipment", label: "Mobile equipment" },
+      { to: "/staff/surveys", label: "Quality" },
     ],
     element: (me) => <StaffArea me={me} />,
   },
   department_head: {
     prefix: "/department",
-    nav: [{ to: "/department", label: "Department schedules" }],
+    nav: [
+      { to: "/department", label: "Department schedules" },
+      { to: "/department/surveys", label: "Quality" },
+    ],
     element: (me) => <DepartmentArea me={me} />,
   },
   admin: {
@@ -77,12 +82,17 @@ const AREAS: Record<Role, Area> = {
       { to: "/admin/audit", label: "Audit log" },
       { to: "/admin/no-show-model", label: "No-show model" },
       { to: "/admin/fhir-clients", label: "FHIR clients" },
+      { to: "/admin/surveys", label: "Quality" },
+      { to: "/admin/audit/monitoring", label: "Compliance" },
     ],
     element: (me) => <AdminArea me={me} />,
   },
   compliance: {
     prefix: "/admin/audit",
-    nav: [{ to: "/admin/audit", label: "Audit log" }],
+    nav: [
+      { to: "/admin/audit", label: "Audit log" },
+      { to: "/admin/audit/monitoring", label: "Compliance monitoring" },
+    ],
     element: (me) => <AdminArea me={me} />,
   },
 };

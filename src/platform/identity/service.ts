@@ -370,6 +370,14 @@ export function createIdentity({
     activeBreakGlass: (ex: Executor, userId: string, patientId: string) =>
       repo.activeBreakGlass(ex, userId, patientId),
 
+    /** Grants nobody has reviewed yet, oldest first (compliance monitoring reads them; callers audit). */
+    async unreviewedBreakGlass(ex: Executor) {
+      const { rows } = await repo.listBreakGlass(ex, false, 1000, 0);
+      return rows
+        .map((r) => ({ id: r.id, userId: r.user_id, patientId: r.patient_id, grantedAt: r.granted_at }))
+        .reverse();
+    },
+
     /** Grants name patients and the reasons given, so reading them is audited like any patient data. */
     async listBreakGlass(actor: Actor, reviewed: boolean | undefined, limit: number, offset: number) {
       return db.transaction().execute(async (tx) => {

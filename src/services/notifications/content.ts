@@ -64,6 +64,8 @@ export interface MessageExtras {
   offer?: { link: string; expiresAt: string } | null;
   /** An offer of another time: the offer's id (its page in the app), the held start and until when. */
   rescheduleOffer?: { offerId: string; offeredStart: string; expiresAt: string } | null;
+  /** The satisfaction survey after a completed visit: its link, and until when it is open. */
+  survey?: { link: string; expiresAt: string } | null;
 }
 
 export interface RenderOptions {
@@ -232,6 +234,13 @@ export function buildView(
               expiresTime: until.time,
               url: offerUrl(opts.publicUrl, extras.rescheduleOffer.offerId),
             };
+          })()
+        : null,
+    survey:
+      event === "survey" && extras.survey
+        ? (() => {
+            const until = localWhen(new Date(extras.survey.expiresAt), location.timeZone, lang);
+            return { link: extras.survey.link, expiresDate: until.date };
           })()
         : null,
     reschedule:

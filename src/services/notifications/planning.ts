@@ -145,6 +145,8 @@ export function planFor({ event: e, channels, reminderHours, now, announced }: P
           appointmentId: e.appointmentId,
           reason: `the appointment is ${String(p.status)}`,
         });
+      // seen: the satisfaction survey, by email and in the app (a link in an SMS is not asked for)
+      if (p.status === "completed") for (const c of channels) if (c !== "sms") job("survey", c, now, {});
       break;
     default:
       break;

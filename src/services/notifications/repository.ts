@@ -202,6 +202,8 @@ export const notificationRepository = {
       .set({ status: "cancelled", last_error: "the appointment has started", updated_at: sql`now()` })
       .where("status", "=", "pending")
       .where("starts_at", "<=", now)
+      // a survey is sent after the visit by design
+      .where("kind", "<>", "survey")
       .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", now)]))
       .executeTakeFirst();
     return Number(r.numUpdatedRows);

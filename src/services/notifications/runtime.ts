@@ -13,7 +13,7 @@ import { LiveHub, LiveStreams } from "./realtime.js";
 import { type Clock, createNotificationService, type NotificationPolicies } from "./service.js";
 import { TemplateLibrary } from "./templates.js";
 import { createWaker, type Waker } from "./waker.js";
-import { NotificationWorker, type OfferLinks } from "./worker.js";
+import { NotificationWorker, type OfferLinks, type SurveyLinks } from "./worker.js";
 
 export interface NotificationDeps {
   db: Db;
@@ -27,6 +27,8 @@ export interface NotificationDeps {
   pollMs?: number;
   /** Issues a waitlist offer's link for each message about it (the waitlist, wired in by the composition root). */
   offerLinks?: OfferLinks | undefined;
+  /** Issues a satisfaction survey's link for each message about a completed visit (analytics' surveys). */
+  surveyLinks?: SurveyLinks | undefined;
 }
 
 export function createNotifications(deps: NotificationDeps) {
@@ -53,6 +55,7 @@ export function createNotifications(deps: NotificationDeps) {
     log,
     pollMs,
     offerLinks: deps.offerLinks,
+    surveyLinks: deps.surveyLinks,
   });
   let unwake: (() => void) | undefined;
   let stopped: Promise<void> | undefined;

@@ -197,6 +197,13 @@ export function createNotificationService({ db, clock, policies, settings }: Not
               expiresAt: new Date(now.getTime() + 48 * 3_600_000).toISOString(),
             }
           : null,
+      survey:
+        event === "survey"
+          ? {
+              link: `${settings.publicUrl}/survey/${"x".repeat(43)}`,
+              expiresAt: new Date(now.getTime() + 14 * 86_400_000).toISOString(),
+            }
+          : null,
     };
     const { message, calendar } = renderMessage(ctx, event, language, extras, settings, now);
     return { event, language, ...message, calendar };

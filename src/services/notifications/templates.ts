@@ -24,6 +24,7 @@ export const messageEvents = [
   "reschedule",
   "waitlist_offer",
   "reschedule_offer",
+  "survey",
 ] as const;
 export type MessageEvent = (typeof messageEvents)[number];
 

@@ -46,6 +46,24 @@ export interface OfferLinks {
   issue(offerId: string, channel: Channel): Promise<{ token: string; expiresAt: Date } | undefined>;
 }
 
+/**
+ * Links to a completed visit's satisfaction survey: a new one for each message, or undefined once
+ * the survey is answered or closed. The token goes into the message and nowhere else.
+ */
+export interface SurveyLinks {
+  issue(
+    visit: {
+      appointmentId: string;
+      patientId: string;
+      locationId: string;
+      physicianId: string;
+      start: Date;
+      status: string;
+    },
+    channel: Channel,
+  ): Promise<{ token: string; expiresAt: Date } | undefined>;
+}
+
 export interface WorkerDeps {
   db: Db;
   config: NotificationsConfig;
@@ -56,6 +74,7 @@ export interface WorkerDeps {
   log: FastifyBaseLogger;
   pollMs: number;
   offerLinks?: OfferLinks | undefined;
+  surveyLinks?: SurveyLinks | undefined;
 }
 
 export class NotificationWorker {
@@ -253,13 +272,17 @@ export class NotificationWorker {
       const skip = (why: string) => this.settle(job, { status: "cancelled", lastError: why });
       if (!ctx) return void (await skip("the appointment no longer exists"));
       const a = ctx.appointment;
-      if (a.start.getTime() <= now.getTime()) return void (await skip("the appointment has started"));
+      // a survey is about a visit that has happened; every other message about one to come
+      const surveying = kind === "survey";
+      if (surveying && a.status !== "completed") return void (await skip(`the appointment is ${a.status}`));
+      if (!surveying && a.start.getTime() <= now.getTime())
+        return void (await skip("the appointment has started"));
       const payload = (
         typeof job.payload === "string" ? JSON.parse(job.payload) : (job.payload ?? {})
       ) as Record<string, unknown>;
       const offering = kind === "waitlist_offer";
       // an offer is about a hold kept for the patient; every other message about a booking
-      if (offering ? a.status !== "held" : kind !== "cancellation" && a.status !== "booked")
+      if (!surveying && (offering ? a.status !== "held" : kind !== "cancellation" && a.status !== "booked"))
         return void (await skip(offering ? "the offer is no longer open" : `the appointment is ${a.status}`));
       if (kind === "reminder" && job.reminder_hours) {
         const later = supersededBy(
@@ -278,7 +301,13 @@ export class NotificationWorker {
       if (offering && offerExpires.getTime() <= now.getTime())
         return void (await skip("the offer has expired"));
       // an offer waits for quiet hours only if the patient can still answer it after they end
-      const quietEnd = deferralFor(channel, now, offering ? offerExpires : a.start, prefs.quietHours);
+      // a survey is open for days: it always waits for quiet hours to end
+      const quietEnd = deferralFor(
+        channel,
+        now,
+        offering ? offerExpires : surveying ? new Date(now.getTime() + 7 * 86_400_000) : a.start,
+        prefs.quietHours,
+      );
       if (quietEnd) {
         await this.settle(job, {
           status: "pending",
@@ -309,7 +338,28 @@ export class NotificationWorker {
           };
         }
       }
+      let survey: { link: string; expiresAt: string } | null = null;
+      if (surveying) {
+        // every message, in-app too, carries a link of its own (the survey page needs no sign-in)
+        const link = await this.deps.surveyLinks?.issue(
+          {
+            appointmentId: a.id,
+            patientId: a.patientId,
+            locationId: a.locationId,
+            physicianId: a.physicianId,
+            start: a.start,
+            status: a.status,
+          },
+          channel,
+        );
+        if (!link) return void (await skip("the survey is answered or closed"));
+        survey = {
+          link: `${this.settings.publicUrl}/survey/${link.token}`,
+          expiresAt: link.expiresAt.toISOString(),
+        };
+      }
       const extras = {
+        survey,
         reminderHours: job.reminder_hours,
         reason: typeof payload.reason === "string" ? payload.reason : null,
         byHospital: payload.byHospital === true,
@@ -351,7 +401,7 @@ export class NotificationWorker {
             // an offer is not an appointment yet (a waitlist offer) or changes nothing in the
             // calendar until it is accepted (another time offered): no calendar file
             attachments:
-              offering || kind === "reschedule_offer"
+              offering || surveying || kind === "reschedule_offer"
                 ? []
                 : [
                     {

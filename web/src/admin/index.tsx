@@ -2,10 +2,12 @@
 
 import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
 import { Routes } from "../shared/router.js";
+import { SurveyResultsPage } from "../shared/SurveyResultsPage.js";
 import type { Me } from "../shared/types.js";
 import { NotFound } from "../shared/ui.js";
 import { AppointmentTypesPage } from "./AppointmentTypesPage.js";
 import { AuditPage } from "./AuditPage.js";
+import { CompliancePage } from "./CompliancePage.js";
 import { FhirClientsPage } from "./FhirClientsPage.js";
 import { LocationPage } from "./LocationPage.js";
 import { LocationsPage } from "./LocationsPage.js";
@@ -18,7 +20,10 @@ export default function AdminArea({ me }: { me: Me }) {
   // compliance officers see the audit trail and nothing else
   const routes =
     me.role === "compliance"
-      ? [{ path: "/admin/audit", render: () => <AuditPage /> }]
+      ? [
+          { path: "/admin/audit", render: () => <AuditPage /> },
+          { path: "/admin/audit/monitoring", render: () => <CompliancePage /> },
+        ]
       : [
           { path: "/admin", render: () => <LocationsPage /> },
           {
@@ -33,6 +38,8 @@ export default function AdminArea({ me }: { me: Me }) {
           { path: "/admin/waitlist", render: () => <AdminWaitlistPage /> },
           { path: "/admin/no-show-model", render: () => <NoShowModelPage /> },
           { path: "/admin/fhir-clients", render: () => <FhirClientsPage /> },
+          { path: "/admin/surveys", render: () => <SurveyResultsPage me={me} /> },
+          { path: "/admin/audit/monitoring", render: () => <CompliancePage /> },
         ];
   return <Routes fallback={<NotFound />} routes={routes} />;
 }

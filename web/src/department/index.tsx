@@ -1,5 +1,6 @@
 /** The department head's screens: assignments, rotations and time off with previews. */
 import { Routes } from "../shared/router.js";
+import { SurveyResultsPage } from "../shared/SurveyResultsPage.js";
 import type { Me } from "../shared/types.js";
 import { NotFound } from "../shared/ui.js";
 import { DepartmentPage } from "./DepartmentPage.js";
@@ -8,7 +9,10 @@ export default function DepartmentArea({ me }: { me: Me }) {
   return (
     <Routes
       fallback={<NotFound />}
-      routes={[{ path: "/department", render: () => <DepartmentPage me={me} /> }]}
+      routes={[
+        { path: "/department", render: () => <DepartmentPage me={me} /> },
+        { path: "/department/surveys", render: () => <SurveyResultsPage me={me} /> },
+      ]}
     />
   );
 }

@@ -2,6 +2,7 @@
 
 import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
 import { Routes } from "../shared/router.js";
+import { SurveyResultsPage } from "../shared/SurveyResultsPage.js";
 import type { Me } from "../shared/types.js";
 import { NotFound } from "../shared/ui.js";
 import { StaffAppointmentPage } from "./AppointmentPage.js";
@@ -26,6 +27,7 @@ export default function StaffArea({ me }: { me: Me }) {
         { path: "/staff/waitlist", render: () => <StaffWaitlistPage me={me} /> },
         { path: "/staff/rescheduling", render: () => <ReschedulingPage me={me} /> },
         { path: "/staff/equipment", render: () => <MobileEquipmentPage me={me} /> },
+        { path: "/staff/surveys", render: () => <SurveyResultsPage me={me} /> },
       ]}
     />
   );
