@@ -1,6 +1,8 @@
 import type { Actor } from "../../platform/access.js";
+import { auditService } from "../../platform/audit/index.js";
 import type { Executor } from "../../platform/db.js";
 import { problems, registerConstraint } from "../../platform/errors.js";
+import { auditContextOf } from "../../platform/identity/index.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import { locationTarget } from "../../platform/policy.js";
 import type { Page } from "../../platform/schemas.js";
@@ -17,10 +19,12 @@ import type {
   DepartmentInput,
   EquipmentInput,
   EquipmentItem,
+  EquipmentPatch,
   Location,
   LocationInput,
   LocationPatch,
   LocationQuery,
+  OutOfServicePeriod,
   Room,
   RoomInput,
   RoomPatch,
@@ -42,6 +46,8 @@ registerConstraint("rooms_department_fk", "body.departmentId", "no such departme
 registerConstraint("equipment_room_fk", "body.roomId", "no such room at this location");
 registerConstraint("equipment_asset_tag_key", "body.assetTag", "an item with this asset tag already exists");
 registerConstraint("equipment_travels_mobile", "body.travels", "only mobile equipment can travel");
+registerConstraint("rooms_out_of_service_window", "body.until", "must be after the start of the period");
+registerConstraint("equipment_out_of_service_window", "body.until", "must be after the start of the period");
 registerConstraint(
   "locations_coordinates_required",
   "body.latitude",
@@ -123,7 +129,21 @@ export function toDepartment(r: DepartmentRow): Department {
   return { id: r.id, locationId: r.location_id, specialty: r.specialty, name: r.name, phone: r.phone };
 }
 
-export function toRoom(r: RoomRow): Room {
+/**
+ * The period out of service as stored; with `now`, only while it lasts or is still to come (one
+ * whose end has passed is over: the resource is back in service by itself).
+ */
+export function periodOf(r: RoomRow | EquipmentRow, now?: number): OutOfServicePeriod {
+  if (!r.out_of_service_from) return null;
+  if (now !== undefined && r.out_of_service_until && r.out_of_service_until.getTime() <= now) return null;
+  return {
+    from: toIso(r.out_of_service_from),
+    until: r.out_of_service_until ? toIso(r.out_of_service_until) : null,
+    reason: r.out_of_service_reason,
+  };
+}
+
+export function toRoom(r: RoomRow, now?: number): Room {
   return {
     id: r.id,
     locationId: r.location_id,
@@ -135,10 +155,11 @@ export function toRoom(r: RoomRow): Room {
     stepFree: r.step_free,
     capacity: r.capacity,
     active: r.active,
+    outOfService: periodOf(r, now),
   };
 }
 
-export function toEquipment(r: EquipmentRow): EquipmentItem {
+export function toEquipment(r: EquipmentRow, now?: number): EquipmentItem {
   return {
     id: r.id,
     locationId: r.location_id,
@@ -149,7 +170,17 @@ export function toEquipment(r: EquipmentRow): EquipmentItem {
     mobile: r.mobile,
     travels: r.travels,
     active: r.active,
+    outOfService: periodOf(r, now),
   };
+}
+
+/** A room or an item of equipment, as out of service and back in service name them. */
+export type Facility = { kind: "room" | "equipment"; id: string };
+/** A period out of service as it is written: no end means until put back (and inactive meanwhile). */
+export interface OutOfServiceSpan {
+  from: Date;
+  until: Date | null;
+  reason: string | null;
 }
 
 async function requireLocation(
@@ -190,12 +221,25 @@ export const locationService = {
     const row = await repo.getRoom(db, id);
     return row ? toRoom(row) : undefined;
   },
+  /** One item of equipment, active or not, or undefined. */
+  async equipmentItem(db: Executor, id: string): Promise<EquipmentItem | undefined> {
+    const row = await repo.getEquipment(db, id);
+    return row ? toEquipment(row) : undefined;
+  },
   /**
-   * Takes a room out of service in the caller's transaction (rescheduling, which authorized it and
-   * settles the appointments booked in it in the same transaction).
+   * Takes a room or an item out of service for the span in the caller's transaction (rescheduling,
+   * which authorized it and settles the appointments using it in the same transaction). Without an
+   * end it is also made inactive until put back.
    */
-  async deactivateRoomIn(db: Executor, id: string): Promise<void> {
-    await repo.updateRoom(db, id, { active: false });
+  async takeOutOfServiceIn(db: Executor, facility: Facility, span: OutOfServiceSpan): Promise<void> {
+    const columns = {
+      out_of_service_from: span.from,
+      out_of_service_until: span.until,
+      out_of_service_reason: span.reason,
+      ...(span.until ? {} : { active: false }),
+    };
+    if (facility.kind === "room") await repo.updateRoom(db, facility.id, columns);
+    else await repo.updateEquipment(db, facility.id, columns);
   },
   /** The specialties of these departments (a department head's scope). */
   async specialtiesOfDepartments(db: Executor, departmentIds: string[]): Promise<string[]> {
@@ -209,7 +253,26 @@ export const locationService = {
  * authorized through the policy (location staff reach their own locations only), the rest is
  * network reference data that anyone may read and only administrators (route admission) change.
  */
-export function createLocations({ db, policies }: ServiceDeps) {
+export interface LocationDeps extends ServiceDeps {
+  /**
+   * How many bookings an item of equipment still has to serve (scheduling's, wired by the
+   * composition root): where an item stands changes only while it has none.
+   */
+  upcomingReservations?: (tx: Executor, equipmentId: string, now: Date) => Promise<number>;
+}
+
+export function createLocations({ db, clock, policies, upcomingReservations }: LocationDeps) {
+  const now = () => clock.now().getTime();
+  /** A room or item as the policy sees it; unknown, or at a location out of scope: a 404. */
+  const facilityRow = async (tx: Executor, actor: Actor, f: Facility) => {
+    const row = f.kind === "room" ? await repo.getRoom(tx, f.id) : await repo.getEquipment(tx, f.id);
+    if (!row) throw problems.notFound(f.kind);
+    await policies.authorize(tx, actor, "manage_resources", {
+      ...locationTarget(row.location_id),
+      noun: f.kind,
+    });
+    return row;
+  };
   const inTransaction = <T>(work: (tx: Executor) => Promise<T>): Promise<T> => db.transaction().execute(work);
   return {
     /** Reads for other services, inside their own transactions. */
@@ -257,7 +320,7 @@ export function createLocations({ db, policies }: ServiceDeps) {
       await policies.authorize(db, actor, "read_resources", locationTarget(locationId));
       await requireLocation(db, locationId);
       const { rows, total } = await repo.rooms(db, { locationId, ...query });
-      return { items: rows.map(toRoom), total, limit: query.limit, offset: query.offset };
+      return { items: rows.map((r) => toRoom(r, now())), total, limit: query.limit, offset: query.offset };
     },
     async getRoom(actor: Actor, id: string): Promise<Room> {
       const row = await repo.getRoom(db, id);
@@ -266,7 +329,7 @@ export function createLocations({ db, policies }: ServiceDeps) {
         ...locationTarget(row.location_id),
         noun: "room",
       });
-      return toRoom(row);
+      return toRoom(row, now());
     },
     createRoom: (locationId: string, input: RoomInput): Promise<Room> =>
       inTransaction(async (tx) => {
@@ -303,7 +366,7 @@ export function createLocations({ db, policies }: ServiceDeps) {
           active: patch.active,
         });
         if (!row) throw problems.notFound("room");
-        return toRoom(row);
+        return toRoom(row, now());
       }),
 
     async equipment(
@@ -314,8 +377,122 @@ export function createLocations({ db, policies }: ServiceDeps) {
       await policies.authorize(db, actor, "read_resources", locationTarget(locationId));
       await requireLocation(db, locationId);
       const { rows, total } = await repo.equipment(db, { locationId, ...query });
-      return { items: rows.map(toEquipment), total, limit: query.limit, offset: query.offset };
+      return {
+        items: rows.map((e) => toEquipment(e, now())),
+        total,
+        limit: query.limit,
+        offset: query.offset,
+      };
     },
+    async getEquipment(actor: Actor, id: string): Promise<EquipmentItem> {
+      const row = await repo.getEquipment(db, id);
+      if (!row) throw problems.notFound("equipment");
+      await policies.authorize(db, actor, "read_resources", {
+        ...locationTarget(row.location_id),
+        noun: "equipment",
+      });
+      return toEquipment(row, now());
+    },
+    /**
+     * Renames an item, or (while it has no bookings to serve) changes where it stands, keeping the
+     * rules of its creation: fixed equipment has a room at its location; only mobile items travel.
+     */
+    updateEquipment: (actor: Actor, id: string, patch: EquipmentPatch): Promise<EquipmentItem> =>
+      inTransaction(async (tx) => {
+        const current = await repo.getEquipment(tx, id, true);
+        if (!current) throw problems.notFound("equipment");
+        await policies.authorize(tx, actor, "manage_resources", {
+          ...locationTarget(current.location_id),
+          noun: "equipment",
+        });
+        const locationId = patch.locationId ?? current.location_id;
+        if (locationId !== current.location_id) {
+          await requireLocation(tx, locationId, "body.locationId");
+          await policies.authorize(
+            tx,
+            actor,
+            "manage_resources",
+            locationTarget(locationId, "body.locationId"),
+          );
+        }
+        const mobile = patch.mobile ?? current.mobile;
+        // a fixed item keeps its room unless told otherwise; a move elsewhere leaves the old room behind
+        const roomId =
+          patch.roomId !== undefined
+            ? patch.roomId
+            : locationId === current.location_id
+              ? current.room_id
+              : null;
+        const travels = patch.travels ?? (mobile ? current.travels : false);
+        if (!mobile && roomId === null) throw problems.invalid("body.roomId", "fixed equipment needs a room");
+        if (travels && !mobile) throw problems.invalid("body.travels", "only mobile equipment can travel");
+        if (roomId !== null && roomId !== current.room_id) {
+          const room = await repo.getRoom(tx, roomId);
+          if (!room || room.location_id !== locationId)
+            throw problems.invalid("body.roomId", "no such room at this location");
+        }
+        const placed = (
+          [
+            ["body.locationId", locationId !== current.location_id],
+            ["body.roomId", roomId !== current.room_id],
+            ["body.mobile", mobile !== current.mobile],
+            ["body.travels", travels !== current.travels],
+          ] as const
+        ).find(([, changed]) => changed);
+        if (placed && upcomingReservations && (await upcomingReservations(tx, id, clock.now())) > 0)
+          throw problems.conflict(
+            "equipment_booked",
+            "The item still has bookings to serve: take it out of service first (which moves them), then change where it stands",
+            placed[0],
+          );
+        const row = await repo.updateEquipment(tx, id, {
+          name: patch.name,
+          asset_tag: patch.assetTag,
+          location_id: locationId,
+          room_id: roomId,
+          mobile,
+          travels,
+        });
+        await auditService.record(tx, auditContextOf(actor), {
+          action: "equipment.update",
+          resourceType: "equipment",
+          resourceId: id,
+          locationId,
+          detail: {
+            changed: Object.keys(patch),
+            ...(locationId !== current.location_id ? { from: current.location_id } : {}),
+          },
+        });
+        return toEquipment(row!, now());
+      }),
+    /**
+     * Puts a room or an item out of service back in service now (active, no period): a 409 when it
+     * is in service and none is planned.
+     */
+    backInService: (actor: Actor, facility: Facility): Promise<Room | EquipmentItem> =>
+      inTransaction(async (tx) => {
+        const current = await facilityRow(tx, actor, facility);
+        if (current.active && !periodOf(current, now()))
+          throw problems.conflict("in_service", `The ${facility.kind} is in service`, "params.id");
+        const columns = {
+          active: true,
+          out_of_service_from: null,
+          out_of_service_until: null,
+          out_of_service_reason: null,
+        };
+        const row =
+          facility.kind === "room"
+            ? toRoom((await repo.updateRoom(tx, facility.id, columns))!, now())
+            : toEquipment((await repo.updateEquipment(tx, facility.id, columns))!, now());
+        await auditService.record(tx, auditContextOf(actor), {
+          action: `${facility.kind}.back_in_service`,
+          resourceType: facility.kind,
+          resourceId: facility.id,
+          locationId: current.location_id,
+          detail: { wasOutOfService: periodOf(current), wasActive: current.active },
+        });
+        return row;
+      }),
     createEquipment: (locationId: string, input: EquipmentInput): Promise<EquipmentItem> =>
       inTransaction(async (tx) => {
         await requireLocation(tx, locationId);
