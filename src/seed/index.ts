@@ -11,6 +11,7 @@ import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
 import { seedDemoLoans } from "./equipment-loans.js";
 import { planIndoorMap } from "./indoor-map.js";
 import { insertRows } from "./insert.js";
+import { seedDemoOutOfService } from "./out-of-service.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
 import { Random } from "./random.js";
 import { seedDemoReferrals } from "./referrals.js";
@@ -59,6 +60,8 @@ export interface SeedSummary {
   waitlist: number;
   /** Upcoming visits at a satellite lent the main campus's equipment that travels (small network only). */
   equipmentLoans: number;
+  /** Rooms and equipment with a demo period out of service. */
+  outOfService: number;
 }
 
 export class NetworkNotEmptyError extends Error {
@@ -126,6 +129,7 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       summary.referrals = await seedDemoReferrals(tx, { seed: options.seed, today: options.today });
       summary.waitlist = await seedDemoWaitlist(tx, { seed: options.seed, today: options.today });
       summary.rescheduled = await seedDemoRescheduling(tx, { seed: options.seed, today: options.today });
+      summary.outOfService = await seedDemoOutOfService(tx, { today: options.today });
     }
     return summary;
   });
@@ -155,6 +159,7 @@ async function writePlan(db: Executor, plan: NetworkPlan, options: SeedOptions):
     mapPlaces: 0,
     waitlist: 0,
     equipmentLoans: 0,
+    outOfService: 0,
   };
   await insertRows(db, "physician_specialties", plan.physicianSpecialties);
   summary.templates = await insertRows(db, "assignment_templates", plan.templates);

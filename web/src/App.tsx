@@ -57,6 +57,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/staff/waitlist", label: "Waitlist" },
       { to: "/staff/rescheduling", label: "Rescheduling" },
       { to: "/staff/equipment", label: "Mobile equipment" },
+      { to: "/staff/facilities", label: "Rooms and equipment" },
     ],
     element: (me) => <StaffArea me={me} />,
   },
