@@ -206,11 +206,11 @@ export function createSubjects({ clock, policies, physicians, scheduling, locati
           ...locationTarget(found.locationId, field),
           noun: kind,
         });
-        return {
-          stamp: null,
-          locationId: found.locationId,
-          outOfService: !found.active || found.outOfService !== null,
-        };
+        // a period whose end has passed is over: the room or item is back in service by itself
+        const period = found.outOfService;
+        const ongoing =
+          period !== null && (period.until === null || Date.parse(period.until) > clock.now().getTime());
+        return { stamp: null, locationId: found.locationId, outOfService: !found.active || ongoing };
       },
       async makeIn(tx, now) {
         const from = Date.parse(change.from);
