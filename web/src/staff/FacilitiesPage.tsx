@@ -16,7 +16,8 @@ import { humanize, PageTitle, QueryView } from "../shared/ui.js";
 type Row = (Room | EquipmentItem) & { label: string; what: string };
 
 function FacilityList({ kind, locationId, zone }: { kind: FacilityKind; locationId: string; zone: string }) {
-  const key = [kind === "room" ? "rooms" : "equipment", locationId];
+  // a key of its own: the day's screen keeps the location's rooms under ["rooms", id] as a page
+  const key = ["facility-service", kind, locationId];
   const list = useQuery({
     queryKey: key,
     queryFn: async (): Promise<Row[]> =>
