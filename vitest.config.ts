@@ -27,6 +27,7 @@ const UNIT = [
   "test/availability-dst.test.ts",
   "test/booking-check.test.ts",
   "test/offer-expiry.test.ts",
+  "test/out-of-service-period.test.ts",
   "test/config.test.ts",
   "test/dependency-rules.test.ts",
   "test/occupancy.test.ts",

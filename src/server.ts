@@ -158,7 +158,14 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   };
   const policies = createPolicies({ facts });
   const auditLog = createAudit({ db, policies });
-  const locations = createLocations({ db, clock, policies });
+  const locations = createLocations({
+    db,
+    clock,
+    policies,
+    // where an item of equipment stands changes only while it has no bookings to serve (scheduling's)
+    upcomingReservations: (tx, equipmentId, now) =>
+      scheduling.moves.upcomingReservations(tx, equipmentId, now),
+  });
   const patients = createPatients({ db, clock, policies, locations });
   // expanded plans, read by the physicians' own views and by scheduling's search and bookings
   const caches = createSchedulingCaches({ plans: createPlanCache() });

@@ -517,6 +517,23 @@ async function familyTrip(g: Fixture): Promise<Record<string, unknown>> {
 async function setup(c: Client, url: string, payload: Record<string, unknown>): Promise<string> {
   return created(await call(c, "POST", url, payload));
 }
+/** A fresh mobile item of equipment at a location (inactive: out of service until put back). */
+const freshItem = (g: Fixture, locationId: string, active = true) =>
+  setup(g.admin, `/api/v1/locations/${locationId}/equipment`, {
+    kind: "ecg",
+    name: "ECG cart",
+    assetTag: `AT-${unique(8)}`,
+    mobile: true,
+    active,
+  });
+/** A fresh room at a location, out of service until put back. */
+const idleRoom = (g: Fixture, locationId: string) =>
+  setup(g.admin, `/api/v1/locations/${locationId}/rooms`, {
+    code: `R${unique(6)}`,
+    name: "Exam",
+    kind: "exam",
+    active: false,
+  });
 /** A fresh "what if" of time off for a physician, made by an administrator. */
 const reschedulePlan = (g: Fixture, physicianId: string) =>
   setup(g.admin, "/api/v1/reschedule-plans", { change: "time_off", physicianId, ...timeOffBody(g) });
@@ -632,6 +649,31 @@ const matrix: Row[] = [
     expect: cells("                                                           401  403  403  404   403  ok    403"),
     also: [{ who: "location_staff", target: "a room at their own main campus A", expect: "ok",
       request: (g) => ({ url: `/api/v1/rooms/${g.roomA}/out-of-service`, payload: {} }) }] },
+  { route: "POST /api/v1/rooms/:id/back-in-service", target: "a room at satellite B",
+    request: async (g) => ({ url: `/api/v1/rooms/${await idleRoom(g, g.net.satellite.id)}/back-in-service` }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "a room at their own main campus A", expect: "ok",
+      request: async (g) => ({ url: `/api/v1/rooms/${await idleRoom(g, g.net.main.id)}/back-in-service` }) }] },
+  { route: "GET /api/v1/equipment/:id", target: "an item at satellite B",
+    request: async (g) => ({ url: `/api/v1/equipment/${await freshItem(g, g.net.satellite.id)}` }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "an item at their own main campus A", expect: "ok",
+      request: async (g) => ({ url: `/api/v1/equipment/${await freshItem(g, g.net.main.id)}` }) }] },
+  { route: "PATCH /api/v1/equipment/:id", target: "an item at satellite B",
+    request: async (g) => ({ url: `/api/v1/equipment/${await freshItem(g, g.net.satellite.id)}`, payload: { name: "ECG 2" } }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "an item at their own main campus A", expect: "ok",
+      request: async (g) => ({ url: `/api/v1/equipment/${await freshItem(g, g.net.main.id)}`, payload: { name: "ECG 2" } }) }] },
+  { route: "POST /api/v1/equipment/:id/out-of-service", target: "an item at satellite B",
+    request: async (g) => ({ url: `/api/v1/equipment/${await freshItem(g, g.net.satellite.id)}/out-of-service`, payload: {} }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "an item at their own main campus A", expect: "ok",
+      request: async (g) => ({ url: `/api/v1/equipment/${await freshItem(g, g.net.main.id)}/out-of-service`, payload: {} }) }] },
+  { route: "POST /api/v1/equipment/:id/back-in-service", target: "an item out of service at satellite B",
+    request: async (g) => ({ url: `/api/v1/equipment/${await freshItem(g, g.net.satellite.id, false)}/back-in-service` }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "an item out of service at their own main campus A", expect: "ok",
+      request: async (g) => ({ url: `/api/v1/equipment/${await freshItem(g, g.net.main.id, false)}/back-in-service` }) }] },
   { route: "PUT /api/v1/locations/:id/map", target: "of a spare clinic",
     request: (g) => ({ url: `/api/v1/locations/${g.spare}/map`, payload: { type: "FeatureCollection", features: [
       { type: "Feature", id: "door", geometry: { type: "Point", coordinates: [-73.9, 40.6] }, properties: { kind: "entrance", floor: 0 } }] } }),

@@ -326,6 +326,23 @@ describe("the demo network, as its users see it", { timeout: 120_000 }, () => {
     expect(visits.items.some((v) => v.equipment.some((e) => e.broughtFrom?.locationId === main))).toBe(true);
   });
 
+  it("the main front desk sees a room and an item of equipment out of service later this week, until when, and why", async () => {
+    expect(summary.outOfService).toBe(2);
+    const desk = as("staff.main");
+    const main = desk.me.locationIds[0];
+    type Facility = { outOfService: { from: string; until: string | null; reason: string | null } | null };
+    const rooms = await desk.get<{ items: Facility[] }>(`/api/v1/locations/${main}/rooms?limit=500`);
+    const equipment = await desk.get<{ items: Facility[] }>(`/api/v1/locations/${main}/equipment?limit=500`);
+    for (const list of [rooms.items, equipment.items]) {
+      const out = list.filter((f) => f.outOfService);
+      expect(out).toHaveLength(1);
+      const period = out[0]!.outOfService!;
+      expect(Date.parse(period.until!)).toBeGreaterThan(Date.parse(period.from));
+      expect(Date.parse(period.from)).toBeGreaterThan(Date.now());
+      expect(period.reason).toBeTruthy();
+    }
+  });
+
   it("leaves every travelling physician time to get from one location to the next", async () => {
     const matrix = await as("admin").get<{
       entries: Array<{ fromLocationId: string; toLocationId: string; minutes: number }>;

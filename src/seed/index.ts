@@ -12,6 +12,7 @@ import { seedDemoLoans } from "./equipment-loans.js";
 import { seedDemoFhirClients } from "./fhir-clients.js";
 import { planIndoorMap } from "./indoor-map.js";
 import { insertRows } from "./insert.js";
+import { seedDemoOutOfService } from "./out-of-service.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
 import { seedDemoQuality } from "./quality.js";
 import { Random } from "./random.js";
@@ -61,6 +62,8 @@ export interface SeedSummary {
   waitlist: number;
   /** Upcoming visits at a satellite lent the main campus's equipment that travels (small network only). */
   equipmentLoans: number;
+  /** Rooms and equipment with a demo period out of service. */
+  outOfService: number;
 }
 
 export class NetworkNotEmptyError extends Error {
@@ -131,6 +134,7 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       summary.rescheduled = await seedDemoRescheduling(tx, { seed: options.seed, today: options.today });
       // satisfaction surveys of past visits and a compliance alert (Reports → Quality, Compliance)
       await seedDemoQuality(tx, { seed: options.seed, today: options.today });
+      summary.outOfService = await seedDemoOutOfService(tx, { today: options.today });
     }
     return summary;
   });
@@ -160,6 +164,7 @@ async function writePlan(db: Executor, plan: NetworkPlan, options: SeedOptions):
     mapPlaces: 0,
     waitlist: 0,
     equipmentLoans: 0,
+    outOfService: 0,
   };
   await insertRows(db, "physician_specialties", plan.physicianSpecialties);
   summary.templates = await insertRows(db, "assignment_templates", plan.templates);

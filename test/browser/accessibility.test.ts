@@ -451,7 +451,7 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
     ]);
   });
 
-  it("the front desk's screens: the day by room and by physician, an appointment, cancel, booking", async () => {
+  it("the front desk's screens: the day by room and by physician, an appointment, cancel, booking, rooms and equipment with an out-of-service preview", async () => {
     // a satellite's day: the same screen as the main campus's, with a few hundred fewer elements to check
     const staff = await apiAs(baseUrl, "staff.north");
     const locationId = (staff.user.locationIds as string[])[0]!;
@@ -514,6 +514,30 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           await heading("Quality: patient satisfaction")(page);
           await page.getByText("Average rating").waitFor();
         },
+      },
+      {
+        name: "rooms and equipment",
+        route: "/staff/facilities",
+        url: "/staff/facilities",
+        ready: async (page) => {
+          await heading("Rooms and equipment")(page);
+          await page.getByRole("table", { name: "Equipment" }).waitFor();
+        },
+        states: [
+          {
+            // the server's what-if (nothing changes until it is saved), shown before saving
+            name: "taking an item out of service: the preview",
+            open: async (page) => {
+              const table = page.getByRole("table", { name: "Equipment" });
+              await table
+                .getByRole("button", { name: /^Take .* out of service$/ })
+                .first()
+                .click();
+              await page.getByRole("button", { name: "Preview" }).click();
+              await page.getByTestId("out-of-service-preview").waitFor({ timeout: 60_000 });
+            },
+          },
+        ],
       },
     ]);
   });

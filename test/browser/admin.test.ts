@@ -28,13 +28,20 @@ describe("an administrator keeping a location's facilities", () => {
     await page.getByRole("table", { name: "Rooms" }).getByRole("cell", { name: code, exact: true }).waitFor();
     expect(await form.getByRole("textbox", { name: "Code" }).inputValue()).toBe("");
 
-    // switching the new room off asks the server what it would do first, then saves it
-    const inUse = page.getByRole("switch", { name: `Room ${code} in use` });
-    await inUse.click();
+    // taking the new room out of service asks the server what it would do first, then saves it
+    const rooms = page.getByRole("table", { name: "Rooms" });
+    await rooms.getByRole("button", { name: `Take room ${code} out of service` }).click();
+    const panel = page.getByRole("form", { name: `Take room ${code} out of service: when and why` });
+    await panel.getByRole("textbox", { name: "Reason" }).fill("Repainting");
+    await panel.getByRole("button", { name: "Preview" }).click();
     const preview = page.getByTestId("change-preview");
     await preview.getByText("No booked appointment would be affected").waitFor();
-    expect(await inUse.isChecked()).toBe(true);
     await preview.getByRole("button", { name: `Take room ${code} out of service` }).click();
-    await expect.poll(() => inUse.isChecked()).toBe(false);
+    await page.getByTestId("plan-report").waitFor();
+    // the row says so, and the room is put back with one button
+    const back = rooms.getByRole("button", { name: `Put room ${code} back in service` });
+    await back.waitFor();
+    await back.click();
+    await rooms.getByRole("button", { name: `Take room ${code} out of service` }).waitFor();
   });
 });

@@ -59,6 +59,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/staff/rescheduling", label: "Rescheduling" },
       { to: "/staff/equipment", label: "Mobile equipment" },
       { to: "/staff/surveys", label: "Quality" },
+      { to: "/staff/facilities", label: "Rooms and equipment" },
     ],
     element: (me) => <StaffArea me={me} />,
   },

@@ -52,6 +52,9 @@ export type LocationTables = {
     capacity: Generated<number>;
     active: Generated<boolean>;
     created_at: Generated<Date>;
+    out_of_service_from: Date | null;
+    out_of_service_until: Date | null;
+    out_of_service_reason: string | null;
   };
   equipment: {
     id: Generated<string>;
@@ -65,6 +68,9 @@ export type LocationTables = {
     travels: Generated<boolean>;
     active: Generated<boolean>;
     created_at: Generated<Date>;
+    out_of_service_from: Date | null;
+    out_of_service_until: Date | null;
+    out_of_service_reason: string | null;
   };
   travel_times: {
     from_location_id: string;
@@ -198,6 +204,18 @@ export const locationRepository = {
     let query = q(db).selectFrom("equipment").where("location_id", "=", f.locationId);
     if (f.kind) query = query.where("kind", "=", f.kind);
     return pageOf(query, query.selectAll().orderBy("kind").orderBy("asset_tag"), f);
+  },
+  getEquipment(db: Executor, id: string, forUpdate = false): Promise<EquipmentRow | undefined> {
+    let query = q(db).selectFrom("equipment").selectAll().where("id", "=", id);
+    if (forUpdate) query = query.forUpdate();
+    return query.executeTakeFirst();
+  },
+  updateEquipment(
+    db: Executor,
+    id: string,
+    row: Partial<Insertable<LocationTables["equipment"]>>,
+  ): Promise<EquipmentRow | undefined> {
+    return q(db).updateTable("equipment").set(row).where("id", "=", id).returningAll().executeTakeFirst();
   },
   insertEquipment(db: Executor, row: Insertable<LocationTables["equipment"]>): Promise<EquipmentRow> {
     return q(db).insertInto("equipment").values(row).returningAll().executeTakeFirstOrThrow();

@@ -8,6 +8,7 @@ import {
   departmentInput,
   equipmentInput,
   equipmentItem,
+  equipmentPatch,
   equipmentQuery,
   location,
   locationInput,
@@ -196,6 +197,63 @@ export function locationRoutes(app: App, svc: Locations): void {
     },
     async (req, reply) => reply.code(201).send(await svc.createEquipment(req.params.id, req.body)),
   );
+
+  app.get(
+    "/api/v1/equipment/:id",
+    {
+      config: {
+        allow: siteStaff,
+        guards: { "params.id": ["location", "read_resources", { via: "equipment" }] },
+      },
+      schema: {
+        tags,
+        summary: "Get an item of equipment, with its period out of service if any",
+        params: idParams,
+        response: { 200: equipmentItem, ...errorResponses },
+      },
+    },
+    (req) => svc.getEquipment(actorOf(req), req.params.id),
+  );
+  app.patch(
+    "/api/v1/equipment/:id",
+    {
+      config: {
+        allow: siteStaff,
+        guards: {
+          "params.id": ["location", "manage_resources", { via: "equipment" }],
+          "body.locationId": ["location", "manage_resources"],
+          "body.roomId": "reference",
+        },
+      },
+      schema: {
+        tags,
+        summary:
+          "Update an item of equipment: name and asset tag; where it stands (home location, room, mobile, travels) only while it has no bookings to serve (409 otherwise)",
+        params: idParams,
+        body: equipmentPatch,
+        response: { 200: equipmentItem, ...errorResponses },
+      },
+    },
+    (req) => svc.updateEquipment(actorOf(req), req.params.id, req.body),
+  );
+  for (const kind of ["room", "equipment"] as const) {
+    app.post(
+      kind === "room" ? "/api/v1/rooms/:id/back-in-service" : "/api/v1/equipment/:id/back-in-service",
+      {
+        config: {
+          allow: siteStaff,
+          guards: { "params.id": ["location", "manage_resources", { via: kind }] },
+        },
+        schema: {
+          tags,
+          summary: `Put the ${kind} back in service now, ending its period out of service (409 when it is in service)`,
+          params: idParams,
+          response: { 200: kind === "room" ? room : equipmentItem, ...errorResponses },
+        },
+      },
+      (req) => svc.backInService(actorOf(req), { kind, id: req.params.id }),
+    );
+  }
 
   app.get(
     "/api/v1/travel-times",

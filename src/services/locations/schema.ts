@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  instant,
   latitude,
   localTime,
   longitude,
@@ -141,7 +142,19 @@ export const roomInput = z.object({
 export type RoomInput = z.infer<typeof roomInput>;
 export const roomPatch = patchOf(roomInput.shape);
 export type RoomPatch = z.infer<typeof roomPatch>;
-export const room = roomInput.extend({ id: uuid, locationId: uuid });
+/**
+ * A period out of service: from `from` until `until` (none: until put back by hand, and the room or
+ * item is then inactive too). Shown while it lasts or is still to come; null otherwise.
+ */
+export const outOfServicePeriod = z
+  .object({
+    from: z.string(),
+    until: z.string().nullable().describe("back in service by itself at this instant; null: until put back"),
+    reason: z.string().nullable(),
+  })
+  .nullable();
+export type OutOfServicePeriod = z.infer<typeof outOfServicePeriod>;
+export const room = roomInput.extend({ id: uuid, locationId: uuid, outOfService: outOfServicePeriod });
 export type Room = z.infer<typeof room>;
 export const roomQuery = pageQuery.extend({
   kind: z.enum(roomKinds).optional(),
@@ -152,22 +165,37 @@ export const roomQuery = pageQuery.extend({
 });
 export type RoomQuery = z.infer<typeof roomQuery>;
 
+const equipmentFields = {
+  kind: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, "must be a lower-case kind such as mri or ecg"),
+  name: z.string().trim().min(1).max(200),
+  assetTag: z.string().trim().min(1).max(60),
+  roomId: uuid.nullable().default(null),
+  mobile: z.boolean().default(false),
+  travels: z
+    .boolean()
+    .default(false)
+    .describe("a mobile item that may be booked at other locations, brought from its home location"),
+  active: z.boolean().default(true),
+};
 export const equipmentInput = z
-  .object({
-    kind: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, "must be a lower-case kind such as mri or ecg"),
-    name: z.string().trim().min(1).max(200),
-    assetTag: z.string().trim().min(1).max(60),
-    roomId: uuid.nullable().default(null),
-    mobile: z.boolean().default(false),
-    travels: z
-      .boolean()
-      .default(false)
-      .describe("a mobile item that may be booked at other locations, brought from its home location"),
-    active: z.boolean().default(true),
-  })
+  .object(equipmentFields)
   .refine((e) => e.mobile || e.roomId !== null, { error: "fixed equipment needs a room", path: ["roomId"] })
   .refine((e) => e.mobile || !e.travels, { error: "only mobile equipment can travel", path: ["travels"] });
 export type EquipmentInput = z.infer<typeof equipmentInput>;
+/**
+ * What may change after creation: its name and asset tag at any time; where it stands (home
+ * location, room, mobile, travels) only while it has no bookings still to serve. The kind stays
+ * (bookings were made for it). Out of service goes through its own route, which moves bookings.
+ */
+export const equipmentPatch = patchOf({
+  name: equipmentFields.name,
+  assetTag: equipmentFields.assetTag,
+  roomId: equipmentFields.roomId,
+  mobile: equipmentFields.mobile,
+  travels: equipmentFields.travels,
+  locationId: uuid.describe("its home location (administrators, or staff of both locations)"),
+});
+export type EquipmentPatch = z.infer<typeof equipmentPatch>;
 export const equipmentItem = z.object({
   id: uuid,
   locationId: uuid,
@@ -178,9 +206,20 @@ export const equipmentItem = z.object({
   mobile: z.boolean(),
   travels: z.boolean().describe("booked at other locations too, brought from its home (locationId)"),
   active: z.boolean(),
+  outOfService: outOfServicePeriod,
 });
 export type EquipmentItem = z.infer<typeof equipmentItem>;
 export const equipmentQuery = pageQuery.extend({ kind: z.string().max(41).optional() });
+
+/** Out of service from `from` (default now) until `until` (none: until put back by hand). */
+export const outOfServiceWindow = z
+  .object({
+    reason: z.string().max(1000).nullable().default(null),
+    from: instant.optional().describe("default: now"),
+    until: instant.nullable().default(null).describe("back in service by itself then; null: until put back"),
+  })
+  .strict();
+export type OutOfServiceWindow = z.infer<typeof outOfServiceWindow>;
 
 export const travelTimeInput = z.object({
   fromLocationId: uuid,

@@ -1,17 +1,18 @@
 import type { Actor } from "../../platform/access.js";
 import type { Executor } from "../../platform/db.js";
 import { problems, registerConstraint } from "../../platform/errors.js";
-import type { ServiceDeps } from "../../platform/module.js";
 import { locationTarget } from "../../platform/policy.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
 import {
-  type DepartmentRow,
-  type EquipmentRow,
-  type LocationRow,
-  type RoomRow,
-  locationRepository as repo,
-} from "./repository.js";
+  createUpkeep,
+  type Facility,
+  type LocationDeps,
+  type OutOfServiceSpan,
+  toEquipment,
+  toRoom,
+} from "./facilities.js";
+import { type DepartmentRow, type LocationRow, locationRepository as repo } from "./repository.js";
 import type {
   Department,
   DepartmentInput,
@@ -30,6 +31,8 @@ import type {
 } from "./schema.js";
 import { estimateTravelMinutes } from "./travel.js";
 
+export type { Facility, LocationDeps, OutOfServiceSpan } from "./facilities.js";
+
 registerConstraint("locations_code_key", "body.code", "a location with this code already exists");
 registerConstraint(
   "departments_location_specialty_key",
@@ -42,6 +45,8 @@ registerConstraint("rooms_department_fk", "body.departmentId", "no such departme
 registerConstraint("equipment_room_fk", "body.roomId", "no such room at this location");
 registerConstraint("equipment_asset_tag_key", "body.assetTag", "an item with this asset tag already exists");
 registerConstraint("equipment_travels_mobile", "body.travels", "only mobile equipment can travel");
+registerConstraint("rooms_out_of_service_window", "body.until", "must be after the start of the period");
+registerConstraint("equipment_out_of_service_window", "body.until", "must be after the start of the period");
 registerConstraint(
   "locations_coordinates_required",
   "body.latitude",
@@ -123,35 +128,6 @@ export function toDepartment(r: DepartmentRow): Department {
   return { id: r.id, locationId: r.location_id, specialty: r.specialty, name: r.name, phone: r.phone };
 }
 
-export function toRoom(r: RoomRow): Room {
-  return {
-    id: r.id,
-    locationId: r.location_id,
-    departmentId: r.department_id,
-    code: r.code,
-    name: r.name,
-    kind: r.kind as Room["kind"],
-    floor: r.floor,
-    stepFree: r.step_free,
-    capacity: r.capacity,
-    active: r.active,
-  };
-}
-
-export function toEquipment(r: EquipmentRow): EquipmentItem {
-  return {
-    id: r.id,
-    locationId: r.location_id,
-    roomId: r.room_id,
-    kind: r.kind,
-    name: r.name,
-    assetTag: r.asset_tag,
-    mobile: r.mobile,
-    travels: r.travels,
-    active: r.active,
-  };
-}
-
 async function requireLocation(
   db: Executor,
   id: string,
@@ -190,12 +166,25 @@ export const locationService = {
     const row = await repo.getRoom(db, id);
     return row ? toRoom(row) : undefined;
   },
+  /** One item of equipment, active or not, or undefined. */
+  async equipmentItem(db: Executor, id: string): Promise<EquipmentItem | undefined> {
+    const row = await repo.getEquipment(db, id);
+    return row ? toEquipment(row) : undefined;
+  },
   /**
-   * Takes a room out of service in the caller's transaction (rescheduling, which authorized it and
-   * settles the appointments booked in it in the same transaction).
+   * Takes a room or an item out of service for the span in the caller's transaction (rescheduling,
+   * which authorized it and settles the appointments using it in the same transaction). Without an
+   * end it is also made inactive until put back.
    */
-  async deactivateRoomIn(db: Executor, id: string): Promise<void> {
-    await repo.updateRoom(db, id, { active: false });
+  async takeOutOfServiceIn(db: Executor, facility: Facility, span: OutOfServiceSpan): Promise<void> {
+    const columns = {
+      out_of_service_from: span.from,
+      out_of_service_until: span.until,
+      out_of_service_reason: span.reason,
+      ...(span.until ? {} : { active: false }),
+    };
+    if (facility.kind === "room") await repo.updateRoom(db, facility.id, columns);
+    else await repo.updateEquipment(db, facility.id, columns);
   },
   /** The specialties of these departments (a department head's scope). */
   async specialtiesOfDepartments(db: Executor, departmentIds: string[]): Promise<string[]> {
@@ -209,7 +198,9 @@ export const locationService = {
  * authorized through the policy (location staff reach their own locations only), the rest is
  * network reference data that anyone may read and only administrators (route admission) change.
  */
-export function createLocations({ db, policies }: ServiceDeps) {
+export function createLocations(deps: LocationDeps) {
+  const { db, clock, policies } = deps;
+  const now = () => clock.now().getTime();
   const inTransaction = <T>(work: (tx: Executor) => Promise<T>): Promise<T> => db.transaction().execute(work);
   return {
     /** Reads for other services, inside their own transactions. */
@@ -257,7 +248,7 @@ export function createLocations({ db, policies }: ServiceDeps) {
       await policies.authorize(db, actor, "read_resources", locationTarget(locationId));
       await requireLocation(db, locationId);
       const { rows, total } = await repo.rooms(db, { locationId, ...query });
-      return { items: rows.map(toRoom), total, limit: query.limit, offset: query.offset };
+      return { items: rows.map((r) => toRoom(r, now())), total, limit: query.limit, offset: query.offset };
     },
     async getRoom(actor: Actor, id: string): Promise<Room> {
       const row = await repo.getRoom(db, id);
@@ -266,7 +257,7 @@ export function createLocations({ db, policies }: ServiceDeps) {
         ...locationTarget(row.location_id),
         noun: "room",
       });
-      return toRoom(row);
+      return toRoom(row, now());
     },
     createRoom: (locationId: string, input: RoomInput): Promise<Room> =>
       inTransaction(async (tx) => {
@@ -303,7 +294,7 @@ export function createLocations({ db, policies }: ServiceDeps) {
           active: patch.active,
         });
         if (!row) throw problems.notFound("room");
-        return toRoom(row);
+        return toRoom(row, now());
       }),
 
     async equipment(
@@ -314,8 +305,14 @@ export function createLocations({ db, policies }: ServiceDeps) {
       await policies.authorize(db, actor, "read_resources", locationTarget(locationId));
       await requireLocation(db, locationId);
       const { rows, total } = await repo.equipment(db, { locationId, ...query });
-      return { items: rows.map(toEquipment), total, limit: query.limit, offset: query.offset };
+      return {
+        items: rows.map((e) => toEquipment(e, now())),
+        total,
+        limit: query.limit,
+        offset: query.offset,
+      };
     },
+    ...createUpkeep(deps, requireLocation),
     createEquipment: (locationId: string, input: EquipmentInput): Promise<EquipmentItem> =>
       inTransaction(async (tx) => {
         await requireLocation(tx, locationId);

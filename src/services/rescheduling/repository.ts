@@ -7,6 +7,7 @@ export type ReschedulingTables = {
     id: Generated<string>;
     physician_id: string | null;
     room_id: string | null;
+    equipment_id: string | null;
     change: unknown;
     plan_stamp: string;
     status: Generated<string>;
@@ -46,7 +47,15 @@ export const reschedulingRepository = {
     db: Executor,
     row: Pick<
       PlanRow,
-      "physician_id" | "room_id" | "change" | "plan_stamp" | "items" | "created_by" | "expires_at" | "cause"
+      | "physician_id"
+      | "room_id"
+      | "equipment_id"
+      | "change"
+      | "plan_stamp"
+      | "items"
+      | "created_by"
+      | "expires_at"
+      | "cause"
     >,
   ): Promise<PlanRow> {
     return q(db)

@@ -1,6 +1,8 @@
+import type { z } from "zod";
+import type { Role } from "../../platform/access.js";
 import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
-import { rolesFor } from "../../platform/policy.js";
+import { type Guard, rolesFor } from "../../platform/policy.js";
 import { errorResponses, pageOf, problemSchema } from "../../platform/schemas.js";
 import type { Offers } from "./offers.js";
 import {
@@ -31,8 +33,8 @@ const managers = rolesFor("physician", "manage_schedule");
  */
 const declarers = rolesFor("physician", "declare_unavailable");
 const gone = { 410: problemSchema } as const;
-/** A room is taken out of service by whoever runs it: its location's staff and administrators. */
-const roomKeepers = rolesFor("location", "manage_resources");
+/** A room or an item is taken out of service by whoever runs it: its location's staff and administrators. */
+const keepers = rolesFor("location", "manage_resources");
 
 export function reschedulingRoutes(app: App, svc: Rescheduling, offers: Offers): void {
   app.post(
@@ -49,56 +51,63 @@ export function reschedulingRoutes(app: App, svc: Rescheduling, offers: Offers):
     },
     async (req, reply) => reply.code(201).send(await svc.propose(actorOf(req), req.body)),
   );
-  app.post(
+
+  /** A "what if" asked at a subject's own path (`params.id`): the physician, the room, the item. */
+  const whatIfAt = <B extends z.ZodType>(
+    path: string,
+    allow: Role[],
+    guard: Guard,
+    summary: string,
+    body: B,
+    toInput: (id: string, body: z.infer<B>) => Parameters<Rescheduling["propose"]>[1],
+  ) =>
+    app.post(
+      path,
+      {
+        config: { allow, guards: { "params.id": guard } },
+        schema: {
+          tags,
+          summary,
+          params: planParams,
+          body,
+          response: { 201: reschedulePlan, ...errorResponses },
+        },
+      },
+      async (req, reply) =>
+        reply
+          .code(201)
+          .send(
+            await svc.propose(
+              actorOf(req),
+              toInput((req.params as { id: string }).id, req.body as z.infer<B>),
+              "params.id",
+            ),
+          ),
+    );
+
+  whatIfAt(
     "/api/v1/physicians/:id/unavailable-today",
-    {
-      config: { allow: declarers, guards: { "params.id": ["physician", "declare_unavailable"] } },
-      schema: {
-        tags,
-        summary:
-          "What if the physician is unavailable from now to the end of today's working time: the appointments affected, each with same-day alternatives (nothing is changed until the plan is applied)",
-        params: planParams,
-        body: unavailableTodayInput,
-        response: { 201: reschedulePlan, ...errorResponses },
-      },
-    },
-    async (req, reply) =>
-      reply
-        .code(201)
-        .send(
-          await svc.propose(
-            actorOf(req),
-            { change: "unavailable_today", physicianId: req.params.id, reason: req.body.reason },
-            "params.id",
-          ),
-        ),
+    declarers,
+    ["physician", "declare_unavailable"],
+    "What if the physician is unavailable from now to the end of today's working time: the appointments affected, each with same-day alternatives (nothing is changed until the plan is applied)",
+    unavailableTodayInput,
+    (physicianId, body) => ({ change: "unavailable_today", physicianId, reason: body.reason }),
   );
-  app.post(
+  whatIfAt(
     "/api/v1/rooms/:id/out-of-service",
-    {
-      config: {
-        allow: roomKeepers,
-        guards: { "params.id": ["location", "manage_resources", { via: "room" }] },
-      },
-      schema: {
-        tags,
-        summary:
-          "What if the room is taken out of service from now on: its booked appointments, each with up to 3 alternatives, the same time in another room first (nothing is changed until the plan is applied, which sets the room inactive)",
-        params: planParams,
-        body: outOfServiceInput,
-        response: { 201: reschedulePlan, ...errorResponses },
-      },
-    },
-    async (req, reply) =>
-      reply
-        .code(201)
-        .send(
-          await svc.propose(
-            actorOf(req),
-            { change: "room_out_of_service", roomId: req.params.id, reason: req.body.reason },
-            "params.id",
-          ),
-        ),
+    keepers,
+    ["location", "manage_resources", { via: "room" }],
+    "What if the room is out of service from now (or `from`) until `until` (or for good): the appointments booked in it then, each with up to 3 alternatives, the same time in another room first (nothing is changed until the plan is applied)",
+    outOfServiceInput,
+    (roomId, body) => ({ change: "room_out_of_service", roomId, ...body }),
+  );
+  whatIfAt(
+    "/api/v1/equipment/:id/out-of-service",
+    keepers,
+    ["location", "manage_resources", { via: "equipment" }],
+    "What if the item of equipment is out of service from now (or `from`) until `until` (or for good): the appointments that booked it then, at any location, each with up to 3 alternatives, the same time with another unit of the kind (here or brought from nearby) first (nothing is changed until the plan is applied)",
+    outOfServiceInput,
+    (equipmentId, body) => ({ change: "equipment_out_of_service", equipmentId, ...body }),
   );
   app.get(
     "/api/v1/reschedule-plans",

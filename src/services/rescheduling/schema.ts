@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pageQuery, uuid } from "../../platform/schemas.js";
+import { instant, pageQuery, uuid } from "../../platform/schemas.js";
 import { scheduleChange } from "../physicians/index.js";
 import { slotOption } from "../scheduling/index.js";
 
@@ -14,17 +14,29 @@ export const unavailableToday = z.object({
 });
 
 /**
- * A room taken out of service from now on (set inactive on applying): every booked or held
- * appointment still to come in it must move, to another room at the same time first.
+ * The request to take a room or an item of equipment out of service: from now (or `from`) until
+ * `until`, or for good (set inactive on applying until put back by hand). Every booked or held
+ * appointment still to come that uses it during the period must move.
  */
-export const roomOutOfService = z
+export const outOfServiceInput = z
   .object({
-    change: z.literal("room_out_of_service"),
-    roomId: uuid,
     reason: z.string().max(1000).nullable().default(null),
+    from: instant.optional().describe("when the period starts; default and at the earliest: now"),
+    until: instant
+      .nullable()
+      .default(null)
+      .describe("back in service by itself at this instant; null: until put back in service by hand"),
   })
   .strict();
-export type RoomOutOfService = z.infer<typeof roomOutOfService>;
+export type OutOfServiceInput = z.infer<typeof outOfServiceInput>;
+
+export type FacilityKind = "room" | "equipment";
+/** A facility's out of service as a plan evaluates it. */
+export type FacilityOutOfService = OutOfServiceInput &
+  (
+    | { change: "room_out_of_service"; roomId: string }
+    | { change: "equipment_out_of_service"; equipmentId: string }
+  );
 
 /**
  * The change a plan evaluates at `POST /reschedule-plans`: the shapes the physician schedule
@@ -33,7 +45,6 @@ export type RoomOutOfService = z.infer<typeof roomOutOfService>;
 export const planInput = z.discriminatedUnion("change", [scheduleChange, unavailableToday]);
 export type PlanInput = z.infer<typeof planInput>;
 
-export const outOfServiceInput = z.object({ reason: z.string().max(1000).nullable().default(null) }).strict();
 /** A physician's change as a plan stores and applies it: "unavailable today" is kept as the time off it amounts to. */
 export type StoredChange = z.infer<typeof scheduleChange>;
 
@@ -45,8 +56,16 @@ export const states = ["moved", "offered", "accepted", "needs_attention"] as con
 export type OutcomeState = (typeof states)[number];
 export const answers = ["accepted", "chose_another", "declined", "expired"] as const;
 export type Answer = (typeof answers)[number];
-/** What a plan was made for: a schedule change, the physician called away for the rest of today, or a room out of service. */
-export const causes = ["schedule", "unavailable_today", "room_out_of_service"] as const;
+/**
+ * What a plan was made for: a schedule change, the physician called away for the rest of today, or
+ * a room or an item of equipment out of service.
+ */
+export const causes = [
+  "schedule",
+  "unavailable_today",
+  "room_out_of_service",
+  "equipment_out_of_service",
+] as const;
 export type Cause = (typeof causes)[number];
 
 export const outcome = z.object({
@@ -70,7 +89,7 @@ export const affectedAppointment = z.object({
   alternatives: z
     .array(slotOption)
     .describe(
-      "up to 3, best first: same physician, then same specialty (a room's plan: the same time in another room first)",
+      "up to 3, best first: same physician, then same specialty (a room's or equipment's plan: the same time with another room or unit first)",
     ),
   outcome: outcome.nullable().describe("what became of it once the plan was applied"),
 });
@@ -84,7 +103,8 @@ export type StoredItem = Omit<AffectedAppointment, "outcome"> & { patientId: str
 export const reschedulePlan = z.object({
   id: uuid,
   physicianId: uuid.nullable().describe("the physician whose schedule changes; null for a room's plan"),
-  roomId: uuid.nullable().describe("the room taken out of service; null for a physician's plan"),
+  roomId: uuid.nullable().describe("the room taken out of service; null otherwise"),
+  equipmentId: uuid.nullable().describe("the item of equipment taken out of service; null otherwise"),
   cause: z.enum(causes),
   change: z.record(z.string(), z.unknown()),
   status: z.enum(["proposed", "applied"]),

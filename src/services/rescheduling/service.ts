@@ -1,10 +1,11 @@
 /**
- * Rescheduling when a physician's plans change: a "what if" that evaluates a proposed schedule
- * change without making it (the change is made inside a transaction that is rolled back, so the
- * search sees the facts as they would be), stored as a plan that expires with its option ids; and
- * applying the plan, which makes the change and moves, offers or hands over every affected
- * appointment in one transaction (`settle.ts`), so nothing is dropped and a plan whose facts moved
- * changes nothing. The reports list where every affected appointment ended.
+ * Rescheduling when plans change: a "what if" that evaluates a proposed change without making it
+ * (the change is made inside a transaction that is rolled back, so the search sees the facts as
+ * they would be), stored as a plan that expires with its option ids; and applying the plan, which
+ * makes the change and moves, offers or hands over every affected appointment in one transaction
+ * (`settle.ts`), so nothing is dropped and a plan whose facts moved changes nothing. One path for
+ * every subject (`subjects.ts`): a physician's schedule, a room or an item of equipment out of
+ * service. The reports list where every affected appointment ended.
  */
 import { randomUUID } from "node:crypto";
 import type { Actor } from "../../platform/access.js";
@@ -13,17 +14,15 @@ import type { Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import type { ServiceDeps } from "../../platform/module.js";
-import { locationTarget, physicianTarget } from "../../platform/policy.js";
+import { locationTarget } from "../../platform/policy.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
-import type { Locations } from "../locations/index.js";
-import type { Physicians, PlannedBlock } from "../physicians/index.js";
-import type { Scheduling, UpcomingAppointment } from "../scheduling/index.js";
 import { toOutcome } from "./offers.js";
 import { type OutcomeRow, type PlanRow, reschedulingRepository as repo } from "./repository.js";
 import type {
   ApplyInput,
   Cause,
+  FacilityOutOfService,
   Handover,
   HandoverQuery,
   LocationOutcome,
@@ -33,163 +32,62 @@ import type {
   PlanListQuery,
   PlanSummary,
   ReschedulePlan,
-  RoomOutOfService,
-  StoredChange,
   StoredItem,
 } from "./schema.js";
 import { createSettlement } from "./settle.js";
+import { createSubjects, type Subject, type SubjectDeps } from "./subjects.js";
+
+export { covered, restOfToday } from "./subjects.js";
 
 /** How long a plan may be applied: as long as the option ids it lists stay valid. */
 export const PLAN_MINUTES = 30;
-/** How far ahead a change is looked at for appointments it would make impossible. */
-const HORIZON_DAYS = 180;
 
-export interface ReschedulingDeps extends ServiceDeps {
-  physicians: Physicians;
-  scheduling: Scheduling;
-  /** A room's plan reads the room and takes it out of service through the locations' own writes. */
-  locations: Pick<Locations, "lookup">;
-}
-
-/** Whether a working block at the appointment's location holds the whole appointment. */
-export const covered = (blocks: readonly PlannedBlock[], a: { locationId: string; start: Date; end: Date }) =>
-  blocks.some(
-    (b) =>
-      b.locationId === a.locationId &&
-      Date.parse(b.start) <= a.start.getTime() &&
-      a.end.getTime() <= Date.parse(b.end),
-  );
-
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-/** Today's date at `now` in a time zone, as YYYY-MM-DD. */
-const localDate = (now: number, zone: string) =>
-  new Intl.DateTimeFormat("en-CA", {
-    timeZone: zone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(now);
-
-/**
- * "Unavailable for the rest of today" as time off: from now to the end of the last block of the
- * physician's local today (each block's own location zone), or an hour when nothing is left.
- */
-export function restOfToday(
-  blocks: readonly PlannedBlock[],
-  now: number,
-): { startsAt: string; endsAt: string } {
-  const ends = blocks
-    .filter((b) => Date.parse(b.end) > now && b.date === localDate(now, b.timeZone))
-    .map((b) => Date.parse(b.end));
-  const end = ends.length ? Math.max(...ends) : now + 3_600_000;
-  return { startsAt: new Date(now).toISOString(), endsAt: new Date(end).toISOString() };
-}
+export interface ReschedulingDeps extends ServiceDeps, Omit<SubjectDeps, "clock" | "policies"> {}
 
 /** Thrown to roll the "what if" transaction back with its answer. */
 class WhatIf extends Error {
-  constructor(readonly answer: { stamp: string; affected: StoredItem[] }) {
+  constructor(readonly answer: { stamp: string; affected: StoredItem[]; locationId?: string | undefined }) {
     super("what if: rolled back");
   }
 }
 
-const stale = (room = false) =>
+const stale = (subject: Subject) =>
   problems.conflict(
     "plan_stale",
-    room
-      ? "The appointments in the room changed since this plan was made; make a new plan"
-      : "The physician's schedule or appointments changed since this plan was made; make a new plan",
+    subject.ref.physician_id
+      ? "The physician's schedule or appointments changed since this plan was made; make a new plan"
+      : `The appointments using the ${subject.ref.room_id ? "room" : "equipment"} changed since this plan was made; make a new plan`,
     "params.id",
   );
 
-export function createRescheduling({
-  db,
-  clock,
-  policies,
-  physicians,
-  scheduling,
-  locations,
-}: ReschedulingDeps) {
+/** A room or item already out of service (or with a period planned) is not taken out again. */
+const alreadyOut = (subject: Subject) => {
+  const kind = subject.ref.room_id ? "room" : "equipment";
+  return problems.conflict(
+    `${kind}_inactive`,
+    `The ${kind} is already out of service or has a period out of service planned; put it back in service first`,
+    "params.id",
+  );
+};
+
+/** Where the audit trail files a plan: its physician, room or item of equipment. */
+const auditSubject = (subject: Subject, locationId: string | undefined) =>
+  subject.ref.physician_id
+    ? { resourceType: "physician", resourceId: subject.ref.physician_id }
+    : {
+        resourceType: subject.ref.room_id ? "room" : "equipment",
+        resourceId: (subject.ref.room_id ?? subject.ref.equipment_id)!,
+        locationId,
+      };
+
+export function createRescheduling(deps: ReschedulingDeps) {
+  const { db, clock, policies, scheduling } = deps;
   const { moves } = scheduling;
+  const subjects = createSubjects(deps);
 
-  /** The physician's working blocks around `now` (yesterday to tomorrow, UTC). */
-  const blocksAround = async (tx: Executor, physicianId: string, now: number) =>
-    (await physicians.lookup.plans(tx, [physicianId], day(now - 86_400_000), day(now + 86_400_000))).get(
-      physicianId,
-    )?.assignments ?? [];
-
-  /**
-   * A physician as the policy sees them; an unknown one is a 404 on the field that named it. A
-   * schedule change is the department's to manage; "unavailable today" may also be declared by the
-   * physician or the staff of a location where they work today.
-   */
-  const authorizeSchedule = async (
-    tx: Executor,
-    actor: Actor,
-    physicianId: string,
-    field: string,
-    cause: Cause = "schedule",
-  ) => {
-    const [found] = await physicians.lookup.forSearch(tx, { ids: [physicianId] });
-    if (!found) throw problems.notFound("physician", field);
-    const now = clock.now().getTime();
-    await policies.authorize(
-      tx,
-      actor,
-      cause === "unavailable_today" ? "declare_unavailable" : "manage_schedule",
-      physicianTarget(
-        physicianId,
-        async () => (await physicians.lookup.get(tx, physicianId)).specialties,
-        field,
-        async () =>
-          (await blocksAround(tx, physicianId, now))
-            .filter((b) => b.date === localDate(now, b.timeZone))
-            .map((b) => b.locationId),
-      ),
-    );
-    return found.planStamp;
-  };
-
-  /**
-   * A room as the policy sees it: its location's staff and administrators run it (`manage_resources`);
-   * an unknown room, or one at another location, is a 404 on the field that named it.
-   */
-  const authorizeRoom = async (tx: Executor, actor: Actor, roomId: string, field: string) => {
-    const room = await locations.lookup.room(tx, roomId);
-    if (!room) throw problems.notFound("room", field);
-    await policies.authorize(tx, actor, "manage_resources", {
-      ...locationTarget(room.locationId, field),
-      noun: "room",
-    });
-    return room;
-  };
-
-  /** Booked or held appointments still to come in the room (a room's plan affects them all). */
-  const inRoom = (tx: Executor, roomId: string, now: number) =>
-    moves.upcomingInRoom(tx, roomId, new Date(now), new Date(now + HORIZON_DAYS * 86_400_000));
-
-  /** The appointments still to come that the change leaves without a working block, before → after. */
-  const affectedBy = async (tx: Executor, change: StoredChange, now: number) => {
-    const upcoming = await moves.upcomingOf(
-      tx,
-      change.physicianId,
-      new Date(now),
-      new Date(now + HORIZON_DAYS * 86_400_000),
-    );
-    const first = Math.min(...upcoming.map((a) => a.start.getTime()));
-    const last = Math.max(...upcoming.map((a) => a.end.getTime()));
-    const from = upcoming.length ? day(first - 86_400_000) : day(now);
-    const to = upcoming.length ? day(last + 86_400_000) : day(now);
-    const planOf = async () =>
-      (await physicians.lookup.plans(tx, [change.physicianId], from, to)).get(change.physicianId)
-        ?.assignments ?? [];
-    const before = await planOf();
-    await physicians.applyChangeIn(tx, change);
-    const after = await planOf();
-    return upcoming.filter((a) => covered(before, a) && !covered(after, a));
-  };
-
-  const toItem = (a: UpcomingAppointment): Omit<StoredItem, "alternatives"> => ({
+  const toItem = (
+    a: Awaited<ReturnType<typeof moves.upcomingOf>>[number],
+  ): Omit<StoredItem, "alternatives"> => ({
     appointmentId: a.id,
     patientId: a.patientId,
     locationId: a.locationId,
@@ -205,6 +103,7 @@ export function createRescheduling({
       id: row.id,
       physicianId: row.physician_id,
       roomId: row.room_id,
+      equipmentId: row.equipment_id,
       cause: row.cause as Cause,
       change: row.change as Record<string, unknown>,
       status: row.status as ReschedulePlan["status"],
@@ -228,71 +127,13 @@ export function createRescheduling({
     };
   };
 
-  /**
-   * The plan, authorized through its physician (another department's plan is a 404) or, for a
-   * room's plan, through the room's location.
-   */
+  /** The plan and its subject, authorized through it (another department's or location's plan is a 404). */
   const requirePlan = async (tx: Executor, actor: Actor, id: string, forUpdate = false) => {
     const row = await repo.getPlan(tx, id, forUpdate);
     if (!row) throw problems.notFound("reschedule plan");
-    if (row.room_id) {
-      await authorizeRoom(tx, actor, row.room_id, "params.id");
-      return { row, stamp: row.plan_stamp };
-    }
-    const stamp = await authorizeSchedule(tx, actor, row.physician_id!, "params.id", row.cause as Cause);
-    return { row, stamp };
-  };
-
-  /**
-   * A room's "what if": every appointment still to come in it, each with alternatives searched with
-   * the room out of service (the same time in another room of the location first), then rolled back.
-   */
-  const proposeRoom = async (actor: Actor, input: RoomOutOfService): Promise<ReschedulePlan> => {
-    const now = clock.now().getTime();
-    let answer: WhatIf["answer"] | undefined;
-    let locationId = "";
-    try {
-      await db.transaction().execute(async (tx) => {
-        const room = await authorizeRoom(tx, actor, input.roomId, "params.id");
-        if (!room.active)
-          throw problems.conflict("room_inactive", "The room is already out of service", "params.id");
-        locationId = room.locationId;
-        const booked = await inRoom(tx, room.id, now);
-        await locations.lookup.deactivateRoomIn(tx, room.id);
-        const affected: StoredItem[] = [];
-        for (const a of booked) {
-          const specialty = (await physicians.lookup.get(tx, a.physicianId)).primarySpecialty;
-          const alternatives = await moves.alternativesFor(tx, a, specialty, now, undefined, true);
-          affected.push({ ...toItem(a), physicianId: a.physicianId, alternatives });
-        }
-        throw new WhatIf({ stamp: randomUUID(), affected });
-      });
-      throw new Error("unreachable: the what-if transaction always rolls back");
-    } catch (err) {
-      if (!(err instanceof WhatIf)) throw err;
-      answer = err.answer;
-    }
-    const { stamp, affected } = answer;
-    return db.transaction().execute(async (tx) => {
-      const row = await repo.insertPlan(tx, {
-        physician_id: null,
-        room_id: input.roomId,
-        change: input,
-        plan_stamp: stamp,
-        items: affected,
-        created_by: actor.userId,
-        expires_at: new Date(now + PLAN_MINUTES * 60_000),
-        cause: "room_out_of_service",
-      });
-      await auditService.record(tx, auditContextOf(actor), {
-        action: "reschedule.propose",
-        resourceType: "room",
-        resourceId: input.roomId,
-        locationId,
-        detail: { planId: row.id, change: input.change, cause: row.cause, affected: affected.length },
-      });
-      return toPlan(row);
-    });
+    const subject = subjects.fromRow(row);
+    const seen = await subject.authorize(tx, actor, "params.id");
+    return { row, subject, seen };
   };
 
   const settle = createSettlement(moves);
@@ -306,61 +147,61 @@ export function createRescheduling({
   return {
     /**
      * Evaluates the change without making it, and keeps the answer as a plan to apply. `field`
-     * names where the physician's id came from (the body, or the path of "unavailable today").
+     * names where the subject's id came from (the body, or the path of "unavailable today" and of
+     * out of service).
      */
     async propose(
       actor: Actor,
-      input: PlanInput | RoomOutOfService,
+      input: PlanInput | FacilityOutOfService,
       field = "body.physicianId",
     ): Promise<ReschedulePlan> {
-      if (input.change === "room_out_of_service") return proposeRoom(actor, input);
       const now = clock.now().getTime();
-      const cause: Cause = input.change === "unavailable_today" ? "unavailable_today" : "schedule";
       let answer: WhatIf["answer"];
-      let change: StoredChange;
+      let subject: Subject | undefined;
       try {
         await db.transaction().execute(async (tx) => {
-          const stamp = await authorizeSchedule(tx, actor, input.physicianId, field, cause);
-          const specialty = (await physicians.lookup.get(tx, input.physicianId)).primarySpecialty;
-          let sameDayUntil: number | undefined;
-          if (input.change === "unavailable_today") {
-            const span = restOfToday(await blocksAround(tx, input.physicianId, now), now);
-            sameDayUntil = Date.parse(span.endsAt);
-            change = {
-              change: "time_off",
-              physicianId: input.physicianId,
-              ...span,
-              reason: input.reason ?? "unavailable for the rest of the day",
-            };
-          } else change = input;
+          // the caller is authorized before the request's own facts are read (the physician's day)
+          const ask = await subjects.fromInput(tx, input, now);
+          const seen = await ask.authorize(tx, actor, field);
+          if (seen.outOfService) throw alreadyOut(ask);
+          subject = ask;
           const affected: StoredItem[] = [];
-          for (const a of await affectedBy(tx, change, now)) {
-            const alternatives = await moves.alternativesFor(tx, a, specialty, now, sameDayUntil);
-            affected.push({ ...toItem(a), alternatives });
+          for (const a of await ask.makeIn(tx, now)) {
+            const alternatives = await ask.alternativesIn(tx, a, now);
+            // a facility's plan names no physician: each item keeps its own
+            affected.push({
+              ...toItem(a),
+              ...(ask.ref.physician_id ? {} : { physicianId: a.physicianId }),
+              alternatives,
+            });
           }
-          throw new WhatIf({ stamp, affected });
+          throw new WhatIf({ stamp: seen.stamp ?? randomUUID(), affected, locationId: seen.locationId });
         });
         throw new Error("unreachable: the what-if transaction always rolls back");
       } catch (err) {
         if (!(err instanceof WhatIf)) throw err;
         answer = err.answer;
       }
+      const made = subject!;
       return db.transaction().execute(async (tx) => {
         const row = await repo.insertPlan(tx, {
-          physician_id: input.physicianId,
-          room_id: null,
-          change,
+          ...made.ref,
+          change: made.change,
           plan_stamp: answer.stamp,
           items: answer.affected,
           created_by: actor.userId,
           expires_at: new Date(now + PLAN_MINUTES * 60_000),
-          cause,
+          cause: made.cause,
         });
         await auditService.record(tx, auditContextOf(actor), {
           action: "reschedule.propose",
-          resourceType: "physician",
-          resourceId: input.physicianId,
-          detail: { planId: row.id, change: input.change, cause, affected: answer.affected.length },
+          ...auditSubject(made, answer.locationId),
+          detail: {
+            planId: row.id,
+            change: input.change,
+            cause: made.cause,
+            affected: answer.affected.length,
+          },
         });
         return toPlan(row);
       });
@@ -379,13 +220,14 @@ export function createRescheduling({
      */
     async apply(actor: Actor, id: string, input: ApplyInput): Promise<ReschedulePlan> {
       return db.transaction().execute(async (tx) => {
-        const { row, stamp } = await requirePlan(tx, actor, id, true);
+        const { row, subject, seen } = await requirePlan(tx, actor, id, true);
         if (row.status === "applied")
           throw problems.conflict("plan_applied", "This plan has already been applied", "params.id");
         const now = clock.now();
         if (row.expires_at.getTime() <= now.getTime())
           throw problems.conflict("plan_expired", "This plan has expired; make a new one", "params.id");
-        if (stamp !== row.plan_stamp) throw stale();
+        if (seen.outOfService) throw alreadyOut(subject);
+        if (seen.stamp !== null && seen.stamp !== row.plan_stamp) throw stale(subject);
         const items = row.items as StoredItem[];
         const known = new Set(items.map((i) => i.appointmentId));
         input.exceptions.forEach((e, n) => {
@@ -395,32 +237,30 @@ export function createRescheduling({
               "not an appointment this plan affects",
             );
         });
-        let affectedNow: Array<{ id: string }>;
-        if (row.room_id) {
-          affectedNow = await inRoom(tx, row.room_id, now.getTime());
-          await locations.lookup.deactivateRoomIn(tx, row.room_id);
-        } else affectedNow = await affectedBy(tx, row.change as StoredChange, now.getTime());
+        const affectedNow = await subject.makeIn(tx, now.getTime());
         if (affectedNow.length !== known.size || affectedNow.some((a) => !known.has(a.id)))
-          throw stale(row.room_id !== null);
+          throw stale(subject);
 
         const policyOf = new Map(input.exceptions.map((e) => [e.appointmentId, e.policy]));
         const outcomes: OutcomeRow[] = [];
         for (const item of items)
           outcomes.push(
-            await settle(tx, actor, row, item, policyOf.get(item.appointmentId) ?? input.policy, now),
+            await settle(
+              tx,
+              actor,
+              row,
+              item,
+              policyOf.get(item.appointmentId) ?? input.policy,
+              now,
+              subject.moveReason,
+            ),
           );
         await repo.insertOutcomes(tx, outcomes);
         const applied = await repo.markApplied(tx, row.id, actor.userId, now);
         const by = counts(outcomes);
         await auditService.record(tx, auditContextOf(actor), {
           action: "reschedule.apply",
-          ...(row.room_id
-            ? {
-                resourceType: "room",
-                resourceId: row.room_id,
-                locationId: (row.items as StoredItem[])[0]?.locationId,
-              }
-            : { resourceType: "physician", resourceId: row.physician_id! }),
+          ...auditSubject(subject, seen.locationId),
           detail: {
             planId: row.id,
             moved: by.moved,
@@ -435,7 +275,7 @@ export function createRescheduling({
     /** A physician's plans, newest first, each with how its appointments ended. */
     plans: (actor: Actor, query: PlanListQuery): Promise<Page<PlanSummary>> =>
       db.transaction().execute(async (tx) => {
-        await authorizeSchedule(tx, actor, query.physicianId, "query.physicianId");
+        await subjects.authorizePhysician(tx, actor, query.physicianId, "query.physicianId");
         const { rows, total } = await repo.plansOf(tx, query.physicianId, query);
         const outcomes = await repo.outcomesOfPlans(
           tx,

@@ -63,6 +63,7 @@ export function createSettlement(moves: Moves) {
     item: StoredItem,
     policy: Policy,
     now: Date,
+    moveReason: string,
   ): Promise<OutcomeRow> {
     const base = {
       id: randomUUID(),
@@ -78,12 +79,7 @@ export function createSettlement(moves: Moves) {
     };
     const none = { new_appointment_id: null, hold_id: null, offer_expires_at: null };
     if (policy === "auto_move") {
-      const movedTo = await moveToFirstFitting(
-        tx,
-        actor,
-        item,
-        plan.room_id ? "the room was taken out of service" : "the physician's schedule changed",
-      );
+      const movedTo = await moveToFirstFitting(tx, actor, item, moveReason);
       return movedTo
         ? { ...base, ...none, state: "moved", new_appointment_id: movedTo, note: null }
         : {

@@ -70,6 +70,8 @@ export interface AppointmentFilter {
   physicianIds?: string[] | undefined;
   patientIds?: string[] | undefined;
   roomIds?: string[] | undefined;
+  /** Appointments holding an active reservation of one of these items of equipment. */
+  equipmentIds?: string[] | undefined;
   status?: string[] | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
@@ -110,6 +112,16 @@ export const appointmentRepository = {
     if (f.physicianIds) query = query.where("physician_id", "in", nonEmpty(f.physicianIds));
     if (f.patientIds) query = query.where("patient_id", "in", nonEmpty(f.patientIds));
     if (f.roomIds) query = query.where("room_id", "in", nonEmpty(f.roomIds));
+    if (f.equipmentIds) {
+      const ids = nonEmpty(f.equipmentIds);
+      query = query.where("id", "in", (eb) =>
+        eb
+          .selectFrom("equipment_reservations")
+          .select("appointment_id")
+          .where("equipment_id", "in", ids)
+          .where("active", "=", true),
+      );
+    }
     if (f.status) query = query.where("status", "in", nonEmpty(f.status));
     if (f.from) {
       const from = f.from;
@@ -145,6 +157,17 @@ export const appointmentRepository = {
       .onConflict((oc) => oc.constraint("appointments_room_no_overlap").doNothing())
       .returningAll()
       .executeTakeFirst();
+  },
+  /** How many active reservations of the item end after `now` (bookings it still has to serve). */
+  async upcomingReservations(db: Executor, equipmentId: string, now: Date): Promise<number> {
+    const row = await q(db)
+      .selectFrom("equipment_reservations")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("equipment_id", "=", equipmentId)
+      .where("active", "=", true)
+      .where("ends_at", ">", now)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   },
   async equipmentOf(db: Executor, appointmentId: string): Promise<string[]> {
     const rows = await q(db)

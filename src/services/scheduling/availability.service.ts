@@ -15,7 +15,7 @@ import { distanceKm, type NetworkSnapshot } from "../locations/index.js";
 import { patientService } from "../patients/index.js";
 import { physicianService } from "../physicians/index.js";
 import type { AvailabilityQuery, SlotOptionDto } from "./appointments.schema.js";
-import { localLabel } from "./availability/intervals.js";
+import { localLabel, outOfServiceBusy } from "./availability/intervals.js";
 import type { OptionIds } from "./availability/option-id.js";
 import {
   bestOfSlice,
@@ -294,7 +294,7 @@ export async function searchOptions(
             locationId: r.locationId,
             kind: r.kind,
             stepFree: r.stepFree,
-            busy: roomBusy.get(r.id) ?? [],
+            busy: [...(roomBusy.get(r.id) ?? []), ...outOfServiceBusy(r.outOfService)],
           });
         }
         for (const e of equipment) {
@@ -304,10 +304,15 @@ export async function searchOptions(
                   id: e.id,
                   locationId: e.locationId,
                   kind: e.kind,
-                  busy: travellingUses.get(e.id) ?? [],
+                  busy: [...(travellingUses.get(e.id) ?? []), ...outOfServiceBusy(e.outOfService)],
                   travels: true,
                 }
-              : { id: e.id, locationId: e.locationId, kind: e.kind, busy: equipmentBusy.get(e.id) ?? [] },
+              : {
+                  id: e.id,
+                  locationId: e.locationId,
+                  kind: e.kind,
+                  busy: [...(equipmentBusy.get(e.id) ?? []), ...outOfServiceBusy(e.outOfService)],
+                },
           );
         }
       }

@@ -8,6 +8,7 @@ import type { Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
 import { physicianService } from "../physicians/index.js";
 import type { BookingFacts } from "./availability/check.js";
+import { outOfServiceBusy } from "./availability/intervals.js";
 import type { OptionRef } from "./availability/option-id.js";
 import type { AppointmentTypeInfo, Block, BookingRules } from "./availability/types.js";
 import { facilities } from "./availability.service.js";
@@ -120,13 +121,13 @@ export async function bookingFacts(
       locationId: r.locationId,
       kind: r.kind,
       stepFree: r.stepFree,
-      busy: read.rooms.get(r.id) ?? [],
+      busy: [...(read.rooms.get(r.id) ?? []), ...outOfServiceBusy(r.outOfService)],
     })),
     equipment: equipmentHere.map((e) => ({
       id: e.id,
       locationId: e.locationId,
       kind: e.kind,
-      busy: read.equipment.get(e.id) ?? [],
+      busy: [...(read.equipment.get(e.id) ?? []), ...outOfServiceBusy(e.outOfService)],
       ...(e.travels ? { travels: true } : {}),
     })),
     travelMinutes: snapshot.travelMinutes,

@@ -46,12 +46,16 @@ export function createMoves({
   caches: SchedulingCaches;
   telehealth: TelehealthLinks;
 }) {
-  /** Booked or held appointments of these physicians or rooms starting in [from, to), oldest first. */
+  /**
+   * Booked or held appointments of these physicians, rooms or equipment overlapping [from, to) and
+   * starting at `notBefore` or later (default: `from`), oldest first.
+   */
   const upcoming = async (
     tx: Executor,
-    who: { physicianIds?: string[]; roomIds?: string[] },
+    who: { physicianIds?: string[]; roomIds?: string[]; equipmentIds?: string[] },
     from: Date,
     to: Date,
+    notBefore: Date = from,
   ): Promise<UpcomingAppointment[]> => {
     const { rows } = await appts.list(tx, {
       ...who,
@@ -62,7 +66,7 @@ export function createMoves({
       offset: 0,
     });
     return rows
-      .filter((r) => r.starts_at >= from)
+      .filter((r) => r.starts_at >= notBefore)
       .map((r) => ({
         id: r.id,
         patientId: r.patient_id,
@@ -80,9 +84,28 @@ export function createMoves({
     upcomingOf: (tx: Executor, physicianId: string, from: Date, to: Date): Promise<UpcomingAppointment[]> =>
       upcoming(tx, { physicianIds: [physicianId] }, from, to),
 
-    /** Booked or held appointments in the room starting in [from, to), oldest first. */
-    upcomingInRoom: (tx: Executor, roomId: string, from: Date, to: Date): Promise<UpcomingAppointment[]> =>
-      upcoming(tx, { roomIds: [roomId] }, from, to),
+    /**
+     * Booked or held appointments still to come (starting at `now` or later) that use the room or
+     * the item of equipment during [from, to), wherever the item was booked, oldest first.
+     */
+    upcomingUsing: (
+      tx: Executor,
+      resource: { kind: "room" | "equipment"; id: string },
+      from: Date,
+      to: Date,
+      now: Date,
+    ): Promise<UpcomingAppointment[]> =>
+      upcoming(
+        tx,
+        resource.kind === "room" ? { roomIds: [resource.id] } : { equipmentIds: [resource.id] },
+        from,
+        to,
+        now,
+      ),
+
+    /** How many bookings the item of equipment still has to serve (placement changes wait for none). */
+    upcomingReservations: (tx: Executor, equipmentId: string, now: Date): Promise<number> =>
+      appts.upcomingReservations(tx, equipmentId, now),
 
     /**
      * Up to three alternatives, best first: the same physician (any location, nearest in time),

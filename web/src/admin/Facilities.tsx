@@ -9,7 +9,6 @@ import {
   Paper,
   Select,
   Stack,
-  Switch,
   Table,
   Text,
   TextInput,
@@ -24,10 +23,11 @@ import {
   roomKinds,
 } from "../../../src/services/locations/schema.js";
 import { api, type FieldErrors, fieldErrorsOf, type Page, validate } from "../shared/api.js";
-import { useSpecialties } from "../shared/queries.js";
-import { PlanReport, ReschedulePreview } from "../shared/ReschedulePreview.js";
+import { OutOfServicePanel, ServiceAction, ServiceState } from "../shared/OutOfService.js";
+import { useLocations, useSpecialties } from "../shared/queries.js";
 import { SearchableSelect } from "../shared/SearchablePickers.js";
-import type { Department, EquipmentItem, ReschedulePlan, Room } from "../shared/types.js";
+import { viewerZone } from "../shared/time.js";
+import type { Department, EquipmentItem, Room } from "../shared/types.js";
 import { ErrorAlert, humanize, QueryView } from "../shared/ui.js";
 
 /** A small create form: validate with the API's schema, post, refresh the list. */
@@ -164,26 +164,14 @@ export function Departments({ locationId }: { locationId: string }) {
 }
 
 export function Rooms({ locationId }: { locationId: string }) {
-  const client = useQueryClient();
   const key = ["rooms", locationId];
   const list = useQuery({
     queryKey: key,
     queryFn: () => api.get<Page<Room>>(`/api/v1/locations/${locationId}/rooms`, { limit: 500 }),
   });
-  const toggle = useMutation({
-    mutationFn: (r: Room) => api.patch<Room>(`/api/v1/rooms/${r.id}`, { active: !r.active }),
-    onSuccess: () => client.invalidateQueries({ queryKey: key }),
-  });
-  // taking a room out of service goes through the server's what-if: its booked appointments move
+  const zone = useLocations().byId.get(locationId)?.timeZone ?? viewerZone;
+  // out of service goes through the server's what-if: the appointments booked in it then move
   const [retiring, setRetiring] = useState<Room | null>(null);
-  const [report, setReport] = useState<ReschedulePlan | null>(null);
-  const preview = useQuery({
-    queryKey: ["room-out-of-service", retiring?.id],
-    enabled: !!retiring,
-    staleTime: Number.POSITIVE_INFINITY,
-    retry: false,
-    queryFn: () => api.post<ReschedulePlan>(`/api/v1/rooms/${retiring!.id}/out-of-service`, {}),
-  });
   const [form, setForm] = useState({ code: "", name: "", kind: "exam", floor: 0, stepFree: true });
   const { create, errors, submit } = useCreate<Room>(`/api/v1/locations/${locationId}/rooms`, key);
   const onSubmit = (e: FormEvent) => {
@@ -192,8 +180,6 @@ export function Rooms({ locationId }: { locationId: string }) {
   };
   return (
     <Stack>
-      <ErrorAlert error={toggle.error} />
-      <ErrorAlert error={preview.error} title="The room could not be taken out of service" />
       <QueryView query={list}>
         {(page) => (
           <Table.ScrollContainer minWidth={560}>
@@ -205,7 +191,7 @@ export function Rooms({ locationId }: { locationId: string }) {
                   <Table.Th>Kind</Table.Th>
                   <Table.Th>Floor</Table.Th>
                   <Table.Th>Step-free</Table.Th>
-                  <Table.Th>In use</Table.Th>
+                  <Table.Th>Service</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -217,15 +203,16 @@ export function Rooms({ locationId }: { locationId: string }) {
                     <Table.Td>{r.floor}</Table.Td>
                     <Table.Td>{r.stepFree ? "Yes" : <Badge color="orange">Stairs</Badge>}</Table.Td>
                     <Table.Td>
-                      <Switch
-                        checked={r.active}
-                        onChange={() => {
-                          setReport(null);
-                          if (r.active) setRetiring(r);
-                          else toggle.mutate(r);
-                        }}
-                        aria-label={`Room ${r.code} in use`}
-                      />
+                      <Stack gap={4}>
+                        <ServiceState facility={r} zone={zone} />
+                        <ServiceAction
+                          kind="room"
+                          facility={r}
+                          label={`room ${r.code}`}
+                          listKey={key}
+                          onTakeOut={() => setRetiring(r)}
+                        />
+                      </Stack>
                     </Table.Td>
                   </Table.Tr>
                 ))}
@@ -234,34 +221,17 @@ export function Rooms({ locationId }: { locationId: string }) {
           </Table.ScrollContainer>
         )}
       </QueryView>
-      {retiring && preview.data ? (
-        <Paper withBorder p="sm" aria-label={`Take room ${retiring.code} out of service`}>
-          <Title order={3} size="h5" mb="xs">
-            Take room {retiring.code} out of service
-          </Title>
-          <ReschedulePreview
-            plan={preview.data}
-            saveLabel={`Take room ${retiring.code} out of service`}
-            onSaved={(applied) => {
-              setRetiring(null);
-              client.removeQueries({ queryKey: ["room-out-of-service"] });
-              setReport(applied);
-              void client.invalidateQueries({ queryKey: key });
-            }}
-          />
-          <Button
-            variant="default"
-            mt="xs"
-            onClick={() => {
-              setRetiring(null);
-              client.removeQueries({ queryKey: ["room-out-of-service"] });
-            }}
-          >
-            Keep room {retiring.code} in use
-          </Button>
-        </Paper>
+      {retiring ? (
+        <OutOfServicePanel
+          key={retiring.id}
+          kind="room"
+          facility={retiring}
+          label={`room ${retiring.code}`}
+          zone={zone}
+          listKey={key}
+          onClose={() => setRetiring(null)}
+        />
       ) : null}
-      {report ? <PlanReport plan={report} /> : null}
       <CreateForm
         title="Add a room"
         onSubmit={onSubmit}
@@ -328,6 +298,8 @@ export function Equipment({ locationId }: { locationId: string }) {
     queryFn: () => api.get<Page<Room>>(`/api/v1/locations/${locationId}/rooms`, { limit: 500 }),
   });
   const roomName = new Map((rooms.data?.items ?? []).map((r) => [r.id, `${r.code} ${r.name}`]));
+  const zone = useLocations().byId.get(locationId)?.timeZone ?? viewerZone;
+  const [retiring, setRetiring] = useState<EquipmentItem | null>(null);
   const [form, setForm] = useState({
     kind: "",
     name: "",
@@ -361,6 +333,7 @@ export function Equipment({ locationId }: { locationId: string }) {
                     <Table.Th>Name</Table.Th>
                     <Table.Th>Asset tag</Table.Th>
                     <Table.Th>Where</Table.Th>
+                    <Table.Th>Service</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -376,6 +349,18 @@ export function Equipment({ locationId }: { locationId: string }) {
                             ? "Mobile"
                             : (roomName.get(x.roomId ?? "") ?? "—")}
                       </Table.Td>
+                      <Table.Td>
+                        <Stack gap={4}>
+                          <ServiceState facility={x} zone={zone} />
+                          <ServiceAction
+                            kind="equipment"
+                            facility={x}
+                            label={`${x.name} (${x.assetTag})`}
+                            listKey={key}
+                            onTakeOut={() => setRetiring(x)}
+                          />
+                        </Stack>
+                      </Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
@@ -384,6 +369,17 @@ export function Equipment({ locationId }: { locationId: string }) {
           )
         }
       </QueryView>
+      {retiring ? (
+        <OutOfServicePanel
+          key={retiring.id}
+          kind="equipment"
+          facility={retiring}
+          label={`${retiring.name} (${retiring.assetTag})`}
+          zone={zone}
+          listKey={key}
+          onClose={() => setRetiring(null)}
+        />
+      ) : null}
       <CreateForm
         title="Add equipment"
         onSubmit={onSubmit}

@@ -1,4 +1,4 @@
-/** The front desk's screens: the location's day, one appointment, booking, referrals and mobile equipment. */
+/** The front desk's screens: the location's day, one appointment, booking, referrals and mobile equipment, rooms and equipment in service. */
 
 import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
 import { Routes } from "../shared/router.js";
@@ -8,6 +8,7 @@ import { NotFound } from "../shared/ui.js";
 import { StaffAppointmentPage } from "./AppointmentPage.js";
 import { BookPage } from "./BookPage.js";
 import { DayPage } from "./DayPage.js";
+import { FacilitiesPage } from "./FacilitiesPage.js";
 import { StaffReferralsPage } from "./ReferralsPage.js";
 import { ReschedulingPage } from "./ReschedulingPage.js";
 import { StaffWaitlistPage } from "./WaitlistPage.js";
@@ -28,6 +29,7 @@ export default function StaffArea({ me }: { me: Me }) {
         { path: "/staff/rescheduling", render: () => <ReschedulingPage me={me} /> },
         { path: "/staff/equipment", render: () => <MobileEquipmentPage me={me} /> },
         { path: "/staff/surveys", render: () => <SurveyResultsPage me={me} /> },
+        { path: "/staff/facilities", render: () => <FacilitiesPage me={me} /> },
       ]}
     />
   );

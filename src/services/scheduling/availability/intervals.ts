@@ -225,3 +225,15 @@ export function localLabel(ms: number, timeZone: string): { date: string; time: 
     offset: zoned.offset,
   };
 }
+
+/** The latest instant a JavaScript date holds: a period out of service with no end lasts until then. */
+const END_OF_TIME = 8.64e15;
+
+/**
+ * A room's or an item's period out of service as busy time ([from, until), no end: for good), so
+ * search and the booking check offer it before and after the period and never inside.
+ */
+export function outOfServiceBusy(period: { from: string; until: string | null } | null): Interval[] {
+  if (!period) return [];
+  return [{ start: Date.parse(period.from), end: period.until ? Date.parse(period.until) : END_OF_TIME }];
+}
