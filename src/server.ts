@@ -1,6 +1,7 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
 import { fhirRoutes } from "./integrations/fhir/index.js";
+import { createHl7Runtime, type Hl7Runtime, hl7Routes } from "./integrations/hl7/index.js";
 import {
   createTelehealthLinks,
   createVisitPages,
@@ -84,6 +85,8 @@ export interface Rounds {
   offers: Offers;
   /** The no-show model's service and training job (tests run its passes directly). */
   analytics: Analytics;
+  /** HL7 v2: the SIU sender and the MLLP listener (tests drive the sender's rounds). */
+  hl7: Hl7Runtime;
   close(): Promise<void>;
 }
 
@@ -288,6 +291,16 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     offerLinks: waitlist.links,
   });
 
+  const hl7 = createHl7Runtime({
+    db,
+    clock,
+    policies,
+    patients,
+    config: config.hl7,
+    log: app.log,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
     const ready = await migrationsApplied(database);
@@ -310,6 +323,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   wayfindingRoutes(app, wayfinding);
   fhirRoutes(app, { locations, physicians, patients, scheduling, version: VERSION });
   telehealthRoutes(app, visitPages);
+  hl7Routes(app, hl7.service);
   analyticsRoutes(app, analytics.service);
   serveWebApp(app);
 
@@ -329,7 +343,10 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     stopOfferExpiry = startOfferExpiry(offers, 60_000, app.log);
     // the no-show model: trained now when due (in the background), then checked hourly
     analytics.trainer.start();
+    // schedule changes become SIU messages to the EMR as their events arrive
+    if (config.hl7.targets.length) await notifications.hub.subscribe(() => hl7.wake());
   }
+  await hl7.start({ sender: config.notifications.worker });
   return {
     app,
     database,
@@ -339,10 +356,12 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     waitlist,
     offers,
     analytics,
+    hl7,
     async close() {
       // first: a training pass in progress is told to stop before anything waits on the database
       await analytics.trainer.stop();
       await stopOfferExpiry();
+      await hl7.stop();
       await waitlist.filler.stop();
       await notifications.stop();
       await app.close();

@@ -76,6 +76,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/admin/waitlist", label: "Waitlist" },
       { to: "/admin/audit", label: "Audit log" },
       { to: "/admin/no-show-model", label: "No-show model" },
+      { to: "/admin/hl7", label: "HL7 messages" },
     ],
     element: (me) => <AdminArea me={me} />,
   },

@@ -6,6 +6,7 @@ import type { Me } from "../shared/types.js";
 import { NotFound } from "../shared/ui.js";
 import { AppointmentTypesPage } from "./AppointmentTypesPage.js";
 import { AuditPage } from "./AuditPage.js";
+import { Hl7MessagesPage } from "./Hl7MessagesPage.js";
 import { LocationPage } from "./LocationPage.js";
 import { LocationsPage } from "./LocationsPage.js";
 import { NoShowModelPage } from "./NoShowModelPage.js";
@@ -31,6 +32,7 @@ export default function AdminArea({ me }: { me: Me }) {
           { path: "/admin/audit", render: () => <AuditPage /> },
           { path: "/admin/waitlist", render: () => <AdminWaitlistPage /> },
           { path: "/admin/no-show-model", render: () => <NoShowModelPage /> },
+          { path: "/admin/hl7", render: () => <Hl7MessagesPage /> },
         ];
   return <Routes fallback={<NotFound />} routes={routes} />;
 }
