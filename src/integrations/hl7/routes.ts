@@ -1,5 +1,6 @@
 import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
+import { rolesFor } from "../../platform/policy.js";
 import { errorResponses, idParams, pageOf } from "../../platform/schemas.js";
 import { labResultList, messageQuery, outboundMessage } from "./schema.js";
 import type { Hl7Service } from "./service.js";
@@ -37,7 +38,8 @@ export function hl7Routes(app: App, hl7: Hl7Service): void {
   app.get(
     "/api/v1/patients/:id/lab-results",
     {
-      config: { allow: ["physician", "admin"], guards: { "params.id": ["patient", "read"] } },
+      // whoever may read the patient's record: their physicians, the patient, the front desk that reaches them
+      config: { allow: rolesFor("patient", "read"), guards: { "params.id": ["patient", "read"] } },
       schema: {
         tags,
         summary: "Lab results the EMR sent for the patient (ORU^R01), newest first",
