@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import type { Database, Executor } from "../platform/db.js";
 import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
 import { seedDemoLoans } from "./equipment-loans.js";
+import { seedDemoHl7 } from "./hl7.js";
 import { planIndoorMap } from "./indoor-map.js";
 import { insertRows } from "./insert.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
@@ -126,6 +127,7 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       summary.referrals = await seedDemoReferrals(tx, { seed: options.seed, today: options.today });
       summary.waitlist = await seedDemoWaitlist(tx, { seed: options.seed, today: options.today });
       summary.rescheduled = await seedDemoRescheduling(tx, { seed: options.seed, today: options.today });
+      await seedDemoHl7(tx, { today: options.today });
     }
     return summary;
   });
