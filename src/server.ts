@@ -1,6 +1,7 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
 import { createFhirClients, fhirClientRoutes, fhirRoutes } from "./integrations/fhir/index.js";
+import { createHl7Runtime, type Hl7Runtime, hl7Routes } from "./integrations/hl7/index.js";
 import {
   createTelehealthLinks,
   createVisitPages,
@@ -99,6 +100,8 @@ export interface Rounds {
   analytics: Analytics;
   /** Satisfaction surveys and compliance monitoring (tests issue survey links and evaluate directly). */
   quality: ReturnType<typeof createQuality>;
+  /** HL7 v2: the SIU sender and the MLLP listener (tests drive the sender's rounds). */
+  hl7: Hl7Runtime;
   close(): Promise<void>;
 }
 
@@ -324,6 +327,16 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     surveyLinks: { issue: (visit, channel) => surveyLinks.issueLink(visit, channel) },
   });
 
+  const hl7 = createHl7Runtime({
+    db,
+    clock,
+    policies,
+    patients,
+    config: config.hl7,
+    log: app.log,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
     const ready = await migrationsApplied(database);
@@ -358,6 +371,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     publicUrl: config.notifications.publicUrl,
   });
   telehealthRoutes(app, visitPages);
+  hl7Routes(app, hl7.service);
   analyticsRoutes(app, analytics.service);
   qualityRoutes(app, quality.surveys, quality.compliance);
   serveWebApp(app);
@@ -381,7 +395,10 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     analytics.trainer.start();
     // compliance thresholds are checked every few minutes, so alerts appear without anyone looking
     stopComplianceWatch = startComplianceWatch(quality.compliance, app.log);
+    // schedule changes become SIU messages to the EMR as their events arrive
+    if (config.hl7.targets.length) await notifications.hub.subscribe(() => hl7.wake());
   }
+  await hl7.start({ sender: config.notifications.worker });
   return {
     app,
     database,
@@ -392,11 +409,13 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     offers,
     analytics,
     quality,
+    hl7,
     async close() {
       stopComplianceWatch();
       // first: a training pass in progress is told to stop before anything waits on the database
       await analytics.trainer.stop();
       await stopOfferExpiry();
+      await hl7.stop();
       await waitlist.filler.stop();
       await notifications.stop();
       await app.close();

@@ -9,6 +9,7 @@
  * location_staff = staff of A only, department_head = head of a department at A with X's
  * specialty, admin, compliance, and anonymous.
  */
+import { randomUUID } from "node:crypto";
 import type { InjectOptions } from "fastify";
 import { sql } from "kysely";
 import { Temporal } from "temporal-polyfill";
@@ -1061,6 +1062,16 @@ const matrix: Row[] = [
   { route: "GET /api/v1/notification-templates/:event", target: "previewing the confirmation",
     request: () => ({ url: "/api/v1/notification-templates/confirmation" }), expect: ADMIN_ONLY },
   { route: "GET /api/v1/notification-jobs", target: "", request: () => ({ url: "/api/v1/notification-jobs" }), expect: ADMIN_ONLY },
+  // ── hl7 ──────────────────────────────────────────────────────────────── anon pat  phys staff head admin compl
+  { route: "GET /api/v1/hl7/messages", target: "", request: () => ({ url: "/api/v1/hl7/messages" }), expect: ADMIN_ONLY },
+  { route: "POST /api/v1/hl7/messages/:id/resend", target: "of a message that does not exist",
+    request: () => ({ url: `/api/v1/hl7/messages/${randomUUID()}/resend` }),
+    expect: cells("                                                           401  403  403  403   403  404   403") },
+  { route: "GET /api/v1/patients/:id/lab-results", target: "of P1",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/lab-results` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
+    also: [{ who: "physician", target: "of P2, whom they never saw", expect: 404,
+      request: (g) => ({ url: `/api/v1/patients/${g.p2}/lab-results` }) }] },
   // ── waitlist ─────────────────────────────────────────────────────────── anon pat  phys staff head admin compl
   { route: "POST /api/v1/waitlist/entries", target: "for P1",
     request: (g) => ({ url: "/api/v1/waitlist/entries", payload: { patientId: g.p1, appointmentTypeId: g.net.appointmentTypeId,

@@ -167,6 +167,22 @@ describe("the demo network, as its users see it", { timeout: 120_000 }, () => {
     for (const v of visits) expect(v.id).not.toBeNull();
   });
 
+  it("administrators see HL7 messages to the EMR in every state, and the demo physician a patient's lab results", async () => {
+    const { items } = await as("admin").get<{ items: Array<{ status: string; appointmentId: string }> }>(
+      "/api/v1/hl7/messages",
+    );
+    expect(new Set(items.map((m) => m.status))).toEqual(new Set(["acknowledged", "pending", "failed"]));
+    const { rows } = await sql<{ patient_id: string }>`
+      SELECT DISTINCT patient_id FROM hl7_lab_results WHERE control_id = 'DEMO-ORU-1'`.execute(
+      target.database.db,
+    );
+    expect(rows).toHaveLength(1);
+    const labs = await as("physician").get<{ items: unknown[] }>(
+      `/api/v1/patients/${rows[0]!.patient_id}/lab-results`,
+    );
+    expect(labs.items.length).toBeGreaterThan(0);
+  });
+
   it("the demo patient sees their own and their children's appointments and nobody else's", async () => {
     const patient = as("patient");
     const family = patient.me.patientIds;

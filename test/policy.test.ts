@@ -58,6 +58,7 @@ const SAMPLES: Record<string, Sample> = {
     payload: { phone: "+1 212 555 0100" },
   }),
   "GET /api/v1/patients/:id/family params.id": (x) => ({ url: `/api/v1/patients/${x}/family` }),
+  "GET /api/v1/patients/:id/lab-results params.id": (x) => ({ url: `/api/v1/patients/${x}/lab-results` }),
   "POST /api/v1/patients/:id/dependents params.id": (x, m) => ({
     url: `/api/v1/patients/${x}/dependents`,
     payload: { dependentId: m, relationship: "caregiver" },

@@ -38,6 +38,14 @@ export interface Config {
   notifications: NotificationsConfig;
   telehealth: TelehealthConfig;
   audit: AuditConfig;
+  hl7: Hl7Config;
+}
+
+export interface Hl7Config {
+  /** The EMR's MLLP endpoints that receive SIU messages (ROUNDS_HL7_TARGETS); none: nothing is sent. */
+  targets: string[];
+  /** The port of Rounds' own MLLP listener for ADT and ORU (ROUNDS_HL7_LISTEN_PORT); unset: off. */
+  listenPort: number | undefined;
 }
 
 export interface TelehealthConfig {
@@ -175,6 +183,16 @@ const envSchema = z.object({
     .optional()
     .describe("default: http://localhost:PORT"),
   ROUNDS_TELEHEALTH_PROVIDER: z.enum(["builtin"], { error: "must be builtin" }).default("builtin"),
+  ROUNDS_HL7_TARGETS: z
+    .string()
+    .regex(
+      /^\s*[A-Za-z0-9.-]{1,253}:\d{1,5}(\s*,\s*[A-Za-z0-9.-]{1,253}:\d{1,5})*\s*$/,
+      "must be a comma-separated list of host:port such as emr.example.org:2575",
+    )
+    .transform((s) => [...new Set(s.split(",").map((t) => t.trim()))])
+    .refine((ts) => ts.every((t) => Number(t.split(":")[1]) <= 65535), "each port must be at most 65535")
+    .optional(),
+  ROUNDS_HL7_LISTEN_PORT: wholeNumber(0, 65535).optional(),
 });
 
 export class ConfigError extends Error {
@@ -255,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       provider: e.ROUNDS_TELEHEALTH_PROVIDER,
       publicUrl: e.ROUNDS_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     },
+    hl7: { targets: e.ROUNDS_HL7_TARGETS ?? [], listenPort: e.ROUNDS_HL7_LISTEN_PORT },
     audit: {
       key: e.ROUNDS_AUDIT_KEY,
       checkpointDir: e.ROUNDS_AUDIT_CHECKPOINTS,

@@ -10,6 +10,7 @@ import type { Database, Executor } from "../platform/db.js";
 import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
 import { seedDemoLoans } from "./equipment-loans.js";
 import { seedDemoFhirClients } from "./fhir-clients.js";
+import { seedDemoHl7 } from "./hl7.js";
 import { planIndoorMap } from "./indoor-map.js";
 import { insertRows } from "./insert.js";
 import { seedDemoOutOfService } from "./out-of-service.js";
@@ -135,6 +136,7 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       // satisfaction surveys of past visits and a compliance alert (Reports → Quality, Compliance)
       await seedDemoQuality(tx, { seed: options.seed, today: options.today });
       summary.outOfService = await seedDemoOutOfService(tx, { today: options.today });
+      await seedDemoHl7(tx, { today: options.today });
     }
     return summary;
   });

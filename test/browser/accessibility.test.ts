@@ -686,6 +686,24 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         },
       },
       {
+        name: "HL7 messages",
+        route: "/admin/hl7",
+        url: "/admin/hl7",
+        ready: async (page) => {
+          await heading("HL7 messages")(page);
+          await page.getByRole("table", { name: "HL7 messages" }).waitFor();
+        },
+        states: [
+          {
+            name: "a message's text",
+            scope: "table",
+            open: async (page) => {
+              await page.getByRole("button", { name: "Show message" }).first().click();
+            },
+          },
+        ],
+      },
+      {
         name: "audit log",
         route: "/admin/audit",
         url: "/admin/audit",

@@ -85,6 +85,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/admin/fhir-clients", label: "FHIR clients" },
       { to: "/admin/surveys", label: "Quality" },
       { to: "/admin/audit/monitoring", label: "Compliance" },
+      { to: "/admin/hl7", label: "HL7 messages" },
     ],
     element: (me) => <AdminArea me={me} />,
   },

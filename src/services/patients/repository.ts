@@ -25,6 +25,8 @@ export type PatientTables = {
     insurance_payer: string | null;
     insurance_member_id: string | null;
     active: Generated<boolean>;
+    /** Set by a merge: the record this one was merged into (it is then inactive). */
+    merged_into: string | null;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
   };
@@ -171,6 +173,18 @@ export const patientRepository = {
   },
 
   /** Records that the patient registered (or verified their identity) at these locations. */
+  /** Retires `mergedId` into `survivorId`: inactive, pointing to it, its registrations carried over. */
+  async merge(db: Executor, mergedId: string, survivorId: string, now: Date): Promise<void> {
+    await q(db)
+      .updateTable("patients")
+      .set({ active: false, merged_into: survivorId, updated_at: now })
+      .where("id", "=", mergedId)
+      .execute();
+    await sql`
+      INSERT INTO patient_registrations (patient_id, location_id, registered_by)
+      SELECT ${survivorId}::uuid, location_id, registered_by FROM patient_registrations WHERE patient_id = ${mergedId}
+      ON CONFLICT (patient_id, location_id) DO NOTHING`.execute(db);
+  },
   async register(db: Executor, patientId: string, locationIds: readonly string[], by: string): Promise<void> {
     if (!locationIds.length) return;
     await q(db)

@@ -426,6 +426,40 @@ export function createPatients({ db, clock, policies, locations }: PatientDeps) 
         "read_family",
       ),
 
+    /**
+     * Merges a duplicate record into the one that stays (as the EMR's master patient index did):
+     * the duplicate becomes inactive and points to the survivor, which keeps its registrations.
+     * Appointments and messages stay on the records they were made for.
+     */
+    merge: (actor: Actor, survivorId: string, mergedId: string): Promise<Patient> =>
+      inTransaction(async (tx) => {
+        const access = await policies.authorize(
+          tx,
+          actor,
+          "update_identity",
+          patientTarget(survivorId, "body.survivorId"),
+        );
+        await policies.authorize(tx, actor, "update_identity", patientTarget(mergedId, "body.mergedId"));
+        if (survivorId === mergedId)
+          throw problems.invalid("body.mergedId", "a record cannot be merged into itself");
+        const [survivor, merged] = await Promise.all([
+          requirePatient(tx, survivorId, "body.survivorId", true),
+          requirePatient(tx, mergedId, "body.mergedId", true),
+        ]);
+        if (merged.merged_into)
+          throw problems.conflict("already_merged", "This record was already merged", "body.mergedId");
+        if (survivor.merged_into)
+          throw problems.conflict(
+            "merged_record",
+            "A record cannot be merged into a retired one",
+            "body.survivorId",
+          );
+        await repo.merge(tx, mergedId, survivorId, clock.now());
+        await audit(tx, actor, "patient.merge", survivorId, access, { mergedId });
+        await audit(tx, actor, "patient.merged_into", mergedId, access, { survivorId });
+        return records.get(tx, survivorId);
+      }),
+
     linkDependent: (actor: Actor, guardianId: string, input: DependentInput): Promise<FamilyLink> =>
       inTransaction(async (tx) => {
         const access = await policies.authorize(tx, actor, "link_family", patientTarget(guardianId));

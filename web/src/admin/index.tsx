@@ -9,6 +9,7 @@ import { AppointmentTypesPage } from "./AppointmentTypesPage.js";
 import { AuditPage } from "./AuditPage.js";
 import { CompliancePage } from "./CompliancePage.js";
 import { FhirClientsPage } from "./FhirClientsPage.js";
+import { Hl7MessagesPage } from "./Hl7MessagesPage.js";
 import { LocationPage } from "./LocationPage.js";
 import { LocationsPage } from "./LocationsPage.js";
 import { NoShowModelPage } from "./NoShowModelPage.js";
@@ -40,6 +41,7 @@ export default function AdminArea({ me }: { me: Me }) {
           { path: "/admin/fhir-clients", render: () => <FhirClientsPage /> },
           { path: "/admin/surveys", render: () => <SurveyResultsPage me={me} /> },
           { path: "/admin/audit/monitoring", render: () => <CompliancePage /> },
+          { path: "/admin/hl7", render: () => <Hl7MessagesPage /> },
         ];
   return <Routes fallback={<NotFound />} routes={routes} />;
 }

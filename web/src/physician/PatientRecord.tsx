@@ -15,6 +15,7 @@ import {
   StatusBadge,
   ZonedDateTime,
 } from "../shared/ui.js";
+import { LabResults } from "./LabResults.js";
 
 export function PatientRecord({ id, backTo }: { id: string; backTo: string }) {
   const patient = usePatient(id);
@@ -110,6 +111,7 @@ function Record({ patient: p }: { patient: Patient }) {
           )}
         </QueryView>
       </Paper>
+      <LabResults patientId={p.id} />
       <ReferForm patientId={p.id} />
     </Stack>
   );

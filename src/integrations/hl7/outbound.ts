@@ -1,0 +1,283 @@
+/**
+ * The SIU sender. Each round it (1) turns new schedule events into messages, one per configured
+ * target, advancing its cursor in the same transaction (the cursor row is locked meanwhile, so one
+ * replica at a time queues and every event is queued once); (2) claims due messages (SKIP LOCKED,
+ * with a lease) and sends each over MLLP, waiting for its acknowledgement.
+ *
+ * Never lost: a message is written before it is sent and stays pending until an AA (or CA)
+ * answers it; a sender that dies mid-send leaves its claim to run out, and the message goes again
+ * with the same control id (MSH-10), which a receiver may use to drop the duplicate. Once the
+ * acknowledgement is recorded the message is never sent again (unless an administrator resends a
+ * failed one). In order: a message waits until the earlier messages of its appointment's chain of
+ * reschedules at the same target are acknowledged.
+ */
+import { randomUUID } from "node:crypto";
+import { Hl7Message } from "@medplum/core";
+import { Hl7Client } from "@medplum/hl7";
+import type { FastifyBaseLogger } from "fastify";
+import type { Db, Executor } from "../../platform/db.js";
+import type { ScheduleEvent } from "../../platform/events.js";
+import { lastSeq, readAfter } from "../../platform/outbox.js";
+import { locationService } from "../../services/locations/index.js";
+import { patientService } from "../../services/patients/index.js";
+import { physicianService } from "../../services/physicians/index.js";
+import { appointmentFacts, appointmentTypeCatalog } from "../../services/scheduling/index.js";
+import { type MessageRow, hl7Repository as repo } from "./repository.js";
+import { buildSiu, MAX_ATTEMPTS, retryDelayMs, type SiuFacts, type SiuTrigger, triggerFor } from "./siu.js";
+
+export interface SenderDeps {
+  db: Db;
+  /** host:port of each MLLP endpoint. */
+  targets: readonly string[];
+  now: () => Date;
+  log: FastifyBaseLogger;
+  pollMs?: number;
+  /** How long a claim lasts: longer than a connection attempt plus the wait for the ACK. */
+  leaseMs?: number;
+  ackTimeoutMs?: number;
+}
+
+const EVENT_BATCH = 100;
+const MESSAGE_BATCH = 20;
+
+/** Reads what a message says about an appointment (undefined: it is gone). */
+async function factsOf(
+  ex: Executor,
+  e: ScheduleEvent,
+  trigger: SiuTrigger,
+  controlId: string,
+  now: Date,
+): Promise<SiuFacts | undefined> {
+  const a = await appointmentFacts.get(ex, e.appointmentId);
+  if (!a) return undefined;
+  const [patient, physician, location, type] = await Promise.all([
+    patientService.get(ex, a.patientId),
+    physicianService.get(ex, a.physicianId),
+    locationService.get(ex, a.locationId),
+    appointmentTypeCatalog.get(ex, a.appointmentTypeId),
+  ]);
+  return {
+    trigger,
+    controlId,
+    createdAt: now,
+    appointmentId: a.id,
+    chainId: a.originalId,
+    // the status the event reports (a later change has its own event)
+    status: typeof e.payload.status === "string" ? e.payload.status : a.status,
+    start: a.start,
+    end: a.end,
+    reason: a.reason,
+    appointmentType: { id: type.id, name: type.name },
+    patient,
+    physician,
+    location: { id: location.id, code: location.code, name: location.name },
+  };
+}
+
+/** The acknowledgement code (MSA-1) and the reason it gives (ERR-8, else MSA-3). */
+export function ackOf(reply: Hl7Message): { code: string; reason: string } {
+  const msa = reply.getSegment("MSA");
+  const err = reply.getSegment("ERR");
+  return {
+    code: (msa?.getComponent(1, 1) ?? "").toUpperCase(),
+    reason: err?.getComponent(8, 1) || msa?.getComponent(3, 1) || "",
+  };
+}
+
+/** Closes a connection, cutting it when the peer does not let it close in a second. */
+async function closeClient(client: Hl7Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.close().catch(() => {}),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, 1000);
+    }),
+  ]);
+  clearTimeout(timer);
+  client.connection?.socket.destroy();
+}
+
+export class SiuSender {
+  readonly id = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  /** Set when the process is abandoned mid-send (tests of a crash): nothing more is written. */
+  private abandoned = false;
+  private readonly clients = new Set<Hl7Client>();
+  private readonly leaseMs: number;
+  private readonly ackTimeoutMs: number;
+
+  constructor(private readonly deps: SenderDeps) {
+    this.ackTimeoutMs = deps.ackTimeoutMs ?? 30_000;
+    this.leaseMs = deps.leaseMs ?? this.ackTimeoutMs * 2 + 30_000;
+  }
+
+  /** Starts at the newest event on first use: the EMR is not sent the history. */
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    await repo.initCursor(this.deps.db, await lastSeq(this.deps.db));
+    this.stopped = false;
+    this.deps.log.info({ sender: this.id, targets: this.deps.targets }, "HL7 SIU sender started");
+    this.wake();
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.running = this.round().finally(() => {
+      this.running = undefined;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      } else {
+        this.timer = setTimeout(() => this.wake(), this.deps.pollMs ?? 1000);
+        this.timer.unref();
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Drops everything at once, writing nothing more, as a crash would (tests only). */
+  async abandon(): Promise<void> {
+    this.abandoned = true;
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const c of this.clients) c.connection?.socket.destroy();
+  }
+
+  /** One round; exposed so that tests can drive the sender step by step. */
+  async round(): Promise<void> {
+    try {
+      await this.queueEvents();
+      for (let i = 0; i < 20 && !this.abandoned; i++) if (!(await this.deliverDue())) break;
+    } catch (err) {
+      if (!this.abandoned) this.deps.log.error({ err }, "HL7 round failed; retrying next round");
+    }
+  }
+
+  /** Queues a message per target for each new event; true when a batch was read. */
+  async queueEvents(): Promise<void> {
+    for (let batches = 0; batches < 50 && !this.abandoned; batches++) {
+      const more = await this.deps.db.transaction().execute(async (tx) => {
+        const cursor = await repo.lockCursor(tx);
+        if (cursor === undefined) {
+          await repo.initCursor(tx, await lastSeq(tx));
+          return false;
+        }
+        const read = await readAfter(tx, cursor, EVENT_BATCH);
+        for (const e of read.events) await this.queue(tx, e);
+        if (read.through !== cursor) await repo.setCursor(tx, read.through);
+        return !read.settled || read.events.length === EVENT_BATCH;
+      });
+      if (!more) return;
+    }
+  }
+
+  private async queue(tx: Executor, e: ScheduleEvent): Promise<void> {
+    if (!e.appointmentId || !e.type.startsWith("appointment.")) return;
+    const now = this.deps.now();
+    let facts: SiuFacts | undefined;
+    for (const target of this.deps.targets) {
+      const controlId = `R${e.seq}-${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+      const chainId = facts?.chainId ?? (await appointmentFacts.get(tx, e.appointmentId))?.originalId;
+      if (!chainId) return;
+      const trigger = triggerFor(e, await repo.chainKnown(tx, target, chainId));
+      if (!trigger) continue;
+      facts = await factsOf(tx, e, trigger, controlId, now);
+      if (!facts) return;
+      await repo.enqueue(tx, {
+        target,
+        event_seq: e.seq,
+        appointment_id: e.appointmentId,
+        chain_id: facts.chainId,
+        trigger,
+        control_id: controlId,
+        body: buildSiu(facts),
+      });
+    }
+  }
+
+  /** Sends the due messages; false when none was due. */
+  async deliverDue(): Promise<boolean> {
+    const claimed = await repo.claim(this.deps.db, this.deps.now(), this.leaseMs, MESSAGE_BATCH);
+    if (!claimed.length) return false;
+    const byTarget = new Map<string, MessageRow[]>();
+    for (const m of claimed) byTarget.set(m.target, [...(byTarget.get(m.target) ?? []), m]);
+    await Promise.all([...byTarget].map(([target, messages]) => this.sendTo(target, messages)));
+    return true;
+  }
+
+  private async sendTo(target: string, messages: MessageRow[]): Promise<void> {
+    const at = target.lastIndexOf(":");
+    const client = new Hl7Client({
+      host: target.slice(0, at).replace(/^\[|\]$/g, ""),
+      port: Number(target.slice(at + 1)),
+      connectTimeout: 10_000,
+    });
+    // an unreachable peer's socket error must not become an unhandled event
+    client.addEventListener("error", () => {});
+    this.clients.add(client);
+    try {
+      for (const m of messages) {
+        if (this.abandoned) return;
+        let outcome: { ok: true; code: string } | { ok: false; code: string | null; reason: string };
+        try {
+          const reply = await client.sendAndWait(Hl7Message.parse(m.body), { timeoutMs: this.ackTimeoutMs });
+          const ack = ackOf(reply);
+          outcome =
+            ack.code === "AA" || ack.code === "CA"
+              ? { ok: true, code: ack.code }
+              : {
+                  ok: false,
+                  code: ["AE", "AR", "CE", "CR"].includes(ack.code) ? ack.code : null,
+                  reason: `${ack.code || "no MSA-1"}: ${ack.reason || "no reason given"}`,
+                };
+        } catch (err) {
+          outcome = { ok: false, code: null, reason: err instanceof Error ? err.message : String(err) };
+        }
+        if (this.abandoned) return;
+        const now = this.deps.now();
+        if (outcome.ok) {
+          await repo.acknowledged(this.deps.db, m.id, outcome.code, now);
+          continue;
+        }
+        const giveUp = m.attempts >= MAX_ATTEMPTS;
+        await repo.retryLater(this.deps.db, m.id, {
+          ackCode: outcome.code,
+          error: outcome.reason,
+          nextAttemptAt: new Date(now.getTime() + retryDelayMs(m.attempts)),
+          giveUp,
+        });
+        this.deps.log.warn(
+          { target, controlId: m.control_id, attempts: m.attempts, reason: outcome.reason, giveUp },
+          "HL7 message not acknowledged",
+        );
+        if (outcome.code === null) {
+          // the connection is gone: the rest wait for the next round without an attempt counted
+          const rest = messages.slice(messages.indexOf(m) + 1);
+          await repo.release(
+            this.deps.db,
+            rest.map((r) => r.id),
+          );
+          return;
+        }
+      }
+    } finally {
+      this.clients.delete(client);
+      await closeClient(client);
+    }
+  }
+}
