@@ -474,6 +474,8 @@ const availability = (g: Fixture, patientId: string) => {
   const to = encodeURIComponent(g.net.at("23:59"));
   return `/api/v1/availability?appointmentTypeId=${g.net.appointmentTypeId}&physicianId=${g.x}&locationIds=${g.net.satellite.id}&from=${from}&to=${to}&patientId=${patientId}`;
 };
+const suggestions = (g: Fixture, patientId: string) =>
+  availability(g, patientId).replace("/availability?", "/availability/suggestions?");
 /** A family search for these patients with X at main campus A, on a day two weeks on that nothing else books. */
 const familySearch = (g: Fixture, patientIds: string[], dayOffset: number) => ({
   members: patientIds.map((patientId) => ({
@@ -858,6 +860,14 @@ const matrix: Row[] = [
         request: async (g) => ({ url: availability(g, await staffPatient(g)) }) },
       { who: "patient", target: "for another patient P2", expect: 404, request: (g) => ({ url: availability(g, g.p2) }) },
       { who: "physician", target: "for P2, whom they never saw", expect: 404, request: (g) => ({ url: availability(g, g.p2) }) },
+    ] },
+  { route: "GET /api/v1/availability/suggestions", target: "for P1 with X at B",
+    request: (g) => ({ url: suggestions(g, g.p1) }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
+    also: [
+      { who: "location_staff", target: "for a patient registered at A, with X at B (a referral)", expect: "ok",
+        request: async (g) => ({ url: suggestions(g, await staffPatient(g)) }) },
+      { who: "patient", target: "for another patient P2", expect: 404, request: (g) => ({ url: suggestions(g, g.p2) }) },
     ] },
   { route: "POST /api/v1/holds", target: "for P1 with X at B",
     request: (g) => ({ url: "/api/v1/holds", payload: { optionId: g.optionB(), patientId: g.p1 } }),

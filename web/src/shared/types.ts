@@ -30,6 +30,7 @@ export type {
   SlotOptionDto,
 } from "../../../src/services/scheduling/appointments.schema.js";
 export type { AppointmentType } from "../../../src/services/scheduling/catalog.schema.js";
+export type { SuggestionsResult } from "../../../src/services/scheduling/suggestions.schema.js";
 export type {
   MobileEquipmentItem,
   MobileEquipmentList,
