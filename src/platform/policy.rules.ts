@@ -212,6 +212,22 @@ export const policy: readonly AnyRule[] = [
     (_db, a, r) => a.locationIds.includes(r.id),
   ),
 
+  allow(
+    "admin",
+    "manage_overbooking",
+    "location",
+    "admin",
+    "administrators set every location's overbooking rule",
+  ),
+  allow(
+    "location_staff",
+    "manage_overbooking",
+    "location",
+    "location",
+    "staff read and set the overbooking rule of their own locations",
+    (_db, a, r) => a.locationIds.includes(r.id),
+  ),
+
   // ── referrals ──
   allow(
     "admin",

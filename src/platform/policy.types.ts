@@ -37,7 +37,8 @@ export interface Actions {
     | "manage_map"
     | "handle_handovers"
     | "manage_waitlist"
-    | "read_no_show_risk";
+    | "read_no_show_risk"
+    | "manage_overbooking";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
 }

@@ -11,6 +11,8 @@ import { createCatalog } from "./catalog.service.js";
 import { mobileEquipmentRoutes } from "./mobile-equipment.routes.js";
 import { createMobileEquipment } from "./mobile-equipment.service.js";
 import { createMoves } from "./moves.js";
+import { overbookingRoutes } from "./overbooking.routes.js";
+import { createOverbooking } from "./overbooking.service.js";
 import { scheduleRoutes } from "./schedule.routes.js";
 import { createSchedules, type ScheduleDeps } from "./schedule.service.js";
 import { suggestionRoutes } from "./suggestions.routes.js";
@@ -52,6 +54,8 @@ export function createScheduling(deps: SchedulingDeps) {
     schedules: createSchedules(deps),
     /** "Suggested for you": the best few of a search's options for a patient, with reasons. */
     suggestions: createSuggestions(deps),
+    /** Each location's overbooking rule (off unless its staff or an administrator turn it on). */
+    overbooking: createOverbooking(deps),
     /** Where the equipment that travels between locations is, and when it moves. */
     mobileEquipment: createMobileEquipment(deps),
     /** Reads and moves another service makes inside its own transaction (it authorized them). */
@@ -71,6 +75,7 @@ export function schedulingRoutes(app: App, scheduling: Scheduling): void {
   catalogRoutes(app, scheduling.catalog);
   appointmentRoutes(app, scheduling.appointments);
   suggestionRoutes(app, scheduling.suggestions);
+  overbookingRoutes(app, scheduling.overbooking);
   scheduleRoutes(app, scheduling.schedules);
   mobileEquipmentRoutes(app, scheduling.mobileEquipment);
 }

@@ -30,11 +30,11 @@ export type {
   SlotOptionDto,
 } from "../../../src/services/scheduling/appointments.schema.js";
 export type { AppointmentType } from "../../../src/services/scheduling/catalog.schema.js";
-export type { SuggestionsResult } from "../../../src/services/scheduling/suggestions.schema.js";
 export type {
   MobileEquipmentItem,
   MobileEquipmentList,
 } from "../../../src/services/scheduling/mobile-equipment.schema.js";
+export type { SuggestionsResult } from "../../../src/services/scheduling/suggestions.schema.js";
 export type {
   Entry as WaitlistEntry,
   Offer as WaitlistOffer,
