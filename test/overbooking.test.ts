@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rounds } from "../src/server.js";
+import { train } from "../src/services/analytics/index.js";
 import { clientFor } from "./support/auth.js";
 import {
   addPhysician,
@@ -194,5 +195,105 @@ describe("the database keeps an extra seat to one slot, once", () => {
       }),
     );
     expect(res).toBe("appointments_room_one_physician");
+  });
+});
+
+describe("booking the extra seat the rule offers", () => {
+  let net2: ClinicNetwork;
+  let nine: { id: string };
+  let ten: { id: string };
+  let modelVersion: number;
+  const extra = (client: ClinicNetwork["admin"], appointmentId: string, patientId: string) =>
+    client.inject({
+      method: "POST",
+      url: `/api/v1/appointments/${appointmentId}/extra-seat`,
+      payload: { patientId },
+    });
+
+  beforeAll(async () => {
+    net2 = await buildClinicNetwork(rounds);
+    // a model that expects every visit to be missed (trained on misses only): 99.9 % each
+    const start = new Date("2026-01-05T14:00:00Z");
+    const model = await train(
+      [1, 2, 3].map((i) => ({
+        bookedAt: new Date(start.getTime() - i * 86_400_000),
+        start,
+        noShow: true,
+        weekday: 1,
+        hour: 9,
+        priorNoShows: 0,
+        priorCancellations: 0,
+        appointmentType: net2.appointmentTypeId,
+        telehealth: false,
+      })),
+    );
+    const db = rounds.database.db;
+    const v = await sql<{
+      v: number;
+    }>`SELECT coalesce(max(version), 0) + 1000 AS v FROM noshow_models`.execute(db);
+    modelVersion = Number(v.rows[0]!.v);
+    await sql`INSERT INTO noshow_models (version, trained_at, trained_on, model, evaluation)
+      VALUES (${modelVersion}, now(), 3, ${JSON.stringify(model)}, '{}')`.execute(db);
+    const options = await optionsOn(net2, net2.admin, 1);
+    const book = async (time: string) => {
+      const o = options.find((x) => x.locationId === net2.main.id && x.local.time === time)!;
+      const res = await net2.admin.inject({
+        method: "POST",
+        url: "/api/v1/appointments",
+        payload: { optionId: o.id, patientId: await createPatient(net2.admin) },
+      });
+      expect(res.statusCode).toBe(201);
+      return res.json() as { id: string };
+    };
+    nine = await book("09:00");
+    ten = await book("10:00");
+  }, 120_000);
+  afterAll(async () => {
+    await sql`DELETE FROM noshow_models WHERE version = ${modelVersion}`.execute(rounds.database.db);
+  });
+
+  it("with the rule off, no slot is ever doubled", async () => {
+    const res = await extra(net2.admin, nine.id, await createPatient(net2.admin));
+    expect(res.statusCode).toBe(409);
+  });
+
+  it("with the rule on, the session's likeliest-missed slot takes one extra patient; of two racing, one wins", async () => {
+    const staff = await clientFor(rounds, "location_staff", { locationIds: [net2.main.id] });
+    const on = await staff.inject({
+      method: "PUT",
+      url: rulePath(net2.main.id),
+      payload: { enabled: true, threshold: 1.2 },
+    });
+    expect(on.statusCode).toBe(200);
+    // every visit is as likely to be missed: the earlier slot is the seat, not the later one
+    expect((await extra(staff, ten.id, await createPatient(staff))).statusCode).toBe(409);
+    const [a, b] = [await createPatient(staff), await createPatient(staff)];
+    const race = await Promise.all([extra(staff, nine.id, a), extra(staff, nine.id, b)]);
+    expect(race.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    const won = race.find((r) => r.statusCode === 201)!.json() as {
+      doubles: string;
+      expectedNoShows: number;
+    };
+    expect(won.doubles).toBe(nine.id);
+    expect(won.expectedNoShows).toBeGreaterThan(1.2);
+    // the session has had its extra seat: nothing more, anywhere in it
+    expect((await extra(staff, nine.id, await createPatient(staff))).statusCode).toBe(409);
+    expect((await extra(staff, ten.id, await createPatient(staff))).statusCode).toBe(409);
+    const rows = await sql<{ n: number; extra: number }>`SELECT count(*)::int AS n,
+        count(*) FILTER (WHERE extra_seat)::int AS extra FROM appointments
+      WHERE physician_id = ${net2.physicianId} AND active`.execute(rounds.database.db);
+    expect(rows.rows[0]).toEqual({ n: 3, extra: 1 });
+    const audit = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_events
+      WHERE action = 'appointment.book_extra_seat' AND location_id = ${net2.main.id}`.execute(
+      rounds.database.db,
+    );
+    expect(audit.rows[0]!.n).toBe(1);
+  });
+
+  it("staff of another location cannot book an extra seat here", async () => {
+    const staff = await clientFor(rounds, "location_staff", { locationIds: [net2.satellite.id] });
+    const res = await extra(staff, ten.id, await createPatient(staff));
+    expect(res.statusCode).toBe(404);
+    expect(JSON.stringify(res.json())).toContain("params.id");
   });
 });

@@ -85,6 +85,10 @@ const SAMPLES: Record<string, Sample> = {
     url: "/api/v1/referrals",
     payload: { patientId: x, specialty: net.specialty, toLocationId: net.satellite.id, reason: "assessment" },
   }),
+  "POST /api/v1/appointments/:id/extra-seat body.patientId": (x) => ({
+    url: "/api/v1/appointments/00000000-0000-4000-8000-000000000000/extra-seat",
+    payload: { patientId: x },
+  }),
   "POST /api/v1/holds body.patientId": (x) => ({
     url: "/api/v1/holds",
     payload: { optionId: option, patientId: x },

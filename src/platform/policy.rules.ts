@@ -18,6 +18,7 @@ const EVERY_PATIENT_ACTION: readonly PatientAction[] = [
   "read_access_log",
   "refer",
   "triage_waitlist",
+  "book_extra_seat",
 ];
 const PATIENT_READS = ["read", "read_family", "search_for"] as const;
 const OWN = [...PATIENT_READS, "update", "book", "read_messages", "read_access_log"] as const;
@@ -47,7 +48,16 @@ export const policy: readonly AnyRule[] = [
   ),
   allow(
     "location_staff",
-    [...PATIENT_READS, "update", "update_identity", "link_family", "book", "override_continuity", "refer"],
+    [
+      ...PATIENT_READS,
+      "update",
+      "update_identity",
+      "link_family",
+      "book",
+      "override_continuity",
+      "refer",
+      "book_extra_seat",
+    ],
     "patient",
     "location",
     "staff reach patients registered at, or with a standing appointment at, one of their locations",

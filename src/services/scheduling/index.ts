@@ -8,6 +8,7 @@ import { appointmentRoutes } from "./appointments.routes.js";
 import { type AppointmentDeps, createAppointments } from "./appointments.service.js";
 import { catalogRoutes } from "./catalog.routes.js";
 import { createCatalog } from "./catalog.service.js";
+import { createExtraSeats } from "./extra-seat.service.js";
 import { mobileEquipmentRoutes } from "./mobile-equipment.routes.js";
 import { createMobileEquipment } from "./mobile-equipment.service.js";
 import { createMoves } from "./moves.js";
@@ -56,6 +57,8 @@ export function createScheduling(deps: SchedulingDeps) {
     suggestions: createSuggestions(deps),
     /** Each location's overbooking rule (off unless its staff or an administrator turn it on). */
     overbooking: createOverbooking(deps),
+    /** The extra seat an overbooking rule offers, booked by the location's staff. */
+    extraSeats: createExtraSeats(deps),
     /** Where the equipment that travels between locations is, and when it moves. */
     mobileEquipment: createMobileEquipment(deps),
     /** Reads and moves another service makes inside its own transaction (it authorized them). */
@@ -75,7 +78,7 @@ export function schedulingRoutes(app: App, scheduling: Scheduling): void {
   catalogRoutes(app, scheduling.catalog);
   appointmentRoutes(app, scheduling.appointments);
   suggestionRoutes(app, scheduling.suggestions);
-  overbookingRoutes(app, scheduling.overbooking);
+  overbookingRoutes(app, scheduling.overbooking, scheduling.extraSeats);
   scheduleRoutes(app, scheduling.schedules);
   mobileEquipmentRoutes(app, scheduling.mobileEquipment);
 }

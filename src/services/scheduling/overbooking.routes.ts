@@ -2,10 +2,16 @@ import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
 import { rolesFor } from "../../platform/policy.js";
 import { errorResponses, idParams } from "../../platform/schemas.js";
-import { overbookingRule, overbookingRuleInput } from "./overbooking.schema.js";
+import type { ExtraSeats } from "./extra-seat.service.js";
+import {
+  extraSeatBooking,
+  extraSeatInput,
+  overbookingRule,
+  overbookingRuleInput,
+} from "./overbooking.schema.js";
 import type { Overbooking } from "./overbooking.service.js";
 
-export function overbookingRoutes(app: App, svc: Overbooking): void {
+export function overbookingRoutes(app: App, svc: Overbooking, seats: ExtraSeats): void {
   const config = {
     allow: rolesFor("location", "manage_overbooking"),
     guards: { "params.id": ["location", "manage_overbooking"] },
@@ -36,5 +42,29 @@ export function overbookingRoutes(app: App, svc: Overbooking): void {
       },
     },
     (req) => svc.put(actorOf(req), req.params.id, req.body),
+  );
+  app.post(
+    "/api/v1/appointments/:id/extra-seat",
+    {
+      config: {
+        allow: rolesFor("location", "manage_overbooking"),
+        guards: {
+          "params.id": ["location", "manage_overbooking", { via: "appointment" }],
+          "body.patientId": ["patient", "book_extra_seat"],
+        },
+      },
+      schema: {
+        tags: ["scheduling"],
+        summary:
+          "Books a second patient into this appointment's slot: the extra seat the location's overbooking rule offers (409 when it does not)",
+        params: idParams,
+        body: extraSeatInput,
+        response: { 201: extraSeatBooking, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const booked = await seats.book(actorOf(req), req.params.id, req.body.patientId);
+      return reply.code(201).send(booked);
+    },
   );
 }

@@ -1,5 +1,6 @@
 /** A location's overbooking rule as the API reads and writes it. */
 import { z } from "zod";
+import { uuid } from "../../platform/schemas.js";
 
 export const overbookingRuleInput = z
   .object({
@@ -31,3 +32,11 @@ export const OVERBOOKING_EXPLANATION =
   "visits than the threshold (the sum of their no-show risks), the session offers one extra seat: " +
   "a second patient in the slot most likely to be missed, same physician, room and time. Nothing " +
   "else is ever double-booked (patients, equipment, other rooms, the physician's other locations).";
+
+export const extraSeatInput = z.object({ patientId: uuid }).strict();
+
+export const extraSeatBooking = z.object({
+  appointmentId: z.string(),
+  doubles: z.string().describe("the booked appointment whose slot now holds two"),
+  expectedNoShows: z.number().describe("the session's expected no-shows that opened the extra seat"),
+});
