@@ -126,6 +126,11 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       summary.referrals = await seedDemoReferrals(tx, { seed: options.seed, today: options.today });
       summary.waitlist = await seedDemoWaitlist(tx, { seed: options.seed, today: options.today });
       summary.rescheduled = await seedDemoRescheduling(tx, { seed: options.seed, today: options.today });
+      // the demo's first main campus overbooks: one extra seat in a session expected to miss 1.5 visits
+      const campus = plan.locations.find((l) => l.kind === "main_campus");
+      if (campus)
+        await sql`INSERT INTO overbooking_rules (location_id, enabled, threshold, updated_at)
+          VALUES (${campus.id}, true, 1.5, ${new Date(`${options.today}T00:00:00Z`)})`.execute(tx);
     }
     return summary;
   });
