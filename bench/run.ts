@@ -30,6 +30,7 @@ import { getter, signIn, startServer } from "./parts/server.js";
 import { sqlInsertRate } from "./parts/sql.js";
 import { measureStartup } from "./parts/startup.js";
 import { countStatementsPerBooking } from "./parts/statements.js";
+import { measureSuggestions } from "./parts/suggestions.js";
 import { targets } from "./parts/targets.js";
 
 const { values: args } = parseArgs({
@@ -42,7 +43,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "15" },
     only: {
       type: "string",
-      default: "startup,capacity,availability,schedule,booking,mixed,contended,sql,replicas",
+      default: "startup,capacity,availability,suggestions,schedule,booking,mixed,contended,sql,replicas",
     },
     runs: { type: "string", default: "5" },
     scale: { type: "string", default: "large" },
@@ -66,7 +67,7 @@ const opts: BenchOptions = {
 };
 const ONLY = opts.only;
 /** The parts that measure one API process on the seeded database. */
-const ONE_PROCESS_PARTS = ["availability", "schedule", "booking", "mixed", "contended", "sql"];
+const ONE_PROCESS_PARTS = ["availability", "suggestions", "schedule", "booking", "mixed", "contended", "sql"];
 
 async function main(): Promise<void> {
   // `npm start` on the embedded database: needs no PostgreSQL server, so it runs first
@@ -102,6 +103,11 @@ async function main(): Promise<void> {
   const availability = ONLY.has("availability")
     ? await measureAvailability(get, network, window, opts.requests)
     : { latencies: [], empty: 0 };
+
+  // 1b. "suggested for you" beside the same patient's search
+  const suggestions = ONLY.has("suggestions")
+    ? await measureSuggestions(get, network, window, opts.requests)
+    : undefined;
 
   // 2. one physician's unified 30-day schedule
   const schedule = ONLY.has("schedule") ? await measureSchedule(get, physicianIds, opts.requests) : [];
@@ -154,6 +160,7 @@ async function main(): Promise<void> {
       activeAppointmentsNext14Days: network.activeAppointmentsNext14Days,
     },
     availabilityMs: availabilityFigure(opts.requests, availability.latencies, availability.empty),
+    suggestions,
     schedule30DaysMs: { requests: opts.requests, p50: ms(pct(schedule, 50)), p95: ms(pct(schedule, 95)) },
     bookingHttp: bookingResult && {
       ...bookingResult,

@@ -236,6 +236,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     physicians,
     caches,
     telehealth,
+    // "suggested for you" weighs the no-show model's risk; analytics is downstream, so it is fed here
+    noShowRisk: (ex, visits) => analytics.service.prospectiveRisk(ex, visits),
   });
   // the page a built-in link opens: which visit it is, from scheduling's facts
   const visitPages = createVisitPages({

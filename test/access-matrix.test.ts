@@ -475,6 +475,8 @@ const availability = (g: Fixture, patientId: string) => {
   const to = encodeURIComponent(g.net.at("23:59"));
   return `/api/v1/availability?appointmentTypeId=${g.net.appointmentTypeId}&physicianId=${g.x}&locationIds=${g.net.satellite.id}&from=${from}&to=${to}&patientId=${patientId}`;
 };
+const suggestions = (g: Fixture, patientId: string) =>
+  availability(g, patientId).replace("/availability?", "/availability/suggestions?");
 /** A family search for these patients with X at main campus A, on a day two weeks on that nothing else books. */
 const familySearch = (g: Fixture, patientIds: string[], dayOffset: number) => ({
   members: patientIds.map((patientId) => ({
@@ -632,6 +634,16 @@ const matrix: Row[] = [
     expect: cells("                                                           401  403  403  404   403  ok    403"),
     also: [{ who: "location_staff", target: "of their own main campus A", expect: "ok",
       request: (g) => ({ url: `/api/v1/locations/${g.net.main.id}/rooms` }) }] },
+  { route: "GET /api/v1/locations/:id/overbooking-rule", target: "of satellite B",
+    request: (g) => ({ url: `/api/v1/locations/${g.net.satellite.id}/overbooking-rule` }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "of their own main campus A", expect: "ok",
+      request: (g) => ({ url: `/api/v1/locations/${g.net.main.id}/overbooking-rule` }) }] },
+  { route: "PUT /api/v1/locations/:id/overbooking-rule", target: "of a spare clinic (left off)",
+    request: (g) => ({ url: `/api/v1/locations/${g.spare}/overbooking-rule`, payload: { enabled: false, threshold: 2 } }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "of their own main campus A (left off)", expect: "ok",
+      request: (g) => ({ url: `/api/v1/locations/${g.net.main.id}/overbooking-rule`, payload: { enabled: false, threshold: 2 } }) }] },
   { route: "POST /api/v1/locations/:id/rooms", target: "at a spare clinic",
     request: (g) => ({ url: `/api/v1/locations/${g.spare}/rooms`, payload: { code: `R${unique(6)}`, name: "Exam", kind: "exam" } }),
     expect: ADMIN_ONLY },
@@ -914,6 +926,17 @@ const matrix: Row[] = [
       { who: "patient", target: "for another patient P2", expect: 404, request: (g) => ({ url: availability(g, g.p2) }) },
       { who: "physician", target: "for P2, whom they never saw", expect: 404, request: (g) => ({ url: availability(g, g.p2) }) },
     ] },
+  { route: "GET /api/v1/availability/suggestions", target: "for P1 with X at B",
+    request: (g) => ({ url: suggestions(g, g.p1) }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
+    also: [
+      { who: "location_staff", target: "for a patient registered at A, with X at B (a referral)", expect: "ok",
+        request: async (g) => ({ url: suggestions(g, await staffPatient(g)) }) },
+      { who: "patient", target: "for another patient P2", expect: 404, request: (g) => ({ url: suggestions(g, g.p2) }) },
+    ] },
+  { route: "POST /api/v1/appointments/:id/extra-seat", target: "of an appointment that does not exist, for P1",
+    request: (g) => ({ url: "/api/v1/appointments/00000000-0000-4000-8000-000000000000/extra-seat", payload: { patientId: g.p1 } }),
+    expect: cells("                                                           401  403  403  404   403  404   403") },
   { route: "POST /api/v1/holds", target: "for P1 with X at B",
     request: (g) => ({ url: "/api/v1/holds", payload: { optionId: g.optionB(), patientId: g.p1 } }),
     expect: cells("                                                           401  ok   ok   404   403  ok    403"),

@@ -79,9 +79,16 @@ const SAMPLES: Record<string, Sample> = {
     payload: { patientId: x, reason: "unconscious patient in the emergency bay" },
   }),
   "GET /api/v1/availability query.patientId": (x) => ({ url: availability(x) }),
+  "GET /api/v1/availability/suggestions query.patientId": (x) => ({
+    url: availability(x).replace("/availability?", "/availability/suggestions?"),
+  }),
   "POST /api/v1/referrals body.patientId": (x) => ({
     url: "/api/v1/referrals",
     payload: { patientId: x, specialty: net.specialty, toLocationId: net.satellite.id, reason: "assessment" },
+  }),
+  "POST /api/v1/appointments/:id/extra-seat body.patientId": (x) => ({
+    url: "/api/v1/appointments/00000000-0000-4000-8000-000000000000/extra-seat",
+    payload: { patientId: x },
   }),
   "POST /api/v1/holds body.patientId": (x) => ({
     url: "/api/v1/holds",

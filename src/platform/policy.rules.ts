@@ -18,6 +18,7 @@ const EVERY_PATIENT_ACTION: readonly PatientAction[] = [
   "read_access_log",
   "refer",
   "triage_waitlist",
+  "book_extra_seat",
 ];
 const PATIENT_READS = ["read", "read_family", "search_for"] as const;
 const OWN = [...PATIENT_READS, "update", "book", "read_messages", "read_access_log"] as const;
@@ -47,7 +48,16 @@ export const policy: readonly AnyRule[] = [
   ),
   allow(
     "location_staff",
-    [...PATIENT_READS, "update", "update_identity", "link_family", "book", "override_continuity", "refer"],
+    [
+      ...PATIENT_READS,
+      "update",
+      "update_identity",
+      "link_family",
+      "book",
+      "override_continuity",
+      "refer",
+      "book_extra_seat",
+    ],
     "patient",
     "location",
     "staff reach patients registered at, or with a standing appointment at, one of their locations",
@@ -209,6 +219,22 @@ export const policy: readonly AnyRule[] = [
     "location",
     "location",
     "staff run the rooms and equipment of their own locations (and follow the mobile equipment coming to or leaving them), and take over its rescheduling hand-overs",
+    (_db, a, r) => a.locationIds.includes(r.id),
+  ),
+
+  allow(
+    "admin",
+    "manage_overbooking",
+    "location",
+    "admin",
+    "administrators set every location's overbooking rule",
+  ),
+  allow(
+    "location_staff",
+    "manage_overbooking",
+    "location",
+    "location",
+    "staff read and set the overbooking rule of their own locations",
     (_db, a, r) => a.locationIds.includes(r.id),
   ),
 

@@ -21,7 +21,9 @@ export interface Actions {
     | "break_glass"
     | "verify_identity"
     | "refer"
-    | "triage_waitlist";
+    | "triage_waitlist"
+    /** Book into the extra seat a location's overbooking rule offers (staff and administrators). */
+    | "book_extra_seat";
   appointment: "read" | "cancel" | "reschedule" | "change_status" | "release_hold";
   physician:
     | "read_schedule"
@@ -39,7 +41,8 @@ export interface Actions {
     | "handle_handovers"
     | "manage_waitlist"
     | "read_no_show_risk"
-    | "read_surveys";
+    | "read_surveys"
+    | "manage_overbooking";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
 }

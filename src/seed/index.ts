@@ -137,6 +137,11 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       await seedDemoQuality(tx, { seed: options.seed, today: options.today });
       summary.outOfService = await seedDemoOutOfService(tx, { today: options.today });
       await seedDemoHl7(tx, { today: options.today });
+      // the demo's first main campus overbooks: one extra seat in a session expected to miss 1.5 visits
+      const campus = plan.locations.find((l) => l.kind === "main_campus");
+      if (campus)
+        await sql`INSERT INTO overbooking_rules (location_id, enabled, threshold, updated_at)
+          VALUES (${campus.id}, true, 1.5, ${new Date(`${options.today}T00:00:00Z`)})`.execute(tx);
     }
     return summary;
   });

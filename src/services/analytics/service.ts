@@ -10,7 +10,7 @@ import { auditContextOf } from "../../platform/identity/index.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import { locationTarget, physicianTarget } from "../../platform/policy.js";
 import { toIso } from "../../platform/schemas.js";
-import type { VisitFacts } from "../scheduling/index.js";
+import type { ProspectiveVisit, VisitFacts } from "../scheduling/index.js";
 import { coefficients, predict, type Visit } from "./noshow/index.js";
 import { analyticsRepository as repo } from "./repository.js";
 import type { ModelAnswer, RiskAnswer, RiskLevel, RiskQuery } from "./schema.js";
@@ -131,6 +131,35 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
         });
         return { model: { version: current.version, trainedAt: toIso(current.trainedAt) }, items };
       });
+    },
+
+    /**
+     * The no-show risk of visits a patient has not booked yet (scheduling's suggestions weigh it);
+     * null before the first training. Not an operation of its own: the caller authorized the search.
+     */
+    async prospectiveRisk(ex: Executor, visits: ProspectiveVisit[]): Promise<number[] | null> {
+      const current = await repo.current(ex);
+      if (!current) return null;
+      const zones = new Map<string, string>();
+      const out: number[] = [];
+      for (const v of visits) {
+        const zone = zones.get(v.locationId) ?? (await timeZoneOf(ex, v.locationId));
+        zones.set(v.locationId, zone);
+        const local = localWeekdayHour(v.start, zone);
+        out.push(
+          predict(current.model, {
+            bookedAt: v.bookedAt,
+            start: v.start,
+            weekday: local.weekday,
+            hour: local.hour,
+            priorNoShows: v.priorNoShows,
+            priorCancellations: v.priorCancellations,
+            appointmentType: v.appointmentTypeId,
+            telehealth: v.telehealth,
+          }),
+        );
+      }
+      return out;
     },
 
     /** The model in use and its evaluation; null before the first training. */

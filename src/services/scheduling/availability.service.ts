@@ -99,6 +99,8 @@ export interface SearchResult {
   patientHome: { latitude: number; longitude: number } | null;
   /** The need asked for step-free rooms (its options' ids carry it into the booking). */
   stepFree: boolean;
+  /** Physicians of this care who saw the patient before (empty when continuity was overridden). */
+  previousPhysicianIds: string[];
 }
 
 export async function searchOptions(
@@ -337,6 +339,7 @@ export async function searchOptions(
     appointmentType,
     patientHome: patient?.home ?? null,
     stepFree: need.stepFree ?? false,
+    previousPhysicianIds: patient?.previousPhysicianIds ?? [],
   };
 }
 

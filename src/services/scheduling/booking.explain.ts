@@ -12,6 +12,15 @@ const CONSTRAINT_REASON: Record<string, ConflictReason> = {
   appointments_physician_no_overlap: "physician",
   appointments_room_no_overlap: "room",
   appointments_patient_no_overlap: "patient",
+  // an extra seat (migration 0035) doubles one slot exactly, once
+  appointments_physician_one_extra_seat: "physician",
+  appointments_physician_same_slot_start: "physician",
+  appointments_physician_same_slot_end: "physician",
+  appointments_physician_same_slot_place: "physician",
+  appointments_room_one_extra_seat: "room",
+  appointments_room_same_slot_start: "room",
+  appointments_room_same_slot_end: "room",
+  appointments_room_one_physician: "room",
   equipment_reservations_no_overlap: "equipment",
 };
 

@@ -8,11 +8,17 @@ import { appointmentRoutes } from "./appointments.routes.js";
 import { type AppointmentDeps, createAppointments } from "./appointments.service.js";
 import { catalogRoutes } from "./catalog.routes.js";
 import { createCatalog } from "./catalog.service.js";
+import { createExtraSeats } from "./extra-seat.service.js";
 import { mobileEquipmentRoutes } from "./mobile-equipment.routes.js";
 import { createMobileEquipment } from "./mobile-equipment.service.js";
 import { createMoves } from "./moves.js";
+import { overbookingRoutes } from "./overbooking.routes.js";
+import { createOverbooking } from "./overbooking.service.js";
 import { scheduleRoutes } from "./schedule.routes.js";
 import { createSchedules, type ScheduleDeps } from "./schedule.service.js";
+import { suggestionRoutes } from "./suggestions.routes.js";
+import type { NoShowRisk } from "./suggestions.schema.js";
+import { createSuggestions } from "./suggestions.service.js";
 import { visitRepository } from "./visits.repository.js";
 
 export type { Appointment, AvailabilityQuery, EquipmentInUse, SlotOptionDto } from "./appointments.schema.js";
@@ -27,10 +33,15 @@ export { appointmentTypeCatalog } from "./catalog.service.js";
 export type { MobileEquipmentItem, MobileEquipmentList } from "./mobile-equipment.schema.js";
 export { ALTERNATIVES, type Moves, type UpcomingAppointment } from "./moves.js";
 export { optionSigningKey } from "./option-key.js";
+export type { NoShowRisk, ProspectiveVisit } from "./suggestions.schema.js";
 export type { VisitFacts } from "./visits.schema.js";
 
 /** What scheduling needs: the platform's, the booking rules, the option signer and the physicians. */
-export type SchedulingDeps = AppointmentDeps & ScheduleDeps;
+export type SchedulingDeps = AppointmentDeps &
+  ScheduleDeps & {
+    /** The no-show model's risk for "suggested for you" (analytics, through the composition root). */
+    noShowRisk?: NoShowRisk | undefined;
+  };
 
 /**
  * Scheduling's services: the appointment-type catalogue, appointments (search, hold, book,
@@ -42,6 +53,12 @@ export function createScheduling(deps: SchedulingDeps) {
     catalog: createCatalog(deps),
     appointments: createAppointments(deps),
     schedules: createSchedules(deps),
+    /** "Suggested for you": the best few of a search's options for a patient, with reasons. */
+    suggestions: createSuggestions(deps),
+    /** Each location's overbooking rule (off unless its staff or an administrator turn it on). */
+    overbooking: createOverbooking(deps),
+    /** The extra seat an overbooking rule offers, booked by the location's staff. */
+    extraSeats: createExtraSeats(deps),
     /** Where the equipment that travels between locations is, and when it moves. */
     mobileEquipment: createMobileEquipment(deps),
     /** Reads and moves another service makes inside its own transaction (it authorized them). */
@@ -60,6 +77,8 @@ export type Scheduling = ReturnType<typeof createScheduling>;
 export function schedulingRoutes(app: App, scheduling: Scheduling): void {
   catalogRoutes(app, scheduling.catalog);
   appointmentRoutes(app, scheduling.appointments);
+  suggestionRoutes(app, scheduling.suggestions);
+  overbookingRoutes(app, scheduling.overbooking, scheduling.extraSeats);
   scheduleRoutes(app, scheduling.schedules);
   mobileEquipmentRoutes(app, scheduling.mobileEquipment);
 }

@@ -78,4 +78,42 @@ export const visitRepository = {
     const rows = await query.orderBy("a.starts_at").orderBy("a.id").limit(filter.limit).execute();
     return rows.map(toFacts);
   },
+
+  /**
+   * A patient's recent visits (completed or booked, started before `before`), latest first, with
+   * their no-shows and cancellations so far: what "suggested for you" reads as habits.
+   */
+  async recentOf(
+    db: Executor,
+    patientId: string,
+    before: Date,
+    limit: number,
+  ): Promise<{ visits: { locationId: string; start: Date }[]; noShows: number; cancellations: number }> {
+    const [visits, counts] = await Promise.all([
+      q(db)
+        .selectFrom("appointments")
+        .select(["location_id as locationId", "starts_at as start", "telehealth"])
+        .where("patient_id", "=", patientId)
+        .where("status", "in", ["completed", "booked", "checked_in", "in_progress"])
+        .where("starts_at", "<", before)
+        .orderBy("starts_at", "desc")
+        .limit(limit)
+        .execute(),
+      q(db)
+        .selectFrom("appointments")
+        .select([
+          sql<number>`count(*) FILTER (WHERE status = 'no_show')::int`.as("noShows"),
+          sql<number>`count(*) FILTER (WHERE status = 'cancelled')::int`.as("cancellations"),
+        ])
+        .where("patient_id", "=", patientId)
+        .where("starts_at", "<", before)
+        .executeTakeFirst(),
+    ]);
+    return {
+      // a video visit says nothing about where the patient likes to go
+      visits: visits.filter((v) => !v.telehealth).map((v) => ({ locationId: v.locationId, start: v.start })),
+      noShows: Number(counts?.noShows ?? 0),
+      cancellations: Number(counts?.cancellations ?? 0),
+    };
+  },
 };

@@ -35,6 +35,7 @@ import type { Appointment, Me, SlotOptionDto } from "../shared/types.js";
 import { ErrorAlert, Loading, PageTitle } from "../shared/ui.js";
 import { LocationComparison } from "./LocationComparison.js";
 import { usePeople } from "./people.js";
+import { Suggestions } from "./Suggestions.js";
 
 const MAX_WINDOW_DAYS = 62;
 
@@ -320,6 +321,14 @@ export function FindCare({ me }: { me: Me }) {
             <Text>Try more days, another location or any physician.</Text>
           ) : (
             <>
+              {submitted ? (
+                <Suggestions
+                  search={submitted}
+                  onChoose={(o) => choose.mutate(o)}
+                  busyId={choose.isPending ? choose.variables?.id : undefined}
+                  actionLabel={rescheduleId ? "Move to this time" : "Book"}
+                />
+              ) : null}
               <LocationComparison
                 options={options}
                 locations={locationsById}

@@ -34,6 +34,7 @@ export type {
   MobileEquipmentItem,
   MobileEquipmentList,
 } from "../../../src/services/scheduling/mobile-equipment.schema.js";
+export type { SuggestionsResult } from "../../../src/services/scheduling/suggestions.schema.js";
 export type {
   Entry as WaitlistEntry,
   Offer as WaitlistOffer,
