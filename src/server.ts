@@ -28,7 +28,14 @@ import {
 } from "./platform/migrations.js";
 import { AccessRefused, createPolicies, type Policies, type ScopeFacts } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
-import { type Analytics, analyticsRoutes, createAnalytics } from "./services/analytics/index.js";
+import {
+  type Analytics,
+  analyticsRoutes,
+  createAnalytics,
+  createReports,
+  type Reports,
+  reportRoutes,
+} from "./services/analytics/index.js";
 import { createFamily, familyRoutes } from "./services/family/index.js";
 import { createLocations, locationRoutes, locationService } from "./services/locations/index.js";
 import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
@@ -84,6 +91,7 @@ export interface Rounds {
   offers: Offers;
   /** The no-show model's service and training job (tests run its passes directly). */
   analytics: Analytics;
+  reports: Reports;
   close(): Promise<void>;
 }
 
@@ -277,6 +285,37 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     timeZoneOf: async (ex, id) => (await locations.lookup.get(ex, id)).timeZone,
     log: app.log,
   });
+  const reports = createReports({
+    db,
+    clock,
+    policies,
+    sources: {
+      reportFacts: visitHistory.reportFacts,
+      timeZones: (ex, ids) => locationService.timeZones(ex, ids),
+      homeAreas: patientService.homeAreas,
+    },
+    names: {
+      locations: async (ex, ids) =>
+        new Map(
+          await Promise.all(ids.map(async (id) => [id, (await locationService.get(ex, id)).name] as const)),
+        ),
+      physicians: async (ex, ids) =>
+        new Map(
+          await Promise.all(
+            ids.map(async (id) => {
+              const p = await physicianService.get(ex, id);
+              return [id, `${p.givenName} ${p.familyName}, ${p.title}`] as const;
+            }),
+          ),
+        ),
+      specialtiesOf: async (ex, id) =>
+        (await physicianService.get(ex, id).catch(() => undefined))?.specialties ?? [],
+      feeTargets: async (ex, locationId, typeId) => ({
+        location: (await locationService.existing(ex, [locationId])).length === 1,
+        type: (await appointmentTypeCatalog.existing(ex, [typeId])).length === 1,
+      }),
+    },
+  });
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -311,6 +350,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   fhirRoutes(app, { locations, physicians, patients, scheduling, version: VERSION });
   telehealthRoutes(app, visitPages);
   analyticsRoutes(app, analytics.service);
+  reportRoutes(app, reports.service);
   serveWebApp(app);
 
   let stopOfferExpiry = async () => {};
@@ -329,6 +369,13 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     stopOfferExpiry = startOfferExpiry(offers, 60_000, app.log);
     // the no-show model: trained now when due (in the background), then checked hourly
     analytics.trainer.start();
+    // the reports' read model follows committed schedule changes (reports also catch up on read)
+    const followSchedule = () =>
+      reports.projector.catchUp().catch((err: unknown) => app.log.error({ err }, "reports: catch-up failed"));
+    void followSchedule();
+    await notifications.hub.subscribe(() => {
+      void followSchedule();
+    });
   }
   return {
     app,
@@ -339,6 +386,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     waitlist,
     offers,
     analytics,
+    reports,
     async close() {
       // first: a training pass in progress is told to stop before anything waits on the database
       await analytics.trainer.stop();

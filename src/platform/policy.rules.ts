@@ -291,4 +291,45 @@ export const policy: readonly AnyRule[] = [
     "physicians see the no-show risk of their own upcoming appointments",
     (_db, a, r) => a.physicianId === r.id,
   ),
+
+  // ── reports (department heads see their departments' specialties in every location's rows) ──
+  allow(
+    "admin",
+    ["read_reports", "manage_fees"],
+    "location",
+    "admin",
+    "administrators read every location's reports and edit its fee schedule",
+  ),
+  allow(
+    "department_head",
+    "read_reports",
+    "location",
+    "department",
+    "department heads read any location's reports, limited to their departments' specialties",
+  ),
+  allow(
+    "location_staff",
+    "read_reports",
+    "location",
+    "location",
+    "staff read the reports of their own locations",
+    (_db, a, r) => a.locationIds.includes(r.id),
+  ),
+  allow("admin", "read_reports", "physician", "admin", "administrators read every physician's reports"),
+  allow(
+    "department_head",
+    "read_reports",
+    "physician",
+    "department",
+    "department heads read the reports of their departments' physicians",
+    async (_db, a, r) => (await r.specialties()).some((s) => a.specialties.includes(s)),
+  ),
+  allow(
+    "physician",
+    "read_reports",
+    "physician",
+    "own",
+    "physicians read their own reports",
+    (_db, a, r) => a.physicianId === r.id,
+  ),
 ];

@@ -30,14 +30,17 @@ export interface Actions {
     | "manage_schedule"
     | "manage_time_off"
     | "declare_unavailable"
-    | "read_no_show_risk";
+    | "read_no_show_risk"
+    | "read_reports";
   location:
     | "read_resources"
     | "manage_resources"
     | "manage_map"
     | "handle_handovers"
     | "manage_waitlist"
-    | "read_no_show_risk";
+    | "read_no_show_risk"
+    | "read_reports"
+    | "manage_fees";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
 }

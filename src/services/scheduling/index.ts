@@ -27,7 +27,7 @@ export { appointmentTypeCatalog } from "./catalog.service.js";
 export type { MobileEquipmentItem, MobileEquipmentList } from "./mobile-equipment.schema.js";
 export { ALTERNATIVES, type Moves, type UpcomingAppointment } from "./moves.js";
 export { optionSigningKey } from "./option-key.js";
-export type { VisitFacts } from "./visits.schema.js";
+export type { ReportFacts, VisitFacts } from "./visits.schema.js";
 
 /** What scheduling needs: the platform's, the booking rules, the option signer and the physicians. */
 export type SchedulingDeps = AppointmentDeps & ScheduleDeps;
@@ -133,4 +133,5 @@ export const appointmentFacts = {
 export const visitHistory = {
   outcomes: visitRepository.outcomes,
   upcoming: visitRepository.upcoming,
+  reportFacts: visitRepository.reportFacts,
 };
