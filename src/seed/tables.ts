@@ -215,4 +215,5 @@ export type SeedTables = {
   patient_registrations: PatientRegistrationRow;
   map_nodes: MapNodeRow;
   map_edges: MapEdgeRow;
+  analytics_fees: import("./fees.js").FeeRow;
 };

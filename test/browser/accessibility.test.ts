@@ -496,6 +496,18 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         url: "/staff/equipment",
         ready: mobileEquipment,
       },
+      {
+        name: "reports (own location)",
+        route: "/staff/reports",
+        url: "/staff/reports",
+        ready: async (page) => {
+          await heading("Reports")(page);
+          await page
+            .getByText(/side by side|No appointments in this range/)
+            .first()
+            .waitFor();
+        },
+      },
     ]);
   });
 
@@ -538,6 +550,18 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           { name: "unavailable today tab", open: tab("Unavailable today"), scope: "[role=tabpanel]" },
           { name: "rescheduling reports tab", open: tab("Rescheduling reports"), scope: "[role=tabpanel]" },
         ],
+      },
+      {
+        name: "reports (department)",
+        route: "/department/reports",
+        url: "/department/reports",
+        ready: async (page) => {
+          await heading("Reports")(page);
+          await page
+            .getByText(/side by side|No appointments in this range/)
+            .first()
+            .waitFor();
+        },
       },
     ]);
   });
@@ -611,6 +635,27 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
             .first()
             .waitFor();
         },
+      },
+      {
+        name: "reports: patient flow",
+        route: "/admin/reports",
+        url: "/admin/reports",
+        ready: async (page) => {
+          await heading("Reports")(page);
+          await page
+            .getByText(/side by side/)
+            .first()
+            .waitFor();
+        },
+        states: [
+          {
+            name: "patient flow",
+            open: async (page) => {
+              await page.getByText("Patient flow", { exact: true }).click();
+              await page.getByRole("table", { name: "Patient flow" }).waitFor();
+            },
+          },
+        ],
       },
       {
         name: "audit log",

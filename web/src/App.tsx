@@ -57,12 +57,16 @@ const AREAS: Record<Role, Area> = {
       { to: "/staff/waitlist", label: "Waitlist" },
       { to: "/staff/rescheduling", label: "Rescheduling" },
       { to: "/staff/equipment", label: "Mobile equipment" },
+      { to: "/staff/reports", label: "Reports" },
     ],
     element: (me) => <StaffArea me={me} />,
   },
   department_head: {
     prefix: "/department",
-    nav: [{ to: "/department", label: "Department schedules" }],
+    nav: [
+      { to: "/department", label: "Department schedules" },
+      { to: "/department/reports", label: "Reports" },
+    ],
     element: (me) => <DepartmentArea me={me} />,
   },
   admin: {
@@ -76,6 +80,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/admin/waitlist", label: "Waitlist" },
       { to: "/admin/audit", label: "Audit log" },
       { to: "/admin/no-show-model", label: "No-show model" },
+      { to: "/admin/reports", label: "Reports" },
     ],
     element: (me) => <AdminArea me={me} />,
   },

@@ -1,5 +1,6 @@
 /** The administrator's screens (and the compliance officer's audit log). */
 
+import { ReportsPage } from "../reports/ReportsPage.js";
 import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
 import { Routes } from "../shared/router.js";
 import type { Me } from "../shared/types.js";
@@ -31,6 +32,12 @@ export default function AdminArea({ me }: { me: Me }) {
           { path: "/admin/audit", render: () => <AuditPage /> },
           { path: "/admin/waitlist", render: () => <AdminWaitlistPage /> },
           { path: "/admin/no-show-model", render: () => <NoShowModelPage /> },
+          {
+            path: "/admin/reports",
+            render: () => (
+              <ReportsPage description="Every location side by side, from pre-aggregated daily figures." />
+            ),
+          },
         ];
   return <Routes fallback={<NotFound />} routes={routes} />;
 }

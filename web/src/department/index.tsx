@@ -1,4 +1,6 @@
 /** The department head's screens: assignments, rotations and time off with previews. */
+
+import { ReportsPage } from "../reports/ReportsPage.js";
 import { Routes } from "../shared/router.js";
 import type { Me } from "../shared/types.js";
 import { NotFound } from "../shared/ui.js";
@@ -8,7 +10,13 @@ export default function DepartmentArea({ me }: { me: Me }) {
   return (
     <Routes
       fallback={<NotFound />}
-      routes={[{ path: "/department", render: () => <DepartmentPage me={me} /> }]}
+      routes={[
+        { path: "/department", render: () => <DepartmentPage me={me} /> },
+        {
+          path: "/department/reports",
+          render: () => <ReportsPage description="Your departments' specialties at every location." />,
+        },
+      ]}
     />
   );
 }

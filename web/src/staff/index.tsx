@@ -1,5 +1,6 @@
 /** The front desk's screens: the location's day, one appointment, booking, referrals and mobile equipment. */
 
+import { ReportsPage } from "../reports/ReportsPage.js";
 import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
 import { Routes } from "../shared/router.js";
 import type { Me } from "../shared/types.js";
@@ -26,6 +27,10 @@ export default function StaffArea({ me }: { me: Me }) {
         { path: "/staff/waitlist", render: () => <StaffWaitlistPage me={me} /> },
         { path: "/staff/rescheduling", render: () => <ReschedulingPage me={me} /> },
         { path: "/staff/equipment", render: () => <MobileEquipmentPage me={me} /> },
+        {
+          path: "/staff/reports",
+          render: () => <ReportsPage description="The figures of your own locations." />,
+        },
       ]}
     />
   );
