@@ -3,7 +3,7 @@
  * the catalogue price adjusted by the kind of location, billed under the type's code with a
  * modifier per kind of site. Derived, not drawn: the random sequences stay as they were.
  */
-import type { AppointmentTypeRow, LocationRow } from "./tables.js";
+import type { AppointmentTypeRow, FeeRow, LocationRow } from "./tables.js";
 
 const FACTOR: Record<string, [number, string]> = {
   main_campus: [1, ""],
@@ -12,13 +12,6 @@ const FACTOR: Record<string, [number, string]> = {
   outpatient_clinic: [0.95, "-OP"],
   virtual: [0.8, "-TH"],
 };
-
-export interface FeeRow {
-  location_id: string;
-  appointment_type_id: string;
-  fee_cents: number;
-  billing_code: string;
-}
 
 export function planFees(locations: readonly LocationRow[], types: readonly AppointmentTypeRow[]): FeeRow[] {
   const rows: FeeRow[] = [];
