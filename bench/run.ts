@@ -24,6 +24,7 @@ import { measureEmbedded } from "./parts/embedded.js";
 import { peakRssMb } from "./parts/memory.js";
 import { mixedOnReplicas } from "./parts/mixed.js";
 import { readNetwork, searchWindow } from "./parts/network.js";
+import { measureReports } from "./parts/reports.js";
 import { measureSchedule } from "./parts/schedule.js";
 import { prepareDatabase } from "./parts/seed.js";
 import { getter, signIn, startServer } from "./parts/server.js";
@@ -43,7 +44,8 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "15" },
     only: {
       type: "string",
-      default: "startup,capacity,availability,suggestions,schedule,booking,mixed,contended,sql,replicas",
+      default:
+        "startup,capacity,availability,suggestions,schedule,reports,booking,mixed,contended,sql,replicas",
     },
     runs: { type: "string", default: "5" },
     scale: { type: "string", default: "large" },
@@ -67,7 +69,16 @@ const opts: BenchOptions = {
 };
 const ONLY = opts.only;
 /** The parts that measure one API process on the seeded database. */
-const ONE_PROCESS_PARTS = ["availability", "suggestions", "schedule", "booking", "mixed", "contended", "sql"];
+const ONE_PROCESS_PARTS = [
+  "availability",
+  "suggestions",
+  "schedule",
+  "reports",
+  "booking",
+  "mixed",
+  "contended",
+  "sql",
+];
 
 async function main(): Promise<void> {
   // `npm start` on the embedded database: needs no PostgreSQL server, so it runs first
@@ -111,6 +122,9 @@ async function main(): Promise<void> {
 
   // 2. one physician's unified 30-day schedule
   const schedule = ONLY.has("schedule") ? await measureSchedule(get, physicianIds, opts.requests) : [];
+
+  // 2b. the reports, network-wide over 90 days (bench/parts/reports.ts)
+  const reports = ONLY.has("reports") ? await measureReports(get, opts.requests) : undefined;
 
   // 3. spread-out bookings: non-overlapping options of many physicians, distinct patients
   const wantOptions =
@@ -162,6 +176,7 @@ async function main(): Promise<void> {
     availabilityMs: availabilityFigure(opts.requests, availability.latencies, availability.empty),
     suggestions,
     schedule30DaysMs: { requests: opts.requests, p50: ms(pct(schedule, 50)), p95: ms(pct(schedule, 95)) },
+    reportsMs: reports,
     bookingHttp: bookingResult && {
       ...bookingResult,
       statementsPerBooking: statements?.mean,

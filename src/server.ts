@@ -36,7 +36,14 @@ import {
   type ScopeFacts,
 } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
-import { type Analytics, analyticsRoutes, createAnalytics } from "./services/analytics/index.js";
+import {
+  type Analytics,
+  analyticsRoutes,
+  createAnalytics,
+  createReports,
+  type Reports,
+  reportRoutes,
+} from "./services/analytics/index.js";
 import {
   createQuality,
   qualityRoutes,
@@ -102,6 +109,7 @@ export interface Rounds {
   quality: ReturnType<typeof createQuality>;
   /** HL7 v2: the SIU sender and the MLLP listener (tests drive the sender's rounds). */
   hl7: Hl7Runtime;
+  reports: Reports;
   close(): Promise<void>;
 }
 
@@ -317,6 +325,37 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       ),
   });
   const surveyLinks: Pick<Surveys, "issueLink"> = quality.surveys;
+  const reports = createReports({
+    db,
+    clock,
+    policies,
+    sources: {
+      reportFacts: visitHistory.reportFacts,
+      timeZones: (ex, ids) => locationService.timeZones(ex, ids),
+      homeAreas: patientService.homeAreas,
+    },
+    names: {
+      locations: async (ex, ids) =>
+        new Map(
+          await Promise.all(ids.map(async (id) => [id, (await locationService.get(ex, id)).name] as const)),
+        ),
+      physicians: async (ex, ids) =>
+        new Map(
+          await Promise.all(
+            ids.map(async (id) => {
+              const p = await physicianService.get(ex, id);
+              return [id, `${p.givenName} ${p.familyName}, ${p.title}`] as const;
+            }),
+          ),
+        ),
+      specialtiesOf: async (ex, id) =>
+        (await physicianService.get(ex, id).catch(() => undefined))?.specialties ?? [],
+      feeTargets: async (ex, locationId, typeId) => ({
+        location: (await locationService.existing(ex, [locationId])).length === 1,
+        type: (await appointmentTypeCatalog.existing(ex, [typeId])).length === 1,
+      }),
+    },
+  });
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -376,6 +415,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   hl7Routes(app, hl7.service);
   analyticsRoutes(app, analytics.service);
   qualityRoutes(app, quality.surveys, quality.compliance);
+  reportRoutes(app, reports.service);
   serveWebApp(app);
 
   let stopOfferExpiry = async () => {};
@@ -399,6 +439,13 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     stopComplianceWatch = startComplianceWatch(quality.compliance, app.log);
     // schedule changes become SIU messages to the EMR as their events arrive
     if (config.hl7.targets.length) await notifications.hub.subscribe(() => hl7.wake());
+    // the reports' read model follows committed schedule changes (reports also catch up on read)
+    const followSchedule = () =>
+      reports.projector.catchUp().catch((err: unknown) => app.log.error({ err }, "reports: catch-up failed"));
+    void followSchedule();
+    await notifications.hub.subscribe(() => {
+      void followSchedule();
+    });
   }
   await hl7.start({ sender: config.notifications.worker });
   return {
@@ -412,6 +459,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     analytics,
     quality,
     hl7,
+    reports,
     async close() {
       stopComplianceWatch();
       // first: a training pass in progress is told to stop before anything waits on the database

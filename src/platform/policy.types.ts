@@ -33,7 +33,8 @@ export interface Actions {
     | "manage_time_off"
     | "declare_unavailable"
     | "read_no_show_risk"
-    | "read_surveys";
+    | "read_surveys"
+    | "read_reports";
   location:
     | "read_resources"
     | "manage_resources"
@@ -42,7 +43,9 @@ export interface Actions {
     | "manage_waitlist"
     | "read_no_show_risk"
     | "read_surveys"
-    | "manage_overbooking";
+    | "manage_overbooking"
+    | "read_reports"
+    | "manage_fees";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
 }

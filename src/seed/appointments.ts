@@ -439,7 +439,10 @@ class Ledger {
       status,
       telehealth: c.telehealth,
       cancel_reason: status === "cancelled" ? rng.pick(CANCEL_REASONS) : null,
+      cancelled_at: status === "cancelled" ? new Date(Math.max(updatedAt, createdAt)) : null,
       checked_in_at: completedAt ? new Date(c.start - rng.int(2, 20) * MINUTE) : null,
+      // seen 0–14 minutes after the start (derived, not drawn: the random sequence stays as it was)
+      started_at: completedAt ? new Date(c.start + (Math.floor(createdAt / MINUTE) % 15) * MINUTE) : null,
       completed_at: completedAt ? new Date(completedAt) : null,
       created_at: new Date(createdAt),
       updated_at: new Date(Math.max(updatedAt, createdAt)),

@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import type { Database, Executor } from "../platform/db.js";
 import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
 import { seedDemoLoans } from "./equipment-loans.js";
+import { planFees } from "./fees.js";
 import { seedDemoFhirClients } from "./fhir-clients.js";
 import { seedDemoHl7 } from "./hl7.js";
 import { planIndoorMap } from "./indoor-map.js";
@@ -106,6 +107,8 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
     const already = await locationCount(tx);
     if (already > 0) throw new NetworkNotEmptyError(already);
     const summary = await writePlan(tx, plan, options);
+    // the fee schedule the revenue reports price appointments with
+    await insertRows(tx, "analytics_fees", planFees(plan.locations, plan.appointmentTypes));
     if (demo) {
       // the demo's main campus has a real-sized indoor map (src/seed/indoor-map.ts)
       for (const location of plan.locations.filter((l) => l.kind === "main_campus")) {

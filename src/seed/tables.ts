@@ -196,6 +196,14 @@ export type MapEdgeRow = {
   one_way: boolean;
 };
 
+/** The analytics module's fee schedule: one fee and billing code per location and appointment type. */
+export type FeeRow = {
+  location_id: string;
+  appointment_type_id: string;
+  fee_cents: number;
+  billing_code: string;
+};
+
 // A type alias (not an interface) so Kysely can index it.
 export type SeedTables = {
   specialties: SpecialtyRow;
@@ -215,4 +223,5 @@ export type SeedTables = {
   patient_registrations: PatientRegistrationRow;
   map_nodes: MapNodeRow;
   map_edges: MapEdgeRow;
+  analytics_fees: FeeRow;
 };

@@ -539,6 +539,18 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           },
         ],
       },
+      {
+        name: "reports (own location)",
+        route: "/staff/reports",
+        url: "/staff/reports",
+        ready: async (page) => {
+          await heading("Reports")(page);
+          await page
+            .getByText(/side by side|No appointments in this range/)
+            .first()
+            .waitFor();
+        },
+      },
     ]);
   });
 
@@ -589,6 +601,18 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ready: async (page) => {
           await heading("Quality: patient satisfaction")(page);
           await page.getByText("Average rating").waitFor();
+        },
+      },
+      {
+        name: "reports (department)",
+        route: "/department/reports",
+        url: "/department/reports",
+        ready: async (page) => {
+          await heading("Reports")(page);
+          await page
+            .getByText(/side by side|No appointments in this range/)
+            .first()
+            .waitFor();
         },
       },
     ]);
@@ -699,6 +723,27 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
             scope: "table",
             open: async (page) => {
               await page.getByRole("button", { name: "Show message" }).first().click();
+            },
+          },
+        ],
+      },
+      {
+        name: "reports: patient flow",
+        route: "/admin/reports",
+        url: "/admin/reports",
+        ready: async (page) => {
+          await heading("Reports")(page);
+          await page
+            .getByText(/side by side/)
+            .first()
+            .waitFor();
+        },
+        states: [
+          {
+            name: "patient flow",
+            open: async (page) => {
+              await page.getByText("Patient flow", { exact: true }).click();
+              await page.getByRole("table", { name: "Patient flow" }).waitFor();
             },
           },
         ],

@@ -60,6 +60,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/staff/equipment", label: "Mobile equipment" },
       { to: "/staff/surveys", label: "Quality" },
       { to: "/staff/facilities", label: "Rooms and equipment" },
+      { to: "/staff/reports", label: "Reports" },
     ],
     element: (me) => <StaffArea me={me} />,
   },
@@ -68,6 +69,7 @@ const AREAS: Record<Role, Area> = {
     nav: [
       { to: "/department", label: "Department schedules" },
       { to: "/department/surveys", label: "Quality" },
+      { to: "/department/reports", label: "Reports" },
     ],
     element: (me) => <DepartmentArea me={me} />,
   },
@@ -86,6 +88,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/admin/surveys", label: "Quality" },
       { to: "/admin/audit/monitoring", label: "Compliance" },
       { to: "/admin/hl7", label: "HL7 messages" },
+      { to: "/admin/reports", label: "Reports" },
     ],
     element: (me) => <AdminArea me={me} />,
   },

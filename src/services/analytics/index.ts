@@ -6,6 +6,13 @@ import { type AnalyticsDeps, createAnalyticsService } from "./service.js";
 import { createTrainer } from "./trainer.js";
 
 export * from "./noshow/index.js";
+export {
+  createReports,
+  type ReportNames,
+  type ReportSources,
+  type Reports,
+  reportRoutes,
+} from "./reports/index.js";
 export type { AppointmentRisk, ModelAnswer, RiskAnswer, RiskLevel } from "./schema.js";
 export { localWeekdayHour, RISK_THRESHOLDS, riskLevel, type VisitSource } from "./service.js";
 export { RETRAIN_HOURS, type Trainer, type TrainingResult } from "./trainer.js";

@@ -214,4 +214,14 @@ export const patientRepository = {
       .execute();
     return rows.map((r) => r.patient_id);
   },
+
+  /** Each patient's home city (their home area in the reports), for many patients at once. */
+  async cities(db: Executor, ids: readonly string[]): Promise<Array<{ id: string; city: string | null }>> {
+    if (ids.length === 0) return [];
+    return q(db)
+      .selectFrom("patients")
+      .select(["id", "city"])
+      .where("id", "in", [...ids])
+      .execute();
+  },
 };

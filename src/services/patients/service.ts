@@ -293,6 +293,10 @@ export const patientService = {
   get: records.get,
   dependentsOf: records.dependentsOf,
   homeOf: records.homeOf,
+  /** Home areas (cities) of many patients, for the reports' patient flow; absent: no such patient. */
+  async homeAreas(db: Executor, ids: readonly string[]): Promise<Map<string, string | null>> {
+    return new Map((await repo.cities(db, ids)).map((r) => [r.id, r.city]));
+  },
 };
 
 /** What the patients module knows about patient scope: where each patient registered. */

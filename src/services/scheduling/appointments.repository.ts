@@ -41,6 +41,7 @@ export type AppointmentTables = {
     cancelled_at: Date | null;
     override_reason: string | null;
     checked_in_at: Date | null;
+    started_at: Date | null;
     completed_at: Date | null;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
@@ -201,6 +202,7 @@ export const appointmentRepository = {
         | "cancel_reason"
         | "cancelled_by"
         | "checked_in_at"
+        | "started_at"
         | "completed_at"
         | "hold_expires_at"
         | "reason"

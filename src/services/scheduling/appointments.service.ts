@@ -343,6 +343,7 @@ const appointmentLifecycle = (
         const now = clock.now();
         const updated = await appts.setStatus(tx, id, status, {
           ...(status === "checked_in" ? { checked_in_at: now } : {}),
+          ...(status === "in_progress" ? { started_at: now } : {}),
           ...(status === "completed" ? { completed_at: now } : {}),
         });
         await publishChange(caches, tx, eventOf("appointment.status_changed", updated, { from: row.status }));

@@ -179,6 +179,7 @@ export async function place(
       cancel_reason: null,
       override_reason: mode.overrideReason ?? null,
       checked_in_at: null,
+      started_at: null,
       completed_at: null,
     });
     if (!row) {

@@ -6,7 +6,8 @@
 import { sql } from "kysely";
 import type { Executor } from "../../platform/db.js";
 import type { AppointmentTables } from "./appointments.repository.js";
-import type { VisitFacts } from "./visits.schema.js";
+import type { CatalogTables } from "./catalog.repository.js";
+import type { ReportFacts, VisitFacts } from "./visits.schema.js";
 
 const q = (db: Executor) => db.withTables<AppointmentTables>();
 
@@ -115,5 +116,46 @@ export const visitRepository = {
       noShows: Number(counts?.noShows ?? 0),
       cancellations: Number(counts?.cancellations ?? 0),
     };
+  },
+
+  /**
+   * Appointments as the reports read them: the ones named, or (keyset paging by id) the next
+   * `limit` after `afterId`. Holds that never became bookings are left out.
+   */
+  async reportFacts(
+    db: Executor,
+    filter: { ids: readonly string[] } | { afterId: string | null; limit: number },
+  ): Promise<ReportFacts[]> {
+    let query = db
+      .withTables<AppointmentTables & CatalogTables>()
+      .selectFrom("appointments as a")
+      .innerJoin("appointment_types as t", "t.id", "a.appointment_type_id")
+      .leftJoin("appointments as prev", "prev.id", "a.rescheduled_from")
+      .select([
+        "a.id as id",
+        "a.patient_id as patientId",
+        "a.physician_id as physicianId",
+        "a.location_id as locationId",
+        "a.appointment_type_id as appointmentTypeId",
+        "t.specialty as specialty",
+        "a.starts_at as start",
+        "a.ends_at as end",
+        "a.created_at as bookedAt",
+        "a.status as status",
+        "a.cancel_reason as cancelReason",
+        "a.cancelled_at as cancelledAt",
+        "a.checked_in_at as checkedInAt",
+        "a.started_at as startedAt",
+        "prev.location_id as previousLocationId",
+      ]);
+    if ("ids" in filter) {
+      if (filter.ids.length === 0) return [];
+      query = query.where("a.id", "in", [...filter.ids]);
+    } else {
+      if (filter.afterId) query = query.where("a.id", ">", filter.afterId);
+      query = query.orderBy("a.id").limit(filter.limit);
+    }
+    const rows = await query.execute();
+    return rows.map((r) => ({ ...r, previousLocationId: r.previousLocationId ?? null }));
   },
 };

@@ -15,3 +15,23 @@ export interface VisitFacts {
   priorNoShows: number;
   priorCancellations: number;
 }
+
+/** One appointment as the reports read it (scheduling's `visitHistory.reportFacts`). */
+export interface ReportFacts {
+  id: string;
+  patientId: string;
+  physicianId: string;
+  locationId: string;
+  appointmentTypeId: string;
+  specialty: string;
+  start: Date;
+  end: Date;
+  bookedAt: Date;
+  status: string;
+  cancelReason: string | null;
+  cancelledAt: Date | null;
+  checkedInAt: Date | null;
+  startedAt: Date | null;
+  /** The location of the appointment this one replaced (rescheduled from), if any. */
+  previousLocationId: string | null;
+}

@@ -1,5 +1,6 @@
 /** The administrator's screens (and the compliance officer's audit log). */
 
+import { ReportsPage } from "../reports/ReportsPage.js";
 import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
 import { Routes } from "../shared/router.js";
 import { SurveyResultsPage } from "../shared/SurveyResultsPage.js";
@@ -42,6 +43,12 @@ export default function AdminArea({ me }: { me: Me }) {
           { path: "/admin/surveys", render: () => <SurveyResultsPage me={me} /> },
           { path: "/admin/audit/monitoring", render: () => <CompliancePage /> },
           { path: "/admin/hl7", render: () => <Hl7MessagesPage /> },
+          {
+            path: "/admin/reports",
+            render: () => (
+              <ReportsPage description="Every location side by side, from pre-aggregated daily figures." />
+            ),
+          },
         ];
   return <Routes fallback={<NotFound />} routes={routes} />;
 }

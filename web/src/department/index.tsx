@@ -1,4 +1,6 @@
 /** The department head's screens: assignments, rotations and time off with previews. */
+
+import { ReportsPage } from "../reports/ReportsPage.js";
 import { Routes } from "../shared/router.js";
 import { SurveyResultsPage } from "../shared/SurveyResultsPage.js";
 import type { Me } from "../shared/types.js";
@@ -12,6 +14,10 @@ export default function DepartmentArea({ me }: { me: Me }) {
       routes={[
         { path: "/department", render: () => <DepartmentPage me={me} /> },
         { path: "/department/surveys", render: () => <SurveyResultsPage me={me} /> },
+        {
+          path: "/department/reports",
+          render: () => <ReportsPage description="Your departments' specialties at every location." />,
+        },
       ]}
     />
   );

@@ -1,5 +1,6 @@
 /** The front desk's screens: the location's day, one appointment, booking, referrals and mobile equipment, rooms and equipment in service. */
 
+import { ReportsPage } from "../reports/ReportsPage.js";
 import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
 import { Routes } from "../shared/router.js";
 import { SurveyResultsPage } from "../shared/SurveyResultsPage.js";
@@ -30,6 +31,10 @@ export default function StaffArea({ me }: { me: Me }) {
         { path: "/staff/equipment", render: () => <MobileEquipmentPage me={me} /> },
         { path: "/staff/surveys", render: () => <SurveyResultsPage me={me} /> },
         { path: "/staff/facilities", render: () => <FacilitiesPage me={me} /> },
+        {
+          path: "/staff/reports",
+          render: () => <ReportsPage description="The figures of your own locations." />,
+        },
       ]}
     />
   );

@@ -1,0 +1,121 @@
+/** Request and response schemas of the reports and the fee schedule. */
+import { z } from "zod";
+import { isoDate, uuid } from "../../../platform/schemas.js";
+
+/** The longest range one report covers. */
+export const REPORT_MAX_DAYS = 366;
+
+export const reportKinds = ["utilisation", "revenue", "efficiency", "flow"] as const;
+export type ReportKind = (typeof reportKinds)[number];
+
+export const reportQuery = z
+  .object({
+    from: isoDate.describe("first day (each location's local date)"),
+    to: isoDate.describe("last day, inclusive"),
+    by: z
+      .enum(["location", "physician", "specialty"])
+      .default("location")
+      .describe("rows per location, or per location and physician, or per location and specialty"),
+    locationId: uuid.optional().describe("one location only (staff: one of theirs)"),
+    physicianId: uuid.optional().describe("one physician only"),
+    specialty: z
+      .string()
+      .regex(/^[a-z0-9_-]{1,40}$/, "must be a specialty code")
+      .optional()
+      .describe("one specialty only"),
+    format: z.enum(["json", "csv"]).default("json").describe("csv: the rows as a CSV download"),
+  })
+  .strict()
+  .refine((q) => q.to >= q.from, { error: "must not be before from", path: ["to"] })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) < REPORT_MAX_DAYS * 86_400_000, {
+    error: `at most ${REPORT_MAX_DAYS} days`,
+    path: ["to"],
+  });
+export type ReportQuery = z.infer<typeof reportQuery>;
+
+const group = {
+  locationId: uuid,
+  locationName: z.string(),
+  physicianId: uuid.nullable(),
+  physicianName: z.string().nullable(),
+  specialty: z.string().nullable(),
+};
+
+export const utilisationRow = z.object({
+  ...group,
+  appointments: z
+    .number()
+    .int()
+    .describe("appointments that kept their time or were cancelled (not rescheduled ones)"),
+  bookedMinutes: z.number().int().describe("minutes of open, completed and missed appointments"),
+  completedMinutes: z.number().int(),
+  noShowMinutes: z
+    .number()
+    .int()
+    .describe("booked minutes lost to no-shows: gaps that could have been filled"),
+  cancelledMinutes: z.number().int().describe("minutes freed by cancellations, late ones included"),
+});
+export const revenueRow = z.object({
+  ...group,
+  appointments: z.number().int(),
+  completed: z.number().int(),
+  noShows: z.number().int(),
+  cancelled: z.number().int().describe("cancelled, late cancellations included"),
+  bookedCents: z.number().int().describe("fees of every appointment booked (fee schedule of its location)"),
+  realisedCents: z.number().int().describe("fees of completed appointments"),
+  noShowCents: z.number().int(),
+  cancelledCents: z.number().int(),
+  unpriced: z.number().int().describe("appointments whose type has no fee at their location"),
+});
+export const efficiencyRow = z.object({
+  ...group,
+  appointments: z.number().int(),
+  leadDays: z.number().nullable().describe("mean days from booking to the appointment"),
+  checkInToStartMinutes: z
+    .number()
+    .nullable()
+    .describe("mean minutes from check-in to the start of the visit"),
+  noShowRate: z.number().nullable().describe("no-shows per completed or missed appointment"),
+  lateCancellationRate: z.number().nullable().describe("cancellations within 24 hours per appointment"),
+  cancellationRate: z.number().nullable().describe("all cancellations per appointment"),
+});
+export const flowLink = z.object({
+  sourceKind: z
+    .enum(["location", "area"])
+    .describe("location: rescheduled from there; area: the patient's home area"),
+  source: z.string(),
+  sourceName: z.string(),
+  locationId: uuid,
+  locationName: z.string(),
+  visits: z.number().int(),
+});
+
+const range = { from: z.string(), to: z.string(), by: z.string() };
+export const utilisationReport = z.object({ ...range, rows: z.array(utilisationRow) });
+export const revenueReport = z.object({ ...range, rows: z.array(revenueRow) });
+export const efficiencyReport = z.object({ ...range, rows: z.array(efficiencyRow) });
+export const flowReport = z.object({ ...range, rows: z.array(flowLink) });
+export type UtilisationRow = z.infer<typeof utilisationRow>;
+export type RevenueRow = z.infer<typeof revenueRow>;
+export type EfficiencyRow = z.infer<typeof efficiencyRow>;
+export type FlowLink = z.infer<typeof flowLink>;
+
+export const feeQuery = z.object({ locationId: uuid.optional() }).strict();
+export const feeParams = z.object({ locationId: uuid, appointmentTypeId: uuid });
+export const feeBody = z
+  .object({
+    feeCents: z.number().int().min(0).max(10_000_000).describe("the fee in cents"),
+    billingCode: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9.-]{1,20}$/, "must be 1–20 letters, digits, dots or hyphens"),
+  })
+  .strict();
+export const fee = z.object({
+  locationId: uuid,
+  appointmentTypeId: uuid,
+  feeCents: z.number().int(),
+  billingCode: z.string(),
+});
+export const feeSchedule = z.object({ items: z.array(fee) });
+export type Fee = z.infer<typeof fee>;

@@ -1,0 +1,252 @@
+/**
+ * The reports' operations. Every report reads the pre-aggregated daily facts only, narrowed to the
+ * caller's scope through the policy table: administrators everything, department heads their
+ * departments' specialties, staff their own locations (another location named: 404, audited),
+ * physicians their own figures. The fee schedule is read by whoever reads reports, edited by
+ * administrators.
+ */
+import type { Actor } from "../../../platform/access.js";
+import { auditService } from "../../../platform/audit/index.js";
+import type { Executor } from "../../../platform/db.js";
+import { problems } from "../../../platform/errors.js";
+import { auditContextOf } from "../../../platform/identity/index.js";
+import type { ServiceDeps } from "../../../platform/module.js";
+import { locationTarget, physicianTarget } from "../../../platform/policy.js";
+import { efficiencyOf, utilisationOf } from "./measures.js";
+import type { ReportSources } from "./projector.js";
+import { type Filter, reportsRepository as repo } from "./repository.js";
+import type {
+  EfficiencyRow,
+  Fee,
+  FlowLink,
+  ReportKind,
+  ReportQuery,
+  RevenueRow,
+  UtilisationRow,
+} from "./schema.js";
+
+/** Display names of the locations and physicians in a report (read through their services). */
+export interface ReportNames {
+  locations(db: Executor, ids: string[]): Promise<Map<string, string>>;
+  physicians(db: Executor, ids: string[]): Promise<Map<string, string>>;
+  /** A physician's specialties (department heads' scope); empty when there is no such physician. */
+  specialtiesOf(db: Executor, physicianId: string): Promise<string[]>;
+  /** Which of a fee's location and appointment type exist. */
+  feeTargets(
+    db: Executor,
+    locationId: string,
+    appointmentTypeId: string,
+  ): Promise<{ location: boolean; type: boolean }>;
+}
+
+export interface ReportsDeps extends ServiceDeps {
+  names: ReportNames;
+  /** Brings the read model up to date before answering (the projector's catch-up). */
+  catchUp?: () => Promise<unknown>;
+  sources?: ReportSources;
+}
+
+export interface ReportAnswer<R> {
+  from: string;
+  to: string;
+  by: string;
+  rows: R[];
+}
+
+export function createReportsService(deps: ReportsDeps) {
+  const { db, policies, names } = deps;
+
+  /** The filter the caller may see: what they asked, narrowed to their scope (404 outside it). */
+  async function scopeOf(tx: Executor, actor: Actor, q: ReportQuery): Promise<Filter> {
+    const f: Filter = { from: q.from, to: q.to };
+    if (q.locationId) {
+      await policies.authorize(tx, actor, "read_reports", locationTarget(q.locationId, "query.locationId"));
+      f.locationIds = [q.locationId];
+    }
+    if (q.physicianId) {
+      const physicianId = q.physicianId;
+      await policies.authorize(
+        tx,
+        actor,
+        "read_reports",
+        physicianTarget(physicianId, () => names.specialtiesOf(tx, physicianId), "query.physicianId"),
+      );
+      f.physicianIds = [physicianId];
+    }
+    if (q.specialty) f.specialties = [q.specialty];
+    switch (actor.role) {
+      case "admin":
+        break;
+      case "location_staff":
+        f.locationIds ??= actor.locationIds;
+        break;
+      case "department_head":
+        f.specialties = (f.specialties ?? actor.specialties).filter((s) => actor.specialties.includes(s));
+        break;
+      case "physician":
+        if (!actor.physicianId) f.physicianIds = [];
+        // no physician named: their own figures (the policy decides, as for a named one)
+        else
+          await policies.authorize(
+            tx,
+            actor,
+            "read_reports",
+            physicianTarget(actor.physicianId, async () => [], "query.physicianId"),
+          );
+        f.physicianIds = actor.physicianId ? [actor.physicianId] : [];
+        break;
+      default:
+        f.locationIds = [];
+    }
+    return f;
+  }
+
+  async function labelled<T extends { locationId: string; physicianId: string | null }>(
+    tx: Executor,
+    rows: T[],
+  ): Promise<Array<T & { locationName: string; physicianName: string | null }>> {
+    const [locations, physicians] = await Promise.all([
+      names.locations(tx, [...new Set(rows.map((r) => r.locationId))]),
+      names.physicians(tx, [...new Set(rows.flatMap((r) => (r.physicianId ? [r.physicianId] : [])))]),
+    ]);
+    return rows.map((r) => ({
+      ...r,
+      locationName: locations.get(r.locationId) ?? r.locationId,
+      physicianName: r.physicianId ? (physicians.get(r.physicianId) ?? r.physicianId) : null,
+    }));
+  }
+
+  async function report<R>(
+    actor: Actor,
+    kind: ReportKind,
+    q: ReportQuery,
+    read: (tx: Executor, f: Filter) => Promise<R[]>,
+  ): Promise<ReportAnswer<R>> {
+    await deps.catchUp?.();
+    return db.transaction().execute(async (tx) => {
+      const f = await scopeOf(tx, actor, q);
+      const rows = await read(tx, f);
+      await auditService.record(tx, auditContextOf(actor), {
+        action: `analytics.report.${kind}`,
+        resourceType: q.locationId ? "location" : q.physicianId ? "physician" : "network",
+        resourceId: q.locationId ?? q.physicianId ?? null,
+        locationId: q.locationId ?? null,
+        detail: { from: q.from, to: q.to, by: q.by, rows: rows.length },
+      });
+      return { from: q.from, to: q.to, by: q.by, rows };
+    });
+  }
+
+  const groupOf = (key: { locationId: string; physicianId: string | null; specialty: string | null }) => ({
+    locationId: key.locationId,
+    physicianId: key.physicianId,
+    specialty: key.specialty,
+  });
+
+  return {
+    utilisation: (actor: Actor, q: ReportQuery): Promise<ReportAnswer<UtilisationRow>> =>
+      report(actor, "utilisation", q, async (tx, f) =>
+        labelled(
+          tx,
+          (await repo.totals(tx, f, q.by)).map((t) => ({ ...groupOf(t.key), ...utilisationOf(t.counters) })),
+        ),
+      ),
+
+    revenue: (actor: Actor, q: ReportQuery): Promise<ReportAnswer<RevenueRow>> =>
+      report(actor, "revenue", q, async (tx, f) =>
+        labelled(
+          tx,
+          (await repo.totals(tx, f, q.by)).map((t) => ({
+            ...groupOf(t.key),
+            appointments: t.counters.appointments,
+            completed: t.counters.completed,
+            noShows: t.counters.noShows,
+            cancelled: t.counters.cancelled + t.counters.lateCancelled,
+            bookedCents: t.cents.booked,
+            realisedCents: t.cents.realised,
+            noShowCents: t.cents.noShow,
+            cancelledCents: t.cents.cancelled,
+            unpriced: t.unpriced,
+          })),
+        ),
+      ),
+
+    efficiency: (actor: Actor, q: ReportQuery): Promise<ReportAnswer<EfficiencyRow>> =>
+      report(actor, "efficiency", q, async (tx, f) =>
+        labelled(
+          tx,
+          (await repo.totals(tx, f, q.by)).map((t) => ({ ...groupOf(t.key), ...efficiencyOf(t.counters) })),
+        ),
+      ),
+
+    flow: (actor: Actor, q: ReportQuery): Promise<ReportAnswer<FlowLink>> =>
+      report(actor, "flow", q, async (tx, f) => {
+        const links = await repo.flows(tx, f);
+        const locationIds = [
+          ...new Set(
+            links.flatMap((l) => (l.sourceKind === "location" ? [l.locationId, l.source] : [l.locationId])),
+          ),
+        ];
+        const locations = await names.locations(tx, locationIds);
+        return links.map((l) => ({
+          ...l,
+          sourceName: l.sourceKind === "location" ? (locations.get(l.source) ?? l.source) : l.source,
+          locationName: locations.get(l.locationId) ?? l.locationId,
+        }));
+      }),
+
+    /** The fee schedule of one location or (administrators, department heads) every location. */
+    async fees(actor: Actor, q: { locationId?: string | undefined }): Promise<{ items: Fee[] }> {
+      return db.transaction().execute(async (tx) => {
+        if (q.locationId)
+          await policies.authorize(
+            tx,
+            actor,
+            "read_reports",
+            locationTarget(q.locationId, "query.locationId"),
+          );
+        const scope = q.locationId
+          ? [q.locationId]
+          : actor.role === "location_staff"
+            ? actor.locationIds
+            : undefined;
+        return { items: await repo.fees(tx, scope) };
+      });
+    },
+
+    /** Sets a location's fee and billing code for an appointment type (administrators). */
+    async setFee(
+      actor: Actor,
+      key: { locationId: string; appointmentTypeId: string },
+      body: { feeCents: number; billingCode: string },
+    ): Promise<Fee> {
+      return db.transaction().execute(async (tx) => {
+        await policies.authorize(
+          tx,
+          actor,
+          "manage_fees",
+          locationTarget(key.locationId, "params.locationId"),
+        );
+        const known = await names.feeTargets(tx, key.locationId, key.appointmentTypeId);
+        if (!known.location) throw problems.notFound("location", "params.locationId");
+        if (!known.type) throw problems.notFound("appointment type", "params.appointmentTypeId");
+        const fee = { ...key, ...body };
+        await repo.setFee(tx, fee);
+        await auditService.record(tx, auditContextOf(actor), {
+          action: "analytics.fee_set",
+          resourceType: "location",
+          resourceId: key.locationId,
+          locationId: key.locationId,
+          detail: {
+            appointmentTypeId: key.appointmentTypeId,
+            feeCents: body.feeCents,
+            billingCode: body.billingCode,
+          },
+        });
+        return fee;
+      });
+    },
+  };
+}
+
+export type ReportsService = ReturnType<typeof createReportsService>;
