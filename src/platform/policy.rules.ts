@@ -291,4 +291,28 @@ export const policy: readonly AnyRule[] = [
     "physicians see the no-show risk of their own upcoming appointments",
     (_db, a, r) => a.physicianId === r.id,
   ),
+
+  // ── demand-based copays and capacity planning ──
+  allow(
+    "admin",
+    "manage_pricing",
+    "location",
+    "admin",
+    "administrators set a location's copay rules and the caps per plan",
+  ),
+  allow(
+    "admin",
+    "plan_capacity",
+    "specialty",
+    "admin",
+    "administrators plan and apply every specialty's capacity",
+  ),
+  allow(
+    "department_head",
+    "plan_capacity",
+    "specialty",
+    "department",
+    "department heads plan and apply the capacity of their departments' specialties, across locations",
+    (_db, a, r) => a.specialties.includes(r.id),
+  ),
 ];

@@ -37,9 +37,12 @@ export interface Actions {
     | "manage_map"
     | "handle_handovers"
     | "manage_waitlist"
-    | "read_no_show_risk";
+    | "read_no_show_risk"
+    | "manage_pricing";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
+  /** A specialty across the network: capacity plans for it. */
+  specialty: "plan_capacity";
 }
 export type Kind = keyof Actions;
 export type PatientAction = Actions["patient"];
@@ -61,6 +64,7 @@ export interface Resources {
     toLocationId: string;
     toPhysicianId: string | null;
   };
+  specialty: { id: string };
 }
 
 /** A resource to authorize against, and the request field its id came from (`params.id`…). */

@@ -1,0 +1,12 @@
+/** Demand-based copays: the analytics module wires these through its own index. */
+export { type Price, type PriceCap, type PriceInput, type PricingRule, priceOf, ruleApplies } from "./price.js";
+export { pricingRoutes } from "./routes.js";
+export {
+  createPricingService,
+  localMoment,
+  PRICING_ACTOR,
+  type PricingDeps,
+  type PricingService,
+  SELF_PAY,
+  URGENT_CARE_SPECIALTIES,
+} from "./service.js";
