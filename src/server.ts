@@ -28,7 +28,15 @@ import {
 } from "./platform/migrations.js";
 import { AccessRefused, createPolicies, type Policies, type ScopeFacts } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
-import { type Analytics, analyticsRoutes, createAnalytics } from "./services/analytics/index.js";
+import {
+  type Analytics,
+  analyticsRoutes,
+  createAnalytics,
+  createPriceRecorder,
+  createPricingService,
+  type PricingService,
+  pricingRoutes,
+} from "./services/analytics/index.js";
 import { createFamily, familyRoutes } from "./services/family/index.js";
 import { createLocations, locationRoutes, locationService } from "./services/locations/index.js";
 import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
@@ -84,6 +92,8 @@ export interface Rounds {
   offers: Offers;
   /** The no-show model's service and training job (tests run its passes directly). */
   analytics: Analytics;
+  /** Demand-based copays (tests run the booked-price recorder's passes directly). */
+  pricing: PricingService;
   close(): Promise<void>;
 }
 
@@ -277,6 +287,26 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     timeZoneOf: async (ex, id) => (await locations.lookup.get(ex, id)).timeZone,
     log: app.log,
   });
+  const pricing = createPricingService({
+    db,
+    clock,
+    policies,
+    optionIds,
+    appointmentType: (ex, id, field) => appointmentTypeCatalog.get(ex, id, field),
+    timeZoneOf: async (ex, id) => (await locations.lookup.get(ex, id)).timeZone,
+    payerOf: async (ex, id) => (await patientService.get(ex, id)).insurance?.payer ?? null,
+    appointment: (ex, id) => appointmentFacts.get(ex, id),
+    upcoming: visitHistory.upcoming,
+    plannedMinutes: async (ex, physicianId, locationId, date) => {
+      const plan = (await physicianService.plans(ex, [physicianId], date, date)).get(physicianId);
+      let minutes = 0;
+      for (const b of plan?.assignments ?? [])
+        if (b.locationId === locationId && b.date === date)
+          minutes += (Date.parse(b.end) - Date.parse(b.start)) / 60_000;
+      return minutes;
+    },
+  });
+  const priceRecorder = createPriceRecorder(pricing, app.log);
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -311,6 +341,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   fhirRoutes(app, { locations, physicians, patients, scheduling, version: VERSION });
   telehealthRoutes(app, visitPages);
   analyticsRoutes(app, analytics.service);
+  pricingRoutes(app, pricing);
   serveWebApp(app);
 
   let stopOfferExpiry = async () => {};
@@ -329,6 +360,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     stopOfferExpiry = startOfferExpiry(offers, 60_000, app.log);
     // the no-show model: trained now when due (in the background), then checked hourly
     analytics.trainer.start();
+    // booked appointments' copays are recorded from the booking events
+    await notifications.hub.subscribe(() => priceRecorder.wake());
   }
   return {
     app,
@@ -339,10 +372,12 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     waitlist,
     offers,
     analytics,
+    pricing,
     async close() {
       // first: a training pass in progress is told to stop before anything waits on the database
       await analytics.trainer.stop();
       await stopOfferExpiry();
+      await priceRecorder.stop();
       await waitlist.filler.stop();
       await notifications.stop();
       await app.close();

@@ -1,5 +1,13 @@
 /** Demand-based copays: the analytics module wires these through its own index. */
-export { type Price, type PriceCap, type PriceInput, type PricingRule, priceOf, ruleApplies } from "./price.js";
+export {
+  type Price,
+  type PriceCap,
+  type PriceInput,
+  type PricingRule,
+  priceOf,
+  ruleApplies,
+} from "./price.js";
+export { createPriceRecorder } from "./recorder.js";
 export { pricingRoutes } from "./routes.js";
 export {
   createPricingService,

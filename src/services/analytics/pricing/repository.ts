@@ -65,7 +65,13 @@ export const pricingRepository = {
     let base = q(db).selectFrom("pricing_rules");
     if (filter.locationId) base = base.where("location_id", "=", filter.locationId);
     const [rows, count] = await Promise.all([
-      base.selectAll().orderBy("created_at").orderBy("id").limit(filter.limit).offset(filter.offset).execute(),
+      base
+        .selectAll()
+        .orderBy("created_at")
+        .orderBy("id")
+        .limit(filter.limit)
+        .offset(filter.offset)
+        .execute(),
       base.select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow(),
     ]);
     return { rows, total: Number(count.n) };

@@ -57,7 +57,10 @@ export function pricingRoutes(app: App, svc: PricingService): void {
   app.patch(
     "/api/v1/pricing-rules/:id",
     {
-      config: { allow: managers, guards: { "params.id": ["location", "manage_pricing", { via: "pricing rule" }] } },
+      config: {
+        allow: managers,
+        guards: { "params.id": ["location", "manage_pricing", { via: "pricing rule" }] },
+      },
       schema: {
         tags,
         summary: "Switch a copay rule on or off",

@@ -17,7 +17,7 @@ import { type Page, toIso } from "../../../platform/schemas.js";
 import { wallClockToEpochMs } from "../../../platform/time.js";
 import type { OptionIds, VisitFacts } from "../../scheduling/index.js";
 import { type Price, priceOf } from "./price.js";
-import { type PriceRow, pricingRepository as repo, type RuleRow, toRule } from "./repository.js";
+import { type PriceRow, type RuleRow, pricingRepository as repo, toRule } from "./repository.js";
 import type {
   AppointmentPrice,
   PriceCapDto,
@@ -87,7 +87,10 @@ export interface PricingDeps extends ServiceDeps {
 }
 
 /** A visit's local date, ISO weekday and minute of the day. */
-export function localMoment(at: Date, timeZone: string): { date: string; weekday: number; minuteOfDay: number } {
+export function localMoment(
+  at: Date,
+  timeZone: string,
+): { date: string; weekday: number; minuteOfDay: number } {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat("en-US", {
       timeZone,
@@ -110,7 +113,8 @@ export function localMoment(at: Date, timeZone: string): { date: string; weekday
   };
 }
 
-const nextDate = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const nextDate = (date: string) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 const ruleDto = (r: RuleRow): PricingRuleDto => {
   const { createdAt, ...rest } = toRule(r);
@@ -223,8 +227,14 @@ export function createPricingService(deps: PricingDeps) {
   return {
     async createRule(actor: Actor, input: RuleInput): Promise<PricingRuleDto> {
       return db.transaction().execute(async (tx) => {
-        await policies.authorize(tx, actor, "manage_pricing", locationTarget(input.locationId, "body.locationId"));
-        if (input.appointmentTypeId) await deps.appointmentType(tx, input.appointmentTypeId, "body.appointmentTypeId");
+        await policies.authorize(
+          tx,
+          actor,
+          "manage_pricing",
+          locationTarget(input.locationId, "body.locationId"),
+        );
+        if (input.appointmentTypeId)
+          await deps.appointmentType(tx, input.appointmentTypeId, "body.appointmentTypeId");
         const row = await repo.insertRule(tx, {
           location_id: input.locationId,
           appointment_type_id: input.appointmentTypeId,
@@ -270,7 +280,12 @@ export function createPricingService(deps: PricingDeps) {
     async rules(actor: Actor, query: RuleQuery): Promise<Page<PricingRuleDto>> {
       return db.transaction().execute(async (tx) => {
         if (query.locationId)
-          await policies.authorize(tx, actor, "manage_pricing", locationTarget(query.locationId, "query.locationId"));
+          await policies.authorize(
+            tx,
+            actor,
+            "manage_pricing",
+            locationTarget(query.locationId, "query.locationId"),
+          );
         const { rows, total } = await repo.rules(tx, query);
         return { items: rows.map(ruleDto), total, limit: query.limit, offset: query.offset };
       });
@@ -360,7 +375,8 @@ export function createPricingService(deps: PricingDeps) {
           field: "params.appointmentId",
         });
         const row = await record(tx, a.id);
-        if (!row) throw problems.conflict("not_booked", "This appointment is not booked", "params.appointmentId");
+        if (!row)
+          throw problems.conflict("not_booked", "This appointment is not booked", "params.appointmentId");
         return priceDto(row);
       });
     },
@@ -370,17 +386,22 @@ export function createPricingService(deps: PricingDeps) {
      * under the cursor's lock (one replica at a time). Returns how many it recorded.
      */
     async recordBooked(batch = 200): Promise<number> {
-      return db.transaction().execute(async (tx) => {
-        const seq = await repo.lockCursor(tx);
-        const events = await eventsAfter(tx, seq, batch);
-        let recorded = 0;
-        for (const e of events)
-          if ((e.type === "appointment.booked" || e.type === "appointment.rescheduled") && e.appointmentId)
-            if (await record(tx, e.appointmentId)) recorded += 1;
-        const last = events.at(-1);
-        if (last) await repo.moveCursor(tx, last.seq);
-        return recorded;
-      });
+      let recorded = 0;
+      for (;;) {
+        const { read, priced } = await db.transaction().execute(async (tx) => {
+          const seq = await repo.lockCursor(tx);
+          const events = await eventsAfter(tx, seq, batch);
+          let priced = 0;
+          for (const e of events)
+            if ((e.type === "appointment.booked" || e.type === "appointment.rescheduled") && e.appointmentId)
+              if (await record(tx, e.appointmentId)) priced += 1;
+          const last = events.at(-1);
+          if (last) await repo.moveCursor(tx, last.seq);
+          return { read: events.length, priced };
+        });
+        recorded += priced;
+        if (read < batch) return recorded;
+      }
     },
   };
 }
