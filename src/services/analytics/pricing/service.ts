@@ -233,13 +233,18 @@ export function createPricingService(deps: PricingDeps) {
           "manage_pricing",
           locationTarget(input.locationId, "body.locationId"),
         );
+        await deps.timeZoneOf(tx, input.locationId).catch((err: unknown) => {
+          throw err instanceof ProblemError && err.status === 404
+            ? problems.notFound("location", "body.locationId")
+            : err;
+        });
         if (input.appointmentTypeId)
           await deps.appointmentType(tx, input.appointmentTypeId, "body.appointmentTypeId");
         const row = await repo.insertRule(tx, {
           location_id: input.locationId,
           appointment_type_id: input.appointmentTypeId,
           kind: input.kind,
-          weekdays: [...input.weekdays].sort(),
+          weekdays: [...input.weekdays].sort((a, b) => a - b),
           start_time: input.startTime,
           end_time: input.endTime,
           utilisation_threshold: input.utilisationThreshold,
