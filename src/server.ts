@@ -12,6 +12,7 @@ import { type AuditTrail, auditRoutes, createAudit, openAuditTrail } from "./pla
 import { type Clock, systemClock } from "./platform/clock.js";
 import { type Config, loadConfig } from "./platform/config.js";
 import { type Database, openDatabase } from "./platform/db.js";
+import { ProblemError, problems } from "./platform/errors.js";
 import { type App, createHttpApp } from "./platform/http.js";
 import {
   auditContextOf,
@@ -31,9 +32,12 @@ import { serveWebApp } from "./platform/web.js";
 import {
   type Analytics,
   analyticsRoutes,
+  capacityRoutes,
   createAnalytics,
+  createCapacityService,
   createPriceRecorder,
   createPricingService,
+  createSolver,
   type PricingService,
   pricingRoutes,
 } from "./services/analytics/index.js";
@@ -307,6 +311,37 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     },
   });
   const priceRecorder = createPriceRecorder(pricing, app.log);
+  const capacity = createCapacityService({
+    db,
+    clock,
+    policies,
+    solve: createSolver(),
+    specialtyOf: async (ex, id, field) => {
+      try {
+        return (await physicianService.get(ex, id)).primarySpecialty;
+      } catch (err) {
+        if (err instanceof ProblemError && err.status === 404) throw problems.notFound("physician", field);
+        throw err;
+      }
+    },
+    roomsAt: async (ex, id) => (await locationService.roomsAt(ex, id)).filter((r) => r.active).length,
+    missingLocations: async (ex, ids) => {
+      const known = await locationService.timeZones(ex, [...ids]);
+      return ids.filter((id) => !known.has(id));
+    },
+    travel: async () => (await locations.travelMatrix()).entries,
+    plannedDays: async (ex, id, from, to) =>
+      ((await physicianService.plans(ex, [id], from, to)).get(id)?.assignments ?? []).map((b) => ({
+        locationId: b.locationId,
+        date: b.date,
+      })),
+    visits: visitHistory,
+    appointmentType: (ex, id) => appointmentTypeCatalog.get(ex, id),
+    rescheduling: {
+      propose: (actor, input) => rescheduling.propose(actor, input),
+      apply: (actor, id, input) => rescheduling.apply(actor, id, input),
+    },
+  });
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -342,6 +377,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   telehealthRoutes(app, visitPages);
   analyticsRoutes(app, analytics.service);
   pricingRoutes(app, pricing);
+  capacityRoutes(app, capacity);
   serveWebApp(app);
 
   let stopOfferExpiry = async () => {};

@@ -9,4 +9,6 @@ export {
   measure,
   readSolution,
 } from "./model.js";
+export { capacityRoutes } from "./routes.js";
+export { type CapacityDeps, type CapacityService, createCapacityService } from "./service.js";
 export { createSolver, NoPlanFound, type Solve } from "./solver.js";
