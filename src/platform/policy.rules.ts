@@ -18,6 +18,7 @@ const EVERY_PATIENT_ACTION: readonly PatientAction[] = [
   "read_access_log",
   "refer",
   "triage_waitlist",
+  "flag_financial_assistance",
 ];
 const PATIENT_READS = ["read", "read_family", "search_for"] as const;
 const OWN = [...PATIENT_READS, "update", "book", "read_messages", "read_access_log"] as const;
@@ -60,6 +61,14 @@ export const policy: readonly AnyRule[] = [
     "referral",
     "staff of the location a patient is referred to reach that patient while the referral is open",
     (db, a, p, facts) => facts.referredTo(db, a.locationIds, p.id),
+  ),
+  allow(
+    "location_staff",
+    "flag_financial_assistance",
+    "patient",
+    "location",
+    "staff flag patients registered at, or with a standing appointment at, one of their locations for financial assistance (their copays are never adjusted)",
+    (db, a, p, facts) => facts.atLocations(db, a.locationIds, p.id),
   ),
   allow(
     "location_staff",

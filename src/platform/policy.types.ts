@@ -21,7 +21,8 @@ export interface Actions {
     | "break_glass"
     | "verify_identity"
     | "refer"
-    | "triage_waitlist";
+    | "triage_waitlist"
+    | "flag_financial_assistance";
   appointment: "read" | "cancel" | "reschedule" | "change_status" | "release_hold";
   physician:
     | "read_schedule"

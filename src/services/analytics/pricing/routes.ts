@@ -101,8 +101,8 @@ export function pricingRoutes(app: App, svc: PricingService): void {
     "/api/v1/pricing-rules/financial-assistance/:patientId",
     {
       config: {
-        allow: rolesFor("patient", "update"),
-        guards: { "params.patientId": ["patient", "update"] },
+        allow: rolesFor("patient", "flag_financial_assistance"),
+        guards: { "params.patientId": ["patient", "flag_financial_assistance"] },
       },
       schema: {
         tags,

@@ -323,7 +323,12 @@ export function createPricingService(deps: PricingDeps) {
     /** Staff flag (or unflag) a patient in their scope for financial assistance. */
     async setAssistance(actor: Actor, patientId: string, flagged: boolean) {
       return db.transaction().execute(async (tx) => {
-        await policies.authorize(tx, actor, "update", patient(patientId, "params.patientId"));
+        await policies.authorize(
+          tx,
+          actor,
+          "flag_financial_assistance",
+          patient(patientId, "params.patientId"),
+        );
         await repo.setAssisted(tx, patientId, flagged, actor.userId, clock.now());
         await auditService.record(tx, auditContextOf(actor), {
           action: "pricing.assistance_set",
