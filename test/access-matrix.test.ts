@@ -113,8 +113,16 @@ const capacityProposal = (g: Fixture) => ({
   demand: [{ locationId: g.net.main.id, hoursPerWeek: 8 }],
 });
 async function newCapacityPlan(g: Fixture): Promise<string> {
-  await g.admin.inject({ method: "PUT", url: `/api/v1/capacity-plans/contracts/${g.x}`, payload: contractOf(g) });
-  const res = await g.admin.inject({ method: "POST", url: "/api/v1/capacity-plans", payload: capacityProposal(g) });
+  await g.admin.inject({
+    method: "PUT",
+    url: `/api/v1/capacity-plans/contracts/${g.x}`,
+    payload: contractOf(g),
+  });
+  const res = await g.admin.inject({
+    method: "POST",
+    url: "/api/v1/capacity-plans",
+    payload: capacityProposal(g),
+  });
   return (res.json() as { id: string }).id;
 }
 
