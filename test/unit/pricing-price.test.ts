@@ -5,7 +5,8 @@ import { type PriceInput, type PricingRule, priceOf } from "../../src/services/a
 
 const L = "loc-a";
 const T = "type-1";
-const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+const hhmm = (m: number) =>
+  `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 
 const rule = fc
   .record({
@@ -20,11 +21,13 @@ const rule = fc
     percent: fc.integer({ min: 1, max: 100 }),
     active: fc.boolean(),
   })
-  .map(({ start, length, ...r }): PricingRule => ({
-    ...r,
-    startTime: hhmm(start),
-    endTime: hhmm(Math.min(24 * 60, start + length)),
-  }));
+  .map(
+    ({ start, length, ...r }): PricingRule => ({
+      ...r,
+      startTime: hhmm(start),
+      endTime: hhmm(Math.min(24 * 60, start + length)),
+    }),
+  );
 
 const input = fc.record({
   baseCents: fc.integer({ min: 0, max: 100_000 }),
@@ -60,7 +63,10 @@ function reference(i: PriceInput): number {
       i.minuteOfDay >= sh * 60 + sm &&
       i.minuteOfDay < eh * 60 + em;
     if (!inBand) continue;
-    const fires = r.kind === "off_peak_discount" ? i.utilisation <= r.utilisationThreshold : i.utilisation >= r.utilisationThreshold;
+    const fires =
+      r.kind === "off_peak_discount"
+        ? i.utilisation <= r.utilisationThreshold
+        : i.utilisation >= r.utilisationThreshold;
     if (!fires) continue;
     const amount = Math.round((i.baseCents * r.percent) / 100);
     delta += r.kind === "off_peak_discount" ? -amount : amount;
