@@ -12,6 +12,7 @@ import { seedDemoLoans } from "./equipment-loans.js";
 import { planIndoorMap } from "./indoor-map.js";
 import { insertRows } from "./insert.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
+import { seedDemoPricing } from "./pricing.js";
 import { Random } from "./random.js";
 import { seedDemoReferrals } from "./referrals.js";
 import { seedDemoRescheduling } from "./rescheduling.js";
@@ -126,6 +127,8 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       summary.referrals = await seedDemoReferrals(tx, { seed: options.seed, today: options.today });
       summary.waitlist = await seedDemoWaitlist(tx, { seed: options.seed, today: options.today });
       summary.rescheduled = await seedDemoRescheduling(tx, { seed: options.seed, today: options.today });
+      // copay rules, caps, contracts and a saved capacity proposal (not counted in the summary)
+      await seedDemoPricing(tx, { today: options.today });
     }
     return summary;
   });

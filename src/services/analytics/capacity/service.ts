@@ -172,6 +172,8 @@ export function createCapacityService(deps: CapacityDeps) {
 
     /** Solves the specialty's next weeks and keeps the proposal beside today's plan. */
     async propose(actor: Actor, input: ProposalInput): Promise<CapacityPlanDto> {
+      // read before the transaction: the travel matrix is read on its own connection
+      const travelTimes = await deps.travel();
       const { problem, today } = await db.transaction().execute(async (tx) => {
         await policies.authorize(
           tx,
@@ -201,7 +203,7 @@ export function createCapacityService(deps: CapacityDeps) {
           : await demandOf(tx, input.specialty, locationIds);
         const travel: Record<string, Record<string, number>> = {};
         const wanted = new Set(locationIds);
-        for (const t of await deps.travel())
+        for (const t of travelTimes)
           if (wanted.has(t.fromLocationId) && wanted.has(t.toLocationId)) {
             const row = travel[t.fromLocationId] ?? {};
             row[t.toLocationId] = t.minutes;
