@@ -86,6 +86,12 @@ const ADMIN_ONLY = cells("     401  403  403  403   403  ok    403");
 const AUDITORS = cells("       401  403  403  403   403  ok    ok ");
 
 /** Pricing and capacity helpers: a rule at A, X's contract, a tiny proposal in a far-future week. */
+let quoted: string | undefined;
+/** One option with X at B for every quote (a quote books nothing, so it need not use up the pool). */
+const quoteOption = (g: Fixture) => {
+  quoted ??= g.optionB();
+  return quoted;
+};
 const pricingRule = (g: Fixture) => ({
   locationId: g.net.main.id,
   kind: "off_peak_discount",
@@ -1131,7 +1137,7 @@ const matrix: Row[] = [
     request: (g) => ({ url: `/api/v1/pricing-rules/financial-assistance/${g.p1}`, payload: { flagged: false } }),
     expect: cells("                                                           401  403  403  404   403  ok    403") },
   { route: "GET /api/v1/pricing-rules/quote", target: "for P1, of an option with X at B",
-    request: (g) => ({ url: `/api/v1/pricing-rules/quote?optionId=${encodeURIComponent(g.optionB())}&patientId=${g.p1}` }),
+    request: (g) => ({ url: `/api/v1/pricing-rules/quote?optionId=${encodeURIComponent(quoteOption(g))}&patientId=${g.p1}` }),
     expect: cells("                                                           401  ok   ok   404   403  ok    403") },
   { route: "GET /api/v1/pricing-rules/appointments/:appointmentId", target: "of P1's appointment at B",
     request: (g) => ({ url: `/api/v1/pricing-rules/appointments/${g.apptB}` }),

@@ -6,7 +6,7 @@
  */
 import { sql } from "kysely";
 import type { Executor } from "../platform/db.js";
-import type { CapacityProblem, Contract } from "../services/analytics/index.js";
+import type { Assignment, CapacityProblem, Contract } from "../services/analytics/index.js";
 import { createSolver, DAY_HOURS, measure } from "../services/analytics/index.js";
 
 export async function seedDemoPricing(
@@ -33,6 +33,39 @@ export async function seedDemoPricing(
       ORDER BY count(*) DESC, primary_specialty LIMIT 1`.execute(db)
   ).rows[0]?.s;
   if (!specialty) return { rules: 2 * locations.length, plans: 0 };
+  const { problem, today } = await problemFromTemplates(db, specialty, opts.today);
+  for (const c of problem.contracts)
+    await sql`INSERT INTO physician_contracts (physician_id, home_location_id, location_ids, hours_per_week, weekdays)
+      VALUES (${c.physicianId}, ${c.homeLocationId}, ${[...c.locationIds]}, ${c.hoursPerWeek}, ${[...c.weekdays]})`.execute(
+      db,
+    );
+  const { assignments, solveMs } = await createSolver(20)(problem);
+  let monday = new Date(`${opts.today}T00:00:00Z`);
+  do monday = new Date(monday.getTime() + 86_400_000);
+  while (monday.getUTCDay() !== 1);
+  const proposal = {
+    proposed: { assignments, figures: measure(problem, assignments) },
+    today: { assignments: today, figures: measure(problem, today) },
+    reschedulePlanIds: [],
+  };
+  await sql`INSERT INTO capacity_plans (specialty, start_date, weeks, proposal, solve_ms, created_by, created_at)
+    VALUES (${specialty}, ${monday.toISOString().slice(0, 10)}, 4, ${JSON.stringify(proposal)}, ${solveMs}, ${admin.id}, ${new Date(`${opts.today}T08:00:00Z`)})`.execute(
+    db,
+  );
+  return { rules: 2 * locations.length, plans: 1 };
+}
+
+/**
+ * A specialty's capacity problem as the network's weekly templates describe it: each physician's
+ * template locations and weekdays as their contract, today's plan from the templates, and a tenth
+ * more demand per location than the templates plan (the demo's proposal and the bench solve it).
+ */
+export async function problemFromTemplates(
+  db: Executor,
+  specialty: string,
+  todayDate: string,
+): Promise<{ problem: CapacityProblem; today: Assignment[] }> {
+  const opts = { today: todayDate };
   const blocks = (
     await sql<{ physician_id: string; location_id: string; weekday: number }>`
       SELECT DISTINCT t.physician_id, t.location_id, t.weekday FROM assignment_templates t
@@ -59,7 +92,7 @@ export async function seedDemoPricing(
       db,
     );
   }
-  const today = [];
+  const today: Assignment[] = [];
   const seen = new Set<string>();
   for (const b of blocks) {
     if (seen.has(`${b.physician_id}/${b.weekday}`)) continue;
@@ -86,18 +119,5 @@ export async function seedDemoPricing(
     travel[t.from_location_id] = row;
   }
   const problem: CapacityProblem = { weekdays: [1, 2, 3, 4, 5], contracts, rooms, demand, travel };
-  const { assignments, solveMs } = await createSolver(20)(problem);
-  let monday = new Date(`${opts.today}T00:00:00Z`);
-  do monday = new Date(monday.getTime() + 86_400_000);
-  while (monday.getUTCDay() !== 1);
-  const proposal = {
-    proposed: { assignments, figures: measure(problem, assignments) },
-    today: { assignments: today, figures: measure(problem, today) },
-    reschedulePlanIds: [],
-  };
-  await sql`INSERT INTO capacity_plans (specialty, start_date, weeks, proposal, solve_ms, created_by, created_at)
-    VALUES (${specialty}, ${monday.toISOString().slice(0, 10)}, 4, ${JSON.stringify(proposal)}, ${solveMs}, ${admin.id}, ${new Date(`${opts.today}T08:00:00Z`)})`.execute(
-    db,
-  );
-  return { rules: 2 * locations.length, plans: 1 };
+  return { problem, today };
 }
