@@ -14,16 +14,6 @@ let rounds: Rounds;
 let net: ClinicNetwork;
 let admin: Client;
 
-interface QuoteDto {
-  baseCents: number;
-  priceCents: number;
-  adjustmentCents: number;
-  ruleIds: string[];
-  reason: string;
-  plan: string;
-  utilisation: number;
-}
-
 const quote = (client: Client, optionId: string, patientId: string) =>
   client.inject({
     url: `/api/v1/pricing-rules/quote?optionId=${encodeURIComponent(optionId)}&patientId=${patientId}`,
