@@ -87,10 +87,6 @@ export async function problemFromTemplates(
       weekdays,
     };
     contracts.push(c);
-    await sql`INSERT INTO physician_contracts (physician_id, home_location_id, location_ids, hours_per_week, weekdays)
-      VALUES (${c.physicianId}, ${c.homeLocationId}, ${c.locationIds}, ${c.hoursPerWeek}, ${c.weekdays})`.execute(
-      db,
-    );
   }
   const today: Assignment[] = [];
   const seen = new Set<string>();
