@@ -18,6 +18,7 @@ import {
   searchesDuringBookings,
 } from "./parts/booking.js";
 import { capacityPart } from "./parts/capacity.js";
+import { capacityPlansPart } from "./parts/capacity-plans.js";
 import { ADMIN, type BenchOptions, log, ms, pct } from "./parts/common.js";
 import { contendedOption } from "./parts/contended.js";
 import { measureEmbedded } from "./parts/embedded.js";
@@ -93,9 +94,13 @@ async function main(): Promise<void> {
   const bookablePhysicianMinutesPerDay = ONLY.has("capacity")
     ? await capacityPart(opts.databaseUrl, opts.scale)
     : undefined;
+  // capacity planning's MIP per specialty (not in the default run: `--only capacity-plans`)
+  const capacityPlans = ONLY.has("capacity-plans") ? await capacityPlansPart(opts.databaseUrl) : undefined;
   if (!ONE_PROCESS_PARTS.some((part) => ONLY.has(part))) {
     const replicas = ONLY.has("replicas") ? await mixedOnReplicas(opts) : undefined;
-    console.log(JSON.stringify({ startup, bookablePhysicianMinutesPerDay, replicas }, null, 2));
+    console.log(
+      JSON.stringify({ startup, bookablePhysicianMinutesPerDay, capacityPlans, replicas }, null, 2),
+    );
     return;
   }
   const server = await startServer(opts);

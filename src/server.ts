@@ -14,6 +14,7 @@ import { type AuditTrail, auditRoutes, createAudit, openAuditTrail } from "./pla
 import { type Clock, systemClock } from "./platform/clock.js";
 import { type Config, loadConfig } from "./platform/config.js";
 import { type Database, openDatabase } from "./platform/db.js";
+import { ProblemError, problems } from "./platform/errors.js";
 import { type App, createHttpApp } from "./platform/http.js";
 import {
   auditContextOf,
@@ -39,8 +40,15 @@ import { serveWebApp } from "./platform/web.js";
 import {
   type Analytics,
   analyticsRoutes,
+  capacityRoutes,
   createAnalytics,
+  createCapacityService,
+  createPriceRecorder,
+  createPricingService,
   createReports,
+  createSolver,
+  type PricingService,
+  pricingRoutes,
   type Reports,
   reportRoutes,
 } from "./services/analytics/index.js";
@@ -110,6 +118,8 @@ export interface Rounds {
   /** HL7 v2: the SIU sender and the MLLP listener (tests drive the sender's rounds). */
   hl7: Hl7Runtime;
   reports: Reports;
+  /** Demand-based copays (tests run the booked-price recorder's passes directly). */
+  pricing: PricingService;
   close(): Promise<void>;
 }
 
@@ -356,6 +366,57 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       }),
     },
   });
+  const pricing = createPricingService({
+    db,
+    clock,
+    policies,
+    optionIds,
+    appointmentType: (ex, id, field) => appointmentTypeCatalog.get(ex, id, field),
+    timeZoneOf: async (ex, id) => (await locations.lookup.get(ex, id)).timeZone,
+    payerOf: async (ex, id) => (await patientService.get(ex, id)).insurance?.payer ?? null,
+    appointment: (ex, id) => appointmentFacts.get(ex, id),
+    upcoming: visitHistory.upcoming,
+    plannedMinutes: async (ex, physicianId, locationId, date) => {
+      const plan = (await physicianService.plans(ex, [physicianId], date, date)).get(physicianId);
+      let minutes = 0;
+      for (const b of plan?.assignments ?? [])
+        if (b.locationId === locationId && b.date === date)
+          minutes += (Date.parse(b.end) - Date.parse(b.start)) / 60_000;
+      return minutes;
+    },
+  });
+  const priceRecorder = createPriceRecorder(pricing, app.log);
+  const capacity = createCapacityService({
+    db,
+    clock,
+    policies,
+    solve: createSolver(),
+    specialtyOf: async (ex, id, field) => {
+      try {
+        return (await physicianService.get(ex, id)).primarySpecialty;
+      } catch (err) {
+        if (err instanceof ProblemError && err.status === 404) throw problems.notFound("physician", field);
+        throw err;
+      }
+    },
+    roomsAt: async (ex, id) => (await locationService.roomsAt(ex, id)).filter((r) => r.active).length,
+    missingLocations: async (ex, ids) => {
+      const known = await locationService.timeZones(ex, [...ids]);
+      return ids.filter((id) => !known.has(id));
+    },
+    travel: async () => (await locations.travelMatrix()).entries,
+    plannedDays: async (ex, id, from, to) =>
+      ((await physicianService.plans(ex, [id], from, to)).get(id)?.assignments ?? []).map((b) => ({
+        locationId: b.locationId,
+        date: b.date,
+      })),
+    visits: visitHistory,
+    appointmentType: (ex, id) => appointmentTypeCatalog.get(ex, id),
+    rescheduling: {
+      propose: (actor, input) => rescheduling.propose(actor, input),
+      apply: (actor, id, input) => rescheduling.apply(actor, id, input),
+    },
+  });
   const notifications = createNotifications({
     db,
     clock: opts.now ? { now: opts.now } : clock,
@@ -416,6 +477,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   analyticsRoutes(app, analytics.service);
   qualityRoutes(app, quality.surveys, quality.compliance);
   reportRoutes(app, reports.service);
+  pricingRoutes(app, pricing);
+  capacityRoutes(app, capacity);
   serveWebApp(app);
 
   let stopOfferExpiry = async () => {};
@@ -446,6 +509,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     await notifications.hub.subscribe(() => {
       void followSchedule();
     });
+    // booked appointments' copays are recorded from the booking events
+    await notifications.hub.subscribe(() => priceRecorder.wake());
   }
   await hl7.start({ sender: config.notifications.worker });
   return {
@@ -460,12 +525,14 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     quality,
     hl7,
     reports,
+    pricing,
     async close() {
       stopComplianceWatch();
       // first: a training pass in progress is told to stop before anything waits on the database
       await analytics.trainer.stop();
       await stopOfferExpiry();
       await hl7.stop();
+      await priceRecorder.stop();
       await waitlist.filler.stop();
       await notifications.stop();
       await app.close();

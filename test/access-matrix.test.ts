@@ -86,6 +86,53 @@ const SIGNED_IN = cells("      401  ok   ok   ok    ok   ok    ok ");
 const ADMIN_ONLY = cells("     401  403  403  403   403  ok    403");
 const AUDITORS = cells("       401  403  403  403   403  ok    ok ");
 
+/** Pricing and capacity helpers: a rule at A, X's contract, a tiny proposal in a far-future week. */
+let quoted: string | undefined;
+/** One option with X at B for every quote (a quote books nothing, so it need not use up the pool). */
+const quoteOption = (g: Fixture) => {
+  quoted ??= g.optionB();
+  return quoted;
+};
+const pricingRule = (g: Fixture) => ({
+  locationId: g.net.main.id,
+  kind: "off_peak_discount",
+  weekdays: [1],
+  startTime: "08:00",
+  endTime: "09:00",
+  utilisationThreshold: 0.2,
+  percent: 5,
+});
+async function newPricingRule(g: Fixture): Promise<string> {
+  const res = await g.admin.inject({ method: "POST", url: "/api/v1/pricing-rules", payload: pricingRule(g) });
+  return (res.json() as { id: string }).id;
+}
+const contractOf = (g: Fixture) => ({
+  homeLocationId: g.net.main.id,
+  locationIds: [g.net.main.id, g.net.satellite.id],
+  hoursPerWeek: 8,
+  weekdays: [3],
+});
+const capacityProposal = (g: Fixture) => ({
+  specialty: g.net.specialty,
+  startDate: g.week().monday,
+  weeks: 1,
+  weekdays: [3],
+  demand: [{ locationId: g.net.main.id, hoursPerWeek: 8 }],
+});
+async function newCapacityPlan(g: Fixture): Promise<string> {
+  await g.admin.inject({
+    method: "PUT",
+    url: `/api/v1/capacity-plans/contracts/${g.x}`,
+    payload: contractOf(g),
+  });
+  const res = await g.admin.inject({
+    method: "POST",
+    url: "/api/v1/capacity-plans",
+    payload: capacityProposal(g),
+  });
+  return (res.json() as { id: string }).id;
+}
+
 interface Fixture {
   net: ClinicNetwork;
   admin: Client;
@@ -1215,6 +1262,49 @@ const matrix: Row[] = [
   { route: "PUT /api/v1/analytics/fee-schedules/:locationId/:appointmentTypeId", target: "of main campus A",
     request: (g) => ({ url: `/api/v1/analytics/fee-schedules/${g.net.main.id}/${g.net.appointmentTypeId}`, payload: { feeCents: 9000, billingCode: "99212" } }),
     expect: ADMIN_ONLY },
+  // ── demand-based copays: administrators manage rules and caps; staff flag assistance; quotes as booking
+  { route: "GET /api/v1/pricing-rules", target: "of main campus A", request: (g) => ({ url: `/api/v1/pricing-rules?locationId=${g.net.main.id}` }),
+    expect: ADMIN_ONLY },
+  { route: "POST /api/v1/pricing-rules", target: "an off-peak discount at A",
+    request: (g) => ({ url: "/api/v1/pricing-rules", payload: pricingRule(g) }), expect: ADMIN_ONLY },
+  { route: "PATCH /api/v1/pricing-rules/:id", target: "a rule at A",
+    request: async (g) => ({ url: `/api/v1/pricing-rules/${await newPricingRule(g)}`, payload: { active: false } }),
+    expect: ADMIN_ONLY },
+  { route: "GET /api/v1/pricing-rules/caps", target: "", request: () => ({ url: "/api/v1/pricing-rules/caps" }), expect: ADMIN_ONLY },
+  { route: "PUT /api/v1/pricing-rules/caps/:plan", target: "of a matrix plan",
+    request: () => ({ url: "/api/v1/pricing-rules/caps/matrix-plan", payload: { maxSurchargeCents: 500, maxDiscountCents: 500 } }),
+    expect: ADMIN_ONLY },
+  { route: "PUT /api/v1/pricing-rules/financial-assistance/:patientId", target: "for P1",
+    request: (g) => ({ url: `/api/v1/pricing-rules/financial-assistance/${g.p1}`, payload: { flagged: false } }),
+    expect: cells("                                                           401  403  403  404   403  ok    403") },
+  { route: "GET /api/v1/pricing-rules/quote", target: "for P1, of an option with X at B",
+    request: (g) => ({ url: `/api/v1/pricing-rules/quote?optionId=${encodeURIComponent(quoteOption(g))}&patientId=${g.p1}` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403") },
+  { route: "GET /api/v1/pricing-rules/appointments/:appointmentId", target: "of P1's appointment at B",
+    request: (g) => ({ url: `/api/v1/pricing-rules/appointments/${g.apptB}` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403") },
+  // ── capacity planning: department heads (their specialties) and administrators
+  { route: "PUT /api/v1/capacity-plans/contracts/:physicianId", target: "of physician X",
+    request: (g) => ({ url: `/api/v1/capacity-plans/contracts/${g.x}`, payload: contractOf(g) }),
+    expect: cells("                                                           401  403  403  403   ok   ok    403") },
+  { route: "GET /api/v1/capacity-plans/contracts/:physicianId", target: "of physician X",
+    request: async (g) => {
+      await g.admin.inject({ method: "PUT", url: `/api/v1/capacity-plans/contracts/${g.x}`, payload: contractOf(g) });
+      return { url: `/api/v1/capacity-plans/contracts/${g.x}` };
+    },
+    expect: cells("                                                           401  403  403  403   ok   ok    403") },
+  { route: "POST /api/v1/capacity-plans", target: "for X's specialty in a far-future week",
+    request: (g) => ({ url: "/api/v1/capacity-plans", payload: capacityProposal(g) }),
+    expect: cells("                                                           401  403  403  403   ok   ok    403") },
+  { route: "GET /api/v1/capacity-plans", target: "of X's specialty",
+    request: (g) => ({ url: `/api/v1/capacity-plans?specialty=${g.net.specialty}` }),
+    expect: cells("                                                           401  403  403  403   ok   ok    403") },
+  { route: "GET /api/v1/capacity-plans/:id", target: "a proposal for X's specialty",
+    request: async (g) => ({ url: `/api/v1/capacity-plans/${await newCapacityPlan(g)}` }),
+    expect: cells("                                                           401  403  403  403   ok   ok    403") },
+  { route: "POST /api/v1/capacity-plans/:id/apply", target: "a proposal for X's specialty in a far-future week",
+    request: async (g) => ({ url: `/api/v1/capacity-plans/${await newCapacityPlan(g)}/apply`, payload: { policy: "staff" } }),
+    expect: cells("                                                           401  403  403  403   ok   ok    403") },
   // streams replay the day's schedule changes: each caller only hears of what they may see
   { route: "GET /api/v1/events", target: "replaying every schedule change since P1's booking", stream: true,
     request: async (g) => ({ url: `/api/v1/events?lastEventId=${await g.firstEvent()}` }),

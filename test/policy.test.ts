@@ -137,6 +137,13 @@ const SAMPLES: Record<string, Sample> = {
     url: `/api/v1/patients/${x}/notification-preferences`,
     payload: { channels: { email: false, sms: false, inApp: true } },
   }),
+  "PUT /api/v1/pricing-rules/financial-assistance/:patientId params.patientId": (x) => ({
+    url: `/api/v1/pricing-rules/financial-assistance/${x}`,
+    payload: { flagged: true },
+  }),
+  "GET /api/v1/pricing-rules/quote query.patientId": (x) => ({
+    url: `/api/v1/pricing-rules/quote?optionId=${encodeURIComponent(option)}&patientId=${x}`,
+  }),
 };
 
 const methodOf = (route: string) => route.split(" ")[0] as "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

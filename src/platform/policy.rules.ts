@@ -19,6 +19,7 @@ const EVERY_PATIENT_ACTION: readonly PatientAction[] = [
   "refer",
   "triage_waitlist",
   "book_extra_seat",
+  "flag_financial_assistance",
 ];
 const PATIENT_READS = ["read", "read_family", "search_for"] as const;
 const OWN = [...PATIENT_READS, "update", "book", "read_messages", "read_access_log"] as const;
@@ -70,6 +71,14 @@ export const policy: readonly AnyRule[] = [
     "referral",
     "staff of the location a patient is referred to reach that patient while the referral is open",
     (db, a, p, facts) => facts.referredTo(db, a.locationIds, p.id),
+  ),
+  allow(
+    "location_staff",
+    "flag_financial_assistance",
+    "patient",
+    "location",
+    "staff flag patients registered at, or with a standing appointment at, one of their locations for financial assistance (their copays are never adjusted)",
+    (db, a, p, facts) => facts.atLocations(db, a.locationIds, p.id),
   ),
   allow(
     "location_staff",
@@ -388,5 +397,29 @@ export const policy: readonly AnyRule[] = [
     "own",
     "physicians read their own reports",
     (_db, a, r) => a.physicianId === r.id,
+  ),
+
+  // ── demand-based copays and capacity planning ──
+  allow(
+    "admin",
+    "manage_pricing",
+    "location",
+    "admin",
+    "administrators set a location's copay rules and the caps per plan",
+  ),
+  allow(
+    "admin",
+    "plan_capacity",
+    "specialty",
+    "admin",
+    "administrators plan and apply every specialty's capacity",
+  ),
+  allow(
+    "department_head",
+    "plan_capacity",
+    "specialty",
+    "department",
+    "department heads plan and apply the capacity of their departments' specialties, across locations",
+    (_db, a, r) => a.specialties.includes(r.id),
   ),
 ];

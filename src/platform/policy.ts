@@ -204,3 +204,10 @@ export const locationTarget = (id: string, field?: string): Target<"location"> =
   id,
   ...(field ? { field } : {}),
 });
+
+/** A specialty as a target (its capacity plans). */
+export const specialtyTarget = (id: string, field?: string): Target<"specialty"> => ({
+  kind: "specialty",
+  id,
+  ...(field ? { field } : {}),
+});

@@ -23,7 +23,8 @@ export interface Actions {
     | "refer"
     | "triage_waitlist"
     /** Book into the extra seat a location's overbooking rule offers (staff and administrators). */
-    | "book_extra_seat";
+    | "book_extra_seat"
+    | "flag_financial_assistance";
   appointment: "read" | "cancel" | "reschedule" | "change_status" | "release_hold";
   physician:
     | "read_schedule"
@@ -45,9 +46,12 @@ export interface Actions {
     | "read_surveys"
     | "manage_overbooking"
     | "read_reports"
-    | "manage_fees";
+    | "manage_fees"
+    | "manage_pricing";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
+  /** A specialty across the network: capacity plans for it. */
+  specialty: "plan_capacity";
 }
 export type Kind = keyof Actions;
 export type PatientAction = Actions["patient"];
@@ -69,6 +73,7 @@ export interface Resources {
     toLocationId: string;
     toPhysicianId: string | null;
   };
+  specialty: { id: string };
 }
 
 /** A resource to authorize against, and the request field its id came from (`params.id`…). */

@@ -16,6 +16,7 @@ import { planIndoorMap } from "./indoor-map.js";
 import { insertRows } from "./insert.js";
 import { seedDemoOutOfService } from "./out-of-service.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
+import { seedDemoPricing } from "./pricing.js";
 import { seedDemoQuality } from "./quality.js";
 import { Random } from "./random.js";
 import { seedDemoReferrals } from "./referrals.js";
@@ -145,6 +146,8 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       if (campus)
         await sql`INSERT INTO overbooking_rules (location_id, enabled, threshold, updated_at)
           VALUES (${campus.id}, true, 1.5, ${new Date(`${options.today}T00:00:00Z`)})`.execute(tx);
+      // copay rules, caps, contracts and a saved capacity proposal (not counted in the summary)
+      await seedDemoPricing(tx, { today: options.today });
     }
     return summary;
   });

@@ -5,7 +5,9 @@ import { analyticsRoutes } from "./routes.js";
 import { type AnalyticsDeps, createAnalyticsService } from "./service.js";
 import { createTrainer } from "./trainer.js";
 
+export * from "./capacity/index.js";
 export * from "./noshow/index.js";
+export * from "./pricing/index.js";
 export {
   createReports,
   type ReportNames,
