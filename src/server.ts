@@ -1,5 +1,12 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
+import {
+  createEmrClient,
+  createRecords,
+  type LocalLabResults,
+  recordsRoutes,
+  startEmrSimulator,
+} from "./integrations/emr/index.js";
 import { createFhirClients, fhirClientRoutes, fhirRoutes } from "./integrations/fhir/index.js";
 import {
   createTelehealthLinks,
@@ -105,6 +112,11 @@ export interface StartOptions {
   clock?: Clock;
   /** Issues video visits' join links; the one the configuration names by default (tests plug in others). */
   telehealthProvider?: TelehealthProvider;
+  /**
+   * Lab results Rounds received itself (HL7 ORU^R01), merged into the physician's records view.
+   * None until the HL7 inbound adapter supplies its reader here.
+   */
+  localLabResults?: LocalLabResults;
 }
 
 export async function createRounds(config: Config = loadConfig(), opts: StartOptions = {}): Promise<Rounds> {
@@ -329,6 +341,22 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     clock,
     publicUrl: config.notifications.publicUrl,
   });
+  // records from the EMR: the configured FHIR base, or the built-in simulator on a loopback port
+  const emrSimulator = config.emr.fhirUrl ? undefined : await startEmrSimulator(() => clock.now());
+  const records = createRecords({
+    db,
+    clock,
+    policies,
+    physicians,
+    emr: createEmrClient({
+      baseUrl: config.emr.fhirUrl ?? emrSimulator!.url,
+      token: emrSimulator?.token ?? config.emr.token,
+      timeoutMs: config.emr.timeoutMs,
+    }),
+    source: emrSimulator ? "simulator" : "emr",
+    localLabResults: opts.localLabResults,
+  });
+  recordsRoutes(app, records);
   telehealthRoutes(app, visitPages);
   analyticsRoutes(app, analytics.service);
   serveWebApp(app);
@@ -366,6 +394,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       await waitlist.filler.stop();
       await notifications.stop();
       await app.close();
+      await emrSimulator?.close();
       // a last checkpoint, so what this replica wrote is pinned outside the database
       await audit.close();
       if (ownsDatabase) await database.close();

@@ -21,7 +21,9 @@ export interface Actions {
     | "break_glass"
     | "verify_identity"
     | "refer"
-    | "triage_waitlist";
+    | "triage_waitlist"
+    /** The clinical record from the EMR: problems, allergies, medications, encounters, lab results. */
+    | "read_records";
   appointment: "read" | "cancel" | "reschedule" | "change_status" | "release_hold";
   physician:
     | "read_schedule"
