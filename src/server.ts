@@ -1,5 +1,12 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
+import {
+  createEmrClient,
+  createRecords,
+  type LocalLabResults,
+  recordsRoutes,
+  startEmrSimulator,
+} from "./integrations/emr/index.js";
 import { createFhirClients, fhirClientRoutes, fhirRoutes } from "./integrations/fhir/index.js";
 import { createHl7Runtime, type Hl7Runtime, hl7Routes } from "./integrations/hl7/index.js";
 import {
@@ -134,6 +141,11 @@ export interface StartOptions {
   clock?: Clock;
   /** Issues video visits' join links; the one the configuration names by default (tests plug in others). */
   telehealthProvider?: TelehealthProvider;
+  /**
+   * Lab results Rounds received itself (HL7 ORU^R01), merged into the physician's records view.
+   * The HL7 listener's received results by default (tests plug in others).
+   */
+  localLabResults?: LocalLabResults;
 }
 
 export async function createRounds(config: Config = loadConfig(), opts: StartOptions = {}): Promise<Rounds> {
@@ -472,6 +484,36 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     clock,
     publicUrl: config.notifications.publicUrl,
   });
+  // records from the EMR: the configured FHIR base, or the built-in simulator on a loopback port
+  const emrSimulator = config.emr.fhirUrl ? undefined : await startEmrSimulator(() => clock.now());
+  const records = createRecords({
+    db,
+    clock,
+    policies,
+    physicians,
+    emr: createEmrClient({
+      baseUrl: config.emr.fhirUrl ?? emrSimulator!.url,
+      token: emrSimulator?.token ?? config.emr.token,
+      timeoutMs: config.emr.timeoutMs,
+    }),
+    source: emrSimulator ? "simulator" : "emr",
+    // lab results received over HL7 (ORU^R01) are shown beside the EMR's
+    localLabResults:
+      opts.localLabResults ??
+      (async (ex, patientId) =>
+        (await hl7.service.receivedFor(ex, patientId)).map((r) => ({
+          id: r.id,
+          code: r.code,
+          name: r.name ?? r.code,
+          value: [r.value ?? "", r.units ?? ""].join(" ").trim(),
+          referenceRange: r.referenceRange,
+          flag: labFlag(r.abnormalFlag),
+          effective: r.observedAt,
+          status: r.resultStatus ?? "final",
+          source: "local" as const,
+        }))),
+  });
+  recordsRoutes(app, records);
   telehealthRoutes(app, visitPages);
   hl7Routes(app, hl7.service);
   analyticsRoutes(app, analytics.service);
@@ -536,6 +578,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       await waitlist.filler.stop();
       await notifications.stop();
       await app.close();
+      await emrSimulator?.close();
       // a last checkpoint, so what this replica wrote is pinned outside the database
       await audit.close();
       if (ownsDatabase) await database.close();
@@ -576,4 +619,14 @@ export async function seedDemoOnFirstStart(
     if (err instanceof NetworkNotEmptyError) return undefined;
     throw err;
   }
+}
+
+/** An HL7 v2 abnormal flag (OBX-8) as the records view shows it. */
+function labFlag(flag: string | null): "low" | "normal" | "high" | "abnormal" | null {
+  if (!flag) return null;
+  const f = flag.toUpperCase();
+  if (f === "N") return "normal";
+  if (f.startsWith("L")) return "low";
+  if (f.startsWith("H")) return "high";
+  return "abnormal";
 }

@@ -892,6 +892,14 @@ const matrix: Row[] = [
     request: () => ({ url: "/api/v1/patients", payload: { mrn: `M-${unique(10)}`, givenName: "New", familyName: "Patient",
       birthDate: "1990-01-01", sex: "male" } }),
     expect: cells("                                                           401  403  403  ok    403  ok    403") },
+  // the EMR record: physicians only (their patients, at any location); no one else, not even admin
+  { route: "GET /api/v1/patients/:id/records", target: "of P1, seen only at satellite B",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/records` }),
+    expect: cells("                                                           401  403  ok   403   403  403   403"),
+    also: [
+      { who: "physician", target: "of P2, whom they never saw", expect: 404,
+        request: (g) => ({ url: `/api/v1/patients/${g.p2}/records` }) },
+    ] },
   { route: "GET /api/v1/patients/:id", target: "of P1, seen only at satellite B",
     request: (g) => ({ url: `/api/v1/patients/${g.p1}` }),
     expect: cells("                                                           401  ok   ok   404   403  ok    403"),

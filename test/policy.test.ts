@@ -74,6 +74,7 @@ const SAMPLES: Record<string, Sample> = {
     url: `/api/v1/patients/${m}/dependents/${x}`,
   }),
   "GET /api/v1/patients/:id/access-log params.id": (x) => ({ url: `/api/v1/patients/${x}/access-log` }),
+  "GET /api/v1/patients/:id/records params.id": (x) => ({ url: `/api/v1/patients/${x}/records` }),
   "POST /api/v1/break-glass body.patientId": (x) => ({
     url: "/api/v1/break-glass",
     payload: { patientId: x, reason: "unconscious patient in the emergency bay" },

@@ -39,6 +39,7 @@ export interface Config {
   telehealth: TelehealthConfig;
   audit: AuditConfig;
   hl7: Hl7Config;
+  emr: EmrConfig;
 }
 
 export interface Hl7Config {
@@ -46,6 +47,16 @@ export interface Hl7Config {
   targets: string[];
   /** The port of Rounds' own MLLP listener for ADT and ORU (ROUNDS_HL7_LISTEN_PORT); unset: off. */
   listenPort: number | undefined;
+}
+
+/** Where patients' clinical records come from (src/integrations/emr). */
+export interface EmrConfig {
+  /** The EMR's FHIR R4 base (ROUNDS_EMR_FHIR_URL); unset: the built-in simulator on a loopback port. */
+  fhirUrl: string | undefined;
+  /** The bearer token sent to it (ROUNDS_EMR_FHIR_TOKEN). */
+  token: string | undefined;
+  /** How long one request to the EMR may take before the view answers 503. */
+  timeoutMs: number;
 }
 
 export interface TelehealthConfig {
@@ -193,6 +204,13 @@ const envSchema = z.object({
     .refine((ts) => ts.every((t) => Number(t.split(":")[1]) <= 65535), "each port must be at most 65535")
     .optional(),
   ROUNDS_HL7_LISTEN_PORT: wholeNumber(0, 65535).optional(),
+  ROUNDS_EMR_FHIR_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://emr.example.org/fhir/R4" })
+    .max(500)
+    .optional()
+    .describe("default: the built-in EMR simulator"),
+  ROUNDS_EMR_FHIR_TOKEN: z.string().min(1).max(4000).optional(),
+  ROUNDS_EMR_TIMEOUT_MS: wholeNumber(100, 60_000).default(5000),
 });
 
 export class ConfigError extends Error {
@@ -279,6 +297,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       checkpointDir: e.ROUNDS_AUDIT_CHECKPOINTS,
       checkpointEvents: e.ROUNDS_AUDIT_CHECKPOINT_EVENTS,
       checkpointMinutes: e.ROUNDS_AUDIT_CHECKPOINT_MINUTES,
+    },
+    emr: {
+      fhirUrl: e.ROUNDS_EMR_FHIR_URL,
+      token: e.ROUNDS_EMR_FHIR_TOKEN,
+      timeoutMs: e.ROUNDS_EMR_TIMEOUT_MS,
     },
   };
 }

@@ -48,6 +48,14 @@ export const policy: readonly AnyRule[] = [
     (db, a, p, facts) => a.physicianId !== null && facts.physicianCares(db, a.physicianId, p.id),
   ),
   allow(
+    "physician",
+    "read_records",
+    "patient",
+    "care",
+    "a physician reads the EMR record (problems, allergies, medications, encounters, lab results) of patients with a standing appointment with them, at any location",
+    (db, a, p, facts) => a.physicianId !== null && facts.physicianCares(db, a.physicianId, p.id),
+  ),
+  allow(
     "location_staff",
     [
       ...PATIENT_READS,
@@ -94,6 +102,14 @@ export const policy: readonly AnyRule[] = [
     "patient",
     "break_glass",
     "physicians and staff reach a patient for whom they broke the glass, until the grant expires",
+    (db, a, p, facts) => facts.breakGlass(db, a.userId, p.id),
+  ),
+  allow(
+    "physician",
+    "read_records",
+    "patient",
+    "break_glass",
+    "a physician reads the EMR record of a patient for whom they broke the glass, until the grant expires",
     (db, a, p, facts) => facts.breakGlass(db, a.userId, p.id),
   ),
   allow(

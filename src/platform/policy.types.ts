@@ -24,7 +24,9 @@ export interface Actions {
     | "triage_waitlist"
     /** Book into the extra seat a location's overbooking rule offers (staff and administrators). */
     | "book_extra_seat"
-    | "flag_financial_assistance";
+    | "flag_financial_assistance"
+    /** The clinical record from the EMR: problems, allergies, medications, encounters, lab results. */
+    | "read_records";
   appointment: "read" | "cancel" | "reschedule" | "change_status" | "release_hold";
   physician:
     | "read_schedule"

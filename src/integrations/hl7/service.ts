@@ -254,6 +254,13 @@ export function createHl7({ db, clock, policies, patients, log }: Hl7Deps) {
         return rows.map(toLabResult);
       }),
 
+    /**
+     * The same results for a caller that has already authorized and audited the read (the records
+     * view merges them into what the EMR answers).
+     */
+    receivedFor: async (db: Executor, patientId: string): Promise<LabResult[]> =>
+      (await repo.labResultsOf(db, patientId)).map(toLabResult),
+
     /** Handles one inbound message and answers it: AA when done, AE/AR (nothing changed) otherwise. */
     async receive(msg: Hl7Message, peer: string): Promise<Hl7Message> {
       const controlId = msg.getSegment("MSH")?.getField(10)?.toString() ?? "";

@@ -5,7 +5,7 @@ import { api, type Page } from "../shared/api.js";
 import { patientName, useAppointmentTypes, useLocations, usePatient } from "../shared/queries.js";
 import { ReferForm } from "../shared/referrals.js";
 import { formatPlainDate } from "../shared/time.js";
-import type { Appointment, Patient } from "../shared/types.js";
+import type { Appointment, Me, Patient } from "../shared/types.js";
 import {
   humanize,
   LocationBadge,
@@ -15,21 +15,21 @@ import {
   StatusBadge,
   ZonedDateTime,
 } from "../shared/ui.js";
-import { LabResults } from "./LabResults.js";
+import { EmrRecords } from "./EmrRecords.js";
 
-export function PatientRecord({ id, backTo }: { id: string; backTo: string }) {
+export function PatientRecord({ id, backTo, me }: { id: string; backTo: string; me: Me }) {
   const patient = usePatient(id);
   return (
     <>
       <PageTitle>{patient.data ? patientName(patient.data) : "Patient record"}</PageTitle>
       <QueryView query={patient} what="patient record" back={{ to: backTo, label: "Back to the schedule" }}>
-        {(p) => <Record patient={p} />}
+        {(p) => <Record patient={p} physicianId={me.physicianId} />}
       </QueryView>
     </>
   );
 }
 
-function Record({ patient: p }: { patient: Patient }) {
+function Record({ patient: p, physicianId }: { patient: Patient; physicianId: string | null }) {
   const { byId: locations } = useLocations();
   const { byId: types } = useAppointmentTypes();
   const appts = useQuery({
@@ -111,7 +111,7 @@ function Record({ patient: p }: { patient: Patient }) {
           )}
         </QueryView>
       </Paper>
-      <LabResults patientId={p.id} />
+      <EmrRecords patientId={p.id} physicianId={physicianId} />
       <ReferForm patientId={p.id} />
     </Stack>
   );

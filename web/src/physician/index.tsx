@@ -15,7 +15,7 @@ export default function PhysicianArea({ me }: { me: Me }) {
         { path: "/physician", render: () => <SchedulePage me={me} /> },
         {
           path: "/physician/patients/:id",
-          render: ({ id }) => <PatientRecord key={id} id={id!} backTo="/physician" />,
+          render: ({ id }) => <PatientRecord key={id} id={id!} backTo="/physician" me={me} />,
         },
         { path: "/physician/time-off", render: () => <TimeOffPage me={me} /> },
         { path: "/physician/referrals", render: () => <PhysicianReferralsPage /> },

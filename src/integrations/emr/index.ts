@@ -1,0 +1,6 @@
+/** Records from the EMR: the public surface the composition root wires. */
+export { createEmrClient, type EmrClient, type EmrRecord } from "./client.js";
+export { recordsRoutes } from "./routes.js";
+export type { LabResult, PatientRecords } from "./schema.js";
+export { createRecords, type LocalLabResults, type Records } from "./service.js";
+export { type EmrSimulator, simulatedRecord, startEmrSimulator } from "./simulator.js";
