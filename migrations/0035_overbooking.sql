@@ -31,16 +31,20 @@ ALTER TABLE appointments
     WHERE (active AND extra_seat),
   ADD CONSTRAINT appointments_room_one_extra_seat EXCLUDE USING gist (room_id WITH =, tstzrange(starts_at, ends_at) WITH &&)
     WHERE (active AND room_id IS NOT NULL AND extra_seat),
-  -- an extra seat is the very slot it doubles: same start, same end, same place, same physician
-  ADD CONSTRAINT appointments_physician_same_slot_start EXCLUDE USING gist (physician_id WITH =, tstzrange(starts_at, ends_at) WITH &&, starts_at WITH <>)
+  -- an extra seat is the very slot it doubles: same start, same end, same place, same physician.
+  -- These compare an extra seat with an ordinary booking only (`extra_seat WITH <>`): two ordinary
+  -- bookings are kept apart by the constraints above alone, so that a booking racing another for
+  -- the same room meets `appointments_room_no_overlap`, the one its insert waits on and steps
+  -- aside from (ON CONFLICT), and not another constraint's error.
+  ADD CONSTRAINT appointments_physician_same_slot_start EXCLUDE USING gist (physician_id WITH =, tstzrange(starts_at, ends_at) WITH &&, starts_at WITH <>, extra_seat WITH <>)
     WHERE (active),
-  ADD CONSTRAINT appointments_physician_same_slot_end EXCLUDE USING gist (physician_id WITH =, tstzrange(starts_at, ends_at) WITH &&, ends_at WITH <>)
+  ADD CONSTRAINT appointments_physician_same_slot_end EXCLUDE USING gist (physician_id WITH =, tstzrange(starts_at, ends_at) WITH &&, ends_at WITH <>, extra_seat WITH <>)
     WHERE (active),
-  ADD CONSTRAINT appointments_physician_same_slot_place EXCLUDE USING gist (physician_id WITH =, tstzrange(starts_at, ends_at) WITH &&, location_id WITH <>)
+  ADD CONSTRAINT appointments_physician_same_slot_place EXCLUDE USING gist (physician_id WITH =, tstzrange(starts_at, ends_at) WITH &&, location_id WITH <>, extra_seat WITH <>)
     WHERE (active),
-  ADD CONSTRAINT appointments_room_same_slot_start EXCLUDE USING gist (room_id WITH =, tstzrange(starts_at, ends_at) WITH &&, starts_at WITH <>)
+  ADD CONSTRAINT appointments_room_same_slot_start EXCLUDE USING gist (room_id WITH =, tstzrange(starts_at, ends_at) WITH &&, starts_at WITH <>, extra_seat WITH <>)
     WHERE (active AND room_id IS NOT NULL),
-  ADD CONSTRAINT appointments_room_same_slot_end EXCLUDE USING gist (room_id WITH =, tstzrange(starts_at, ends_at) WITH &&, ends_at WITH <>)
+  ADD CONSTRAINT appointments_room_same_slot_end EXCLUDE USING gist (room_id WITH =, tstzrange(starts_at, ends_at) WITH &&, ends_at WITH <>, extra_seat WITH <>)
     WHERE (active AND room_id IS NOT NULL),
-  ADD CONSTRAINT appointments_room_one_physician EXCLUDE USING gist (room_id WITH =, tstzrange(starts_at, ends_at) WITH &&, physician_id WITH <>)
+  ADD CONSTRAINT appointments_room_one_physician EXCLUDE USING gist (room_id WITH =, tstzrange(starts_at, ends_at) WITH &&, physician_id WITH <>, extra_seat WITH <>)
     WHERE (active AND room_id IS NOT NULL);
