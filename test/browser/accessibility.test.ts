@@ -75,6 +75,14 @@ interface Screen {
   states?: State[];
 }
 
+/** The capacity planning screen's list of saved proposals, or its note that there are none. */
+const savedProposals = async (page: Page) => {
+  await page
+    .getByRole("table", { name: "Saved proposals" })
+    .or(page.getByText("No proposals for this specialty yet."))
+    .waitFor();
+};
+
 const heading = (name: string | RegExp) => async (page: Page) => {
   await page.getByRole("heading", { name, level: 1 }).waitFor();
 };
@@ -604,6 +612,24 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         },
       },
       {
+        name: "capacity planning (department)",
+        route: "/department/capacity",
+        url: "/department/capacity",
+        ready: async (page) => {
+          await heading("Capacity planning")(page);
+          await savedProposals(page);
+        },
+        states: [
+          {
+            name: "a proposal beside today's plan",
+            open: async (page) => {
+              await page.getByRole("button", { name: "Propose" }).click();
+              await page.getByRole("table", { name: "Assignments per physician and day" }).waitFor();
+            },
+          },
+        ],
+      },
+      {
         name: "reports (department)",
         route: "/department/reports",
         url: "/department/reports",
@@ -707,6 +733,15 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ready: async (page) => {
           await heading("Quality: patient satisfaction")(page);
           await page.getByText("Average rating").waitFor();
+        },
+      },
+      {
+        name: "capacity planning (any specialty)",
+        route: "/admin/capacity",
+        url: "/admin/capacity",
+        ready: async (page) => {
+          await heading("Capacity planning")(page);
+          await savedProposals(page);
         },
       },
       {
