@@ -529,6 +529,7 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         url: "/staff/facilities",
         ready: async (page) => {
           await heading("Rooms and equipment")(page);
+          await page.getByRole("form", { name: "Overbooking rule" }).waitFor();
           await page.getByRole("table", { name: "Equipment" }).waitFor();
         },
         states: [
@@ -660,6 +661,14 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           { name: "departments tab", open: tab("Departments"), scope: "[role=tabpanel]" },
           { name: "rooms tab", open: tab("Rooms"), scope: "[role=tabpanel]" },
           { name: "equipment tab", open: tab("Equipment"), scope: "[role=tabpanel]" },
+          {
+            name: "overbooking tab",
+            open: async (page) => {
+              await tab("Overbooking")(page);
+              await page.getByRole("form", { name: "Overbooking rule" }).waitFor();
+            },
+            scope: "[role=tabpanel]",
+          },
         ],
       },
       {
@@ -742,6 +751,16 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ready: async (page) => {
           await heading("Capacity planning")(page);
           await savedProposals(page);
+        },
+      },
+      {
+        name: "copay rules and caps",
+        route: "/admin/pricing",
+        url: "/admin/pricing",
+        ready: async (page) => {
+          await heading("Copays")(page);
+          await page.getByRole("table", { name: "Copay rules" }).waitFor();
+          await page.getByRole("table", { name: "Caps per plan" }).waitFor();
         },
       },
       {

@@ -37,7 +37,7 @@ export function LocationPage({ id }: { id: string }) {
               <Tabs.Tab value="departments">Departments</Tabs.Tab>
               <Tabs.Tab value="rooms">Rooms</Tabs.Tab>
               <Tabs.Tab value="equipment">Equipment</Tabs.Tab>
-              {l.kind === "virtual" ? null : <Tabs.Tab value="overbooking">Overbooking</Tabs.Tab>}
+              <Tabs.Tab value="overbooking">Overbooking</Tabs.Tab>
               {l.kind === "virtual" ? null : <Tabs.Tab value="map">Indoor map</Tabs.Tab>}
             </Tabs.List>
             <Tabs.Panel value="details" pt="md">
