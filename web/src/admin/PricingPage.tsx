@@ -27,6 +27,8 @@ import { SearchableSelect } from "../shared/SearchablePickers.js";
 import { ErrorAlert, humanize, money, PageTitle, QueryView } from "../shared/ui.js";
 
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+/** A cap in dollars ("$0" rather than the copay wording "free"). */
+const dollars = (cents: number): string => (cents === 0 ? "$0" : money(cents));
 const KINDS = [
   { value: "off_peak_discount", label: "Off-peak discount" },
   { value: "high_demand_surcharge", label: "High-demand surcharge" },
@@ -317,8 +319,8 @@ function Caps() {
                 {c.items.map((cap) => (
                   <Table.Tr key={cap.plan}>
                     <Table.Th scope="row">{cap.plan}</Table.Th>
-                    <Table.Td>{money(cap.maxSurchargeCents)}</Table.Td>
-                    <Table.Td>{money(cap.maxDiscountCents)}</Table.Td>
+                    <Table.Td>{dollars(cap.maxSurchargeCents)}</Table.Td>
+                    <Table.Td>{dollars(cap.maxDiscountCents)}</Table.Td>
                     <Table.Td>
                       <Button
                         size="xs"
