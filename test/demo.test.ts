@@ -216,6 +216,17 @@ describe("the demo network, as its users see it", { timeout: 120_000 }, () => {
     expect(result.trips[0]!.members.map((m) => m.patientId)).toEqual(children.slice(0, 2));
   });
 
+  it("the head of cardiology finds a saved capacity proposal for cardiology, with assignments beside today's plan", async () => {
+    const head = as("head.cardiology");
+    const plans = await head.get<
+      Page<{ status: string; proposed: { assignments: unknown[] }; today: { assignments: unknown[] } }>
+    >("/api/v1/capacity-plans?specialty=cardiology");
+    expect(plans.items.length).toBeGreaterThan(0);
+    expect(plans.items[0]!.status).toBe("proposed");
+    expect(plans.items[0]!.proposed.assignments.length).toBeGreaterThan(0);
+    expect(plans.items[0]!.today.assignments.length).toBeGreaterThan(0);
+  });
+
   it("the demo patient finds cardiology appointments to book across the network", async () => {
     const patient = as("patient");
     const types = await patient.get<Page<{ id: string; visitKind: string }>>(

@@ -1,7 +1,8 @@
 /**
  * The demo's copay rules and capacity plan: caps for every plan, an afternoon off-peak discount
  * and a Monday-morning surcharge at each physical location, contracts for the physicians of the
- * busiest specialty (from their weekly templates), and one saved proposal for that specialty
+ * busiest specialty and of cardiology (the demo department head's; from their weekly templates),
+ * and one saved proposal for each
  * solved by HiGHS against today's templates with a tenth more demand than they plan.
  */
 import { sql } from "kysely";
@@ -27,32 +28,39 @@ export async function seedDemoPricing(
       VALUES (${l.id}, 'off_peak_discount', '{1,2,3,4,5}', '13:00', '17:00', 0.4, 15, ${admin.id}),
              (${l.id}, 'high_demand_surcharge', '{1}', '08:00', '12:00', 0.85, 10, ${admin.id})`.execute(db);
 
-  // the specialty with the most physicians, and their weekly templates
-  const specialty = (
+  // the specialty with the most physicians and cardiology (the demo department head's), from their weekly templates
+  const specialties = (
     await sql<{ s: string }>`SELECT primary_specialty AS s FROM physicians GROUP BY primary_specialty
       ORDER BY count(*) DESC, primary_specialty LIMIT 1`.execute(db)
-  ).rows[0]?.s;
-  if (!specialty) return { rules: 2 * locations.length, plans: 0 };
-  const { problem, today } = await problemFromTemplates(db, specialty, opts.today);
-  for (const c of problem.contracts)
-    await sql`INSERT INTO physician_contracts (physician_id, home_location_id, location_ids, hours_per_week, weekdays)
-      VALUES (${c.physicianId}, ${c.homeLocationId}, ${[...c.locationIds]}, ${c.hoursPerWeek}, ${[...c.weekdays]})`.execute(
+  ).rows.map((r) => r.s);
+  const cardiology = (
+    await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM physicians WHERE primary_specialty = 'cardiology'`.execute(db)
+  ).rows[0]?.n;
+  if (cardiology && !specialties.includes("cardiology")) specialties.push("cardiology");
+  for (const specialty of specialties) {
+    const { problem, today } = await problemFromTemplates(db, specialty, opts.today);
+    for (const c of problem.contracts)
+      await sql`INSERT INTO physician_contracts (physician_id, home_location_id, location_ids, hours_per_week, weekdays)
+        VALUES (${c.physicianId}, ${c.homeLocationId}, ${[...c.locationIds]}, ${c.hoursPerWeek}, ${[...c.weekdays]})`.execute(
+        db,
+      );
+    const { assignments, solveMs } = await createSolver(20)(problem);
+    let monday = new Date(`${opts.today}T00:00:00Z`);
+    do monday = new Date(monday.getTime() + 86_400_000);
+    while (monday.getUTCDay() !== 1);
+    const proposal = {
+      proposed: { assignments, figures: measure(problem, assignments) },
+      today: { assignments: today, figures: measure(problem, today) },
+      reschedulePlanIds: [],
+    };
+    await sql`INSERT INTO capacity_plans (specialty, start_date, weeks, proposal, solve_ms, created_by, created_at)
+      VALUES (${specialty}, ${monday.toISOString().slice(0, 10)}, 4, ${JSON.stringify(proposal)}, ${solveMs}, ${admin.id}, ${new Date(`${opts.today}T08:00:00Z`)})`.execute(
       db,
     );
-  const { assignments, solveMs } = await createSolver(20)(problem);
-  let monday = new Date(`${opts.today}T00:00:00Z`);
-  do monday = new Date(monday.getTime() + 86_400_000);
-  while (monday.getUTCDay() !== 1);
-  const proposal = {
-    proposed: { assignments, figures: measure(problem, assignments) },
-    today: { assignments: today, figures: measure(problem, today) },
-    reschedulePlanIds: [],
-  };
-  await sql`INSERT INTO capacity_plans (specialty, start_date, weeks, proposal, solve_ms, created_by, created_at)
-    VALUES (${specialty}, ${monday.toISOString().slice(0, 10)}, 4, ${JSON.stringify(proposal)}, ${solveMs}, ${admin.id}, ${new Date(`${opts.today}T08:00:00Z`)})`.execute(
-    db,
-  );
-  return { rules: 2 * locations.length, plans: 1 };
+  }
+  return { rules: 2 * locations.length, plans: specialties.length };
 }
 
 /**

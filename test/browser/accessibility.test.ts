@@ -75,6 +75,14 @@ interface Screen {
   states?: State[];
 }
 
+/** The capacity planning screen's list of saved proposals, or its note that there are none. */
+const savedProposals = async (page: Page) => {
+  await page
+    .getByRole("table", { name: "Saved proposals" })
+    .or(page.getByText("No proposals for this specialty yet."))
+    .waitFor();
+};
+
 const heading = (name: string | RegExp) => async (page: Page) => {
   await page.getByRole("heading", { name, level: 1 }).waitFor();
 };
@@ -525,6 +533,7 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         url: "/staff/facilities",
         ready: async (page) => {
           await heading("Rooms and equipment")(page);
+          await page.getByRole("form", { name: "Overbooking rule" }).waitFor();
           await page.getByRole("table", { name: "Equipment" }).waitFor();
         },
         states: [
@@ -608,6 +617,24 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         },
       },
       {
+        name: "capacity planning (department)",
+        route: "/department/capacity",
+        url: "/department/capacity",
+        ready: async (page) => {
+          await heading("Capacity planning")(page);
+          await savedProposals(page);
+        },
+        states: [
+          {
+            name: "a proposal beside today's plan",
+            open: async (page) => {
+              await page.getByRole("button", { name: "Propose" }).click();
+              await page.getByRole("table", { name: "Assignments per physician and day" }).waitFor();
+            },
+          },
+        ],
+      },
+      {
         name: "reports (department)",
         route: "/department/reports",
         url: "/department/reports",
@@ -638,6 +665,14 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           { name: "departments tab", open: tab("Departments"), scope: "[role=tabpanel]" },
           { name: "rooms tab", open: tab("Rooms"), scope: "[role=tabpanel]" },
           { name: "equipment tab", open: tab("Equipment"), scope: "[role=tabpanel]" },
+          {
+            name: "overbooking tab",
+            open: async (page) => {
+              await tab("Overbooking")(page);
+              await page.getByRole("form", { name: "Overbooking rule" }).waitFor();
+            },
+            scope: "[role=tabpanel]",
+          },
         ],
       },
       {
@@ -711,6 +746,25 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ready: async (page) => {
           await heading("Quality: patient satisfaction")(page);
           await page.getByText("Average rating").waitFor();
+        },
+      },
+      {
+        name: "capacity planning (any specialty)",
+        route: "/admin/capacity",
+        url: "/admin/capacity",
+        ready: async (page) => {
+          await heading("Capacity planning")(page);
+          await savedProposals(page);
+        },
+      },
+      {
+        name: "copay rules and caps",
+        route: "/admin/pricing",
+        url: "/admin/pricing",
+        ready: async (page) => {
+          await heading("Copays")(page);
+          await page.getByRole("table", { name: "Copay rules" }).waitFor();
+          await page.getByRole("table", { name: "Caps per plan" }).waitFor();
         },
       },
       {

@@ -56,6 +56,9 @@ describe("a patient booking across the network", () => {
       await page.getByRole("button", { name: `Book earliest here: ${chosen.name}` }).click();
       await page.getByRole("heading", { name: "Confirm your appointment" }).waitFor();
       await page.getByText(/holding this time for you for \d+:\d\d more/).waitFor();
+      // the copay the server quotes for the held option, with why, before confirming
+      await page.getByTestId("copay").waitFor();
+      expect(await text(page.getByTestId("copay"))).toMatch(/^Your copay: \$\d+(\.\d\d)? \(.+\)$/);
       await page.getByRole("button", { name: "Confirm booking" }).click();
 
       await page.getByRole("heading", { name: "You are booked" }).waitFor();

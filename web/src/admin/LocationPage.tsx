@@ -2,6 +2,7 @@
 import { Tabs } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../shared/api.js";
+import { OverbookingRule } from "../shared/OverbookingRule.js";
 import { Link } from "../shared/router.js";
 import type { Location } from "../shared/types.js";
 import { PageTitle, QueryView } from "../shared/ui.js";
@@ -36,6 +37,7 @@ export function LocationPage({ id }: { id: string }) {
               <Tabs.Tab value="departments">Departments</Tabs.Tab>
               <Tabs.Tab value="rooms">Rooms</Tabs.Tab>
               <Tabs.Tab value="equipment">Equipment</Tabs.Tab>
+              <Tabs.Tab value="overbooking">Overbooking</Tabs.Tab>
               {l.kind === "virtual" ? null : <Tabs.Tab value="map">Indoor map</Tabs.Tab>}
             </Tabs.List>
             <Tabs.Panel value="details" pt="md">
@@ -49,6 +51,9 @@ export function LocationPage({ id }: { id: string }) {
             </Tabs.Panel>
             <Tabs.Panel value="equipment" pt="md">
               <Equipment locationId={l.id} />
+            </Tabs.Panel>
+            <Tabs.Panel value="overbooking" pt="md">
+              <OverbookingRule locationId={l.id} />
             </Tabs.Panel>
             <Tabs.Panel value="map" pt="md">
               <IndoorMap locationId={l.id} />

@@ -1,6 +1,7 @@
 /** The administrator's screens (and the compliance officer's audit log). */
 
 import { ReportsPage } from "../reports/ReportsPage.js";
+import { CapacityPage } from "../shared/CapacityPage.js";
 import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
 import { Routes } from "../shared/router.js";
 import { SurveyResultsPage } from "../shared/SurveyResultsPage.js";
@@ -14,6 +15,7 @@ import { Hl7MessagesPage } from "./Hl7MessagesPage.js";
 import { LocationPage } from "./LocationPage.js";
 import { LocationsPage } from "./LocationsPage.js";
 import { NoShowModelPage } from "./NoShowModelPage.js";
+import { PricingPage } from "./PricingPage.js";
 import { TravelPage } from "./TravelPage.js";
 import { UsersPage } from "./UsersPage.js";
 import { AdminWaitlistPage } from "./WaitlistPage.js";
@@ -42,6 +44,8 @@ export default function AdminArea({ me }: { me: Me }) {
           { path: "/admin/fhir-clients", render: () => <FhirClientsPage /> },
           { path: "/admin/surveys", render: () => <SurveyResultsPage me={me} /> },
           { path: "/admin/audit/monitoring", render: () => <CompliancePage /> },
+          { path: "/admin/capacity", render: () => <CapacityPage me={me} /> },
+          { path: "/admin/pricing", render: () => <PricingPage /> },
           { path: "/admin/hl7", render: () => <Hl7MessagesPage /> },
           {
             path: "/admin/reports",

@@ -1,6 +1,7 @@
 /** The department head's screens: assignments, rotations and time off with previews. */
 
 import { ReportsPage } from "../reports/ReportsPage.js";
+import { CapacityPage } from "../shared/CapacityPage.js";
 import { Routes } from "../shared/router.js";
 import { SurveyResultsPage } from "../shared/SurveyResultsPage.js";
 import type { Me } from "../shared/types.js";
@@ -13,6 +14,7 @@ export default function DepartmentArea({ me }: { me: Me }) {
       fallback={<NotFound />}
       routes={[
         { path: "/department", render: () => <DepartmentPage me={me} /> },
+        { path: "/department/capacity", render: () => <CapacityPage me={me} /> },
         { path: "/department/surveys", render: () => <SurveyResultsPage me={me} /> },
         {
           path: "/department/reports",

@@ -2,6 +2,7 @@
  * Find care across the whole network: one search, every location's options, sorted the way the
  * patient chooses, with the locations side by side before they pick one.
  */
+
 import {
   Alert,
   Button,
@@ -33,6 +34,7 @@ import { type NetworkSearch, searchNetwork } from "../shared/search.js";
 import { addDays, todayIn, viewerZone } from "../shared/time.js";
 import type { Appointment, Me, SlotOptionDto } from "../shared/types.js";
 import { ErrorAlert, Loading, PageTitle } from "../shared/ui.js";
+import { rememberHeldOption } from "./copay.js";
 import { LocationComparison } from "./LocationComparison.js";
 import { usePeople } from "./people.js";
 import { Suggestions } from "./Suggestions.js";
@@ -154,7 +156,9 @@ export function FindCare({ me }: { me: Me }) {
         return api.post<Appointment>(`/api/v1/appointments/${rescheduleId}/reschedule`, {
           optionId: option.id,
         });
-      return api.post<Appointment>("/api/v1/holds", { optionId: option.id, patientId });
+      const held = await api.post<Appointment>("/api/v1/holds", { optionId: option.id, patientId });
+      rememberHeldOption(held.id, option.id);
+      return held;
     },
     onSuccess: (appt) => {
       navigate(

@@ -9,6 +9,7 @@ import { ButtonLink, navigate } from "../shared/router.js";
 import { countdown } from "../shared/time.js";
 import type { Appointment } from "../shared/types.js";
 import { ErrorAlert, LocationBadge, PageTitle, QueryView, ZonedDateTime } from "../shared/ui.js";
+import { Copay } from "./copay.js";
 
 export function HoldPage({ id }: { id: string }) {
   const appt = useQuery({
@@ -114,6 +115,7 @@ function HoldDetails({ appt }: { appt: Appointment }) {
           ) : null}
         </Stack>
       </Paper>
+      <Copay holdId={appt.id} patientId={appt.patientId} />
       <div role="timer" aria-live="off" aria-label="Time left to confirm" data-testid="hold-countdown">
         {expired ? (
           <Alert color="red" title="The hold has expired">

@@ -8,6 +8,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, type Page } from "../shared/api.js";
 import { type FacilityKind, OutOfServicePanel, ServiceAction, ServiceState } from "../shared/OutOfService.js";
+import { OverbookingRule } from "../shared/OverbookingRule.js";
 import { useLocations } from "../shared/queries.js";
 import { viewerZone } from "../shared/time.js";
 import type { EquipmentItem, Me, Room } from "../shared/types.js";
@@ -103,7 +104,7 @@ export function FacilitiesPage({ me }: { me: Me }) {
   const zone = (locationId && byId.get(locationId)?.timeZone) || viewerZone;
   return (
     <>
-      <PageTitle description="Take a room or an item out of service (its appointments move first), or put it back.">
+      <PageTitle description="The overbooking rule; take a room or an item out of service (its appointments move first), or put it back.">
         Rooms and equipment
       </PageTitle>
       {me.locationIds.length > 1 ? (
@@ -119,6 +120,7 @@ export function FacilitiesPage({ me }: { me: Me }) {
       ) : null}
       {locationId ? (
         <Stack gap="xl">
+          <OverbookingRule key={`overbooking-${locationId}`} locationId={locationId} />
           <FacilityList key={`room-${locationId}`} kind="room" locationId={locationId} zone={zone} />
           <FacilityList
             key={`equipment-${locationId}`}
