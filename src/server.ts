@@ -21,7 +21,6 @@ import { type AuditTrail, auditRoutes, createAudit, openAuditTrail } from "./pla
 import { type Clock, systemClock } from "./platform/clock.js";
 import { type Config, loadConfig } from "./platform/config.js";
 import { type Database, openDatabase } from "./platform/db.js";
-import { ProblemError, problems } from "./platform/errors.js";
 import { type App, createHttpApp } from "./platform/http.js";
 import {
   auditContextOf,
@@ -44,25 +43,20 @@ import {
   type ScopeFacts,
 } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
+import { wireAnalyticsParts } from "./server.analytics.js";
 import {
   type Analytics,
   analyticsRoutes,
   capacityRoutes,
   createAnalytics,
-  createCapacityService,
-  createPriceRecorder,
-  createPricingService,
-  createReports,
-  createSolver,
   type PricingService,
   pricingRoutes,
   type Reports,
   reportRoutes,
 } from "./services/analytics/index.js";
 import {
-  createQuality,
+  type createQuality,
   qualityRoutes,
-  type Surveys,
   startComplianceWatch,
 } from "./services/analytics/quality/index.js";
 import { createFamily, familyRoutes } from "./services/family/index.js";
@@ -335,99 +329,15 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     timeZoneOf: async (ex, id) => (await locations.lookup.get(ex, id)).timeZone,
     log: app.log,
   });
-  const quality = createQuality({
+  const { quality, surveyLinks, reports, pricing, priceRecorder, capacity } = wireAnalyticsParts({
     db,
     clock,
     policies,
-    specialtiesOf: async (ex, id) => (await physicianService.get(ex, id)).specialties,
-    breakGlass: { unreviewed: identity.unreviewedBreakGlass },
-    locationIds: async () =>
-      (await locations.list({ limit: 500, offset: 0 } as Parameters<typeof locations.list>[0])).items.map(
-        (l) => l.id,
-      ),
-  });
-  const surveyLinks: Pick<Surveys, "issueLink"> = quality.surveys;
-  const reports = createReports({
-    db,
-    clock,
-    policies,
-    sources: {
-      reportFacts: visitHistory.reportFacts,
-      timeZones: (ex, ids) => locationService.timeZones(ex, ids),
-      homeAreas: patientService.homeAreas,
-    },
-    names: {
-      locations: async (ex, ids) =>
-        new Map(
-          await Promise.all(ids.map(async (id) => [id, (await locationService.get(ex, id)).name] as const)),
-        ),
-      physicians: async (ex, ids) =>
-        new Map(
-          await Promise.all(
-            ids.map(async (id) => {
-              const p = await physicianService.get(ex, id);
-              return [id, `${p.givenName} ${p.familyName}, ${p.title}`] as const;
-            }),
-          ),
-        ),
-      specialtiesOf: async (ex, id) =>
-        (await physicianService.get(ex, id).catch(() => undefined))?.specialties ?? [],
-      feeTargets: async (ex, locationId, typeId) => ({
-        location: (await locationService.existing(ex, [locationId])).length === 1,
-        type: (await appointmentTypeCatalog.existing(ex, [typeId])).length === 1,
-      }),
-    },
-  });
-  const pricing = createPricingService({
-    db,
-    clock,
-    policies,
+    identity,
+    locations,
     optionIds,
-    appointmentType: (ex, id, field) => appointmentTypeCatalog.get(ex, id, field),
-    timeZoneOf: async (ex, id) => (await locations.lookup.get(ex, id)).timeZone,
-    payerOf: async (ex, id) => (await patientService.get(ex, id)).insurance?.payer ?? null,
-    appointment: (ex, id) => appointmentFacts.get(ex, id),
-    upcoming: visitHistory.upcoming,
-    plannedMinutes: async (ex, physicianId, locationId, date) => {
-      const plan = (await physicianService.plans(ex, [physicianId], date, date)).get(physicianId);
-      let minutes = 0;
-      for (const b of plan?.assignments ?? [])
-        if (b.locationId === locationId && b.date === date)
-          minutes += (Date.parse(b.end) - Date.parse(b.start)) / 60_000;
-      return minutes;
-    },
-  });
-  const priceRecorder = createPriceRecorder(pricing, app.log);
-  const capacity = createCapacityService({
-    db,
-    clock,
-    policies,
-    solve: createSolver(),
-    specialtyOf: async (ex, id, field) => {
-      try {
-        return (await physicianService.get(ex, id)).primarySpecialty;
-      } catch (err) {
-        if (err instanceof ProblemError && err.status === 404) throw problems.notFound("physician", field);
-        throw err;
-      }
-    },
-    roomsAt: async (ex, id) => (await locationService.roomsAt(ex, id)).filter((r) => r.active).length,
-    missingLocations: async (ex, ids) => {
-      const known = await locationService.timeZones(ex, [...ids]);
-      return ids.filter((id) => !known.has(id));
-    },
-    travel: async () => (await locations.travelMatrix()).entries,
-    plannedDays: async (ex, id, from, to) =>
-      ((await physicianService.plans(ex, [id], from, to)).get(id)?.assignments ?? []).map((b) => ({
-        locationId: b.locationId,
-        date: b.date,
-      })),
-    visits: visitHistory,
-    appointmentType: (ex, id) => appointmentTypeCatalog.get(ex, id),
-    rescheduling: {
-      propose: (actor, input) => rescheduling.propose(actor, input),
-      apply: (actor, id, input) => rescheduling.apply(actor, id, input),
-    },
+    rescheduling,
+    log: app.log,
   });
   const notifications = createNotifications({
     db,

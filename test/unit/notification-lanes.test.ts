@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { inOrderPerKey } from "../../src/services/notifications/worker.js";
+import { inOrderPerKey } from "../../src/platform/lanes.js";
 
 describe("sending in order per appointment, several at once", () => {
   it("sends each message once, each appointment's in its order, at most `limit` at a time", async () => {

@@ -1,0 +1,147 @@
+/**
+ * The composition root's analytics part (src/server.ts): surveys and compliance, the reports' read
+ * model, copays and capacity planning, each fed by the other modules' interfaces.
+ */
+import type { FastifyBaseLogger } from "fastify";
+import type { Clock } from "./platform/clock.js";
+import type { Db } from "./platform/db.js";
+import { ProblemError, problems } from "./platform/errors.js";
+import type { createIdentity } from "./platform/identity/index.js";
+import type { Policies } from "./platform/policy.js";
+import {
+  createCapacityService,
+  createPriceRecorder,
+  createPricingService,
+  createReports,
+  createSolver,
+} from "./services/analytics/index.js";
+import { createQuality, type Surveys } from "./services/analytics/quality/index.js";
+import { type createLocations, locationService } from "./services/locations/index.js";
+import { patientService } from "./services/patients/index.js";
+import { physicianService } from "./services/physicians/index.js";
+import type { createRescheduling } from "./services/rescheduling/index.js";
+import {
+  appointmentFacts,
+  appointmentTypeCatalog,
+  type createOptionIds,
+  visitHistory,
+} from "./services/scheduling/index.js";
+
+export interface AnalyticsWiring {
+  db: Db;
+  clock: Clock;
+  policies: Policies;
+  identity: Pick<ReturnType<typeof createIdentity>, "unreviewedBreakGlass">;
+  locations: ReturnType<typeof createLocations>;
+  optionIds: ReturnType<typeof createOptionIds>;
+  rescheduling: ReturnType<typeof createRescheduling>;
+  log: FastifyBaseLogger;
+}
+
+/** Creates the analytics parts that read other modules (the no-show model is created on its own). */
+export function wireAnalyticsParts({
+  db,
+  clock,
+  policies,
+  identity,
+  locations,
+  optionIds,
+  rescheduling,
+  log,
+}: AnalyticsWiring) {
+  const quality = createQuality({
+    db,
+    clock,
+    policies,
+    specialtiesOf: async (ex, id) => (await physicianService.get(ex, id)).specialties,
+    breakGlass: { unreviewed: identity.unreviewedBreakGlass },
+    locationIds: async () =>
+      (await locations.list({ limit: 500, offset: 0 } as Parameters<typeof locations.list>[0])).items.map(
+        (l) => l.id,
+      ),
+  });
+  const surveyLinks: Pick<Surveys, "issueLink"> = quality.surveys;
+  const reports = createReports({
+    db,
+    clock,
+    policies,
+    sources: {
+      reportFacts: visitHistory.reportFacts,
+      timeZones: (ex, ids) => locationService.timeZones(ex, ids),
+      homeAreas: patientService.homeAreas,
+    },
+    names: {
+      locations: async (ex, ids) =>
+        new Map(
+          await Promise.all(ids.map(async (id) => [id, (await locationService.get(ex, id)).name] as const)),
+        ),
+      physicians: async (ex, ids) =>
+        new Map(
+          await Promise.all(
+            ids.map(async (id) => {
+              const p = await physicianService.get(ex, id);
+              return [id, `${p.givenName} ${p.familyName}, ${p.title}`] as const;
+            }),
+          ),
+        ),
+      specialtiesOf: async (ex, id) =>
+        (await physicianService.get(ex, id).catch(() => undefined))?.specialties ?? [],
+      feeTargets: async (ex, locationId, typeId) => ({
+        location: (await locationService.existing(ex, [locationId])).length === 1,
+        type: (await appointmentTypeCatalog.existing(ex, [typeId])).length === 1,
+      }),
+    },
+  });
+  const pricing = createPricingService({
+    db,
+    clock,
+    policies,
+    optionIds,
+    appointmentType: (ex, id, field) => appointmentTypeCatalog.get(ex, id, field),
+    timeZoneOf: async (ex, id) => (await locations.lookup.get(ex, id)).timeZone,
+    payerOf: async (ex, id) => (await patientService.get(ex, id)).insurance?.payer ?? null,
+    appointment: (ex, id) => appointmentFacts.get(ex, id),
+    upcoming: visitHistory.upcoming,
+    plannedMinutes: async (ex, physicianId, locationId, date) => {
+      const plan = (await physicianService.plans(ex, [physicianId], date, date)).get(physicianId);
+      let minutes = 0;
+      for (const b of plan?.assignments ?? [])
+        if (b.locationId === locationId && b.date === date)
+          minutes += (Date.parse(b.end) - Date.parse(b.start)) / 60_000;
+      return minutes;
+    },
+  });
+  const priceRecorder = createPriceRecorder(pricing, log);
+  const capacity = createCapacityService({
+    db,
+    clock,
+    policies,
+    solve: createSolver(),
+    specialtyOf: async (ex, id, field) => {
+      try {
+        return (await physicianService.get(ex, id)).primarySpecialty;
+      } catch (err) {
+        if (err instanceof ProblemError && err.status === 404) throw problems.notFound("physician", field);
+        throw err;
+      }
+    },
+    roomsAt: async (ex, id) => (await locationService.roomsAt(ex, id)).filter((r) => r.active).length,
+    missingLocations: async (ex, ids) => {
+      const known = await locationService.timeZones(ex, [...ids]);
+      return ids.filter((id) => !known.has(id));
+    },
+    travel: async () => (await locations.travelMatrix()).entries,
+    plannedDays: async (ex, id, from, to) =>
+      ((await physicianService.plans(ex, [id], from, to)).get(id)?.assignments ?? []).map((b) => ({
+        locationId: b.locationId,
+        date: b.date,
+      })),
+    visits: visitHistory,
+    appointmentType: (ex, id) => appointmentTypeCatalog.get(ex, id),
+    rescheduling: {
+      propose: (actor, input) => rescheduling.propose(actor, input),
+      apply: (actor, id, input) => rescheduling.apply(actor, id, input),
+    },
+  });
+  return { quality, surveyLinks, reports, pricing, priceRecorder, capacity };
+}
