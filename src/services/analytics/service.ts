@@ -3,6 +3,7 @@
  * locations, physicians for their own) and the model in use with its evaluation (administrators).
  * Patients never see a risk: no rule of the policy table gives them one.
  */
+
 import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
 import type { Executor } from "../../platform/db.js";
@@ -10,6 +11,7 @@ import { auditContextOf } from "../../platform/identity/index.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import { locationTarget, physicianTarget } from "../../platform/policy.js";
 import { toIso } from "../../platform/schemas.js";
+import { dateTimeFormat } from "../../platform/time.js";
 import type { ProspectiveVisit, VisitFacts } from "../scheduling/index.js";
 import { coefficients, predict, type Visit } from "./noshow/index.js";
 import { analyticsRepository as repo } from "./repository.js";
@@ -43,7 +45,7 @@ export type TimeZoneOf = (db: Executor, locationId: string) => Promise<string>;
 
 /** Weekday (0 = Sunday) and hour of an instant in a time zone. */
 export function localWeekdayHour(at: Date, timeZone: string): { weekday: number; hour: number } {
-  const parts = new Intl.DateTimeFormat("en-US", {
+  const parts = dateTimeFormat("en-US", {
     timeZone,
     weekday: "short",
     hour: "numeric",

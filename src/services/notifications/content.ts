@@ -3,11 +3,13 @@
  * modules' public surfaces at send time (so a reminder shows today's parking price), turned into
  * a language-neutral view for the templates, plus the iCalendar file.
  */
+
 import ical, { ICalCalendarMethod, ICalEventStatus } from "ical-generator";
 import { Temporal } from "temporal-polyfill";
 import { tzlib_get_ical_block } from "timezones-ical-library";
 import { ROOM_OPENS_MINUTES } from "../../integrations/telehealth/index.js";
 import type { Executor } from "../../platform/db.js";
+import { dateTimeFormat } from "../../platform/time.js";
 import { distanceKm, type Location, locationService } from "../locations/index.js";
 import { type Patient, patientService } from "../patients/index.js";
 import { type Physician, physicianService } from "../physicians/index.js";
@@ -103,11 +105,11 @@ export function bearingDegrees(
 export function localWhen(instant: Date, timeZone: string, language: string) {
   const zdt = Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(timeZone);
   const part = (locale: string, style: "short" | "long") =>
-    new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: style })
+    dateTimeFormat(locale, { timeZone, timeZoneName: style })
       .formatToParts(instant)
       .find((p) => p.type === "timeZoneName")?.value ?? timeZone;
   return {
-    date: new Intl.DateTimeFormat(language, { dateStyle: "full", timeZone }).format(instant),
+    date: dateTimeFormat(language, { dateStyle: "full", timeZone }).format(instant),
     isoDate: zdt.toPlainDate().toString(),
     time: `${String(zdt.hour).padStart(2, "0")}:${String(zdt.minute).padStart(2, "0")}`,
     zoneAbbr: part("en-US", "short"),

@@ -4,11 +4,13 @@
  * change inside the caller's transaction and names the appointments the change makes impossible,
  * and searches alternatives for one of them; the service's single propose/apply path does the rest.
  */
+
 import type { Actor } from "../../platform/access.js";
 import type { Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import { locationTarget, physicianTarget } from "../../platform/policy.js";
+import { dateTimeFormat } from "../../platform/time.js";
 import type { Locations } from "../locations/index.js";
 import type { Physicians, PlannedBlock } from "../physicians/index.js";
 import type { Scheduling, SlotOptionDto, UpcomingAppointment } from "../scheduling/index.js";
@@ -67,7 +69,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Today's date at `now` in a time zone, as YYYY-MM-DD. */
 const localDate = (now: number, zone: string) =>
-  new Intl.DateTimeFormat("en-CA", {
+  dateTimeFormat("en-CA", {
     timeZone: zone,
     year: "numeric",
     month: "2-digit",

@@ -14,7 +14,7 @@ import { auditContextOf } from "../../../platform/identity/index.js";
 import type { ServiceDeps } from "../../../platform/module.js";
 import { locationTarget, patient } from "../../../platform/policy.js";
 import { type Page, toIso } from "../../../platform/schemas.js";
-import { wallClockToEpochMs } from "../../../platform/time.js";
+import { dateTimeFormat, wallClockToEpochMs } from "../../../platform/time.js";
 import type { OptionIds, VisitFacts } from "../../scheduling/index.js";
 import { type Price, priceOf } from "./price.js";
 import { type PriceRow, type RuleRow, pricingRepository as repo, toRule } from "./repository.js";
@@ -92,7 +92,7 @@ export function localMoment(
   timeZone: string,
 ): { date: string; weekday: number; minuteOfDay: number } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
+    dateTimeFormat("en-US", {
       timeZone,
       year: "numeric",
       month: "2-digit",

@@ -3,6 +3,7 @@
  * contributes to the daily facts and the daily flows. A change is applied as "minus the old row's
  * contribution, plus the new one's", so the aggregates always equal a sum over the visit rows.
  */
+import { dateTimeFormat } from "../../../platform/time.js";
 import type { ReportFacts } from "../../scheduling/index.js";
 
 export type Outcome = "open" | "completed" | "no_show" | "cancelled" | "late_cancelled" | "rescheduled";
@@ -28,7 +29,7 @@ export interface VisitRow {
 
 /** The local date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", {
+  return dateTimeFormat("en-CA", {
     timeZone,
     year: "numeric",
     month: "2-digit",
