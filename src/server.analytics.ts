@@ -9,6 +9,7 @@ import { ProblemError, problems } from "./platform/errors.js";
 import type { createIdentity } from "./platform/identity/index.js";
 import type { Policies } from "./platform/policy.js";
 import {
+  copayReads,
   createCapacityService,
   createPriceRecorder,
   createPricingService,
@@ -70,6 +71,8 @@ export function wireAnalyticsParts({
       timeZones: (ex, ids) => locationService.timeZones(ex, ids),
       homeAreas: patientService.homeAreas,
     },
+    // a report first prices what the recorder has not reached (pricing is created below)
+    copays: { ...copayReads, recordPending: () => pricing.recordBooked() },
     names: {
       locations: async (ex, ids) =>
         new Map(
