@@ -78,13 +78,11 @@ export function wireAnalyticsParts({
         new Map(
           await Promise.all(ids.map(async (id) => [id, (await locationService.get(ex, id)).name] as const)),
         ),
+      // one query for every physician of a report (a network's report per physician names 2,000+)
       physicians: async (ex, ids) =>
         new Map(
-          await Promise.all(
-            ids.map(async (id) => {
-              const p = await physicianService.get(ex, id);
-              return [id, `${p.givenName} ${p.familyName}, ${p.title}`] as const;
-            }),
+          (await physicianService.forSearch(ex, { ids })).map(
+            (p) => [p.id, `${p.givenName} ${p.familyName}, ${p.title}`] as const,
           ),
         ),
       specialtiesOf: async (ex, id) =>
