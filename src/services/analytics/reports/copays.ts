@@ -77,7 +77,8 @@ export function createCopayProjection(deps: { db: Db; source: CopaySource }) {
   return {
     /** Follows the events up to where both the projector and the price recorder have got. */
     async catchUp(): Promise<void> {
-      await source.recordPending?.();
+      // a failed pass here is not the report's failure: the split waits for the recorder's next run
+      await source.recordPending?.()?.catch(() => undefined);
       await db.transaction().execute(async (tx) => {
         const cursor = await copays.cursor(tx);
         const upTo = Math.min((await reports.cursor(tx, false)) ?? 0, await source.recordedThrough(tx));
