@@ -9,6 +9,7 @@ import { ProblemError, problems } from "./platform/errors.js";
 import type { createIdentity } from "./platform/identity/index.js";
 import type { Policies } from "./platform/policy.js";
 import {
+  copayReads,
   createCapacityService,
   createPriceRecorder,
   createPricingService,
@@ -70,18 +71,18 @@ export function wireAnalyticsParts({
       timeZones: (ex, ids) => locationService.timeZones(ex, ids),
       homeAreas: patientService.homeAreas,
     },
+    // a report first prices what the recorder has not reached (pricing is created below)
+    copays: { ...copayReads, recordPending: () => pricing.recordBooked() },
     names: {
       locations: async (ex, ids) =>
         new Map(
           await Promise.all(ids.map(async (id) => [id, (await locationService.get(ex, id)).name] as const)),
         ),
+      // one query for every physician of a report (a network's report per physician names 2,000+)
       physicians: async (ex, ids) =>
         new Map(
-          await Promise.all(
-            ids.map(async (id) => {
-              const p = await physicianService.get(ex, id);
-              return [id, `${p.givenName} ${p.familyName}, ${p.title}`] as const;
-            }),
+          (await physicianService.forSearch(ex, { ids })).map(
+            (p) => [p.id, `${p.givenName} ${p.familyName}, ${p.title}`] as const,
           ),
         ),
       specialtiesOf: async (ex, id) =>

@@ -1,7 +1,7 @@
 /**
- * Report latency on the bench network: the four reports network-wide over 90 days (per location
- * and per location and physician), one request at a time, after the read model's first build
- * (timed on its own: the first report waits for it).
+ * Report latency on the bench network: the four reports network-wide over 90 days (per location,
+ * per location and physician, and per location and specialty), one request at a time, after the
+ * read model's first build (timed on its own: the first report waits for it).
  */
 import { ms, pct } from "./common.js";
 import type { Timed } from "./server.js";
@@ -14,16 +14,16 @@ export async function measureReports(get: (path: string) => Promise<Timed>, requ
   const first = await get(`/api/v1/analytics/reports/utilisation?from=${from}&to=${to}`);
   if (first.status !== 200) throw new Error(`reports ${first.status}`);
   const out: Record<string, { requests: number; p50: number; p95: number; max: number }> = {};
-  const each = Math.max(5, Math.floor(requests / (KINDS.length * 2)));
+  const each = Math.max(5, Math.floor(requests / (KINDS.length * 3)));
   for (const kind of KINDS)
-    for (const by of kind === "flow" ? ["location"] : ["location", "physician"]) {
+    for (const by of kind === "flow" ? ["location"] : ["location", "physician", "specialty"]) {
       const latencies: number[] = [];
       for (let i = 0; i < each; i++) {
         const r = await get(`/api/v1/analytics/reports/${kind}?from=${from}&to=${to}&by=${by}`);
         if (r.status !== 200) throw new Error(`reports ${kind} ${r.status}`);
         latencies.push(r.ms);
       }
-      out[`${kind}By${by === "location" ? "Location" : "Physician"}`] = {
+      out[`${kind}By${by[0]!.toUpperCase()}${by.slice(1)}`] = {
         requests: each,
         p50: ms(pct(latencies, 50)),
         p95: ms(pct(latencies, 95)),

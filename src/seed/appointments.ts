@@ -28,6 +28,7 @@ import {
   type TypeInfo,
 } from "./booking-data.js";
 import { type Catchment, catchments } from "./catchments.js";
+import { recordSeededCopays } from "./copays.js";
 import { insertAsJson, withIndexesBuiltAfter } from "./insert.js";
 import { Random } from "./random.js";
 import { insertSorted, overlapping } from "./sorted-intervals.js";
@@ -106,7 +107,12 @@ interface Window {
 
 /** Books `fraction` of the network's time in a transaction of its own; returns what was written. */
 export function seedAppointments(database: Database, share: BookingShare): Promise<BookingSummary> {
-  return database.db.transaction().execute((tx) => bookAppointments(tx, share));
+  return database.db.transaction().execute(async (tx) => {
+    const written = await bookAppointments(tx, share);
+    // each booking's copay, as the price recorder keeps it (the revenue report's patient share)
+    await recordSeededCopays(tx);
+    return written;
+  });
 }
 
 /** The same inside the caller's transaction (the demo network loads in one). */

@@ -1,10 +1,13 @@
 /**
  * The demo's fee schedule (analytics' revenue reports): every appointment type at every location,
- * the catalogue price adjusted by the kind of location, billed under the type's code with a
- * modifier per kind of site. Derived, not drawn: the random sequences stay as they were.
+ * two and a half times the catalogue's base copay (the payer pays the rest) adjusted by the kind of
+ * location, billed under the type's code with a modifier per kind of site. Derived, not drawn:
+ * the random sequences stay as they were.
  */
 import type { AppointmentTypeRow, FeeRow, LocationRow } from "./tables.js";
 
+/** The fee as a multiple of the type's base copay. */
+const FEE_PER_COPAY = 2.5;
 const FACTOR: Record<string, [number, string]> = {
   main_campus: [1, ""],
   specialty_center: [1.1, "-SC"],
@@ -22,7 +25,7 @@ export function planFees(locations: readonly LocationRow[], types: readonly Appo
       rows.push({
         location_id: l.id,
         appointment_type_id: t.id,
-        fee_cents: Math.round((t.base_price_cents * factor) / 100) * 100,
+        fee_cents: Math.round((t.base_price_cents * FEE_PER_COPAY * factor) / 100) * 100,
         billing_code: `${code}${modifier}`,
       });
     }

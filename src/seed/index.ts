@@ -8,6 +8,7 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "../platform/db.js";
 import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
+import { recordSeededCopays } from "./copays.js";
 import { seedDemoLoans } from "./equipment-loans.js";
 import { planFees } from "./fees.js";
 import { seedDemoFhirClients } from "./fhir-clients.js";
@@ -148,6 +149,8 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
           VALUES (${campus.id}, true, 1.5, ${new Date(`${options.today}T00:00:00Z`)})`.execute(tx);
       // copay rules, caps, contracts and a saved capacity proposal (not counted in the summary)
       await seedDemoPricing(tx, { today: options.today });
+      // the copay of every booking above, as the price recorder keeps it (revenue: the patient's share)
+      await recordSeededCopays(tx);
     }
     return summary;
   });

@@ -635,6 +635,15 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ],
       },
       {
+        name: "fee schedule (read only)",
+        route: "/department/fees",
+        url: "/department/fees",
+        ready: async (page) => {
+          await heading("Fee schedule")(page);
+          await page.getByRole("table", { name: /^Fee schedule at / }).waitFor();
+        },
+      },
+      {
         name: "reports (department)",
         route: "/department/reports",
         url: "/department/reports",
@@ -766,6 +775,29 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           await page.getByRole("table", { name: "Copay rules" }).waitFor();
           await page.getByRole("table", { name: "Caps per plan" }).waitFor();
         },
+      },
+      {
+        name: "fee schedule",
+        route: "/admin/fees",
+        url: "/admin/fees",
+        ready: async (page) => {
+          await heading("Fee schedule")(page);
+          await page.getByRole("table", { name: /^Fee schedule at / }).waitFor();
+        },
+        states: [
+          {
+            name: "a billing code refused next to its field",
+            open: async (page) => {
+              const code = page.getByRole("textbox", { name: /^Billing code for / }).first();
+              await code.fill("not a code!");
+              await page
+                .getByRole("button", { name: /^Save the fee for / })
+                .first()
+                .click();
+              await page.getByText("must be 1–20 letters, digits, dots or hyphens").first().waitFor();
+            },
+          },
+        ],
       },
       {
         name: "HL7 messages",

@@ -9,6 +9,7 @@ export * from "./capacity/index.js";
 export * from "./noshow/index.js";
 export * from "./pricing/index.js";
 export {
+  type CopaySource,
   createReports,
   type ReportNames,
   type ReportSources,

@@ -2,6 +2,7 @@
 
 import { ReportsPage } from "../reports/ReportsPage.js";
 import { CapacityPage } from "../shared/CapacityPage.js";
+import { FeeSchedulePage } from "../shared/FeeSchedulePage.js";
 import { Routes } from "../shared/router.js";
 import { SurveyResultsPage } from "../shared/SurveyResultsPage.js";
 import type { Me } from "../shared/types.js";
@@ -16,6 +17,7 @@ export default function DepartmentArea({ me }: { me: Me }) {
         { path: "/department", render: () => <DepartmentPage me={me} /> },
         { path: "/department/capacity", render: () => <CapacityPage me={me} /> },
         { path: "/department/surveys", render: () => <SurveyResultsPage me={me} /> },
+        { path: "/department/fees", render: () => <FeeSchedulePage editable={false} /> },
         {
           path: "/department/reports",
           render: () => <ReportsPage description="Your departments' specialties at every location." />,

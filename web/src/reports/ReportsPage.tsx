@@ -55,6 +55,10 @@ const COLUMNS: Record<Exclude<Kind, "flow">, [string, string, (v: number | null)
     ["noShowCents", "Lost to no-shows", (v) => money(v ?? 0)],
     ["cancelledCents", "Cancelled", (v) => money(v ?? 0)],
     ["unpriced", "Without a fee", String],
+    ["bookedPatientCents", "Patients' share (copays)", (v) => money(v ?? 0)],
+    ["bookedPayerCents", "Payers' share", (v) => money(v ?? 0)],
+    ["realisedPayerCents", "Payers' share, realised", (v) => money(v ?? 0)],
+    ["withoutCopay", "Without a copay", String],
   ],
   efficiency: [
     ["appointments", "Appointments", String],

@@ -7,6 +7,7 @@ export {
   priceOf,
   ruleApplies,
 } from "./price.js";
+export { type CopayReads, copayReads } from "./reads.js";
 export { createPriceRecorder } from "./recorder.js";
 export { pricingRoutes } from "./routes.js";
 export {

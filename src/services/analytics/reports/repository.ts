@@ -48,7 +48,7 @@ type VisitRecord = {
   home_area: string | null;
 };
 
-const dayText = (d: string | Date): string =>
+export const dayText = (d: string | Date): string =>
   typeof d === "string" ? d.slice(0, 10) : d.toISOString().slice(0, 10);
 
 export interface Filter {
@@ -59,7 +59,7 @@ export interface Filter {
   specialties?: readonly string[];
 }
 
-function where(f: Filter): RawBuilder<unknown> {
+export function where(f: Filter): RawBuilder<unknown> {
   const parts = [sql`day >= ${f.from}::date`, sql`day <= ${f.to}::date`];
   if (f.locationIds)
     parts.push(f.locationIds.length ? sql`location_id IN (${sql.join(f.locationIds)})` : sql`false`);
@@ -71,13 +71,13 @@ function where(f: Filter): RawBuilder<unknown> {
 }
 
 export type GroupBy = "location" | "physician" | "specialty";
-const groupColumns = (by: GroupBy) =>
+export const groupColumns = (by: GroupBy) =>
   by === "location"
     ? sql`location_id, NULL::uuid AS physician_id, NULL::text AS specialty`
     : by === "physician"
       ? sql`location_id, physician_id, NULL::text AS specialty`
       : sql`location_id, NULL::uuid AS physician_id, specialty`;
-const groupBy = (by: GroupBy) =>
+export const groupBy = (by: GroupBy) =>
   by === "location"
     ? sql`location_id`
     : by === "physician"

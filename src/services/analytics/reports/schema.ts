@@ -66,6 +66,22 @@ export const revenueRow = z.object({
   noShowCents: z.number().int(),
   cancelledCents: z.number().int(),
   unpriced: z.number().int().describe("appointments whose type has no fee at their location"),
+  bookedPatientCents: z
+    .number()
+    .int()
+    .describe("the patient's share of the booked fees: the copays recorded for those appointments"),
+  bookedPayerCents: z
+    .number()
+    .int()
+    .describe(
+      "the payer's share of the booked fees: fee minus copay, for appointments with a recorded copay",
+    ),
+  realisedPatientCents: z.number().int().describe("copays of completed appointments"),
+  realisedPayerCents: z.number().int().describe("fee minus copay of completed appointments"),
+  withoutCopay: z
+    .number()
+    .int()
+    .describe("booked appointments with no recorded copay: their fees are in neither share"),
 });
 export const efficiencyRow = z.object({
   ...group,

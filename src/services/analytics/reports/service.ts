@@ -12,9 +12,11 @@ import { problems } from "../../../platform/errors.js";
 import { auditContextOf } from "../../../platform/identity/index.js";
 import type { ServiceDeps } from "../../../platform/module.js";
 import { locationTarget, physicianTarget } from "../../../platform/policy.js";
+import { copaysRepository, groupKeyText } from "./copays.repository.js";
 import { efficiencyOf, utilisationOf } from "./measures.js";
 import type { ReportSources } from "./projector.js";
 import { type Filter, reportsRepository as repo } from "./repository.js";
+import { noCopays, sharesOf } from "./revenue.js";
 import type {
   EfficiencyRow,
   Fee,
@@ -153,10 +155,14 @@ export function createReportsService(deps: ReportsDeps) {
       ),
 
     revenue: (actor: Actor, q: ReportQuery): Promise<ReportAnswer<RevenueRow>> =>
-      report(actor, "revenue", q, async (tx, f) =>
-        labelled(
+      report(actor, "revenue", q, async (tx, f) => {
+        const [totals, copays] = await Promise.all([
+          repo.totals(tx, f, q.by),
+          copaysRepository.totals(tx, f, q.by),
+        ]);
+        return labelled(
           tx,
-          (await repo.totals(tx, f, q.by)).map((t) => ({
+          totals.map((t) => ({
             ...groupOf(t.key),
             appointments: t.counters.appointments,
             completed: t.counters.completed,
@@ -167,9 +173,10 @@ export function createReportsService(deps: ReportsDeps) {
             noShowCents: t.cents.noShow,
             cancelledCents: t.cents.cancelled,
             unpriced: t.unpriced,
+            ...sharesOf(copays.get(groupKeyText(t.key)) ?? noCopays(), t.counters.appointments),
           })),
-        ),
-      ),
+        );
+      }),
 
     efficiency: (actor: Actor, q: ReportQuery): Promise<ReportAnswer<EfficiencyRow>> =>
       report(actor, "efficiency", q, async (tx, f) =>
