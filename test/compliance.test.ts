@@ -273,6 +273,29 @@ describe("compliance monitoring", () => {
     await expect(result).rejects.toBe(rolledBack);
   });
 
+  it("an event verified before that no longer has the hash it had is reported again at its place", async () => {
+    await rounds.quality.compliance.evaluate();
+    const rolledBack = new Error("rolled back");
+    const result = rounds.database.db.transaction().execute(async (tx) => {
+      // the same as the event being re-hashed after the check: the cursor remembers another hash
+      const { rows } = await sql<{ chain: number; seq: number }>`
+        UPDATE compliance_audit_cursor SET hash = ${"cd".repeat(32)}
+        WHERE chain = (SELECT min(chain) FROM compliance_audit_cursor) RETURNING chain, seq::int AS seq`.execute(
+        tx,
+      );
+      const walked = await advanceMonitor(tx, new Date());
+      expect(walked.breaks).toContainEqual(
+        expect.objectContaining({
+          chain: rows[0]!.chain,
+          seq: rows[0]!.seq,
+          reason: expect.stringMatching(/changed after it was verified/),
+        }),
+      );
+      throw rolledBack;
+    });
+    await expect(result).rejects.toBe(rolledBack);
+  });
+
   it("a new alert reaches every compliance officer and opted-in administrators by email and in the app, with counts and a link only", async () => {
     const second = await clientFor(rounds, "compliance");
     const optedIn = await clientFor(rounds, "admin", { locationIds: [] });

@@ -2,7 +2,7 @@
  * Incremental verification: checks only the events after a cursor per chain (the last event
  * checked and its hash), so a monitor that looks every few minutes pays for the new events, not
  * the whole trail. Every walk also re-reads, per chain, the cursor's own event and the event the
- * newest signed checkpoint names (two indexed reads), so rewriting or cutting what was verified
+ * newest signed checkpoint names (one read for all chains), so rewriting or cutting what was verified
  * before still shows. `verify` (service.ts) remains the full walk, on demand.
  */
 import type { Executor } from "../db.js";
@@ -79,12 +79,6 @@ const missing = (chain: number, seq: number | null, reason: string): ChainBreak 
   reason,
 });
 
-/** The event at exactly `seq` on `chain`, if it is still there. */
-async function eventAt(db: Executor, chain: number, seq: number): Promise<AuditRow | undefined> {
-  const [e] = await repo.chainPage(db, chain, seq - 1, 1);
-  return e && e.seq === seq ? e : undefined;
-}
-
 /**
  * Verifies the events after each cursor, at most `budget` of them, and returns the moved cursors,
  * the events walked (in chain order) and every problem found. A walk continues past a problem,
@@ -121,6 +115,20 @@ export async function verifyAfter(
   const chains = [...new Set([...heads.map((h) => h.chain), ...byChain.keys(), ...newest.keys()])].sort(
     (a, b) => a - b,
   );
+  const headOf = new Map(heads.map((h) => [h.chain, h]));
+  // the cursors' own events and the checkpointed ones behind them, in one read
+  const wanted = new Set<number>();
+  for (const chain of chains) {
+    const from = byChain.get(chain);
+    const signed = newest.get(chain);
+    if (from && from.seq > 0) wanted.add(from.seq);
+    if (signed && from && signed.seq < from.seq) wanted.add(signed.seq);
+  }
+  const bySeq = new Map((await repo.eventsAt(db, [...wanted])).map((e) => [Number(e.seq), e]));
+  const eventAt = (chain: number, seq: number) => {
+    const e = bySeq.get(seq);
+    return e && e.chain === chain ? e : undefined;
+  };
   const events: WalkedEvent[] = [];
   const moved: ChainCursor[] = [];
   let left = budget;
@@ -129,7 +137,7 @@ export async function verifyAfter(
     const from = byChain.get(chain) ?? { chain, seq: 0, hash: GENESIS, keyed: false };
     // what was verified before is still there, as it was
     if (from.seq > 0) {
-      const e = await eventAt(db, chain, from.seq);
+      const e = eventAt(chain, from.seq);
       if (!e)
         breaks.push(
           missing(chain, from.seq, `event seq ${from.seq} of chain ${chain}, verified before, was removed`),
@@ -140,7 +148,7 @@ export async function verifyAfter(
     const signed = newest.get(chain);
     const signedText = signed ? `the signed checkpoint of ${signed.writtenAt}` : "";
     if (signed && signed.seq <= from.seq) {
-      const e = signed.seq === from.seq ? undefined : await eventAt(db, chain, signed.seq);
+      const e = signed.seq === from.seq ? undefined : eventAt(chain, signed.seq);
       if (signed.seq < from.seq && !e)
         breaks.push(
           missing(
@@ -154,7 +162,10 @@ export async function verifyAfter(
     }
     let cursor = from;
     let signedSeen = !signed || signed.seq <= from.seq;
-    while (left > 0) {
+    // nothing after the cursor when the chain's newest event is the cursor's (or the chain is empty)
+    const head = headOf.get(chain);
+    const fresh = head !== undefined && head.seq > cursor.seq;
+    while (fresh && left > 0) {
       const page = await repo.chainPage(db, chain, cursor.seq, Math.min(PAGE, left));
       for (const e of page) {
         const problem = problemOf(trail.key, e, cursor.hash, cursor.keyed);
