@@ -20,6 +20,7 @@ import {
 import { capacityPart } from "./parts/capacity.js";
 import { capacityPlansPart } from "./parts/capacity-plans.js";
 import { ADMIN, type BenchOptions, log, ms, pct } from "./parts/common.js";
+import { measureCompliance } from "./parts/compliance.js";
 import { contendedOption } from "./parts/contended.js";
 import { measureEmbedded } from "./parts/embedded.js";
 import { peakRssMb } from "./parts/memory.js";
@@ -46,7 +47,7 @@ const { values: args } = parseArgs({
     only: {
       type: "string",
       default:
-        "startup,capacity,availability,suggestions,schedule,reports,booking,mixed,contended,sql,replicas",
+        "startup,capacity,availability,suggestions,schedule,reports,compliance,booking,mixed,contended,sql,replicas",
     },
     runs: { type: "string", default: "5" },
     scale: { type: "string", default: "large" },
@@ -75,6 +76,7 @@ const ONE_PROCESS_PARTS = [
   "suggestions",
   "schedule",
   "reports",
+  "compliance",
   "booking",
   "mixed",
   "contended",
@@ -130,6 +132,8 @@ async function main(): Promise<void> {
 
   // 2b. the reports, network-wide over 90 days (bench/parts/reports.ts)
   const reports = ONLY.has("reports") ? await measureReports(get, opts.requests) : undefined;
+  // 2c. compliance monitoring: catching up with the trail, then checks of the new events only
+  const compliance = ONLY.has("compliance") ? await measureCompliance(get, opts.requests) : undefined;
 
   // 3. spread-out bookings: non-overlapping options of many physicians, distinct patients
   const wantOptions =
@@ -182,6 +186,7 @@ async function main(): Promise<void> {
     suggestions,
     schedule30DaysMs: { requests: opts.requests, p50: ms(pct(schedule, 50)), p95: ms(pct(schedule, 95)) },
     reportsMs: reports,
+    complianceMs: compliance,
     bookingHttp: bookingResult && {
       ...bookingResult,
       statementsPerBooking: statements?.mean,

@@ -18,6 +18,7 @@ import {
 } from "./services/analytics/index.js";
 import { createQuality, type Surveys } from "./services/analytics/quality/index.js";
 import { type createLocations, locationService } from "./services/locations/index.js";
+import { staffMessages } from "./services/notifications/index.js";
 import { patientService } from "./services/patients/index.js";
 import { physicianService } from "./services/physicians/index.js";
 import type { createRescheduling } from "./services/rescheduling/index.js";
@@ -32,7 +33,7 @@ export interface AnalyticsWiring {
   db: Db;
   clock: Clock;
   policies: Policies;
-  identity: Pick<ReturnType<typeof createIdentity>, "unreviewedBreakGlass">;
+  identity: Pick<ReturnType<typeof createIdentity>, "unreviewedBreakGlass" | "staffAccounts">;
   locations: ReturnType<typeof createLocations>;
   optionIds: ReturnType<typeof createOptionIds>;
   rescheduling: ReturnType<typeof createRescheduling>;
@@ -56,6 +57,9 @@ export function wireAnalyticsParts({
     policies,
     specialtiesOf: async (ex, id) => (await physicianService.get(ex, id)).specialties,
     breakGlass: { unreviewed: identity.unreviewedBreakGlass },
+    staffAccounts: identity.staffAccounts,
+    // alert messages go through the notifications' staff outbox, in the alert's transaction
+    messageStaff: (ex, m, now) => staffMessages.enqueue(ex, { kind: "compliance_alert", ...m }, now),
     locationIds: async () =>
       (await locations.list({ limit: 500, offset: 0 } as Parameters<typeof locations.list>[0])).items.map(
         (l) => l.id,

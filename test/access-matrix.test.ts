@@ -1244,6 +1244,15 @@ const matrix: Row[] = [
   { route: "POST /api/v1/analytics/compliance/alerts/:id/acknowledge", target: "no such alert",
     request: () => ({ url: "/api/v1/analytics/compliance/alerts/00000000-0000-4000-8000-00000000a1e7/acknowledge" }),
     expect: cells("                                                           401  403  403  403   403  404   404") },
+  { route: "POST /api/v1/analytics/compliance/alerts/:id/resolve", target: "no such alert",
+    request: () => ({ url: "/api/v1/analytics/compliance/alerts/00000000-0000-4000-8000-00000000a1e7/resolve", payload: { note: "handled" } }),
+    expect: cells("                                                           401  403  403  403   403  404   404") },
+  // their own choice: the administrator stays opted out, the officer receives them anyway
+  { route: "PUT /api/v1/analytics/compliance/subscription", target: "(their own)",
+    request: () => ({ url: "/api/v1/analytics/compliance/subscription", payload: { subscribed: false, language: "en" } }),
+    expect: cells("                                                           401  403  403  403   403  ok    ok") },
+  { route: "GET /api/v1/staff-notifications", target: "(their own messages)", request: () => ({ url: "/api/v1/staff-notifications" }),
+    expect: cells("                                                           401  403  403  403   403  ok    ok") },
   // ── reports: staff (their locations), department heads (their specialties), physicians (their own), administrators
   { route: "GET /api/v1/analytics/reports/utilisation", target: "of main campus A",
     request: (g) => ({ url: `/api/v1/analytics/reports/utilisation?locationId=${g.net.main.id}&from=2026-11-01&to=2026-11-30` }),

@@ -877,6 +877,10 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ready: async (page) => {
           await heading("Compliance monitoring")(page);
           await page.getByRole("heading", { name: /^Open alerts/ }).waitFor();
+          // the demo's open alert, with its note and its acknowledge and resolve buttons
+          await page.getByRole("button", { name: "Resolve" }).first().waitFor();
+          await page.getByRole("heading", { name: /^Resolved alerts/ }).waitFor();
+          await page.getByRole("heading", { name: "Alert messages" }).waitFor();
         },
       },
     ]);

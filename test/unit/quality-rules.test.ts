@@ -63,11 +63,7 @@ describe("compliance thresholds", () => {
   it("a break-the-glass access unreviewed for a day raises an alert; one granted an hour ago does not", () => {
     const old = { id: "g1", userId: "u1", patientId: "p1", grantedAt: new Date(now.getTime() - 25 * HOUR) };
     const fresh = { id: "g2", userId: "u1", patientId: "p2", grantedAt: new Date(now.getTime() - HOUR) };
-    const alerts = alertsFor(
-      { unreviewed: [old, fresh], refusals: [], chain: { ok: true } },
-      thresholds,
-      now,
-    );
+    const alerts = alertsFor({ unreviewed: [old, fresh], refusals: [], chainBreaks: [] }, thresholds, now);
     expect(alerts.map((a) => [a.kind, a.subject])).toEqual([["break_glass_unreviewed", "g1"]]);
   });
 
@@ -83,7 +79,7 @@ describe("compliance thresholds", () => {
       { userId: "quiet", at: at(2) },
       { userId: "quiet", at: at(-1) },
     ];
-    const alerts = alertsFor({ unreviewed: [], refusals, chain: { ok: true } }, thresholds, now);
+    const alerts = alertsFor({ unreviewed: [], refusals, chainBreaks: [] }, thresholds, now);
     expect(alerts).toEqual([
       {
         kind: "refusals",
@@ -109,7 +105,7 @@ describe("compliance thresholds", () => {
                 grantedAt: new Date(now.getTime() - g.h * HOUR),
               })),
               refusals: refused.map((r) => ({ userId: r.userId, at: new Date(now.getTime() + r.h * HOUR) })),
-              chain: { ok: false, chain: 3, seq: 9, reason: "altered" },
+              chainBreaks: [{ chain: 3, seq: 9, reason: "altered" }],
             },
             thresholds,
             now,

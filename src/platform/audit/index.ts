@@ -9,3 +9,4 @@ export {
   type VerifyResult,
 } from "./service.js";
 export { type AuditTrail, openAuditTrail } from "./trail.js";
+export { type ChainBreak, type ChainCursor, verifyAfter, type WalkedEvent, type WalkResult } from "./walk.js";

@@ -92,6 +92,15 @@ export const auditRepository = {
       .limit(limit)
       .execute();
   },
+  /** The events at these positions (seq is unique across chains), in one read. */
+  eventsAt(db: Executor, seqs: readonly number[]): Promise<AuditRow[]> {
+    if (!seqs.length) return Promise.resolve([]);
+    return q(db)
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("seq", "in", [...seqs])
+      .execute();
+  },
   /** The newest event of every chain: what a checkpoint signs. */
   async heads(db: Executor): Promise<Array<{ chain: number; seq: number; hash: string }>> {
     const { rows } = await sql<{ chain: number; seq: number; hash: string }>`

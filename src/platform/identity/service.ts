@@ -378,6 +378,16 @@ export function createIdentity({
         .reverse();
     },
 
+    /** The active accounts of these roles (compliance alerts go to officers and opted-in administrators). */
+    async staffAccounts(ex: Executor, roles: readonly string[]) {
+      const out: Array<{ id: string; email: string; role: string }> = [];
+      for (const role of roles) {
+        const { rows } = await repo.listUsers(ex, { role, limit: 1000, offset: 0 });
+        for (const r of rows) if (r.active) out.push({ id: r.id, email: r.email, role: r.role });
+      }
+      return out;
+    },
+
     /** Grants name patients and the reasons given, so reading them is audited like any patient data. */
     async listBreakGlass(actor: Actor, reviewed: boolean | undefined, limit: number, offset: number) {
       return db.transaction().execute(async (tx) => {

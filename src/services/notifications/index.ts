@@ -3,3 +3,4 @@ export { notificationRoutes } from "./routes.js";
 export { createNotifications, type NotificationDeps, type Notifications } from "./runtime.js";
 export type { Notification, Preferences } from "./schema.js";
 export type { Clock, NotificationPolicies } from "./service.js";
+export { type StaffMessage, type StaffNotification, staffMessages } from "./staff.js";

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { App } from "../../platform/http.js";
 import { actorOf } from "../../platform/identity/index.js";
 import { rolesFor } from "../../platform/policy.js";
-import { errorResponses, idParams, pageOf } from "../../platform/schemas.js";
+import { errorResponses, idParams, pageOf, pageQuery } from "../../platform/schemas.js";
 import type { Notifications } from "./runtime.js";
 import {
   eventStream,
@@ -14,11 +14,13 @@ import {
   notification,
   preferences,
   preferencesInput,
+  staffNotification,
   templateList,
   templateParams,
   templatePreview,
   templateQuery,
 } from "./schema.js";
+import { staffMessages } from "./staff.js";
 
 const tags = ["notifications"];
 const inboxReaders = rolesFor("patient", "read_messages");
@@ -83,6 +85,21 @@ export function notificationRoutes(app: App, notifications: Notifications): void
       },
     },
     (req) => notifications.setPreferences(actorOf(req), req.params.id, req.body),
+  );
+
+  app.get(
+    "/api/v1/staff-notifications",
+    {
+      // staff who receive messages (compliance alerts): each reads only their own
+      config: { allow: ["compliance", "admin"] },
+      schema: {
+        tags,
+        summary: "Your own in-app messages as staff (compliance alerts), newest first",
+        querystring: pageQuery,
+        response: { 200: pageOf(staffNotification), ...errorResponses },
+      },
+    },
+    (req) => staffMessages.inbox(notifications.db, actorOf(req), req.query),
   );
 
   app.get(

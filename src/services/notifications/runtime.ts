@@ -62,6 +62,7 @@ export function createNotifications(deps: NotificationDeps) {
   return {
     ...createNotificationService({ db, clock, policies, settings }),
     config,
+    db,
     library,
     hub,
     streams,

@@ -115,3 +115,14 @@ export const eventStream = {
 export const eventsQuery = z
   .object({ lastEventId: z.coerce.number().int().min(0).optional().describe("resume after this event") })
   .strict();
+
+/** A staff member's own in-app message (compliance alerts): counts and a link, no patient data. */
+export const staffNotification = z.object({
+  id: uuid,
+  kind: z.string(),
+  title: z.string(),
+  body: z.string(),
+  link: z.string(),
+  createdAt: z.string(),
+  readAt: z.string().nullable(),
+});

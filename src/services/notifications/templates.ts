@@ -27,6 +27,9 @@ export const messageEvents = [
   "survey",
 ] as const;
 export type MessageEvent = (typeof messageEvents)[number];
+/** Messages to staff (staff.ts): counts and a link to the screen, never a patient's details. */
+export const staffMessageEvents = ["compliance_alert"] as const;
+export type StaffMessageEvent = (typeof staffMessageEvents)[number];
 
 export const TEMPLATES_DIR = fileURLToPath(new URL("./templates/", import.meta.url));
 
@@ -240,7 +243,7 @@ export class TemplateLibrary {
     };
   }
 
-  render(event: MessageEvent, language: string, view: object): RenderedMessage {
+  render(event: MessageEvent | StaffMessageEvent, language: string, view: object): RenderedMessage {
     const at = (form: string) => `templates/${language}/${event}${form}`;
     const text = this.partials(language, ".txt");
     const rendered = this.writer.renderAt(at(".txt"), this.file(language, `${event}.txt`), view, false, text);

@@ -25,6 +25,7 @@ import { channelsFor, deferralFor, planFor, retryDelayMs, supersededBy } from ".
 import { type JobRow, notificationRepository as repo } from "./repository.js";
 import type { Channel } from "./schema.js";
 import { contactOf, effectivePreferences, type RenderSettings, renderMessage } from "./service.js";
+import { deliverStaffDue } from "./staff.js";
 import type { MessageEvent, TemplateLibrary } from "./templates.js";
 
 export const CURSOR = "notifications";
@@ -157,6 +158,7 @@ export class NotificationWorker {
         await repo.cancelStarted(this.deps.db, this.deps.now());
       }
       await this.deliverDue();
+      await deliverStaffDue({ ...this.deps, publicUrl: this.settings.publicUrl, workerId: this.id });
     } catch (err) {
       this.deps.log.error({ err }, "notification round failed; retrying next round");
     }

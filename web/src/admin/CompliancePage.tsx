@@ -1,78 +1,41 @@
 /**
  * Compliance monitoring (Reports → Compliance), for compliance officers and administrators:
- * open alerts with an acknowledge button, break-the-glass accesses not reviewed in time, refused
+ * open alerts to acknowledge and resolve with a note, resolved alerts (ComplianceAlerts.tsx), break-the-glass accesses not reviewed in time, refused
  * accesses per account, the audit chain's status per location, staff whose scope changed, and
  * the thresholds that raise alerts.
  */
 import "@mantine/charts/styles.css";
 import { BarChart } from "@mantine/charts";
-import { Alert, Badge, Button, Group, NumberInput, Paper, Stack, Table, Text, Title } from "@mantine/core";
+import { Badge, Button, Group, NumberInput, Paper, Stack, Table, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { ComplianceOverview } from "../../../src/services/analytics/quality/schema.js";
 import { api, fieldErrorsOf } from "../shared/api.js";
 import { useLocations } from "../shared/queries.js";
 import { formatDateTime, viewerZone } from "../shared/time.js";
-import { ErrorAlert, PageTitle, QueryView } from "../shared/ui.js";
+import { PageTitle, QueryView } from "../shared/ui.js";
+import { AlertSubscriptionForm, ComplianceAlerts } from "./ComplianceAlerts.js";
 
 type Thresholds = ComplianceOverview["thresholds"];
 const when = (iso: string) => formatDateTime(iso, viewerZone);
 const short = (id: string | null) => (id ? id.slice(0, 8) : "—");
 
-const ALERT_TEXT: Record<string, (d: Record<string, unknown>) => string> = {
-  break_glass_unreviewed: (d) =>
-    `Break-the-glass access by account ${short(String(d.userId))} to patient ${short(String(d.patientId))} was not reviewed by ${when(String(d.reviewDue))}`,
-  refusals: (d) =>
-    `Account ${short(String(d.userId))} was refused ${String(d.count)} times since ${when(String(d.windowStart))}`,
-  audit_chain_broken: (d) => `The audit chain is broken: ${String(d.reason)}`,
-};
-
 export function CompliancePage() {
-  const client = useQueryClient();
   const overview = useQuery({
     queryKey: ["compliance"],
     queryFn: () => api.get<ComplianceOverview>("/api/v1/analytics/compliance"),
     refetchInterval: 60_000,
   });
-  const acknowledge = useMutation({
-    mutationFn: (id: string) => api.post(`/api/v1/analytics/compliance/alerts/${id}/acknowledge`),
-    onSettled: () => client.invalidateQueries({ queryKey: ["compliance"] }),
-  });
   const { byId } = useLocations();
   return (
     <>
-      <PageTitle description="Checked every 15 minutes and whenever this page opens; each crossed threshold raises one alert, also flagged in the audit log.">
+      <PageTitle description="Checked every 15 minutes and whenever this page opens, over the audit events recorded since the last check; each crossed threshold raises one alert, flagged in the audit log and announced by email and in the app.">
         Compliance monitoring
       </PageTitle>
       <QueryView query={overview} label="Checking the audit trail…">
         {(o) => (
           <Stack gap="md">
-            <Paper withBorder p="md" component="section" aria-labelledby="alerts-title">
-              <Title order={2} size="h4" id="alerts-title" mb="xs">
-                Open alerts ({o.alerts.length})
-              </Title>
-              <ErrorAlert error={acknowledge.error} title="The alert could not be acknowledged" />
-              {o.alerts.length === 0 ? <Text>No open alerts.</Text> : null}
-              <Stack gap="xs" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }}>
-                {o.alerts.map((a) => (
-                  <li key={a.id}>
-                    <Alert color="red" variant="light" title={`Raised ${when(a.raisedAt)}`}>
-                      <Group justify="space-between" wrap="wrap">
-                        <Text size="sm">{(ALERT_TEXT[a.kind] ?? (() => a.kind))(a.detail)}</Text>
-                        <Button
-                          size="xs"
-                          variant="default"
-                          loading={acknowledge.isPending && acknowledge.variables === a.id}
-                          onClick={() => acknowledge.mutate(a.id)}
-                        >
-                          Acknowledge
-                        </Button>
-                      </Group>
-                    </Alert>
-                  </li>
-                ))}
-              </Stack>
-            </Paper>
+            <ComplianceAlerts overview={o} />
 
             <Paper withBorder p="md" component="section" aria-labelledby="chain-title">
               <Title order={2} size="h4" id="chain-title" mb="xs">
@@ -80,16 +43,23 @@ export function CompliancePage() {
               </Title>
               <Text mb="xs">
                 {o.auditChain.ok
-                  ? `Intact: ${o.auditChain.checked} events checked against their hashes and the signed checkpoints.`
+                  ? `Intact: ${o.auditChain.checked} events checked against their hashes and the signed checkpoints, each once, last ${o.auditChain.lastVerifiedAt ? when(o.auditChain.lastVerifiedAt) : "never"}.`
                   : `Broken at chain ${o.auditChain.brokenAt?.chain ?? "?"}, event ${o.auditChain.brokenAt?.seq ?? "?"}: ${o.auditChain.brokenAt?.reason ?? ""}`}
+                {o.auditChain.upToDate ? "" : " Newer events are still being verified."}
               </Text>
-              <Table.ScrollContainer minWidth={360}>
-                <Table>
+              <Text size="sm" mb="xs">
+                Per location: the events that record the location. A break in one of them marks that location;
+                a removed event or a checkpoint that does not match has no location and marks every one.
+              </Text>
+              <Table.ScrollContainer minWidth={560}>
+                <Table aria-labelledby="chain-title">
                   <Table.Thead>
                     <Table.Tr>
                       <Table.Th>Location</Table.Th>
                       <Table.Th>Events</Table.Th>
+                      <Table.Th>Last event</Table.Th>
                       <Table.Th>Status</Table.Th>
+                      <Table.Th>First break</Table.Th>
                     </Table.Tr>
                   </Table.Thead>
                   <Table.Tbody>
@@ -97,8 +67,14 @@ export function CompliancePage() {
                       <Table.Tr key={l.locationId}>
                         <Table.Td>{byId.get(l.locationId)?.name ?? short(l.locationId)}</Table.Td>
                         <Table.Td>{l.events}</Table.Td>
+                        <Table.Td>{l.lastEventAt ? when(l.lastEventAt) : "—"}</Table.Td>
                         <Table.Td>
                           <Badge color={l.status === "intact" ? "green.9" : "red.9"}>{l.status}</Badge>
+                        </Table.Td>
+                        <Table.Td>
+                          {l.firstBreak
+                            ? `${l.firstBreak.scope === "trail" ? "Trail-wide: " : ""}chain ${l.firstBreak.chain ?? "?"}, event ${l.firstBreak.seq ?? "?"} (${when(l.firstBreak.foundAt)}): ${l.firstBreak.reason}`
+                            : "—"}
                         </Table.Td>
                       </Table.Tr>
                     ))}
@@ -188,6 +164,7 @@ export function CompliancePage() {
             </Paper>
 
             <ThresholdsForm current={o.thresholds} />
+            <AlertSubscriptionForm current={o.subscription} />
           </Stack>
         )}
       </QueryView>

@@ -3,8 +3,24 @@ import { type Compliance, type ComplianceDeps, createCompliance } from "./compli
 import { qualityRoutes } from "./routes.js";
 import { createSurveys, type SurveyDeps, type Surveys } from "./surveys.js";
 
-export { COMPLIANCE_CHECK_MINUTES, type Compliance, startComplianceWatch } from "./compliance.js";
-export { type AlertDraft, alertsFor, type RatingSummary, summarize, type Thresholds } from "./rules.js";
+export {
+  COMPLIANCE_CHECK_MINUTES,
+  type Compliance,
+  MONITORING_PATH,
+  startComplianceWatch,
+} from "./compliance.js";
+export {
+  type AlertDigest,
+  type AlertDraft,
+  alertDigest,
+  alertRecipients,
+  alertsFor,
+  locationChainStatus,
+  type RatingSummary,
+  summarize,
+  type Thresholds,
+  tallyEvents,
+} from "./rules.js";
 export type { ComplianceOverview, SurveyLink, SurveyResults } from "./schema.js";
 export { SURVEY_DAYS, type Surveys } from "./surveys.js";
 export { qualityRoutes };

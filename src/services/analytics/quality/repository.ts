@@ -39,6 +39,10 @@ export type QualityTables = {
     raised_at: Date;
     acknowledged_at: Date | null;
     acknowledged_by: string | null;
+    acknowledge_note: string | null;
+    resolved_at: Date | null;
+    resolved_by: string | null;
+    resolution_note: string | null;
   };
 };
 export type SurveyRow = Selectable<QualityTables["satisfaction_surveys"]>;
@@ -164,18 +168,45 @@ export const qualityRepository = {
       .execute();
   },
 
-  alerts: (db: Executor, f: { open: boolean | undefined; limit: number }) => {
-    let query = q(db).selectFrom("compliance_alerts").selectAll();
-    if (f.open !== undefined) query = query.where("acknowledged_at", f.open ? "is" : "is not", null);
-    return query.orderBy("raised_at", "desc").orderBy("id").limit(f.limit).execute();
+  /** Alerts not yet resolved (acknowledged or not), newest first; or the latest resolved ones. */
+  alerts: (db: Executor, f: { resolved: boolean; limit: number }) => {
+    const query = q(db)
+      .selectFrom("compliance_alerts")
+      .selectAll()
+      .where("resolved_at", f.resolved ? "is not" : "is", null);
+    return (f.resolved ? query.orderBy("resolved_at", "desc") : query.orderBy("raised_at", "desc"))
+      .orderBy("id")
+      .limit(f.limit)
+      .execute();
   },
 
-  acknowledge: (db: Executor, id: string, by: string, at: Date) =>
+  /** Someone is on it: an open alert, not acknowledged before, is marked with who, when and why. */
+  acknowledge: (db: Executor, id: string, by: string, at: Date, note: string | null) =>
     q(db)
       .updateTable("compliance_alerts")
-      .set({ acknowledged_at: at, acknowledged_by: by })
+      .set({ acknowledged_at: at, acknowledged_by: by, acknowledge_note: note })
       .where("id", "=", id)
       .where("acknowledged_at", "is", null)
+      .where("resolved_at", "is", null)
       .returningAll()
       .executeTakeFirst(),
+
+  /** Closes an unresolved alert with a note; one never acknowledged is acknowledged by the same act. */
+  resolve: (db: Executor, id: string, by: string, at: Date, note: string) =>
+    q(db)
+      .updateTable("compliance_alerts")
+      .set((eb) => ({
+        acknowledged_at: eb.fn.coalesce("acknowledged_at", sql<Date>`${at}`),
+        acknowledged_by: eb.fn.coalesce("acknowledged_by", sql<string>`${by}::uuid`),
+        resolved_at: at,
+        resolved_by: by,
+        resolution_note: note,
+      }))
+      .where("id", "=", id)
+      .where("resolved_at", "is", null)
+      .returningAll()
+      .executeTakeFirst(),
+
+  alert: (db: Executor, id: string) =>
+    q(db).selectFrom("compliance_alerts").selectAll().where("id", "=", id).executeTakeFirst(),
 };

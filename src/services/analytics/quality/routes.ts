@@ -4,9 +4,13 @@ import { rolesFor } from "../../../platform/policy.js";
 import { errorResponses, idParams } from "../../../platform/schemas.js";
 import type { Compliance } from "./compliance.js";
 import {
+  acknowledgeBody,
   complianceAlert,
   complianceOverview,
+  resolveBody,
   resultsQuery,
+  subscription,
+  subscriptionBody,
   surveyAnswer,
   surveyLink,
   surveyResults,
@@ -98,15 +102,45 @@ export function qualityRoutes(app: App, surveys: Surveys, compliance: Compliance
   app.post(
     "/api/v1/analytics/compliance/alerts/:id/acknowledge",
     {
-      // alerts name no patient and no location: every compliance officer handles every one
+      // alerts name no location: every compliance officer handles every one
       config: { allow: complianceReaders, guards: { "params.id": "reference" } },
       schema: {
         tags: ["analytics"],
-        summary: "Acknowledge an open compliance alert (it leaves the list of open alerts)",
+        summary:
+          "Acknowledge an open compliance alert, with an optional note (it stays listed until resolved)",
         params: idParams,
+        body: acknowledgeBody,
         response: { 200: complianceAlert, ...errorResponses },
       },
     },
-    (req) => compliance.acknowledge(actorOf(req), req.params.id),
+    (req) => compliance.acknowledge(actorOf(req), req.params.id, req.body),
+  );
+  app.post(
+    "/api/v1/analytics/compliance/alerts/:id/resolve",
+    {
+      config: { allow: complianceReaders, guards: { "params.id": "reference" } },
+      schema: {
+        tags: ["analytics"],
+        summary: "Resolve a compliance alert with a note saying how (404 once resolved)",
+        params: idParams,
+        body: resolveBody,
+        response: { 200: complianceAlert, ...errorResponses },
+      },
+    },
+    (req) => compliance.resolve(actorOf(req), req.params.id, req.body),
+  );
+  app.put(
+    "/api/v1/analytics/compliance/subscription",
+    {
+      config: { allow: complianceReaders },
+      schema: {
+        tags: ["analytics"],
+        summary:
+          "Receive alert messages (administrators opt in; compliance officers always do) and in which language",
+        body: subscriptionBody,
+        response: { 200: subscription, ...errorResponses },
+      },
+    },
+    (req) => compliance.setSubscription(actorOf(req), req.body),
   );
 }

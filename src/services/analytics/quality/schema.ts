@@ -85,10 +85,42 @@ export const complianceAlert = z.object({
   subject: z.string(),
   detail: z.record(z.string(), z.unknown()),
   raisedAt: z.string(),
+  status: z.enum(["open", "acknowledged", "resolved"]),
   acknowledgedAt: z.string().nullable(),
   acknowledgedBy: uuid.nullable(),
+  acknowledgeNote: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  resolvedBy: uuid.nullable(),
+  resolutionNote: z.string().nullable(),
 });
 export type ComplianceAlert = z.infer<typeof complianceAlert>;
+
+const note = z.string().trim().min(1, "write a note").max(2000, "at most 2000 characters");
+export const acknowledgeBody = z
+  .object({ note: note.optional().describe("what is being done about it (optional)") })
+  .strict()
+  .nullish();
+export type AcknowledgeBody = z.infer<typeof acknowledgeBody>;
+export const resolveBody = z.object({ note: note.describe("how the alert was resolved") }).strict();
+export type ResolveBody = z.infer<typeof resolveBody>;
+
+/** Whether the caller receives alert messages, and in which language (officers always do). */
+export const subscription = z.object({
+  subscribed: z.boolean(),
+  language: z.enum(["en", "es"]),
+  required: z.boolean().describe("compliance officers always receive alert messages"),
+});
+export const subscriptionBody = z
+  .object({ subscribed: z.boolean(), language: z.enum(["en", "es"], { error: "en or es" }) })
+  .strict();
+export type SubscriptionBody = z.infer<typeof subscriptionBody>;
+
+const chainBreak = z.object({
+  chain: z.number().int().nullable(),
+  seq: z.number().int().nullable(),
+  reason: z.string(),
+  foundAt: z.string(),
+});
 
 export const complianceOverview = z.object({
   thresholds,
@@ -103,20 +135,31 @@ export const complianceOverview = z.object({
   refusalWindowStart: z.string(),
   auditChain: z.object({
     ok: z.boolean(),
-    checked: z.number().int(),
+    checked: z.number().int().describe("events verified so far, each once"),
+    lastVerifiedAt: z.string().nullable(),
+    upToDate: z.boolean().describe("false while a large backlog of new events is still being verified"),
     brokenAt: z
       .object({ chain: z.number().int().nullable(), seq: z.number().int().nullable(), reason: z.string() })
-      .nullable(),
+      .nullable()
+      .describe("the first break found no location can be named for, else the first of any location"),
   }),
   locations: z
     .array(
       z.object({
         locationId: uuid,
-        events: z.number().int(),
+        events: z.number().int().describe("verified events recorded at this location"),
+        lastEventAt: z.string().nullable(),
+        lastVerifiedAt: z.string().nullable(),
         status: z.enum(["intact", "broken"]),
+        firstBreak: chainBreak
+          .extend({ scope: z.enum(["location", "trail"]) })
+          .nullable()
+          .describe(
+            "location: in one of its own events; trail: a removed event or checkpoint, location unknown",
+          ),
       }),
     )
-    .describe("the audit chain status per location: broken where the break is an event of that location"),
+    .describe("the audit chain status per location, from the events that record the location"),
   scopeChanges: z
     .array(
       z.object({
@@ -130,6 +173,8 @@ export const complianceOverview = z.object({
       }),
     )
     .describe("staff and department heads whose locations or departments changed (last 30 days)"),
-  alerts: z.array(complianceAlert).describe("alerts not yet acknowledged, newest first"),
+  alerts: z.array(complianceAlert).describe("alerts not yet resolved (open or acknowledged), newest first"),
+  resolvedAlerts: z.array(complianceAlert).describe("the 50 most recently resolved alerts"),
+  subscription,
 });
 export type ComplianceOverview = z.infer<typeof complianceOverview>;
