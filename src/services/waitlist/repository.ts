@@ -275,6 +275,22 @@ export const waitlistRepository = {
       .where("consumer", "=", "filler")
       .execute(),
 
+  /** Entries still waiting for a specialty: naming it, or naming one of its physicians. */
+  waitingForSpecialty: (db: Executor, f: { specialty: string; physicianIds: readonly string[] }) =>
+    q(db)
+      .selectFrom("waitlist_entries")
+      .select(["patient_id", "appointment_type_id", "location_ids", "urgency"])
+      .where("status", "=", "waiting")
+      .where((eb) =>
+        eb.or([
+          eb("specialty", "=", f.specialty),
+          ...(f.physicianIds.length ? [eb("physician_id", "in", [...f.physicianIds])] : []),
+        ]),
+      )
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+
   async stats(db: Executor, f: { locationIds?: string[] | undefined; from: Date; to: Date }) {
     const where = sql`created_at >= ${f.from} AND created_at < ${f.to}${
       f.locationIds ? sql` AND location_id = ANY(${sql.val(f.locationIds)}::uuid[])` : sql``
