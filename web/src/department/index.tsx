@@ -2,6 +2,7 @@
 
 import { ReportsPage } from "../reports/ReportsPage.js";
 import { CapacityPage } from "../shared/CapacityPage.js";
+import { ContractsPage } from "../shared/ContractsPage.js";
 import { Routes } from "../shared/router.js";
 import { SurveyResultsPage } from "../shared/SurveyResultsPage.js";
 import type { Me } from "../shared/types.js";
@@ -15,6 +16,7 @@ export default function DepartmentArea({ me }: { me: Me }) {
       routes={[
         { path: "/department", render: () => <DepartmentPage me={me} /> },
         { path: "/department/capacity", render: () => <CapacityPage me={me} /> },
+        { path: "/department/contracts", render: () => <ContractsPage me={me} /> },
         { path: "/department/surveys", render: () => <SurveyResultsPage me={me} /> },
         {
           path: "/department/reports",
