@@ -19,11 +19,12 @@ export { waitlistRoutes };
 
 /**
  * Who is still waiting for a specialty (for capacity planning's demand, inside the caller's
- * transaction): entries naming the specialty or one of `physicianIds`, oldest first.
+ * transaction): entries naming the specialty or one of `physicianIds` whose window ends after
+ * `after`, oldest first.
  */
 export async function waitingForSpecialty(
   db: Executor,
-  filter: { specialty: string; physicianIds: readonly string[] },
+  filter: { specialty: string; physicianIds: readonly string[]; after: Date },
 ): Promise<Array<{ patientId: string; appointmentTypeId: string; locationIds: string[]; urgency: Urgency }>> {
   return (await waitlistRepository.waitingForSpecialty(db, filter)).map((r) => ({
     patientId: r.patient_id,

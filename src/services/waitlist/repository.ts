@@ -275,12 +275,16 @@ export const waitlistRepository = {
       .where("consumer", "=", "filler")
       .execute(),
 
-  /** Entries still waiting for a specialty: naming it, or naming one of its physicians. */
-  waitingForSpecialty: (db: Executor, f: { specialty: string; physicianIds: readonly string[] }) =>
+  /** Entries still waiting for a specialty (naming it, or one of its physicians) whose window ends after `after`. */
+  waitingForSpecialty: (
+    db: Executor,
+    f: { specialty: string; physicianIds: readonly string[]; after: Date },
+  ) =>
     q(db)
       .selectFrom("waitlist_entries")
       .select(["patient_id", "appointment_type_id", "location_ids", "urgency"])
       .where("status", "=", "waiting")
+      .where("window_to", ">", f.after)
       .where((eb) =>
         eb.or([
           eb("specialty", "=", f.specialty),

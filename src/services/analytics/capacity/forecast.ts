@@ -22,10 +22,10 @@ export interface DemandSources {
     ): Promise<VisitFacts[]>;
   };
   appointmentType(db: Executor, id: string): Promise<{ specialty: string; durationMinutes: number }>;
-  /** Entries still waiting for the specialty, or for one of the physicians (the waitlist's interface). */
+  /** Entries still waiting for the specialty or one of the physicians, window not over (the waitlist's interface). */
   waiting(
     db: Executor,
-    filter: { specialty: string; physicianIds: readonly string[] },
+    filter: { specialty: string; physicianIds: readonly string[]; after: Date },
   ): Promise<
     Array<{ patientId: string; appointmentTypeId: string; locationIds: string[]; urgency: Urgency }>
   >;
@@ -80,7 +80,7 @@ export function createForecast(deps: DemandSources, now: () => Date) {
       locationIds: readonly string[],
       weeks: number,
     ): Promise<Record<string, number>> {
-      const waiting = await deps.waiting(tx, { specialty, physicianIds });
+      const waiting = await deps.waiting(tx, { specialty, physicianIds, after: now() });
       const areas = await deps.homeAreas(tx, [...new Set(waiting.map((w) => w.patientId))]);
       const typeOf = typeCache(tx);
       const entries: WaitingEntry[] = [];
