@@ -28,6 +28,7 @@ import {
   type createOptionIds,
   visitHistory,
 } from "./services/scheduling/index.js";
+import { waitingForSpecialty } from "./services/waitlist/index.js";
 
 export interface AnalyticsWiring {
   db: Db;
@@ -141,12 +142,16 @@ export function wireAnalyticsParts({
         locationId: b.locationId,
         date: b.date,
       })),
+    planStamps: async (ex, ids) =>
+      new Map(
+        (await physicianService.forSearch(ex, { ids: [...ids] })).map((p) => [p.id, p.planStamp] as const),
+      ),
     visits: visitHistory,
     appointmentType: (ex, id) => appointmentTypeCatalog.get(ex, id),
-    rescheduling: {
-      propose: (actor, input) => rescheduling.propose(actor, input),
-      apply: (actor, id, input) => rescheduling.apply(actor, id, input),
-    },
+    waiting: waitingForSpecialty,
+    homeAreas: patientService.homeAreas,
+    areaOf: async (ex, id) => (await locationService.get(ex, id)).city ?? null,
+    rescheduling: { applyChangesIn: rescheduling.applyChangesIn },
   });
   return { quality, surveyLinks, reports, pricing, priceRecorder, capacity };
 }

@@ -8,7 +8,7 @@
 import { sql } from "kysely";
 import type { Executor } from "../platform/db.js";
 import type { Assignment, CapacityProblem, Contract } from "../services/analytics/index.js";
-import { createSolver, DAY_HOURS, measure } from "../services/analytics/index.js";
+import { createSolver, DAY_HOURS, measure, stampOf } from "../services/analytics/index.js";
 
 export async function seedDemoPricing(
   db: Executor,
@@ -50,10 +50,20 @@ export async function seedDemoPricing(
     let monday = new Date(`${opts.today}T00:00:00Z`);
     do monday = new Date(monday.getTime() + 86_400_000);
     while (monday.getUTCDay() !== 1);
+    // what applying the proposal checks: each physician's plan and contract as they are now
+    const planStamps = new Map(
+      (
+        await sql<{ id: string; plan_stamp: string }>`SELECT id, plan_stamp FROM physicians
+          WHERE id = ANY(${problem.contracts.map((c) => c.physicianId)}::uuid[])`.execute(db)
+      ).rows.map((r) => [r.id, r.plan_stamp]),
+    );
     const proposal = {
       proposed: { assignments, figures: measure(problem, assignments) },
       today: { assignments: today, figures: measure(problem, today) },
       reschedulePlanIds: [],
+      stamps: Object.fromEntries(
+        problem.contracts.map((c) => [c.physicianId, stampOf(planStamps.get(c.physicianId), c)]),
+      ),
     };
     await sql`INSERT INTO capacity_plans (specialty, start_date, weeks, proposal, solve_ms, created_by, created_at)
       VALUES (${specialty}, ${monday.toISOString().slice(0, 10)}, 4, ${JSON.stringify(proposal)}, ${solveMs}, ${admin.id}, ${new Date(`${opts.today}T08:00:00Z`)})`.execute(

@@ -644,6 +644,34 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         },
       },
       {
+        name: "physician contracts (department)",
+        route: "/department/contracts",
+        url: "/department/contracts",
+        ready: async (page) => {
+          await heading("Physician contracts")(page);
+          await page.getByText("Choose a physician to see and edit their contract.").waitFor();
+        },
+        states: [
+          {
+            name: "a physician's contract",
+            open: async (page) => {
+              await page.getByRole("combobox", { name: "Physician" }).click();
+              await page.getByRole("option").first().click();
+              await page.getByRole("button", { name: "Save contract" }).waitFor();
+            },
+          },
+          {
+            name: "a contract refused, the error next to its field",
+            open: async (page) => {
+              await page.getByRole("textbox", { name: "Hours per week" }).fill("");
+              await page.getByRole("button", { name: "Save contract" }).click();
+              // the server's message sits under the field, which reads as invalid
+              await page.locator('input[aria-invalid="true"]').first().waitFor();
+            },
+          },
+        ],
+      },
+      {
         name: "reports (department)",
         route: "/department/reports",
         url: "/department/reports",
@@ -764,6 +792,15 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ready: async (page) => {
           await heading("Capacity planning")(page);
           await savedProposals(page);
+        },
+      },
+      {
+        name: "physician contracts (any specialty)",
+        route: "/admin/contracts",
+        url: "/admin/contracts",
+        ready: async (page) => {
+          await heading("Physician contracts")(page);
+          await page.getByText("Choose a physician to see and edit their contract.").waitFor();
         },
       },
       {

@@ -6,12 +6,15 @@
  * B 16 h. The only plan covering everything: P2 at B on Tuesday, so P1 goes to B on Monday
  * (40 minutes' round trip) and stays at A on Tuesday.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   buildLp,
   type CapacityProblem,
   createSolver,
   measure,
+  type WaitingEntry,
+  waitlistDemand,
 } from "../../src/services/analytics/capacity/index.js";
 
 const tiny: CapacityProblem = {
@@ -81,6 +84,8 @@ describe("capacity planning", () => {
         coverage: 1,
         shortHours: 0,
         idleHours: 8,
+        waitlistHours: 0,
+        waitlistShortHours: 0,
         expectedWaitDays: 0,
       },
       {
@@ -90,6 +95,8 @@ describe("capacity planning", () => {
         coverage: 0.5,
         shortHours: 8,
         idleHours: 0,
+        waitlistHours: 0,
+        waitlistShortHours: 0,
         expectedWaitDays: 7,
       },
     ]);
@@ -104,5 +111,79 @@ describe("capacity planning", () => {
     expect(lp).not.toMatch(/x_1_0_/);
     expect(lp).not.toMatch(/x_1_1_1/);
     expect(lp).toMatch(/x_1_1_2/);
+  });
+});
+
+describe("the waiting list as demand", () => {
+  const places = [
+    { id: "A", area: "Springfield" },
+    { id: "B", area: "Shelbyville" },
+    { id: "C", area: "Shelbyville" },
+  ];
+  const entry = (e: Partial<WaitingEntry>): WaitingEntry => ({
+    locationIds: [],
+    homeArea: null,
+    urgency: "routine",
+    minutes: 60,
+    ...e,
+  });
+
+  it("an urgent hour is due this week, a soon one over two weeks, a routine one over the plan's four", () => {
+    expect(
+      waitlistDemand(
+        [
+          entry({ locationIds: ["A"], urgency: "urgent" }),
+          entry({ locationIds: ["A"], urgency: "soon" }),
+          entry({ locationIds: ["A"], urgency: "routine" }),
+        ],
+        places,
+        4,
+      ),
+    ).toEqual({ A: 1.8, B: 0, C: 0 }); // 1 + 0.5 + 0.25, to a tenth
+  });
+
+  it("a patient open to anywhere counts where they live; with no planned location there, everywhere", () => {
+    expect(waitlistDemand([entry({ homeArea: "Shelbyville", minutes: 120 })], places, 1)).toEqual({
+      A: 0,
+      B: 1,
+      C: 1,
+    });
+    expect(waitlistDemand([entry({ homeArea: "Ogdenville", minutes: 180 })], places, 1)).toEqual({
+      A: 1,
+      B: 1,
+      C: 1,
+    });
+  });
+
+  it("a patient waiting only for a location nobody plans adds nothing here", () => {
+    expect(waitlistDemand([entry({ locationIds: ["Z"] })], places, 2)).toEqual({ A: 0, B: 0, C: 0 });
+  });
+
+  it("against a reference model: every waiting hour is shared out once, within its urgency's weeks", () => {
+    const arbEntry = fc.record({
+      locationIds: fc.subarray(["A", "B", "C", "Z"]),
+      homeArea: fc.constantFrom(null, "Springfield", "Shelbyville", "Ogdenville"),
+      urgency: fc.constantFrom("routine" as const, "soon" as const, "urgent" as const),
+      minutes: fc.integer({ min: 5, max: 240 }),
+    });
+    fc.assert(
+      fc.property(fc.array(arbEntry, { maxLength: 12 }), fc.integer({ min: 1, max: 8 }), (entries, weeks) => {
+        const got = waitlistDemand(entries, places, weeks);
+        // reference: the hours each entry that can be seen here at all asks for per week
+        const due = { urgent: 1, soon: Math.min(2, weeks), routine: weeks };
+        const seenHere = entries.filter(
+          (e) => e.locationIds.length === 0 || e.locationIds.some((l) => l !== "Z"),
+        );
+        const expected = seenHere.reduce((sum, e) => sum + e.minutes / 60 / due[e.urgency], 0);
+        const total = Object.values(got).reduce((a, b) => a + b, 0);
+        // each location is rounded to a tenth
+        expect(Math.abs(total - expected)).toBeLessThanOrEqual(0.05 * places.length + 1e-9);
+        // a named location only ever receives entries naming it, or open to anywhere
+        for (const p of places)
+          if (!seenHere.some((e) => e.locationIds.includes(p.id) || e.locationIds.length === 0))
+            expect(got[p.id]).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

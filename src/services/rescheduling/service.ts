@@ -17,6 +17,7 @@ import type { ServiceDeps } from "../../platform/module.js";
 import { locationTarget } from "../../platform/policy.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
+import type { UpcomingAppointment } from "../scheduling/index.js";
 import { toOutcome } from "./offers.js";
 import { type OutcomeRow, type PlanRow, reschedulingRepository as repo } from "./repository.js";
 import type {
@@ -31,7 +32,9 @@ import type {
   PlanInput,
   PlanListQuery,
   PlanSummary,
+  Policy,
   ReschedulePlan,
+  StoredChange,
   StoredItem,
 } from "./schema.js";
 import { createSettlement } from "./settle.js";
@@ -270,6 +273,67 @@ export function createRescheduling(deps: ReschedulingDeps) {
         });
         return toPlan(applied, outcomes);
       });
+    },
+
+    /**
+     * Several schedule changes made and settled inside the caller's transaction (capacity planning
+     * applies a proposal with it, all or nothing): every change is authorized (out of scope: a
+     * 404 on `field`) and made first, then each affected appointment gets its alternatives on the
+     * facts as all the changes left them and is settled by `policy`. One applied plan per change;
+     * returns their ids in the changes' order.
+     */
+    async applyChangesIn(
+      tx: Executor,
+      actor: Actor,
+      changes: readonly StoredChange[],
+      policy: Policy,
+      field: string,
+    ): Promise<string[]> {
+      const now = clock.now();
+      const made: Array<{ subject: Subject; stamp: string; affected: UpcomingAppointment[] }> = [];
+      for (const change of changes) {
+        const subject = await subjects.fromInput(tx, change, now.getTime());
+        const seen = await subject.authorize(tx, actor, field);
+        made.push({
+          subject,
+          stamp: seen.stamp ?? randomUUID(),
+          affected: await subject.makeIn(tx, now.getTime()),
+        });
+      }
+      const ids: string[] = [];
+      for (const { subject, stamp, affected } of made) {
+        const items: StoredItem[] = [];
+        for (const a of affected)
+          items.push({ ...toItem(a), alternatives: await subject.alternativesIn(tx, a, now.getTime()) });
+        const row = await repo.insertPlan(tx, {
+          ...subject.ref,
+          change: subject.change,
+          plan_stamp: stamp,
+          items,
+          created_by: actor.userId,
+          expires_at: now,
+          cause: subject.cause,
+        });
+        const outcomes: OutcomeRow[] = [];
+        for (const item of items)
+          outcomes.push(await settle(tx, actor, row, item, policy, now, subject.moveReason));
+        await repo.insertOutcomes(tx, outcomes);
+        await repo.markApplied(tx, row.id, actor.userId, now);
+        const by = counts(outcomes);
+        await auditService.record(tx, auditContextOf(actor), {
+          action: "reschedule.apply",
+          ...auditSubject(subject, undefined),
+          detail: {
+            planId: row.id,
+            change: subject.change.change,
+            moved: by.moved,
+            offered: by.offered,
+            needsAttention: by.needs_attention,
+          },
+        });
+        ids.push(row.id);
+      }
+      return ids;
     },
 
     /** A physician's plans, newest first, each with how its appointments ended. */

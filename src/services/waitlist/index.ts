@@ -1,16 +1,38 @@
 /** The waitlist module's public surface: the only file other modules may import. */
 import type { FastifyBaseLogger } from "fastify";
+import type { Executor } from "../../platform/db.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import type { Scheduling } from "../scheduling/index.js";
 import { createFiller } from "./filler.js";
+import { waitlistRepository } from "./repository.js";
 import { waitlistRoutes } from "./routes.js";
 import { createWaitlistService, type WaitlistDeps } from "./service.js";
 
 export { type FreedSlot, freedBy, type OfferMade } from "./filler.js";
 export { type Candidate, compareCandidates, fits, rankCandidates, timeOfDay } from "./ranking.js";
+
+import type { Urgency } from "./schema.js";
+
 export type { Entry, Offer, OfferLink, Stats, Urgency } from "./schema.js";
 export { WAITLIST_ACTOR } from "./service.js";
 export { waitlistRoutes };
+
+/**
+ * Who is still waiting for a specialty (for capacity planning's demand, inside the caller's
+ * transaction): entries naming the specialty or one of `physicianIds` whose window ends after
+ * `after`, oldest first.
+ */
+export async function waitingForSpecialty(
+  db: Executor,
+  filter: { specialty: string; physicianIds: readonly string[]; after: Date },
+): Promise<Array<{ patientId: string; appointmentTypeId: string; locationIds: string[]; urgency: Urgency }>> {
+  return (await waitlistRepository.waitingForSpecialty(db, filter)).map((r) => ({
+    patientId: r.patient_id,
+    appointmentTypeId: r.appointment_type_id,
+    locationIds: r.location_ids,
+    urgency: r.urgency as Urgency,
+  }));
+}
 
 /** Offers last this long unless the composition root says otherwise. */
 export const DEFAULT_OFFER_MINUTES = 120;

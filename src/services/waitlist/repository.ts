@@ -275,6 +275,26 @@ export const waitlistRepository = {
       .where("consumer", "=", "filler")
       .execute(),
 
+  /** Entries still waiting for a specialty (naming it, or one of its physicians) whose window ends after `after`. */
+  waitingForSpecialty: (
+    db: Executor,
+    f: { specialty: string; physicianIds: readonly string[]; after: Date },
+  ) =>
+    q(db)
+      .selectFrom("waitlist_entries")
+      .select(["patient_id", "appointment_type_id", "location_ids", "urgency"])
+      .where("status", "=", "waiting")
+      .where("window_to", ">", f.after)
+      .where((eb) =>
+        eb.or([
+          eb("specialty", "=", f.specialty),
+          ...(f.physicianIds.length ? [eb("physician_id", "in", [...f.physicianIds])] : []),
+        ]),
+      )
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+
   async stats(db: Executor, f: { locationIds?: string[] | undefined; from: Date; to: Date }) {
     const where = sql`created_at >= ${f.from} AND created_at < ${f.to}${
       f.locationIds ? sql` AND location_id = ANY(${sql.val(f.locationIds)}::uuid[])` : sql``

@@ -3,6 +3,7 @@
 import { ReportsPage } from "../reports/ReportsPage.js";
 import { CapacityPage } from "../shared/CapacityPage.js";
 import { FeeSchedulePage } from "../shared/FeeSchedulePage.js";
+import { ContractsPage } from "../shared/ContractsPage.js";
 import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
 import { Routes } from "../shared/router.js";
 import { SurveyResultsPage } from "../shared/SurveyResultsPage.js";
@@ -46,6 +47,7 @@ export default function AdminArea({ me }: { me: Me }) {
           { path: "/admin/surveys", render: () => <SurveyResultsPage me={me} /> },
           { path: "/admin/audit/monitoring", render: () => <CompliancePage /> },
           { path: "/admin/capacity", render: () => <CapacityPage me={me} /> },
+          { path: "/admin/contracts", render: () => <ContractsPage me={me} /> },
           { path: "/admin/pricing", render: () => <PricingPage /> },
           { path: "/admin/fees", render: () => <FeeSchedulePage editable /> },
           { path: "/admin/hl7", render: () => <Hl7MessagesPage /> },

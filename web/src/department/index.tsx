@@ -3,6 +3,7 @@
 import { ReportsPage } from "../reports/ReportsPage.js";
 import { CapacityPage } from "../shared/CapacityPage.js";
 import { FeeSchedulePage } from "../shared/FeeSchedulePage.js";
+import { ContractsPage } from "../shared/ContractsPage.js";
 import { Routes } from "../shared/router.js";
 import { SurveyResultsPage } from "../shared/SurveyResultsPage.js";
 import type { Me } from "../shared/types.js";
@@ -16,6 +17,7 @@ export default function DepartmentArea({ me }: { me: Me }) {
       routes={[
         { path: "/department", render: () => <DepartmentPage me={me} /> },
         { path: "/department/capacity", render: () => <CapacityPage me={me} /> },
+        { path: "/department/contracts", render: () => <ContractsPage me={me} /> },
         { path: "/department/surveys", render: () => <SurveyResultsPage me={me} /> },
         { path: "/department/fees", render: () => <FeeSchedulePage editable={false} /> },
         {

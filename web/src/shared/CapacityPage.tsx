@@ -216,6 +216,7 @@ function Proposal({ plan, onApplied }: { plan: CapacityPlanDto; onApplied: () =>
   const rows: [string, number, number, (v: number) => string][] = [
     ["Coverage", t.coverage, p.coverage, pct],
     ["Short hours per week", t.shortHours, p.shortHours, hours],
+    ["Waiting list hours per week left uncovered", t.waitlistShortHours, p.waitlistShortHours, hours],
     ["Idle hours per week", t.idleHours, p.idleHours, hours],
     ["Travel minutes per week", t.travelMinutes, p.travelMinutes, (v) => v.toFixed(0)],
   ];
@@ -270,12 +271,13 @@ function Proposal({ plan, onApplied }: { plan: CapacityPlanDto; onApplied: () =>
       <Title order={3} size="h5" mt="md" mb="xs">
         Per location
       </Title>
-      <Table.ScrollContainer minWidth={560}>
+      <Table.ScrollContainer minWidth={680}>
         <Table aria-label="Per location: today and proposed" striped>
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">Location</Table.Th>
               <Table.Th scope="col">Demand (h/week)</Table.Th>
+              <Table.Th scope="col">Of which waiting list (uncovered today → proposed)</Table.Th>
               <Table.Th scope="col">Planned today → proposed (h)</Table.Th>
               <Table.Th scope="col">Coverage today → proposed</Table.Th>
               <Table.Th scope="col">Expected wait today → proposed (days)</Table.Th>
@@ -288,6 +290,10 @@ function Proposal({ plan, onApplied }: { plan: CapacityPlanDto; onApplied: () =>
                 <Table.Tr key={l.locationId}>
                   <Table.Th scope="row">{locationName(l.locationId)}</Table.Th>
                   <Table.Td>{hours(l.demandHours)}</Table.Td>
+                  <Table.Td>
+                    {hours(l.waitlistHours)} ({was ? hours(was.waitlistShortHours) : "—"} →{" "}
+                    {hours(l.waitlistShortHours)})
+                  </Table.Td>
                   <Table.Td>
                     {was ? hours(was.plannedHours) : "—"} → {hours(l.plannedHours)}
                   </Table.Td>

@@ -1,4 +1,13 @@
 /** Capacity planning: the analytics module wires these through its own index. */
+
+export {
+  locationsFor,
+  type PlannedLocation,
+  type Urgency,
+  type WaitingEntry,
+  waitlistDemand,
+  weeksToSee,
+} from "./demand.js";
 export {
   type Assignment,
   buildLp,
@@ -10,5 +19,5 @@ export {
   readSolution,
 } from "./model.js";
 export { capacityRoutes } from "./routes.js";
-export { type CapacityDeps, type CapacityService, createCapacityService } from "./service.js";
+export { type CapacityDeps, type CapacityService, createCapacityService, stampOf } from "./service.js";
 export { createSolver, NoPlanFound, type Solve } from "./solver.js";

@@ -36,8 +36,10 @@ export interface CapacityProblem {
   contracts: readonly Contract[];
   /** Rooms a location can give the specialty on one day (at most this many physicians a day). */
   rooms: Readonly<Record<string, number>>;
-  /** Demanded hours per week, per location. */
+  /** Demanded hours per week, per location (history and bookings, and the waiting list). */
   demand: Readonly<Record<string, number>>;
+  /** The part of `demand` that is the waiting list's (see demand.ts); none when absent. */
+  waitlist?: Readonly<Record<string, number>>;
   /** One-way travel minutes between locations: travel[from][to] (0 to itself). */
   travel: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
@@ -56,6 +58,10 @@ export interface LocationFigures {
   coverage: number;
   shortHours: number;
   idleHours: number;
+  /** Demanded hours that are the waiting list's (unmet demand: patients waiting for a slot). */
+  waitlistHours: number;
+  /** Of those, hours left uncovered (booked demand is served first, the waiting list from what is left). */
+  waitlistShortHours: number;
   /** Days a new request waits, estimated as the uncovered week's backlog spread over what is planned. */
   expectedWaitDays: number;
 }
@@ -65,6 +71,8 @@ export interface Figures {
   coverage: number;
   shortHours: number;
   idleHours: number;
+  waitlistHours: number;
+  waitlistShortHours: number;
   /** Round-trip minutes from each physician's home location, per week. */
   travelMinutes: number;
   objective: number;
@@ -162,6 +170,8 @@ export function readSolution(
     .sort((a, b) => a.physicianId.localeCompare(b.physicianId) || a.weekday - b.weekday);
 }
 
+const tenths = (v: number) => Math.round(v * 10) / 10;
+
 /** The figures of a set of assignments (the proposal, or today's plan read the same way). */
 export function measure(problem: CapacityProblem, assignments: readonly Assignment[]): Figures {
   const home = new Map(problem.contracts.map((c) => [c.physicianId, c.homeLocationId]));
@@ -175,6 +185,7 @@ export function measure(problem: CapacityProblem, assignments: readonly Assignme
     const demandHours = problem.demand[l] ?? 0;
     const plannedHours = DAY_HOURS * assignments.filter((a) => a.locationId === l).length;
     const shortHours = Math.max(0, demandHours - plannedHours);
+    const waitlistHours = Math.min(demandHours, problem.waitlist?.[l] ?? 0);
     return {
       locationId: l,
       demandHours,
@@ -182,6 +193,8 @@ export function measure(problem: CapacityProblem, assignments: readonly Assignme
       coverage: demandHours === 0 ? 1 : Math.min(1, plannedHours / demandHours),
       shortHours,
       idleHours: Math.max(0, plannedHours - demandHours),
+      waitlistHours,
+      waitlistShortHours: Math.min(waitlistHours, shortHours),
       expectedWaitDays:
         shortHours === 0
           ? 0
@@ -196,6 +209,8 @@ export function measure(problem: CapacityProblem, assignments: readonly Assignme
     coverage: demand === 0 ? 1 : (demand - shortHours) / demand,
     shortHours,
     idleHours,
+    waitlistHours: tenths(locations.reduce((s, x) => s + x.waitlistHours, 0)),
+    waitlistShortHours: tenths(locations.reduce((s, x) => s + x.waitlistShortHours, 0)),
     travelMinutes,
     objective: SHORT_COST * shortHours + IDLE_COST * idleHours + travelMinutes,
   };

@@ -7,6 +7,8 @@ export interface StoredProposal {
   proposed: { assignments: Assignment[]; figures: Figures };
   today: { assignments: Assignment[]; figures: Figures };
   reschedulePlanIds: string[];
+  /** Per physician planned, a stamp of their plan and contract when proposed (none: stored before stamps). */
+  stamps?: Record<string, string>;
 }
 
 export type CapacityTables = {

@@ -31,7 +31,9 @@ export const proposalInput = z
       .array(z.object({ locationId: uuid, hoursPerWeek: z.number().min(0).max(10_000) }).strict())
       .max(500)
       .optional()
-      .describe("demanded hours per week per location; by default from history and bookings"),
+      .describe(
+        "demanded hours per week per location, instead of the estimate from history and bookings; the waiting list is added to either",
+      ),
   })
   .strict()
   .refine((p) => new Date(`${p.startDate}T00:00:00Z`).getUTCDay() === 1, {
@@ -48,6 +50,8 @@ const locationFigures = z.object({
   coverage: z.number(),
   shortHours: z.number(),
   idleHours: z.number(),
+  waitlistHours: z.number().describe("demanded hours per week that are the waiting list's"),
+  waitlistShortHours: z.number().describe("of those, hours the plan leaves uncovered"),
   expectedWaitDays: z.number(),
 });
 const figures = z.object({
@@ -55,6 +59,8 @@ const figures = z.object({
   coverage: z.number().describe("share of demanded hours planned"),
   shortHours: z.number(),
   idleHours: z.number(),
+  waitlistHours: z.number().describe("demanded hours per week from patients on the waiting list"),
+  waitlistShortHours: z.number().describe("of those, hours the plan leaves uncovered"),
   travelMinutes: z.number().describe("round trips from home locations, per week"),
   objective: z.number(),
 });

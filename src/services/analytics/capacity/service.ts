@@ -4,27 +4,26 @@
  * service's plan flow (a temporary assignment per physician and location whose week changes,
  * each settled by rescheduling's policy for the appointments it displaces).
  */
+import { createHash } from "node:crypto";
 import type { Actor } from "../../../platform/access.js";
 import { auditService } from "../../../platform/audit/index.js";
 import type { Executor } from "../../../platform/db.js";
-import { problems } from "../../../platform/errors.js";
+import { ProblemError, problems } from "../../../platform/errors.js";
 import { auditContextOf } from "../../../platform/identity/index.js";
 import type { ServiceDeps } from "../../../platform/module.js";
 import { physicianTarget, specialtyTarget } from "../../../platform/policy.js";
 import { type Page, toIso } from "../../../platform/schemas.js";
-import type { VisitFacts } from "../../scheduling/index.js";
-import { type Assignment, type CapacityProblem, measure } from "./model.js";
+import { createForecast, type DemandSources } from "./forecast.js";
+import { type Assignment, type CapacityProblem, type Contract, measure } from "./model.js";
 import { type PlanRow, capacityRepository as repo, type StoredProposal } from "./repository.js";
 import type { CapacityPlanDto, ContractDto, ContractInput, PlanQuery, ProposalInput } from "./schema.js";
 import type { Solve } from "./solver.js";
 
 const DAY = 86_400_000;
-/** The weeks of history and of bookings ahead that estimate demand when none is given. */
-const DEMAND_WEEKS = 4;
 /** The session a proposed assignment day covers (DAY_HOURS long). */
 const SESSION = { startTime: "08:00", endTime: "16:00" } as const;
 
-export interface CapacityDeps extends ServiceDeps {
+export interface CapacityDeps extends ServiceDeps, DemandSources {
   solve: Solve;
   /** The physician's primary specialty, or a 404 naming `field`. */
   specialtyOf(db: Executor, physicianId: string, field: string): Promise<string>;
@@ -41,23 +40,17 @@ export interface CapacityDeps extends ServiceDeps {
     from: string,
     to: string,
   ): Promise<Array<{ locationId: string; date: string }>>;
-  /** Appointments as history and bookings (scheduling's visit history). */
-  visits: {
-    outcomes(db: Executor, range: { from: Date; to: Date; limit: number }): Promise<VisitFacts[]>;
-    upcoming(
-      db: Executor,
-      filter: { from: Date; to: Date; locationIds?: readonly string[]; limit: number },
-    ): Promise<VisitFacts[]>;
-  };
-  appointmentType(db: Executor, id: string): Promise<{ specialty: string; durationMinutes: number }>;
-  /** The rescheduling service's plan flow. */
+  /** Physicians' plan stamps (a new one whenever their templates, overrides or time off change). */
+  planStamps(db: Executor, physicianIds: readonly string[]): Promise<Map<string, string>>;
+  /** The rescheduling service: several schedule changes made and settled in the caller's transaction. */
   rescheduling: {
-    propose(actor: Actor, input: TemporaryAssignment): Promise<{ id: string }>;
-    apply(
+    applyChangesIn(
+      tx: Executor,
       actor: Actor,
-      id: string,
-      input: { policy: "auto_move" | "offer" | "staff"; exceptions: [] },
-    ): Promise<unknown>;
+      changes: readonly TemporaryAssignment[],
+      policy: "auto_move" | "offer" | "staff",
+      field: string,
+    ): Promise<string[]>;
   };
 }
 
@@ -82,6 +75,32 @@ const addDays = (date: string, n: number) =>
 const isoWeekday = (date: string) => ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
 const key = (a: Assignment) => `${a.locationId}/${a.weekday}`;
 
+/** A proposal stored before the waiting list counted shows none waiting. */
+const withWaitlist = (side: StoredProposal["proposed"]): StoredProposal["proposed"] => ({
+  assignments: side.assignments,
+  figures: {
+    ...side.figures,
+    waitlistHours: side.figures.waitlistHours ?? 0,
+    waitlistShortHours: side.figures.waitlistShortHours ?? 0,
+    locations: side.figures.locations.map((l) => ({
+      ...l,
+      waitlistHours: l.waitlistHours ?? 0,
+      waitlistShortHours: l.waitlistShortHours ?? 0,
+    })),
+  },
+});
+
+/** What a proposal is checked against when applied: each physician's plan stamp and contract. */
+export const stampOf = (planStamp: string | undefined, c: Contract | undefined): string =>
+  createHash("sha256")
+    .update(
+      JSON.stringify([
+        planStamp ?? null,
+        c ? [c.homeLocationId, [...c.locationIds].sort(), c.hoursPerWeek, [...c.weekdays].sort()] : null,
+      ]),
+    )
+    .digest("base64url");
+
 const planDto = (r: PlanRow): CapacityPlanDto => ({
   id: r.id,
   specialty: r.specialty,
@@ -91,8 +110,8 @@ const planDto = (r: PlanRow): CapacityPlanDto => ({
   solveMs: r.solve_ms,
   createdAt: toIso(r.created_at),
   appliedAt: r.applied_at ? toIso(r.applied_at) : null,
-  proposed: r.proposal.proposed,
-  today: r.proposal.today,
+  proposed: withWaitlist(r.proposal.proposed),
+  today: withWaitlist(r.proposal.today),
   reschedulePlanIds: r.proposal.reschedulePlanIds,
 });
 
@@ -107,31 +126,13 @@ export function createCapacityService(deps: CapacityDeps) {
       physicianTarget(physicianId, async () => [await deps.specialtyOf(tx, physicianId, field)], field),
     );
 
-  /** Weekly demanded hours per location for the specialty: history behind and bookings ahead. */
-  const demandOf = async (tx: Executor, specialty: string, locationIds: readonly string[]) => {
-    const now = clock.now().getTime();
-    const span = DEMAND_WEEKS * 7 * DAY;
-    const [past, ahead] = await Promise.all([
-      deps.visits.outcomes(tx, { from: new Date(now - span), to: new Date(now), limit: 100_000 }),
-      deps.visits.upcoming(tx, {
-        from: new Date(now),
-        to: new Date(now + span),
-        locationIds,
-        limit: 100_000,
-      }),
-    ]);
-    const minutes: Record<string, number> = Object.fromEntries(locationIds.map((l) => [l, 0]));
-    const types = new Map<string, { specialty: string; durationMinutes: number }>();
-    for (const v of [...past, ...ahead]) {
-      if (!(v.locationId in minutes)) continue;
-      const t = types.get(v.appointmentTypeId) ?? (await deps.appointmentType(tx, v.appointmentTypeId));
-      types.set(v.appointmentTypeId, t);
-      if (t.specialty === specialty) minutes[v.locationId]! += t.durationMinutes;
-    }
-    // two spans of DEMAND_WEEKS weeks, in hours per week
-    return Object.fromEntries(
-      Object.entries(minutes).map(([l, m]) => [l, Math.round((m / 60 / (2 * DEMAND_WEEKS)) * 10) / 10]),
-    );
+  const forecast = createForecast(deps, () => clock.now());
+
+  /** The stamps of the physicians' plans and contracts, as a proposal keeps them. */
+  const stampsOf = async (tx: Executor, physicianIds: readonly string[]) => {
+    const [plans, contracts] = await Promise.all([deps.planStamps(tx, physicianIds), repo.contracts(tx)]);
+    const byId = new Map(contracts.map((c) => [c.physicianId, c]));
+    return Object.fromEntries(physicianIds.map((p) => [p, stampOf(plans.get(p), byId.get(p))]));
   };
 
   return {
@@ -174,7 +175,7 @@ export function createCapacityService(deps: CapacityDeps) {
     async propose(actor: Actor, input: ProposalInput): Promise<CapacityPlanDto> {
       // read before the transaction: the travel matrix is read on its own connection
       const travelTimes = await deps.travel();
-      const { problem, today } = await db.transaction().execute(async (tx) => {
+      const { problem, today, stamps } = await db.transaction().execute(async (tx) => {
         await policies.authorize(
           tx,
           actor,
@@ -198,9 +199,20 @@ export function createCapacityService(deps: CapacityDeps) {
         }
         const rooms: Record<string, number> = {};
         for (const l of locationIds) rooms[l] = await deps.roomsAt(tx, l);
-        const demand = input.demand
+        // the waiting list is unmet demand: added to the booked estimate, or to the demand given
+        const booked: Record<string, number> = input.demand
           ? Object.fromEntries(input.demand.map((d) => [d.locationId, d.hoursPerWeek]))
-          : await demandOf(tx, input.specialty, locationIds);
+          : await forecast.booked(tx, input.specialty, locationIds);
+        const waitlist = await forecast.waitlist(
+          tx,
+          input.specialty,
+          contracts.map((c) => c.physicianId),
+          locationIds,
+          input.weeks,
+        );
+        const demand = Object.fromEntries(
+          locationIds.map((l) => [l, Math.round(((booked[l] ?? 0) + (waitlist[l] ?? 0)) * 10) / 10]),
+        );
         const travel: Record<string, Record<string, number>> = {};
         const wanted = new Set(locationIds);
         for (const t of travelTimes)
@@ -209,7 +221,14 @@ export function createCapacityService(deps: CapacityDeps) {
             row[t.toLocationId] = t.minutes;
             travel[t.fromLocationId] = row;
           }
-        const problem: CapacityProblem = { weekdays: input.weekdays, contracts, rooms, demand, travel };
+        const problem: CapacityProblem = {
+          weekdays: input.weekdays,
+          contracts,
+          rooms,
+          demand,
+          waitlist,
+          travel,
+        };
         // today's plan: where each physician is planned in the first week
         const today: Assignment[] = [];
         for (const c of contracts) {
@@ -227,13 +246,18 @@ export function createCapacityService(deps: CapacityDeps) {
             today.push(a);
           }
         }
-        return { problem, today };
+        const stamps = await stampsOf(
+          tx,
+          contracts.map((c) => c.physicianId),
+        );
+        return { problem, today, stamps };
       });
       const { assignments, solveMs } = await deps.solve(problem);
       const proposal: StoredProposal = {
         proposed: { assignments, figures: measure(problem, assignments) },
         today: { assignments: today, figures: measure(problem, today) },
         reschedulePlanIds: [],
+        stamps,
       };
       return db.transaction().execute(async (tx) => {
         const row = await repo.insertPlan(tx, {
@@ -286,52 +310,42 @@ export function createCapacityService(deps: CapacityDeps) {
     },
 
     /**
-     * Applies a proposal: for each physician whose week changes, a temporary assignment per
-     * location for the plan's weeks, each proposed and applied through rescheduling.
+     * Applies a proposal, all or nothing, in one transaction: for each physician whose week
+     * changes, a temporary assignment per location for the plan's weeks, made and settled through
+     * rescheduling. A proposal whose physicians' plans or contracts changed since it was made is a
+     * 409; one applied before is returned as it is (a retry changes nothing); of two at once, the
+     * second waits on the proposal's row and finds it applied.
      */
     async apply(actor: Actor, id: string, policy: "auto_move" | "offer" | "staff"): Promise<CapacityPlanDto> {
-      const row = await db.transaction().execute(async (tx) => {
-        const r = await repo.plan(tx, id, true);
-        if (!r) throw problems.notFound("capacity plan");
+      return db.transaction().execute(async (tx) => {
+        const row = await repo.plan(tx, id, true);
+        if (!row) throw problems.notFound("capacity plan");
         await policies.authorize(tx, actor, "plan_capacity", {
-          ...specialtyTarget(r.specialty, "params.id"),
+          ...specialtyTarget(row.specialty, "params.id"),
           noun: "capacity plan",
         });
-        if (r.status === "applied")
-          throw problems.conflict("plan_applied", "This capacity plan has already been applied", "params.id");
-        return r;
-      });
-      const dto = planDto(row);
-      const endDate = addDays(dto.startDate, dto.weeks * 7 - 1);
-      const reschedulePlanIds: string[] = [];
-      const physicians = [...new Set(dto.proposed.assignments.map((a) => a.physicianId))];
-      for (const p of physicians) {
-        const proposed = dto.proposed.assignments.filter((a) => a.physicianId === p);
-        const today = new Set(dto.today.assignments.filter((a) => a.physicianId === p).map(key));
-        if (proposed.length === today.size && proposed.every((a) => today.has(key(a)))) continue;
-        const byLocation = new Map<string, number[]>();
-        for (const a of proposed)
-          byLocation.set(a.locationId, [...(byLocation.get(a.locationId) ?? []), a.weekday]);
-        for (const [locationId, weekdays] of byLocation) {
-          const plan = await deps.rescheduling.propose(actor, {
-            change: "add_override",
-            physicianId: p,
-            locationId,
-            kind: "temporary",
-            rotationName: null,
-            startDate: dto.startDate,
-            endDate,
-            weekdays,
-            ...SESSION,
-            appointmentTypeIds: [],
-            reason: `capacity plan ${dto.id}`,
-            onSite: false,
+        if (row.status === "applied") return planDto(row);
+        const kept = row.proposal.stamps;
+        const current = kept ? await stampsOf(tx, Object.keys(kept)) : {};
+        if (!kept || Object.entries(kept).some(([p, stamp]) => current[p] !== stamp))
+          throw problems.conflict(
+            "plan_stale",
+            "The physicians' plans or contracts changed since this proposal was made; make a new proposal",
+            "params.id",
+          );
+        const dto = planDto(row);
+        const reschedulePlanIds = await deps.rescheduling
+          .applyChangesIn(tx, actor, changesOf(dto), policy, "params.id")
+          .catch((err: unknown) => {
+            // a change refused (an assignment already planned then): the whole proposal is, on its id
+            if (err instanceof ProblemError && err.status === 409)
+              throw problems.conflict(
+                "plan_clash",
+                "A physician's schedule already has an assignment on a day this proposal changes; change the schedule or make a new proposal",
+                "params.id",
+              );
+            throw err;
           });
-          await deps.rescheduling.apply(actor, plan.id, { policy, exceptions: [] });
-          reschedulePlanIds.push(plan.id);
-        }
-      }
-      return db.transaction().execute(async (tx) => {
         const applied = await repo.markApplied(
           tx,
           id,
@@ -349,6 +363,36 @@ export function createCapacityService(deps: CapacityDeps) {
       });
     },
   };
+}
+
+/** The temporary assignments a proposal amounts to: per physician whose week changes, one per location. */
+function changesOf(plan: CapacityPlanDto): TemporaryAssignment[] {
+  const endDate = addDays(plan.startDate, plan.weeks * 7 - 1);
+  const changes: TemporaryAssignment[] = [];
+  for (const p of [...new Set(plan.proposed.assignments.map((a) => a.physicianId))]) {
+    const proposed = plan.proposed.assignments.filter((a) => a.physicianId === p);
+    const today = new Set(plan.today.assignments.filter((a) => a.physicianId === p).map(key));
+    if (proposed.length === today.size && proposed.every((a) => today.has(key(a)))) continue;
+    const byLocation = new Map<string, number[]>();
+    for (const a of proposed)
+      byLocation.set(a.locationId, [...(byLocation.get(a.locationId) ?? []), a.weekday]);
+    for (const [locationId, weekdays] of byLocation)
+      changes.push({
+        change: "add_override",
+        physicianId: p,
+        locationId,
+        kind: "temporary",
+        rotationName: null,
+        startDate: plan.startDate,
+        endDate,
+        weekdays,
+        ...SESSION,
+        appointmentTypeIds: [],
+        reason: `capacity plan ${plan.id}`,
+        onSite: false,
+      });
+  }
+  return changes;
 }
 
 export type CapacityService = ReturnType<typeof createCapacityService>;
