@@ -64,8 +64,8 @@ async function secretToken(client: { id: string; secret: string }, scope?: strin
   return res.body.access_token!;
 }
 
-async function fhirGet(path: string, token: string) {
-  const res = await fetch(`${base}/${path}`, { headers: { authorization: `Bearer ${token}` } });
+async function fhirGet(path: string, token?: string) {
+  const res = await fetch(`${base}/${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   return { status: res.status, headers: res.headers, body: (await res.json()) as Resource };
 }
 
@@ -433,18 +433,21 @@ describe("a system client on the FHIR API", () => {
     expect(refusal).toMatchObject({ role: "system_client", outcome: "denied" });
   });
 
-  it("$bulk-publish lists Locations, Schedules and free Slots with booking deep links into the web app", async () => {
-    const token = await secretToken(booker, "system/Slot.read");
-    const manifest = (await (
-      await fetch(`${base}/$bulk-publish`, { headers: { authorization: `Bearer ${token}` } })
-    ).json()) as { transactionTime: string; output: Array<{ type: string; url: string }> };
+  it("$bulk-publish is public: Locations, Schedules and free Slots with booking deep links, no patient in them", async () => {
+    const manifest = (await (await fetch(`${base}/$bulk-publish`)).json()) as {
+      transactionTime: string;
+      output: Array<{ type: string; url: string }>;
+    };
     expect(manifest.output.map((o) => o.type)).toEqual(["Location", "Schedule", "Slot"]);
     const files: Record<string, Resource[]> = {};
     for (const o of manifest.output) {
-      const res = await fetch(o.url, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(o.url);
       expect(res.status, o.url).toBe(200);
       expect(res.headers.get("content-type")).toContain("application/fhir+ndjson");
-      files[o.type] = (await res.text())
+      const text = await res.text();
+      expect(text).not.toContain(net.patientId);
+      expect(text).not.toContain("Patient/");
+      files[o.type] = text
         .split("\n")
         .filter(Boolean)
         .map((line) => JSON.parse(line) as Resource);
@@ -467,10 +470,14 @@ describe("a system client on the FHIR API", () => {
     }
     for (const resource of [...files.Location!.slice(0, 3), ...files.Schedule!.slice(0, 3)])
       expect(() => validateFhir(resource)).not.toThrow();
-    // publishing Slots needs their scope; an unknown file is not found
+    // the files are kept a while: the next manifest names the same moment; any token may read them too
     const appointmentsOnly = await secretToken(booker, "system/Appointment.read");
-    expect((await fhirGet("$bulk-publish", appointmentsOnly)).status).toBe(403);
-    expect((await fhirGet("$bulk-publish/Patient.ndjson", token)).status).toBe(404);
+    const again = await fhirGet("$bulk-publish", appointmentsOnly);
+    expect(again.status).toBe(200);
+    expect((again.body as unknown as { transactionTime: string }).transactionTime).toBe(
+      manifest.transactionTime,
+    );
+    expect((await fhirGet("$bulk-publish/Patient.ndjson")).status).toBe(404);
   });
 
   it("a system token opens nothing of the JSON API, and deactivating the client ends its tokens", async () => {
