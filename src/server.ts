@@ -381,7 +381,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   waitlistRoutes(app, waitlist.service);
   notificationRoutes(app, notifications);
   wayfindingRoutes(app, wayfinding);
-  const fhirClients = createFhirClients({ db, clock });
+  const fhirClients = createFhirClients({ db, clock, locations });
   fhirClientRoutes(app, fhirClients);
   fhirRoutes(app, {
     locations,

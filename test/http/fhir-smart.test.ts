@@ -373,6 +373,51 @@ describe("a system client on the FHIR API", () => {
     );
   });
 
+  it("a network-wide client reaches every campus's patients with the rights its scopes grant, and is registered only as such", async () => {
+    const made = await register({
+      name: "Network scheduling hub",
+      authMethod: "client_secret",
+      scopes: ["system/Patient.read"],
+      networkWide: true,
+    });
+    expect(made.client).toMatchObject({ networkWide: true, locationIds: [] });
+    const token = await secretToken({ id: made.client.id, secret: made.clientSecret! });
+    const farPatient = await createPatient(
+      await clientFor(rounds, "location_staff", { locationIds: [elsewhere.main.id] }),
+    );
+    for (const id of [localPatient, farPatient]) {
+      const res = await fhirGet(`Patient/${id}`, token);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    // its scopes still bound it: no appointments without their scope
+    expect((await fhirGet("Appointment?_count=1", token)).status).toBe(403);
+    const registered = (await trailOf(admin.user.userId)).find(
+      (e) => e.action === "fhir_client.register" && e.resourceId === made.client.id,
+    );
+    expect(registered?.detail).toMatchObject({ networkWide: true, locationIds: [] });
+    // locations and network-wide exclude each other; a client has one or the other
+    for (const payload of [
+      { networkWide: true, locationIds: [net.main.id] },
+      { networkWide: false, locationIds: [] },
+      {},
+    ]) {
+      const res = await admin.inject({
+        method: "POST",
+        url: "/api/v1/fhir-clients",
+        payload: {
+          name: "Half a client",
+          authMethod: "client_secret",
+          scopes: ["system/Slot.read"],
+          ...payload,
+        },
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect((res.json() as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual([
+        "body.locationIds",
+      ]);
+    }
+  });
+
   it("Patient search by MRN, name and birth date finds only patients in reach; a client never registers one by MRN", async () => {
     const token = await secretToken(booker);
     const mine = (await admin.inject({ url: `/api/v1/patients/${localPatient}` })).json() as {

@@ -3,8 +3,9 @@
  * naming three NDJSON files: every Location, every Schedule (a physician at a location), and the
  * free Slots of the coming days for each active appointment type, each Slot carrying a booking deep
  * link into the web app's search (its specialty, type, physician and day). Nothing in them names a
- * patient. The files are computed together, kept for at most PUBLICATION_MAX_AGE_MS and served
- * from memory; the manifest's transactionTime is when they were computed.
+ * patient. The files are computed together and served from memory; once older than
+ * PUBLICATION_MAX_AGE_MS the next request starts computing their successor while the old ones are
+ * still served. The manifest's transactionTime is when the files it names were computed.
  */
 import type { Resource, Slot } from "@medplum/fhirtypes";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -49,7 +50,10 @@ export function bulkPublishRoutes(fhir: FastifyInstance, deps: FhirDeps): void {
   const { scheduling, clock, publicUrl } = deps;
   const network = networkReader(deps);
   const slots = slotReader(deps);
-  const kept = new Map<string, { at: number; publication: Promise<Publication> }>();
+  const kept = new Map<
+    string,
+    { at: number; publication: Promise<Publication>; next?: Promise<Publication> }
+  >();
 
   async function compute(days: number): Promise<Publication> {
     const computedAt = clock.now().getTime();
@@ -90,13 +94,26 @@ export function bulkPublishRoutes(fhir: FastifyInstance, deps: FhirDeps): void {
     };
   }
 
-  /** The current publication for these days: the kept one while young enough, else a new one (computed once however many ask). */
+  /**
+   * The publication for these days: the kept one while young enough; an older one is still served
+   * while its successor is computed (once, however many ask), so only the very first request of a
+   * process waits for the files.
+   */
   function publication(days: number): Promise<Publication> {
     const key = String(days);
     const now = clock.now().getTime();
     const hit = kept.get(key);
-    if (hit && now - hit.at < PUBLICATION_MAX_AGE_MS) return hit.publication;
+    if (hit && (now - hit.at < PUBLICATION_MAX_AGE_MS || hit.next)) return hit.publication;
     const fresh = compute(days);
+    if (hit) {
+      // stale: answer the kept files until the new ones are ready
+      hit.next = fresh;
+      fresh.then(
+        (p) => kept.set(key, { at: p.computedAt, publication: Promise.resolve(p) }),
+        () => kept.get(key)?.next === fresh && delete kept.get(key)!.next,
+      );
+      return hit.publication;
+    }
     kept.set(key, { at: now, publication: fresh });
     fresh.catch(() => kept.get(key)?.publication === fresh && kept.delete(key));
     if (kept.size > KEPT) kept.delete(kept.keys().next().value!);
