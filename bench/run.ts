@@ -23,6 +23,7 @@ import { ADMIN, type BenchOptions, log, ms, pct } from "./parts/common.js";
 import { measureCompliance } from "./parts/compliance.js";
 import { contendedOption } from "./parts/contended.js";
 import { measureEmbedded } from "./parts/embedded.js";
+import { measureFhir } from "./parts/fhir.js";
 import { peakRssMb } from "./parts/memory.js";
 import { mixedOnReplicas } from "./parts/mixed.js";
 import { readNetwork, searchWindow } from "./parts/network.js";
@@ -75,6 +76,7 @@ const ONE_PROCESS_PARTS = [
   "availability",
   "suggestions",
   "schedule",
+  "fhir",
   "reports",
   "compliance",
   "booking",
@@ -129,6 +131,20 @@ async function main(): Promise<void> {
 
   // 2. one physician's unified 30-day schedule
   const schedule = ONLY.has("schedule") ? await measureSchedule(get, physicianIds, opts.requests) : [];
+
+  // 2a. the FHIR endpoint: $bulk-publish and the reference-data searches (bench/parts/fhir.ts; `--only fhir`)
+  const fhir = ONLY.has("fhir")
+    ? await measureFhir(
+        server.url,
+        {
+          physicianIds,
+          locationIds: (
+            await direct.query<{ id: string }>("SELECT id FROM locations ORDER BY code")
+          ).rows.map((r) => r.id),
+        },
+        opts.requests,
+      )
+    : undefined;
 
   // 2b. the reports, network-wide over 90 days (bench/parts/reports.ts)
   const reports = ONLY.has("reports") ? await measureReports(get, opts.requests) : undefined;
@@ -187,6 +203,7 @@ async function main(): Promise<void> {
     schedule30DaysMs: { requests: opts.requests, p50: ms(pct(schedule, 50)), p95: ms(pct(schedule, 95)) },
     reportsMs: reports,
     complianceMs: compliance,
+    fhir,
     bookingHttp: bookingResult && {
       ...bookingResult,
       statementsPerBooking: statements?.mean,

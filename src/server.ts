@@ -7,7 +7,7 @@ import {
   recordsRoutes,
   startEmrSimulator,
 } from "./integrations/emr/index.js";
-import { createFhirClients, fhirClientRoutes, fhirRoutes } from "./integrations/fhir/index.js";
+import { createFhirClients, createSlotIds, fhirClientRoutes, fhirRoutes } from "./integrations/fhir/index.js";
 import { createHl7Runtime, type Hl7Runtime, hl7Routes } from "./integrations/hl7/index.js";
 import {
   createTelehealthLinks,
@@ -381,7 +381,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   waitlistRoutes(app, waitlist.service);
   notificationRoutes(app, notifications);
   wayfindingRoutes(app, wayfinding);
-  const fhirClients = createFhirClients({ db, clock });
+  const fhirClients = createFhirClients({ db, clock, locations });
   fhirClientRoutes(app, fhirClients);
   fhirRoutes(app, {
     locations,
@@ -393,6 +393,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     version: VERSION,
     clock,
     publicUrl: config.notifications.publicUrl,
+    slotIds: createSlotIds(optionKey),
   });
   // records from the EMR: the configured FHIR base, or the built-in simulator on a loopback port
   const emrSimulator = config.emr.fhirUrl ? undefined : await startEmrSimulator(() => clock.now());

@@ -64,8 +64,8 @@ async function secretToken(client: { id: string; secret: string }, scope?: strin
   return res.body.access_token!;
 }
 
-async function fhirGet(path: string, token: string) {
-  const res = await fetch(`${base}/${path}`, { headers: { authorization: `Bearer ${token}` } });
+async function fhirGet(path: string, token?: string) {
+  const res = await fetch(`${base}/${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   return { status: res.status, headers: res.headers, body: (await res.json()) as Resource };
 }
 
@@ -373,6 +373,51 @@ describe("a system client on the FHIR API", () => {
     );
   });
 
+  it("a network-wide client reaches every campus's patients with the rights its scopes grant, and is registered only as such", async () => {
+    const made = await register({
+      name: "Network scheduling hub",
+      authMethod: "client_secret",
+      scopes: ["system/Patient.read"],
+      networkWide: true,
+    });
+    expect(made.client).toMatchObject({ networkWide: true, locationIds: [] });
+    const token = await secretToken({ id: made.client.id, secret: made.clientSecret! });
+    const farPatient = await createPatient(
+      await clientFor(rounds, "location_staff", { locationIds: [elsewhere.main.id] }),
+    );
+    for (const id of [localPatient, farPatient]) {
+      const res = await fhirGet(`Patient/${id}`, token);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    // its scopes still bound it: no appointments without their scope
+    expect((await fhirGet("Appointment?_count=1", token)).status).toBe(403);
+    const registered = (await trailOf(admin.user.userId)).find(
+      (e) => e.action === "fhir_client.register" && e.resourceId === made.client.id,
+    );
+    expect(registered?.detail).toMatchObject({ networkWide: true, locationIds: [] });
+    // locations and network-wide exclude each other; a client has one or the other
+    for (const payload of [
+      { networkWide: true, locationIds: [net.main.id] },
+      { networkWide: false, locationIds: [] },
+      {},
+    ]) {
+      const res = await admin.inject({
+        method: "POST",
+        url: "/api/v1/fhir-clients",
+        payload: {
+          name: "Half a client",
+          authMethod: "client_secret",
+          scopes: ["system/Slot.read"],
+          ...payload,
+        },
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect((res.json() as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual([
+        "body.locationIds",
+      ]);
+    }
+  });
+
   it("Patient search by MRN, name and birth date finds only patients in reach; a client never registers one by MRN", async () => {
     const token = await secretToken(booker);
     const mine = (await admin.inject({ url: `/api/v1/patients/${localPatient}` })).json() as {
@@ -433,18 +478,21 @@ describe("a system client on the FHIR API", () => {
     expect(refusal).toMatchObject({ role: "system_client", outcome: "denied" });
   });
 
-  it("$bulk-publish lists Locations, Schedules and free Slots with booking deep links into the web app", async () => {
-    const token = await secretToken(booker, "system/Slot.read");
-    const manifest = (await (
-      await fetch(`${base}/$bulk-publish`, { headers: { authorization: `Bearer ${token}` } })
-    ).json()) as { transactionTime: string; output: Array<{ type: string; url: string }> };
+  it("$bulk-publish is public: Locations, Schedules and free Slots with booking deep links, no patient in them", async () => {
+    const manifest = (await (await fetch(`${base}/$bulk-publish`)).json()) as {
+      transactionTime: string;
+      output: Array<{ type: string; url: string }>;
+    };
     expect(manifest.output.map((o) => o.type)).toEqual(["Location", "Schedule", "Slot"]);
     const files: Record<string, Resource[]> = {};
     for (const o of manifest.output) {
-      const res = await fetch(o.url, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(o.url);
       expect(res.status, o.url).toBe(200);
       expect(res.headers.get("content-type")).toContain("application/fhir+ndjson");
-      files[o.type] = (await res.text())
+      const text = await res.text();
+      expect(text).not.toContain(net.patientId);
+      expect(text).not.toContain("Patient/");
+      files[o.type] = text
         .split("\n")
         .filter(Boolean)
         .map((line) => JSON.parse(line) as Resource);
@@ -467,10 +515,14 @@ describe("a system client on the FHIR API", () => {
     }
     for (const resource of [...files.Location!.slice(0, 3), ...files.Schedule!.slice(0, 3)])
       expect(() => validateFhir(resource)).not.toThrow();
-    // publishing Slots needs their scope; an unknown file is not found
+    // the files are kept a while: the next manifest names the same moment; any token may read them too
     const appointmentsOnly = await secretToken(booker, "system/Appointment.read");
-    expect((await fhirGet("$bulk-publish", appointmentsOnly)).status).toBe(403);
-    expect((await fhirGet("$bulk-publish/Patient.ndjson", token)).status).toBe(404);
+    const again = await fhirGet("$bulk-publish", appointmentsOnly);
+    expect(again.status).toBe(200);
+    expect((again.body as unknown as { transactionTime: string }).transactionTime).toBe(
+      manifest.transactionTime,
+    );
+    expect((await fhirGet("$bulk-publish/Patient.ndjson")).status).toBe(404);
   });
 
   it("a system token opens nothing of the JSON API, and deactivating the client ends its tokens", async () => {

@@ -166,6 +166,14 @@ describe("FHIR R4 reads and searches", () => {
     const cookie = { cookie: `rounds_session=${admin.user.token}` };
     const [role] = entries((await get(`PractitionerRole?practitioner=Practitioner/${net.physicianId}`)).body);
     const [service] = entries((await get(`HealthcareService?location=Location/${net.main.id}`)).body);
+    const [slot] = entries(
+      (
+        await get(
+          `Slot?service-type=${net.appointmentTypeId}&schedule.actor=Location/${net.main.id}&${dayBounds(net, 9)}&_count=1`,
+          admin.user.token,
+        )
+      ).body,
+    );
     const booked = await admin.inject({
       method: "POST",
       url: "/api/v1/appointments",
@@ -187,6 +195,7 @@ describe("FHIR R4 reads and searches", () => {
       PractitionerRole: role.id,
       HealthcareService: service.id,
       Schedule: role.id,
+      Slot: slot.id,
       Appointment: (booked.json() as { id: string }).id,
       Patient: net.patientId,
     };
@@ -258,7 +267,31 @@ describe("FHIR R4 reads and searches", () => {
       400,
       "start",
     );
-    expectOutcome(await get(`Slot?service-type=${net.appointmentTypeId}&status=busy`, token), 400, "status");
+    expectOutcome(
+      await get(`Slot?service-type=${net.appointmentTypeId}&status=waitlist`, token),
+      400,
+      "status",
+    );
+    // busy Slots are a practitioner's schedule: they are asked of one
+    expectOutcome(await get(`Slot?status=busy&${dayBounds(net)}`, token), 400, "schedule");
+    // reverse includes and chains a search does not serve are refused, never ignored
+    expectOutcome(
+      await get(`Slot?service-type=${net.appointmentTypeId}&_revinclude=Schedule:actor`, token),
+      400,
+      "_revinclude",
+    );
+    expectOutcome(await get("Location?_revinclude=PractitionerRole:location"), 400, "_revinclude");
+    expectOutcome(await get("Schedule?_has:Slot:schedule:status=free"), 400, "_has:Slot:schedule:status");
+    expectOutcome(
+      await get("Practitioner?_has:Appointment:practitioner:status=booked"),
+      400,
+      "_has:Appointment:practitioner:status",
+    );
+    expectOutcome(
+      await get("Practitioner?_has:PractitionerRole:practitioner:location=Practitioner/x"),
+      400,
+      "_has:PractitionerRole:practitioner:location",
+    );
     expectOutcome(await get("Location?_count=0"), 400, "_count");
     expectOutcome(await get("Appointment?date=2026-02-30", token), 400, "date");
     expectOutcome(await get("Appointment?status=tuesday", token), 400, "status");
@@ -270,6 +303,145 @@ describe("FHIR R4 reads and searches", () => {
     const anonymous = await fetch(`${base}/Appointment?_count=1`);
     expect(anonymous.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expectOutcome({ status: anonymous.status, body: (await anonymous.json()) as Resource }, 401);
+  });
+});
+
+describe("Slots by id, busy Slots, reverse includes and chains", () => {
+  it("a Slot read by id is what it is now: free, then busy once booked through it, telling nothing of the booking", async () => {
+    const token = admin.user.token;
+    const schedule = `Schedule/${(entries((await get(`Schedule?actor=Practitioner/${net.physicianId}&actor=Location/${net.main.id}`)).body)[0] as { id: string }).id}`;
+    const search = `Slot?service-type=${net.appointmentTypeId}&schedule=${schedule}&${dayBounds(net, 4)}`;
+    const [slot] = entries((await get(`${search}&_count=1`, token)).body);
+    const free = await get(`Slot/${slot.id}`, token);
+    expect(free.status).toBe(200);
+    expectValid(free.body);
+    expect(free.body).toMatchObject({ id: slot.id, status: "free", start: slot.start, end: slot.end });
+    // a changed character is a Slot nobody signed
+    const tampered = `${slot.id.slice(0, 30)}${slot.id[30] === "A" ? "B" : "A"}${slot.id.slice(31)}`;
+    expectOutcome(await get(`Slot/${tampered}`, token), 404);
+
+    // $book takes an Appointment naming the Slot, and books a fresh signed option of it
+    const book = (parameter: unknown[]) =>
+      fetch(`${base}/Appointment/$book`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/fhir+json" },
+        body: JSON.stringify({ resourceType: "Parameters", parameter }),
+      });
+    const proposal = {
+      resourceType: "Appointment",
+      status: "proposed",
+      slot: [{ reference: `Slot/${slot.id}` }],
+      participant: [{ actor: { reference: `Patient/${net.patientId}` }, status: "needs-action" }],
+    };
+    const booked = await book([{ name: "appointment-resource", resource: proposal }]);
+    const bundle = (await booked.json()) as Resource;
+    expect(booked.status, JSON.stringify(bundle)).toBe(200);
+    expect(entries(bundle)[0]).toMatchObject({ status: "booked", start: slot.start, end: slot.end });
+    const again = await book([{ name: "appointment-resource", resource: proposal }]);
+    expectOutcome(
+      { status: again.status, body: (await again.json()) as Resource },
+      409,
+      "appointment-resource.slot",
+    );
+
+    // the same id now reads busy, and the schedule's busy Slots show the time, never the patient or the visit
+    const taken = await get(`Slot/${slot.id}`, token);
+    expect(taken.status).toBe(200);
+    expectValid(taken.body);
+    expect(taken.body).toMatchObject({ id: slot.id, status: "busy", start: slot.start, end: slot.end });
+    const busy = await get(`Slot?status=busy&schedule=${schedule}&${dayBounds(net, 4)}`, token);
+    expectValid(busy.body);
+    const busySlots = entries(busy.body);
+    expect(busySlots.map((s) => [s.status, s.start])).toContainEqual(["busy", slot.start]);
+    for (const text of [JSON.stringify(taken.body), JSON.stringify(busy.body)]) {
+      expect(text).not.toContain(net.patientId);
+      expect(text).not.toContain("Patient/");
+      expect(text).not.toContain(net.appointmentTypeId);
+    }
+    // free and busy together, in time order; the booked time is no longer among the free ones
+    const both = entries((await get(`${search}&status=free,busy&_count=200`, token)).body);
+    expect(both.filter((s) => s.start === slot.start).map((s) => s.status)).toEqual(["busy"]);
+    expect(both.map((s) => Date.parse(s.start))).toEqual(
+      both.map((s) => Date.parse(s.start)).sort((a, b) => a - b),
+    );
+    // a patient sees free Slots, not a physician's schedule
+    const patient = await clientFor(rounds, "patient", { patientId: await createPatient(admin) });
+    expect((await get(`Slot/${slot.id}`, patient.user.token)).status).toBe(404);
+    expect(
+      (await get(`Slot?status=busy&schedule=${schedule}&${dayBounds(net, 4)}`, patient.user.token)).status,
+    ).toBe(404);
+  });
+
+  it("practitioners by where they work, locations by who works there, and roles and free Slots brought along", async () => {
+    const at = (
+      await get(
+        `Practitioner?_has:PractitionerRole:practitioner:location=Location/${net.main.id}&_revinclude=PractitionerRole:practitioner&_count=200`,
+      )
+    ).body as Bundle;
+    expectValid(at);
+    const matches = (at.entry ?? []).filter((e) => e.search?.mode === "match").map((e) => e.resource!.id);
+    expect(matches).toContain(net.physicianId);
+    const roles = (at.entry ?? []).filter((e) => e.search?.mode === "include").map((e) => e.resource!);
+    expect(roles.every((r) => r.resourceType === "PractitionerRole")).toBe(true);
+    expect(roles.map((r) => (r as { practitioner: { reference: string } }).practitioner.reference)).toContain(
+      `Practitioner/${net.physicianId}`,
+    );
+    const away = entries(
+      (
+        await get(
+          `Practitioner?_has:PractitionerRole:practitioner:location=Location/${elsewhere.main.id}&_count=200`,
+        )
+      ).body,
+    );
+    expect(away.map((p) => p.id)).not.toContain(net.physicianId);
+    const bySpecialty = entries(
+      (await get(`Practitioner?_has:PractitionerRole:practitioner:specialty=${net.specialty}&_count=200`))
+        .body,
+    );
+    expect(bySpecialty.map((p) => p.id)).toContain(net.physicianId);
+
+    const where = (
+      await get(`Location?_has:PractitionerRole:location:practitioner=Practitioner/${net.physicianId}`)
+    ).body;
+    expectValid(where);
+    expect(
+      entries(where)
+        .map((l) => l.id)
+        .sort(),
+    ).toEqual([net.main.id, net.satellite.id].sort());
+
+    const withSlots = (await get(`Schedule?actor=Practitioner/${net.physicianId}&_revinclude=Slot:schedule`))
+      .body as Bundle;
+    expectValid(withSlots);
+    const schedules = new Set(
+      (withSlots.entry ?? [])
+        .filter((e) => e.search?.mode === "match")
+        .map((e) => `Schedule/${e.resource!.id}`),
+    );
+    const slots = (withSlots.entry ?? [])
+      .filter((e) => e.search?.mode === "include")
+      .map((e) => e.resource as { resourceType: string; status: string; schedule: { reference: string } });
+    expect(slots.length).toBeGreaterThan(0);
+    for (const s of slots) {
+      expect(s).toMatchObject({ resourceType: "Slot", status: "free" });
+      expect(schedules.has(s.schedule.reference)).toBe(true);
+    }
+    expectOutcome(await get("Schedule?_revinclude=Slot:schedule&_count=50"), 400, "_count");
+
+    const capability = (await get("metadata")).body as unknown as {
+      rest: Array<{
+        resource: Array<{ type: string; searchRevInclude?: string[]; searchParam?: Array<{ name: string }> }>;
+      }>;
+    };
+    const of = (type: string) => capability.rest[0]!.resource.find((r) => r.type === type)!;
+    expect(of("Schedule").searchRevInclude).toEqual(["Slot:schedule"]);
+    expect(of("Practitioner").searchRevInclude).toEqual(["PractitionerRole:practitioner"]);
+    expect(of("Practitioner").searchParam!.map((p) => p.name)).toContain(
+      "_has:PractitionerRole:practitioner:location",
+    );
+    expect(of("Location").searchParam!.map((p) => p.name)).toContain(
+      "_has:PractitionerRole:location:practitioner",
+    );
   });
 });
 

@@ -66,8 +66,9 @@ describe("system scopes", () => {
       expect(expandScopes(bad), bad).toBeUndefined();
   });
 
-  it("reading Slots grants no policy action; writing appointments grants booking and cancelling but not reading patients", () => {
-    expect(grantsOf(["system/Slot.read", "system/Location.read"])).toEqual([]);
+  it("reading Slots grants reading schedules (their busy times) only; writing appointments grants booking and cancelling but not reading patients", () => {
+    expect(grantsOf(["system/Slot.read", "system/Location.read"])).toEqual(["physician.read_schedule"]);
+    expect(grantsOf(["system/Location.read", "system/Schedule.read"])).toEqual([]);
     expect(grantsOf(["system/Appointment.write"])).toEqual([
       "appointment.cancel",
       "appointment.release_hold",
@@ -90,8 +91,9 @@ describe("system scopes", () => {
         },
       ),
     );
-    expect(requiredScope("GET", `${BASE}/$bulk-publish`, BASE)).toBe("system/Slot.read");
-    expect(requiredScope("GET", `${BASE}/$bulk-publish/:file`, BASE)).toBe("system/Slot.read");
+    // SMART Scheduling Links are public
+    expect(requiredScope("GET", `${BASE}/$bulk-publish`, BASE)).toBeUndefined();
+    expect(requiredScope("GET", `${BASE}/$bulk-publish/:file`, BASE)).toBeUndefined();
     for (const open of ["/metadata", "/auth/token", "/.well-known/smart-configuration", "/*", "/"])
       expect(requiredScope("GET", `${BASE}${open}`, BASE)).toBeUndefined();
   });

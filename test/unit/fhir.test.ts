@@ -24,6 +24,7 @@ import {
   toFhirLocation,
   toProposedAppointment,
 } from "../../src/integrations/fhir/resources.js";
+import { createSlotIds } from "../../src/integrations/fhir/slot-ids.js";
 import { ProblemError, problems } from "../../src/platform/errors.js";
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -223,5 +224,53 @@ describe("FHIR answers", () => {
     );
     const last = searchBundle("https://h.example/fhir/R4", page, [r], { total: 3, more: false });
     expect(last.link?.map((l) => l.relation)).toEqual(["self", "first", "previous"]);
+  });
+});
+
+describe("Slot ids", () => {
+  const ids = createSlotIds(new Uint8Array(32).fill(7));
+  const slot = fc.record({
+    physicianId: fc.uuid(),
+    locationId: fc.uuid(),
+    appointmentTypeId: fc.option(fc.uuid(), { nil: null }),
+    start: fc.integer({ min: 0, max: 0xffffffff }).map((s) => s * 1000),
+    minutes: fc.integer({ min: 1, max: 0xffff }),
+  });
+
+  it("a Slot's id is a FHIR id that opens to the same Slot, signed for its type and no other", () => {
+    fc.assert(
+      fc.property(slot, fc.uuid(), ({ minutes, ...s }, otherType) => {
+        const ref = { ...s, end: s.start + minutes * 60_000 };
+        const id = ids.issue(ref)!;
+        expect(id).toMatch(/^[A-Za-z0-9\-.]{64}$/);
+        const opened = ids.open(id)!;
+        expect(opened).toMatchObject({
+          physicianId: ref.physicianId,
+          locationId: ref.locationId,
+          start: ref.start,
+          end: ref.end,
+        });
+        expect(opened.signedFor(ref.appointmentTypeId)).toBe(true);
+        if (otherType !== ref.appointmentTypeId) expect(opened.signedFor(otherType)).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("an id with any character changed, or signed with another key, is not a Slot of this server", () => {
+    const other = createSlotIds(new Uint8Array(32).fill(8));
+    fc.assert(
+      fc.property(slot, fc.nat(63), fc.constantFrom(..."ABCxyz019-."), ({ minutes, ...s }, at, c) => {
+        const ref = { ...s, end: s.start + minutes * 60_000 };
+        const id = ids.issue(ref)!;
+        const changed = `${id.slice(0, at)}${c}${id.slice(at + 1)}`;
+        const opened = ids.open(changed);
+        if (changed !== id) expect(opened?.signedFor(ref.appointmentTypeId) ?? false).toBe(false);
+        expect(other.open(id)?.signedFor(ref.appointmentTypeId) ?? false).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+    expect(ids.open("too-short")).toBeUndefined();
+    expect(ids.open("_".repeat(64))).toBeUndefined();
   });
 });

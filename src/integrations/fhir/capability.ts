@@ -3,8 +3,29 @@
  * parameters and operations the routes in `routes.ts` serve (the FHIR test holds it to them).
  */
 import type { CapabilityStatement, CapabilityStatementRestResource } from "@medplum/fhirtypes";
+import { SEARCH } from "./search.js";
 
 type Param = [name: string, type: "token" | "reference" | "date" | "string", documentation: string];
+
+/** A route's `_has` chains as search parameters, and its `_revinclude`s. */
+const extras = (type: keyof typeof SEARCH, has: Record<string, [Param[1], string]>) => ({
+  params: SEARCH[type].has.map((chain): Param => [`_has:${chain}`, has[chain]![0], has[chain]![1]]),
+  revinclude: SEARCH[type].revinclude.length ? { searchRevInclude: [...SEARCH[type].revinclude] } : {},
+});
+const practitioner = extras("Practitioner", {
+  "PractitionerRole:practitioner:location": [
+    "reference",
+    "works at Location/{id} (has a PractitionerRole there)",
+  ],
+  "PractitionerRole:practitioner:specialty": ["token", "has a PractitionerRole of this specialty code"],
+});
+const location = extras("Location", {
+  "PractitionerRole:location:practitioner": [
+    "reference",
+    "where Practitioner/{id} works (a PractitionerRole there)",
+  ],
+});
+const schedule = extras("Schedule", {});
 
 function resource(
   type: CapabilityStatementRestResource["type"],
@@ -86,13 +107,22 @@ export function capabilityStatement(version: string, baseUrl: string): Capabilit
             name: "bulk-publish",
             definition: OPERATIONS.bulkPublish,
             documentation:
-              "SMART Scheduling Links: a manifest of Location, Schedule and Slot NDJSON files (free Slots of the next `days`, 7 by default, each with a booking deep link); needs a session of a booker or system/Slot.read",
+              "SMART Scheduling Links, public (no sign-in, no patient data): a manifest of Location, Schedule and Slot NDJSON files (free Slots of the next `days`, 7 by default, each with a booking deep link); the files are computed together and kept for at most two minutes, transactionTime saying when",
           },
         ],
         resource: [
           resource("Organization", ["read", "search-type"], []),
-          resource("Location", ["read", "search-type"], [["name", "string", "name or city contains"]]),
-          resource("Practitioner", ["read", "search-type"], [["name", "string", "name contains"]]),
+          resource(
+            "Location",
+            ["read", "search-type"],
+            [["name", "string", "name or city contains"], ...location.params],
+          ),
+          resource(
+            "Practitioner",
+            ["read", "search-type"],
+            [["name", "string", "name contains"], ...practitioner.params],
+            practitioner.revinclude,
+          ),
           resource(
             "PractitionerRole",
             ["read", "search-type"],
@@ -114,15 +144,20 @@ export function capabilityStatement(version: string, baseUrl: string): Capabilit
             "Schedule",
             ["read", "search-type"],
             [["actor", "reference", "Practitioner/{id} or Location/{id}"]],
+            {
+              ...schedule.revinclude,
+              documentation:
+                "_revinclude=Slot:schedule brings each Schedule's free Slots of the next 7 days (up to 20 per appointment type of its specialties; at most 20 Schedules a page)",
+            },
           ),
           resource(
             "Slot",
-            ["search-type"],
+            ["read", "search-type"],
             [
               [
                 "service-type",
                 "token",
-                "required: the appointment type (code of the appointment-type system)",
+                "the appointment type (code of the appointment-type system): required for free Slots",
               ],
               ["schedule", "reference", "Schedule/{id}: one practitioner at one location"],
               [
@@ -131,9 +166,17 @@ export function capabilityStatement(version: string, baseUrl: string): Capabilit
                 "Location/{id} or Practitioner/{id} (chained through Schedule)",
               ],
               ["start", "date", "ge/gt and lt/le bounds, or a day; at most 62 days"],
-              ["status", "token", "free (the only status computed)"],
+              [
+                "status",
+                "token",
+                "free (the default), busy, or free,busy; busy Slots (a schedule's booked and held times, nothing else told) need schedule or schedule.actor=Practitioner/{id} and the right to read that physician's schedule",
+              ],
             ],
-            { searchInclude: ["Slot:schedule"] },
+            {
+              searchInclude: ["Slot:schedule"],
+              documentation:
+                "Slot ids are signed: a read by id answers the Slot as it is now (free, busy) or 404; $hold and $book take an Appointment naming the Slot (slot: [{ reference }]) and book a fresh option of it",
+            },
           ),
           resource(
             "Appointment",

@@ -13,24 +13,11 @@ import {
   type FhirDeps,
   hidden,
   orNone,
-  pageOfList,
   type Req,
   requireUuid,
   send,
-  slotId,
 } from "./context.js";
-import { isUuid, parsePhysicianAtLocationId } from "./ids.js";
-import {
-  all,
-  dateBounds,
-  dateRange,
-  includes,
-  one,
-  paging,
-  referenceId,
-  tokenCode,
-  uuidReference,
-} from "./params.js";
+import { all, dateBounds, dateRange, includes, one, paging, tokenCode, uuidReference } from "./params.js";
 import {
   roundsStatuses,
   SYSTEM,
@@ -38,80 +25,14 @@ import {
   toFhirLocation,
   toFhirPatient,
   toPractitioner,
-  toSchedule,
-  toSlot,
 } from "./resources.js";
 
-const bookers = rolesFor("patient", "book");
 const appointmentReaders = rolesFor("appointment", "read");
 const patientReaders = rolesFor("patient", "read");
 
 export function careRoutes(fhir: FastifyInstance, deps: FhirDeps): void {
-  const { physicians, patients, scheduling } = deps;
+  const { patients, scheduling } = deps;
   const typeName = async (id: string) => (await orNone(scheduling.catalog.get(id)))?.name;
-
-  fhir.get(
-    "/Slot",
-    { config: { allow: bookers, fhirFields: { "query.physicianId": "schedule" } }, schema: hidden },
-    async (req: Req, reply) => {
-      const q = req.query;
-      const page = paging(q, 200);
-      const include = includes(q, ["Slot:schedule"]);
-      const serviceType = one(q, "service-type");
-      if (!serviceType)
-        throw problems.badRequest("service-type", "required: the appointment type to find free times of");
-      const appointmentTypeId = tokenCode(serviceType, SYSTEM.appointmentType, "service-type").toLowerCase();
-      if (!isUuid(appointmentTypeId))
-        throw problems.badRequest("service-type", "is not an appointment type of this server");
-      const status = one(q, "status");
-      if (status !== undefined && tokenCode(status, "http://hl7.org/fhir/slotstatus", "status") !== "free")
-        throw problems.badRequest("status", "only free slots are computed: status=free");
-      let physicianId: string | undefined;
-      let locationId: string | undefined;
-      const schedule = one(q, "schedule");
-      if (schedule) {
-        const pair = parsePhysicianAtLocationId(referenceId(schedule, "Schedule", "schedule"));
-        if (!pair) throw problems.badRequest("schedule", "is not a Schedule of this server");
-        ({ physicianId, locationId } = pair);
-      }
-      let disjoint = false;
-      const actor = one(q, "schedule.actor");
-      if (actor) {
-        const isLocation = actor.includes("Location/");
-        const id = uuidReference(actor, isLocation ? "Location" : "Practitioner", "schedule.actor");
-        const current = isLocation ? locationId : physicianId;
-        if (current && current !== id) disjoint = true;
-        if (isLocation) locationId = id;
-        else physicianId = id;
-      }
-      const { from, to } = dateBounds(all(q, "start"), "start");
-      const wanted = page.offset + page.count;
-      const options =
-        disjoint || wanted >= 200 + 1
-          ? []
-          : (
-              await scheduling.appointments.searchAvailability(actorOf(req), {
-                appointmentTypeId,
-                ...(physicianId ? { physicianId } : {}),
-                ...(locationId ? { locationIds: [locationId] } : {}),
-                ...(from !== undefined ? { from: new Date(from).toISOString() } : {}),
-                ...(to !== undefined ? { to: new Date(to).toISOString() } : {}),
-                telehealth: false,
-                limit: Math.min(200, wanted + 1),
-              })
-            ).options;
-      const { items, more } = pageOfList(options, page.count, page.offset);
-      const name = await typeName(appointmentTypeId);
-      const slots = items.map((o) => toSlot(o, slotId(o), name));
-      const included: Resource[] = [];
-      if (include.has("Slot:schedule")) {
-        const pairs = new Map(items.map((o) => [`${o.physicianId}|${o.locationId}`, o]));
-        for (const o of pairs.values())
-          included.push(toSchedule(await physicians.get(o.physicianId), o.locationId));
-      }
-      return send(reply, bundle(req, page, slots, { more: more && wanted < 200, included }));
-    },
-  );
 
   fhir.get(
     "/Appointment",
@@ -132,7 +53,7 @@ export function careRoutes(fhir: FastifyInstance, deps: FhirDeps): void {
       const statuses = codes.flatMap((c) => {
         const code = tokenCode(c, "http://hl7.org/fhir/appointmentstatus", "status");
         if (!APPOINTMENT_STATUSES.includes(code))
-          throw problems.badRequest("status", `${code} is not an appointment status`);
+          throw problems.badRequest("status", "is not an appointment status (proposed, pending, booked…)");
         return roundsStatuses(code);
       });
       const actor = actorOf(req);

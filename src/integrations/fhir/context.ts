@@ -1,5 +1,4 @@
 /** What the FHIR routes share: the services they call, the base URL, answering in FHIR JSON. */
-import { createHash } from "node:crypto";
 import type { Resource } from "@medplum/fhirtypes";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Actor } from "../../platform/access.js";
@@ -8,12 +7,13 @@ import { ProblemError, problems } from "../../platform/errors.js";
 import type { Attempt } from "../../platform/policy.js";
 import type { Location, Locations } from "../../services/locations/index.js";
 import type { Patients } from "../../services/patients/index.js";
-import type { Physician, Physicians } from "../../services/physicians/index.js";
+import type { Physicians, Placement, PlacementQuery } from "../../services/physicians/index.js";
 import type { Scheduling } from "../../services/scheduling/index.js";
 import { searchBundle } from "./bundle.js";
 import type { FhirClients } from "./clients/service.js";
 import { isUuid } from "./ids.js";
 import type { Query } from "./params.js";
+import type { SlotIds } from "./slot-ids.js";
 
 /** The services the FHIR endpoint calls: every read and change goes through their operations. */
 export interface FhirDeps {
@@ -30,6 +30,8 @@ export interface FhirDeps {
   clock: Clock;
   /** Where patients reach the web app: the booking deep links of published Slots. */
   publicUrl: string;
+  /** Signs and opens Slot ids (a Slot is computed, so its id says what it is). */
+  slotIds: SlotIds;
 }
 
 export const FHIR_BASE = "/fhir/R4";
@@ -48,18 +50,6 @@ export function searchUrl(req: FastifyRequest): URL {
 export function send(reply: FastifyReply, resource: Resource, status = 200): FastifyReply {
   return reply.code(status).type(FHIR_JSON).send(resource);
 }
-
-/** The id of the Slot an option occupies: the same time of the same physician, place and type gives the same id. */
-export const slotId = (o: {
-  physicianId: string;
-  locationId: string;
-  appointmentTypeId: string;
-  start: string;
-}) =>
-  createHash("sha256")
-    .update(`${o.physicianId}|${o.locationId}|${o.appointmentTypeId}|${o.start}`)
-    .digest("hex")
-    .slice(0, 40);
 
 /** A not-found answer turned into "nothing": a search naming what does not exist finds nothing. */
 export async function orNone<T>(read: Promise<T>): Promise<T | undefined> {
@@ -80,7 +70,7 @@ const PAGE = 500;
 
 /**
  * The network as reference data: every location, and the physicians whose templates or rotations
- * place them at a location (a Schedule and a PractitionerRole each).
+ * place them at a location (a Schedule and a PractitionerRole each), read in one query a page.
  */
 export function networkReader({ locations, physicians }: Pick<FhirDeps, "locations" | "physicians">) {
   async function allLocations(): Promise<Location[]> {
@@ -91,28 +81,18 @@ export function networkReader({ locations, physicians }: Pick<FhirDeps, "locatio
       if (out.length >= page.total || page.items.length === 0) return out;
     }
   }
-  async function physiciansAt(locationId: string): Promise<Physician[]> {
-    const out: Physician[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await physicians.list({ locationId, limit: PAGE, offset });
-      out.push(...page.items);
-      if (out.length >= page.total || page.items.length === 0) return out;
-    }
-  }
   return {
     allLocations,
-    physiciansAt,
-    /** Physicians at locations, narrowed to one physician or one location when asked. */
-    async roles(filter: { physicianId?: string | undefined; locationId?: string | undefined }) {
-      const here = filter.locationId
-        ? [await orNone(locations.get(filter.locationId))].filter((l): l is Location => l !== undefined)
-        : await allLocations();
-      const out: Array<{ physician: Physician; locationId: string }> = [];
-      for (const l of here)
-        for (const physician of await physiciansAt(l.id))
-          if (!filter.physicianId || physician.id === filter.physicianId)
-            out.push({ physician, locationId: l.id });
-      return out;
+    /** A page of physicians at locations, narrowed to a physician, a location or a specialty when asked. */
+    placements: (filter: PlacementQuery) => physicians.placements(filter),
+    /** Every physician at every location (narrowed as asked). */
+    async roles(filter: Omit<PlacementQuery, "limit" | "offset">): Promise<Placement[]> {
+      const out: Placement[] = [];
+      for (let offset = 0; ; offset += PAGE) {
+        const page = await physicians.placements({ ...filter, limit: PAGE, offset });
+        out.push(...page.items);
+        if (out.length >= page.total || page.items.length === 0) return out;
+      }
     },
   };
 }

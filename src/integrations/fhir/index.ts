@@ -3,3 +3,4 @@ export { fhirClientRoutes } from "./clients/routes.js";
 export { createFhirClients, type FhirClients } from "./clients/service.js";
 export type { FhirDeps } from "./context.js";
 export { fhirRoutes } from "./routes.js";
+export { createSlotIds } from "./slot-ids.js";

@@ -18,7 +18,7 @@ import {
   send,
 } from "./context.js";
 import { parsePhysicianAtLocationId, parseServiceId } from "./ids.js";
-import { all, one, paging, tokenCode, uuidReference } from "./params.js";
+import { all, hasFilters, one, paging, revIncludes, tokenCode, uuidReference } from "./params.js";
 import {
   NETWORK_ID,
   networkOrganization,
@@ -29,10 +29,13 @@ import {
   toPractitionerRole,
   toSchedule,
 } from "./resources.js";
+import { SEARCH } from "./search.js";
+import { PUBLIC_ACTOR, REVINCLUDE_SLOTS_PAGE, slotReader } from "./slots.js";
 
 export function networkRoutes(fhir: FastifyInstance, deps: FhirDeps): void {
   const { locations, physicians } = deps;
   const network = networkReader(deps);
+  const slots = slotReader(deps);
 
   fhir.get("/Organization", { config: pub, schema: hidden }, (req: Req, reply) => {
     const page = paging(req.query, 200);
@@ -45,106 +48,171 @@ export function networkRoutes(fhir: FastifyInstance, deps: FhirDeps): void {
     return send(reply, networkOrganization());
   });
 
-  fhir.get("/Location", { config: pub, schema: hidden }, async (req: Req, reply) => {
-    const page = paging(req.query, 200);
-    const name = one(req.query, "name");
-    const found = await locations.list({
-      limit: page.count,
-      offset: page.offset,
-      ...(name ? { q: name.slice(0, 100) } : {}),
-    });
-    return send(
-      reply,
-      bundle(req, page, found.items.map(toFhirLocation), {
-        total: found.total,
-        more: page.offset + page.count < found.total,
-      }),
-    );
-  });
+  fhir.get(
+    "/Location",
+    { config: { ...pub, fhirSearch: SEARCH.Location }, schema: hidden },
+    async (req: Req, reply) => {
+      const page = paging(req.query, 200);
+      const name = one(req.query, "name");
+      const who = hasFilters(req.query, SEARCH.Location.has).get("PractitionerRole:location:practitioner");
+      if (who) {
+        // where one practitioner works: their roles' locations, in their roles' order
+        const field = "_has:PractitionerRole:location:practitioner";
+        const roles = await network.roles({ physicianIds: [uuidReference(who, "Practitioner", field)] });
+        const here = [];
+        for (const r of roles) {
+          const l = await orNone(locations.get(r.locationId));
+          if (l && (!name || `${l.name} ${l.city ?? ""}`.toLowerCase().includes(name.toLowerCase())))
+            here.push(l);
+        }
+        const { items, more } = pageOfList(here, page.count, page.offset);
+        return send(reply, bundle(req, page, items.map(toFhirLocation), { total: here.length, more }));
+      }
+      const found = await locations.list({
+        limit: page.count,
+        offset: page.offset,
+        ...(name ? { q: name.slice(0, 100) } : {}),
+      });
+      return send(
+        reply,
+        bundle(req, page, found.items.map(toFhirLocation), {
+          total: found.total,
+          more: page.offset + page.count < found.total,
+        }),
+      );
+    },
+  );
   fhir.get("/Location/:id", { config: pub, schema: hidden }, async (req: Req, reply) =>
     send(reply, toFhirLocation(await locations.get(requireUuid(req.params.id, "Location")))),
   );
 
-  fhir.get("/Practitioner", { config: pub, schema: hidden }, async (req: Req, reply) => {
-    const page = paging(req.query, 200);
-    const name = one(req.query, "name");
-    const found = await physicians.list({
-      limit: page.count,
-      offset: page.offset,
-      ...(name ? { q: name.slice(0, 100) } : {}),
-    });
-    return send(
-      reply,
-      bundle(req, page, found.items.map(toPractitioner), {
-        total: found.total,
-        more: page.offset + page.count < found.total,
-      }),
-    );
-  });
+  fhir.get(
+    "/Practitioner",
+    { config: { ...pub, fhirSearch: SEARCH.Practitioner }, schema: hidden },
+    async (req: Req, reply) => {
+      const page = paging(req.query, 200);
+      const name = one(req.query, "name");
+      const has = hasFilters(req.query, SEARCH.Practitioner.has);
+      const at = has.get("PractitionerRole:practitioner:location");
+      const specialty = has.get("PractitionerRole:practitioner:specialty");
+      const found = await physicians.list({
+        limit: page.count,
+        offset: page.offset,
+        ...(name ? { q: name.slice(0, 100) } : {}),
+        ...(at
+          ? { locationId: uuidReference(at, "Location", "_has:PractitionerRole:practitioner:location") }
+          : {}),
+        ...(specialty
+          ? {
+              specialty: tokenCode(
+                specialty,
+                SYSTEM.specialty,
+                "_has:PractitionerRole:practitioner:specialty",
+              ),
+            }
+          : {}),
+      });
+      const included = revIncludes(req.query, SEARCH.Practitioner.revinclude).has(
+        "PractitionerRole:practitioner",
+      )
+        ? (await network.roles({ physicianIds: found.items.map((p) => p.id) })).map((r) =>
+            toPractitionerRole(r.physician, r.locationId),
+          )
+        : [];
+      return send(
+        reply,
+        bundle(req, page, found.items.map(toPractitioner), {
+          total: found.total,
+          more: page.offset + page.count < found.total,
+          included,
+        }),
+      );
+    },
+  );
   fhir.get("/Practitioner/:id", { config: pub, schema: hidden }, async (req: Req, reply) =>
     send(reply, toPractitioner(await physicians.get(requireUuid(req.params.id, "Practitioner")))),
   );
 
-  /** PractitionerRole and Schedule: one per physician per location they work at. */
+  /** PractitionerRole and Schedule: one per physician per location they work at, a page in one query. */
   const rolesSearch = async (
     req: Req,
-    filter: { physicianId?: string; locationId?: string; specialty?: string },
+    filter: { physicianIds?: string[]; locationId?: string; specialty?: string },
+    maxCount = 200,
   ) => {
-    const page = paging(req.query, 200);
-    const roles = (await network.roles(filter)).filter(
-      (r) => !filter.specialty || r.physician.specialties.includes(filter.specialty),
-    );
-    return { page, roles, ...pageOfList(roles, page.count, page.offset) };
+    const page = paging(req.query, maxCount);
+    const found = await network.placements({ ...filter, limit: page.count, offset: page.offset });
+    return { page, ...found, more: page.offset + page.count < found.total };
   };
   const roleById = async (id: string, type: string) => {
     const pair = parsePhysicianAtLocationId(id);
     if (!pair) throw problems.notFound(type);
-    const [role] = await network.roles(pair);
-    if (!role) throw problems.notFound(type);
-    return role;
+    const { items } = await network.placements({
+      physicianIds: [pair.physicianId],
+      locationId: pair.locationId,
+      limit: 1,
+      offset: 0,
+    });
+    if (!items[0]) throw problems.notFound(type);
+    return items[0];
   };
 
-  fhir.get("/PractitionerRole", { config: pub, schema: hidden }, async (req: Req, reply) => {
-    const practitioner = one(req.query, "practitioner");
-    const location = one(req.query, "location");
-    const specialty = one(req.query, "specialty");
-    const { page, roles, items, more } = await rolesSearch(req, {
-      ...(practitioner ? { physicianId: uuidReference(practitioner, "Practitioner", "practitioner") } : {}),
-      ...(location ? { locationId: uuidReference(location, "Location", "location") } : {}),
-      ...(specialty ? { specialty: tokenCode(specialty, SYSTEM.specialty, "specialty") } : {}),
-    });
-    return send(
-      reply,
-      bundle(
-        req,
-        page,
-        items.map((r) => toPractitionerRole(r.physician, r.locationId)),
-        { total: roles.length, more },
-      ),
-    );
-  });
+  fhir.get(
+    "/PractitionerRole",
+    { config: { ...pub, fhirSearch: SEARCH.PractitionerRole }, schema: hidden },
+    async (req: Req, reply) => {
+      const practitioner = one(req.query, "practitioner");
+      const location = one(req.query, "location");
+      const specialty = one(req.query, "specialty");
+      const { page, items, total, more } = await rolesSearch(req, {
+        ...(practitioner
+          ? { physicianIds: [uuidReference(practitioner, "Practitioner", "practitioner")] }
+          : {}),
+        ...(location ? { locationId: uuidReference(location, "Location", "location") } : {}),
+        ...(specialty ? { specialty: tokenCode(specialty, SYSTEM.specialty, "specialty") } : {}),
+      });
+      return send(
+        reply,
+        bundle(
+          req,
+          page,
+          items.map((r) => toPractitionerRole(r.physician, r.locationId)),
+          { total, more },
+        ),
+      );
+    },
+  );
   fhir.get("/PractitionerRole/:id", { config: pub, schema: hidden }, async (req: Req, reply) => {
     const role = await roleById(req.params.id, "PractitionerRole");
     return send(reply, toPractitionerRole(role.physician, role.locationId));
   });
 
-  fhir.get("/Schedule", { config: pub, schema: hidden }, async (req: Req, reply) => {
-    const filter: { physicianId?: string; locationId?: string } = {};
-    for (const actor of all(req.query, "actor")) {
-      if (actor.includes("Location/")) filter.locationId = uuidReference(actor, "Location", "actor");
-      else filter.physicianId = uuidReference(actor, "Practitioner", "actor");
-    }
-    const { page, roles, items, more } = await rolesSearch(req, filter);
-    return send(
-      reply,
-      bundle(
+  fhir.get(
+    "/Schedule",
+    { config: { ...pub, fhirSearch: SEARCH.Schedule }, schema: hidden },
+    async (req: Req, reply) => {
+      const filter: { physicianIds?: string[]; locationId?: string } = {};
+      for (const actor of all(req.query, "actor")) {
+        if (actor.includes("Location/")) filter.locationId = uuidReference(actor, "Location", "actor");
+        else filter.physicianIds = [uuidReference(actor, "Practitioner", "actor")];
+      }
+      const withSlots = revIncludes(req.query, SEARCH.Schedule.revinclude).has("Slot:schedule");
+      const { page, items, total, more } = await rolesSearch(
         req,
-        page,
-        items.map((r) => toSchedule(r.physician, r.locationId)),
-        { total: roles.length, more },
-      ),
-    );
-  });
+        filter,
+        withSlots ? REVINCLUDE_SLOTS_PAGE : 200,
+      );
+      const included = withSlots ? await slots.freeOfSchedules(req.actor ?? PUBLIC_ACTOR, items) : [];
+      return send(
+        reply,
+        bundle(
+          req,
+          page,
+          items.map((r) => toSchedule(r.physician, r.locationId)),
+          { total, more, included },
+        ),
+      );
+    },
+  );
   fhir.get("/Schedule/:id", { config: pub, schema: hidden }, async (req: Req, reply) => {
     const role = await roleById(req.params.id, "Schedule");
     return send(reply, toSchedule(role.physician, role.locationId));

@@ -18,10 +18,12 @@ import {
   type OperationInput,
   operationInput,
   type Query,
+  referenceId,
   tokenCode,
   uuidReference,
 } from "./params.js";
 import { SYSTEM, toFhirAppointment, toProposedAppointment } from "./resources.js";
+import { slotReader } from "./slots.js";
 
 const bookers = rolesFor("patient", "book");
 const cancellers = rolesFor("appointment", "cancel");
@@ -65,6 +67,15 @@ function optionIdOf(appointment: Record<string, unknown>): string | undefined {
   return Array.isArray(ids) ? ids.find((i) => i?.system === SYSTEM.option)?.value : undefined;
 }
 
+/** The Slot a proposed appointment names (`slot: [{ reference: "Slot/{id}" }]`), when it names one. */
+function slotIdOf(appointment: Record<string, unknown>): string | undefined {
+  const slots = appointment.slot;
+  if (slots === undefined) return undefined;
+  if (!Array.isArray(slots) || slots.length !== 1 || typeof slots[0]?.reference !== "string")
+    throw problems.badRequest("appointment-resource.slot", "name one Slot: [{ reference: Slot/{id} }]");
+  return referenceId(slots[0].reference, "Slot", "appointment-resource.slot");
+}
+
 function appointmentResource(input: OperationInput): Record<string, unknown> | undefined {
   const r = input.resource("appointment-resource");
   if (r && r.resourceType !== "Appointment")
@@ -79,8 +90,17 @@ function cancelReason(text: unknown, field: string): string {
   return text.trim();
 }
 
-export function schedulingOperations(fhir: FastifyInstance, { scheduling }: FhirDeps): void {
-  const { appointments, catalog } = scheduling;
+export function schedulingOperations(fhir: FastifyInstance, deps: FhirDeps): void {
+  const { appointments, catalog } = deps.scheduling;
+  const slots = slotReader(deps);
+  /** The signed option an appointment carries, or a fresh one for the Slot it names (checked as it is now). */
+  const optionOf = async (req: Req, appointment: Record<string, unknown> | undefined) => {
+    if (!appointment) return undefined;
+    const signed = optionIdOf(appointment);
+    if (signed) return signed;
+    const slotId = slotIdOf(appointment);
+    return slotId ? slots.optionFor(actorOf(req), slotId, "appointment-resource.slot") : undefined;
+  };
   const typeName = async (id: string) => (await orNone(catalog.get(id)))?.name;
   const selfOf = (req: FastifyRequest) => new URL(req.url, `${req.protocol}://${req.host}`).toString();
   const inBundle = async (req: FastifyRequest, a: Awaited<ReturnType<typeof appointments.get>>) =>
@@ -145,13 +165,13 @@ export function schedulingOperations(fhir: FastifyInstance, { scheduling }: Fhir
     async (req: Req, reply) => {
       const input = operationInput(req.body ?? {}, {});
       const proposed = appointmentResource(input);
-      const optionId = proposed && optionIdOf(proposed);
+      const patientId = patientOf(input, proposed);
+      const optionId = await optionOf(req, proposed);
       if (!optionId)
         throw problems.badRequest(
           "appointment-resource",
-          "send a proposed Appointment from $find (with its option identifier)",
+          "send a proposed Appointment from $find (with its option identifier) or naming a free Slot",
         );
-      const patientId = patientOf(input, proposed);
       if (!patientId)
         throw problems.badRequest("patient-reference", "name the patient the appointment is for");
       const held = await appointments.hold(actorOf(req), optionId, patientId);
@@ -171,7 +191,7 @@ export function schedulingOperations(fhir: FastifyInstance, { scheduling }: Fhir
           "appointment-resource",
           "send the proposed Appointment, or reference the held one",
         );
-      const optionId = given && optionIdOf(given);
+      const optionId = await optionOf(req, given);
       const holdId = optionId
         ? undefined
         : reference

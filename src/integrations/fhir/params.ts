@@ -155,6 +155,28 @@ export function includes(q: Query, allowed: readonly string[]): Set<string> {
   return out;
 }
 
+/** `_revinclude` values (each checked against the route's list before the handler runs). */
+export function revIncludes(q: Query, allowed: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const v of all(q, "_revinclude"))
+    for (const one of v.split(",")) {
+      if (!allowed.includes(one))
+        throw problems.badRequest("_revinclude", `supported: ${allowed.join(", ")}`);
+      out.add(one);
+    }
+  return out;
+}
+
+/** The `_has:Type:reference:param` filters asked, by chain (`Type:reference:param`), each given once. */
+export function hasFilters(q: Query, allowed: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const chain of allowed) {
+    const value = one(q, `_has:${chain}`);
+    if (value !== undefined) out.set(chain, value);
+  }
+  return out;
+}
+
 /** An operation's input: a Parameters resource (POST) or the query string (GET), as name → value strings and resources. */
 export interface OperationInput {
   /** The string form of each parameter value (a reference's reference, a coding's code, a date…). */

@@ -16,6 +16,8 @@ import { smartRoutes } from "./clients/routes.js";
 import { baseUrl, FHIR_BASE, type FhirDeps, hidden, pub, send } from "./context.js";
 import { networkRoutes } from "./network.js";
 import { schedulingOperations } from "./operations.js";
+import { checkSearchExtras } from "./search.js";
+import { slotRoutes } from "./slot-routes.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -95,8 +97,13 @@ export function fhirRoutes(app: App, deps: FhirDeps): void {
       fhir.get("/metadata", { config: pub, schema: hidden }, (req, reply) =>
         send(reply, capabilityStatement(deps.version, baseUrl(req))),
       );
+      // a search asked for a reverse include or chain it does not serve answers 400, before any reading
+      fhir.addHook("preHandler", async (req) => {
+        if (req.method === "GET") checkSearchExtras(req);
+      });
       smartRoutes(fhir, deps.clients);
       networkRoutes(fhir, deps);
+      slotRoutes(fhir, deps);
       careRoutes(fhir, deps);
       bulkPublishRoutes(fhir, deps);
       schedulingOperations(fhir, deps);

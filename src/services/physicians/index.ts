@@ -1,5 +1,6 @@
 /** The physicians module's public surface: the only file other modules may import. */
 
+export type { Placement, PlacementQuery } from "./placements.js";
 export { createPlanCache, type PhysicianPlan, type PlanCache } from "./plans.js";
 export { physicianRoutes } from "./routes.js";
 export {

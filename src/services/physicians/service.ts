@@ -6,6 +6,7 @@ import type { ServiceDeps } from "../../platform/module.js";
 import type { Page } from "../../platform/schemas.js";
 import { type ManagedAspect, physicianAccess } from "./access.js";
 import { type SearchablePhysician, toOverride, toPhysician, toTemplate, toTimeOff } from "./mappers.js";
+import { type PlacementQuery, physicianPlacements } from "./placements.js";
 import { cachedPlans, type PlanCache } from "./plans.js";
 import { type PhysicianRow, physicianRepository as repo } from "./repository.js";
 import { daysInRange, overridesClash } from "./schedule.js";
@@ -438,6 +439,8 @@ export function createPhysicians({ db, policies, appointmentTypes, plans }: Phys
     specialties: (query: SpecialtyQuery) => records.specialties(db, query),
     createSpecialty: (input: SpecialtyInput) => inTransaction((tx) => records.createSpecialty(tx, input)),
     list: (query: PhysicianQuery) => records.list(db, query),
+    /** Each physician at each location they work at, in one query (public, as the directory is). */
+    placements: (query: PlacementQuery) => physicianPlacements(db, query),
     get: (id: string) => records.get(db, id),
     create: (input: PhysicianInput) => inTransaction((tx) => records.create(tx, input)),
     update: managed("profile", records.update),

@@ -12,6 +12,8 @@ export type FhirClientTables = {
     public_jwk: Record<string, unknown> | null;
     scopes: string[];
     active: Generated<boolean>;
+    /** Bound to no location: staff rights at every location of the network. */
+    network_wide: Generated<boolean>;
     created_by: string;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
@@ -50,7 +52,7 @@ export const fhirClientRepository = {
   update(
     db: Executor,
     id: string,
-    set: { name?: string; active?: boolean; scopes?: string[] },
+    set: { name?: string; active?: boolean; scopes?: string[]; network_wide?: boolean },
   ): Promise<FhirClientRow | undefined> {
     return q(db)
       .updateTable("fhir_clients")
@@ -90,7 +92,7 @@ export const fhirClientRepository = {
     return q(db)
       .selectFrom("fhir_client_tokens as t")
       .innerJoin("fhir_clients as c", "c.id", "t.client_id")
-      .select(["t.id", "t.client_id", "t.scopes", "c.name"])
+      .select(["t.id", "t.client_id", "t.scopes", "c.name", "c.network_wide"])
       .where("t.token_hash", "=", tokenHash)
       .where("t.expires_at", ">", now)
       .where("c.active", "=", true)

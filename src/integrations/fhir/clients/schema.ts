@@ -28,12 +28,28 @@ export const fhirClientInput = z
     scopes: z.array(scope).min(1).max(20),
     locationIds: z
       .array(uuid)
-      .min(1)
       .max(50)
-      .describe("the locations whose staff rights the client acts with"),
+      .default([])
+      .describe("the locations whose staff rights the client acts with (none for a network-wide client)"),
+    networkWide: z
+      .boolean()
+      .default(false)
+      .describe("bound to no location: staff rights at every location of the network"),
   })
   .strict()
   .superRefine((v, ctx) => {
+    if (v.networkWide && v.locationIds.length)
+      ctx.addIssue({
+        code: "custom",
+        path: ["locationIds"],
+        message: "a network-wide client has no locations",
+      });
+    if (!v.networkWide && !v.locationIds.length)
+      ctx.addIssue({
+        code: "custom",
+        path: ["locationIds"],
+        message: "name at least one location, or register the client network-wide",
+      });
     if (v.authMethod === "private_key_jwt" && !v.publicJwk)
       ctx.addIssue({ code: "custom", path: ["publicJwk"], message: "private_key_jwt needs the public key" });
     if (v.authMethod === "client_secret" && v.publicJwk)
@@ -50,9 +66,21 @@ export const fhirClientPatch = z
     name: z.string().trim().min(2).max(120).optional(),
     active: z.boolean().optional().describe("false revokes every token the client holds"),
     scopes: z.array(scope).min(1).max(20).optional(),
-    locationIds: z.array(uuid).min(1).max(50).optional(),
+    locationIds: z.array(uuid).min(1).max(50).optional().describe("binds the client to these locations"),
+    networkWide: z
+      .literal(true)
+      .optional()
+      .describe("unbinds the client from its locations (send locationIds to bind it again)"),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.networkWide && v.locationIds)
+      ctx.addIssue({
+        code: "custom",
+        path: ["locationIds"],
+        message: "a network-wide client has no locations",
+      });
+  });
 export type FhirClientPatch = z.infer<typeof fhirClientPatch>;
 
 export const fhirClient = z.object({
@@ -61,6 +89,7 @@ export const fhirClient = z.object({
   authMethod: z.enum(["client_secret", "private_key_jwt"]),
   scopes: z.array(z.string()),
   locationIds: z.array(uuid),
+  networkWide: z.boolean(),
   active: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),

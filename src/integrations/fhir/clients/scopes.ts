@@ -31,6 +31,8 @@ export const KNOWN_SCOPES: readonly string[] = SCOPE_TYPES.flatMap((t) =>
  */
 const GRANTS: Readonly<Record<string, readonly string[]>> = {
   "system/Appointment.read": ["appointment.read"],
+  // busy Slots are a physician's schedule's taken times (without patients or appointments)
+  "system/Slot.read": ["physician.read_schedule"],
   "system/Appointment.write": ["patient.book", "appointment.cancel", "appointment.release_hold"],
   "system/Patient.read": ["patient.read", "patient.search_for"],
 };
@@ -79,13 +81,13 @@ export function grantsOf(scopes: readonly string[]): string[] {
 /**
  * The scope a FHIR interaction needs, from the route it matched (`/fhir/R4/Appointment/:id`) and
  * its method: the route's resource type, read for GET and for the searches posted as operations
- * (`$find`), write for everything else; Slot reading for `$bulk-publish`; undefined for what any caller may call (the
- * CapabilityStatement, SMART discovery, the token endpoint, an unknown route's refusal).
+ * (`$find`), write for everything else; undefined for what any caller may call (the
+ * CapabilityStatement, `$bulk-publish`, SMART discovery, the token endpoint, an unknown route's refusal).
  */
 export function requiredScope(method: string, routeUrl: string, base: string): string | undefined {
   const path = routeUrl.startsWith(base) ? routeUrl.slice(base.length) : routeUrl;
-  // SMART Scheduling Links publish Slots (with their Locations and Schedules)
-  if (path.split("/")[1] === "$bulk-publish") return "system/Slot.read";
+  // SMART Scheduling Links are public: any caller may read them, as anyone without a token
+  if (path.split("/")[1] === "$bulk-publish") return undefined;
   const type = path.split("/")[1] ?? "";
   if (!(SCOPE_TYPES as readonly string[]).includes(type)) return undefined;
   const read = method === "GET" || method === "HEAD" || path.endsWith("/$find");

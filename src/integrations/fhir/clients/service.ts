@@ -71,13 +71,32 @@ async function toClient(db: ServiceDeps["db"], r: FhirClientRow): Promise<FhirCl
     authMethod: r.auth_method as FhirClient["authMethod"],
     scopes: r.scopes,
     locationIds: await repo.locationsOf(db, r.id),
+    networkWide: r.network_wide,
     active: r.active,
     createdAt: toIso(r.created_at),
     updatedAt: toIso(r.updated_at),
   };
 }
 
-export function createFhirClients({ db, clock }: Pick<ServiceDeps, "db" | "clock">) {
+/** What a network-wide client's rights reach: every location there is when it calls. */
+export interface NetworkLocations {
+  list(page: { limit: number; offset: number }): Promise<{ items: Array<{ id: string }>; total: number }>;
+}
+
+async function everyLocationId(locations: NetworkLocations): Promise<string[]> {
+  const out: string[] = [];
+  for (let offset = 0; ; offset += 500) {
+    const page = await locations.list({ limit: 500, offset });
+    out.push(...page.items.map((l) => l.id));
+    if (out.length >= page.total || page.items.length === 0) return out;
+  }
+}
+
+export function createFhirClients({
+  db,
+  clock,
+  locations,
+}: Pick<ServiceDeps, "db" | "clock"> & { locations: NetworkLocations }) {
   /** Which client is asking, and whether its credential holds: `invalid_client` otherwise. */
   async function authenticateClient(
     req: TokenRequest,
@@ -177,6 +196,7 @@ export function createFhirClients({ db, clock }: Pick<ServiceDeps, "db" | "clock
           secret_hash: secret ? sha256(secret) : null,
           public_jwk: input.publicJwk ?? null,
           scopes: [...new Set(input.scopes)].sort(),
+          network_wide: input.networkWide,
           created_by: actor.userId,
         });
         await repo.setLocations(tx, row.id, input.locationIds);
@@ -189,6 +209,7 @@ export function createFhirClients({ db, clock }: Pick<ServiceDeps, "db" | "clock
             authMethod: input.authMethod,
             scopes: row.scopes,
             locationIds: [...new Set(input.locationIds)].sort(),
+            networkWide: input.networkWide,
           },
         });
         const client = await toClient(tx, row);
@@ -208,10 +229,14 @@ export function createFhirClients({ db, clock }: Pick<ServiceDeps, "db" | "clock
           ...(patch.name !== undefined ? { name: patch.name } : {}),
           ...(patch.active !== undefined ? { active: patch.active } : {}),
           ...(patch.scopes !== undefined ? { scopes: [...new Set(patch.scopes)].sort() } : {}),
+          // locations bind a client; network-wide unbinds it
+          ...(patch.networkWide ? { network_wide: true } : patch.locationIds ? { network_wide: false } : {}),
         });
         if (patch.locationIds) await repo.setLocations(tx, id, patch.locationIds);
+        if (patch.networkWide) await repo.setLocations(tx, id, []);
         // narrower rights take effect at once: the tokens issued under the old ones end
-        if (patch.active === false || patch.scopes || patch.locationIds) await repo.revokeTokens(tx, id);
+        if (patch.active === false || patch.scopes || patch.locationIds || patch.networkWide)
+          await repo.revokeTokens(tx, id);
         await auditService.record(tx, auditContextOf(actor), {
           action: "fhir_client.update",
           resourceType: "fhir_client",
@@ -221,6 +246,7 @@ export function createFhirClients({ db, clock }: Pick<ServiceDeps, "db" | "clock
             ...(patch.scopes ? { scopes: row!.scopes, previousScopes: before.scopes } : {}),
             ...(patch.active !== undefined ? { active: patch.active, previousActive: before.active } : {}),
             ...(patch.locationIds ? { locationIds: [...new Set(patch.locationIds)].sort() } : {}),
+            ...(patch.networkWide ? { networkWide: true, previousNetworkWide: before.network_wide } : {}),
           },
         });
         return toClient(tx, row!);
@@ -291,7 +317,10 @@ export function createFhirClients({ db, clock }: Pick<ServiceDeps, "db" | "clock
       }
     },
 
-    /** The actor a live token stands for: staff of the client's locations, narrowed to its scopes' grants. */
+    /**
+     * The actor a live token stands for: staff of the client's locations (every location, for a
+     * network-wide client), narrowed to its scopes' grants.
+     */
     async authenticate(
       token: string,
       info: { clientAddress: string; requestId: string },
@@ -307,7 +336,9 @@ export function createFhirClients({ db, clock }: Pick<ServiceDeps, "db" | "clock
         patientId: null,
         patientIds: [],
         physicianId: null,
-        locationIds: await repo.locationsOf(db, t.client_id),
+        locationIds: t.network_wide
+          ? await everyLocationId(locations)
+          : await repo.locationsOf(db, t.client_id),
         departmentIds: [],
         specialties: [],
         clientAddress: info.clientAddress,
