@@ -3,6 +3,7 @@
 -- When each visit ran, so that the planned time it took can be cut from the physician's blocks.
 -- The projection is rebuilt (cursor reset) to fill them for the visits already read.
 ALTER TABLE analytics_visits ADD COLUMN starts_at timestamptz, ADD COLUMN ends_at timestamptz;
+CREATE INDEX analytics_visits_physician_start_idx ON analytics_visits (physician_id, starts_at);
 UPDATE analytics_projection SET last_seq = NULL;
 
 -- Pre-aggregated planned time per local day, location and physician, from the physicians' plans

@@ -50,7 +50,9 @@ export const plannedRepository = {
     const r = await sql<{ physician_id: string; starts_at: Date | string; ends_at: Date | string }>`
       SELECT physician_id, starts_at, ends_at FROM analytics_visits
       WHERE physician_id IN (${sql.join(physicianIds)}) AND outcome IN ('open', 'completed', 'no_show')
-        AND starts_at IS NOT NULL AND starts_at < ${to} AND ends_at > ${from}`.execute(db);
+        AND starts_at < ${to} AND ends_at > ${from}
+        -- no visit is a day long: the lower bound lets the (physician, start) index narrow the scan
+        AND starts_at > ${new Date(from.getTime() - 86_400_000)}`.execute(db);
     return r.rows.map((x) => ({
       physicianId: x.physician_id,
       start: new Date(x.starts_at).getTime(),
