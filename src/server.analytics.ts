@@ -20,12 +20,13 @@ import { createQuality, type Surveys } from "./services/analytics/quality/index.
 import { type createLocations, locationService } from "./services/locations/index.js";
 import { staffMessages } from "./services/notifications/index.js";
 import { patientService } from "./services/patients/index.js";
-import { physicianService } from "./services/physicians/index.js";
+import { type Physicians, physicianService } from "./services/physicians/index.js";
 import type { createRescheduling } from "./services/rescheduling/index.js";
 import {
   appointmentFacts,
   appointmentTypeCatalog,
   type createOptionIds,
+  type Scheduling,
   visitHistory,
 } from "./services/scheduling/index.js";
 import { waitingForSpecialty } from "./services/waitlist/index.js";
@@ -38,7 +39,20 @@ export interface AnalyticsWiring {
   locations: ReturnType<typeof createLocations>;
   optionIds: ReturnType<typeof createOptionIds>;
   rescheduling: ReturnType<typeof createRescheduling>;
+  /** Every physician and appointment type, for the reports' planned time. */
+  physicians: Pick<Physicians, "list">;
+  catalog: Pick<Scheduling["catalog"], "list">;
   log: FastifyBaseLogger;
+}
+
+/** Every item of a paged list (at most 500 a page). */
+async function everyPage<T>(page: (limit: number, offset: number) => Promise<{ items: T[]; total: number }>) {
+  const items: T[] = [];
+  for (let offset = 0; ; offset += 500) {
+    const p = await page(500, offset);
+    items.push(...p.items);
+    if (p.items.length < 500 || items.length >= p.total) return items;
+  }
 }
 
 /** Creates the analytics parts that read other modules (the no-show model is created on its own). */
@@ -50,6 +64,8 @@ export function wireAnalyticsParts({
   locations,
   optionIds,
   rescheduling,
+  physicians,
+  catalog,
   log,
 }: AnalyticsWiring) {
   const quality = createQuality({
@@ -96,6 +112,35 @@ export function wireAnalyticsParts({
         location: (await locationService.existing(ex, [locationId])).length === 1,
         type: (await appointmentTypeCatalog.existing(ex, [typeId])).length === 1,
       }),
+    },
+    plans: {
+      physicians: async () =>
+        (
+          await everyPage((limit, offset) =>
+            physicians.list({ limit, offset } as Parameters<typeof physicians.list>[0]),
+          )
+        ).map((p) => ({ id: p.id, specialty: p.primarySpecialty })),
+      plans: async (ex, ids, from, to) => {
+        const [working, planned] = await Promise.all([
+          physicianService.plans(ex, ids, from, to),
+          physicianService.plansBeforeTimeOff(ex, ids, from, to),
+        ]);
+        return new Map(
+          ids.map((id) => [
+            id,
+            { working: working.get(id)?.assignments ?? [], planned: planned.get(id)?.assignments ?? [] },
+          ]),
+        );
+      },
+      travel: async () => (await locations.travelMatrix()).entries,
+      typeMinutes: async () =>
+        new Map(
+          (
+            await everyPage((limit, offset) =>
+              catalog.list({ limit, offset } as Parameters<typeof catalog.list>[0]),
+            )
+          ).map((t) => [t.id, t.durationMinutes]),
+        ),
     },
   });
   const pricing = createPricingService({

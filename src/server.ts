@@ -53,6 +53,7 @@ import {
   pricingRoutes,
   type Reports,
   reportRoutes,
+  startPlanRefresh,
 } from "./services/analytics/index.js";
 import {
   type createQuality,
@@ -337,6 +338,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     locations,
     optionIds,
     rescheduling,
+    physicians,
+    catalog: scheduling.catalog,
     log: app.log,
   });
   const notifications = createNotifications({
@@ -436,6 +439,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
 
   let stopOfferExpiry = async () => {};
   let stopComplianceWatch = () => {};
+  let stopPlanRefresh = () => {};
   await app.ready();
   // the occupancy cache hears every replica's committed schedule changes from the outbox
   await notifications.hub.subscribe((events) => {
@@ -462,6 +466,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     await notifications.hub.subscribe(() => {
       void followSchedule();
     });
+    // plans also change without events (time off approved): the weeks around today are recomputed
+    stopPlanRefresh = startPlanRefresh(reports, app.log);
     // booked appointments' copays are recorded from the booking events
     await notifications.hub.subscribe(() => priceRecorder.wake());
   }
@@ -481,6 +487,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     pricing,
     async close() {
       stopComplianceWatch();
+      stopPlanRefresh();
       // first: a training pass in progress is told to stop before anything waits on the database
       await analytics.trainer.stop();
       await stopOfferExpiry();

@@ -137,6 +137,11 @@ beforeAll(async () => {
     checkedIn: -2 * MIN,
     rescheduledFrom: moved,
   });
+  // approved time off Thursday 13:00–15:00: half of the satellite's block that day
+  await sql`INSERT INTO time_off (physician_id, starts_at, ends_at, reason, status)
+    VALUES (${net.physicianId}, ${at(3, 13)}, ${at(3, 15)}, 'course', 'approved')`.execute(
+    rounds.database.db,
+  );
   // fees: 150.00 at the main campus, 120.00 at the satellite
   for (const [loc, cents, code] of [
     [main, 15000, "99203"],
@@ -187,6 +192,39 @@ describe("reports of a week at two locations, side by side", () => {
       completedMinutes: 30,
       noShowMinutes: 0,
       cancelledMinutes: 0,
+    });
+  });
+
+  it("utilisation sets booked time against the plan: available, blocked by time off, travel and fillable gaps", async () => {
+    const { body } = await get<Record<string, number>>(
+      net.admin,
+      `/api/v1/analytics/reports/utilisation?${range}`,
+    );
+    const { main, sat } = byLocation(
+      body.rows as never as Array<{ locationId: string } & Record<string, number>>,
+    );
+    // main 08:00–12:00 on five weekdays: 1,200 planned; 1, 2 and 3 took 30 minutes each: 1,110 free;
+    // Monday to Wednesday free 08:00–09:00 and 09:30–12:00 (two gaps each), Thursday and Friday one
+    expect(main).toMatchObject({
+      plannedMinutes: 1200,
+      blockedMinutes: 0,
+      travelMinutes: 0,
+      availableMinutes: 1110,
+      fillableGapMinutes: 1110,
+      fillableGaps: 8,
+      utilisationRate: 0.075, // 90 / (90 + 1,110)
+    });
+    // satellite 13:00–17:00: 1,200 planned; Thursday 13:00–15:00 off (120 blocked); 30 minutes from
+    // the main campus each day (150); free 240 × 3 + 120 + 210 (7 took Friday 14:00–14:30) = 1,050;
+    // Friday's free time is two gaps (13:00–14:00, 14:30–17:00), every other day one
+    expect(sat).toMatchObject({
+      plannedMinutes: 1200,
+      blockedMinutes: 120,
+      travelMinutes: 150,
+      availableMinutes: 1050,
+      fillableGapMinutes: 1050,
+      fillableGaps: 6,
+      utilisationRate: 0.0278, // 30 / (30 + 1,050)
     });
   });
 
@@ -304,7 +342,15 @@ describe("the read model follows schedule changes", () => {
       net.admin,
       `/api/v1/analytics/reports/utilisation?${week}`,
     );
-    expect(before.body.rows).toEqual([expect.objectContaining({ appointments: 1, bookedMinutes: 30 })]);
+    // the booking takes 30 of the block's 240 planned minutes
+    expect(before.body.rows).toEqual([
+      expect.objectContaining({
+        appointments: 1,
+        bookedMinutes: 30,
+        plannedMinutes: 240,
+        availableMinutes: 210,
+      }),
+    ]);
     const id = (booked.json() as { id: string }).id;
     const cancelled = await net.admin.inject({
       method: "POST",
@@ -317,7 +363,12 @@ describe("the read model follows schedule changes", () => {
       `/api/v1/analytics/reports/utilisation?${week}`,
     );
     expect(after.body.rows).toEqual([
-      expect.objectContaining({ appointments: 1, bookedMinutes: 0, cancelledMinutes: 30 }),
+      expect.objectContaining({
+        appointments: 1,
+        bookedMinutes: 0,
+        cancelledMinutes: 30,
+        availableMinutes: 240,
+      }),
     ]);
   });
 });

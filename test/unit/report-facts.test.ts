@@ -31,6 +31,8 @@ const row = (id: number): fc.Arbitrary<VisitRow> =>
     waitMinutes: fc.option(fc.integer({ min: 0, max: 90 }), { nil: null }),
     fromLocationId: fc.option(fc.constantFrom("L1", "L2"), { nil: null }),
     homeArea: fc.option(fc.constantFrom("Riverton", "Lakeside"), { nil: null }),
+    startsAt: fc.constant(null),
+    endsAt: fc.constant(null),
   });
 
 type Facts = Map<string, DailyCounters>;
@@ -93,6 +95,8 @@ describe("the daily facts kept by deltas", () => {
       waitMinutes: null,
       fromLocationId: "L2",
       homeArea: "Riverton",
+      startsAt: null,
+      endsAt: null,
     };
     expect(contributionOf({ ...base, outcome: "rescheduled" }, 1).daily.counters.appointments).toBe(0);
     expect(contributionOf({ ...base, outcome: "cancelled" }, 1).flows).toEqual([]);

@@ -11,10 +11,12 @@ export * from "./pricing/index.js";
 export {
   type CopaySource,
   createReports,
+  type PlanSources,
   type ReportNames,
   type ReportSources,
   type Reports,
   reportRoutes,
+  startPlanRefresh,
 } from "./reports/index.js";
 export type { AppointmentRisk, ModelAnswer, RiskAnswer, RiskLevel } from "./schema.js";
 export { localWeekdayHour, RISK_THRESHOLDS, riskLevel, type VisitSource } from "./service.js";

@@ -25,6 +25,7 @@ async function expandPlans(
   physicianIds: string[],
   from: string,
   to: string,
+  cutTimeOff = true,
 ): Promise<Map<string, PhysicianPlan>> {
   const [templates, overrides] = await Promise.all([
     repo.templatesBetween(db, physicianIds, from, to),
@@ -48,12 +49,25 @@ async function expandPlans(
       templates: (templatesOf.get(id) ?? []).map(toTemplateRule),
       overrides: (overridesOf.get(id) ?? []).map(toOverrideRule),
       // A request is not yet leave: the physician stays planned until it is approved.
-      timeOff: timeOff.filter((t) => t.status === "approved"),
+      timeOff: cutTimeOff ? timeOff.filter((t) => t.status === "approved") : [],
       timeZones,
     });
     plans.set(id, { assignments, timeOff });
   }
   return plans;
+}
+
+/**
+ * The blocks as the templates and assignments plan them, before approved time off is cut out (the
+ * reports measure time off as the planned time it blocked). Never cached: reports read it rarely.
+ */
+export function plansBeforeTimeOff(
+  db: Executor,
+  physicianIds: string[],
+  from: string,
+  to: string,
+): Promise<Map<string, PhysicianPlan>> {
+  return expandPlans(db, physicianIds, from, to, false);
 }
 
 /**

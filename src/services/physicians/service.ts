@@ -7,7 +7,7 @@ import type { Page } from "../../platform/schemas.js";
 import { type ManagedAspect, physicianAccess } from "./access.js";
 import { type SearchablePhysician, toOverride, toPhysician, toTemplate, toTimeOff } from "./mappers.js";
 import { type PlacementQuery, physicianPlacements } from "./placements.js";
-import { cachedPlans, type PlanCache } from "./plans.js";
+import { cachedPlans, type PlanCache, plansBeforeTimeOff } from "./plans.js";
 import { type PhysicianRow, physicianRepository as repo } from "./repository.js";
 import { daysInRange, overridesClash } from "./schedule.js";
 import {
@@ -402,6 +402,8 @@ export const physicianService = {
    * not mutate them.
    */
   plans: records.plans,
+  /** The same blocks before approved time off is cut out (reports: time off as blocked time). */
+  plansBeforeTimeOff,
 };
 
 /** What the physicians service needs besides the platform: the catalogue's appointment types. */

@@ -45,8 +45,15 @@ const COLUMNS: Record<Exclude<Kind, "flow">, [string, string, (v: number | null)
     ["appointments", "Appointments", String],
     ["bookedMinutes", "Booked minutes", String],
     ["completedMinutes", "Completed minutes", String],
-    ["noShowMinutes", "Lost to no-shows (fillable)", String],
+    ["noShowMinutes", "Lost to no-shows", String],
     ["cancelledMinutes", "Freed by cancellations", String],
+    ["plannedMinutes", "Planned minutes", String],
+    ["availableMinutes", "Free minutes", String],
+    ["blockedMinutes", "Blocked (time off)", String],
+    ["travelMinutes", "Travel minutes", String],
+    ["fillableGaps", "Fillable gaps", String],
+    ["fillableGapMinutes", "Fillable gap minutes", String],
+    ["utilisationRate", "Utilisation", pct],
   ],
   revenue: [
     ["appointments", "Booked", String],
@@ -72,9 +79,10 @@ const COLUMNS: Record<Exclude<Kind, "flow">, [string, string, (v: number | null)
 /** The series each chart draws (a subset of the table's columns on one scale). */
 const SERIES: Record<Exclude<Kind, "flow">, { name: string; label: string; color: string }[]> = {
   utilisation: [
-    { name: "completedMinutes", label: "Completed minutes", color: "teal.8" },
-    { name: "noShowMinutes", label: "Lost to no-shows", color: "red.8" },
-    { name: "cancelledMinutes", label: "Freed by cancellations", color: "gray.7" },
+    { name: "bookedMinutes", label: "Booked", color: "teal.8" },
+    { name: "availableMinutes", label: "Free", color: "blue.3" },
+    { name: "blockedMinutes", label: "Time off", color: "gray.6" },
+    { name: "travelMinutes", label: "Travel", color: "orange.7" },
   ],
   revenue: [
     { name: "booked", label: "Booked value", color: "blue.8" },
@@ -197,6 +205,7 @@ function FiguresReport({ kind, title, rows }: { kind: Exclude<Kind, "flow">; tit
           data={data}
           dataKey="group"
           orientation="vertical"
+          type={kind === "utilisation" ? "stacked" : "default"}
           yAxisProps={{ width: 180 }}
           withLegend
           series={SERIES[kind]}

@@ -25,6 +25,9 @@ export interface VisitRow {
   waitMinutes: number | null;
   fromLocationId: string | null;
   homeArea: string | null;
+  /** When it ran (ISO instants): the planned time it took (null on rows read before they were kept). */
+  startsAt: string | null;
+  endsAt: string | null;
 }
 
 /** The local date (YYYY-MM-DD) of an instant in a time zone. */
@@ -88,6 +91,8 @@ export function visitRowOf(f: ReportFacts, timeZone: string, homeArea: string | 
     fromLocationId:
       f.previousLocationId && f.previousLocationId !== f.locationId ? f.previousLocationId : null,
     homeArea,
+    startsAt: f.start.toISOString(),
+    endsAt: f.end.toISOString(),
   };
 }
 

@@ -1,10 +1,12 @@
 /** The reports: a read model fed from schedule events, the report operations and their routes. */
 import type { ServiceDeps } from "../../../platform/module.js";
 import { type CopaySource, createCopayProjection } from "./copays.js";
+import { createPlannedTime, type PlanSources } from "./planned.refresh.js";
 import { createProjector, type ReportSources } from "./projector.js";
 import { createReportsService, type ReportNames } from "./service.js";
 
 export type { CopaySource } from "./copays.js";
+export type { PlannedTime, PlanSources } from "./planned.refresh.js";
 export type { Projector, ReportSources } from "./projector.js";
 export { reportRoutes } from "./routes.js";
 export type { ReportNames, ReportsService } from "./service.js";
@@ -14,6 +16,8 @@ export interface ReportsModuleDeps extends ServiceDeps {
   names: ReportNames;
   /** The recorded copays the revenue report splits fees with (none: every fee unsplit). */
   copays?: CopaySource;
+  /** How the planned time reads the physicians' plans, the travel matrix and the catalogue. */
+  plans: PlanSources;
 }
 
 export function createReports(deps: ReportsModuleDeps) {
@@ -32,9 +36,38 @@ export function createReports(deps: ReportsModuleDeps) {
     await base.catchUp();
     await copays?.catchUp();
   };
+  const planned = createPlannedTime(deps.plans);
   // every report first follows the events it has not seen (a no-op when the model is current)
-  const service = createReportsService({ ...deps, catchUp });
-  return { projector, service };
+  const service = createReportsService({ ...deps, planned, catchUp });
+  return {
+    projector,
+    service,
+    /** Recomputes the planned time of the weeks around today (plans change without events too). */
+    refreshPlans: () => planned.refreshAround(deps.db, deps.clock.now().toISOString().slice(0, 10)),
+  };
 }
 
 export type Reports = ReturnType<typeof createReports>;
+
+/** How often the weeks around today's planned time are recomputed. */
+export const PLAN_REFRESH_HOURS = 6;
+
+/** Recomputes the planned time around today every few hours (the first pass a minute after start). */
+export function startPlanRefresh(
+  reports: Pick<Reports, "refreshPlans">,
+  log: { error(o: object, msg: string): void },
+): () => void {
+  const run = () => {
+    reports
+      .refreshPlans()
+      .catch((err: unknown) => log.error({ err }, "reports: planned time refresh failed"));
+  };
+  const first = setTimeout(run, 60_000);
+  const timer = setInterval(run, PLAN_REFRESH_HOURS * 3_600_000);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}

@@ -7,7 +7,8 @@
 import type { Db, Executor } from "../../../platform/db.js";
 import { eventsAfter, latestSeq } from "../../../platform/events.js";
 import type { ReportFacts } from "../../scheduling/index.js";
-import { type Contribution, deltaOf, type VisitRow, visitRowOf } from "./facts.js";
+import { type Contribution, deltaOf, localDate, type VisitRow, visitRowOf } from "./facts.js";
+import { plannedRepository } from "./planned.repository.js";
 import { reportsRepository as repo } from "./repository.js";
 
 /** How the projector reads the other services (passed in by the composition root). */
@@ -46,16 +47,20 @@ export function createProjector(deps: { db: Db; sources: ReportSources }) {
     const contributions: Contribution[] = [];
     const saved: VisitRow[] = [];
     const removed: string[] = [];
+    // the planned time of the physician-days a visit left or reached is recomputed on the next read
+    const stale: { day: string; physicianId: string }[] = [];
     for (const id of ids) {
       const a = after.get(id) ?? null;
       const b = before.get(id) ?? null;
       if (!a && !b) continue;
+      for (const r of [a, b]) if (r) stale.push({ day: r.day, physicianId: r.physicianId });
       contributions.push(...deltaOf(b, a));
       if (a) saved.push(a);
       else removed.push(id);
     }
     await repo.apply(tx, contributions);
     await repo.saveVisits(tx, saved, removed);
+    await plannedRepository.markStale(tx, stale);
     return saved.length + removed.length;
   }
 
@@ -63,6 +68,7 @@ export function createProjector(deps: { db: Db; sources: ReportSources }) {
   async function rebuildIn(tx: Executor): Promise<number> {
     const seq = await latestSeq(tx);
     await repo.clear(tx);
+    await plannedRepository.clear(tx);
     let afterId: string | null = null;
     let count = 0;
     for (;;) {
@@ -103,6 +109,17 @@ export function createProjector(deps: { db: Db; sources: ReportSources }) {
             if (typeof prev === "string" && !ids.includes(prev)) ids.push(prev);
           }
           changed += await refresh(tx, ids);
+          // opened schedule time (a template, an assignment, time off removed) changes planned time
+          for (const e of events)
+            if (e.type === "schedule.opened" && e.physicianId && typeof e.payload.from === "string")
+              await plannedRepository.markStaleBetween(
+                tx,
+                e.physicianId,
+                localDate(new Date(Date.parse(e.payload.from) - 86_400_000), "UTC"),
+                typeof e.payload.to === "string"
+                  ? localDate(new Date(Date.parse(e.payload.to) + 86_400_000), "UTC")
+                  : null,
+              );
           seq = events[events.length - 1]!.seq;
           if (events.length < EVENTS_PER_PASS) break;
         }

@@ -54,6 +54,28 @@ export const utilisationRow = z.object({
     .int()
     .describe("booked minutes lost to no-shows: gaps that could have been filled"),
   cancelledMinutes: z.number().int().describe("minutes freed by cancellations, late ones included"),
+  plannedMinutes: z
+    .number()
+    .int()
+    .describe("minutes of the physicians' blocks as their templates and assignments plan them"),
+  blockedMinutes: z.number().int().describe("planned minutes blocked by approved time off"),
+  travelMinutes: z
+    .number()
+    .int()
+    .describe("minutes travelling into the location's blocks from another location"),
+  availableMinutes: z
+    .number()
+    .int()
+    .describe("minutes of blocks neither booked, blocked nor spent travelling (free to book)"),
+  fillableGapMinutes: z
+    .number()
+    .int()
+    .describe("free minutes in stretches at least as long as the shortest appointment the block offers"),
+  fillableGaps: z.number().int().describe("how many such free stretches"),
+  utilisationRate: z
+    .number()
+    .nullable()
+    .describe("booked minutes per booked and available minute (null without planned time)"),
 });
 export const revenueRow = z.object({
   ...group,

@@ -13,7 +13,10 @@ import { auditContextOf } from "../../../platform/identity/index.js";
 import type { ServiceDeps } from "../../../platform/module.js";
 import { locationTarget, physicianTarget } from "../../../platform/policy.js";
 import { copaysRepository, groupKeyText } from "./copays.repository.js";
-import { efficiencyOf, utilisationOf } from "./measures.js";
+import { zeroCounters } from "./facts.js";
+import { efficiencyOf, NO_PLANNED_TIME, utilisationOf } from "./measures.js";
+import type { PlannedTime } from "./planned.refresh.js";
+import { type PlannedTotals, plannedRepository } from "./planned.repository.js";
 import type { ReportSources } from "./projector.js";
 import { type Filter, reportsRepository as repo } from "./repository.js";
 import { noCopays, sharesOf } from "./revenue.js";
@@ -46,6 +49,8 @@ export interface ReportsDeps extends ServiceDeps {
   /** Brings the read model up to date before answering (the projector's catch-up). */
   catchUp?: () => Promise<unknown>;
   sources?: ReportSources;
+  /** The planned-time read model (utilisation's available, blocked and travel minutes). */
+  planned?: PlannedTime;
 }
 
 export interface ReportAnswer<R> {
@@ -125,6 +130,8 @@ export function createReportsService(deps: ReportsDeps) {
     read: (tx: Executor, f: Filter) => Promise<R[]>,
   ): Promise<ReportAnswer<R>> {
     await deps.catchUp?.();
+    // utilisation's planned time: what the range lacks is computed first (in its own transaction)
+    if (kind === "utilisation") await deps.planned?.ensure(db, q.from, q.to);
     return db.transaction().execute(async (tx) => {
       const f = await scopeOf(tx, actor, q);
       const rows = await read(tx, f);
@@ -147,12 +154,24 @@ export function createReportsService(deps: ReportsDeps) {
 
   return {
     utilisation: (actor: Actor, q: ReportQuery): Promise<ReportAnswer<UtilisationRow>> =>
-      report(actor, "utilisation", q, async (tx, f) =>
-        labelled(
-          tx,
-          (await repo.totals(tx, f, q.by)).map((t) => ({ ...groupOf(t.key), ...utilisationOf(t.counters) })),
-        ),
-      ),
+      report(actor, "utilisation", q, async (tx, f) => {
+        const [booked, planned] = await Promise.all([
+          repo.totals(tx, f, q.by),
+          plannedRepository.totals(tx, f, q.by),
+        ]);
+        // a group with planned time and no visits (an idle physician) is a row too
+        const plannedOf = new Map<string, PlannedTotals>(planned.map((p) => [groupKeyText(p.key), p.totals]));
+        const rows = booked.map((t) => ({
+          ...groupOf(t.key),
+          ...utilisationOf(t.counters, plannedOf.get(groupKeyText(t.key)) ?? NO_PLANNED_TIME),
+        }));
+        const seen = new Set(booked.map((t) => groupKeyText(t.key)));
+        for (const p of planned)
+          if (!seen.has(groupKeyText(p.key)))
+            rows.push({ ...groupOf(p.key), ...utilisationOf(zeroCounters(), p.totals) });
+        rows.sort((a, b) => groupKeyText(a).localeCompare(groupKeyText(b)));
+        return labelled(tx, rows);
+      }),
 
     revenue: (actor: Actor, q: ReportQuery): Promise<ReportAnswer<RevenueRow>> =>
       report(actor, "revenue", q, async (tx, f) => {
