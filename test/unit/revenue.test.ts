@@ -97,6 +97,8 @@ describe("the daily copay sums kept by deltas", () => {
       waitMinutes: null,
       fromLocationId: null,
       homeArea: null,
+      startsAt: null,
+      endsAt: null,
     };
     expect(copayRowOf(visit, undefined)).toBeNull();
     expect(copayRowOf(visit, 0)).toMatchObject({ copayCents: 0, outcome: "completed" });

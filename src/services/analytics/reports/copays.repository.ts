@@ -81,6 +81,8 @@ export const copaysRepository = {
       waitMinutes: null,
       fromLocationId: null,
       homeArea: null,
+      startsAt: null,
+      endsAt: null,
     }));
   },
 
