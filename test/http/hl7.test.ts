@@ -266,9 +266,21 @@ describe("ADT and ORU from the EMR", () => {
       familyName: "Okafor",
       birthDate: "1975-03-12",
     });
-    const update = await sendToRounds([msh("ADT^A08^ADT_A01"), pid(mrn, "Okafor-Bello", "Ngozi")].join("\r"));
+    const controlId = `U${unique(10)}`;
+    const update = await sendToRounds(
+      [msh("ADT^A08^ADT_A01", controlId), pid(mrn, "Okafor-Bello", "Ngozi")].join("\r"),
+    );
     expect(update.get("MSA.1").toString()).toBe("AA");
     expect((await patientByMrn(mrn))!.familyName).toBe("Okafor-Bello");
+    // the change is audited as the HL7 interface, a system of its own role, with the message's id
+    const audited = await sql<{ role: string; action: string; detail: { access?: string } }>`
+      SELECT role, action, detail FROM audit_events WHERE request_id = ${`hl7:${controlId}`}`.execute(
+      rounds.database.db,
+    );
+    expect(audited.rows.find((r) => r.action === "patient.update")).toMatchObject({
+      role: "interface",
+      detail: { access: "interface" },
+    });
   });
 
   it("A40 merges the duplicate into the surviving record", async () => {

@@ -1,8 +1,9 @@
 /**
  * The HL7 adapter's operations: what administrators see of the outbound messages (and resend),
  * the lab results a physician sees with a patient's record, and the handling of each inbound
- * message, which acts through the patients service as the "HL7 interface" (an administrator's
- * rights, audited under its own user id and the sender's message control id).
+ * message, which acts through the patients service as the "HL7 interface": a system actor of its
+ * own role ("interface", with its own rules in the policy table: find any patient by MRN, update
+ * demographics and identity, merge), audited under its own user id and the message control id.
  */
 import type { Hl7Message } from "@medplum/core";
 import type { FastifyBaseLogger } from "fastify";
@@ -32,7 +33,7 @@ export const HL7_INTERFACE_USER = "00000000-0000-4000-8000-0000000000a7";
 export function interfaceActor(controlId: string, peer: string): Actor {
   return {
     userId: HL7_INTERFACE_USER,
-    role: "admin",
+    role: "interface",
     email: "hl7-interface@rounds.invalid",
     displayName: "HL7 interface",
     sessionId: "",
