@@ -7,13 +7,13 @@
  * ORU^R01 stores lab results the physician sees; malformed messages get AE/AR and change nothing.
  */
 import { sql } from "kysely";
-import { Client as Hl7PeerClient, Message } from "node-hl7-client";
+import type { Message } from "node-hl7-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SiuSender, startListener } from "../../src/integrations/hl7/index.js";
 import type { Rounds } from "../../src/server.js";
 import { type Client, clientFor } from "../support/auth.js";
 import { selfSigned } from "../support/hl7-certificates.js";
-import { type Emr, sendRaw, startEmr } from "../support/hl7-peer.js";
+import { type Emr, sendRaw, sendWithPeer, startEmr } from "../support/hl7-peer.js";
 import { buildClinicNetwork, type ClinicNetwork, createPatient, optionsOn } from "../support/network.js";
 import { startRounds, unique } from "../support/rounds.js";
 
@@ -217,27 +217,11 @@ describe("SIU messages to the EMR", () => {
   });
 });
 
-/** Sends one message to Rounds' listener over MLLP with node-hl7-client and returns the ACK. */
-async function sendToRounds(
+/** Sends one message to Rounds' listener with node-hl7-client (over TLS with `ca`). */
+const sendToRounds = (
   text: string,
   { port = rounds.hl7.listenPort!, ca }: { port?: number; ca?: string } = {},
-): Promise<Message> {
-  const client = new Hl7PeerClient({ host: "127.0.0.1", ...(ca ? { tls: { ca } } : {}) });
-  let resolveAck: (m: Message) => void = () => {};
-  const ack = new Promise<Message>((resolve) => {
-    resolveAck = resolve;
-  });
-  const conn = client.createConnection({ port, waitAck: true }, async (res) => {
-    resolveAck(res.getMessage());
-  });
-  try {
-    await conn.sendMessage(new Message({ text }));
-    return await ack;
-  } finally {
-    await conn.close();
-    client.closeAll();
-  }
-}
+) => sendWithPeer(port, text, ca);
 
 const msh = (type: string, id = `C${unique(10)}`, acks = "") =>
   `MSH|^~\\&|EMR|HOSP|ROUNDS|ROUNDS|20260105120000||${type}|${id}|P|2.5.1${acks}`;

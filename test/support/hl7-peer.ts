@@ -4,7 +4,7 @@
  */
 import net from "node:net";
 import tls from "node:tls";
-import { Message } from "node-hl7-client";
+import { Client as Hl7PeerClient, Message } from "node-hl7-client";
 
 export const VT = "\x0b";
 export const END = "\x1c\r";
@@ -95,5 +95,24 @@ export async function sendRaw(port: number, text: string, count = 1): Promise<st
     });
   } finally {
     socket.destroy();
+  }
+}
+
+/** Sends one message with node-hl7-client (over TLS, trusting `ca`, when given) and returns the ACK. */
+export async function sendWithPeer(port: number, text: string, ca?: string): Promise<Message> {
+  const client = new Hl7PeerClient({ host: "127.0.0.1", ...(ca ? { tls: { ca } } : {}) });
+  let resolveAck: (m: Message) => void = () => {};
+  const ack = new Promise<Message>((resolve) => {
+    resolveAck = resolve;
+  });
+  const conn = client.createConnection({ port, waitAck: true }, async (res) => {
+    resolveAck(res.getMessage());
+  });
+  try {
+    await conn.sendMessage(new Message({ text }));
+    return await ack;
+  } finally {
+    await conn.close();
+    client.closeAll();
   }
 }
