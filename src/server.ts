@@ -5,6 +5,7 @@ import {
   createRecords,
   type LocalLabResults,
   recordsRoutes,
+  seedPatients,
   startEmrSimulator,
 } from "./integrations/emr/index.js";
 import { createFhirClients, createSlotIds, fhirClientRoutes, fhirRoutes } from "./integrations/fhir/index.js";
@@ -399,7 +400,10 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     slotIds: createSlotIds(optionKey),
   });
   // records from the EMR: the configured FHIR base, or the built-in simulator on a loopback port
-  const emrSimulator = config.emr.fhirUrl ? undefined : await startEmrSimulator(() => clock.now());
+  // the simulator's patients are copied from Rounds' own (by MRN) the first time it is asked
+  const emrSimulator = config.emr.fhirUrl
+    ? undefined
+    : await startEmrSimulator({ now: () => clock.now(), patientByMrn: seedPatients(db) });
   const records = createRecords({
     db,
     clock,

@@ -41,7 +41,7 @@ interface Records {
   patientId: string;
   viewedFrom: string | null;
   source: string;
-  demographics: { name: string } | null;
+  demographics: { name: string; birthDate: string; mismatches: Array<{ field: string; emr: string }> } | null;
   problems: unknown[];
   medications: unknown[];
   encounters: unknown[];
@@ -94,7 +94,17 @@ describe("records from the EMR", () => {
     expect(res.statusCode, res.body).toBe(200);
     const r = res.json() as Records;
     expect(r).toMatchObject({ patientId, viewedFrom: net.satellite.id, source: "simulator" });
-    expect(r.demographics?.name).toBeTruthy();
+    // the simulator holds Rounds' patient, found by MRN: the same person
+    const patient = (await net.admin.inject({ url: `/api/v1/patients/${patientId}` })).json() as {
+      givenName: string;
+      familyName: string;
+      birthDate: string;
+    };
+    expect(r.demographics).toMatchObject({
+      name: `${patient.givenName} ${patient.familyName}`,
+      birthDate: patient.birthDate,
+      mismatches: [],
+    });
     expect(r.problems.length).toBeGreaterThan(0);
     expect(r.medications.length).toBeGreaterThan(0);
     expect(r.encounters.length).toBeGreaterThan(0);
@@ -104,6 +114,20 @@ describe("records from the EMR", () => {
     expect(views).toHaveLength(1);
     expect(views[0]).toMatchObject({ outcome: "success", locationId: net.satellite.id });
     expect(views[0]!.detail).toMatchObject({ access: "care", source: "simulator" });
+  });
+
+  it("a change in Rounds that the EMR has not made shows as a mismatch", async () => {
+    const changed = await net.admin.inject({
+      method: "PATCH",
+      url: `/api/v1/patients/${patientId}`,
+      payload: { birthDate: "1960-01-02" },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    const res = await physician.inject({ url: `/api/v1/patients/${patientId}/records` });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((res.json() as Records).demographics?.mismatches).toEqual([
+      expect.objectContaining({ field: "birthDate", rounds: "1960-01-02" }),
+    ]);
   });
 
   it("refuses a location that is not the physician's, naming the field", async () => {

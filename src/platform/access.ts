@@ -15,9 +15,18 @@ export const roles = [
 ] as const;
 export type Role = (typeof roles)[number];
 
+/**
+ * Roles no person signs in with: a system that acts on its own account (the HL7 interface), with
+ * rules of its own in the policy table and no route admitting it.
+ */
+export const systemRoles = ["interface"] as const;
+export type SystemRole = (typeof systemRoles)[number];
+/** Whoever acts: a person's role or a system's. */
+export type ActorRole = Role | SystemRole;
+
 export interface Actor {
   userId: string;
-  role: Role;
+  role: ActorRole;
   email: string;
   displayName: string;
   sessionId: string;
@@ -48,5 +57,6 @@ export function admits(admission: Admission, actor: Actor | undefined): boolean 
   if (admission === "public") return true;
   if (!actor) return false;
   if (admission === "authenticated") return true;
-  return admission.includes(actor.role);
+  // a system role is in no route's admission: systems do not call the API
+  return (admission as readonly ActorRole[]).includes(actor.role);
 }

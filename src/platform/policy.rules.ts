@@ -29,6 +29,13 @@ export const policy: readonly AnyRule[] = [
   // ── patients ──
   allow("admin", EVERY_PATIENT_ACTION, "patient", "admin", "administrators reach every patient"),
   allow(
+    "interface",
+    ["update", "update_identity"],
+    "patient",
+    "interface",
+    "the HL7 interface brings any patient's demographics in step with the EMR's master patient index, and merges the duplicates it names",
+  ),
+  allow(
     "patient",
     OWN,
     "patient",

@@ -17,7 +17,7 @@
  * A standing appointment is booked or seen (any outcome) in the last 24 months or upcoming, and not
  * cancelled by its own author within a day of making it; holds never count.
  */
-import type { Actor, Role } from "./access.js";
+import { type Actor, type ActorRole, roles as personRoles, type Role } from "./access.js";
 import type { Executor } from "./db.js";
 import { type FieldProblem, ProblemError } from "./errors.js";
 import { policy } from "./policy.rules.js";
@@ -36,13 +36,23 @@ export type {
 } from "./policy.types.js";
 export { appointmentScope, noScopeFacts, type ScopeFacts } from "./scope.js";
 
-/** The roles that some rule lets do this action: the route-level admission of its routes. */
-export function rolesFor<K extends Kind>(kind: K, action: Actions[K]): Role[] {
-  const roles = new Set<Role>();
+/** Every role, a system's included, that some rule lets do this action. */
+function actorRolesFor<K extends Kind>(kind: K, action: Actions[K]): Set<ActorRole> {
+  const roles = new Set<ActorRole>();
   for (const r of policy)
     if (r.kind === kind && (r.actions as readonly string[]).includes(action))
       for (const role of r.roles) roles.add(role);
-  return [...roles];
+  return roles;
+}
+
+/**
+ * The people's roles that some rule lets do this action: the route-level admission of its routes
+ * (a system role, such as the HL7 interface, is admitted by no route).
+ */
+export function rolesFor<K extends Kind>(kind: K, action: Actions[K]): Role[] {
+  return [...actorRolesFor(kind, action)].filter((r): r is Role =>
+    (personRoles as readonly string[]).includes(r),
+  );
 }
 
 /**
@@ -64,7 +74,7 @@ export type Guards = Readonly<Record<string, Guard>>;
 
 /** Whether some rule lets this role do the action at all (before any target is known). */
 export const mayEver = <K extends Kind>(actor: Actor, kind: K, action: Actions[K]): boolean =>
-  rolesFor(kind, action).includes(actor.role) &&
+  actorRolesFor(kind, action).has(actor.role) &&
   (!actor.client || actor.client.grants.includes(`${kind}.${action}`));
 
 /** What a refused caller tried: recorded in the audit trail as an `access.refused` event. */

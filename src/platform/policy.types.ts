@@ -3,7 +3,7 @@
  * rule's condition sees of a resource, the grounds recorded in the audit trail, and `allow`, the
  * constructor of a rule of the table (policy.rules.ts).
  */
-import type { Actor, Role } from "./access.js";
+import type { Actor, ActorRole } from "./access.js";
 import type { Executor } from "./db.js";
 import type { ScopeFacts } from "./scope.js";
 export interface Actions {
@@ -99,7 +99,9 @@ export type Ground =
   | "staff"
   | "network"
   | "referral"
-  | "referrer";
+  | "referrer"
+  /** A system keeping records in step with the EMR (the HL7 interface). */
+  | "interface";
 export type PatientGround = Ground;
 
 export type Condition<K extends Kind> = (
@@ -111,7 +113,7 @@ export type Condition<K extends Kind> = (
 
 export interface Rule<K extends Kind = Kind> {
   kind: K;
-  roles: readonly Role[];
+  roles: readonly ActorRole[];
   actions: readonly Actions[K][];
   ground: Ground;
   /** Absent: the rule holds for every resource of its kind. */
@@ -124,7 +126,7 @@ export interface Rule<K extends Kind = Kind> {
 export type AnyRule = { [K in Kind]: Rule<K> }[Kind];
 
 export function allow<K extends Kind>(
-  roles: Role | readonly Role[],
+  roles: ActorRole | readonly ActorRole[],
   actions: Actions[K] | readonly Actions[K][],
   kind: K,
   ground: Ground,

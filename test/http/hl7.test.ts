@@ -6,73 +6,16 @@
  * nothing is sent again once acknowledged. Inbound: ADT registers, updates and merges patients,
  * ORU^R01 stores lab results the physician sees; malformed messages get AE/AR and change nothing.
  */
-import net from "node:net";
 import { sql } from "kysely";
-import { Client as Hl7PeerClient, Message } from "node-hl7-client";
+import type { Message } from "node-hl7-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SiuSender } from "../../src/integrations/hl7/index.js";
+import { SiuSender, startListener } from "../../src/integrations/hl7/index.js";
 import type { Rounds } from "../../src/server.js";
 import { type Client, clientFor } from "../support/auth.js";
+import { selfSigned } from "../support/hl7-certificates.js";
+import { type Emr, sendRaw, sendWithPeer, startEmr } from "../support/hl7-peer.js";
 import { buildClinicNetwork, type ClinicNetwork, createPatient, optionsOn } from "../support/network.js";
 import { startRounds, unique } from "../support/rounds.js";
-
-const VT = "\x0b";
-const END = "\x1c\r";
-
-/** Reads MLLP frames off a socket. */
-function onFrames(socket: net.Socket, handle: (text: string) => void): void {
-  let buffer = "";
-  socket.setEncoding("utf8");
-  socket.on("data", (chunk: string) => {
-    buffer += chunk;
-    for (let end = buffer.indexOf(END); end >= 0; end = buffer.indexOf(END)) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + END.length);
-      handle(frame.startsWith(VT) ? frame.slice(1) : frame);
-    }
-  });
-}
-
-/** The EMR's MLLP endpoint: parses each message with node-hl7-client and answers as told. */
-interface Emr {
-  port: number;
-  received: Message[];
-  answer: "AA" | "AE" | "silent";
-  close(): Promise<void>;
-}
-
-async function startEmr(): Promise<Emr> {
-  const sockets = new Set<net.Socket>();
-  const emr: Emr = {
-    port: 0,
-    received: [],
-    answer: "AA",
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-    onFrames(socket, (text) => {
-      const msg = new Message({ text });
-      emr.received.push(msg);
-      if (emr.answer === "silent") return;
-      const reason = emr.answer === "AE" ? "ERR|||207^Application error^HL70357|E||||unknown provider" : "";
-      const ack = [
-        `MSH|^~\\&|EMR|EMR|ROUNDS|ROUNDS|20260101000000||ACK^${msg.get("MSH.9.2").toString()}|A${Date.now()}|P|2.5.1`,
-        `MSA|${emr.answer}|${msg.get("MSH.10").toString()}`,
-        ...(reason ? [reason] : []),
-      ].join("\r");
-      socket.write(`${VT}${ack}${END}`);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  emr.port = (server.address() as net.AddressInfo).port;
-  return emr;
-}
 
 let rounds: Rounds;
 let emr: Emr;
@@ -274,41 +217,14 @@ describe("SIU messages to the EMR", () => {
   });
 });
 
-/** Sends one message to Rounds' listener over MLLP with node-hl7-client and returns the ACK. */
-async function sendToRounds(text: string): Promise<Message> {
-  const client = new Hl7PeerClient({ host: "127.0.0.1" });
-  let resolveAck: (m: Message) => void = () => {};
-  const ack = new Promise<Message>((resolve) => {
-    resolveAck = resolve;
-  });
-  const conn = client.createConnection({ port: rounds.hl7.listenPort!, waitAck: true }, async (res) => {
-    resolveAck(res.getMessage());
-  });
-  try {
-    await conn.sendMessage(new Message({ text }));
-    return await ack;
-  } finally {
-    await conn.close();
-    client.closeAll();
-  }
-}
+/** Sends one message to Rounds' listener with node-hl7-client (over TLS with `ca`). */
+const sendToRounds = (
+  text: string,
+  { port = rounds.hl7.listenPort!, ca }: { port?: number; ca?: string } = {},
+) => sendWithPeer(port, text, ca);
 
-/** Sends raw bytes in an MLLP frame and returns the answer's text. */
-async function sendRaw(text: string): Promise<string> {
-  const socket = net.connect(rounds.hl7.listenPort!, "127.0.0.1");
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      socket.on("error", reject);
-      onFrames(socket, resolve);
-      socket.write(`${VT}${text}${END}`);
-    });
-  } finally {
-    socket.destroy();
-  }
-}
-
-const msh = (type: string, id = `C${unique(10)}`) =>
-  `MSH|^~\\&|EMR|HOSP|ROUNDS|ROUNDS|20260105120000||${type}|${id}|P|2.5.1`;
+const msh = (type: string, id = `C${unique(10)}`, acks = "") =>
+  `MSH|^~\\&|EMR|HOSP|ROUNDS|ROUNDS|20260105120000||${type}|${id}|P|2.5.1${acks}`;
 const pid = (mrn: string, family: string, given: string, dob = "19750312", sex = "F") =>
   `PID|1||${mrn}^^^HOSP^MR||${family}^${given}||${dob}|${sex}|||1 Main St^^Springfield^IL^62701||+1 217 555 0100`;
 
@@ -334,9 +250,21 @@ describe("ADT and ORU from the EMR", () => {
       familyName: "Okafor",
       birthDate: "1975-03-12",
     });
-    const update = await sendToRounds([msh("ADT^A08^ADT_A01"), pid(mrn, "Okafor-Bello", "Ngozi")].join("\r"));
+    const controlId = `U${unique(10)}`;
+    const update = await sendToRounds(
+      [msh("ADT^A08^ADT_A01", controlId), pid(mrn, "Okafor-Bello", "Ngozi")].join("\r"),
+    );
     expect(update.get("MSA.1").toString()).toBe("AA");
     expect((await patientByMrn(mrn))!.familyName).toBe("Okafor-Bello");
+    // the change is audited as the HL7 interface, a system of its own role, with the message's id
+    const audited = await sql<{ role: string; action: string; detail: { access?: string } }>`
+      SELECT role, action, detail FROM audit_events WHERE request_id = ${`hl7:${controlId}`}`.execute(
+      rounds.database.db,
+    );
+    expect(audited.rows.find((r) => r.action === "patient.update")).toMatchObject({
+      role: "interface",
+      detail: { access: "interface" },
+    });
   });
 
   it("A40 merges the duplicate into the surviving record", async () => {
@@ -393,8 +321,123 @@ describe("ADT and ORU from the EMR", () => {
     expect(unknown.get("ERR.8").toString()).toContain(mrn);
     const unsupported = await sendToRounds([msh("ADT^A03"), pid(mrn, "Nowak", "Ewa")].join("\r"));
     expect(unsupported.get("MSA.1").toString()).toBe("AR");
-    const garbage = await sendRaw("HELLO EMR");
+    const [garbage] = await sendRaw(rounds.hl7.listenPort!, "HELLO EMR");
+    // in enhanced mode an unsupported message is refused at commit, with no application answer
+    const [refused] = await sendRaw(
+      rounds.hl7.listenPort!,
+      [msh("ADT^A03", undefined, "|||AL|AL"), pid(mrn, "Nowak", "Ewa")].join("\r"),
+    );
+    expect(refused).toMatch(/\rMSA\|CR\|/);
     expect(garbage).toMatch(/\rMSA\|AR\|/);
     expect(await patientByMrn(mrn)).toBeUndefined();
+  });
+});
+
+describe("enhanced-mode acknowledgements, TLS, and an EMR endpoint configured later", () => {
+  const trigger = (m: Message) => m.get("MSH.9.2").toString();
+  const sender = (targets: string[], more: Partial<ConstructorParameters<typeof SiuSender>[0]> = {}) =>
+    new SiuSender({ db: rounds.database.db, targets, now: () => new Date(), log: rounds.app.log, ...more });
+  const cancel = async (id: string) => {
+    const res = await admin.inject({
+      method: "POST",
+      url: `/api/v1/appointments/${id}/cancel`,
+      payload: { reason: "patient called" },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+  };
+
+  it("Rounds asks the EMR for both acknowledgements and takes its commit, then its application answer", async () => {
+    emr.answer = "CA+AA";
+    const appt = await book(await createPatient(admin));
+    await rounds.hl7.sender.round();
+    const [msg] = ofAppointment(appt.id);
+    expect([msg!.get("MSH.15").toString(), msg!.get("MSH.16").toString()]).toEqual(["AL", "AL"]);
+    expect((await messagesOf(appt.id))[0]).toMatchObject({ status: "acknowledged", ackCode: "AA" });
+    // a commit with no application answer in time: the EMR has the message in safe keeping
+    emr.answer = "CA";
+    const other = await book(await createPatient(admin));
+    await sender([target], { appAckMs: 50 }).round();
+    expect((await messagesOf(other.id))[0]).toMatchObject({ status: "acknowledged", ackCode: "CA" });
+    emr.answer = "AA";
+  });
+
+  it("an ADT sent in enhanced mode is committed (CA), then answered for the application (AA)", async () => {
+    const mrn = `N-${unique(8)}`;
+    const [commit, answer] = await sendRaw(
+      rounds.hl7.listenPort!,
+      [msh("ADT^A04", undefined, "|||AL|AL"), pid(mrn, "Haddad", "Rami")].join("\r"),
+      2,
+    );
+    expect(commit).toMatch(/\rMSA\|CA\|/);
+    expect(answer).toMatch(/\rMSA\|AA\|/);
+    expect(await patientByMrn(mrn)).toMatchObject({ familyName: "Haddad" });
+  });
+
+  it("over TLS, Rounds checks the EMR's pinned certificate, shows its own, and its listener takes TLS peers", async () => {
+    const [emrCert, roundsCert] = [selfSigned("emr"), selfSigned("rounds")];
+    const secureEmr = await startEmr({ ...emrCert, ca: roundsCert.cert });
+    const listener = await startListener(
+      0,
+      rounds.hl7.service.receive,
+      rounds.app.log,
+      "127.0.0.1",
+      roundsCert,
+    );
+    try {
+      const appt = await book(await createPatient(admin));
+      const tlsTarget = `tls://localhost:${secureEmr.port}`;
+      const client = { cert: roundsCert.cert, key: roundsCert.key };
+      // an endpoint whose certificate is not the pinned one hears nothing
+      await sender([tlsTarget], { tls: { ...client, ca: selfSigned("impostor").cert } }).round();
+      expect(secureEmr.received).toHaveLength(0);
+      const failed = await sql<{ last_error: string }>`
+        SELECT last_error FROM hl7_messages WHERE target = ${`localhost:${secureEmr.port}`} AND last_error IS NOT NULL`.execute(
+        rounds.database.db,
+      );
+      expect(failed.rows[0]?.last_error).toMatch(/certificate/i);
+      const later = () => new Date(Date.now() + 10 * 60_000);
+      await sender([tlsTarget], { tls: { ...client, ca: emrCert.cert }, now: later }).round();
+      const sent = secureEmr.received.filter((m) => m.get("SCH.2.1").toString() === appt.id);
+      expect(sent.map(trigger)).toEqual(["S12"]);
+
+      // node-hl7-client over TLS to Rounds' listener
+      const mrn = `T-${unique(8)}`;
+      const ack = await sendToRounds([msh("ADT^A04"), pid(mrn, "Mensah", "Ama")].join("\r"), {
+        port: listener.port,
+        ca: roundsCert.cert,
+      });
+      expect(ack.get("MSA.1").toString()).toBe("AA");
+      expect(await patientByMrn(mrn)).toMatchObject({ familyName: "Mensah" });
+    } finally {
+      await listener.close();
+      await secureEmr.close();
+    }
+  });
+
+  it("an EMR endpoint configured later is sent every future booking made before, once, then what follows", async () => {
+    const kept = await book(await createPatient(admin));
+    const gone = await book(await createPatient(admin));
+    await cancel(gone.id);
+    await rounds.hl7.sender.round();
+    const late = await startEmr();
+    try {
+      const targets = [target, `127.0.0.1:${late.port}`];
+      // two replicas at once, then a restarted one: the backfill is queued once
+      await Promise.all([sender(targets).round(), sender(targets).round()]);
+      await sender(targets).round();
+      const about = (id: string) => late.received.filter((m) => m.get("SCH.1.1").toString() === id);
+      expect(about(kept.id).map(trigger)).toEqual(["S12"]);
+      expect(about(gone.id)).toHaveLength(0);
+      const ids = late.received.map((m) => m.get("MSH.10").toString());
+      expect(new Set(ids).size).toBe(ids.length);
+      // the endpoint that knew already is not told again
+      expect(ofAppointment(kept.id).map(trigger)).toEqual(["S12"]);
+      await cancel(kept.id);
+      await sender(targets).round();
+      expect(about(kept.id).map(trigger)).toEqual(["S12", "S15"]);
+      expect(ofAppointment(kept.id).map(trigger)).toEqual(["S12", "S15"]);
+    } finally {
+      await late.close();
+    }
   });
 });

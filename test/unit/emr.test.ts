@@ -8,8 +8,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createEmrClient } from "../../src/integrations/emr/client.js";
 import type { LabResult } from "../../src/integrations/emr/schema.js";
-import { simulatedRecord, startEmrSimulator } from "../../src/integrations/emr/simulator.js";
-import { labOf, recordsView } from "../../src/integrations/emr/view.js";
+import { simulatedIdOf, simulatedRecord, startEmrSimulator } from "../../src/integrations/emr/simulator.js";
+import { labOf, mismatchesOf, recordsView } from "../../src/integrations/emr/view.js";
 import { validateFhir } from "../support/fhir.js";
 
 const today = new Date("2026-12-04T12:00:00Z");
@@ -29,29 +29,52 @@ describe("the EMR simulator", () => {
     );
   });
 
-  it("answers over HTTP only with its token, and the client reads a whole record through it", async () => {
-    const sim = await startEmrSimulator(() => today);
+  it("answers over HTTP only with its token, finds Rounds' patient by MRN, and the client reads a whole record by the EMR's id", async () => {
+    const person = {
+      mrn: "AB-1234",
+      givenName: "Ngozi",
+      familyName: "Okafor",
+      birthDate: "1975-03-12",
+      sex: "female" as const,
+    };
+    const sim = await startEmrSimulator({
+      now: () => today,
+      patientByMrn: async (mrn) => (mrn === person.mrn ? person : undefined),
+    });
+    const client = createEmrClient({ baseUrl: sim.url, token: sim.token, timeoutMs: 5000 });
+    const ref = { id: "0b6a3c1e-4f7d-4d8a-9c2e-1f2a3b4c5d6e", mrn: person.mrn };
     try {
-      const id = "0b6a3c1e-4f7d-4d8a-9c2e-1f2a3b4c5d6e";
-      const denied = await fetch(`${sim.url}/Patient/${id}`);
+      const denied = await fetch(`${sim.url}/Patient?identifier=urn:rounds:mrn|${person.mrn}`);
       expect(denied.status).toBe(401);
-      const record = await createEmrClient({ baseUrl: sim.url, token: sim.token, timeoutMs: 5000 }).read(id);
-      expect(record.patient?.id).toBe(id);
+      const record = await client.read(ref);
+      const emrId = simulatedIdOf(person.mrn);
+      expect(record.patient).toMatchObject({
+        id: emrId,
+        name: [{ family: "Okafor", given: ["Ngozi"] }],
+        birthDate: "1975-03-12",
+        gender: "female",
+      });
+      expect(record.patient?.identifier).toContainEqual(
+        expect.objectContaining({ system: "urn:rounds:mrn", value: person.mrn }),
+      );
+      validateFhir(record.patient!);
       expect(record.labs.length).toBeGreaterThan(0);
       expect(record.labs.every((o) => o.category?.[0]?.coding?.[0]?.code === "laboratory")).toBe(true);
-      expect(record.conditions.every((c) => c.subject.reference === `Patient/${id}`)).toBe(true);
-      const served = simulatedRecord(id, today);
+      expect(record.conditions.every((c) => c.subject.reference === `Patient/${emrId}`)).toBe(true);
+      const served = simulatedRecord(emrId, today);
       expect(record.encounters.length).toBe(served.filter((r) => r.resourceType === "Encounter").length);
+      // an MRN the EMR does not know: no record, not an error
+      expect(await client.read({ ...ref, mrn: "ZZ-0000" })).toMatchObject({ patient: undefined, labs: [] });
       // a wrong token: the EMR's refusal is a 502 problem, not a crash
       await expect(
-        createEmrClient({ baseUrl: sim.url, token: "wrong", timeoutMs: 5000 }).read(id),
+        createEmrClient({ baseUrl: sim.url, token: "wrong", timeoutMs: 5000 }).read(ref),
       ).rejects.toMatchObject({ status: 502, code: "emr_error" });
     } finally {
       await sim.close();
     }
     // stopped: unavailable
     await expect(
-      createEmrClient({ baseUrl: sim.url, token: sim.token, timeoutMs: 2000 }).read("x"),
+      createEmrClient({ baseUrl: sim.url, token: sim.token, timeoutMs: 2000 }).read(ref),
     ).rejects.toMatchObject({ status: 503, code: "emr_unavailable" });
   });
 });
@@ -110,6 +133,23 @@ describe("the records view", () => {
       ["local-1", "local"],
       ["b", "emr"],
       ["a", "emr"],
+    ]);
+  });
+
+  it("shows where the EMR's demographics differ from Rounds' record", () => {
+    const rounds = { givenName: "Ngozi", familyName: "Okafor", birthDate: "1975-03-12", sex: "female" };
+    const emr = {
+      resourceType: "Patient" as const,
+      name: [{ family: "OKAFOR", given: ["Ngozi"] }],
+      birthDate: "1975-03-12",
+      gender: "female" as const,
+    };
+    expect(mismatchesOf(emr, rounds)).toEqual([]);
+    expect(
+      mismatchesOf({ ...emr, name: [{ family: "Okafor-Bello", given: ["Ngozi"] }], gender: "male" }, rounds),
+    ).toEqual([
+      { field: "name", rounds: "Ngozi Okafor", emr: "Ngozi Okafor-Bello" },
+      { field: "sex", rounds: "female", emr: "male" },
     ]);
   });
 });

@@ -1,12 +1,13 @@
 /**
  * The pure halves of the HL7 adapter: which SIU trigger a schedule change becomes, that any text
  * we put in a message reads back the same in an HL7 library we did not write, and how inbound
- * ADT/ORU messages are read or refused.
+ * ADT/ORU messages are read or refused, and answered in original or enhanced mode.
  */
 import { Hl7Message } from "@medplum/core";
 import fc from "fast-check";
 import { Message } from "node-hl7-client";
 import { describe, expect, it } from "vitest";
+import { acknowledgementsFor, type InboundOutcome } from "../../src/integrations/hl7/acks.js";
 import { InboundRejection, readInbound } from "../../src/integrations/hl7/inbound.js";
 import { buildSiu, retryDelayMs, type SiuFacts, triggerFor } from "../../src/integrations/hl7/siu.js";
 
@@ -118,5 +119,43 @@ describe("inbound messages", () => {
       "AE",
       expect.stringContaining("OBX"),
     ]);
+  });
+});
+
+describe("acknowledgements in original and enhanced mode", () => {
+  const answers = (accept: string, application: string, outcome: InboundOutcome) =>
+    acknowledgementsFor(
+      Hl7Message.parse(
+        `MSH|^~\\&|EMR|HOSP|ROUNDS|ROUNDS|20260105120000||ADT^A04|C1|P|2.5.1|||${accept}|${application}`,
+      ),
+      outcome,
+    ).map((m) => m.getSegment("MSA")?.getField(1)?.toString());
+  const bad: InboundOutcome = { code: "AE", reason: "PID-7: not a date" };
+
+  it("a sender that asks for neither gets one original-mode answer", () => {
+    expect(answers("", "", { code: "AA" })).toEqual(["AA"]);
+    expect(answers("", "", { code: "failed", reason: "x" })).toEqual(["AE"]);
+  });
+
+  it("a sender in enhanced mode gets the commit and the application answer it asked for", () => {
+    expect(answers("AL", "AL", { code: "AA" })).toEqual(["CA", "AA"]);
+    expect(answers("AL", "NE", { code: "AA" })).toEqual(["CA"]);
+    expect(answers("NE", "AL", bad)).toEqual(["AE"]);
+    expect(answers("ER", "ER", { code: "AA" })).toEqual([]);
+    expect(answers("ER", "ER", bad)).toEqual(["AE"]);
+    expect(answers("SU", "SU", bad)).toEqual(["CA"]);
+    expect(answers("AL", "", { code: "AR", reason: "unsupported" })).toEqual(["CR"]);
+    expect(answers("AL", "AL", { code: "failed", reason: "database down" })).toEqual(["CE"]);
+    expect(answers("NE", "NE", { code: "AA" })).toEqual([]);
+  });
+
+  it("the application answer is a message of its own, with its own control id", () => {
+    const [commit, app] = acknowledgementsFor(
+      Hl7Message.parse("MSH|^~\\&|EMR|HOSP|ROUNDS|ROUNDS|20260105120000||ADT^A04|C1|P|2.5.1|||AL|AL"),
+      bad,
+    );
+    const id = (m: Hl7Message | undefined) => m?.getSegment("MSH")?.getField(10)?.toString();
+    expect(id(commit)).not.toBe(id(app));
+    expect(app?.getSegment("ERR")?.getField(8)?.toString()).toContain("PID-7");
   });
 });

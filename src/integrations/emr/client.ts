@@ -4,7 +4,7 @@
  * with the configured bearer token, no cache and no retries (the physician is waiting; the view
  * says the EMR is unavailable instead). Each request has a deadline.
  */
-import { isNotFound, MedplumClient, OperationOutcomeError } from "@medplum/core";
+import { MedplumClient, OperationOutcomeError } from "@medplum/core";
 import type {
   AllergyIntolerance,
   Condition,
@@ -26,9 +26,20 @@ export interface EmrRecord {
   labs: Observation[];
 }
 
-export interface EmrClient {
-  read(patientId: string): Promise<EmrRecord>;
+/** Rounds' patient as the EMR is asked about it: by MRN. */
+export interface PatientRef {
+  id: string;
+  mrn: string;
 }
+
+export interface EmrClient {
+  /** The record of the patient the EMR holds under this MRN (`Patient?identifier=system|mrn`), read by the EMR's id. */
+  read(patient: PatientRef): Promise<EmrRecord>;
+}
+
+/** The identifier system of Rounds' MRNs, as the EMR and the simulator know it (ROUNDS_EMR_MRN_SYSTEM). */
+export const DEFAULT_MRN_SYSTEM = "urn:rounds:mrn";
+const EMPTY = { conditions: [], allergies: [], medications: [], encounters: [], labs: [] };
 
 /** The EMR could not be reached or did not answer in time: 503, retry later. */
 export const emrUnavailable = () =>
@@ -45,6 +56,7 @@ export function createEmrClient(opts: {
   baseUrl: string;
   token?: string | undefined;
   timeoutMs: number;
+  mrnSystem?: string | undefined;
 }): EmrClient {
   // a fetch with a deadline whose network failures are told apart from the EMR's own errors
   const timedFetch = async (url: string, init?: RequestInit): Promise<Response> => {
@@ -73,14 +85,16 @@ export function createEmrClient(opts: {
     (await client.searchResources(type as "Condition", { ...query, _count: "50" }, ONCE)) as unknown as T[];
 
   return {
-    async read(patientId) {
-      const patient = encodeURIComponent(patientId);
+    async read(ref) {
       try {
-        const [found, conditions, allergies, requests, statements, encounters, labs] = await Promise.all([
-          client.readResource("Patient", patientId, ONCE).catch((err: unknown) => {
-            if (err instanceof OperationOutcomeError && isNotFound(err.outcome)) return undefined;
-            throw err;
-          }),
+        const matches = await search<Patient>("Patient", {
+          identifier: `${opts.mrnSystem ?? DEFAULT_MRN_SYSTEM}|${ref.mrn}`,
+        });
+        if (matches.length > 1) throw emrFailed("several EMR patients have this MRN");
+        const found = matches[0];
+        if (!found?.id) return { patient: undefined, ...EMPTY };
+        const patient = encodeURIComponent(found.id);
+        const [conditions, allergies, requests, statements, encounters, labs] = await Promise.all([
           search<Condition>("Condition", { patient }),
           search<AllergyIntolerance>("AllergyIntolerance", { patient }),
           search<MedicationRequest>("MedicationRequest", { patient }),
@@ -97,6 +111,7 @@ export function createEmrClient(opts: {
           labs,
         };
       } catch (err) {
+        if (err instanceof ProblemError) throw err;
         if (err instanceof EmrDown || (err instanceof Error && err.cause instanceof EmrDown))
           throw emrUnavailable();
         if (err instanceof OperationOutcomeError)

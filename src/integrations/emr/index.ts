@@ -3,4 +3,5 @@ export { createEmrClient, type EmrClient, type EmrRecord } from "./client.js";
 export { recordsRoutes } from "./routes.js";
 export type { LabResult, PatientRecords } from "./schema.js";
 export { createRecords, type LocalLabResults, type Records } from "./service.js";
-export { type EmrSimulator, simulatedRecord, startEmrSimulator } from "./simulator.js";
+export { type EmrSimulator, type SeedPatient, simulatedRecord, startEmrSimulator } from "./simulator.js";
+export { seedPatients } from "./simulator-seed.js";

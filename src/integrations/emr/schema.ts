@@ -30,7 +30,20 @@ export const patientRecords = z.object({
   fetchedAt: z.string(),
   source: z.enum(["emr", "simulator"]),
   demographics: z
-    .object({ name: z.string(), birthDate: z.string().nullable(), gender: z.string().nullable() })
+    .object({
+      name: z.string(),
+      birthDate: z.string().nullable(),
+      gender: z.string().nullable(),
+      mismatches: z
+        .array(
+          z.object({
+            field: z.enum(["name", "birthDate", "sex"]),
+            rounds: z.string(),
+            emr: z.string(),
+          }),
+        )
+        .describe("where the EMR's demographics differ from Rounds' record of the patient (found by MRN)"),
+    })
     .nullable()
     .describe("null when the EMR has no record of the patient"),
   problems: z.array(

@@ -2,7 +2,8 @@
  * Records and lab results at any location: a physician reads the EMR record of a patient booked
  * with them (the policy's "care" ground, or a break-the-glass grant), from whichever of their
  * locations they are at. The record is read from the EMR through the FHIR client at the time of
- * the view (nothing is copied into Rounds), merged with lab results Rounds received itself (the
+ * the view (nothing is copied into Rounds), found by the patient's MRN and compared with Rounds'
+ * demographics (mismatches shown), merged with lab results Rounds received itself (the
  * optional local source, HL7 ORU), and every view — also one the EMR could not answer — is
  * audited with the location it was made from.
  */
@@ -13,6 +14,7 @@ import { problems } from "../../platform/errors.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import { type Ground, patient as patientTarget } from "../../platform/policy.js";
+import { patientService } from "../../services/patients/index.js";
 import type { Physicians } from "../../services/physicians/index.js";
 import type { EmrClient } from "./client.js";
 import type { LabResult, PatientRecords, RecordsQuery } from "./schema.js";
@@ -76,19 +78,25 @@ export function createRecords({
      * down or slow: 503; answering with an error: 502 (both audited as failed views).
      */
     async view(actor: Actor, patientId: string, query: RecordsQuery): Promise<PatientRecords> {
-      const ground = await db
+      const [ground, known] = await db
         .transaction()
-        .execute((tx) => policies.authorize(tx, actor, "read_records", patientTarget(patientId)));
+        .execute(
+          async (tx) =>
+            [
+              await policies.authorize(tx, actor, "read_records", patientTarget(patientId)),
+              await patientService.get(tx, patientId),
+            ] as const,
+        );
       const locationId = query.locationId ?? null;
       if (locationId && !(await isTheirs(actor, locationId)))
         throw problems.badRequest("query.locationId", "is not one of your locations");
       let view: ReturnType<typeof recordsView>;
       try {
         const [record, local] = await Promise.all([
-          emr.read(patientId),
+          emr.read({ id: patientId, mrn: known.mrn }),
           localLabResults ? localLabResults(db, patientId) : Promise.resolve([]),
         ]);
-        view = recordsView(record, local);
+        view = recordsView(record, local, known);
       } catch (err) {
         const code = (err as { code?: unknown }).code;
         await audit(actor, patientId, ground, locationId, "failure", {
@@ -98,6 +106,7 @@ export function createRecords({
       }
       await audit(actor, patientId, ground, locationId, "success", {
         found: view.demographics !== null,
+        mismatches: view.demographics?.mismatches.map((m) => m.field) ?? [],
         problems: view.problems.length,
         allergies: view.allergies.length,
         medications: view.medications.length,

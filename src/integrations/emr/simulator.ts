@@ -1,9 +1,11 @@
 /**
  * The built-in EMR simulator (ROUNDS_EMR_FHIR_URL unset): a small FHIR R4 server on its own
- * loopback port, over real HTTP, serving Patient, Condition, AllergyIntolerance,
- * MedicationRequest, Encounter and laboratory Observation for any patient id. Its content is
- * generated deterministically from the id (the same patient always has the same problems and
- * results; dates count back from the day asked), so the demo and the tests need no EMR.
+ * loopback port, over real HTTP, serving Patient (searched by MRN identifier, read by its own id),
+ * Condition, AllergyIntolerance, MedicationRequest, Encounter and laboratory Observation. Its
+ * patients are seeded from Rounds' own: the first time it is asked about an MRN it copies that
+ * patient's demographics (and keeps them: a later change in Rounds shows as a mismatch, as with a
+ * real EMR), under an EMR id of its own. The clinical content is generated deterministically from
+ * that id (dates count back from the day asked), so the demo and the tests need no EMR.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -25,8 +27,21 @@ const LOINC = "http://loinc.org";
 const RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm";
 const UCUM = "http://unitsofmeasure.org";
 const TERMINOLOGY = "http://terminology.hl7.org/CodeSystem";
-/** The identifier system of the patient ids the simulator is asked about (Rounds' own). */
-export const SIMULATOR_PATIENT_SYSTEM = "urn:rounds:patient";
+/** The identifier system of the simulator's own patient ids. */
+export const SIMULATOR_PATIENT_SYSTEM = "urn:rounds:emr-simulator";
+
+/** A Rounds patient as the simulator copies it. */
+export interface SeedPatient {
+  mrn: string;
+  givenName: string;
+  familyName: string;
+  birthDate: string;
+  sex: "female" | "male" | "other" | "unknown";
+}
+
+/** The simulator's id for the patient with this MRN (stable, and not Rounds' id). */
+export const simulatedIdOf = (mrn: string) =>
+  `emr-${createHash("sha256").update(mrn).digest("hex").slice(0, 16)}`;
 
 const PROBLEMS = [
   ["38341003", "Hypertensive disorder"],
@@ -93,8 +108,16 @@ const coded = (system: string, code: string, display: string) => ({
 });
 const status = (system: string, code: string) => ({ coding: [{ system: `${TERMINOLOGY}/${system}`, code }] });
 
-/** Everything the simulated EMR holds about one patient, as of `today`. */
-export function simulatedRecord(patientId: string, today: Date): Resource[] {
+/**
+ * Everything the simulated EMR holds about one patient, as of `today`; with `seed`, the Patient
+ * carries Rounds' demographics and MRN (else made up from the id).
+ */
+export function simulatedRecord(
+  patientId: string,
+  today: Date,
+  seed?: SeedPatient,
+  mrnSystem = "urn:rounds:mrn",
+): Resource[] {
   const roll = dice(patientId);
   const subject = { reference: `Patient/${patientId}` };
   const pick = <T>(list: readonly T[], count: number): T[] => {
@@ -103,13 +126,28 @@ export function simulatedRecord(patientId: string, today: Date): Resource[] {
     for (let i = 0; i < count && left.length; i++) out.push(left.splice(roll(left.length), 1)[0]!);
     return out;
   };
+  const made = {
+    family: FAMILY[roll(FAMILY.length)]!,
+    given: GIVEN[roll(GIVEN.length)]!,
+    gender: roll(2) ? ("female" as const) : ("male" as const),
+    birthDate: `${1940 + roll(60)}-${String(1 + roll(12)).padStart(2, "0")}-${String(1 + roll(28)).padStart(2, "0")}`,
+  };
   const patient: Patient = {
     resourceType: "Patient",
     id: patientId,
-    identifier: [{ system: SIMULATOR_PATIENT_SYSTEM, value: patientId }],
-    name: [{ use: "official", family: FAMILY[roll(FAMILY.length)]!, given: [GIVEN[roll(GIVEN.length)]!] }],
-    gender: roll(2) ? "female" : "male",
-    birthDate: `${1940 + roll(60)}-${String(1 + roll(12)).padStart(2, "0")}-${String(1 + roll(28)).padStart(2, "0")}`,
+    identifier: [
+      { system: SIMULATOR_PATIENT_SYSTEM, value: patientId },
+      ...(seed ? [{ type: { text: "MRN" }, system: mrnSystem, value: seed.mrn }] : []),
+    ],
+    name: [
+      {
+        use: "official",
+        family: seed?.familyName ?? made.family,
+        given: [seed?.givenName ?? made.given],
+      },
+    ],
+    gender: seed?.sex ?? made.gender,
+    birthDate: seed?.birthDate ?? made.birthDate,
   };
   const conditions = pick(PROBLEMS, 1 + roll(3)).map(
     ([code, display], i): Condition => ({
@@ -230,14 +268,34 @@ export interface EmrSimulator {
   close(): Promise<void>;
 }
 
+export interface SimulatorOptions {
+  now?: () => Date;
+  /** Rounds' patient with this MRN, copied the first time the simulator is asked about it. */
+  patientByMrn?: (mrn: string) => Promise<SeedPatient | undefined>;
+  mrnSystem?: string;
+}
+
 /** Starts the simulator on a free loopback port. */
-export async function startEmrSimulator(now: () => Date = () => new Date()): Promise<EmrSimulator> {
+export async function startEmrSimulator(options: SimulatorOptions = {}): Promise<EmrSimulator> {
+  const now = options.now ?? (() => new Date());
+  const mrnSystem = options.mrnSystem ?? "urn:rounds:mrn";
   const token = randomBytes(24).toString("base64url");
+  // the EMR's copy of each patient it has been asked about, by its id
+  const seeded = new Map<string, SeedPatient>();
+  const byMrn = async (mrn: string): Promise<string | undefined> => {
+    const id = simulatedIdOf(mrn);
+    if (seeded.has(id)) return id;
+    const found = await options.patientByMrn?.(mrn);
+    if (!found) return undefined;
+    seeded.set(id, { ...found });
+    return id;
+  };
+  const patientResource = (id: string) => simulatedRecord(id, now(), seeded.get(id), mrnSystem)[0]!;
   const send = (res: ServerResponse, code: number, body: Resource) => {
     res.writeHead(code, { "content-type": "application/fhir+json; charset=utf-8" });
     res.end(JSON.stringify(body));
   };
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.headers.authorization !== `Bearer ${token}`)
       return send(res, 401, outcome("login", "a bearer token is required"));
     if (req.method !== "GET") return send(res, 405, outcome("not-supported", "read-only"));
@@ -246,8 +304,15 @@ export async function startEmrSimulator(now: () => Date = () => new Date()): Pro
     const type = path[0] ?? "";
     if (type === "Patient" && path.length === 2) {
       const id = decodeURIComponent(path[1]!);
-      if (!SAFE_ID.test(id)) return send(res, 404, outcome("not-found", "no such patient"));
-      return send(res, 200, simulatedRecord(id, now())[0]!);
+      if (!seeded.has(id)) return send(res, 404, outcome("not-found", "no such patient"));
+      return send(res, 200, patientResource(id));
+    }
+    if (type === "Patient" && path.length === 1) {
+      const [system, value] = (url.searchParams.get("identifier") ?? "").split("|");
+      if (system !== mrnSystem || !value)
+        return send(res, 400, outcome("required", "search by MRN identifier"));
+      const id = await byMrn(value);
+      return send(res, 200, searchset(id ? [patientResource(id)] : []));
     }
     if (path.length !== 1 || !SEARCHABLE.has(type))
       return send(res, 404, outcome("not-supported", `${url.pathname} is not served`));
@@ -256,9 +321,10 @@ export async function startEmrSimulator(now: () => Date = () => new Date()): Pro
       "",
     );
     if (!SAFE_ID.test(patient)) return send(res, 400, outcome("required", "search by patient"));
+    if (!seeded.has(patient)) return send(res, 200, searchset([]));
     const category = url.searchParams.get("category");
     const count = Math.min(200, Number(url.searchParams.get("_count") ?? 50) || 50);
-    const found = simulatedRecord(patient, now()).filter(
+    const found = simulatedRecord(patient, now(), seeded.get(patient), mrnSystem).filter(
       (r) =>
         r.resourceType === type &&
         (!category ||
@@ -268,11 +334,7 @@ export async function startEmrSimulator(now: () => Date = () => new Date()): Pro
     return send(res, 200, searchset(found.slice(0, count)));
   };
   const server = createServer((req, res) => {
-    try {
-      handle(req, res);
-    } catch {
-      send(res, 500, outcome("exception", "simulator error"));
-    }
+    handle(req, res).catch(() => send(res, 500, outcome("exception", "simulator error")));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,5 +1,5 @@
 /** Pure: the EMR's FHIR resources flattened into the records view, and local lab results merged in. */
-import type { CodeableConcept, Observation, Quantity } from "@medplum/fhirtypes";
+import type { CodeableConcept, Observation, Patient, Quantity } from "@medplum/fhirtypes";
 import type { EmrRecord } from "./client.js";
 import type { LabResult, PatientRecords } from "./schema.js";
 
@@ -52,10 +52,36 @@ export function byNewest<T extends { name?: string; type?: string }>(when: (t: T
   };
 }
 
+/** Rounds' own record of the patient, to compare with the EMR's. */
+export interface RoundsDemographics {
+  givenName: string;
+  familyName: string;
+  birthDate: string;
+  sex: string;
+}
+
+type Mismatch = NonNullable<PatientRecords["demographics"]>["mismatches"][number];
+const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** Where the EMR's Patient differs from Rounds' record: name, date of birth, sex. */
+export function mismatchesOf(p: Patient, rounds: RoundsDemographics): Mismatch[] {
+  const name = p.name?.[0];
+  const emrName = `${(name?.given ?? []).join(" ")} ${name?.family ?? ""}`.trim();
+  const roundsName = `${rounds.givenName} ${rounds.familyName}`;
+  const out: Mismatch[] = [];
+  if (!same(emrName, roundsName)) out.push({ field: "name", rounds: roundsName, emr: emrName || "(none)" });
+  if ((p.birthDate ?? "") !== rounds.birthDate)
+    out.push({ field: "birthDate", rounds: rounds.birthDate, emr: p.birthDate ?? "(none)" });
+  if ((p.gender ?? "unknown") !== rounds.sex)
+    out.push({ field: "sex", rounds: rounds.sex, emr: p.gender ?? "(none)" });
+  return out;
+}
+
 /** The EMR's part of the view (the caller adds who, where and when). */
 export function recordsView(
   r: EmrRecord,
   local: LabResult[],
+  rounds?: RoundsDemographics,
 ): Pick<
   PatientRecords,
   "demographics" | "problems" | "allergies" | "medications" | "encounters" | "labResults"
@@ -68,6 +94,7 @@ export function recordsView(
             name?.text ?? ([...(name?.given ?? []), name?.family].filter(Boolean).join(" ") || "(no name)"),
           birthDate: r.patient.birthDate ?? null,
           gender: r.patient.gender ?? null,
+          mismatches: rounds ? mismatchesOf(r.patient, rounds) : [],
         }
       : null,
     problems: r.conditions

@@ -8,9 +8,12 @@ import type { Hl7Config } from "../../platform/config.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import type { Patients } from "../../services/patients/index.js";
 import { type Listener, startListener } from "./listener.js";
+import { loadTls } from "./mllp.js";
 import { SiuSender } from "./outbound.js";
 import { createHl7 } from "./service.js";
 
+export { acknowledgementsFor } from "./acks.js";
+export { startListener } from "./listener.js";
 export { SiuSender } from "./outbound.js";
 export { hl7Routes } from "./routes.js";
 export type { LabResult, OutboundMessage } from "./schema.js";
@@ -32,9 +35,11 @@ export interface Hl7RuntimeDeps extends ServiceDeps {
 export function createHl7Runtime(deps: Hl7RuntimeDeps) {
   const log = deps.log.child({ module: "hl7" });
   const service = createHl7({ ...deps, log });
+  const tls = loadTls(deps.config.tls);
   const sender = new SiuSender({
     db: deps.db,
     targets: deps.config.targets,
+    tls: tls.client,
     now: deps.now ?? (() => deps.clock.now()),
     log,
     pollMs: deps.pollMs ?? 1000,
@@ -54,7 +59,13 @@ export function createHl7Runtime(deps: Hl7RuntimeDeps) {
     async start({ sender: send }: { sender: boolean }): Promise<void> {
       if (send && deps.config.targets.length) await sender.start();
       if (deps.config.listenPort !== undefined)
-        listener = await startListener(deps.config.listenPort, service.receive, log, deps.listenHost);
+        listener = await startListener(
+          deps.config.listenPort,
+          service.receive,
+          log,
+          deps.listenHost,
+          tls.server,
+        );
     },
     wake: () => sender.wake(),
     async stop(): Promise<void> {

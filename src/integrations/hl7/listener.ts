@@ -1,9 +1,11 @@
 /**
- * Rounds' own MLLP listener (ROUNDS_HL7_LISTEN_PORT): each message is handled in turn per
- * connection and answered with its ACK. A frame that is not an HL7 message at all gets an AR
- * built by hand (there is no MSH to answer from).
+ * Rounds' own MLLP listener (ROUNDS_HL7_LISTEN_PORT), plain or over TLS (ROUNDS_HL7_TLS_CERT/KEY;
+ * with ROUNDS_HL7_TLS_CA, a peer must present a client certificate from that CA): each message is
+ * handled in turn per connection and answered with its acknowledgements. A frame that is not an
+ * HL7 message at all gets an AR built by hand (there is no MSH to answer from).
  */
 import net from "node:net";
+import tls from "node:tls";
 import { Hl7Message } from "@medplum/core";
 import { Hl7Connection, type Hl7ErrorEvent, type Hl7MessageEvent } from "@medplum/hl7";
 import type { FastifyBaseLogger } from "fastify";
@@ -28,12 +30,13 @@ function rejectUnreadable(reason: string): Hl7Message {
 
 export async function startListener(
   port: number,
-  handle: (msg: Hl7Message, peer: string) => Promise<Hl7Message>,
+  handle: (msg: Hl7Message, peer: string) => Promise<Hl7Message[]>,
   log: FastifyBaseLogger,
   host?: string,
+  secure?: { cert: string; key: string; ca?: string | undefined },
 ): Promise<Listener> {
   const connections = new Set<Hl7Connection>();
-  const server = net.createServer((socket) => {
+  const accept = (socket: net.Socket) => {
     const conn = new Hl7Connection(socket);
     connections.add(conn);
     const peer = socket.remoteAddress ?? "unknown";
@@ -41,11 +44,11 @@ export async function startListener(
     let queue = Promise.resolve();
     conn.addEventListener("message", (ev: Hl7MessageEvent) => {
       queue = queue.then(async () => {
-        const ack = await handle(ev.message, peer).catch((err: unknown) => {
+        const acks = await handle(ev.message, peer).catch((err: unknown) => {
           log.error({ err }, "HL7 listener could not handle a message");
-          return ev.message.buildAck({ ackCode: "AE" });
+          return [ev.message.buildAck({ ackCode: "AE" })];
         });
-        if (!conn.isClosed()) conn.send(ack);
+        for (const ack of acks) if (!conn.isClosed()) conn.send(ack);
       });
     });
     conn.addEventListener("error", (ev: Hl7ErrorEvent) => {
@@ -56,7 +59,19 @@ export async function startListener(
       } else log.debug({ err, peer }, "HL7 connection error");
     });
     conn.addEventListener("close", () => connections.delete(conn));
-  });
+  };
+  const server = secure
+    ? tls.createServer(
+        {
+          cert: secure.cert,
+          key: secure.key,
+          ...(secure.ca ? { ca: secure.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        accept,
+      )
+    : net.createServer(accept);
+  // a peer that fails the handshake (wrong CA, no client certificate) is dropped, and logged
+  server.on("tlsClientError", (err: Error) => log.warn({ err: err.message }, "HL7 TLS handshake refused"));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -66,7 +81,7 @@ export async function startListener(
   });
   const address = server.address();
   const actual = typeof address === "object" && address ? address.port : port;
-  log.info({ port: actual }, "HL7 MLLP listener started");
+  log.info({ port: actual, tls: Boolean(secure) }, "HL7 MLLP listener started");
   return {
     port: actual,
     async close() {

@@ -2,7 +2,11 @@
  * The SIU sender. Each round it (1) turns new schedule events into messages, one per configured
  * target, advancing its cursor in the same transaction (the cursor row is locked meanwhile, so one
  * replica at a time queues and every event is queued once); (2) claims due messages (SKIP LOCKED,
- * with a lease) and sends each over MLLP, waiting for its acknowledgement.
+ * with a lease) and sends each over MLLP (plain or TLS), waiting for its acknowledgement.
+ *
+ * A target seen for the first time is backfilled: under the same lock, a batch per round, it is
+ * queued an S12 for every future booked appointment whose chain it has not heard of; the S12
+ * carries the appointment's latest event seq, so an event it already reflects is not sent again.
  *
  * Never lost: a message is written before it is sent and stays pending until an AA (or CA)
  * answers it; a sender that dies mid-send leaves its claim to run out, and the message goes again
@@ -13,7 +17,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Hl7Message } from "@medplum/core";
-import { Hl7Client } from "@medplum/hl7";
+import type { Hl7Connection } from "@medplum/hl7";
 import type { FastifyBaseLogger } from "fastify";
 import type { Db, Executor } from "../../platform/db.js";
 import type { ScheduleEvent } from "../../platform/events.js";
@@ -22,28 +26,41 @@ import { locationService } from "../../services/locations/index.js";
 import { patientService } from "../../services/patients/index.js";
 import { physicianService } from "../../services/physicians/index.js";
 import { appointmentFacts, appointmentTypeCatalog } from "../../services/scheduling/index.js";
+import {
+  type Acknowledgement,
+  connectMllp,
+  exchange,
+  type MllpTarget,
+  type MllpTls,
+  parseTarget,
+} from "./mllp.js";
 import { type MessageRow, hl7Repository as repo } from "./repository.js";
 import { buildSiu, MAX_ATTEMPTS, retryDelayMs, type SiuFacts, type SiuTrigger, triggerFor } from "./siu.js";
 
 export interface SenderDeps {
   db: Db;
-  /** host:port of each MLLP endpoint. */
+  /** Each MLLP endpoint: host:port, or tls://host:port. */
   targets: readonly string[];
+  /** Certificates for tls:// targets (none: the system's CAs, no client certificate). */
+  tls?: MllpTls["client"];
   now: () => Date;
   log: FastifyBaseLogger;
   pollMs?: number;
   /** How long a claim lasts: longer than a connection attempt plus the wait for the ACK. */
   leaseMs?: number;
   ackTimeoutMs?: number;
+  /** How long to wait for the application answer after the receiver committed (CA). */
+  appAckMs?: number;
 }
 
 const EVENT_BATCH = 100;
+const BACKFILL_BATCH = 100;
 const MESSAGE_BATCH = 20;
 
 /** Reads what a message says about an appointment (undefined: it is gone). */
 async function factsOf(
   ex: Executor,
-  e: ScheduleEvent,
+  e: Pick<ScheduleEvent, "appointmentId" | "payload">,
   trigger: SiuTrigger,
   controlId: string,
   now: Date,
@@ -74,28 +91,7 @@ async function factsOf(
   };
 }
 
-/** The acknowledgement code (MSA-1) and the reason it gives (ERR-8, else MSA-3). */
-export function ackOf(reply: Hl7Message): { code: string; reason: string } {
-  const msa = reply.getSegment("MSA");
-  const err = reply.getSegment("ERR");
-  return {
-    code: (msa?.getComponent(1, 1) ?? "").toUpperCase(),
-    reason: err?.getComponent(8, 1) || msa?.getComponent(3, 1) || "",
-  };
-}
-
-/** Closes a connection, cutting it when the peer does not let it close in a second. */
-async function closeClient(client: Hl7Client): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    client.close().catch(() => {}),
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, 1000);
-    }),
-  ]);
-  clearTimeout(timer);
-  client.connection?.socket.destroy();
-}
+const controlIdFor = (seq: number) => `R${seq}-${randomUUID().replace(/-/g, "").slice(0, 12)}`;
 
 export class SiuSender {
   readonly id = randomUUID();
@@ -105,16 +101,21 @@ export class SiuSender {
   private stopped = true;
   /** Set when the process is abandoned mid-send (tests of a crash): nothing more is written. */
   private abandoned = false;
-  private readonly clients = new Set<Hl7Client>();
+  private readonly connections = new Set<Hl7Connection>();
   private readonly leaseMs: number;
   private readonly ackTimeoutMs: number;
+  private readonly targets: Map<string, MllpTarget>;
 
   constructor(private readonly deps: SenderDeps) {
     this.ackTimeoutMs = deps.ackTimeoutMs ?? 30_000;
     this.leaseMs = deps.leaseMs ?? this.ackTimeoutMs * 2 + 30_000;
+    this.targets = new Map(deps.targets.map((t) => [parseTarget(t).key, parseTarget(t)]));
   }
 
-  /** Starts at the newest event on first use: the EMR is not sent the history. */
+  /**
+   * Starts at the newest event on first use: the EMR is not sent the history of events, only what
+   * is on the books (the backfill).
+   */
   async start(): Promise<void> {
     if (!this.stopped) return;
     await repo.initCursor(this.deps.db, await lastSeq(this.deps.db));
@@ -155,7 +156,7 @@ export class SiuSender {
     this.abandoned = true;
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const c of this.clients) c.connection?.socket.destroy();
+    for (const c of this.connections) c.socket.destroy();
   }
 
   /** One round; exposed so that tests can drive the sender step by step. */
@@ -168,32 +169,69 @@ export class SiuSender {
     }
   }
 
-  /** Queues a message per target for each new event; true when a batch was read. */
+  /** Backfills new targets and queues a message per target for each new event. */
   async queueEvents(): Promise<void> {
     for (let batches = 0; batches < 50 && !this.abandoned; batches++) {
       const more = await this.deps.db.transaction().execute(async (tx) => {
         const cursor = await repo.lockCursor(tx);
         if (cursor === undefined) {
           await repo.initCursor(tx, await lastSeq(tx));
-          return false;
+          return true;
         }
+        const backfilling = await this.backfill(tx, cursor);
         const read = await readAfter(tx, cursor, EVENT_BATCH);
         for (const e of read.events) await this.queue(tx, e);
         if (read.through !== cursor) await repo.setCursor(tx, read.through);
-        return !read.settled || read.events.length === EVENT_BATCH;
+        return backfilling || !read.settled || read.events.length === EVENT_BATCH;
       });
       if (!more) return;
     }
+  }
+
+  /** Queues the next S12s of each target still being backfilled; true while some are left. */
+  private async backfill(tx: Executor, cursor: number): Promise<boolean> {
+    const now = this.deps.now();
+    let left = false;
+    for (const t of await repo.seeTargets(tx, [...this.targets.keys()], cursor)) {
+      const batch = await repo.futureBooked(tx, now, t.after, BACKFILL_BATCH);
+      let sent = 0;
+      for (const a of batch) {
+        const chainId = (await appointmentFacts.get(tx, a.id))?.originalId;
+        // the EMR has heard of this chain since: the events that follow tell it the rest
+        if (!chainId || (await repo.chainKnown(tx, t.target, chainId))) continue;
+        const seq = Math.max(t.firstSeenSeq, a.latestSeq);
+        const controlId = controlIdFor(seq);
+        const facts = await factsOf(tx, { appointmentId: a.id, payload: {} }, "S12", controlId, now);
+        if (!facts) continue;
+        await repo.enqueue(tx, {
+          target: t.target,
+          event_seq: seq,
+          appointment_id: a.id,
+          chain_id: facts.chainId,
+          trigger: "S12",
+          control_id: controlId,
+          body: buildSiu(facts),
+        });
+        sent++;
+      }
+      const done = batch.length < BACKFILL_BATCH;
+      await repo.backfillProgress(tx, t.target, batch.at(-1)?.id ?? t.after, sent, done ? now : null);
+      if (done) this.deps.log.info({ target: t.target }, "HL7 target backfilled with future bookings");
+      else left = true;
+    }
+    return left;
   }
 
   private async queue(tx: Executor, e: ScheduleEvent): Promise<void> {
     if (!e.appointmentId || !e.type.startsWith("appointment.")) return;
     const now = this.deps.now();
     let facts: SiuFacts | undefined;
-    for (const target of this.deps.targets) {
-      const controlId = `R${e.seq}-${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+    for (const target of this.targets.keys()) {
+      const controlId = controlIdFor(e.seq);
       const chainId = facts?.chainId ?? (await appointmentFacts.get(tx, e.appointmentId))?.originalId;
       if (!chainId) return;
+      // a backfilled S12 already told this target the appointment as it was after this event
+      if (await repo.covered(tx, target, e.appointmentId, e.seq)) continue;
       const trigger = triggerFor(e, await repo.chainKnown(tx, target, chainId));
       if (!trigger) continue;
       facts = await factsOf(tx, e, trigger, controlId, now);
@@ -212,7 +250,13 @@ export class SiuSender {
 
   /** Sends the due messages; false when none was due. */
   async deliverDue(): Promise<boolean> {
-    const claimed = await repo.claim(this.deps.db, this.deps.now(), this.leaseMs, MESSAGE_BATCH);
+    const claimed = await repo.claim(
+      this.deps.db,
+      [...this.targets.keys()],
+      this.deps.now(),
+      this.leaseMs,
+      MESSAGE_BATCH,
+    );
     if (!claimed.length) return false;
     const byTarget = new Map<string, MessageRow[]>();
     for (const m of claimed) byTarget.set(m.target, [...(byTarget.get(m.target) ?? []), m]);
@@ -221,22 +265,23 @@ export class SiuSender {
   }
 
   private async sendTo(target: string, messages: MessageRow[]): Promise<void> {
-    const at = target.lastIndexOf(":");
-    const client = new Hl7Client({
-      host: target.slice(0, at).replace(/^\[|\]$/g, ""),
-      port: Number(target.slice(at + 1)),
-      connectTimeout: 10_000,
-    });
-    // an unreachable peer's socket error must not become an unhandled event
-    client.addEventListener("error", () => {});
-    this.clients.add(client);
+    const endpoint = this.targets.get(target)!;
+    let conn: Hl7Connection | undefined;
     try {
       for (const m of messages) {
         if (this.abandoned) return;
         let outcome: { ok: true; code: string } | { ok: false; code: string | null; reason: string };
         try {
-          const reply = await client.sendAndWait(Hl7Message.parse(m.body), { timeoutMs: this.ackTimeoutMs });
-          const ack = ackOf(reply);
+          if (!conn) {
+            conn = await connectMllp(endpoint, this.deps.tls ?? {}, 10_000);
+            // a peer's socket error must not become an unhandled event
+            conn.addEventListener("error", () => {});
+            this.connections.add(conn);
+          }
+          const ack: Acknowledgement = await exchange(conn, Hl7Message.parse(m.body), {
+            timeoutMs: this.ackTimeoutMs,
+            appAckMs: this.deps.appAckMs ?? 5_000,
+          });
           outcome =
             ack.code === "AA" || ack.code === "CA"
               ? { ok: true, code: ack.code }
@@ -276,8 +321,11 @@ export class SiuSender {
         }
       }
     } finally {
-      this.clients.delete(client);
-      await closeClient(client);
+      if (conn) {
+        this.connections.delete(conn);
+        await conn.close().catch(() => {});
+        conn.socket.destroy();
+      }
     }
   }
 }

@@ -1,10 +1,18 @@
-/** SQL of the HL7 adapter's own tables (migrations/0036_hl7.sql). */
+/** SQL of the HL7 adapter's own tables (migrations/0036_hl7.sql, 0044_hl7_targets.sql). */
 import { type Generated, type Selectable, sql } from "kysely";
 import type { Executor } from "../../platform/db.js";
 import type { SiuTrigger } from "./siu.js";
 
 export type Hl7Tables = {
   hl7_cursor: { name: string; seq: number | string };
+  hl7_targets: {
+    target: string;
+    first_seen_seq: number | string;
+    first_seen_at: Generated<Date>;
+    backfill_after: string | null;
+    backfilled_at: Date | null;
+    backfilled: Generated<number>;
+  };
   hl7_messages: {
     id: Generated<string>;
     target: string;
@@ -85,6 +93,81 @@ export const hl7Repository = {
       .executeTakeFirst();
     return Boolean(row);
   },
+  /**
+   * Whether this target already has a message about the appointment that reports this event or a
+   * later one (a backfilled S12 read the appointment after the event): the event is then not sent.
+   */
+  async covered(db: Executor, target: string, appointmentId: string, seq: number): Promise<boolean> {
+    const row = await q(db)
+      .selectFrom("hl7_messages")
+      .select("id")
+      .where("target", "=", target)
+      .where("appointment_id", "=", appointmentId)
+      .where("event_seq", ">=", seq)
+      .limit(1)
+      .executeTakeFirst();
+    return Boolean(row);
+  },
+  /** Records the targets not seen before, at the cursor's position; returns those still backfilling. */
+  async seeTargets(
+    db: Executor,
+    targets: readonly string[],
+    seq: number,
+  ): Promise<Array<{ target: string; firstSeenSeq: number; after: string | null }>> {
+    if (!targets.length) return [];
+    await q(db)
+      .insertInto("hl7_targets")
+      .values(targets.map((target) => ({ target, first_seen_seq: seq })))
+      .onConflict((oc) => oc.column("target").doNothing())
+      .execute();
+    const rows = await q(db)
+      .selectFrom("hl7_targets")
+      .select(["target", "first_seen_seq", "backfill_after"])
+      .where("target", "in", [...targets])
+      .where("backfilled_at", "is", null)
+      .execute();
+    return rows.map((r) => ({
+      target: r.target,
+      firstSeenSeq: Number(r.first_seen_seq),
+      after: r.backfill_after,
+    }));
+  },
+  /** Moves a target's backfill on (done: no appointment is left after `after`). */
+  async backfillProgress(
+    db: Executor,
+    target: string,
+    after: string | null,
+    sent: number,
+    done: Date | null,
+  ) {
+    await q(db)
+      .updateTable("hl7_targets")
+      .set((eb) => ({ backfill_after: after, backfilled_at: done, backfilled: eb("backfilled", "+", sent) }))
+      .where("target", "=", target)
+      .execute();
+  },
+  /**
+   * The next future booked appointments after `after` (by id), each with its latest schedule event's
+   * seq (0 when none). Read-only over the scheduling tables: the EMR is told what is on the books.
+   */
+  async futureBooked(
+    db: Executor,
+    now: Date,
+    after: string | null,
+    limit: number,
+  ): Promise<Array<{ id: string; latestSeq: number }>> {
+    const r = await sql<{ id: string; latest_seq: number | string | null }>`
+      SELECT a.id, max(e.seq) AS latest_seq
+      FROM (
+        SELECT id FROM appointments
+        WHERE status IN ('booked', 'checked_in') AND starts_at > ${now}
+          ${after ? sql`AND id > ${after}` : sql``}
+        ORDER BY id LIMIT ${limit}) a
+      LEFT JOIN schedule_events e ON e.appointment_id = a.id
+      GROUP BY a.id
+      ORDER BY a.id`.execute(db);
+    return r.rows.map((x) => ({ id: x.id, latestSeq: Number(x.latest_seq ?? 0) }));
+  },
   async enqueue(
     db: Executor,
     m: Pick<
@@ -95,21 +178,29 @@ export const hl7Repository = {
     await q(db)
       .insertInto("hl7_messages")
       .values(m)
-      .onConflict((oc) => oc.columns(["target", "event_seq"]).doNothing())
+      .onConflict((oc) => oc.columns(["target", "event_seq", "appointment_id"]).doNothing())
       .execute();
   },
   /**
    * Claims due messages, each the oldest unacknowledged one of its chain at its target (a later
    * message waits for the earlier one, even a failed one, so the EMR hears of a chain in order).
-   * SKIP LOCKED: two replicas never claim the same message.
+   * SKIP LOCKED: two replicas never claim the same message. Only the sender's configured targets:
+   * a target taken out of the configuration keeps its messages, pending, for an administrator to see.
    */
-  async claim(db: Executor, now: Date, leaseMs: number, limit: number): Promise<MessageRow[]> {
+  async claim(
+    db: Executor,
+    targets: readonly string[],
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<MessageRow[]> {
+    if (!targets.length) return [];
     const until = new Date(now.getTime() + leaseMs);
     const r = await sql<MessageRow>`
       UPDATE hl7_messages SET claimed_until = ${until}, attempts = attempts + 1, last_sent_at = ${now}
       WHERE id IN (
         SELECT m.id FROM hl7_messages m
-        WHERE m.status = 'pending' AND m.next_attempt_at <= ${now}
+        WHERE m.status = 'pending' AND m.next_attempt_at <= ${now} AND m.target = ANY(${[...targets]}::text[])
           AND (m.claimed_until IS NULL OR m.claimed_until < ${now})
           AND NOT EXISTS (
             SELECT 1 FROM hl7_messages p

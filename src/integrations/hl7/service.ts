@@ -1,10 +1,11 @@
 /**
  * The HL7 adapter's operations: what administrators see of the outbound messages (and resend),
  * the lab results a physician sees with a patient's record, and the handling of each inbound
- * message, which acts through the patients service as the "HL7 interface" (an administrator's
- * rights, audited under its own user id and the sender's message control id).
+ * message, which acts through the patients service as the "HL7 interface": a system actor of its
+ * own role ("interface", with its own rules in the policy table: find any patient by MRN, update
+ * demographics and identity, merge), audited under its own user id and the message control id.
  */
-import { type Hl7Message, Hl7Segment } from "@medplum/core";
+import type { Hl7Message } from "@medplum/core";
 import type { FastifyBaseLogger } from "fastify";
 import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
@@ -15,6 +16,7 @@ import type { ServiceDeps } from "../../platform/module.js";
 import { patient as patientTarget } from "../../platform/policy.js";
 import type { Page } from "../../platform/schemas.js";
 import type { Patient, Patients } from "../../services/patients/index.js";
+import { acknowledgementsFor, type InboundOutcome } from "./acks.js";
 import {
   type Demographics,
   type InboundCommand,
@@ -24,7 +26,6 @@ import {
 } from "./inbound.js";
 import { type LabResultRow, type MessageRow, hl7Repository as repo } from "./repository.js";
 import type { LabResult, MessageQuery, OutboundMessage } from "./schema.js";
-import { escapeHl7 } from "./siu.js";
 
 /** The user id the HL7 interface's changes are audited under (no sign-in has it). */
 export const HL7_INTERFACE_USER = "00000000-0000-4000-8000-0000000000a7";
@@ -32,7 +33,7 @@ export const HL7_INTERFACE_USER = "00000000-0000-4000-8000-0000000000a7";
 export function interfaceActor(controlId: string, peer: string): Actor {
   return {
     userId: HL7_INTERFACE_USER,
-    role: "admin",
+    role: "interface",
     email: "hl7-interface@rounds.invalid",
     displayName: "HL7 interface",
     sessionId: "",
@@ -82,29 +83,6 @@ const toLabResult = (r: LabResultRow): LabResult => ({
 export interface Hl7Deps extends ServiceDeps {
   patients: Patients;
   log: FastifyBaseLogger;
-}
-
-/** An ACK for `msg`: AA, or AE/AR with the reason in ERR-8 (and MSA-3). */
-export function ackFor(msg: Hl7Message, code: "AA" | "AE" | "AR", reason?: string): Hl7Message {
-  if (code === "AA") return msg.buildAck({ ackCode: "AA" });
-  const text = escapeHl7(reason ?? "").slice(0, 400);
-  const err = new Hl7Segment(
-    [
-      "ERR",
-      "",
-      "",
-      code === "AR" ? "200^Unsupported message type^HL70357" : "207^Application error^HL70357",
-      "E",
-      "",
-      "",
-      "",
-      text,
-    ],
-    msg.context,
-  );
-  const ack = msg.buildAck({ ackCode: code, errSegment: err });
-  ack.getSegment("MSA")?.setField(3, text);
-  return ack;
 }
 
 /** Where a patient field the patients service refused came from in the message. */
@@ -261,24 +239,31 @@ export function createHl7({ db, clock, policies, patients, log }: Hl7Deps) {
     receivedFor: async (db: Executor, patientId: string): Promise<LabResult[]> =>
       (await repo.labResultsOf(db, patientId)).map(toLabResult),
 
-    /** Handles one inbound message and answers it: AA when done, AE/AR (nothing changed) otherwise. */
-    async receive(msg: Hl7Message, peer: string): Promise<Hl7Message> {
-      const controlId = msg.getSegment("MSH")?.getField(10)?.toString() ?? "";
-      try {
-        const cmd = readInbound(msg);
-        await apply(interfaceActor(controlId, peer), cmd, controlId);
-        return ackFor(msg, "AA");
-      } catch (err) {
-        if (err instanceof InboundRejection) return ackFor(msg, err.code, err.message);
-        if (err instanceof ProblemError) {
-          const first = err.errors[0];
-          const where = first && (HL7_FIELD[first.field] ?? first.field);
-          return ackFor(msg, "AE", first ? `${where}: ${first.message}` : err.message);
-        }
-        log.error({ err, controlId, type: messageTypeOf(msg) }, "HL7 inbound message failed");
-        return ackFor(msg, "AE", "the message could not be processed");
-      }
+    /**
+     * Handles one inbound message and answers it (acks.ts): AA when done, AE/AR (nothing changed)
+     * otherwise; in enhanced mode, a commit acknowledgement first, as the sender asked.
+     */
+    async receive(msg: Hl7Message, peer: string): Promise<Hl7Message[]> {
+      return acknowledgementsFor(msg, await outcomeOf(msg, peer));
     },
   };
+
+  async function outcomeOf(msg: Hl7Message, peer: string): Promise<InboundOutcome> {
+    const controlId = msg.getSegment("MSH")?.getField(10)?.toString() ?? "";
+    try {
+      const cmd = readInbound(msg);
+      await apply(interfaceActor(controlId, peer), cmd, controlId);
+      return { code: "AA" };
+    } catch (err) {
+      if (err instanceof InboundRejection) return { code: err.code, reason: err.message };
+      if (err instanceof ProblemError) {
+        const first = err.errors[0];
+        const where = first && (HL7_FIELD[first.field] ?? first.field);
+        return { code: "AE", reason: first ? `${where}: ${first.message}` : err.message };
+      }
+      log.error({ err, controlId, type: messageTypeOf(msg) }, "HL7 inbound message failed");
+      return { code: "failed", reason: "the message could not be processed" };
+    }
+  }
 }
 export type Hl7Service = ReturnType<typeof createHl7>;

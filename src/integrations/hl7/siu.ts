@@ -91,7 +91,7 @@ export function buildSiu(f: SiuFacts): string {
   const doctor = `${f.physician.id}^${e(f.physician.familyName)}^${e(f.physician.givenName)}`;
   const action = f.trigger === "S15" || f.trigger === "S17" ? "D" : f.trigger === "S12" ? "A" : "U";
   const segments = [
-    `MSH|^~\\&|ROUNDS|ROUNDS|EMR|EMR|${hl7Time(f.createdAt)}||SIU^${f.trigger}^SIU_S12|${f.controlId}|P|2.5.1`,
+    `MSH|^~\\&|ROUNDS|ROUNDS|EMR|EMR|${hl7Time(f.createdAt)}||SIU^${f.trigger}^SIU_S12|${f.controlId}|P|2.5.1|||AL|AL`,
     [
       "SCH",
       `${f.chainId}^ROUNDS`,

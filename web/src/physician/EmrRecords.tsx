@@ -1,9 +1,10 @@
 /**
  * The patient's record from the EMR (problems, allergies, medications, recent encounters, lab
  * results), read when the physician opens it and audited with the location they say they are at
- * (one of their own: the server checks).
+ * (one of their own: the server checks). The EMR's patient is found by MRN; where its name, date of
+ * birth or sex differ from Rounds' record, the difference is shown before anything else.
  */
-import { Badge, Group, Paper, Select, Table, Tabs, Text, Title } from "@mantine/core";
+import { Alert, Badge, Group, List, Paper, Select, Table, Tabs, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { z } from "zod";
@@ -16,6 +17,7 @@ import { humanize, QueryView } from "../shared/ui.js";
 type PatientRecords = z.infer<typeof patientRecords>;
 
 const dateOf = (s: string | null) => (s ? formatPlainDate(s.slice(0, 10)) : "—");
+const MISMATCH_LABEL = { name: "Name", birthDate: "Date of birth", sex: "Sex" } as const;
 const FLAG_COLOR = { low: "blue", high: "red", abnormal: "orange", normal: "gray" } as const;
 
 function flagBadge(flag: PatientRecords["labResults"][number]["flag"]) {
@@ -102,6 +104,22 @@ export function EmrRecords({ patientId, physicianId }: { patientId: string; phys
                 : "The EMR has no record of this patient."}
               {r.source === "simulator" ? " (demo EMR simulator)" : ""}
             </Text>
+            {r.demographics?.mismatches.length ? (
+              <Alert color="orange" title="The EMR's details differ from Rounds'" mb="sm">
+                <Text size="sm">Check that this is the same person before relying on the record.</Text>
+                <List size="sm">
+                  {r.demographics.mismatches.map((m) => (
+                    <List.Item key={m.field}>
+                      {MISMATCH_LABEL[m.field]}: Rounds has{" "}
+                      {m.field === "birthDate" ? formatPlainDate(m.rounds) : humanize(m.rounds)}, the EMR has{" "}
+                      {m.field === "birthDate" && /^\d{4}-\d{2}-\d{2}$/.test(m.emr)
+                        ? formatPlainDate(m.emr)
+                        : humanize(m.emr)}
+                    </List.Item>
+                  ))}
+                </List>
+              </Alert>
+            ) : null}
             <Tabs defaultValue="labs" keepMounted={false}>
               <Tabs.List>
                 <Tabs.Tab value="labs">Lab results ({r.labResults.length})</Tabs.Tab>
