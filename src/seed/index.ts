@@ -142,12 +142,12 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       summary.outOfService = await seedDemoOutOfService(tx, { today: options.today });
       await seedDemoHl7(tx, { today: options.today });
       // the demo's first main campus overbooks: one extra seat in a session expected to miss more
-      // than 1.5 visits (its full days do, once the no-show model has trained on the seeded
+      // than one visit (its busiest sessions do, once the no-show model has trained on the seeded
       // history), offered to staff and to patients in Find care
       const campus = plan.locations.find((l) => l.kind === "main_campus");
       if (campus)
         await sql`INSERT INTO overbooking_rules (location_id, enabled, threshold, offer_to_patients, updated_at)
-          VALUES (${campus.id}, true, 1.5, true, ${new Date(`${options.today}T00:00:00Z`)})`.execute(tx);
+          VALUES (${campus.id}, true, 1, true, ${new Date(`${options.today}T00:00:00Z`)})`.execute(tx);
       // copay rules, caps, contracts and a saved capacity proposal (not counted in the summary)
       await seedDemoPricing(tx, { today: options.today });
     }
