@@ -18,6 +18,7 @@ import { locationTarget, patient } from "../../platform/policy.js";
 import { toIso } from "../../platform/schemas.js";
 import { appointmentRepository as appts } from "./appointments.repository.js";
 import type { OptionRef } from "./availability/option-id.js";
+import { facilities } from "./availability.service.js";
 import { reasonOf } from "./booking.explain.js";
 import { BookingConflict, eventOf, place } from "./booking.service.js";
 import { publishChange, type SchedulingCaches } from "./caches.js";
@@ -64,6 +65,9 @@ export function createExtraSeats({
         throw problems.invalid("query.to", "the window may span at most 7 days");
       return db.transaction().execute(async (tx) => {
         await policies.authorize(tx, actor, "manage_overbooking", locationTarget(locationId, "params.id"));
+        const snapshot = await facilities(tx, { inTransaction: true, cache: caches.facilities });
+        if (!snapshot.locations.some((l) => l.id === locationId))
+          throw problems.notFound("location", "params.id");
         const rule = await overbookingRepository.get(tx, locationId);
         const seats = rule?.enabled
           ? await openSeats(tx, caches, noShowRisk, new Map([[locationId, rule]]), {
