@@ -142,11 +142,13 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       await seedDemoQuality(tx, { seed: options.seed, today: options.today });
       summary.outOfService = await seedDemoOutOfService(tx, { today: options.today });
       await seedDemoHl7(tx, { today: options.today });
-      // the demo's first main campus overbooks: one extra seat in a session expected to miss 1.5 visits
+      // the demo's first main campus overbooks: one extra seat in a session expected to miss more
+      // than one visit (its busiest sessions do, once the no-show model has trained on the seeded
+      // history), offered to staff and to patients in Find care
       const campus = plan.locations.find((l) => l.kind === "main_campus");
       if (campus)
-        await sql`INSERT INTO overbooking_rules (location_id, enabled, threshold, updated_at)
-          VALUES (${campus.id}, true, 1.5, ${new Date(`${options.today}T00:00:00Z`)})`.execute(tx);
+        await sql`INSERT INTO overbooking_rules (location_id, enabled, threshold, offer_to_patients, updated_at)
+          VALUES (${campus.id}, true, 1, true, ${new Date(`${options.today}T00:00:00Z`)})`.execute(tx);
       // copay rules, caps, contracts and a saved capacity proposal (not counted in the summary)
       await seedDemoPricing(tx, { today: options.today });
       // the copay of every booking above, as the price recorder keeps it (revenue: the patient's share)

@@ -7,12 +7,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AskedOption, BookingFacts } from "../../src/services/scheduling/availability/check.js";
 import { findOptions } from "../../src/services/scheduling/availability/engine.js";
+import { createOptionIds, type OptionRef } from "../../src/services/scheduling/availability/option-id.js";
 import {
   checkExtraSeat,
   type ExtraSeat,
   expectedNoShows,
   extraSeatOf,
+  offersTo,
   type SessionAppointment,
+  sessionsOf,
 } from "../../src/services/scheduling/availability/overbooking.js";
 import type { AvailabilityInput, SlotCandidate } from "../../src/services/scheduling/availability/types.js";
 import { arbNetwork, buildInput } from "../support/networks.js";
@@ -186,5 +189,91 @@ describe("the extra seat is a capacity of 2 for one slot and nothing else", () =
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe("who is offered the extra seat, and in which session", () => {
+  it("staff are offered it while the rule is on; patients only when the location also offers it to them", () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.option(fc.boolean(), { nil: undefined }), (enabled, toPatients) => {
+        const r = {
+          enabled,
+          threshold: 1,
+          ...(toPatients === undefined ? {} : { offerToPatients: toPatients }),
+        };
+        expect(offersTo(r, "staff")).toBe(enabled);
+        expect(offersTo(r, "patient")).toBe(enabled && toPatients === true);
+      }),
+    );
+    expect(offersTo(null, "staff")).toBe(false);
+  });
+
+  it("a session is one planned block: its appointments are the physician's at its location starting in it", () => {
+    const block = (physicianId: string, locationId: string, start: number, end: number) => ({
+      physicianId,
+      locationId,
+      start,
+      end,
+      appointmentTypeIds: [],
+    });
+    const appt = (id: string, physicianId: string, locationId: string, start: number) => ({
+      id,
+      physicianId,
+      locationId,
+      roomId: null,
+      start,
+      end: start + 10,
+      risk: 0.5,
+      extraSeat: false,
+    });
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.constantFrom("p", "q"), fc.constantFrom("L", "M"), fc.integer({ min: 0, max: 200 })),
+        ),
+        (list) => {
+          const appointments = list.map(([p, l, t], i) => appt(`a${i}`, p, l, t));
+          const blocks = [block("p", "L", 0, 100), block("p", "L", 100, 200), block("q", "M", 50, 150)];
+          const sessions = sessionsOf(appointments, blocks);
+          // the reference: each appointment in the one block it falls into, if any
+          for (const a of appointments) {
+            const home = blocks.filter(
+              (b) =>
+                b.physicianId === a.physicianId &&
+                b.locationId === a.locationId &&
+                a.start >= b.start &&
+                a.start < b.end,
+            );
+            const found = sessions.filter((s) => s.appointments.includes(a));
+            expect(found.map((s) => s.block)).toEqual(home);
+          }
+          expect(sessions.every((s) => s.appointments.length > 0)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it("an extra-seat option id carries the mark under its signature, and an ordinary one never gains it", () => {
+    const ids = createOptionIds(new Uint8Array(32).fill(7));
+    const ref: OptionRef = {
+      physicianId: "p",
+      locationId: "L",
+      roomId: "r",
+      equipmentIds: [],
+      start: 1_000,
+      end: 2_000,
+      appointmentTypeId: "t",
+      telehealth: false,
+      stepFree: false,
+    };
+    const seat = ids.open(ids.issue({ ...ref, extraSeat: true }, 0), 1);
+    expect(seat).toMatchObject({ ok: true, option: { extraSeat: true } });
+    const plain = ids.open(ids.issue(ref, 0), 1);
+    expect(plain.ok && plain.option.extraSeat).toBeFalsy();
+    // appending the mark to an ordinary id's payload breaks its signature
+    const [payload, mac] = ids.issue(ref, 0).split(".") as [string, string];
+    const fields = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as unknown[];
+    const marked = `${Buffer.from(JSON.stringify([...fields, 1])).toString("base64url")}.${mac}`;
+    expect(ids.open(marked, 1)).toEqual({ ok: false, problem: "invalid" });
   });
 });

@@ -195,6 +195,8 @@ export function buildView(
       timeZone: when.timeZone,
       minutes: Math.round((a.end.getTime() - a.start.getTime()) / 60_000),
       reason: a.reason,
+      // an overbooking rule's extra seat: the patient may wait (both patients may come)
+      extraSeat: a.extraSeat === true,
     },
     physician: { name: `${physician.givenName} ${physician.familyName}, ${physician.title}` },
     location: {

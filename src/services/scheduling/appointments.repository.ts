@@ -43,6 +43,8 @@ export type AppointmentTables = {
     checked_in_at: Date | null;
     started_at: Date | null;
     completed_at: Date | null;
+    /** A second patient in a booked slot, under a location's overbooking rule (migration 0035). */
+    extra_seat: Generated<boolean>;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
   };

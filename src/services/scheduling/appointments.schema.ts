@@ -73,6 +73,16 @@ export const slotOption = z.object({
   distanceKm: z.number().nullable(),
   score: z.number(),
   reasons: z.array(z.string()),
+  extraSeat: z
+    .object({
+      expectedNoShows: z.number().describe("the session's expected no-shows (sum of its no-show risks)"),
+      threshold: z.number().describe("the location's overbooking threshold they exceed"),
+      explanation: z.string(),
+    })
+    .optional()
+    .describe(
+      "present on an extra seat: a second patient in a booked slot, under the location's overbooking rule",
+    ),
 });
 export type SlotOptionDto = z.infer<typeof slotOption>;
 
@@ -124,6 +134,7 @@ export const appointment = z.object({
   reason: z.string().nullable(),
   cancelReason: z.string().nullable(),
   rescheduledFrom: uuid.nullable(),
+  extraSeat: z.boolean().describe("a second patient in a booked slot, under the location's overbooking rule"),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

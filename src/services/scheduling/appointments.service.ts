@@ -32,6 +32,8 @@ import { type GroupHold, type GroupOption, groupBooking } from "./booking.group.
 import { booking, eventOf } from "./booking.service.js";
 import { publishChange, type SchedulingCaches } from "./caches.js";
 import { equipmentInUseAt } from "./equipment-labels.js";
+import { extraSeatOptions } from "./extra-seat.offers.js";
+import type { NoShowRisk } from "./suggestions.schema.js";
 
 /** Allowed lifecycle moves: booked → checked_in → in_progress → completed, or cancelled / no_show. */
 const TRANSITIONS: Record<string, readonly string[]> = {
@@ -74,6 +76,7 @@ async function view(
     reason: r.reason,
     cancelReason: r.cancel_reason,
     rescheduledFrom: r.rescheduled_from,
+    extraSeat: r.extra_seat,
     createdAt: toIso(r.created_at),
     updatedAt: toIso(r.updated_at),
   };
@@ -120,6 +123,8 @@ export interface AppointmentDeps extends ServiceDeps {
   caches: SchedulingCaches;
   /** The configured telehealth provider's links, issued and revoked inside bookings' transactions. */
   telehealth: TelehealthLinks;
+  /** The no-show model's risks: where an overbooking rule is on, they open extra seats. */
+  noShowRisk?: NoShowRisk | undefined;
 }
 
 /**
@@ -135,9 +140,10 @@ export function createAppointments({
   optionIds,
   caches,
   telehealth,
+  noShowRisk,
 }: AppointmentDeps) {
   const lifecycle = appointmentLifecycle(policies, clock, caches, telehealth);
-  const bookingDeps = { rules, optionIds, caches, policies, telehealth };
+  const bookingDeps = { rules, optionIds, caches, policies, telehealth, noShowRisk };
   const toAppointment = (ex: Executor, r: PlacedRow) => view(ex, r, caches);
   return {
     /** Bookable options for a need, ranked; searching for a patient is a read of their data. */
@@ -161,8 +167,10 @@ export function createAppointments({
         });
       }
       const result = await searchOptions(db, rules, need, caches);
+      // the extra seats an overbooking rule opens come after the ordinary options, marked as such
+      const seats = await extraSeatOptions(db, { rules, caches, optionIds, noShowRisk }, actor, need, result);
       return {
-        options: result.options.map((o) => toOptionDto(o, result, optionIds)),
+        options: [...result.options.map((o) => toOptionDto(o, result, optionIds)), ...seats],
         searched: {
           physicians: result.physicians.length,
           from: new Date(need.from).toISOString(),

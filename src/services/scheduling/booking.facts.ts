@@ -25,8 +25,8 @@ export interface FactsRequest {
   option: OptionRef;
   patientId: string;
   rules: BookingRules;
-  /** The facilities' stamp read with the booking's locks. */
-  facilitiesStamp: string;
+  /** The facilities' stamp read with the booking's locks (absent: read now, for a search's check). */
+  facilitiesStamp: string | undefined;
   /** Staff override of follow-up continuity, or an admin. */
   ignoreContinuity: boolean;
   /** An appointment being moved: it no longer counts against the patient. */

@@ -22,13 +22,16 @@ import {
   type PlacedRow,
 } from "./appointments.repository.js";
 import type { SlotOptionDto } from "./appointments.schema.js";
-import { checkOption } from "./availability/check.js";
+import { checkOption, type OptionCheck } from "./availability/check.js";
 import type { OptionIds, OptionRef } from "./availability/option-id.js";
+import type { ExtraSeat } from "./availability/overbooking.js";
 import { searchOptions, toOptionDto } from "./availability.service.js";
 import { reasonOf } from "./booking.explain.js";
 import { bookingFacts } from "./booking.facts.js";
 import { publishChange, type SchedulingCaches } from "./caches.js";
 import { equipmentTransport } from "./equipment-transport.repository.js";
+import { checkAsExtraSeat } from "./extra-seat.check.js";
+import type { NoShowRisk } from "./suggestions.schema.js";
 
 export type DecodedOption = OptionRef;
 export { BookingConflict, openOrFail } from "./booking.refusals.js";
@@ -46,6 +49,8 @@ export interface BookingDeps {
   policies: Pick<Policies, "authorize">;
   /** Issues, moves and revokes video visits' join links inside the booking transaction. */
   telehealth: TelehealthLinks;
+  /** The no-show model's risks: they decide which slot an overbooking rule's extra seat is. */
+  noShowRisk?: NoShowRisk | undefined;
 }
 
 /** A booked video visit gets its join link in the transaction that books it. */
@@ -110,12 +115,17 @@ const MAX_ROOM_ROUNDS = 25;
  */
 export async function place(
   tx: Executor,
-  { rules, caches, telehealth }: Pick<BookingDeps, "rules" | "caches" | "telehealth">,
+  {
+    rules,
+    caches,
+    telehealth,
+    noShowRisk,
+  }: Pick<BookingDeps, "rules" | "caches" | "telehealth" | "noShowRisk">,
   actor: Actor,
   opt: DecodedOption,
   patientId: string,
   mode: PlaceMode,
-): Promise<PlacedRow> {
+): Promise<PlacedRow & { seat?: ExtraSeat }> {
   // the facilities' stamp comes with the locks: the facts are read against it
   const { facilitiesStamp } = await appts.lockForBooking(
     tx,
@@ -145,7 +155,10 @@ export async function place(
     // conflict with the present, not a malformed request
     if (facts === "withdrawn") throw new BookingConflict("unavailable");
     // the room the patient was shown, when still free; after a lost room, any
-    const check = checkOption(facts, { ...opt, roomId: roomLost ? null : opt.roomId });
+    // an extra seat is its session's one doubled slot, decided again here (`extra-seat.check.ts`)
+    const check: OptionCheck & { seat?: ExtraSeat } = opt.extraSeat
+      ? await checkAsExtraSeat(tx, noShowRisk, actor, facts, opt)
+      : checkOption(facts, { ...opt, roomId: roomLost ? null : opt.roomId });
     if (!check.ok) throw new BookingConflict(check.reason);
     const travelling = facts.equipment.filter((e) => e.travels && check.equipmentIds.includes(e.id));
     if (travelling.some((e) => !locked.has(e.id))) {
@@ -181,6 +194,7 @@ export async function place(
       checked_in_at: null,
       started_at: null,
       completed_at: null,
+      extra_seat: opt.extraSeat === true,
     });
     if (!row) {
       // taken by a booking that has committed, which the next check sees, or by a hold that has
@@ -199,7 +213,11 @@ export async function place(
     // a moved visit takes its link along (moveWithin); a new booking gets one
     if (row.telehealth && mode.status === "booked" && !mode.rescheduledFrom)
       await telehealth.issue(tx, visitOf(row));
-    return { ...row, equipmentIds: [...check.equipmentIds].sort() };
+    return {
+      ...row,
+      equipmentIds: [...check.equipmentIds].sort(),
+      ...(check.seat ? { seat: check.seat } : {}),
+    };
   }
   throw new BookingConflict("room");
 }

@@ -1,35 +1,36 @@
 /**
- * Booking the extra seat a location's overbooking rule offers: a second patient in the slot of a
- * booked appointment, when the rule is on at its location and the physician's session is expected
- * to miss more visits than the threshold (the no-show model's risks, fed by the composition root).
- * Staff of the location and administrators book it. Inside one transaction, under the booking
- * path's locks: the session's appointments and their risks decide the seat (`extraSeatOf`), the
- * booking's own facts decide the rest (`checkExtraSeat`), and the database holds the slot to two.
+ * Booking the extra seat a location's overbooking rule offers by the appointment it doubles: a
+ * second patient in the slot of a booked appointment, when the rule is on at its location and the
+ * physician's session is expected to miss more visits than the threshold (the no-show model's
+ * risks, fed by the composition root). Staff of the location and administrators book it. It goes
+ * through the booking path (`place`) as an extra-seat option of that slot, so a search's extra-seat
+ * option and this call decide alike: under the booking's locks, `checkAsExtraSeat`.
  */
 
-import { sql } from "kysely";
+import type { TelehealthLinks } from "../../integrations/telehealth/index.js";
 import type { Actor } from "../../platform/access.js";
 import { auditService } from "../../platform/audit/index.js";
 import type { BookingConfig } from "../../platform/config.js";
-import type { Executor } from "../../platform/db.js";
 import { problems } from "../../platform/errors.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import { locationTarget, patient } from "../../platform/policy.js";
-import { type AppointmentRow, appointmentRepository as appts } from "./appointments.repository.js";
-import { checkExtraSeat, extraSeatOf, type SessionAppointment } from "./availability/overbooking.js";
+import { toIso } from "../../platform/schemas.js";
+import { appointmentRepository as appts } from "./appointments.repository.js";
+import type { OptionRef } from "./availability/option-id.js";
+import { facilities } from "./availability.service.js";
 import { reasonOf } from "./booking.explain.js";
-import { bookingFacts } from "./booking.facts.js";
-import { BookingConflict, eventOf } from "./booking.service.js";
+import { BookingConflict, eventOf, place } from "./booking.service.js";
 import { publishChange, type SchedulingCaches } from "./caches.js";
-import { equipmentTransport } from "./equipment-transport.repository.js";
+import { openSeats } from "./extra-seat.offers.js";
 import { overbookingRepository } from "./overbooking.repository.js";
+import { type OpenSeatsDto, OVERBOOKING_EXPLANATION } from "./overbooking.schema.js";
 import type { NoShowRisk } from "./suggestions.schema.js";
-import { visitRepository } from "./visits.repository.js";
 
 export interface ExtraSeatDeps extends ServiceDeps {
   booking: BookingConfig;
   caches: SchedulingCaches;
+  telehealth: TelehealthLinks;
   noShowRisk?: NoShowRisk | undefined;
 }
 
@@ -39,39 +40,57 @@ export interface ExtraSeatBooking {
   expectedNoShows: number;
 }
 
-/** The physician's booked appointments at the location over [from, to), with their seats and rooms. */
-async function sessionOf(
-  tx: Executor,
-  noShowRisk: NoShowRisk,
-  row: AppointmentRow,
-  block: { start: number; end: number },
-): Promise<SessionAppointment[] | null> {
-  const visits = await visitRepository.upcoming(tx, {
-    from: new Date(block.start),
-    to: new Date(block.end),
-    locationIds: [row.location_id],
-    physicianId: row.physician_id,
-    limit: 500,
-  });
-  const risks = await noShowRisk(tx, visits);
-  if (!risks) return null;
-  const ids = visits.map((v) => v.id);
-  const seats = await sql<{ id: string; room_id: string | null; ends_at: Date; extra_seat: boolean }>`
-    SELECT id, room_id, ends_at, extra_seat FROM appointments WHERE id = ANY(${ids}::uuid[])`.execute(tx);
-  const byId = new Map(seats.rows.map((r) => [r.id, r]));
-  return visits.map((v, i) => ({
-    id: v.id,
-    locationId: v.locationId,
-    roomId: byId.get(v.id)?.room_id ?? null,
-    start: v.start.getTime(),
-    end: byId.get(v.id)!.ends_at.getTime(),
-    risk: risks[i]!,
-    extraSeat: byId.get(v.id)?.extra_seat ?? false,
-  }));
-}
-
-export function createExtraSeats({ db, policies, booking: rules, caches, noShowRisk }: ExtraSeatDeps) {
+export function createExtraSeats({
+  db,
+  policies,
+  booking: rules,
+  caches,
+  telehealth,
+  noShowRisk,
+}: ExtraSeatDeps) {
   return {
+    /**
+     * The extra seats open at the location over [from, to) (a desk's day view): what the rule
+     * offers right now, each by the appointment it doubles.
+     */
+    async open(
+      actor: Actor,
+      locationId: string,
+      window: { from: string; to: string },
+    ): Promise<OpenSeatsDto> {
+      const from = Date.parse(window.from);
+      const to = Date.parse(window.to);
+      if (!(to > from)) throw problems.invalid("query.to", "must be after from");
+      if (to - from > 7 * 86_400_000)
+        throw problems.invalid("query.to", "the window may span at most 7 days");
+      return db.transaction().execute(async (tx) => {
+        await policies.authorize(tx, actor, "manage_overbooking", locationTarget(locationId, "params.id"));
+        const snapshot = await facilities(tx, { inTransaction: true, cache: caches.facilities });
+        if (!snapshot.locations.some((l) => l.id === locationId))
+          throw problems.notFound("location", "params.id");
+        const rule = await overbookingRepository.get(tx, locationId);
+        const seats = rule?.enabled
+          ? await openSeats(tx, caches, noShowRisk, new Map([[locationId, rule]]), {
+              physicianIds: null,
+              locationIds: [locationId],
+              from: Math.max(from, Date.now()),
+              to,
+            })
+          : [];
+        return {
+          seats: seats.map(({ seat, physicianId, threshold }) => ({
+            doubles: seat.appointmentId,
+            physicianId,
+            roomId: seat.roomId,
+            start: toIso(new Date(seat.start)),
+            end: toIso(new Date(seat.end)),
+            expectedNoShows: seat.expectedNoShows,
+            threshold,
+          })),
+          explanation: OVERBOOKING_EXPLANATION,
+        };
+      });
+    },
     /** Books `patientId` into the extra seat of appointment `appointmentId`'s slot. */
     async book(actor: Actor, appointmentId: string, patientId: string): Promise<ExtraSeatBooking> {
       try {
@@ -96,17 +115,11 @@ export function createExtraSeats({ db, policies, booking: rules, caches, noShowR
         "manage_overbooking",
         locationTarget(doubled.location_id, "params.id"),
       );
-      if (!["booked", "checked_in"].includes(doubled.status)) throw new BookingConflict("unavailable");
+      if (!["booked", "checked_in"].includes(doubled.status) || doubled.telehealth || doubled.extra_seat)
+        throw new BookingConflict("unavailable");
       const rule = await overbookingRepository.get(tx, doubled.location_id);
       if (!rule?.enabled) throw new BookingConflict("unavailable");
-      if (!noShowRisk) throw new BookingConflict("unavailable");
-      const { facilitiesStamp } = await appts.lockForBooking(
-        tx,
-        { physicianId: doubled.physician_id, patientId, roomId: doubled.room_id, equipmentIds: [] },
-        doubled.starts_at,
-        doubled.ends_at,
-      );
-      const option = {
+      const option: OptionRef = {
         physicianId: doubled.physician_id,
         locationId: doubled.location_id,
         roomId: doubled.room_id,
@@ -115,58 +128,24 @@ export function createExtraSeats({ db, policies, booking: rules, caches, noShowR
         end: doubled.ends_at.getTime(),
         appointmentTypeId: doubled.appointment_type_id,
         telehealth: false,
+        extraSeat: true,
       };
-      const facts = await bookingFacts(
-        tx,
-        {
-          option,
-          patientId,
-          rules: { minNoticeMinutes: rules.minNoticeMinutes, horizonDays: rules.horizonDays },
-          facilitiesStamp,
-          // the slot is the doubled appointment's physician: continuity chose them already
-          ignoreContinuity: true,
-          now: Date.now(),
-        },
-        caches,
-      );
-      if (facts === "withdrawn") throw new BookingConflict("unavailable");
-      const block = facts.blocks.find(
-        (b) => b.locationId === option.locationId && b.start <= option.start && b.end >= option.end,
-      );
-      if (!block || doubled.telehealth) throw new BookingConflict("unavailable");
-      const session = await sessionOf(tx, noShowRisk, doubled, block);
-      const seat = session && extraSeatOf(session, rule);
-      if (!seat || seat.appointmentId !== doubled.id) throw new BookingConflict("unavailable");
-      const check = checkExtraSeat(facts, option, seat);
-      if (!check.ok) throw new BookingConflict(check.reason);
-      if (facts.equipment.some((e) => e.travels && check.equipmentIds.includes(e.id)))
-        // equipment that travels needs its transport planned: not for an extra seat
-        throw new BookingConflict("equipment");
-      const inserted = await sql<AppointmentRow>`
-          INSERT INTO appointments (patient_id, physician_id, location_id, room_id, appointment_type_id,
-            starts_at, ends_at, status, telehealth, created_by, extra_seat)
-          VALUES (${patientId}, ${doubled.physician_id}, ${doubled.location_id}, ${check.roomId},
-            ${doubled.appointment_type_id}, ${doubled.starts_at}, ${new Date(check.end)}, 'booked', false,
-            ${actor.userId}, true)
-          RETURNING *`.execute(tx);
-      const row = inserted.rows[0]!;
-      await equipmentTransport.reserve(
-        tx,
-        { appointmentId: row.id, start: row.starts_at, end: row.ends_at, locationId: row.location_id },
-        check.equipmentIds,
-        [],
-        facts.travelMinutes,
-      );
+      const row = await place(tx, { rules, caches, telehealth, noShowRisk }, actor, option, patientId, {
+        status: "booked",
+        // the slot is the doubled appointment's physician: continuity chose them already
+        overrideReason: "extra seat beside a booked appointment",
+      });
+      if (row.seat?.appointmentId !== doubled.id) throw new BookingConflict("unavailable");
       await auditService.record(tx, auditContextOf(actor), {
         action: "appointment.book_extra_seat",
         resourceType: "appointment",
         resourceId: row.id,
         patientId,
         locationId: row.location_id,
-        detail: { doubles: doubled.id, expectedNoShows: seat.expectedNoShows, threshold: rule.threshold },
+        detail: { doubles: doubled.id, expectedNoShows: row.seat.expectedNoShows, threshold: rule.threshold },
       });
       await publishChange(caches, tx, eventOf("appointment.booked", row, { extraSeat: true }));
-      return { appointmentId: row.id, doubles: doubled.id, expectedNoShows: seat.expectedNoShows };
+      return { appointmentId: row.id, doubles: doubled.id, expectedNoShows: row.seat.expectedNoShows };
     });
   }
 }

@@ -112,6 +112,8 @@ export interface AppointmentFacts {
   originalId: string;
   /** How many times the appointment has been moved (an iCalendar SEQUENCE). */
   moves: number;
+  /** A second patient in a booked slot, under the location's overbooking rule (absent: no). */
+  extraSeat?: boolean;
 }
 
 export const appointmentFacts = {
@@ -140,6 +142,7 @@ export const appointmentFacts = {
       cancelReason: row.cancel_reason,
       originalId,
       moves,
+      extraSeat: row.extra_seat,
     };
   },
 };

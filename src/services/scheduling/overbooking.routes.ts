@@ -6,6 +6,8 @@ import type { ExtraSeats } from "./extra-seat.service.js";
 import {
   extraSeatBooking,
   extraSeatInput,
+  openSeats,
+  openSeatsQuery,
   overbookingRule,
   overbookingRuleInput,
 } from "./overbooking.schema.js";
@@ -42,6 +44,21 @@ export function overbookingRoutes(app: App, svc: Overbooking, seats: ExtraSeats)
       },
     },
     (req) => svc.put(actorOf(req), req.params.id, req.body),
+  );
+  app.get(
+    "/api/v1/locations/:id/extra-seats",
+    {
+      config,
+      schema: {
+        tags: ["scheduling"],
+        summary:
+          "The extra seats the location's overbooking rule opens now in a window (a desk's day view), each by the appointment it doubles",
+        params: idParams,
+        querystring: openSeatsQuery,
+        response: { 200: openSeats, ...errorResponses },
+      },
+    },
+    (req) => seats.open(actorOf(req), req.params.id, req.query),
   );
   app.post(
     "/api/v1/appointments/:id/extra-seat",

@@ -29,6 +29,7 @@ export function createOverbooking({ db, clock, policies, caches }: OverbookingDe
     locationId,
     enabled: r?.enabled ?? DEFAULT_OVERBOOKING.enabled,
     threshold: r?.threshold ?? DEFAULT_OVERBOOKING.threshold,
+    offerToPatients: r?.offerToPatients ?? DEFAULT_OVERBOOKING.offerToPatients,
     updatedAt: r ? toIso(r.updatedAt) : null,
     explanation: OVERBOOKING_EXPLANATION,
   });
@@ -52,7 +53,13 @@ export function createOverbooking({ db, clock, policies, caches }: OverbookingDe
           throw problems.notFound("location", "params.id");
         const before = await repo.get(tx, locationId);
         const at = clock.now();
-        await repo.put(tx, locationId, input, actor.userId, at);
+        const rule = {
+          enabled: input.enabled,
+          threshold: input.threshold,
+          offerToPatients:
+            input.offerToPatients ?? before?.offerToPatients ?? DEFAULT_OVERBOOKING.offerToPatients,
+        };
+        await repo.put(tx, locationId, rule, actor.userId, at);
         const wasOn = before?.enabled ?? DEFAULT_OVERBOOKING.enabled;
         await auditService.record(tx, auditContextOf(actor), {
           action:
@@ -65,11 +72,15 @@ export function createOverbooking({ db, clock, policies, caches }: OverbookingDe
           resourceId: locationId,
           locationId,
           detail: {
-            before: { enabled: wasOn, threshold: before?.threshold ?? DEFAULT_OVERBOOKING.threshold },
-            after: input,
+            before: {
+              enabled: wasOn,
+              threshold: before?.threshold ?? DEFAULT_OVERBOOKING.threshold,
+              offerToPatients: before?.offerToPatients ?? DEFAULT_OVERBOOKING.offerToPatients,
+            },
+            after: rule,
           },
         });
-        return view(locationId, { ...input, updatedAt: at });
+        return view(locationId, { ...rule, updatedAt: at });
       });
     },
   };

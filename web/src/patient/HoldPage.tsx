@@ -102,7 +102,18 @@ function HoldDetails({ appt }: { appt: Appointment }) {
           <Group gap="xs">
             <LocationBadge location={location} />
             {appt.telehealth ? <Badge variant="outline">Video visit</Badge> : null}
+            {appt.extraSeat ? (
+              <Badge variant="outline" color="orange.9" style={{ textTransform: "none" }}>
+                Extra seat
+              </Badge>
+            ) : null}
           </Group>
+          {appt.extraSeat ? (
+            <Text size="sm" data-testid="extra-seat">
+              An extra seat: this session is expected to have missed visits, so the slot is shared with
+              another patient. If both of you come, you may wait a little.
+            </Text>
+          ) : null}
           {appt.telehealth ? (
             <Text size="sm">
               A video visit: no travel. Once you confirm, your appointment page and confirmation carry the

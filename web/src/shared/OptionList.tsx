@@ -138,6 +138,14 @@ function OptionCard({
             ) : null}
           </Group>
           <BroughtEquipment equipment={o.equipment} />
+          {o.extraSeat ? (
+            <Group gap={6} wrap="nowrap" align="flex-start" data-testid="extra-seat">
+              <Badge color="orange.9" variant="outline" style={{ flexShrink: 0, textTransform: "none" }}>
+                Extra seat
+              </Badge>
+              <Text size="xs">{o.extraSeat.explanation}</Text>
+            </Group>
+          ) : null}
           {o.reasons.length ? (
             <Text size="xs" c="dimmed">
               Why: {o.reasons.join(" · ")}
@@ -148,7 +156,7 @@ function OptionCard({
           onClick={() => onChoose(o)}
           loading={busy}
           disabled={disabled && !busy}
-          aria-label={`${actionLabel}: ${o.local.date} ${o.local.time} ${o.telehealth ? "video visit" : `at ${o.locationName}`} with ${o.physicianName}`}
+          aria-label={`${actionLabel}: ${o.extraSeat ? "extra seat, " : ""}${o.local.date} ${o.local.time} ${o.telehealth ? "video visit" : `at ${o.locationName}`} with ${o.physicianName}`}
         >
           {actionLabel}
         </Button>

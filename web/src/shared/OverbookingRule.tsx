@@ -30,16 +30,19 @@ function RuleForm({ rule }: { rule: OverbookingRuleDto }) {
   const client = useQueryClient();
   const [enabled, setEnabled] = useState(rule.enabled);
   const [threshold, setThreshold] = useState<number | string>(rule.threshold);
+  const [toPatients, setToPatients] = useState(rule.offerToPatients);
   const save = useMutation({
     mutationFn: () =>
       api.put<OverbookingRuleDto>(`/api/v1/locations/${rule.locationId}/overbooking-rule`, {
         enabled,
         threshold: Number(threshold),
+        offerToPatients: toPatients,
       }),
     onSuccess: (r) => client.setQueryData(["overbooking-rule", rule.locationId], r),
   });
   const errors = fieldErrorsOf(save.error);
-  const changed = enabled !== rule.enabled || Number(threshold) !== rule.threshold;
+  const changed =
+    enabled !== rule.enabled || Number(threshold) !== rule.threshold || toPatients !== rule.offerToPatients;
   return (
     <form
       aria-label="Overbooking rule"
@@ -53,7 +56,11 @@ function RuleForm({ rule }: { rule: OverbookingRuleDto }) {
       </Text>
       <Text size="sm" mb="sm" data-testid="overbooking-state">
         {rule.enabled
-          ? `On: a session expected to miss more than ${rule.threshold} visits offers one extra seat.`
+          ? `On: a session expected to miss more than ${rule.threshold} visits offers one extra seat, ${
+              rule.offerToPatients
+                ? "to staff and to patients in Find care"
+                : "to staff booking for a patient only"
+            }.`
           : "Off: nothing is double-booked at this location."}
       </Text>
       <Group align="end" wrap="wrap">
@@ -74,6 +81,13 @@ function RuleForm({ rule }: { rule: OverbookingRuleDto }) {
           onChange={setThreshold}
           error={errors.threshold}
           w={220}
+        />
+        <Switch
+          label="Patients see it in Find care"
+          description="Off: only staff booking for a patient are offered the extra seat"
+          checked={toPatients}
+          onChange={(e) => setToPatients(e.currentTarget.checked)}
+          mb={8}
         />
         <Button type="submit" loading={save.isPending} disabled={!changed}>
           Save rule

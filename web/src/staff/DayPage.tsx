@@ -1,5 +1,6 @@
 /** The location's day at a glance: one row per room or per physician, check-in from the row. */
 import {
+  Badge,
   Button,
   Group,
   Paper,
@@ -28,6 +29,7 @@ import { Link, navigate, useLocation } from "../shared/router.js";
 import { addDays, formatPlainDate, formatTime, todayIn, zonedInstant, zoneLabel } from "../shared/time.js";
 import type { Appointment, AppointmentRisk, Me, Room } from "../shared/types.js";
 import { ErrorAlert, humanize, Loading, PageTitle } from "../shared/ui.js";
+import { ExtraSeats } from "./ExtraSeats.js";
 import { Handovers } from "./Handovers.js";
 
 type Rows = "room" | "physician";
@@ -106,6 +108,7 @@ export function DayPage({ me }: { me: Me }) {
           />
         </Group>
         <Handovers locationId={locationId} zone={zone} />
+        {locationId ? <ExtraSeats locationId={locationId} day={day} zone={zone} /> : null}
         <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="xs" aria-label="The day in numbers">
           {[
             ["Appointments", items.length],
@@ -285,6 +288,11 @@ function AppointmentChip({
           {appt.status.replace("_", " ")}
         </Text>
         <RiskBadge risk={risk} />
+        {appt.extraSeat ? (
+          <Badge size="xs" variant="outline" color="orange.9" style={{ textTransform: "none" }}>
+            extra seat
+          </Badge>
+        ) : null}
       </Group>
       <Link
         to={`/staff/appointments/${appt.id}`}

@@ -20,6 +20,11 @@ export interface OptionRef {
   telehealth: boolean;
   /** The search asked for step-free rooms: the booking keeps to them when it picks a room again. */
   stepFree?: boolean;
+  /**
+   * The extra seat a location's overbooking rule offered (a second patient in a booked slot): the
+   * booking re-derives the seat from the session under its locks (`extra-seat.check.ts`).
+   */
+  extraSeat?: boolean;
 }
 
 /**
@@ -64,6 +69,8 @@ function payloadOf(opt: OptionRef, expiresAt: number): string {
     opt.telehealth ? 1 : 0,
     opt.stepFree ? 1 : 0,
     expiresAt,
+    // an extra seat's id carries one more field; every other id keeps the eleven it always had
+    ...(opt.extraSeat ? [1] : []),
   ];
   return Buffer.from(JSON.stringify(fields), "utf8").toString("base64url");
 }
@@ -79,7 +86,8 @@ function parsePayload(payload: string): { option: OptionRef; expiresAt: number }
   } catch {
     return undefined;
   }
-  if (!Array.isArray(fields) || fields.length !== 11 || fields[0] !== LAYOUT) return undefined;
+  if (!Array.isArray(fields) || fields[0] !== LAYOUT) return undefined;
+  if (fields.length !== 11 && !(fields.length === 12 && fields[11] === 1)) return undefined;
   const [
     ,
     physicianId,
@@ -92,6 +100,7 @@ function parsePayload(payload: string): { option: OptionRef; expiresAt: number }
     telehealth,
     stepFree,
     expiresAt,
+    extraSeat,
   ] = fields;
   if (!isText(physicianId) || !isText(locationId) || !isText(appointmentTypeId)) return undefined;
   if (roomId !== null && !isText(roomId)) return undefined;
@@ -109,6 +118,7 @@ function parsePayload(payload: string): { option: OptionRef; expiresAt: number }
     appointmentTypeId,
     telehealth: telehealth === 1,
     stepFree: stepFree === 1,
+    ...(extraSeat === 1 ? { extraSeat: true } : {}),
   };
   // one canonical spelling: base64 decoding forgives stray bits, JSON forgives spaces
   return payloadOf(option, expiresAt) === payload ? { option, expiresAt } : undefined;

@@ -8,11 +8,19 @@
  * aside. Pure: facts in, answer out. The database guards the same (migration 0035).
  */
 import { type AskedOption, type BookingFacts, checkOption, type OptionCheck } from "./check.js";
+import type { Block } from "./types.js";
 
 export interface OverbookingRule {
   enabled: boolean;
   /** Expected no-shows of a session above which one extra seat is offered. */
   threshold: number;
+  /** Patients searching for themselves are offered the seat too (absent: only staff). */
+  offerToPatients?: boolean;
+}
+
+/** Whether the rule offers its extra seat to this searcher: staff while it is on, patients if it says so. */
+export function offersTo(rule: OverbookingRule | null | undefined, searcher: "patient" | "staff"): boolean {
+  return !!rule?.enabled && (searcher === "staff" || rule.offerToPatients === true);
 }
 
 /** An active appointment of one physician's session at the location (a day's block). */
@@ -26,6 +34,28 @@ export interface SessionAppointment {
   risk: number;
   /** It is itself an extra seat. */
   extraSeat: boolean;
+}
+
+/**
+ * A physician's sessions: each planned block with the appointments at its location that start in
+ * it (an appointment in no block belongs to no session and opens no seat).
+ */
+export function sessionsOf<A extends SessionAppointment & { physicianId: string }>(
+  appointments: readonly A[],
+  blocks: readonly Block[],
+): Array<{ block: Block; appointments: A[] }> {
+  return blocks
+    .map((block) => ({
+      block,
+      appointments: appointments.filter(
+        (a) =>
+          a.physicianId === block.physicianId &&
+          a.locationId === block.locationId &&
+          a.start >= block.start &&
+          a.start < block.end,
+      ),
+    }))
+    .filter((s) => s.appointments.length > 0);
 }
 
 /** The slot a session may double, and the appointment already in it. */
