@@ -232,10 +232,25 @@ export const policy: readonly AnyRule[] = [
   // ── a location's rooms and equipment ──
   allow(
     "admin",
-    ["read_resources", "manage_resources", "handle_handovers", "manage_waitlist"],
+    ["register_patients", "read_resources", "manage_resources", "handle_handovers", "manage_waitlist"],
     "location",
     "admin",
     "administrators manage every location",
+  ),
+  allow(
+    "location_staff",
+    "register_patients",
+    "location",
+    "location",
+    "staff register new patients at their own locations",
+    (_db, a, r) => a.locationIds.includes(r.id),
+  ),
+  allow(
+    "interface",
+    "register_patients",
+    "location",
+    "interface",
+    "the HL7 interface registers the patients the EMR's master patient index announces, for the whole network",
   ),
   allow(
     "location_staff",

@@ -38,7 +38,8 @@ export interface Actions {
     | "read_no_show_risk"
     | "read_surveys"
     | "read_reports";
-  location:
+  location: /** Register new patients there (they become that location's patients). */
+    | "register_patients"
     | "read_resources"
     | "manage_resources"
     | "manage_map"

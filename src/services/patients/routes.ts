@@ -16,7 +16,6 @@ import {
 import type { Patients } from "./service.js";
 
 const tags = ["patients"];
-const registrars = ["location_staff", "admin"] as const;
 
 export function patientRoutes(app: App, svc: Patients): void {
   app.get(
@@ -36,7 +35,10 @@ export function patientRoutes(app: App, svc: Patients): void {
   app.post(
     "/api/v1/patients",
     {
-      config: { allow: registrars, guards: { "body.preferredLocationIds": "reference" } },
+      config: {
+        allow: rolesFor("location", "register_patients"),
+        guards: { "body.preferredLocationIds": "reference" },
+      },
       schema: {
         tags,
         summary: "Register a patient",

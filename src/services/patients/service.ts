@@ -5,6 +5,7 @@ import { problems, registerConstraint } from "../../platform/errors.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import {
+  locationTarget,
   mayEver,
   type PatientAction,
   type PatientGround,
@@ -385,6 +386,11 @@ export function createPatients({ db, clock, policies, locations }: PatientDeps) 
     /** Registers a patient: a front desk at its own location(s), administrators network-wide. */
     create: (actor: Actor, input: PatientInput): Promise<Patient> =>
       inTransaction(async (tx) => {
+        // through the table like every operation: a caller with locations registers at each of
+        // them; one without (administrators, the HL7 interface) needs a network-wide rule
+        if (!mayEver(actor, "location", "register_patients")) throw problems.forbidden();
+        for (const locationId of actor.locationIds)
+          await policies.authorize(tx, actor, "register_patients", locationTarget(locationId, "body"));
         const p = await records.create(tx, input, clock.now(), knownLocations);
         await records.register(tx, p.id, actor.locationIds, actor.userId);
         await audit(tx, actor, "patient.create", p.id);
