@@ -29,12 +29,7 @@ import {
   identityScopeFacts,
   installAuthentication,
 } from "./platform/identity/index.js";
-import {
-  auditPrivilegeProblem,
-  dropToApplicationRole,
-  migrateAsOwner,
-  migrationsApplied,
-} from "./platform/migrations.js";
+import { auditPrivilegeProblem, dropToApplicationRole, migrateAsOwner } from "./platform/migrations.js";
 import {
   AccessRefused,
   type Attempt,
@@ -44,6 +39,7 @@ import {
 } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
 import { wireAnalyticsParts } from "./server.analytics.js";
+import { rateLimitProblems, readTls, wireOperations } from "./server.operations.js";
 import {
   type Analytics,
   analyticsRoutes,
@@ -61,7 +57,11 @@ import {
 } from "./services/analytics/quality/index.js";
 import { createFamily, familyRoutes } from "./services/family/index.js";
 import { createLocations, locationRoutes, locationService } from "./services/locations/index.js";
-import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
+import {
+  createNotifications,
+  type Notifications,
+  notificationRoutes,
+} from "./services/notifications/index.js";
 import {
   createPatients,
   patientRoutes,
@@ -121,6 +121,10 @@ export interface Rounds {
   reports: Reports;
   /** Demand-based copays (tests run the booked-price recorder's passes directly). */
   pricing: PricingService;
+  /** Notifications and their worker (tests stop the worker to see readiness fail). */
+  notifications: Notifications;
+  /** The port `/metrics` is served on alone (ROUNDS_METRICS_PORT), once bound. */
+  metricsPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -220,6 +224,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     logLevel: config.logLevel,
     version: VERSION,
     trustProxy: config.trustProxy,
+    tls: readTls(config),
+    moreProblems: rateLimitProblems,
   });
   log = app.log;
   const privileges = await auditPrivilegeProblem(database);
@@ -229,6 +235,24 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
         "(checkpoints still reveal it); connect as a role in rounds_app and migrate with DATABASE_OWNER_URL",
     );
   await installAuthentication(app, identity);
+  // metrics, rate limits, /healthz and /readyz; the modules they read are wired below
+  const operations = await wireOperations({
+    app,
+    database,
+    config: config.operations,
+    consumers: () => [
+      { name: "notifications", position: () => notifications.worker.position() },
+      { name: "hl7", position: () => hl7.sender.position() },
+    ],
+    caches: () => [
+      { name: "physician_bookings", counts: caches.occupancy.physicianBookings.counts },
+      { name: "room_bookings", counts: caches.occupancy.roomBookings.counts },
+    ],
+    workers: () => ({
+      ...(config.notifications.worker ? { notificationWorker: notifications.worker } : {}),
+      ...(config.notifications.worker && config.hl7.targets.length ? { hl7Sender: hl7.sender } : {}),
+    }),
+  });
   // a refused access is itself audited (HIPAA audit controls), after the request's own
   // transaction has rolled back so that the record of the refusal survives it
   const auditRefusal = (actor: Actor, attempt: Attempt, route: string | null) =>
@@ -361,14 +385,6 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     ...(opts.now ? { now: opts.now } : {}),
   });
 
-  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
-  app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
-    const ready = await migrationsApplied(database);
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ status: ready ? "ready" : "not ready", database: database.kind });
-  });
-
   identityRoutes(app, identity);
   auditRoutes(app, auditLog);
   locationRoutes(app, locations);
@@ -478,6 +494,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     hl7,
     reports,
     pricing,
+    notifications,
+    metricsPort: operations.metricsPort,
     async close() {
       stopComplianceWatch();
       // first: a training pass in progress is told to stop before anything waits on the database
@@ -488,6 +506,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       await waitlist.filler.stop();
       await notifications.stop();
       await app.close();
+      await operations.close();
       await emrSimulator?.close();
       // a last checkpoint, so what this replica wrote is pinned outside the database
       await audit.close();
