@@ -244,9 +244,9 @@ const envSchema = z.object({
   ROUNDS_RATE_LIMITS: booleanFlag.default(true),
   ROUNDS_RATE_SIGNIN_ACCOUNT: wholeNumber(1, 1_000_000).default(60),
   ROUNDS_RATE_SIGNIN_ADDRESS: wholeNumber(1, 1_000_000).default(3000),
-  ROUNDS_RATE_SEARCH_ACCOUNT: wholeNumber(1, 1_000_000).default(600),
+  ROUNDS_RATE_SEARCH_ACCOUNT: wholeNumber(1, 1_000_000).default(1200),
   ROUNDS_RATE_SEARCH_ADDRESS: wholeNumber(1, 1_000_000).default(20_000),
-  ROUNDS_RATE_BOOKING_ACCOUNT: wholeNumber(1, 1_000_000).default(600),
+  ROUNDS_RATE_BOOKING_ACCOUNT: wholeNumber(1, 1_000_000).default(2000),
   ROUNDS_RATE_BOOKING_ADDRESS: wholeNumber(1, 1_000_000).default(20_000),
 });
 
