@@ -11,6 +11,7 @@ import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/platform/config.js";
 import type { Rounds } from "../../src/server.js";
 import { signIn, TEST_PASSWORD } from "../support/auth.js";
 import { buildClinicNetwork, optionsOn } from "../support/network.js";
@@ -147,6 +148,12 @@ describe("security headers and HTTPS", () => {
       // HSTS only where the server itself speaks HTTPS
       expect(res.headers["strict-transport-security"]).toBeUndefined();
     }
+  });
+
+  it("a certificate without its key (or a key without its certificate) stops start-up naming the missing one", () => {
+    expect(() => loadConfig({ ROUNDS_TLS_CERT: "/etc/rounds/cert.pem" })).toThrow(ConfigError);
+    expect(() => loadConfig({ ROUNDS_TLS_CERT: "/etc/rounds/cert.pem" })).toThrow(/ROUNDS_TLS_KEY/);
+    expect(() => loadConfig({ ROUNDS_TLS_KEY: "/etc/rounds/key.pem" })).toThrow(/ROUNDS_TLS_CERT/);
   });
 
   it("with a certificate configured the server speaks HTTPS only, sends HSTS and a Secure session cookie", async () => {
