@@ -70,6 +70,12 @@ program
       { address, database: rounds.database.kind, readyInMs: Date.now() - started },
       `Rounds is ready at ${address} (API docs at ${address}/api/docs)`,
     );
+    const { metricsPort } = rounds;
+    app.log.info(
+      metricsPort === undefined
+        ? `metrics at ${address}/metrics`
+        : `metrics at http://${config.operations.metricsHost}:${metricsPort}/metrics only`,
+    );
   });
 
 program

@@ -30,12 +30,7 @@ import {
   identityScopeFacts,
   installAuthentication,
 } from "./platform/identity/index.js";
-import {
-  auditPrivilegeProblem,
-  dropToApplicationRole,
-  migrateAsOwner,
-  migrationsApplied,
-} from "./platform/migrations.js";
+import { auditPrivilegeProblem, dropToApplicationRole, migrateAsOwner } from "./platform/migrations.js";
 import {
   AccessRefused,
   type Attempt,
@@ -45,6 +40,7 @@ import {
 } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
 import { wireAnalyticsParts } from "./server.analytics.js";
+import { rateLimitProblems, readTls, wireOperations } from "./server.operations.js";
 import {
   type Analytics,
   analyticsRoutes,
@@ -63,7 +59,11 @@ import {
 } from "./services/analytics/quality/index.js";
 import { createFamily, familyRoutes } from "./services/family/index.js";
 import { createLocations, locationRoutes, locationService } from "./services/locations/index.js";
-import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
+import {
+  createNotifications,
+  type Notifications,
+  notificationRoutes,
+} from "./services/notifications/index.js";
 import {
   createPatients,
   patientRoutes,
@@ -123,6 +123,10 @@ export interface Rounds {
   reports: Reports;
   /** Demand-based copays (tests run the booked-price recorder's passes directly). */
   pricing: PricingService;
+  /** Notifications and their worker (tests stop the worker to see readiness fail). */
+  notifications: Notifications;
+  /** The port `/metrics` is served on alone (ROUNDS_METRICS_PORT), once bound. */
+  metricsPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -222,6 +226,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     logLevel: config.logLevel,
     version: VERSION,
     trustProxy: config.trustProxy,
+    tls: readTls(config),
+    moreProblems: rateLimitProblems,
   });
   log = app.log;
   const privileges = await auditPrivilegeProblem(database);
@@ -231,6 +237,24 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
         "(checkpoints still reveal it); connect as a role in rounds_app and migrate with DATABASE_OWNER_URL",
     );
   await installAuthentication(app, identity);
+  // metrics, rate limits, /healthz and /readyz; the modules they read are wired below
+  const operations = await wireOperations({
+    app,
+    database,
+    config: config.operations,
+    consumers: () => [
+      { name: "notifications", position: () => notifications.worker.position() },
+      { name: "hl7", position: () => hl7.sender.position() },
+    ],
+    caches: () => [
+      { name: "physician_bookings", counts: caches.occupancy.physicianBookings.counts },
+      { name: "room_bookings", counts: caches.occupancy.roomBookings.counts },
+    ],
+    workers: () => ({
+      ...(config.notifications.worker ? { notificationWorker: notifications.worker } : {}),
+      ...(config.notifications.worker && config.hl7.targets.length ? { hl7Sender: hl7.sender } : {}),
+    }),
+  });
   // a refused access is itself audited (HIPAA audit controls), after the request's own
   // transaction has rolled back so that the record of the refusal survives it
   const auditRefusal = (actor: Actor, attempt: Attempt, route: string | null) =>
@@ -365,14 +389,6 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     ...(opts.now ? { now: opts.now } : {}),
   });
 
-  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
-  app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
-    const ready = await migrationsApplied(database);
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ status: ready ? "ready" : "not ready", database: database.kind });
-  });
-
   identityRoutes(app, identity);
   auditRoutes(app, auditLog);
   locationRoutes(app, locations);
@@ -489,6 +505,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     hl7,
     reports,
     pricing,
+    notifications,
+    metricsPort: operations.metricsPort,
     async close() {
       stopComplianceWatch();
       stopPlanRefresh();
@@ -500,6 +518,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       await waitlist.filler.stop();
       await notifications.stop();
       await app.close();
+      await operations.close();
       await emrSimulator?.close();
       // a last checkpoint, so what this replica wrote is pinned outside the database
       await audit.close();

@@ -27,6 +27,8 @@ export async function startServer(opts: BenchOptions, env: Record<string, string
       ROUNDS_ADMIN_PASSWORD: ADMIN.password,
       DATABASE_POOL_SIZE: "20",
       ROUNDS_MAX_OPEN_HOLDS: "100",
+      // the bench measures throughput, not its own refusal: rate limits off unless ROUNDS_RATE_LIMITS says (README.md, "Operating Rounds")
+      ROUNDS_RATE_LIMITS: process.env.ROUNDS_RATE_LIMITS ?? "false",
       // every replica signs the audit trail with the same secret; the bench database is throw-away
       ROUNDS_AUDIT_KEY: process.env.ROUNDS_AUDIT_KEY || BENCH_AUDIT_KEY,
       ...env,

@@ -40,6 +40,30 @@ export interface Config {
   audit: AuditConfig;
   hl7: Hl7Config;
   emr: EmrConfig;
+  operations: OperationsConfig;
+}
+
+/** Metrics, HTTPS and rate limits (README.md, "Operating Rounds"). */
+export interface OperationsConfig {
+  /** Serve `/metrics` only on this port (ROUNDS_METRICS_PORT); unset: on the public port. */
+  metricsPort: number | undefined;
+  /** Where the metrics port binds (ROUNDS_METRICS_HOST, loopback by default). */
+  metricsHost: string;
+  /** PEM certificate and key files: when both are set the server speaks HTTPS only. */
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** Readiness fails when a database round trip takes longer than this. */
+  readyDatabaseMs: number;
+  /** Readiness fails when a running worker has not finished a round for this long. */
+  readyWorkerSeconds: number;
+  rateLimits: RateLimitConfig;
+}
+
+/** Requests per minute, per account and per client address, shared by every replica. */
+export interface RateLimitConfig {
+  enabled: boolean;
+  signIn: { account: number; address: number };
+  search: { account: number; address: number };
+  booking: { account: number; address: number };
 }
 
 export interface Hl7Config {
@@ -255,6 +279,19 @@ const envSchema = z.object({
     .describe("default: the built-in EMR simulator"),
   ROUNDS_EMR_FHIR_TOKEN: z.string().min(1).max(4000).optional(),
   ROUNDS_EMR_TIMEOUT_MS: wholeNumber(100, 60_000).default(5000),
+  ROUNDS_METRICS_PORT: wholeNumber(0, 65535).optional(),
+  ROUNDS_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  ROUNDS_TLS_CERT: z.string().min(1).optional(),
+  ROUNDS_TLS_KEY: z.string().min(1).optional(),
+  ROUNDS_READY_DATABASE_MS: wholeNumber(10, 60_000).default(2000),
+  ROUNDS_READY_WORKER_SECONDS: wholeNumber(5, 86_400).default(120),
+  ROUNDS_RATE_LIMITS: booleanFlag.default(true),
+  ROUNDS_RATE_SIGNIN_ACCOUNT: wholeNumber(1, 1_000_000).default(60),
+  ROUNDS_RATE_SIGNIN_ADDRESS: wholeNumber(1, 1_000_000).default(3000),
+  ROUNDS_RATE_SEARCH_ACCOUNT: wholeNumber(1, 1_000_000).default(1200),
+  ROUNDS_RATE_SEARCH_ADDRESS: wholeNumber(1, 1_000_000).default(20_000),
+  ROUNDS_RATE_BOOKING_ACCOUNT: wholeNumber(1, 1_000_000).default(2000),
+  ROUNDS_RATE_BOOKING_ADDRESS: wholeNumber(1, 1_000_000).default(20_000),
 });
 
 export class ConfigError extends Error {
@@ -284,6 +321,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (sms.some((v) => v !== undefined) && sms.some((v) => v === undefined)) {
     const missing = ["SMS_ACCOUNT_SID", "SMS_AUTH_TOKEN", "SMS_FROM"][sms.indexOf(undefined)]!;
     throw new ConfigError(missing, "must be set together with the other SMS_* variables");
+  }
+  if ((e.ROUNDS_TLS_CERT === undefined) !== (e.ROUNDS_TLS_KEY === undefined)) {
+    const missing = e.ROUNDS_TLS_CERT === undefined ? "ROUNDS_TLS_CERT" : "ROUNDS_TLS_KEY";
+    throw new ConfigError(missing, "must be set together with the other ROUNDS_TLS_* variable");
   }
   if (e.DATABASE_OWNER_URL && !e.DATABASE_URL)
     throw new ConfigError("DATABASE_OWNER_URL", "needs DATABASE_URL (the application's own role) beside it");
@@ -357,6 +398,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       fhirUrl: e.ROUNDS_EMR_FHIR_URL,
       token: e.ROUNDS_EMR_FHIR_TOKEN,
       timeoutMs: e.ROUNDS_EMR_TIMEOUT_MS,
+    },
+    operations: {
+      metricsPort: e.ROUNDS_METRICS_PORT,
+      metricsHost: e.ROUNDS_METRICS_HOST,
+      tls:
+        e.ROUNDS_TLS_CERT && e.ROUNDS_TLS_KEY
+          ? { certFile: e.ROUNDS_TLS_CERT, keyFile: e.ROUNDS_TLS_KEY }
+          : undefined,
+      readyDatabaseMs: e.ROUNDS_READY_DATABASE_MS,
+      readyWorkerSeconds: e.ROUNDS_READY_WORKER_SECONDS,
+      rateLimits: {
+        enabled: e.ROUNDS_RATE_LIMITS,
+        signIn: { account: e.ROUNDS_RATE_SIGNIN_ACCOUNT, address: e.ROUNDS_RATE_SIGNIN_ADDRESS },
+        search: { account: e.ROUNDS_RATE_SEARCH_ACCOUNT, address: e.ROUNDS_RATE_SEARCH_ADDRESS },
+        booking: { account: e.ROUNDS_RATE_BOOKING_ACCOUNT, address: e.ROUNDS_RATE_BOOKING_ADDRESS },
+      },
     },
   };
 }

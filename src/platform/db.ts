@@ -37,7 +37,15 @@ export interface Database {
   embeddedDir: string | undefined;
   /** One dedicated session (for migrations and advisory locks), released when `fn` settles. */
   session<T>(fn: (run: ScriptRunner) => Promise<T>): Promise<T>;
+  /** Connections open, idle and awaited (metrics); the embedded database is one session, no pool. */
+  poolUse?: () => PoolUse;
   close(): Promise<void>;
+}
+
+export interface PoolUse {
+  total: number;
+  idle: number | undefined;
+  waiting: number | undefined;
 }
 
 const DATE_OID = 1082;
@@ -134,6 +142,7 @@ export async function openDatabase(opts: {
       db,
       kind: "postgres",
       embeddedDir: undefined,
+      poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       async session(fn) {
         const client = await pool.connect();
         try {
@@ -175,6 +184,7 @@ export async function openDatabase(opts: {
     db,
     kind: "pglite",
     embeddedDir: inMemory ? "memory://" : opts.dataDir,
+    poolUse: () => ({ total: 1, idle: undefined, waiting: undefined }),
     // PGlite has a single session; callers use this before the server takes traffic.
     async session(fn) {
       return fn(async (script) => {

@@ -38,11 +38,45 @@ export interface HttpOptions {
   logLevel: Config["logLevel"];
   version: string;
   trustProxy?: Config["trustProxy"];
+  /** PEM certificate and key: the app then speaks HTTPS only and sends HSTS. */
+  tls?: { cert: Buffer; key: Buffer } | undefined;
+  /** Problem statuses a route answers beyond the common ones (a rate-limited route: 429). */
+  moreProblems?: (method: string, url: string) => number[];
 }
+
+/**
+ * The web app loads its own scripts, styles and fonts only (Mantine sets inline style attributes
+ * and its CSS variables in a style element), talks to its own origin and is never framed.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** Sent with every answer, problems and the web app's files alike. */
+const SECURITY_HEADERS: Record<string, string> = {
+  "content-security-policy": CONTENT_SECURITY_POLICY,
+  "x-content-type-options": "nosniff",
+  // links carry tokens (video visits, waitlist offers): never leak a URL to another site
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+  "cross-origin-opener-policy": "same-origin",
+};
+/** Two years, subdomains included: once a browser has seen HTTPS here it never tries plain HTTP. */
+const HSTS = "max-age=63072000; includeSubDomains";
 
 /** The bare HTTP application: schemas, OpenAPI, problem+json errors. Modules add their routes. */
 export async function createHttpApp(opts: HttpOptions): Promise<App> {
   const app = Fastify({
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     logger: { level: opts.logLevel },
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
@@ -65,7 +99,7 @@ export async function createHttpApp(opts: HttpOptions): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // before the OpenAPI plugin reads the routes: every operation documents every status it answers
-  app.addHook("onRoute", documentProblems);
+  app.addHook("onRoute", (route) => documentProblems(route, opts.moreProblems));
 
   await app.register(swagger, {
     openapi: {
@@ -96,8 +130,13 @@ export async function createHttpApp(opts: HttpOptions): Promise<App> {
     throw new ProblemErrorClass(503, "shutting_down", "The server is shutting down; send the request again");
   });
 
+  const securityHeaders = opts.tls
+    ? { ...SECURITY_HEADERS, "strict-transport-security": HSTS }
+    : SECURITY_HEADERS;
   app.addHook("onSend", async (req, reply) => {
     reply.header("x-request-id", req.id);
+    for (const [name, value] of Object.entries(securityHeaders))
+      if (!reply.hasHeader(name)) reply.header(name, value);
     if (closing) reply.header("connection", "close");
   });
 
@@ -178,7 +217,7 @@ const PROBLEM_STATUSES: Record<number, string> = {
   414: "A path parameter is too long",
   415: "The body is not application/json",
   422: "Well-formed, but refers to something that does not exist or breaks a rule",
-  429: "Too many attempts; wait and try again",
+  429: "Too many requests or attempts; wait as Retry-After says and try again",
   431: "The URL and headers together exceed 16 KiB",
   503: "The server is shutting down; retry on another replica",
 };
@@ -190,7 +229,7 @@ const PROBLEM_STATUSES: Record<number, string> = {
  * route documents anything more itself (sign-in: 401, 429). Problem responses are served as
  * application/problem+json.
  */
-function documentProblems(route: RouteOptions): void {
+function documentProblems(route: RouteOptions, moreProblems: HttpOptions["moreProblems"] = () => []): void {
   const schema = route.schema;
   if (!schema || schema.hide || !route.url.startsWith("/api/v1")) return;
   const statuses = [400, 404, 409, 422, 431, 503];
@@ -200,6 +239,7 @@ function documentProblems(route: RouteOptions): void {
   const methods = [route.method].flat();
   if (methods.some((m) => ["POST", "PUT", "PATCH", "DELETE"].includes(m))) statuses.push(413, 415);
   if (route.url.includes(":")) statuses.push(414);
+  for (const m of methods) statuses.push(...moreProblems(m, route.url));
   const response = { ...((schema.response as Record<string, unknown> | undefined) ?? {}) };
   for (const [status, given] of Object.entries(response))
     if (given === problemSchema)

@@ -99,6 +99,8 @@ export class SiuSender {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  /** When the last round ended (or the loop started): readiness fails when it stops moving. */
+  lastRoundAt: number | undefined;
   /** Set when the process is abandoned mid-send (tests of a crash): nothing more is written. */
   private abandoned = false;
   private readonly connections = new Set<Hl7Connection>();
@@ -120,6 +122,7 @@ export class SiuSender {
     if (!this.stopped) return;
     await repo.initCursor(this.deps.db, await lastSeq(this.deps.db));
     this.stopped = false;
+    this.lastRoundAt = Date.now();
     this.deps.log.info({ sender: this.id, targets: this.deps.targets }, "HL7 SIU sender started");
     this.wake();
   }
@@ -134,6 +137,7 @@ export class SiuSender {
     this.timer = undefined;
     this.running = this.round().finally(() => {
       this.running = undefined;
+      this.lastRoundAt = Date.now();
       if (this.stopped) return;
       if (this.again) {
         this.again = false;
@@ -143,6 +147,16 @@ export class SiuSender {
         this.timer.unref();
       }
     });
+  }
+
+  /** The newest schedule event this consumer has handled (shared by every replica), for outbox lag. */
+  position(): Promise<number | undefined> {
+    return repo.readCursor(this.deps.db);
+  }
+
+  /** Whether the loop runs in this process (started and not stopped). */
+  get started(): boolean {
+    return !this.stopped;
   }
 
   async stop(): Promise<void> {

@@ -58,6 +58,15 @@ const q = (db: Executor) => db.withTables<Hl7Tables>();
 export const SIU_CURSOR = "siu";
 
 export const hl7Repository = {
+  /** Where the cursor stands, without waiting for whoever holds it (metrics). */
+  async readCursor(db: Executor): Promise<number | undefined> {
+    const row = await q(db)
+      .selectFrom("hl7_cursor")
+      .select("seq")
+      .where("name", "=", SIU_CURSOR)
+      .executeTakeFirst();
+    return row ? Number(row.seq) : undefined;
+  },
   /** The cursor, locked until the caller's transaction ends; undefined before the first start. */
   async lockCursor(db: Executor): Promise<number | undefined> {
     const row = await q(db)

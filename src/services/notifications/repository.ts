@@ -254,6 +254,15 @@ export const notificationRepository = {
       .executeTakeFirst();
   },
 
+  /** Where the consumer's cursor stands, without waiting for whoever holds it (metrics). */
+  async readCursor(db: Executor, consumer: string): Promise<number | undefined> {
+    const row = await q(db)
+      .selectFrom("event_cursor")
+      .select("last_seq")
+      .where("consumer", "=", consumer)
+      .executeTakeFirst();
+    return row ? Number(row.last_seq) : undefined;
+  },
   /** Takes the consumer's cursor for this transaction, or undefined when another replica holds it. */
   async lockCursor(db: Executor, consumer: string): Promise<number | undefined> {
     const row = await q(db)

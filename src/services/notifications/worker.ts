@@ -85,6 +85,8 @@ export class NotificationWorker {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  /** When the last round ended (or the loop started): readiness fails when it stops moving. */
+  lastRoundAt: number | undefined;
   private batch = EVENT_BATCH;
   private poison = { seq: -1, failures: 0 };
   /** Every event up to this seq is planned: while the sequence stays there, skip the planning transaction. */
@@ -112,6 +114,7 @@ export class NotificationWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.lastRoundAt = Date.now();
     this.deps.log.info({ worker: this.id, channels: this.channels }, "notification worker started");
     if (!this.deps.email)
       this.deps.log.warn(
@@ -131,6 +134,7 @@ export class NotificationWorker {
     this.timer = undefined;
     this.running = this.round().finally(() => {
       this.running = undefined;
+      this.lastRoundAt = Date.now();
       if (this.stopped) return;
       if (this.again) {
         this.again = false;
@@ -140,6 +144,16 @@ export class NotificationWorker {
         this.timer.unref();
       }
     });
+  }
+
+  /** The newest schedule event this consumer has handled (shared by every replica), for outbox lag. */
+  position(): Promise<number | undefined> {
+    return repo.readCursor(this.deps.db, CURSOR);
+  }
+
+  /** Whether the loop runs in this process (started and not stopped). */
+  get started(): boolean {
+    return !this.stopped;
   }
 
   async stop(): Promise<void> {

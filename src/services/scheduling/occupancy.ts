@@ -41,6 +41,8 @@ export class DayCache {
   /** Per owner-day: how often a change dropped it, and until when a read may not be kept. */
   private readonly touched = new Map<string, { generation: number; until: number }>();
   private epoch = 0;
+  /** Owner-days answered from memory and read from the database since start (metrics). */
+  readonly counts = { hits: 0, misses: 0 };
 
   constructor(
     private readonly fetch: Fetch,
@@ -63,9 +65,11 @@ export class DayCache {
         const key = `${owner}|${day}`;
         const entry = this.entries.get(key);
         if (entry && now - entry.loadedAt <= TTL_MS) {
+          this.counts.hits++;
           days.set(key, entry.items);
           continue;
         }
+        this.counts.misses++;
         stale.add(owner);
         loadFirst = Math.min(loadFirst, day);
         loadLast = Math.max(loadLast, day);
