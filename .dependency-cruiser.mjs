@@ -1,7 +1,7 @@
 /**
  * The dependency rules of `src/` (ARCHITECTURE.md, "Modules"), checked by `npm run depcheck` and in
  * `.ci/run`. A module is src/platform, one folder of src/services, src/integrations/telehealth or the
- * rest of src/integrations; src/seed, src/cli.ts and src/server.ts (with src/server.analytics.ts)
+ * rest of src/integrations; src/seed, src/cli.ts and src/server.ts (with its parts src/server.*.ts)
  * are composition roots and tools:
  * they may import anything, nothing may import them.
  */
@@ -26,7 +26,7 @@ const home = (name) =>
       ? "^src/integrations/(?!telehealth/)"
       : `^src/services/${name}/`;
 
-const roots = "^src/(seed/|cli\\.ts$|server(\\.analytics)?\\.ts$)";
+const roots = "^src/(seed/|cli\\.ts$|server(\\.(analytics|operations|integrations|types|demo))?\\.ts$)";
 
 /** For each service, the services it must not import: its own layer's siblings and every layer above. */
 const upward = layers.flatMap((layer, i) =>

@@ -4,7 +4,8 @@ import { Command, Option } from "commander";
 import { ConfigError, loadConfig } from "./platform/config.js";
 import { openDatabase } from "./platform/db.js";
 import { migrateAsOwner } from "./platform/migrations.js";
-import { createRounds, DEMO_SEED, type DemoLoad, seedDemoOnFirstStart, VERSION } from "./server.js";
+import { DEMO_SEED, type DemoLoad, seedDemoOnFirstStart } from "./server.demo.js";
+import { createRounds, VERSION } from "./server.js";
 
 /** How long in-flight requests have to finish once the server is asked to stop. */
 const SHUTDOWN_GRACE_MS = 7_000;

@@ -1,27 +1,17 @@
 /** Composition root: opens the database, applies migrations, wires every module's routes. */
 import { readFileSync } from "node:fs";
-import {
-  createEmrClient,
-  createRecords,
-  type LocalLabResults,
-  recordsRoutes,
-  seedPatients,
-  startEmrSimulator,
-} from "./integrations/emr/index.js";
-import { createFhirClients, createSlotIds, fhirClientRoutes, fhirRoutes } from "./integrations/fhir/index.js";
-import { createHl7Runtime, type Hl7Runtime, hl7Routes } from "./integrations/hl7/index.js";
+import { createHl7Runtime, hl7Routes } from "./integrations/hl7/index.js";
 import {
   createTelehealthLinks,
   createVisitPages,
-  type TelehealthProvider,
   telehealthProvider,
   telehealthRoutes,
 } from "./integrations/telehealth/index.js";
 import type { Actor } from "./platform/access.js";
 import { type AuditTrail, auditRoutes, createAudit, openAuditTrail } from "./platform/audit/index.js";
-import { type Clock, systemClock } from "./platform/clock.js";
+import { systemClock } from "./platform/clock.js";
 import { type Config, loadConfig } from "./platform/config.js";
-import { type Database, openDatabase } from "./platform/db.js";
+import { openDatabase } from "./platform/db.js";
 import { type App, createHttpApp } from "./platform/http.js";
 import {
   auditContextOf,
@@ -31,39 +21,23 @@ import {
   installAuthentication,
 } from "./platform/identity/index.js";
 import { auditPrivilegeProblem, dropToApplicationRole, migrateAsOwner } from "./platform/migrations.js";
-import {
-  AccessRefused,
-  type Attempt,
-  createPolicies,
-  type Policies,
-  type ScopeFacts,
-} from "./platform/policy.js";
+import { AccessRefused, type Attempt, createPolicies, type ScopeFacts } from "./platform/policy.js";
 import { serveWebApp } from "./platform/web.js";
 import { wireAnalyticsParts } from "./server.analytics.js";
+import { wireIntegrations } from "./server.integrations.js";
 import { rateLimitProblems, readTls, wireOperations } from "./server.operations.js";
 import {
-  type Analytics,
   analyticsRoutes,
   capacityRoutes,
   createAnalytics,
-  type PricingService,
   pricingRoutes,
-  type Reports,
   reportRoutes,
   startPlanRefresh,
 } from "./services/analytics/index.js";
-import {
-  type createQuality,
-  qualityRoutes,
-  startComplianceWatch,
-} from "./services/analytics/quality/index.js";
+import { qualityRoutes, startComplianceWatch } from "./services/analytics/quality/index.js";
 import { createFamily, familyRoutes } from "./services/family/index.js";
 import { createLocations, locationRoutes, locationService } from "./services/locations/index.js";
-import {
-  createNotifications,
-  type Notifications,
-  notificationRoutes,
-} from "./services/notifications/index.js";
+import { createNotifications, notificationRoutes } from "./services/notifications/index.js";
 import {
   createPatients,
   patientRoutes,
@@ -80,7 +54,6 @@ import { createReferrals, referralRoutes, referralScopeFacts } from "./services/
 import {
   createOffers,
   createRescheduling,
-  type Offers,
   reschedulingRoutes,
   startOfferExpiry,
 } from "./services/rescheduling/index.js";
@@ -95,58 +68,16 @@ import {
   schedulingScopeFacts,
   visitHistory,
 } from "./services/scheduling/index.js";
-import { createWaitlist, type Waitlist, waitlistRoutes } from "./services/waitlist/index.js";
+import { createWaitlist, waitlistRoutes } from "./services/waitlist/index.js";
 import { createWayfinding, wayfindingRoutes } from "./services/wayfinding/index.js";
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
 
-export interface Rounds {
-  app: App;
-  database: Database;
-  config: Config;
-  /** The audit trail's key and checkpoints, as this process writes them. */
-  audit: AuditTrail;
-  /** The access policy over this server's scope facts. */
-  policies: Policies;
-  /** The waitlist's filler (tests run its passes directly). */
-  waitlist: Waitlist;
-  /** Reschedule offers (tests expire them directly). */
-  offers: Offers;
-  /** The no-show model's service and training job (tests run its passes directly). */
-  analytics: Analytics;
-  /** Satisfaction surveys and compliance monitoring (tests issue survey links and evaluate directly). */
-  quality: ReturnType<typeof createQuality>;
-  /** HL7 v2: the SIU sender and the MLLP listener (tests drive the sender's rounds). */
-  hl7: Hl7Runtime;
-  reports: Reports;
-  /** Demand-based copays (tests run the booked-price recorder's passes directly). */
-  pricing: PricingService;
-  /** Notifications and their worker (tests stop the worker to see readiness fail). */
-  notifications: Notifications;
-  /** The port `/metrics` is served on alone (ROUNDS_METRICS_PORT), once bound. */
-  metricsPort: number | undefined;
-  close(): Promise<void>;
-}
+import type { Rounds, StartOptions } from "./server.types.js";
 
-export interface StartOptions {
-  /** Reuse an open database (tests share one per worker); otherwise one is opened from config. */
-  database?: Database;
-  /** Hooks run after migrations, before routes take traffic (demo data, first administrator). */
-  onReady?: (database: Database, config: Config) => Promise<void>;
-  /** The notification worker's clock (tests move it forward to make reminders due). */
-  now?: () => Date;
-  /** The clock the services' business rules read (today's date, expiries); the machine's by default. */
-  clock?: Clock;
-  /** Issues video visits' join links; the one the configuration names by default (tests plug in others). */
-  telehealthProvider?: TelehealthProvider;
-  /**
-   * Lab results Rounds received itself (HL7 ORU^R01), merged into the physician's records view.
-   * The HL7 listener's received results by default (tests plug in others).
-   */
-  localLabResults?: LocalLabResults;
-}
+export type { Rounds, StartOptions } from "./server.types.js";
 
 export async function createRounds(config: Config = loadConfig(), opts: StartOptions = {}): Promise<Rounds> {
   const database = opts.database ?? (await openDatabase(config));
@@ -401,53 +332,18 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   waitlistRoutes(app, waitlist.service);
   notificationRoutes(app, notifications);
   wayfindingRoutes(app, wayfinding);
-  const fhirClients = createFhirClients({ db, clock, locations });
-  fhirClientRoutes(app, fhirClients);
-  fhirRoutes(app, {
-    locations,
-    physicians,
-    patients,
-    scheduling,
-    clients: fhirClients,
-    auditRefusal,
-    version: VERSION,
-    clock,
-    publicUrl: config.notifications.publicUrl,
-    slotIds: createSlotIds(optionKey),
-  });
-  // records from the EMR: the configured FHIR base, or the built-in simulator on a loopback port
-  // the simulator's patients are copied from Rounds' own (by MRN) the first time it is asked
-  const emrSimulator = config.emr.fhirUrl
-    ? undefined
-    : await startEmrSimulator({ now: () => clock.now(), patientByMrn: seedPatients(db) });
-  const records = createRecords({
+  const integrations = await wireIntegrations({
+    app,
+    config,
     db,
     clock,
     policies,
+    optionKey,
+    hl7,
     physicians,
-    emr: createEmrClient({
-      baseUrl: config.emr.fhirUrl ?? emrSimulator!.url,
-      token: emrSimulator?.token ?? config.emr.token,
-      timeoutMs: config.emr.timeoutMs,
-    }),
-    source: emrSimulator ? "simulator" : "emr",
-    // lab results received over HL7 (ORU^R01) are shown beside the EMR's
-    localLabResults:
-      opts.localLabResults ??
-      (async (ex, patientId) =>
-        (await hl7.service.receivedFor(ex, patientId)).map((r) => ({
-          id: r.id,
-          code: r.code,
-          name: r.name ?? r.code,
-          value: [r.value ?? "", r.units ?? ""].join(" ").trim(),
-          referenceRange: r.referenceRange,
-          flag: labFlag(r.abnormalFlag),
-          effective: r.observedAt,
-          status: r.resultStatus ?? "final",
-          source: "local" as const,
-        }))),
+    localLabResults: opts.localLabResults,
+    fhir: { locations, physicians, patients, scheduling, auditRefusal, version: VERSION },
   });
-  recordsRoutes(app, records);
   telehealthRoutes(app, visitPages);
   hl7Routes(app, hl7.service);
   analyticsRoutes(app, analytics.service);
@@ -519,55 +415,10 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       await notifications.stop();
       await app.close();
       await operations.close();
-      await emrSimulator?.close();
+      await integrations.close();
       // a last checkpoint, so what this replica wrote is pinned outside the database
       await audit.close();
       if (ownsDatabase) await database.close();
     },
   };
-}
-
-/** The seed of the demo network loaded on first start (`rounds seed` defaults to it too). */
-export const DEMO_SEED = 1;
-
-/** What loading the demo on first start did, for the start-up log. */
-export interface DemoLoad {
-  summary: import("./seed/index.js").SeedSummary;
-  ms: number;
-}
-
-/**
- * The `onReady` hook of `rounds serve`: with ROUNDS_SEED_DEMO on and no location in the database,
- * loads the demo network with its appointments and demo sign-ins before the server takes
- * traffic. A database with data is left alone; a replica that loses the race to seed skips.
- */
-export async function seedDemoOnFirstStart(
-  database: Database,
-  config: Config,
-): Promise<DemoLoad | undefined> {
-  if (!config.seedDemo) return undefined;
-  const { isNetworkEmpty, NetworkNotEmptyError, seedNetwork } = await import("./seed/index.js");
-  if (!(await isNetworkEmpty(database))) return undefined;
-  const started = Date.now();
-  try {
-    const summary = await seedNetwork(database, {
-      scale: "small",
-      seed: DEMO_SEED,
-      publicUrl: config.telehealth.publicUrl,
-    });
-    return { summary, ms: Date.now() - started };
-  } catch (err) {
-    if (err instanceof NetworkNotEmptyError) return undefined;
-    throw err;
-  }
-}
-
-/** An HL7 v2 abnormal flag (OBX-8) as the records view shows it. */
-function labFlag(flag: string | null): "low" | "normal" | "high" | "abnormal" | null {
-  if (!flag) return null;
-  const f = flag.toUpperCase();
-  if (f === "N") return "normal";
-  if (f.startsWith("L")) return "low";
-  if (f.startsWith("H")) return "high";
-  return "abnormal";
 }

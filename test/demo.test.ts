@@ -8,7 +8,8 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/platform/config.js";
 import { DEMO_PASSWORD, DEMO_USERS, nextWeek, type SeedSummary, seedNetwork } from "../src/seed/index.js";
-import { createRounds, DEMO_SEED, type Rounds } from "../src/server.js";
+import { DEMO_SEED } from "../src/server.demo.js";
+import { createRounds, type Rounds } from "../src/server.js";
 import { type FreshDatabase, freshDatabase } from "./support/databases.js";
 import { roundsCli } from "./support/servers.js";
 

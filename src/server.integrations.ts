@@ -1,0 +1,96 @@
+/**
+ * The composition root's standards part (src/server.ts): the FHIR R4 endpoint with its system
+ * clients, and the records view from the EMR (the configured FHIR base, or the built-in simulator)
+ * with the lab results the HL7 listener received.
+ */
+
+import {
+  createEmrClient,
+  createRecords,
+  type LocalLabResults,
+  recordsRoutes,
+  seedPatients,
+  startEmrSimulator,
+} from "./integrations/emr/index.js";
+import {
+  createFhirClients,
+  createSlotIds,
+  type FhirDeps,
+  fhirClientRoutes,
+  fhirRoutes,
+} from "./integrations/fhir/index.js";
+import type { Hl7Runtime } from "./integrations/hl7/index.js";
+import type { Config } from "./platform/config.js";
+import type { App } from "./platform/http.js";
+import type { ServiceDeps } from "./platform/module.js";
+import type { Physicians } from "./services/physicians/index.js";
+
+export interface IntegrationParts extends ServiceDeps {
+  app: App;
+  config: Config;
+  optionKey: Buffer;
+  hl7: Hl7Runtime;
+  fhir: Omit<FhirDeps, "clients" | "slotIds" | "clock" | "publicUrl">;
+  physicians: Physicians;
+  /** Tests plug in their own; by default what the HL7 listener received. */
+  localLabResults?: LocalLabResults | undefined;
+}
+
+/** Wires the FHIR endpoint and the records view; returns what must be closed with the server. */
+export async function wireIntegrations(parts: IntegrationParts): Promise<{ close(): Promise<void> }> {
+  const { app, config, db, clock, policies, hl7 } = parts;
+  const clients = createFhirClients({ db, clock, locations: parts.fhir.locations });
+  fhirClientRoutes(app, clients);
+  fhirRoutes(app, {
+    ...parts.fhir,
+    clients,
+    clock,
+    publicUrl: config.notifications.publicUrl,
+    slotIds: createSlotIds(parts.optionKey),
+  });
+
+  // records from the EMR: the configured FHIR base, or the built-in simulator on a loopback port;
+  // the simulator's patients are copied from Rounds' own (by MRN) the first time it is asked
+  const simulator = config.emr.fhirUrl
+    ? undefined
+    : await startEmrSimulator({ now: () => clock.now(), patientByMrn: seedPatients(db) });
+  const records = createRecords({
+    db,
+    clock,
+    policies,
+    physicians: parts.physicians,
+    emr: createEmrClient({
+      baseUrl: config.emr.fhirUrl ?? simulator!.url,
+      token: simulator?.token ?? config.emr.token,
+      timeoutMs: config.emr.timeoutMs,
+    }),
+    source: simulator ? "simulator" : "emr",
+    // lab results received over HL7 (ORU^R01) are shown beside the EMR's
+    localLabResults:
+      parts.localLabResults ??
+      (async (ex, patientId) =>
+        (await hl7.service.receivedFor(ex, patientId)).map((r) => ({
+          id: r.id,
+          code: r.code,
+          name: r.name ?? r.code,
+          value: [r.value ?? "", r.units ?? ""].join(" ").trim(),
+          referenceRange: r.referenceRange,
+          flag: labFlag(r.abnormalFlag),
+          effective: r.observedAt,
+          status: r.resultStatus ?? "final",
+          source: "local" as const,
+        }))),
+  });
+  recordsRoutes(app, records);
+  return { close: async () => simulator?.close() };
+}
+
+/** An HL7 v2 abnormal flag (OBX-8) as the records view shows it. */
+function labFlag(flag: string | null): "low" | "normal" | "high" | "abnormal" | null {
+  if (!flag) return null;
+  const f = flag.toUpperCase();
+  if (f === "N") return "normal";
+  if (f.startsWith("L")) return "low";
+  if (f.startsWith("H")) return "high";
+  return "abnormal";
+}
