@@ -2,8 +2,8 @@
 
 import { ReportsPage } from "../reports/ReportsPage.js";
 import { CapacityPage } from "../shared/CapacityPage.js";
-import { FeeSchedulePage } from "../shared/FeeSchedulePage.js";
 import { ContractsPage } from "../shared/ContractsPage.js";
+import { FeeSchedulePage } from "../shared/FeeSchedulePage.js";
 import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
 import { Routes } from "../shared/router.js";
 import { SurveyResultsPage } from "../shared/SurveyResultsPage.js";
