@@ -3,11 +3,14 @@
  * read into the analytics read model (a rebuild), then changed through the API (followed from the
  * schedule events). Every expected figure below is worked out by hand in its comment.
  */
+
 import { sql } from "kysely";
+import { Temporal } from "temporal-polyfill";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rounds } from "../src/server.js";
-import { type Client, clientFor } from "./support/auth.js";
+import { clientFor } from "./support/auth.js";
 import { buildClinicNetwork, type ClinicNetwork, createPatient, optionsOn } from "./support/network.js";
+import { type FixtureAppointment, getReport as get, insertAppointment } from "./support/report-fixture.js";
 import { startRounds } from "./support/rounds.js";
 
 let rounds: Rounds;
@@ -19,38 +22,8 @@ const DAY = 24 * HOUR;
 const at = (day: number, hour: number) => new Date(Date.UTC(2026, 10, 2 + day, hour + 5));
 const range = "from=2026-11-02&to=2026-11-08";
 
-async function insert(r: {
-  patient: string;
-  location: string;
-  start: Date;
-  status: string;
-  bookedBefore: number;
-  checkedIn?: number;
-  started?: number;
-  cancelledBefore?: number;
-  cancelReason?: string;
-  rescheduledFrom?: string;
-}): Promise<string> {
-  const res = await sql<{ id: string }>`
-    INSERT INTO appointments (patient_id, physician_id, location_id, appointment_type_id, starts_at, ends_at,
-      status, created_at, checked_in_at, started_at, cancelled_at, cancel_reason, rescheduled_from)
-    VALUES (${r.patient}, ${net.physicianId}, ${r.location}, ${net.appointmentTypeId}, ${r.start},
-      ${new Date(r.start.getTime() + 30 * MIN)}, ${r.status}, ${new Date(r.start.getTime() - r.bookedBefore)},
-      ${r.checkedIn === undefined ? null : new Date(r.start.getTime() + r.checkedIn)},
-      ${r.started === undefined ? null : new Date(r.start.getTime() + r.started)},
-      ${r.cancelledBefore === undefined ? null : new Date(r.start.getTime() - r.cancelledBefore)},
-      ${r.cancelReason ?? null}, ${r.rescheduledFrom ?? null})
-    RETURNING id`.execute(rounds.database.db);
-  return res.rows[0]!.id;
-}
-
-interface Rows<R> {
-  rows: R[];
-}
-const get = async <R>(client: Client, path: string) => {
-  const res = await client.inject({ url: path });
-  return { status: res.statusCode, body: res.json() as Rows<R>, raw: res };
-};
+/** Inserts an appointment of the network's physician and type (as history: no events). */
+const insert = (r: FixtureAppointment) => insertAppointment(rounds.database.db, net, r);
 
 beforeAll(async () => {
   rounds = await startRounds();
@@ -370,6 +343,36 @@ describe("the read model follows schedule changes", () => {
         availableMinutes: 240,
       }),
     ]);
+  });
+});
+
+describe("days to the third next available slot", () => {
+  it("a full Wednesday morning at the main campus puts its third free slot on Thursday; the satellite's is the same day", async () => {
+    // Wednesday 08:00–11:30 booked (7 × 30 min): of the 08:00–12:00 block only 11:30 is free
+    const wednesday = Temporal.PlainDate.from(net.monday).add({ days: 2 }).toString();
+    for (let i = 0; i < 7; i++)
+      await insert({
+        patient: net.patientId,
+        location: net.main.id,
+        start: new Date(Date.parse(net.at("08:00", 2)) + i * 30 * MIN),
+        status: "booked",
+        bookedBefore: DAY,
+      });
+    const { body } = await get<{ locationId: string; thirdNextAvailableDays: number | null }>(
+      net.admin,
+      `/api/v1/analytics/reports/efficiency?from=${wednesday}&to=${wednesday}&by=specialty&specialty=${net.specialty}`,
+    );
+    const { main, sat } = byLocation(body.rows);
+    // main: 11:30 Wednesday, then Thursday 08:00 and 08:15: the third on Thursday, 1 day on
+    expect(main.thirdNextAvailableDays).toBe(1);
+    // satellite: 13:00–17:00 free on Wednesday itself
+    expect(sat.thirdNextAvailableDays).toBe(0);
+  });
+
+  it("the daily run is claimed by one caller only", async () => {
+    await sql`DELETE FROM analytics_third_next_runs`.execute(rounds.database.db);
+    const runs = await Promise.all([rounds.reports.runThirdNext(), rounds.reports.runThirdNext()]);
+    expect(runs.sort()).toEqual([false, true]);
   });
 });
 

@@ -74,6 +74,7 @@ const COLUMNS: Record<Exclude<Kind, "flow">, [string, string, (v: number | null)
     ["noShowRate", "No-show rate", pct],
     ["lateCancellationRate", "Late cancellations", pct],
     ["cancellationRate", "All cancellations", pct],
+    ["thirdNextAvailableDays", "Third next available slot (days)", (v) => (v === null ? "—" : v.toFixed(1))],
   ],
 };
 /** The series each chart draws (a subset of the table's columns on one scale). */

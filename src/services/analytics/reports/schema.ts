@@ -116,6 +116,13 @@ export const efficiencyRow = z.object({
   noShowRate: z.number().nullable().describe("no-shows per completed or missed appointment"),
   lateCancellationRate: z.number().nullable().describe("cancellations within 24 hours per appointment"),
   cancellationRate: z.number().nullable().describe("all cancellations per appointment"),
+  thirdNextAvailableDays: z
+    .number()
+    .nullable()
+    .describe(
+      "mean calendar days from each day of the range to the third free slot of a new-patient type " +
+        "(per location: over its specialties; null: not computed for the range, per physician, or no third slot within 31 days)",
+    ),
 });
 export const flowLink = z.object({
   sourceKind: z

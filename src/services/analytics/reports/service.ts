@@ -29,6 +29,8 @@ import type {
   RevenueRow,
   UtilisationRow,
 } from "./schema.js";
+import type { ThirdNext } from "./third-next.js";
+import { thirdNextRepository } from "./third-next.repository.js";
 
 /** Display names of the locations and physicians in a report (read through their services). */
 export interface ReportNames {
@@ -51,6 +53,8 @@ export interface ReportsDeps extends ServiceDeps {
   sources?: ReportSources;
   /** The planned-time read model (utilisation's available, blocked and travel minutes). */
   planned?: PlannedTime;
+  /** Days to the third next available slot (efficiency's missing coming days computed first). */
+  thirdNext?: Pick<ThirdNext, "ensure">;
 }
 
 export interface ReportAnswer<R> {
@@ -132,6 +136,7 @@ export function createReportsService(deps: ReportsDeps) {
     await deps.catchUp?.();
     // utilisation's planned time: what the range lacks is computed first (in its own transaction)
     if (kind === "utilisation") await deps.planned?.ensure(db, q.from, q.to);
+    if (kind === "efficiency") await deps.thirdNext?.ensure(q.from, q.to);
     return db.transaction().execute(async (tx) => {
       const f = await scopeOf(tx, actor, q);
       const rows = await read(tx, f);
@@ -198,12 +203,34 @@ export function createReportsService(deps: ReportsDeps) {
       }),
 
     efficiency: (actor: Actor, q: ReportQuery): Promise<ReportAnswer<EfficiencyRow>> =>
-      report(actor, "efficiency", q, async (tx, f) =>
-        labelled(
-          tx,
-          (await repo.totals(tx, f, q.by)).map((t) => ({ ...groupOf(t.key), ...efficiencyOf(t.counters) })),
-        ),
-      ),
+      report(actor, "efficiency", q, async (tx, f) => {
+        const [totals, thirdNext] = await Promise.all([
+          repo.totals(tx, f, q.by),
+          thirdNextRepository.means(tx, f, q.by),
+        ]);
+        const keyOf = (k: { locationId: string; specialty: string | null }) =>
+          `${k.locationId}|${k.specialty ?? ""}`;
+        const rows = totals.map((t) => ({
+          ...groupOf(t.key),
+          ...efficiencyOf(t.counters),
+          thirdNextAvailableDays: thirdNext.get(keyOf(t.key)) ?? null,
+        }));
+        // a location or specialty with free slots and no visits in the range is a row too
+        const seen = new Set(rows.map(keyOf));
+        for (const [key, days] of thirdNext)
+          if (!seen.has(key)) {
+            const [locationId = "", specialty = ""] = key.split("|");
+            rows.push({
+              locationId,
+              physicianId: null,
+              specialty: specialty || null,
+              ...efficiencyOf(zeroCounters()),
+              thirdNextAvailableDays: days,
+            });
+          }
+        rows.sort((a, b) => groupKeyText(a).localeCompare(groupKeyText(b)));
+        return labelled(tx, rows);
+      }),
 
     flow: (actor: Actor, q: ReportQuery): Promise<ReportAnswer<FlowLink>> =>
       report(actor, "flow", q, async (tx, f) => {
