@@ -32,7 +32,7 @@ import {
   searchOptions,
   visitHistory,
 } from "./services/scheduling/index.js";
-import { waitingForSpecialty } from "./services/waitlist/index.js";
+import { waitingForSpecialty, waitlistFills } from "./services/waitlist/index.js";
 
 export interface AnalyticsWiring {
   db: Db;
@@ -119,6 +119,7 @@ export function wireAnalyticsParts({
         type: (await appointmentTypeCatalog.existing(ex, [typeId])).length === 1,
       }),
     },
+    waitlistFills,
     thirdNext: {
       // the measure's type per specialty: the catalogue's first active new-patient type
       newPatientTypes: async () => {

@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rounds } from "../src/server.js";
 import { clientFor } from "./support/auth.js";
 import { buildClinicNetwork, type ClinicNetwork, createPatient, optionsOn } from "./support/network.js";
-import { type FixtureAppointment, getReport as get, insertAppointment } from "./support/report-fixture.js";
+import {
+  byLocation,
+  type FixtureAppointment,
+  getReport as get,
+  insertAcceptedOffer,
+  insertAppointment,
+  LAKESIDE,
+} from "./support/report-fixture.js";
 import { startRounds } from "./support/rounds.js";
 
 let rounds: Rounds;
@@ -29,16 +36,7 @@ beforeAll(async () => {
   rounds = await startRounds();
   net = await buildClinicNetwork(rounds);
   const riverton = net.patientId; // createPatient's default city
-  const lakeside = await createPatient(net.admin, {
-    address: {
-      line: "1 Shore Rd",
-      city: "Lakeside",
-      region: "NY",
-      postalCode: "10002",
-      latitude: 40.7,
-      longitude: -74,
-    },
-  });
+  const lakeside = await createPatient(net.admin, { address: LAKESIDE });
   const main = net.main.id;
   const sat = net.satellite.id;
   // main campus, Monday to Friday 09:00
@@ -131,16 +129,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rounds.close());
 
-const mine = <R extends { locationId: string }>(rows: R[]) =>
-  rows.filter((r) => r.locationId === net.main.id || r.locationId === net.satellite.id);
-const byLocation = <R extends { locationId: string }>(rows: R[]) => {
-  const m = mine(rows);
-  return {
-    main: m.find((r) => r.locationId === net.main.id)!,
-    sat: m.find((r) => r.locationId === net.satellite.id)!,
-  };
-};
-
 describe("reports of a week at two locations, side by side", () => {
   it("utilisation counts the minutes that kept their time, and those lost to no-shows and cancellations", async () => {
     const { status, body } = await get<Record<string, number | string>>(
@@ -148,9 +136,7 @@ describe("reports of a week at two locations, side by side", () => {
       `/api/v1/analytics/reports/utilisation?${range}`,
     );
     expect(status).toBe(200);
-    const { main, sat } = byLocation(
-      body.rows as never as Array<{ locationId: string } & Record<string, number>>,
-    );
+    const { main, sat } = byLocation(net, body.rows);
     // main: 1, 2 completed (60 min), 3 missed (30): booked 90; 4, 5 cancelled (60); 6 rescheduled: not counted
     expect(main).toMatchObject({
       appointments: 5,
@@ -173,9 +159,7 @@ describe("reports of a week at two locations, side by side", () => {
       net.admin,
       `/api/v1/analytics/reports/utilisation?${range}`,
     );
-    const { main, sat } = byLocation(
-      body.rows as never as Array<{ locationId: string } & Record<string, number>>,
-    );
+    const { main, sat } = byLocation(net, body.rows);
     // main 08:00–12:00 on five weekdays: 1,200 planned; 1, 2 and 3 took 30 minutes each: 1,110 free;
     // Monday to Wednesday free 08:00–09:00 and 09:30–12:00 (two gaps each), Thursday and Friday one
     expect(main).toMatchObject({
@@ -206,9 +190,7 @@ describe("reports of a week at two locations, side by side", () => {
       net.admin,
       `/api/v1/analytics/reports/revenue?${range}`,
     );
-    const { main, sat } = byLocation(
-      body.rows as never as Array<{ locationId: string } & Record<string, number>>,
-    );
+    const { main, sat } = byLocation(net, body.rows);
     // main: 5 booked × 150 = 750; 2 completed = 300; 1 no-show = 150; 2 cancelled = 300
     expect(main).toMatchObject({
       appointments: 5,
@@ -229,9 +211,7 @@ describe("reports of a week at two locations, side by side", () => {
       net.admin,
       `/api/v1/analytics/reports/efficiency?${range}`,
     );
-    const { main, sat } = byLocation(
-      body.rows as never as Array<{ locationId: string } & Record<string, number>>,
-    );
+    const { main, sat } = byLocation(net, body.rows);
     // lead days (10 + 2 + 4 + 6 + 8) / 5 = 6; waits (15 + 5) / 2 = 10; no-shows 1 / (2 + 1);
     // late 1 / 5; all cancellations 2 / 5
     expect(main).toMatchObject({
@@ -243,6 +223,29 @@ describe("reports of a week at two locations, side by side", () => {
     });
     // never marked started: no wait measured
     expect(sat).toMatchObject({ leadDays: 4, checkInToStartMinutes: null, noShowRate: 0 });
+  });
+
+  it("efficiency: waitlist offers accepted per location, with the median hours from the freed slot", async () => {
+    // two offers at the main campus accepted 3 and 1 hours after their slots freed: median 2
+    const where = { patient: net.patientId, location: net.main.id };
+    for (const [day, hours] of [[1, 3] as const, [2, 1] as const]) {
+      // its hold: a released one a month earlier (no booking, no report figure)
+      const hold = { ...where, status: "cancelled", bookedBefore: DAY, cancelReason: "hold released" };
+      const appointmentId = await insert({ ...hold, start: at(day - 35, 9) });
+      await insertAcceptedOffer(rounds.database.db, net, {
+        ...where,
+        appointmentId,
+        hours,
+        freedAt: at(day, 8),
+      });
+    }
+    const { body } = await get<{ locationId: string }>(
+      net.admin,
+      `/api/v1/analytics/reports/efficiency?${range}`,
+    );
+    const { main, sat } = byLocation(net, body.rows);
+    expect(main).toMatchObject({ waitlistFilled: 2, waitlistFillHours: 2 });
+    expect(sat).toMatchObject({ waitlistFilled: 0, waitlistFillHours: null });
   });
 
   it("patient flow: from home areas to locations, and from the main campus to the satellite by rescheduling", async () => {
@@ -362,7 +365,7 @@ describe("days to the third next available slot", () => {
       net.admin,
       `/api/v1/analytics/reports/efficiency?from=${wednesday}&to=${wednesday}&by=specialty&specialty=${net.specialty}`,
     );
-    const { main, sat } = byLocation(body.rows);
+    const { main, sat } = byLocation(net, body.rows);
     // main: 11:30 Wednesday, then Thursday 08:00 and 08:15: the third on Thursday, 1 day on
     expect(main.thirdNextAvailableDays).toBe(1);
     // satellite: 13:00–17:00 free on Wednesday itself

@@ -75,6 +75,8 @@ const COLUMNS: Record<Exclude<Kind, "flow">, [string, string, (v: number | null)
     ["lateCancellationRate", "Late cancellations", pct],
     ["cancellationRate", "All cancellations", pct],
     ["thirdNextAvailableDays", "Third next available slot (days)", (v) => (v === null ? "—" : v.toFixed(1))],
+    ["waitlistFilled", "Filled from the waitlist", (v) => (v === null ? "—" : String(v))],
+    ["waitlistFillHours", "Waitlist fill (median hours)", (v) => (v === null ? "—" : v.toFixed(1))],
   ],
 };
 /** The series each chart draws (a subset of the table's columns on one scale). */

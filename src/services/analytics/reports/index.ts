@@ -3,14 +3,14 @@ import type { ServiceDeps } from "../../../platform/module.js";
 import { type CopaySource, createCopayProjection } from "./copays.js";
 import { createPlannedTime, type PlanSources } from "./planned.refresh.js";
 import { createProjector, type ReportSources } from "./projector.js";
-import { createReportsService, type ReportNames } from "./service.js";
+import { createReportsService, type ReportNames, type WaitlistFills } from "./service.js";
 import { createThirdNext, type ThirdNextSource } from "./third-next.js";
 
 export type { CopaySource } from "./copays.js";
 export type { PlannedTime, PlanSources } from "./planned.refresh.js";
 export type { Projector, ReportSources } from "./projector.js";
 export { reportRoutes } from "./routes.js";
-export type { ReportNames, ReportsService } from "./service.js";
+export type { ReportNames, ReportsService, WaitlistFills } from "./service.js";
 export type { ThirdNext, ThirdNextSource } from "./third-next.js";
 
 export interface ReportsModuleDeps extends ServiceDeps {
@@ -22,6 +22,8 @@ export interface ReportsModuleDeps extends ServiceDeps {
   plans: PlanSources;
   /** How the days to the third next available slot ask scheduling's availability (none: not measured). */
   thirdNext?: ThirdNextSource;
+  /** Accepted waitlist offers per location (none: the efficiency report's waitlist figures are null). */
+  waitlistFills?: WaitlistFills;
 }
 
 export function createReports(deps: ReportsModuleDeps) {

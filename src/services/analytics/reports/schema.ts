@@ -123,6 +123,15 @@ export const efficiencyRow = z.object({
       "mean calendar days from each day of the range to the third free slot of a new-patient type " +
         "(per location: over its specialties; null: not computed for the range, per physician, or no third slot within 31 days)",
     ),
+  waitlistFilled: z
+    .number()
+    .int()
+    .nullable()
+    .describe("waitlist offers made in the range (UTC days) and accepted (null: not a per-location report)"),
+  waitlistFillHours: z
+    .number()
+    .nullable()
+    .describe("median hours from the slot freeing to the accepted offer (null: none accepted)"),
 });
 export const flowLink = z.object({
   sourceKind: z
