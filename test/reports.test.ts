@@ -256,8 +256,8 @@ describe("reports of a week at two locations, side by side", () => {
     // the satellite's one visit: a Lakeside patient, moved there from the main campus
     expect(body.rows).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ sourceKind: "location", source: net.main.id, visits: 1 }),
-        expect.objectContaining({ sourceKind: "area", source: "Lakeside", visits: 1 }),
+        expect.objectContaining({ kind: "reschedule", source: net.main.id, visits: 1 }),
+        expect.objectContaining({ kind: "home_area", source: "Lakeside", visits: 1 }),
       ]),
     );
     expect(body.rows).toHaveLength(2);

@@ -277,6 +277,7 @@ export function createReportsService(deps: ReportsDeps) {
         ];
         const locations = await names.locations(tx, locationIds);
         return links.map((l) => ({
+          kind: l.sourceKind === "location" ? ("reschedule" as const) : ("home_area" as const),
           ...l,
           sourceName: l.sourceKind === "location" ? (locations.get(l.source) ?? l.source) : l.source,
           locationName: locations.get(l.locationId) ?? l.locationId,
