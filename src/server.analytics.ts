@@ -4,6 +4,7 @@
  */
 import type { FastifyBaseLogger } from "fastify";
 import type { Clock } from "./platform/clock.js";
+import type { BookingConfig } from "./platform/config.js";
 import type { Db } from "./platform/db.js";
 import { ProblemError, problems } from "./platform/errors.js";
 import type { createIdentity } from "./platform/identity/index.js";
@@ -27,9 +28,11 @@ import {
   appointmentTypeCatalog,
   type createOptionIds,
   type Scheduling,
+  type SchedulingCaches,
+  searchOptions,
   visitHistory,
 } from "./services/scheduling/index.js";
-import { waitingForSpecialty } from "./services/waitlist/index.js";
+import { waitingForSpecialty, waitlistFills } from "./services/waitlist/index.js";
 
 export interface AnalyticsWiring {
   db: Db;
@@ -42,6 +45,8 @@ export interface AnalyticsWiring {
   /** Every physician and appointment type, for the reports' planned time. */
   physicians: Pick<Physicians, "list">;
   catalog: Pick<Scheduling["catalog"], "list">;
+  /** Scheduling's availability search (the reports' third next available slot). */
+  availability: { rules: BookingConfig; caches: SchedulingCaches };
   log: FastifyBaseLogger;
 }
 
@@ -66,6 +71,7 @@ export function wireAnalyticsParts({
   rescheduling,
   physicians,
   catalog,
+  availability,
   log,
 }: AnalyticsWiring) {
   const quality = createQuality({
@@ -112,6 +118,43 @@ export function wireAnalyticsParts({
         location: (await locationService.existing(ex, [locationId])).length === 1,
         type: (await appointmentTypeCatalog.existing(ex, [typeId])).length === 1,
       }),
+    },
+    waitlistFills,
+    thirdNext: {
+      // the measure's type per specialty: the catalogue's first active new-patient type
+      newPatientTypes: async () => {
+        const first = new Map<string, string>();
+        for (const t of await everyPage((limit, offset) =>
+          catalog.list({ limit, offset } as Parameters<typeof catalog.list>[0]),
+        ))
+          if (t.active && t.visitKind === "new" && !first.has(t.specialty)) first.set(t.specialty, t.id);
+        return [...first].map(([specialty, appointmentTypeId]) => ({ specialty, appointmentTypeId }));
+      },
+      locations: async () =>
+        (
+          await everyPage((limit, offset) =>
+            locations.list({ limit, offset } as Parameters<typeof locations.list>[0]),
+          )
+        )
+          .filter((l) => l.active)
+          .map((l) => ({ id: l.id, timeZone: l.timeZone })),
+      freeStarts: async (ex, q) =>
+        (
+          await searchOptions(
+            ex,
+            availability.rules,
+            {
+              appointmentTypeId: q.appointmentTypeId,
+              locationIds: [q.locationId],
+              from: q.from,
+              to: q.to,
+              telehealth: false,
+              limit: q.limit,
+              now: clock.now().getTime(),
+            },
+            availability.caches,
+          )
+        ).options.map((o) => o.start),
     },
     plans: {
       physicians: async () =>

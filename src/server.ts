@@ -296,6 +296,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     rescheduling,
     physicians,
     catalog: scheduling.catalog,
+    availability: { rules: config.booking, caches },
     log: app.log,
   });
   const notifications = createNotifications({

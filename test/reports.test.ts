@@ -3,11 +3,21 @@
  * read into the analytics read model (a rebuild), then changed through the API (followed from the
  * schedule events). Every expected figure below is worked out by hand in its comment.
  */
+
 import { sql } from "kysely";
+import { Temporal } from "temporal-polyfill";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rounds } from "../src/server.js";
-import { type Client, clientFor } from "./support/auth.js";
+import { clientFor } from "./support/auth.js";
 import { buildClinicNetwork, type ClinicNetwork, createPatient, optionsOn } from "./support/network.js";
+import {
+  byLocation,
+  type FixtureAppointment,
+  getReport as get,
+  insertAcceptedOffer,
+  insertAppointment,
+  LAKESIDE,
+} from "./support/report-fixture.js";
 import { startRounds } from "./support/rounds.js";
 
 let rounds: Rounds;
@@ -19,53 +29,14 @@ const DAY = 24 * HOUR;
 const at = (day: number, hour: number) => new Date(Date.UTC(2026, 10, 2 + day, hour + 5));
 const range = "from=2026-11-02&to=2026-11-08";
 
-async function insert(r: {
-  patient: string;
-  location: string;
-  start: Date;
-  status: string;
-  bookedBefore: number;
-  checkedIn?: number;
-  started?: number;
-  cancelledBefore?: number;
-  cancelReason?: string;
-  rescheduledFrom?: string;
-}): Promise<string> {
-  const res = await sql<{ id: string }>`
-    INSERT INTO appointments (patient_id, physician_id, location_id, appointment_type_id, starts_at, ends_at,
-      status, created_at, checked_in_at, started_at, cancelled_at, cancel_reason, rescheduled_from)
-    VALUES (${r.patient}, ${net.physicianId}, ${r.location}, ${net.appointmentTypeId}, ${r.start},
-      ${new Date(r.start.getTime() + 30 * MIN)}, ${r.status}, ${new Date(r.start.getTime() - r.bookedBefore)},
-      ${r.checkedIn === undefined ? null : new Date(r.start.getTime() + r.checkedIn)},
-      ${r.started === undefined ? null : new Date(r.start.getTime() + r.started)},
-      ${r.cancelledBefore === undefined ? null : new Date(r.start.getTime() - r.cancelledBefore)},
-      ${r.cancelReason ?? null}, ${r.rescheduledFrom ?? null})
-    RETURNING id`.execute(rounds.database.db);
-  return res.rows[0]!.id;
-}
-
-interface Rows<R> {
-  rows: R[];
-}
-const get = async <R>(client: Client, path: string) => {
-  const res = await client.inject({ url: path });
-  return { status: res.statusCode, body: res.json() as Rows<R>, raw: res };
-};
+/** Inserts an appointment of the network's physician and type (as history: no events). */
+const insert = (r: FixtureAppointment) => insertAppointment(rounds.database.db, net, r);
 
 beforeAll(async () => {
   rounds = await startRounds();
   net = await buildClinicNetwork(rounds);
   const riverton = net.patientId; // createPatient's default city
-  const lakeside = await createPatient(net.admin, {
-    address: {
-      line: "1 Shore Rd",
-      city: "Lakeside",
-      region: "NY",
-      postalCode: "10002",
-      latitude: 40.7,
-      longitude: -74,
-    },
-  });
+  const lakeside = await createPatient(net.admin, { address: LAKESIDE });
   const main = net.main.id;
   const sat = net.satellite.id;
   // main campus, Monday to Friday 09:00
@@ -158,16 +129,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rounds.close());
 
-const mine = <R extends { locationId: string }>(rows: R[]) =>
-  rows.filter((r) => r.locationId === net.main.id || r.locationId === net.satellite.id);
-const byLocation = <R extends { locationId: string }>(rows: R[]) => {
-  const m = mine(rows);
-  return {
-    main: m.find((r) => r.locationId === net.main.id)!,
-    sat: m.find((r) => r.locationId === net.satellite.id)!,
-  };
-};
-
 describe("reports of a week at two locations, side by side", () => {
   it("utilisation counts the minutes that kept their time, and those lost to no-shows and cancellations", async () => {
     const { status, body } = await get<Record<string, number | string>>(
@@ -175,9 +136,7 @@ describe("reports of a week at two locations, side by side", () => {
       `/api/v1/analytics/reports/utilisation?${range}`,
     );
     expect(status).toBe(200);
-    const { main, sat } = byLocation(
-      body.rows as never as Array<{ locationId: string } & Record<string, number>>,
-    );
+    const { main, sat } = byLocation(net, body.rows);
     // main: 1, 2 completed (60 min), 3 missed (30): booked 90; 4, 5 cancelled (60); 6 rescheduled: not counted
     expect(main).toMatchObject({
       appointments: 5,
@@ -200,9 +159,7 @@ describe("reports of a week at two locations, side by side", () => {
       net.admin,
       `/api/v1/analytics/reports/utilisation?${range}`,
     );
-    const { main, sat } = byLocation(
-      body.rows as never as Array<{ locationId: string } & Record<string, number>>,
-    );
+    const { main, sat } = byLocation(net, body.rows);
     // main 08:00–12:00 on five weekdays: 1,200 planned; 1, 2 and 3 took 30 minutes each: 1,110 free;
     // Monday to Wednesday free 08:00–09:00 and 09:30–12:00 (two gaps each), Thursday and Friday one
     expect(main).toMatchObject({
@@ -233,9 +190,7 @@ describe("reports of a week at two locations, side by side", () => {
       net.admin,
       `/api/v1/analytics/reports/revenue?${range}`,
     );
-    const { main, sat } = byLocation(
-      body.rows as never as Array<{ locationId: string } & Record<string, number>>,
-    );
+    const { main, sat } = byLocation(net, body.rows);
     // main: 5 booked × 150 = 750; 2 completed = 300; 1 no-show = 150; 2 cancelled = 300
     expect(main).toMatchObject({
       appointments: 5,
@@ -256,9 +211,7 @@ describe("reports of a week at two locations, side by side", () => {
       net.admin,
       `/api/v1/analytics/reports/efficiency?${range}`,
     );
-    const { main, sat } = byLocation(
-      body.rows as never as Array<{ locationId: string } & Record<string, number>>,
-    );
+    const { main, sat } = byLocation(net, body.rows);
     // lead days (10 + 2 + 4 + 6 + 8) / 5 = 6; waits (15 + 5) / 2 = 10; no-shows 1 / (2 + 1);
     // late 1 / 5; all cancellations 2 / 5
     expect(main).toMatchObject({
@@ -272,6 +225,29 @@ describe("reports of a week at two locations, side by side", () => {
     expect(sat).toMatchObject({ leadDays: 4, checkInToStartMinutes: null, noShowRate: 0 });
   });
 
+  it("efficiency: waitlist offers accepted per location, with the median hours from the freed slot", async () => {
+    // two offers at the main campus accepted 3 and 1 hours after their slots freed: median 2
+    const where = { patient: net.patientId, location: net.main.id };
+    for (const [day, hours] of [[1, 3] as const, [2, 1] as const]) {
+      // its hold: a released one a month earlier (no booking, no report figure)
+      const hold = { ...where, status: "cancelled", bookedBefore: DAY, cancelReason: "hold released" };
+      const appointmentId = await insert({ ...hold, start: at(day - 35, 9) });
+      await insertAcceptedOffer(rounds.database.db, net, {
+        ...where,
+        appointmentId,
+        hours,
+        freedAt: at(day, 8),
+      });
+    }
+    const { body } = await get<{ locationId: string }>(
+      net.admin,
+      `/api/v1/analytics/reports/efficiency?${range}`,
+    );
+    const { main, sat } = byLocation(net, body.rows);
+    expect(main).toMatchObject({ waitlistFilled: 2, waitlistFillHours: 2 });
+    expect(sat).toMatchObject({ waitlistFilled: 0, waitlistFillHours: null });
+  });
+
   it("patient flow: from home areas to locations, and from the main campus to the satellite by rescheduling", async () => {
     const { body } = await get<{ sourceKind: string; source: string; locationId: string; visits: number }>(
       net.admin,
@@ -280,8 +256,8 @@ describe("reports of a week at two locations, side by side", () => {
     // the satellite's one visit: a Lakeside patient, moved there from the main campus
     expect(body.rows).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ sourceKind: "location", source: net.main.id, visits: 1 }),
-        expect.objectContaining({ sourceKind: "area", source: "Lakeside", visits: 1 }),
+        expect.objectContaining({ kind: "reschedule", source: net.main.id, visits: 1 }),
+        expect.objectContaining({ kind: "home_area", source: "Lakeside", visits: 1 }),
       ]),
     );
     expect(body.rows).toHaveLength(2);
@@ -370,6 +346,36 @@ describe("the read model follows schedule changes", () => {
         availableMinutes: 240,
       }),
     ]);
+  });
+});
+
+describe("days to the third next available slot", () => {
+  it("a full Wednesday morning at the main campus puts its third free slot on Thursday; the satellite's is the same day", async () => {
+    // Wednesday 08:00–11:30 booked (7 × 30 min): of the 08:00–12:00 block only 11:30 is free
+    const wednesday = Temporal.PlainDate.from(net.monday).add({ days: 2 }).toString();
+    for (let i = 0; i < 7; i++)
+      await insert({
+        patient: net.patientId,
+        location: net.main.id,
+        start: new Date(Date.parse(net.at("08:00", 2)) + i * 30 * MIN),
+        status: "booked",
+        bookedBefore: DAY,
+      });
+    const { body } = await get<{ locationId: string; thirdNextAvailableDays: number | null }>(
+      net.admin,
+      `/api/v1/analytics/reports/efficiency?from=${wednesday}&to=${wednesday}&by=specialty&specialty=${net.specialty}`,
+    );
+    const { main, sat } = byLocation(net, body.rows);
+    // main: 11:30 Wednesday, then Thursday 08:00 and 08:15: the third on Thursday, 1 day on
+    expect(main.thirdNextAvailableDays).toBe(1);
+    // satellite: 13:00–17:00 free on Wednesday itself
+    expect(sat.thirdNextAvailableDays).toBe(0);
+  });
+
+  it("the daily run is claimed by one caller only", async () => {
+    await sql`DELETE FROM analytics_third_next_runs`.execute(rounds.database.db);
+    const runs = await Promise.all([rounds.reports.runThirdNext(), rounds.reports.runThirdNext()]);
+    expect(runs.sort()).toEqual([false, true]);
   });
 });
 

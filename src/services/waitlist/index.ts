@@ -34,6 +34,17 @@ export async function waitingForSpecialty(
   }));
 }
 
+/**
+ * Waitlist fill per location (for the efficiency report, inside the caller's transaction): offers
+ * made in [from, to) that were accepted, and the median hours from the slot freeing to acceptance.
+ */
+export function waitlistFills(
+  db: Executor,
+  filter: { locationIds?: readonly string[] | undefined; from: Date; to: Date },
+): Promise<Array<{ locationId: string; filled: number; medianHours: number | null }>> {
+  return waitlistRepository.fillsByLocation(db, filter);
+}
+
 /** Offers last this long unless the composition root says otherwise. */
 export const DEFAULT_OFFER_MINUTES = 120;
 

@@ -295,6 +295,26 @@ export const waitlistRepository = {
       .orderBy("id")
       .execute(),
 
+  /** Per location: offers made in the range and accepted, and the median hours from the slot freeing to acceptance. */
+  async fillsByLocation(
+    db: Executor,
+    f: { locationIds?: readonly string[] | undefined; from: Date; to: Date },
+  ) {
+    const r = await sql<{ location_id: string; filled: string; median: number | null }>`
+      SELECT location_id, count(*) AS filled,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM responded_at - freed_at) / 3600) AS median
+      FROM waitlist_offers
+      WHERE status = 'accepted' AND created_at >= ${f.from} AND created_at < ${f.to}${
+        f.locationIds ? sql` AND location_id = ANY(${sql.val([...f.locationIds])}::uuid[])` : sql``
+      }
+      GROUP BY location_id`.execute(db);
+    return r.rows.map((x) => ({
+      locationId: x.location_id,
+      filled: Number(x.filled),
+      medianHours: x.median === null ? null : Math.round(Number(x.median) * 10) / 10,
+    }));
+  },
+
   async stats(db: Executor, f: { locationIds?: string[] | undefined; from: Date; to: Date }) {
     const where = sql`created_at >= ${f.from} AND created_at < ${f.to}${
       f.locationIds ? sql` AND location_id = ANY(${sql.val(f.locationIds)}::uuid[])` : sql``

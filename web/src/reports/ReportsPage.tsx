@@ -74,6 +74,9 @@ const COLUMNS: Record<Exclude<Kind, "flow">, [string, string, (v: number | null)
     ["noShowRate", "No-show rate", pct],
     ["lateCancellationRate", "Late cancellations", pct],
     ["cancellationRate", "All cancellations", pct],
+    ["thirdNextAvailableDays", "Third next available slot (days)", (v) => (v === null ? "—" : v.toFixed(1))],
+    ["waitlistFilled", "Filled from the waitlist", (v) => (v === null ? "—" : String(v))],
+    ["waitlistFillHours", "Waitlist fill (median hours)", (v) => (v === null ? "—" : v.toFixed(1))],
   ],
 };
 /** The series each chart draws (a subset of the table's columns on one scale). */
@@ -239,7 +242,15 @@ function FiguresReport({ kind, title, rows }: { kind: Exclude<Kind, "flow">; tit
   );
 }
 
-function FlowReport({ rows }: { rows: Row[] }) {
+const FLOW_KINDS = [
+  { value: "all", label: "All flows" },
+  { value: "reschedule", label: "Rescheduled from another location" },
+  { value: "home_area", label: "From home areas" },
+];
+
+function FlowReport({ rows: all }: { rows: Row[] }) {
+  const [flowKind, setFlowKind] = useState("all");
+  const rows = flowKind === "all" ? all : all.filter((r) => r.kind === flowKind);
   // sources and destinations are separate nodes, so a location patients left and reached stays acyclic
   const sources = [
     ...new Set(rows.map((r) => `${r.sourceKind === "area" ? "" : "moved from "}${r.sourceName}`)),
@@ -260,6 +271,16 @@ function FlowReport({ rows }: { rows: Row[] }) {
         Home areas and, for visits moved by rescheduling, the location they left, to the location of the
         visit.
       </Text>
+      <Select
+        label="Flow kind"
+        value={flowKind}
+        allowDeselect={false}
+        onChange={(v) => setFlowKind(v ?? "all")}
+        data={FLOW_KINDS}
+        mb="sm"
+        maw={360}
+      />
+      {rows.length === 0 && <Text>No visits of this kind in this range.</Text>}
       {/* no scrolling box and no focusable chart: hidden from assistive technology, it must hold
           nothing a keyboard reaches (the table below has the same figures) */}
       <div aria-hidden="true" data-testid="report-chart">

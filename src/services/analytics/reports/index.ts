@@ -3,13 +3,15 @@ import type { ServiceDeps } from "../../../platform/module.js";
 import { type CopaySource, createCopayProjection } from "./copays.js";
 import { createPlannedTime, type PlanSources } from "./planned.refresh.js";
 import { createProjector, type ReportSources } from "./projector.js";
-import { createReportsService, type ReportNames } from "./service.js";
+import { createReportsService, type ReportNames, type WaitlistFills } from "./service.js";
+import { createThirdNext, type ThirdNextSource } from "./third-next.js";
 
 export type { CopaySource } from "./copays.js";
 export type { PlannedTime, PlanSources } from "./planned.refresh.js";
 export type { Projector, ReportSources } from "./projector.js";
 export { reportRoutes } from "./routes.js";
-export type { ReportNames, ReportsService } from "./service.js";
+export type { ReportNames, ReportsService, WaitlistFills } from "./service.js";
+export type { ThirdNext, ThirdNextSource } from "./third-next.js";
 
 export interface ReportsModuleDeps extends ServiceDeps {
   sources: ReportSources;
@@ -18,6 +20,10 @@ export interface ReportsModuleDeps extends ServiceDeps {
   copays?: CopaySource;
   /** How the planned time reads the physicians' plans, the travel matrix and the catalogue. */
   plans: PlanSources;
+  /** How the days to the third next available slot ask scheduling's availability (none: not measured). */
+  thirdNext?: ThirdNextSource;
+  /** Accepted waitlist offers per location (none: the efficiency report's waitlist figures are null). */
+  waitlistFills?: WaitlistFills;
 }
 
 export function createReports(deps: ReportsModuleDeps) {
@@ -38,12 +44,16 @@ export function createReports(deps: ReportsModuleDeps) {
   };
   const planned = createPlannedTime(deps.plans);
   // every report first follows the events it has not seen (a no-op when the model is current)
-  const service = createReportsService({ ...deps, planned, catchUp });
+  const thirdNext =
+    deps.thirdNext && createThirdNext({ db: deps.db, clock: deps.clock, source: deps.thirdNext });
+  const service = createReportsService({ ...deps, planned, catchUp, thirdNext });
   return {
     projector,
     service,
     /** Recomputes the planned time of the weeks around today (plans change without events too). */
     refreshPlans: () => planned.refreshAround(deps.db, deps.clock.now().toISOString().slice(0, 10)),
+    /** Today's days to the third next available slot, once a day across replicas (false: already done). */
+    runThirdNext: async () => (thirdNext ? thirdNext.runDaily() : false),
   };
 }
 
@@ -54,13 +64,17 @@ export const PLAN_REFRESH_HOURS = 6;
 
 /** Recomputes the planned time around today every few hours (the first pass a minute after start). */
 export function startPlanRefresh(
-  reports: Pick<Reports, "refreshPlans">,
+  reports: Pick<Reports, "refreshPlans" | "runThirdNext">,
   log: { error(o: object, msg: string): void },
 ): () => void {
   const run = () => {
     reports
       .refreshPlans()
       .catch((err: unknown) => log.error({ err }, "reports: planned time refresh failed"));
+    // the third next available slot: every few hours asked, once a day computed (one replica's claim)
+    reports
+      .runThirdNext()
+      .catch((err: unknown) => log.error({ err }, "reports: third next available slot failed"));
   };
   const first = setTimeout(run, 60_000);
   const timer = setInterval(run, PLAN_REFRESH_HOURS * 3_600_000);

@@ -116,8 +116,29 @@ export const efficiencyRow = z.object({
   noShowRate: z.number().nullable().describe("no-shows per completed or missed appointment"),
   lateCancellationRate: z.number().nullable().describe("cancellations within 24 hours per appointment"),
   cancellationRate: z.number().nullable().describe("all cancellations per appointment"),
+  thirdNextAvailableDays: z
+    .number()
+    .nullable()
+    .describe(
+      "mean calendar days from each day of the range to the third free slot of a new-patient type " +
+        "(per location: over its specialties; null: not computed for the range, per physician, or no third slot within 31 days)",
+    ),
+  waitlistFilled: z
+    .number()
+    .int()
+    .nullable()
+    .describe("waitlist offers made in the range (UTC days) and accepted (null: not a per-location report)"),
+  waitlistFillHours: z
+    .number()
+    .nullable()
+    .describe("median hours from the slot freeing to the accepted offer (null: none accepted)"),
 });
+/** The kinds of patient flow the read model knows (referral and follow-up ones: not yet). */
+export const flowKinds = ["reschedule", "home_area"] as const;
 export const flowLink = z.object({
+  kind: z
+    .enum(flowKinds)
+    .describe("reschedule: a visit moved here from another location; home_area: the patient's home area"),
   sourceKind: z
     .enum(["location", "area"])
     .describe("location: rescheduled from there; area: the patient's home area"),

@@ -29,6 +29,8 @@ import type {
   RevenueRow,
   UtilisationRow,
 } from "./schema.js";
+import type { ThirdNext } from "./third-next.js";
+import { thirdNextRepository } from "./third-next.repository.js";
 
 /** Display names of the locations and physicians in a report (read through their services). */
 export interface ReportNames {
@@ -51,7 +53,17 @@ export interface ReportsDeps extends ServiceDeps {
   sources?: ReportSources;
   /** The planned-time read model (utilisation's available, blocked and travel minutes). */
   planned?: PlannedTime;
+  /** Days to the third next available slot (efficiency's missing coming days computed first). */
+  thirdNext?: Pick<ThirdNext, "ensure">;
+  /** Accepted waitlist offers per location (the waitlist's interface; none: not reported). */
+  waitlistFills?: WaitlistFills;
 }
+
+/** Accepted waitlist offers made in [from, to) per location, with the median hours to fill. */
+export type WaitlistFills = (
+  db: Executor,
+  f: { locationIds?: readonly string[] | undefined; from: Date; to: Date },
+) => Promise<Array<{ locationId: string; filled: number; medianHours: number | null }>>;
 
 export interface ReportAnswer<R> {
   from: string;
@@ -132,6 +144,7 @@ export function createReportsService(deps: ReportsDeps) {
     await deps.catchUp?.();
     // utilisation's planned time: what the range lacks is computed first (in its own transaction)
     if (kind === "utilisation") await deps.planned?.ensure(db, q.from, q.to);
+    if (kind === "efficiency") await deps.thirdNext?.ensure(q.from, q.to);
     return db.transaction().execute(async (tx) => {
       const f = await scopeOf(tx, actor, q);
       const rows = await read(tx, f);
@@ -198,12 +211,61 @@ export function createReportsService(deps: ReportsDeps) {
       }),
 
     efficiency: (actor: Actor, q: ReportQuery): Promise<ReportAnswer<EfficiencyRow>> =>
-      report(actor, "efficiency", q, async (tx, f) =>
-        labelled(
-          tx,
-          (await repo.totals(tx, f, q.by)).map((t) => ({ ...groupOf(t.key), ...efficiencyOf(t.counters) })),
-        ),
-      ),
+      report(actor, "efficiency", q, async (tx, f) => {
+        // waitlist fills are a location's figure: only per location, and not for a narrower scope
+        const perLocation = q.by === "location" && !f.specialties && !f.physicianIds;
+        const [totals, thirdNext, fills] = await Promise.all([
+          repo.totals(tx, f, q.by),
+          thirdNextRepository.means(tx, f, q.by),
+          perLocation && deps.waitlistFills
+            ? deps.waitlistFills(tx, {
+                locationIds: f.locationIds,
+                from: new Date(`${f.from}T00:00:00Z`),
+                to: new Date(Date.parse(`${f.to}T00:00:00Z`) + 86_400_000),
+              })
+            : [],
+        ]);
+        const fillOf = new Map(fills.map((x) => [x.locationId, x]));
+        const waitlistOf = (locationId: string) => ({
+          waitlistFilled: perLocation && deps.waitlistFills ? (fillOf.get(locationId)?.filled ?? 0) : null,
+          waitlistFillHours: fillOf.get(locationId)?.medianHours ?? null,
+        });
+        const keyOf = (k: { locationId: string; specialty: string | null }) =>
+          `${k.locationId}|${k.specialty ?? ""}`;
+        const rows = totals.map((t) => ({
+          ...groupOf(t.key),
+          ...efficiencyOf(t.counters),
+          thirdNextAvailableDays: thirdNext.get(keyOf(t.key)) ?? null,
+          ...waitlistOf(t.key.locationId),
+        }));
+        // a location or specialty with free slots and no visits in the range is a row too
+        const seen = new Set(rows.map(keyOf));
+        for (const [key, days] of thirdNext)
+          if (!seen.has(key)) {
+            const [locationId = "", specialty = ""] = key.split("|");
+            rows.push({
+              locationId,
+              physicianId: null,
+              specialty: specialty || null,
+              ...efficiencyOf(zeroCounters()),
+              thirdNextAvailableDays: days,
+              ...waitlistOf(locationId),
+            });
+          }
+        // a location whose waitlist filled slots without visits in the range is a row too
+        for (const x of fills)
+          if (!seen.has(`${x.locationId}|`) && !thirdNext.has(`${x.locationId}|`))
+            rows.push({
+              locationId: x.locationId,
+              physicianId: null,
+              specialty: null,
+              ...efficiencyOf(zeroCounters()),
+              thirdNextAvailableDays: null,
+              ...waitlistOf(x.locationId),
+            });
+        rows.sort((a, b) => groupKeyText(a).localeCompare(groupKeyText(b)));
+        return labelled(tx, rows);
+      }),
 
     flow: (actor: Actor, q: ReportQuery): Promise<ReportAnswer<FlowLink>> =>
       report(actor, "flow", q, async (tx, f) => {
@@ -215,6 +277,7 @@ export function createReportsService(deps: ReportsDeps) {
         ];
         const locations = await names.locations(tx, locationIds);
         return links.map((l) => ({
+          kind: l.sourceKind === "location" ? ("reschedule" as const) : ("home_area" as const),
           ...l,
           sourceName: l.sourceKind === "location" ? (locations.get(l.source) ?? l.source) : l.source,
           locationName: locations.get(l.locationId) ?? l.locationId,
