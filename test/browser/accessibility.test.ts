@@ -132,10 +132,14 @@ async function settled(page: Page) {
     .first()
     .waitFor({ state: "hidden", timeout: 60_000 })
     .catch(() => {});
-  // a dialog fading in is half its colours: check it once its transitions have finished
-  await page.waitForFunction(
-    `document.getAnimations().every((a) => a.playState !== "running" || a.effect?.getComputedTiming().iterations === Infinity)`,
-  );
+  // a dialog fading in is half its colours: check it once its transitions have finished (polled
+  // through evaluate: waitForFunction evals in the page, which the app's CSP rightly refuses)
+  await page.evaluate(`new Promise((resolve) => {
+    const until = Date.now() + 30000;
+    const settled = () => document.getAnimations().every((a) => a.playState !== "running" || a.effect?.getComputedTiming().iterations === Infinity);
+    const tick = () => (settled() || Date.now() > until ? resolve(true) : requestAnimationFrame(tick));
+    tick();
+  })`);
 }
 
 async function check(page: Page, screen: string, width: string, findings: Finding[], scope?: string) {
