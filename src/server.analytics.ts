@@ -22,6 +22,7 @@ import { type createLocations, locationService } from "./services/locations/inde
 import { staffMessages } from "./services/notifications/index.js";
 import { patientService } from "./services/patients/index.js";
 import { type Physicians, physicianService } from "./services/physicians/index.js";
+import { referralOrigins } from "./services/referrals/index.js";
 import type { createRescheduling } from "./services/rescheduling/index.js";
 import {
   appointmentFacts,
@@ -97,6 +98,7 @@ export function wireAnalyticsParts({
       reportFacts: visitHistory.reportFacts,
       timeZones: (ex, ids) => locationService.timeZones(ex, ids),
       homeAreas: patientService.homeAreas,
+      referralOrigins: (ex, ids) => referralOrigins.of(ex, ids),
     },
     // a report first prices what the recorder has not reached (pricing is created below)
     copays: { ...copayReads, recordPending: () => pricing.recordBooked() },

@@ -98,8 +98,9 @@ beforeAll(async () => {
     cancelledBefore: 4 * DAY,
     cancelReason: "rescheduled",
   });
-  // 7 satellite Friday 14:00, completed, booked 4 days ahead, checked in but never marked started
-  await insert({
+  // 7 satellite Friday 14:00, completed, booked 4 days ahead, checked in but never marked started;
+  // booked from a referral the main campus sent: also a referral flow main → satellite
+  const referred = await insert({
     patient: lakeside,
     location: sat,
     start: at(4, 14),
@@ -108,6 +109,10 @@ beforeAll(async () => {
     checkedIn: -2 * MIN,
     rescheduledFrom: moved,
   });
+  await sql`INSERT INTO referrals (patient_id, referred_by, from_location_id, to_location_id, to_specialty,
+      reason, urgency, status, appointment_id)
+    VALUES (${lakeside}, ${net.admin.user.userId}, ${main}, ${sat}, ${net.specialty}, 'second opinion',
+      'routine', 'booked', ${referred})`.execute(rounds.database.db);
   // approved time off Thursday 13:00–15:00: half of the satellite's block that day
   await sql`INSERT INTO time_off (physician_id, starts_at, ends_at, reason, status)
     VALUES (${net.physicianId}, ${at(3, 13)}, ${at(3, 15)}, 'course', 'approved')`.execute(
@@ -248,7 +253,7 @@ describe("reports of a week at two locations, side by side", () => {
     expect(sat).toMatchObject({ waitlistFilled: 0, waitlistFillHours: null });
   });
 
-  it("patient flow: from home areas to locations, and from the main campus to the satellite by rescheduling", async () => {
+  it("patient flow: from home areas to locations, and from the main campus to the satellite by rescheduling and by referral", async () => {
     const { body } = await get<{ sourceKind: string; source: string; locationId: string; visits: number }>(
       net.admin,
       `/api/v1/analytics/reports/flow?${range}&locationId=${net.satellite.id}`,
@@ -257,10 +262,11 @@ describe("reports of a week at two locations, side by side", () => {
     expect(body.rows).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: "reschedule", source: net.main.id, visits: 1 }),
+        expect.objectContaining({ kind: "referral", source: net.main.id, visits: 1 }),
         expect.objectContaining({ kind: "home_area", source: "Lakeside", visits: 1 }),
       ]),
     );
-    expect(body.rows).toHaveLength(2);
+    expect(body.rows).toHaveLength(3);
     const main = await get<{ source: string; visits: number }>(
       net.admin,
       `/api/v1/analytics/reports/flow?${range}&locationId=${net.main.id}`,

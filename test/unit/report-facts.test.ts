@@ -31,6 +31,7 @@ const row = (id: number): fc.Arbitrary<VisitRow> =>
     waitMinutes: fc.option(fc.integer({ min: 0, max: 90 }), { nil: null }),
     fromLocationId: fc.option(fc.constantFrom("L1", "L2"), { nil: null }),
     homeArea: fc.option(fc.constantFrom("Riverton", "Lakeside"), { nil: null }),
+    referredFrom: fc.option(fc.constantFrom("L1", "L2"), { nil: null }),
     startsAt: fc.constant(null),
     endsAt: fc.constant(null),
   });
@@ -95,12 +96,38 @@ describe("the daily facts kept by deltas", () => {
       waitMinutes: null,
       fromLocationId: "L2",
       homeArea: "Riverton",
+      referredFrom: null,
       startsAt: null,
       endsAt: null,
     };
     expect(contributionOf({ ...base, outcome: "rescheduled" }, 1).daily.counters.appointments).toBe(0);
     expect(contributionOf({ ...base, outcome: "cancelled" }, 1).flows).toEqual([]);
     expect(contributionOf({ ...base, outcome: "completed" }, 1).flows).toHaveLength(2);
+  });
+
+  it("a visit referred from another location is a referral flow from there, and cancelling it takes the flow away", () => {
+    const referred = {
+      appointmentId: "r",
+      day: "2026-11-02",
+      locationId: "L1",
+      physicianId: "P",
+      appointmentTypeId: "T",
+      specialty: "s",
+      outcome: "open" as const,
+      minutes: 30,
+      leadMinutes: 60,
+      waitMinutes: null,
+      fromLocationId: null,
+      homeArea: null,
+      referredFrom: "L2",
+      startsAt: null,
+      endsAt: null,
+    };
+    expect(contributionOf(referred, 1).flows).toEqual([
+      { key: expect.objectContaining({ sourceKind: "referral", source: "L2", locationId: "L1" }), visits: 1 },
+    ]);
+    const flowsAfterCancel = deltaOf(referred, { ...referred, outcome: "cancelled" }).flatMap((c) => c.flows);
+    expect(flowsAfterCancel.reduce((n, f) => n + f.visits, 0)).toBe(-1);
   });
 });
 

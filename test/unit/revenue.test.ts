@@ -97,6 +97,7 @@ describe("the daily copay sums kept by deltas", () => {
       waitMinutes: null,
       fromLocationId: null,
       homeArea: null,
+      referredFrom: null,
       startsAt: null,
       endsAt: null,
     };

@@ -7,5 +7,6 @@ export {
   createReferrals,
   type ReferralDeps,
   type Referrals,
+  referralOrigins,
   referralScopeFacts,
 } from "./service.js";

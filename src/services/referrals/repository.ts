@@ -117,6 +117,17 @@ export const referralRepository = {
       .executeTakeFirst();
     return r !== undefined;
   },
+  /** The referring location of each booked referral's appointment (reports' patient flow). */
+  async originsOf(db: Executor, appointmentIds: readonly string[]): Promise<Map<string, string>> {
+    if (!appointmentIds.length) return new Map();
+    const rows = await q(db)
+      .selectFrom("referrals")
+      .select(["appointment_id", "from_location_id"])
+      .where("appointment_id", "in", [...appointmentIds])
+      .where("from_location_id", "is not", null)
+      .execute();
+    return new Map(rows.map((r) => [r.appointment_id!, r.from_location_id!] as const));
+  },
   /** Patients with an open referral to one of these locations (lists of the staff's scope). */
   async openPatientIds(db: Executor, locationIds: readonly string[]): Promise<string[]> {
     if (!locationIds.length) return [];

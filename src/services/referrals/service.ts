@@ -309,3 +309,6 @@ export const referralScopeFacts = {
   referredTo: repo.openTo,
   patientIdsReferredTo: repo.openPatientIds,
 };
+
+/** Where booked referrals came from, by appointment: the reports' referral flows read it. */
+export const referralOrigins = { of: repo.originsOf };

@@ -245,20 +245,32 @@ function FiguresReport({ kind, title, rows }: { kind: Exclude<Kind, "flow">; tit
 const FLOW_KINDS = [
   { value: "all", label: "All flows" },
   { value: "reschedule", label: "Rescheduled from another location" },
+  { value: "referral", label: "Referred from another location" },
   { value: "home_area", label: "From home areas" },
 ];
+
+/** A flow's source as the chart and the table name it: a home area, or the location left or referring. */
+const SOURCE_PREFIX: Record<string, string> = {
+  area: "",
+  location: "moved from ",
+  referral: "referred from ",
+};
+const SOURCE_SUFFIX: Record<string, string> = {
+  area: "(home area)",
+  location: "(rescheduled from)",
+  referral: "(referred from)",
+};
 
 function FlowReport({ rows: all }: { rows: Row[] }) {
   const [flowKind, setFlowKind] = useState("all");
   const rows = flowKind === "all" ? all : all.filter((r) => r.kind === flowKind);
   // sources and destinations are separate nodes, so a location patients left and reached stays acyclic
-  const sources = [
-    ...new Set(rows.map((r) => `${r.sourceKind === "area" ? "" : "moved from "}${r.sourceName}`)),
-  ];
+  const sourceOf = (r: Row) => `${SOURCE_PREFIX[String(r.sourceKind)] ?? ""}${r.sourceName}`;
+  const sources = [...new Set(rows.map(sourceOf))];
   const targets = [...new Set(rows.map((r) => String(r.locationName)))];
   const nodes = [...sources, ...targets].map((name) => ({ name }));
   const links = rows.map((r) => ({
-    source: sources.indexOf(`${r.sourceKind === "area" ? "" : "moved from "}${r.sourceName}`),
+    source: sources.indexOf(sourceOf(r)),
     target: sources.length + targets.indexOf(String(r.locationName)),
     value: Number(r.visits),
   }));
@@ -268,8 +280,8 @@ function FlowReport({ rows: all }: { rows: Row[] }) {
         Where patients came from
       </Title>
       <Text size="sm" mb="sm">
-        Home areas and, for visits moved by rescheduling, the location they left, to the location of the
-        visit.
+        Home areas, the location that referred the patient, and, for visits moved by rescheduling, the
+        location they left, to the location of the visit.
       </Text>
       <Select
         label="Flow kind"
@@ -310,9 +322,7 @@ function FlowReport({ rows: all }: { rows: Row[] }) {
             {rows.map((r) => (
               <Table.Tr key={`${r.sourceKind}-${r.source}-${r.locationId}`}>
                 <Table.Th scope="row">
-                  {r.sourceKind === "area"
-                    ? `${r.sourceName} (home area)`
-                    : `${r.sourceName} (rescheduled from)`}
+                  {`${r.sourceName} ${SOURCE_SUFFIX[String(r.sourceKind)] ?? ""}`}
                 </Table.Th>
                 <Table.Td>{r.locationName}</Table.Td>
                 <Table.Td>{r.visits}</Table.Td>

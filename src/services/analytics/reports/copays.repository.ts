@@ -81,6 +81,7 @@ export const copaysRepository = {
       waitMinutes: null,
       fromLocationId: null,
       homeArea: null,
+      referredFrom: null,
       startsAt: null,
       endsAt: null,
     }));

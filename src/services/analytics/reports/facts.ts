@@ -25,6 +25,8 @@ export interface VisitRow {
   waitMinutes: number | null;
   fromLocationId: string | null;
   homeArea: string | null;
+  /** The location that referred the patient here (a booked referral from another location), if any. */
+  referredFrom: string | null;
   /** When it ran (ISO instants): the planned time it took (null on rows read before they were kept). */
   startsAt: string | null;
   endsAt: string | null;
@@ -70,7 +72,12 @@ export function outcomeOf(
 }
 
 /** Scheduling's facts of an appointment as the reports' visit row (null: not a booking). */
-export function visitRowOf(f: ReportFacts, timeZone: string, homeArea: string | null): VisitRow | null {
+export function visitRowOf(
+  f: ReportFacts,
+  timeZone: string,
+  homeArea: string | null,
+  referredFrom: string | null = null,
+): VisitRow | null {
   const outcome = outcomeOf(f);
   if (!outcome) return null;
   const wait =
@@ -91,6 +98,7 @@ export function visitRowOf(f: ReportFacts, timeZone: string, homeArea: string | 
     fromLocationId:
       f.previousLocationId && f.previousLocationId !== f.locationId ? f.previousLocationId : null,
     homeArea,
+    referredFrom: referredFrom && referredFrom !== f.locationId ? referredFrom : null,
     startsAt: f.start.toISOString(),
     endsAt: f.end.toISOString(),
   };
@@ -146,7 +154,7 @@ export interface DailyKey {
 
 export interface FlowKey {
   day: string;
-  sourceKind: "location" | "area";
+  sourceKind: "location" | "area" | "referral";
   source: string;
   locationId: string;
   physicianId: string;
@@ -197,6 +205,8 @@ export function contributionOf(row: VisitRow, sign: 1 | -1): Contribution {
       flows.push({ key: { ...base, sourceKind: "location", source: row.fromLocationId }, visits: sign });
     if (row.homeArea)
       flows.push({ key: { ...base, sourceKind: "area", source: row.homeArea }, visits: sign });
+    if (row.referredFrom)
+      flows.push({ key: { ...base, sourceKind: "referral", source: row.referredFrom }, visits: sign });
   }
   return { daily: { key: { ...base, appointmentTypeId: row.appointmentTypeId }, counters: c }, flows };
 }

@@ -19,6 +19,8 @@ export interface ReportSources {
   ): Promise<ReportFacts[]>;
   timeZones(db: Executor, locationIds: string[]): Promise<Map<string, string>>;
   homeAreas(db: Executor, patientIds: readonly string[]): Promise<Map<string, string | null>>;
+  /** The referring location of appointments booked from a referral (none: no referral flows). */
+  referralOrigins?(db: Executor, appointmentIds: readonly string[]): Promise<Map<string, string>>;
 }
 
 const PAGE = 2000;
@@ -30,10 +32,20 @@ export function createProjector(deps: { db: Db; sources: ReportSources }) {
   async function rowsOf(tx: Executor, facts: ReportFacts[]): Promise<Map<string, VisitRow | null>> {
     const zones = await sources.timeZones(tx, [...new Set(facts.map((f) => f.locationId))]);
     const areas = await sources.homeAreas(tx, [...new Set(facts.map((f) => f.patientId))]);
+    const referred =
+      (await sources.referralOrigins?.(
+        tx,
+        facts.map((f) => f.id),
+      )) ?? new Map<string, string>();
     return new Map(
       facts.map((f) => [
         f.id,
-        visitRowOf(f, zones.get(f.locationId) ?? "UTC", areas.get(f.patientId) ?? null),
+        visitRowOf(
+          f,
+          zones.get(f.locationId) ?? "UTC",
+          areas.get(f.patientId) ?? null,
+          referred.get(f.id) ?? null,
+        ),
       ]),
     );
   }

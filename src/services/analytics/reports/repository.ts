@@ -46,6 +46,7 @@ type VisitRecord = {
   wait_minutes: number | null;
   from_location_id: string | null;
   home_area: string | null;
+  referred_from: string | null;
   starts_at: Date | string | null;
   ends_at: Date | string | null;
 };
@@ -122,6 +123,7 @@ export const reportsRepository = {
           waitMinutes: v.wait_minutes === null ? null : Number(v.wait_minutes),
           fromLocationId: v.from_location_id,
           homeArea: v.home_area,
+          referredFrom: v.referred_from,
           startsAt: v.starts_at === null ? null : new Date(v.starts_at).toISOString(),
           endsAt: v.ends_at === null ? null : new Date(v.ends_at).toISOString(),
         });
@@ -138,18 +140,20 @@ export const reportsRepository = {
           sql`(${v.appointmentId}::uuid, ${v.day}::date, ${v.locationId}::uuid, ${v.physicianId}::uuid,
                ${v.appointmentTypeId}::uuid, ${v.specialty}, ${v.outcome}, ${v.minutes}::int, ${v.leadMinutes}::int,
                ${v.waitMinutes}::int, ${v.fromLocationId}::uuid, ${v.homeArea}, ${v.startsAt}::timestamptz,
-               ${v.endsAt}::timestamptz)`,
+               ${v.endsAt}::timestamptz, ${v.referredFrom}::uuid)`,
       );
       await sql`
         INSERT INTO analytics_visits (appointment_id, day, location_id, physician_id, appointment_type_id,
-          specialty, outcome, minutes, lead_minutes, wait_minutes, from_location_id, home_area, starts_at, ends_at)
+          specialty, outcome, minutes, lead_minutes, wait_minutes, from_location_id, home_area, starts_at, ends_at,
+          referred_from)
         VALUES ${sql.join(values)}
         ON CONFLICT (appointment_id) DO UPDATE SET day = EXCLUDED.day, location_id = EXCLUDED.location_id,
           physician_id = EXCLUDED.physician_id, appointment_type_id = EXCLUDED.appointment_type_id,
           specialty = EXCLUDED.specialty, outcome = EXCLUDED.outcome, minutes = EXCLUDED.minutes,
           lead_minutes = EXCLUDED.lead_minutes, wait_minutes = EXCLUDED.wait_minutes,
           from_location_id = EXCLUDED.from_location_id, home_area = EXCLUDED.home_area,
-          starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at`.execute(db);
+          starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
+          referred_from = EXCLUDED.referred_from`.execute(db);
     }
   },
 
@@ -241,7 +245,7 @@ export const reportsRepository = {
 
   async flows(db: Executor, f: Filter) {
     const r = await sql<{
-      source_kind: "location" | "area";
+      source_kind: "location" | "area" | "referral";
       source: string;
       location_id: string;
       visits: number;

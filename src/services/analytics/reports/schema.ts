@@ -133,15 +133,19 @@ export const efficiencyRow = z.object({
     .nullable()
     .describe("median hours from the slot freeing to the accepted offer (null: none accepted)"),
 });
-/** The kinds of patient flow the read model knows (referral and follow-up ones: not yet). */
-export const flowKinds = ["reschedule", "home_area"] as const;
+/** The kinds of patient flow the read model knows (follow-up ones: not yet). */
+export const flowKinds = ["reschedule", "referral", "home_area"] as const;
 export const flowLink = z.object({
   kind: z
     .enum(flowKinds)
-    .describe("reschedule: a visit moved here from another location; home_area: the patient's home area"),
+    .describe(
+      "reschedule: a visit moved here from another location; referral: a patient referred here from another location; home_area: the patient's home area",
+    ),
   sourceKind: z
-    .enum(["location", "area"])
-    .describe("location: rescheduled from there; area: the patient's home area"),
+    .enum(["location", "area", "referral"])
+    .describe(
+      "location: rescheduled from there; referral: referred from there; area: the patient's home area",
+    ),
   source: z.string(),
   sourceName: z.string(),
   locationId: uuid,

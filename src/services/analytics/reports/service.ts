@@ -72,6 +72,9 @@ export interface ReportAnswer<R> {
   rows: R[];
 }
 
+/** What each kind of flow source is called in the report. */
+const FLOW_KIND = { location: "reschedule", referral: "referral", area: "home_area" } as const;
+
 export function createReportsService(deps: ReportsDeps) {
   const { db, policies, names } = deps;
 
@@ -272,14 +275,14 @@ export function createReportsService(deps: ReportsDeps) {
         const links = await repo.flows(tx, f);
         const locationIds = [
           ...new Set(
-            links.flatMap((l) => (l.sourceKind === "location" ? [l.locationId, l.source] : [l.locationId])),
+            links.flatMap((l) => (l.sourceKind === "area" ? [l.locationId] : [l.locationId, l.source])),
           ),
         ];
         const locations = await names.locations(tx, locationIds);
         return links.map((l) => ({
-          kind: l.sourceKind === "location" ? ("reschedule" as const) : ("home_area" as const),
+          kind: FLOW_KIND[l.sourceKind],
           ...l,
-          sourceName: l.sourceKind === "location" ? (locations.get(l.source) ?? l.source) : l.source,
+          sourceName: l.sourceKind === "area" ? l.source : (locations.get(l.source) ?? l.source),
           locationName: locations.get(l.locationId) ?? l.locationId,
         }));
       }),
