@@ -451,4 +451,46 @@ describe("who sees which reports", () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ errors: [{ field: "params.appointmentTypeId" }] });
   });
+
+  it("a follow-up at the satellite after a visit at the main campus is a follow-up flow from there", async () => {
+    // the week after the fixture's: a completed visit at main, then a follow-up visit at the satellite
+    const followUp = await net.admin.inject({
+      method: "POST",
+      url: "/api/v1/appointment-types",
+      payload: {
+        code: `F${Date.now().toString(36).toUpperCase().slice(-8)}`,
+        name: "Follow-up",
+        specialty: net.specialty,
+        durationMinutes: 30,
+        slotIntervalMinutes: 15,
+        roomKind: "exam",
+        visitKind: "follow_up",
+        basePriceCents: 9000,
+      },
+    });
+    expect(followUp.statusCode).toBe(201);
+    const patient = await createPatient(net.admin);
+    await insert({ patient, location: net.main.id, start: at(7, 9), status: "completed", bookedBefore: DAY });
+    await insertAppointment(
+      rounds.database.db,
+      { physicianId: net.physicianId, appointmentTypeId: (followUp.json() as { id: string }).id },
+      { patient, location: net.satellite.id, start: at(11, 14), status: "booked", bookedBefore: DAY },
+    );
+    await rounds.reports.projector.rebuild();
+    const { body } = await get<{ kind: string; source: string; visits: number }>(
+      net.admin,
+      `/api/v1/analytics/reports/flow?from=2026-11-09&to=2026-11-15&locationId=${net.satellite.id}`,
+    );
+    expect(body.rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: "follow_up", source: net.main.id, visits: 1 }),
+      ]),
+    );
+    // the visit at main that came first is no follow-up of anything
+    const main = await get<{ kind: string }>(
+      net.admin,
+      `/api/v1/analytics/reports/flow?from=2026-11-09&to=2026-11-15&locationId=${net.main.id}`,
+    );
+    expect(main.body.rows.filter((r) => r.kind === "follow_up")).toEqual([]);
+  });
 });

@@ -32,6 +32,7 @@ const row = (id: number): fc.Arbitrary<VisitRow> =>
     fromLocationId: fc.option(fc.constantFrom("L1", "L2"), { nil: null }),
     homeArea: fc.option(fc.constantFrom("Riverton", "Lakeside"), { nil: null }),
     referredFrom: fc.option(fc.constantFrom("L1", "L2"), { nil: null }),
+    followedFrom: fc.option(fc.constantFrom("L1", "L2"), { nil: null }),
     startsAt: fc.constant(null),
     endsAt: fc.constant(null),
   });
@@ -97,6 +98,7 @@ describe("the daily facts kept by deltas", () => {
       fromLocationId: "L2",
       homeArea: "Riverton",
       referredFrom: null,
+      followedFrom: null,
       startsAt: null,
       endsAt: null,
     };
@@ -120,6 +122,7 @@ describe("the daily facts kept by deltas", () => {
       fromLocationId: null,
       homeArea: null,
       referredFrom: "L2",
+      followedFrom: null,
       startsAt: null,
       endsAt: null,
     };

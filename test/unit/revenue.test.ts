@@ -98,6 +98,7 @@ describe("the daily copay sums kept by deltas", () => {
       fromLocationId: null,
       homeArea: null,
       referredFrom: null,
+      followedFrom: null,
       startsAt: null,
       endsAt: null,
     };

@@ -147,6 +147,13 @@ export const visitRepository = {
         "a.checked_in_at as checkedInAt",
         "a.started_at as startedAt",
         "prev.location_id as previousLocationId",
+        // a follow-up's origin: the patient's last completed visit of the specialty before it
+        sql<string | null>`CASE WHEN t.visit_kind = 'follow_up' THEN (
+          SELECT p.location_id FROM appointments p
+          JOIN appointment_types pt ON pt.id = p.appointment_type_id
+          WHERE p.patient_id = a.patient_id AND pt.specialty = t.specialty AND p.status = 'completed'
+            AND p.starts_at < a.starts_at AND p.id <> a.id
+          ORDER BY p.starts_at DESC LIMIT 1) END`.as("followedUpFromLocationId"),
       ]);
     if ("ids" in filter) {
       if (filter.ids.length === 0) return [];
@@ -156,6 +163,10 @@ export const visitRepository = {
       query = query.orderBy("a.id").limit(filter.limit);
     }
     const rows = await query.execute();
-    return rows.map((r) => ({ ...r, previousLocationId: r.previousLocationId ?? null }));
+    return rows.map((r) => ({
+      ...r,
+      previousLocationId: r.previousLocationId ?? null,
+      followedUpFromLocationId: r.followedUpFromLocationId ?? null,
+    }));
   },
 };

@@ -34,4 +34,9 @@ export interface ReportFacts {
   startedAt: Date | null;
   /** The location of the appointment this one replaced (rescheduled from), if any. */
   previousLocationId: string | null;
+  /**
+   * For a follow-up visit: the location of the patient's last completed visit of the same
+   * specialty before it (where they are followed up from), if any.
+   */
+  followedUpFromLocationId: string | null;
 }

@@ -246,6 +246,7 @@ const FLOW_KINDS = [
   { value: "all", label: "All flows" },
   { value: "reschedule", label: "Rescheduled from another location" },
   { value: "referral", label: "Referred from another location" },
+  { value: "follow_up", label: "Followed up after a visit elsewhere" },
   { value: "home_area", label: "From home areas" },
 ];
 
@@ -254,11 +255,13 @@ const SOURCE_PREFIX: Record<string, string> = {
   area: "",
   location: "moved from ",
   referral: "referred from ",
+  follow_up: "followed up from ",
 };
 const SOURCE_SUFFIX: Record<string, string> = {
   area: "(home area)",
   location: "(rescheduled from)",
   referral: "(referred from)",
+  follow_up: "(followed up from)",
 };
 
 function FlowReport({ rows: all }: { rows: Row[] }) {

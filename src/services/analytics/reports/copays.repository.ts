@@ -82,6 +82,7 @@ export const copaysRepository = {
       fromLocationId: null,
       homeArea: null,
       referredFrom: null,
+      followedFrom: null,
       startsAt: null,
       endsAt: null,
     }));

@@ -27,6 +27,8 @@ export interface VisitRow {
   homeArea: string | null;
   /** The location that referred the patient here (a booked referral from another location), if any. */
   referredFrom: string | null;
+  /** A follow-up: the location of the patient's previous visit of the specialty, when elsewhere. */
+  followedFrom: string | null;
   /** When it ran (ISO instants): the planned time it took (null on rows read before they were kept). */
   startsAt: string | null;
   endsAt: string | null;
@@ -99,6 +101,10 @@ export function visitRowOf(
       f.previousLocationId && f.previousLocationId !== f.locationId ? f.previousLocationId : null,
     homeArea,
     referredFrom: referredFrom && referredFrom !== f.locationId ? referredFrom : null,
+    followedFrom:
+      f.followedUpFromLocationId && f.followedUpFromLocationId !== f.locationId
+        ? f.followedUpFromLocationId
+        : null,
     startsAt: f.start.toISOString(),
     endsAt: f.end.toISOString(),
   };
@@ -154,7 +160,7 @@ export interface DailyKey {
 
 export interface FlowKey {
   day: string;
-  sourceKind: "location" | "area" | "referral";
+  sourceKind: "location" | "area" | "referral" | "follow_up";
   source: string;
   locationId: string;
   physicianId: string;
@@ -207,6 +213,8 @@ export function contributionOf(row: VisitRow, sign: 1 | -1): Contribution {
       flows.push({ key: { ...base, sourceKind: "area", source: row.homeArea }, visits: sign });
     if (row.referredFrom)
       flows.push({ key: { ...base, sourceKind: "referral", source: row.referredFrom }, visits: sign });
+    if (row.followedFrom)
+      flows.push({ key: { ...base, sourceKind: "follow_up", source: row.followedFrom }, visits: sign });
   }
   return { daily: { key: { ...base, appointmentTypeId: row.appointmentTypeId }, counters: c }, flows };
 }

@@ -47,6 +47,7 @@ type VisitRecord = {
   from_location_id: string | null;
   home_area: string | null;
   referred_from: string | null;
+  followed_from: string | null;
   starts_at: Date | string | null;
   ends_at: Date | string | null;
 };
@@ -124,6 +125,7 @@ export const reportsRepository = {
           fromLocationId: v.from_location_id,
           homeArea: v.home_area,
           referredFrom: v.referred_from,
+          followedFrom: v.followed_from,
           startsAt: v.starts_at === null ? null : new Date(v.starts_at).toISOString(),
           endsAt: v.ends_at === null ? null : new Date(v.ends_at).toISOString(),
         });
@@ -140,12 +142,13 @@ export const reportsRepository = {
           sql`(${v.appointmentId}::uuid, ${v.day}::date, ${v.locationId}::uuid, ${v.physicianId}::uuid,
                ${v.appointmentTypeId}::uuid, ${v.specialty}, ${v.outcome}, ${v.minutes}::int, ${v.leadMinutes}::int,
                ${v.waitMinutes}::int, ${v.fromLocationId}::uuid, ${v.homeArea}, ${v.startsAt}::timestamptz,
-               ${v.endsAt}::timestamptz, ${v.referredFrom}::uuid)`,
+               ${v.endsAt}::timestamptz, ${v.referredFrom}::uuid,
+               ${v.followedFrom}::uuid)`,
       );
       await sql`
         INSERT INTO analytics_visits (appointment_id, day, location_id, physician_id, appointment_type_id,
           specialty, outcome, minutes, lead_minutes, wait_minutes, from_location_id, home_area, starts_at, ends_at,
-          referred_from)
+          referred_from, followed_from)
         VALUES ${sql.join(values)}
         ON CONFLICT (appointment_id) DO UPDATE SET day = EXCLUDED.day, location_id = EXCLUDED.location_id,
           physician_id = EXCLUDED.physician_id, appointment_type_id = EXCLUDED.appointment_type_id,
@@ -153,7 +156,7 @@ export const reportsRepository = {
           lead_minutes = EXCLUDED.lead_minutes, wait_minutes = EXCLUDED.wait_minutes,
           from_location_id = EXCLUDED.from_location_id, home_area = EXCLUDED.home_area,
           starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
-          referred_from = EXCLUDED.referred_from`.execute(db);
+          referred_from = EXCLUDED.referred_from, followed_from = EXCLUDED.followed_from`.execute(db);
     }
   },
 
@@ -245,7 +248,7 @@ export const reportsRepository = {
 
   async flows(db: Executor, f: Filter) {
     const r = await sql<{
-      source_kind: "location" | "area" | "referral";
+      source_kind: "location" | "area" | "referral" | "follow_up";
       source: string;
       location_id: string;
       visits: number;

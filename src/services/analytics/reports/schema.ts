@@ -133,18 +133,18 @@ export const efficiencyRow = z.object({
     .nullable()
     .describe("median hours from the slot freeing to the accepted offer (null: none accepted)"),
 });
-/** The kinds of patient flow the read model knows (follow-up ones: not yet). */
-export const flowKinds = ["reschedule", "referral", "home_area"] as const;
+/** The kinds of patient flow the read model knows. */
+export const flowKinds = ["reschedule", "referral", "follow_up", "home_area"] as const;
 export const flowLink = z.object({
   kind: z
     .enum(flowKinds)
     .describe(
-      "reschedule: a visit moved here from another location; referral: a patient referred here from another location; home_area: the patient's home area",
+      "reschedule: a visit moved here from another location; referral: a patient referred here from another location; follow_up: a follow-up visit here after the patient's previous visit of the specialty at another location; home_area: the patient's home area",
     ),
   sourceKind: z
-    .enum(["location", "area", "referral"])
+    .enum(["location", "area", "referral", "follow_up"])
     .describe(
-      "location: rescheduled from there; referral: referred from there; area: the patient's home area",
+      "location: rescheduled from there; referral: referred from there; follow_up: followed up from there; area: the patient's home area",
     ),
   source: z.string(),
   sourceName: z.string(),

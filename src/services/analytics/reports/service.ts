@@ -73,7 +73,12 @@ export interface ReportAnswer<R> {
 }
 
 /** What each kind of flow source is called in the report. */
-const FLOW_KIND = { location: "reschedule", referral: "referral", area: "home_area" } as const;
+const FLOW_KIND = {
+  location: "reschedule",
+  referral: "referral",
+  follow_up: "follow_up",
+  area: "home_area",
+} as const;
 
 export function createReportsService(deps: ReportsDeps) {
   const { db, policies, names } = deps;
