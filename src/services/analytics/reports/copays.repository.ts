@@ -4,14 +4,16 @@
  */
 import { sql } from "kysely";
 import type { Executor } from "../../../platform/db.js";
-import type { Outcome, VisitRow } from "./facts.js";
+import type { VisitRow } from "./facts.js";
 import {
+  chunks,
   dayText,
   type Filter,
   type GroupBy,
   type GroupKey,
   groupBy,
   groupColumns,
+  type VisitRecord,
   where,
 } from "./repository.js";
 import {
@@ -29,22 +31,11 @@ const COLUMN: Record<keyof CopayCounters, string> = {
   completedCopayCents: "completed_copay_cents",
 };
 
-const CHUNK = 500;
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
-type Record_ = {
-  appointment_id: string;
-  day: string | Date;
-  location_id: string;
-  physician_id: string;
-  appointment_type_id: string;
-  specialty: string;
-  outcome: Outcome;
-};
+/** The key and outcome of a visit row: all the copay split reads of it. */
+type Record_ = Pick<
+  VisitRecord,
+  "appointment_id" | "day" | "location_id" | "physician_id" | "appointment_type_id" | "specialty" | "outcome"
+>;
 
 const keyOf = (r: Record_) => ({
   appointmentId: r.appointment_id,

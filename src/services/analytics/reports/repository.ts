@@ -27,13 +27,14 @@ const COLUMN: Record<keyof DailyCounters, string> = {
 /** Rows per statement when writing in bulk (parameters stay well under PostgreSQL's limit). */
 const CHUNK = 500;
 
-function chunks<T>(items: readonly T[]): T[][] {
+export function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
   return out;
 }
 
-type VisitRecord = {
+/** A visit row as the database returns it. */
+export type VisitRecord = {
   appointment_id: string;
   day: string | Date;
   location_id: string;
