@@ -431,9 +431,13 @@ describe("preferences", () => {
       return res.json().total === 1 ? res.json() : undefined;
     }, "the in-app message");
     expect(inbox.items[0].title).toContain("Appointment confirmed");
-    const held = (await jobsOf(net.admin, appointment.id)).filter(
-      (j) => j.kind === "confirmation" && j.channel !== "in_app",
-    );
+    // the in-app message can land before the worker has looked at the email and SMS jobs
+    const held = await until(async () => {
+      const jobs = (await jobsOf(net.admin, appointment.id)).filter(
+        (j) => j.kind === "confirmation" && j.channel !== "in_app",
+      );
+      return jobs.length === 2 && jobs.every((j) => j.lastError !== null) ? jobs : undefined;
+    }, "the email and SMS jobs held");
     expect(held.map((j) => j.channel).sort()).toEqual(["email", "sms"]);
     expect(
       held.every((j) => j.status === "pending" && j.lastError === "waiting for quiet hours to end"),
