@@ -7,10 +7,8 @@ import { migrateAsOwner } from "./platform/migrations.js";
 import { DEMO_SEED, type DemoLoad, seedDemoOnFirstStart } from "./server.demo.js";
 import { createRounds, VERSION } from "./server.js";
 
-/** How long in-flight requests have to finish once the server is asked to stop. */
-const SHUTDOWN_GRACE_MS = 7_000;
-/** The server exits by then whatever still hangs (orchestrators kill at 10 s or later). */
-const SHUTDOWN_LIMIT_MS = 9_000;
+/** After the grace period (ROUNDS_SHUTDOWN_GRACE_SECONDS) the server exits by this much later whatever still hangs. */
+const SHUTDOWN_LIMIT_AFTER_GRACE_MS = 2_000;
 
 const program = new Command()
   .name("rounds")
@@ -49,11 +47,14 @@ program
       setTimeout(() => {
         app.log.warn("shutting down: requests still open after the grace period; closing their connections");
         app.server.closeAllConnections();
-      }, SHUTDOWN_GRACE_MS);
-      setTimeout(() => {
-        app.log.error("shutting down: still not closed; exiting anyway");
-        process.exit(1);
-      }, SHUTDOWN_LIMIT_MS);
+      }, config.operations.shutdownGraceSeconds * 1000);
+      setTimeout(
+        () => {
+          app.log.error("shutting down: still not closed; exiting anyway");
+          process.exit(1);
+        },
+        config.operations.shutdownGraceSeconds * 1000 + SHUTDOWN_LIMIT_AFTER_GRACE_MS,
+      );
       try {
         // stops accepting, answers 503 on kept-alive connections, ends live streams, waits for
         // in-flight requests, then closes the database

@@ -44,7 +44,7 @@ interface Stoppable {
 }
 
 /** A `rounds serve` process with a database of its own (so its administrator is created) and a sign-in. */
-async function startSignedInServer(): Promise<Stoppable> {
+async function startSignedInServer(env: Record<string, string> = {}): Promise<Stoppable> {
   const fresh: FreshDatabase | undefined = process.env.DATABASE_URL ? await freshDatabase() : undefined;
   const server = await startServerProcess({
     DATABASE_URL: fresh?.url ?? "",
@@ -52,6 +52,7 @@ async function startSignedInServer(): Promise<Stoppable> {
     ROUNDS_ADMIN_EMAIL: ADMIN.email,
     ROUNDS_ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: "info",
+    ...env,
   });
   const login = await fetch(`${server.url}/api/v1/auth/login`, {
     method: "POST",
@@ -110,8 +111,8 @@ describe("stopping a server", () => {
     stream.close();
   }, 120_000);
 
-  it("on SIGTERM it exits within 10 seconds even though a client never finishes its request", async () => {
-    running = await startSignedInServer();
+  it("on SIGTERM it exits within its grace period and 2 seconds even though a client never finishes its request", async () => {
+    running = await startSignedInServer({ ROUNDS_SHUTDOWN_GRACE_SECONDS: "1" });
     const { server, token } = running;
     const stream = await openEventStream(`${server.url}/api/v1/events`, { authorization: `Bearer ${token}` });
     const slow = startRequest(server.url, token, JSON.stringify({ code: "slow_two", name: "Slow Two" }), 10);

@@ -55,6 +55,8 @@ export interface OperationsConfig {
   readyDatabaseMs: number;
   /** Readiness fails when a running worker has not finished a round for this long. */
   readyWorkerSeconds: number;
+  /** On SIGTERM, requests still open after this long have their connections closed. */
+  shutdownGraceSeconds: number;
   rateLimits: RateLimitConfig;
 }
 
@@ -285,6 +287,7 @@ const envSchema = z.object({
   ROUNDS_TLS_KEY: z.string().min(1).optional(),
   ROUNDS_READY_DATABASE_MS: wholeNumber(10, 60_000).default(2000),
   ROUNDS_READY_WORKER_SECONDS: wholeNumber(5, 86_400).default(120),
+  ROUNDS_SHUTDOWN_GRACE_SECONDS: wholeNumber(1, 600).default(7),
   ROUNDS_RATE_LIMITS: booleanFlag.default(true),
   ROUNDS_RATE_SIGNIN_ACCOUNT: wholeNumber(1, 1_000_000).default(60),
   ROUNDS_RATE_SIGNIN_ADDRESS: wholeNumber(1, 1_000_000).default(3000),
@@ -408,6 +411,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : undefined,
       readyDatabaseMs: e.ROUNDS_READY_DATABASE_MS,
       readyWorkerSeconds: e.ROUNDS_READY_WORKER_SECONDS,
+      shutdownGraceSeconds: e.ROUNDS_SHUTDOWN_GRACE_SECONDS,
       rateLimits: {
         enabled: e.ROUNDS_RATE_LIMITS,
         signIn: { account: e.ROUNDS_RATE_SIGNIN_ACCOUNT, address: e.ROUNDS_RATE_SIGNIN_ADDRESS },

@@ -1,6 +1,7 @@
 /**
- * WCAG 2.1 A/AA on every screen of the web app, at desktop and phone width, checked by axe-core in
- * the browser: any serious or critical violation fails with its rule, element, screen and width.
+ * WCAG 2.1 A/AA on every screen of the web app, checked by axe-core in the browser at desktop width,
+ * and at phone width where the layout changes (plus reflow everywhere and the phone's navigation
+ * drawer): any serious or critical violation fails with its rule, element, screen and width.
  * The screens come from the areas' route tables (web/src/<area>/index.tsx): a route that no role
  * visits here fails the last test, so a new screen cannot escape the check.
  */
@@ -125,6 +126,42 @@ interface Finding {
   width: string;
 }
 
+/**
+ * Screens whose layout changes at phone width (the schedule calendar turns into a list, the desk's
+ * day narrows): checked whole at both widths. Every other screen is the same markup in one column
+ * there, with the same colours, so at phone width it is checked for reflow (WCAG 1.4.10) only.
+ */
+const NARROW_LAYOUTS = new Set(["/physician", "/staff", "/department"]);
+
+/** WCAG 1.4.10 reflow: at 390 CSS pixels the page itself never scrolls sideways (tables may, inside their own box). */
+async function reflows(page: Page, screen: string, findings: Finding[]) {
+  await settled(page);
+  // the overflow, and the outermost elements that stick out past the right edge (for the report)
+  const found = (await page.evaluate(`(() => {
+    const width = window.innerWidth;
+    const overflow = document.documentElement.scrollWidth - width;
+    if (overflow <= 1) return { overflow, culprits: [] };
+    const culprits = [];
+    for (const el of document.querySelectorAll("body *")) {
+      if (el.getBoundingClientRect().right <= width + 1) continue;
+      const parent = el.parentElement;
+      if (parent && parent.getBoundingClientRect().right > width + 1) continue;
+      culprits.push(el.tagName.toLowerCase() + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).slice(0, 2).join(".") : "") + " \u201c" + (el.textContent || "").trim().slice(0, 40) + "\u201d");
+      if (culprits.length >= 3) break;
+    }
+    return { overflow, culprits };
+  })()`)) as { overflow: number; culprits: string[] };
+  if (found.overflow > 1)
+    findings.push({
+      rule: "reflow",
+      impact: "serious",
+      target: found.culprits.join(" | ") || "html",
+      summary: `the page scrolls sideways by ${found.overflow} px`,
+      screen,
+      width: "phone",
+    });
+}
+
 /** Waits until no loader is on screen (a screen is checked as it settles, not while loading). */
 async function settled(page: Page) {
   await page
@@ -193,7 +230,11 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
   const chromium = browserForSuite();
   const visited = new Set<string>();
 
-  /** Signs in as the role once and checks each screen and state at both widths. */
+  /**
+   * Signs in as the role once and checks each screen and state at desktop width; at phone width,
+   * whole only the screens whose layout changes there (NARROW_LAYOUTS), every other screen for
+   * reflow, and the shell's own phone controls (the navigation drawer) once.
+   */
   async function checkRole(who: string | null, screens: (page: Page) => Promise<Screen[]> | Screen[]) {
     const { context, page } = await newPage(chromium.browser);
     const findings: Finding[] = [];
@@ -209,12 +250,22 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           await s.ready(page);
           if (process.env.A11Y_TIMING) console.log(`ready ${s.name} (${width.name}): ${Date.now() - t0} ms`);
           if (s.route) visited.add(s.route);
+          if (width.name === "phone" && !(s.route && NARROW_LAYOUTS.has(s.route))) {
+            await reflows(page, s.name, findings);
+            continue;
+          }
           await check(page, s.name, width.name, findings);
           for (const state of s.states ?? []) {
             await state.open(page);
             await check(page, `${s.name} › ${state.name}`, width.name, findings, state.scope);
             await state.close?.(page);
           }
+        }
+        if (width.name === "phone" && who) {
+          await page.getByRole("button", { name: "Open navigation" }).click();
+          await page.getByRole("navigation", { name: "Main navigation" }).waitFor();
+          await check(page, "the navigation drawer", width.name, findings, "header, nav");
+          await page.getByRole("button", { name: "Close navigation" }).click();
         }
       }
     } finally {

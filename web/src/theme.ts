@@ -77,8 +77,13 @@ export const theme = createTheme({
   components: {
     // icon-only controls Mantine draws for us get names a screen reader can say
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": "Close dialog" } } }),
-    // a table wider than the screen scrolls in a box the keyboard can reach and scroll too
-    TableScrollContainer: TableScrollContainer.extend({ defaultProps: { type: "native", tabIndex: 0 } }),
+    // a table wider than the screen scrolls in a box the keyboard can reach and scroll too; the box
+    // is positioned so that visually hidden labels inside it (absolutely placed) are clipped with
+    // the table instead of widening the page on a phone
+    TableScrollContainer: TableScrollContainer.extend({
+      defaultProps: { type: "native", tabIndex: 0 },
+      styles: { scrollContainer: { position: "relative" } },
+    }),
     Pagination: Pagination.extend({
       defaultProps: {
         getItemProps: (page: number) => ({ "aria-label": `Page ${page}` }),
