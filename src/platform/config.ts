@@ -304,6 +304,9 @@ const envSchema = z.object({
   ROUNDS_RATE_BOOKING_ADDRESS: wholeNumber(1, 1_000_000).default(20_000),
 });
 
+/** Every environment variable Rounds reads (deployment manifests are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
