@@ -304,6 +304,9 @@ const envSchema = z.object({
   ROUNDS_RATE_BOOKING_ADDRESS: wholeNumber(1, 1_000_000).default(20_000),
 });
 
+/** What the deployment templates put where a secret belongs (deploy/k8s/secret.template.yaml). */
+export const TEMPLATE_PLACEHOLDER = "CHANGE-ME";
+
 /** Every environment variable Rounds reads (deployment manifests are checked against it). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
@@ -339,6 +342,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const missing = e.ROUNDS_TLS_CERT === undefined ? "ROUNDS_TLS_CERT" : "ROUNDS_TLS_KEY";
     throw new ConfigError(missing, "must be set together with the other ROUNDS_TLS_* variable");
   }
+  // deploy/k8s/secret.template.yaml's placeholders pass every other check: never as real secrets
+  const placeholder = Object.entries(cleaned).find(
+    ([k, v]) => CONFIG_VARIABLES.includes(k) && v?.includes(TEMPLATE_PLACEHOLDER),
+  );
+  if (placeholder)
+    throw new ConfigError(placeholder[0], `is still the template's ${TEMPLATE_PLACEHOLDER} placeholder`);
   if (e.ROUNDS_READ_DATABASE_URL && !e.DATABASE_URL)
     throw new ConfigError(
       "ROUNDS_READ_DATABASE_URL",

@@ -9,7 +9,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { CONFIG_VARIABLES, loadConfig } from "../../src/platform/config.js";
+import {
+  CONFIG_VARIABLES,
+  ConfigError,
+  loadConfig,
+  TEMPLATE_PLACEHOLDER,
+} from "../../src/platform/config.js";
 import { HEARTBEAT_MS } from "../../src/services/notifications/realtime.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -137,7 +142,14 @@ describe("the Kubernetes manifests", () => {
   const one = (kind: string) => objects.find((o) => o.kind === kind)!;
   const configMap = one("ConfigMap").data ?? {};
   const secret = one("Secret").stringData ?? {};
-  const config = loadConfig({ ...configMap, ...secret });
+  /** The Secret as an operator fills it in: every placeholder replaced. */
+  const filled = Object.fromEntries(
+    Object.entries(secret).map(([k, v]) => [
+      k,
+      v.replaceAll(TEMPLATE_PLACEHOLDER, "filled-in-secret-0123456789"),
+    ]),
+  );
+  const config = loadConfig({ ...configMap, ...filled });
   const deployment = one("Deployment");
   const container = deployment.spec.template.spec.containers[0];
   const portOf = (name: string) =>
@@ -150,6 +162,8 @@ describe("the Kubernetes manifests", () => {
     ).toEqual([]);
     expect(config.databaseUrl).toBeDefined();
     expect(config.readDatabase?.maxLagSeconds).toBe(10);
+    // applied unfilled, the template stops start-up instead of signing with a published key
+    expect(() => loadConfig({ ...configMap, ...secret })).toThrow(ConfigError);
     expect(container.envFrom).toEqual([
       { configMapRef: { name: one("ConfigMap").metadata.name } },
       { secretRef: { name: one("Secret").metadata.name } },
