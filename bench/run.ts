@@ -27,6 +27,7 @@ import { measureFhir } from "./parts/fhir.js";
 import { peakRssMb } from "./parts/memory.js";
 import { mixedOnReplicas } from "./parts/mixed.js";
 import { readNetwork, searchWindow } from "./parts/network.js";
+import { scaleOut } from "./parts/replicas.js";
 import { measureReports } from "./parts/reports.js";
 import { measureSchedule } from "./parts/schedule.js";
 import { prepareDatabase } from "./parts/seed.js";
@@ -102,8 +103,14 @@ async function main(): Promise<void> {
   const capacityPlans = ONLY.has("capacity-plans") ? await capacityPlansPart(opts.databaseUrl) : undefined;
   if (!ONE_PROCESS_PARTS.some((part) => ONLY.has(part))) {
     const replicas = ONLY.has("replicas") ? await mixedOnReplicas(opts) : undefined;
+    // the mixed workload on 1, 2 and 4 API processes (not in the default run: `--only scale-out`)
+    const scale = ONLY.has("scale-out") ? await scaleOut(opts) : undefined;
     console.log(
-      JSON.stringify({ startup, bookablePhysicianMinutesPerDay, capacityPlans, replicas }, null, 2),
+      JSON.stringify(
+        { startup, bookablePhysicianMinutesPerDay, capacityPlans, replicas, scaleOut: scale },
+        null,
+        2,
+      ),
     );
     return;
   }

@@ -9,6 +9,7 @@ import type { Db } from "./platform/db.js";
 import { ProblemError, problems } from "./platform/errors.js";
 import type { createIdentity } from "./platform/identity/index.js";
 import type { Policies } from "./platform/policy.js";
+import type { ReadDb } from "./platform/read-db.js";
 import {
   copayReads,
   createCapacityService,
@@ -48,6 +49,8 @@ export interface AnalyticsWiring {
   catalog: Pick<Scheduling["catalog"], "list">;
   /** Scheduling's availability search (the reports' third next available slot). */
   availability: { rules: BookingConfig; caches: SchedulingCaches };
+  /** Where report rows are read (a streaming replica within its lag bound); unset: the primary. */
+  readDb?: ReadDb | undefined;
   log: FastifyBaseLogger;
 }
 
@@ -73,6 +76,7 @@ export function wireAnalyticsParts({
   physicians,
   catalog,
   availability,
+  readDb,
   log,
 }: AnalyticsWiring) {
   const quality = createQuality({
@@ -92,6 +96,7 @@ export function wireAnalyticsParts({
   const surveyLinks: Pick<Surveys, "issueLink"> = quality.surveys;
   const reports = createReports({
     db,
+    readDb,
     clock,
     policies,
     sources: {

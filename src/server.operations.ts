@@ -18,6 +18,7 @@ import {
 } from "./platform/metrics.js";
 import { migrationsApplied } from "./platform/migrations.js";
 import { createRateLimits, installRateLimits, isRateLimited } from "./platform/rate-limit.js";
+import type { ReadDatabase } from "./platform/read-db.js";
 
 /** A background loop as readiness sees it (the notification worker, the HL7 sender). */
 export interface WorkerLoop {
@@ -28,6 +29,8 @@ export interface WorkerLoop {
 export interface OperationsWiring {
   app: App;
   database: Database;
+  /** The read replica's pool, when one is configured (its query count and lag are metrics). */
+  reads?: ReadDatabase | undefined;
   config: OperationsConfig;
   /** Read at scrape time: the modules are wired after this is installed. */
   consumers: () => OutboxConsumer[];
@@ -58,6 +61,7 @@ export async function wireOperations(w: OperationsWiring): Promise<{
     get caches() {
       return w.caches();
     },
+    reads: w.reads,
   });
   installMetrics(app, metrics, { publicRoute: config.metricsPort === undefined });
   const separate =

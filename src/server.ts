@@ -22,6 +22,7 @@ import {
 } from "./platform/identity/index.js";
 import { auditPrivilegeProblem, dropToApplicationRole, migrateAsOwner } from "./platform/migrations.js";
 import { AccessRefused, type Attempt, createPolicies, type ScopeFacts } from "./platform/policy.js";
+import { openReadDatabase } from "./platform/read-db.js";
 import { serveWebApp } from "./platform/web.js";
 import { wireAnalyticsParts } from "./server.analytics.js";
 import { wireIntegrations } from "./server.integrations.js";
@@ -101,6 +102,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   }
 
   const db = database.db;
+  // searches and reports may read a streaming replica (ROUNDS_READ_DATABASE_URL); writes never do
+  const reads = await openReadDatabase(config, database);
   const clock = opts.clock ?? systemClock;
   // the access policy's patient scope, from the modules that know each fact
   const facts: ScopeFacts = {
@@ -172,6 +175,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   const operations = await wireOperations({
     app,
     database,
+    reads,
     config: config.operations,
     consumers: () => [
       { name: "notifications", position: () => notifications.worker.position() },
@@ -217,6 +221,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     physicians,
     caches,
     telehealth,
+    readDb: reads?.readDb,
     // "suggested for you" weighs the no-show model's risk; analytics is downstream, so it is fed here
     noShowRisk: (ex, visits) => analytics.service.prospectiveRisk(ex, visits),
   });
@@ -297,6 +302,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     physicians,
     catalog: scheduling.catalog,
     availability: { rules: config.booking, caches },
+    readDb: reads?.readDb,
     log: app.log,
   });
   const notifications = createNotifications({
@@ -419,6 +425,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       await integrations.close();
       // a last checkpoint, so what this replica wrote is pinned outside the database
       await audit.close();
+      await reads?.close();
       if (ownsDatabase) await database.close();
     },
   };

@@ -34,6 +34,9 @@ describe("configuration from the environment", () => {
     ["ROUNDS_PUBLIC_URL", "ftp://rounds.example.org"],
     ["ROUNDS_PUBLIC_URL", "https://rounds.example.org/?next=1"],
     ["ROUNDS_TELEHEALTH_PROVIDER", "zoom"],
+    ["ROUNDS_READ_DATABASE_URL", "mysql://replica/rounds"],
+    ["ROUNDS_READ_DATABASE_URL", "postgres://replica/rounds"],
+    ["ROUNDS_READ_MAX_LAG_SECONDS", "0"],
   ])("%s=%s stops start-up with the variable named", (variable, value) => {
     const err = refusal({ [variable]: value });
     expect(err.variable).toBe(variable);

@@ -217,7 +217,7 @@ function client(url: string, actor: Actor, seed: number) {
   };
 }
 
-async function runMix(
+export async function runMix(
   servers: Server[],
   actors: Actor[],
   seconds: number,

@@ -16,6 +16,11 @@ export interface Config {
   databasePoolSize: number;
   /** Prepare repeated statements once per connection (off behind a pooler that cannot keep them). */
   databasePreparedStatements: boolean;
+  /**
+   * A streaming replica that searches and reports read from (ROUNDS_READ_DATABASE_URL), used
+   * while its replay lag stays within `maxLagSeconds`; unset: everything reads the primary.
+   */
+  readDatabase: { url: string; maxLagSeconds: number } | undefined;
   dataDir: string;
   host: string;
   port: number;
@@ -177,6 +182,11 @@ const envSchema = z.object({
     .optional(),
   DATABASE_POOL_SIZE: wholeNumber(1, 1000).default(10),
   DATABASE_PREPARED_STATEMENTS: booleanFlag.default(true),
+  ROUNDS_READ_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  ROUNDS_READ_MAX_LAG_SECONDS: wholeNumber(1, 3600).default(10),
   ROUNDS_DATA_DIR: z.string().min(1).default("./.data"),
   ROUNDS_AUDIT_KEY: z
     .string()
@@ -297,6 +307,12 @@ const envSchema = z.object({
   ROUNDS_RATE_BOOKING_ADDRESS: wholeNumber(1, 1_000_000).default(20_000),
 });
 
+/** What the deployment templates put where a secret belongs (deploy/k8s/secret.template.yaml). */
+export const TEMPLATE_PLACEHOLDER = "CHANGE-ME";
+
+/** Every environment variable Rounds reads (deployment manifests are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -329,6 +345,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const missing = e.ROUNDS_TLS_CERT === undefined ? "ROUNDS_TLS_CERT" : "ROUNDS_TLS_KEY";
     throw new ConfigError(missing, "must be set together with the other ROUNDS_TLS_* variable");
   }
+  // deploy/k8s/secret.template.yaml's placeholders pass every other check: never as real secrets
+  const placeholder = Object.entries(cleaned).find(
+    ([k, v]) => CONFIG_VARIABLES.includes(k) && v?.includes(TEMPLATE_PLACEHOLDER),
+  );
+  if (placeholder)
+    throw new ConfigError(placeholder[0], `is still the template's ${TEMPLATE_PLACEHOLDER} placeholder`);
+  if (e.ROUNDS_READ_DATABASE_URL && !e.DATABASE_URL)
+    throw new ConfigError(
+      "ROUNDS_READ_DATABASE_URL",
+      "needs DATABASE_URL (the primary every write goes to) beside it",
+    );
   if (e.DATABASE_OWNER_URL && !e.DATABASE_URL)
     throw new ConfigError("DATABASE_OWNER_URL", "needs DATABASE_URL (the application's own role) beside it");
   return {
@@ -336,6 +363,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseOwnerUrl: e.DATABASE_OWNER_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
+    readDatabase: e.ROUNDS_READ_DATABASE_URL
+      ? { url: e.ROUNDS_READ_DATABASE_URL, maxLagSeconds: e.ROUNDS_READ_MAX_LAG_SECONDS }
+      : undefined,
     dataDir: e.ROUNDS_DATA_DIR,
     host: e.HOST,
     port: e.PORT,

@@ -117,11 +117,16 @@ export async function openDatabase(opts: {
   databasePreparedStatements?: boolean;
   /** The cluster a new embedded database is unpacked from (a `dumpDataDir` tarball; default the empty one). */
   embeddedCluster?: string;
+  /** PostgreSQL only: every transaction read-only, as on a hot standby (the read replica's handle). */
+  readOnly?: boolean;
+  /** PostgreSQL only: told of each statement's text as it runs (the read replica's query count). */
+  onQuery?: (sql: string) => void;
 }): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: opts.databasePoolSize ?? 10,
+      ...(opts.readOnly ? { options: "-c default_transaction_read_only=on" } : {}),
       types: {
         getTypeParser: ((oid: number, format?: "text" | "binary") => {
           if (oid === DATE_OID) return parseAsIs;
@@ -137,6 +142,13 @@ export async function openDatabase(opts: {
     const prepared = opts.databasePreparedStatements ?? true;
     const db = new Kysely<NoTables>({
       dialect: new PostgresDialect({ pool: prepared ? preparing(pool) : pool }),
+      ...(opts.onQuery
+        ? {
+            log: (e) => {
+              if (e.level === "query") opts.onQuery?.(e.query.sql);
+            },
+          }
+        : {}),
     });
     return {
       db,

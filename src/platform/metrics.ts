@@ -30,6 +30,8 @@ export interface MetricsSources {
   consumers: OutboxConsumer[];
   poolUse?: (() => PoolUse) | undefined;
   caches: CountingCache[];
+  /** The read replica, when one is configured. */
+  reads?: { queries(): number; lagSeconds(): number | undefined } | undefined;
 }
 
 /** Booking routes whose answers count bookings and conflicts. */
@@ -108,6 +110,29 @@ export function createMetrics(sources: MetricsSources) {
         for (const c of sources.caches) this.inc({ cache: c.name }, c.counts[field]);
       },
     });
+
+  if (sources.reads) {
+    const reads = sources.reads;
+    new Counter({
+      name: "rounds_read_replica_queries_total",
+      help: "Statements searches and reports ran on the read replica (ROUNDS_READ_DATABASE_URL)",
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(reads.queries());
+      },
+    });
+    new Gauge({
+      name: "rounds_read_replica_lag_seconds",
+      help: "How far the read replica was behind at its last check (absent: it did not answer; reads go to the primary)",
+      registers: [registry],
+      collect() {
+        this.reset();
+        const lag = reads.lagSeconds();
+        if (lag !== undefined) this.set(lag);
+      },
+    });
+  }
 
   return {
     registry,

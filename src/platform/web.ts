@@ -35,6 +35,10 @@ export function serveWebApp(app: App, root: string = WEB_ROOT): void {
     schemaHide: true,
     maxAge: YEAR_SECONDS * 1000,
     immutable: true,
+    // the build writes .br and .gz beside each file (web/precompress.ts); the one accepted is sent
+    preCompressed: true,
+    // caches in between (a CDN, nginx) keep one copy per encoding, never Brotli for a gzip-only client
+    setHeaders: (res) => res.setHeader("vary", "Accept-Encoding"),
   });
 
   app.get("/*", { schema: { hide: true } }, (req, reply) => {

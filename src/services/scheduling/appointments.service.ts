@@ -11,6 +11,7 @@ import { problems } from "../../platform/errors.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import { type Actions, type Policies, patient, type Target } from "../../platform/policy.js";
+import type { ReadDb } from "../../platform/read-db.js";
 import type { Page } from "../../platform/schemas.js";
 import { toIso } from "../../platform/schemas.js";
 import {
@@ -125,6 +126,8 @@ export interface AppointmentDeps extends ServiceDeps {
   telehealth: TelehealthLinks;
   /** The no-show model's risks: where an overbooking rule is on, they open extra seats. */
   noShowRisk?: NoShowRisk | undefined;
+  /** Where searches read (a replica within its lag bound); unset: the primary. Bookings never use it. */
+  readDb?: ReadDb | undefined;
 }
 
 /**
@@ -141,6 +144,7 @@ export function createAppointments({
   caches,
   telehealth,
   noShowRisk,
+  readDb,
 }: AppointmentDeps) {
   const lifecycle = appointmentLifecycle(policies, clock, caches, telehealth);
   const bookingDeps = { rules, optionIds, caches, policies, telehealth, noShowRisk };
@@ -166,9 +170,17 @@ export function createAppointments({
           });
         });
       }
-      const result = await searchOptions(db, rules, need, caches);
+      // an offer, not a promise: the booking re-checks it on the primary, so a replica may answer
+      const reads = readDb?.() ?? db;
+      const result = await searchOptions(reads, rules, need, caches);
       // the extra seats an overbooking rule opens come after the ordinary options, marked as such
-      const seats = await extraSeatOptions(db, { rules, caches, optionIds, noShowRisk }, actor, need, result);
+      const seats = await extraSeatOptions(
+        reads,
+        { rules, caches, optionIds, noShowRisk },
+        actor,
+        need,
+        result,
+      );
       return {
         options: [...result.options.map((o) => toOptionDto(o, result, optionIds)), ...seats],
         searched: {

@@ -1,5 +1,7 @@
 /** The reports: a read model fed from schedule events, the report operations and their routes. */
+
 import type { ServiceDeps } from "../../../platform/module.js";
+import type { ReadDb } from "../../../platform/read-db.js";
 import { type CopaySource, createCopayProjection } from "./copays.js";
 import { createPlannedTime, type PlanSources } from "./planned.refresh.js";
 import { createProjector, type ReportSources } from "./projector.js";
@@ -14,6 +16,8 @@ export type { ReportNames, ReportsService, WaitlistFills } from "./service.js";
 export type { ThirdNext, ThirdNextSource } from "./third-next.js";
 
 export interface ReportsModuleDeps extends ServiceDeps {
+  /** Where report rows are read (a streaming replica within its lag bound); unset: the primary. */
+  readDb?: ReadDb | undefined;
   sources: ReportSources;
   names: ReportNames;
   /** The recorded copays the revenue report splits fees with (none: every fee unsplit). */

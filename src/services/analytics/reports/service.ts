@@ -12,6 +12,7 @@ import { problems } from "../../../platform/errors.js";
 import { auditContextOf } from "../../../platform/identity/index.js";
 import type { ServiceDeps } from "../../../platform/module.js";
 import { locationTarget, physicianTarget } from "../../../platform/policy.js";
+import type { ReadDb } from "../../../platform/read-db.js";
 import { copaysRepository, groupKeyText } from "./copays.repository.js";
 import { zeroCounters } from "./facts.js";
 import { efficiencyOf, NO_PLANNED_TIME, utilisationOf } from "./measures.js";
@@ -47,6 +48,8 @@ export interface ReportNames {
 }
 
 export interface ReportsDeps extends ServiceDeps {
+  /** Where report rows are read (a replica within its lag bound); unset: the primary, in the report's transaction. */
+  readDb?: ReadDb | undefined;
   names: ReportNames;
   /** Brings the read model up to date before answering (the projector's catch-up). */
   catchUp?: () => Promise<unknown>;
@@ -154,8 +157,9 @@ export function createReportsService(deps: ReportsDeps) {
     if (kind === "utilisation") await deps.planned?.ensure(db, q.from, q.to);
     if (kind === "efficiency") await deps.thirdNext?.ensure(q.from, q.to);
     return db.transaction().execute(async (tx) => {
+      // scope and audit on the primary; the rows themselves may come from a replica
       const f = await scopeOf(tx, actor, q);
-      const rows = await read(tx, f);
+      const rows = await read(deps.readDb?.() ?? tx, f);
       await auditService.record(tx, auditContextOf(actor), {
         action: `analytics.report.${kind}`,
         resourceType: q.locationId ? "location" : q.physicianId ? "physician" : "network",
