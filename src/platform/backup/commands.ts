@@ -14,7 +14,8 @@ async function withTrail<T>(config: Config, fn: (database: Database, key: Buffer
   const url = config.databaseOwnerUrl ?? config.databaseUrl;
   const database = await openDatabase({ ...config, databaseUrl: url });
   try {
-    await openAuditTrail(database, config, { writeCheckpoints: false, createKey: false });
+    // an embedded database that never served has no key yet: the one it makes is the one its server will use
+    await openAuditTrail(database, config, { writeCheckpoints: false, createKey: true });
     return await fn(database, trailKey(database.db));
   } finally {
     await database.close();

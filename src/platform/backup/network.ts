@@ -192,7 +192,7 @@ async function restoreEmbedded(
     });
     let problem: string | null;
     try {
-      const key = opts.auditKey ?? keyOf(readFileSync(join(staging, KEY_FILE)));
+      const key = opts.auditKey ?? backupKey(staging);
       if (!opts.auditKey) await checkManifest(opts.from, key, manifest);
       problem = await restoredTrailProblem(database, key, manifest);
     } finally {
@@ -210,6 +210,18 @@ async function restoreEmbedded(
     return { manifest, auditEvents: manifest.audit.events };
   } finally {
     if (!moved) await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** The embedded key that came with the backup (used only when no key was configured). */
+function backupKey(staging: string): Buffer {
+  try {
+    return keyOf(readFileSync(join(staging, KEY_FILE)));
+  } catch {
+    throw new BackupError(
+      "manifest_signature",
+      "this backup carries no audit key and ROUNDS_AUDIT_KEY is not set: set it to the key of the network it came from",
+    );
   }
 }
 
