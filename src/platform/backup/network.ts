@@ -8,7 +8,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { sql } from "kysely";
@@ -77,6 +77,8 @@ export async function backupNetwork(database: Database, opts: NetworkBackupOptio
       throw new Error("backupNetwork: the PostgreSQL server's URL is needed for pg_dump");
     file = DUMP_FILE;
     await tool("pg_dump", ["--format=custom", "--file", join(opts.out, file), "--dbname", opts.databaseUrl]);
+    // patient data: readable by the operator only, like the embedded tarball
+    await chmod(join(opts.out, file), 0o600);
   } else {
     if (!database.dumpDataDir) throw new Error("backupNetwork: this embedded database cannot be dumped");
     file = DATA_DIR_FILE;
