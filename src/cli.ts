@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** Composition root for the command line: `rounds serve | migrate | seed | audit verify | noshow evaluate`. */
+/** Composition root for the command line: `rounds serve | migrate | seed | backup | restore | audit verify | noshow evaluate`. */
 import { Command, Option } from "commander";
 import { ConfigError, loadConfig } from "./platform/config.js";
 import { openDatabase } from "./platform/db.js";
@@ -154,6 +154,46 @@ noshow
       process.exitCode = 2;
     }
   });
+
+program
+  .command("backup")
+  .description(
+    "write a signed backup into a new directory: the whole network (pg_dump -Fc on a PostgreSQL server, " +
+      "the data directory for the embedded database, which must not be open in a server), or with " +
+      "--location one location's data as a portable file (README.md, 'Operating Rounds')",
+  )
+  .requiredOption("--out <dir>", "a new or empty directory")
+  .option("--location <id>", "only this location and what it needs")
+  .action(async (opts: { out: string; location?: string }) => {
+    const { runBackup } = await import("./platform/backup/index.js");
+    await reportBackup(() => runBackup(loadConfig(), opts, VERSION));
+  });
+
+program
+  .command("restore")
+  .description(
+    "restore a backup after checking its signature, checksums and audit chain: the whole network into an " +
+      "empty database or data directory, or with --location one location into this running network",
+  )
+  .requiredOption("--from <dir>", "a directory written by `rounds backup`")
+  .option("--location <id>", "the location of a location backup (checked against it)")
+  .action(async (opts: { from: string; location?: string }) => {
+    const { runRestore } = await import("./platform/backup/index.js");
+    await reportBackup(() => runRestore(loadConfig(), opts));
+  });
+
+/** Prints the summary; a refused or impossible backup is a clear sentence and exit code 1 (2 when the data directory is busy). */
+async function reportBackup(fn: () => Promise<unknown>): Promise<void> {
+  const { BackupError } = await import("./platform/backup/index.js");
+  const { DataDirInUseError } = await import("./platform/data-dir-lock.js");
+  try {
+    console.log(JSON.stringify(await fn(), null, 2));
+  } catch (err) {
+    if (!(err instanceof BackupError || err instanceof DataDirInUseError)) throw err;
+    console.error(`refused: ${err.message}`);
+    process.exitCode = err instanceof DataDirInUseError ? 2 : 1;
+  }
+}
 
 const isNodeError = (err: unknown): err is NodeJS.ErrnoException => err instanceof Error && "code" in err;
 

@@ -7,6 +7,7 @@ import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
+import { holdDataDir } from "./data-dir-lock.js";
 
 /**
  * The database handle every module receives. It knows no tables: each module's repository
@@ -37,6 +38,8 @@ export interface Database {
   embeddedDir: string | undefined;
   /** One dedicated session (for migrations and advisory locks), released when `fn` settles. */
   session<T>(fn: (run: ScriptRunner) => Promise<T>): Promise<T>;
+  /** The embedded database as a gzipped tarball of its data directory, taken while no statement runs (backups). */
+  dumpDataDir?: () => Promise<Blob>;
   /** Connections open, idle and awaited (metrics); the embedded database is one session, no pool. */
   poolUse?: () => PoolUse;
   close(): Promise<void>;
@@ -176,6 +179,7 @@ export async function openDatabase(opts: {
   }
   const inMemory = opts.dataDir.startsWith("memory://");
   if (!inMemory) mkdirSync(opts.dataDir, { recursive: true });
+  const release = inMemory ? () => {} : holdDataDir(opts.dataDir);
   const fresh = inMemory || !existsSync(join(opts.dataDir, "PG_VERSION"));
   // without the build's cluster (never built), PGlite runs initdb itself
   const cluster = opts.embeddedCluster ?? EMPTY_CLUSTER;
@@ -190,13 +194,17 @@ export async function openDatabase(opts: {
       [pgliteTypes.NUMERIC]: Number,
     },
   });
-  await client.waitReady;
+  await client.waitReady.catch((err: unknown) => {
+    release();
+    throw err;
+  });
   const db = new Kysely<NoTables>({ dialect: new PGliteDialect(client) });
   return {
     db,
     kind: "pglite",
     embeddedDir: inMemory ? "memory://" : opts.dataDir,
     poolUse: () => ({ total: 1, idle: undefined, waiting: undefined }),
+    dumpDataDir: () => client.dumpDataDir("gzip") as Promise<Blob>,
     // PGlite has a single session; callers use this before the server takes traffic.
     async session(fn) {
       return fn(async (script) => {
@@ -209,6 +217,7 @@ export async function openDatabase(opts: {
       // Kysely closes the client only if it ever queried; one unpacked from the cluster tarball
       // keeps the process alive until it is closed
       if (!client.closed) await client.close();
+      release();
     },
   };
 }

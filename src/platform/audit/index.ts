@@ -1,3 +1,12 @@
+export {
+  type ChainWalk,
+  chainHeads,
+  eventProblem,
+  headsHeld,
+  type StoredAuditEvent,
+  trailKey,
+  walkChains,
+} from "./chains.js";
 export { auditRoutes } from "./routes.js";
 export type { AuditEvent } from "./schema.js";
 export {
