@@ -4,11 +4,12 @@
  */
 import type { FastifyBaseLogger } from "fastify";
 import type { Clock } from "./platform/clock.js";
-import type { BookingConfig } from "./platform/config.js";
+import type { BookingConfig, IncidentsConfig } from "./platform/config.js";
 import type { Db } from "./platform/db.js";
 import { ProblemError, problems } from "./platform/errors.js";
-import type { createIdentity } from "./platform/identity/index.js";
+import { accountLocks, type createIdentity } from "./platform/identity/index.js";
 import type { Policies } from "./platform/policy.js";
+import { createIncidents } from "./services/analytics/incidents/index.js";
 import {
   copayReads,
   createCapacityService,
@@ -48,6 +49,8 @@ export interface AnalyticsWiring {
   catalog: Pick<Scheduling["catalog"], "list">;
   /** Scheduling's availability search (the reports' third next available slot). */
   availability: { rules: BookingConfig; caches: SchedulingCaches };
+  /** The incident detectors' thresholds, lock severity and extra contacts. */
+  incidents: IncidentsConfig;
   log: FastifyBaseLogger;
 }
 
@@ -73,6 +76,7 @@ export function wireAnalyticsParts({
   physicians,
   catalog,
   availability,
+  incidents: incidentsConfig,
   log,
 }: AnalyticsWiring) {
   const quality = createQuality({
@@ -90,6 +94,15 @@ export function wireAnalyticsParts({
       ),
   });
   const surveyLinks: Pick<Surveys, "issueLink"> = quality.surveys;
+  // incidents alert the security contacts through the same staff outbox and lock through identity
+  const incidents = createIncidents({
+    db,
+    clock,
+    config: incidentsConfig,
+    locks: accountLocks,
+    staffAccounts: identity.staffAccounts,
+    messageStaff: (ex, m, now) => staffMessages.enqueue(ex, { kind: "security_incident", ...m }, now),
+  });
   const reports = createReports({
     db,
     clock,
@@ -243,5 +256,5 @@ export function wireAnalyticsParts({
     areaOf: async (ex, id) => (await locationService.get(ex, id)).city ?? null,
     rescheduling: { applyChangesIn: rescheduling.applyChangesIn },
   });
-  return { quality, surveyLinks, reports, pricing, priceRecorder, capacity };
+  return { quality, incidents, surveyLinks, reports, pricing, priceRecorder, capacity };
 }
