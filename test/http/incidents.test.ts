@@ -7,8 +7,12 @@
  */
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/platform/clock.js";
 import { loadConfig } from "../../src/platform/config.js";
+import { accountLocks } from "../../src/platform/identity/index.js";
 import { createRounds, type Rounds } from "../../src/server.js";
+import { createIncidents, type Incidents } from "../../src/services/analytics/incidents/index.js";
+import { staffMessages } from "../../src/services/notifications/index.js";
 import { type Client, clientFor, TEST_PASSWORD } from "../support/auth.js";
 import { type Mailbox, startMailbox, until } from "../support/messaging.js";
 import { buildClinicNetwork, type ClinicNetwork, createPatient } from "../support/network.js";
@@ -18,21 +22,20 @@ const PUBLIC_URL = "https://rounds.example.test";
 const CONTACT = "soc@security.example.test";
 const ATTACKER = "203.0.113.77";
 let rounds: Rounds;
-let replica: Rounds;
+let replica: Incidents;
 let base: string;
 let net: ClinicNetwork;
 let officer: Client;
 let admin: Client;
 let mailbox: Mailbox;
 
-const env = (mailUrl: string, worker: boolean) => ({
+const env = (mailUrl: string) => ({
   ...process.env,
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
   ROUNDS_SEED_DEMO: "false",
   SMTP_URL: mailUrl,
   ROUNDS_PUBLIC_URL: PUBLIC_URL,
   TRUST_PROXY: "true",
-  ROUNDS_NOTIFICATIONS_WORKER: String(worker),
   ROUNDS_INCIDENT_REFUSALS: "5",
   ROUNDS_INCIDENT_SPRAY_ACCOUNTS: "5",
   ROUNDS_INCIDENT_MASS_READ_PATIENTS: "8",
@@ -89,16 +92,22 @@ const registerAtMain = async (ids: string[]) => {
 beforeAll(async () => {
   mailbox = await startMailbox();
   const database = await testDatabase();
-  rounds = await createRounds(loadConfig(env(mailbox.url, true)), { database });
-  // a second replica on the same database (no workers), for the idempotency case
-  replica = await createRounds(loadConfig(env(mailbox.url, false)), { database });
+  rounds = await createRounds(loadConfig(env(mailbox.url)), { database });
+  // a second replica's incident service on the same database, for the idempotency case
+  replica = createIncidents({
+    db: database.db,
+    clock: systemClock,
+    config: rounds.config.incidents,
+    locks: accountLocks,
+    staffAccounts: async () => [],
+    messageStaff: (ex, m, now) => staffMessages.enqueue(ex, { kind: "security_incident", ...m }, now),
+  });
   base = await rounds.app.listen({ port: 0, host: "127.0.0.1" });
   net = await buildClinicNetwork(rounds);
   officer = await clientFor(rounds, "compliance");
   admin = await clientFor(rounds, "admin");
 });
 afterAll(async () => {
-  await replica?.close();
   await rounds?.close();
   await mailbox?.close();
 });
@@ -224,11 +233,7 @@ describe("incident response", () => {
     const patients = await Promise.all([1, 2, 3, 4, 5].map(() => createPatient(net.admin)));
     await registerAtMain(patients);
     for (const id of patients) await noisy.inject({ url: `/api/v1/patients/${id}` });
-    await Promise.all([
-      rounds.incidents.evaluate(),
-      replica.incidents.evaluate(),
-      replica.incidents.evaluate(),
-    ]);
+    await Promise.all([rounds.incidents.evaluate(), replica.evaluate(), replica.evaluate()]);
     const mine = (await incidentsOf("kind=refused_burst&subjectKind=account")).filter(
       (i) => i.subject === noisy.user.userId,
     );
