@@ -40,6 +40,8 @@ const env = (mailUrl: string) => ({
   ROUNDS_INCIDENT_SPRAY_ACCOUNTS: "5",
   ROUNDS_INCIDENT_MASS_READ_PATIENTS: "8",
   ROUNDS_INCIDENT_CONTACTS: CONTACT,
+  // the suite turns locking off for every other file (vitest.config.ts)
+  ROUNDS_INCIDENT_LOCK_SEVERITY: "high",
   // the test runs the worker's round itself
   ROUNDS_INCIDENT_CHECK_SECONDS: "86400",
 });
