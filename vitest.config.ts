@@ -73,7 +73,9 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 900_000,
     reporters: ["default"],
-    env: auditEnv,
+    // the suite's callers are refused by design (the access matrix alone, hundreds of times): the
+    // incident detectors' round and automatic locks are exercised by test/http/incidents.test.ts only
+    env: { ...auditEnv, ROUNDS_INCIDENT_LOCK_SEVERITY: "never", ROUNDS_INCIDENT_CHECK_SECONDS: "86400" },
     projects: [
       { extends: true, test: { name: "unit", include: UNIT } },
       {

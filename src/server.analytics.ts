@@ -4,12 +4,13 @@
  */
 import type { FastifyBaseLogger } from "fastify";
 import type { Clock } from "./platform/clock.js";
-import type { BookingConfig } from "./platform/config.js";
+import type { BookingConfig, IncidentsConfig } from "./platform/config.js";
 import type { Db } from "./platform/db.js";
 import { ProblemError, problems } from "./platform/errors.js";
-import type { createIdentity } from "./platform/identity/index.js";
+import { accountLocks, type createIdentity } from "./platform/identity/index.js";
 import type { Policies } from "./platform/policy.js";
 import type { ReadDb } from "./platform/read-db.js";
+import { createIncidents } from "./services/analytics/incidents/index.js";
 import {
   copayReads,
   createCapacityService,
@@ -51,6 +52,8 @@ export interface AnalyticsWiring {
   availability: { rules: BookingConfig; caches: SchedulingCaches };
   /** Where report rows are read (a streaming replica within its lag bound); unset: the primary. */
   readDb?: ReadDb | undefined;
+  /** The incident detectors' thresholds, lock severity and extra contacts. */
+  incidents: IncidentsConfig;
   log: FastifyBaseLogger;
 }
 
@@ -77,6 +80,7 @@ export function wireAnalyticsParts({
   catalog,
   availability,
   readDb,
+  incidents: incidentsConfig,
   log,
 }: AnalyticsWiring) {
   const quality = createQuality({
@@ -94,6 +98,15 @@ export function wireAnalyticsParts({
       ),
   });
   const surveyLinks: Pick<Surveys, "issueLink"> = quality.surveys;
+  // incidents alert the security contacts through the same staff outbox and lock through identity
+  const incidents = createIncidents({
+    db,
+    clock,
+    config: incidentsConfig,
+    locks: accountLocks,
+    staffAccounts: identity.staffAccounts,
+    messageStaff: (ex, m, now) => staffMessages.enqueue(ex, { kind: "security_incident", ...m }, now),
+  });
   const reports = createReports({
     db,
     readDb,
@@ -248,5 +261,5 @@ export function wireAnalyticsParts({
     areaOf: async (ex, id) => (await locationService.get(ex, id)).city ?? null,
     rescheduling: { applyChangesIn: rescheduling.applyChangesIn },
   });
-  return { quality, surveyLinks, reports, pricing, priceRecorder, capacity };
+  return { quality, incidents, surveyLinks, reports, pricing, priceRecorder, capacity };
 }

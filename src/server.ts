@@ -27,6 +27,7 @@ import { serveWebApp } from "./platform/web.js";
 import { wireAnalyticsParts } from "./server.analytics.js";
 import { wireIntegrations } from "./server.integrations.js";
 import { rateLimitProblems, readTls, wireOperations } from "./server.operations.js";
+import { incidentRoutes, startIncidentWatch } from "./services/analytics/incidents/index.js";
 import {
   analyticsRoutes,
   capacityRoutes,
@@ -152,6 +153,9 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
       specialtiesOfDepartments: locations.lookup.specialtiesOfDepartments,
     },
     settings: { sessionHours: config.sessionHours },
+    // a failed sign-in is checked at once for spraying and guessing (incidents, wired below)
+    onSignInFailure: (a) =>
+      void incidents.signInFailed(a).catch((err: unknown) => log?.error({ err }, "incident check failed")),
   });
   if (config.adminEmail && config.adminPassword)
     await identity.ensureAdministrator(config.adminEmail, config.adminPassword);
@@ -291,7 +295,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     timeZoneOf: async (ex, id) => (await locations.lookup.get(ex, id)).timeZone,
     log: app.log,
   });
-  const { quality, surveyLinks, reports, pricing, priceRecorder, capacity } = wireAnalyticsParts({
+  const { quality, incidents, surveyLinks, reports, pricing, priceRecorder, capacity } = wireAnalyticsParts({
     db,
     clock,
     policies,
@@ -303,6 +307,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     catalog: scheduling.catalog,
     availability: { rules: config.booking, caches },
     readDb: reads?.readDb,
+    incidents: config.incidents,
     log: app.log,
   });
   const notifications = createNotifications({
@@ -355,6 +360,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   hl7Routes(app, hl7.service);
   analyticsRoutes(app, analytics.service);
   qualityRoutes(app, quality.surveys, quality.compliance);
+  incidentRoutes(app, incidents);
   reportRoutes(app, reports.service);
   pricingRoutes(app, pricing);
   capacityRoutes(app, capacity);
@@ -362,6 +368,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
 
   let stopOfferExpiry = async () => {};
   let stopComplianceWatch = () => {};
+  let stopIncidentWatch = () => {};
   let stopPlanRefresh = () => {};
   await app.ready();
   // the occupancy cache hears every replica's committed schedule changes from the outbox
@@ -380,6 +387,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     analytics.trainer.start();
     // compliance thresholds are checked every few minutes, so alerts appear without anyone looking
     stopComplianceWatch = startComplianceWatch(quality.compliance, app.log);
+    stopIncidentWatch = startIncidentWatch(incidents, app.log, config.incidents.checkSeconds);
     // schedule changes become SIU messages to the EMR as their events arrive
     if (config.hl7.targets.length) await notifications.hub.subscribe(() => hl7.wake());
     // the reports' read model follows committed schedule changes (reports also catch up on read)
@@ -405,6 +413,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     offers,
     analytics,
     quality,
+    incidents,
     hl7,
     reports,
     pricing,
@@ -412,6 +421,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     metricsPort: operations.metricsPort,
     async close() {
       stopComplianceWatch();
+      stopIncidentWatch();
       stopPlanRefresh();
       // first: a training pass in progress is told to stop before anything waits on the database
       await analytics.trainer.stop();

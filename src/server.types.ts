@@ -8,6 +8,7 @@ import type { Config } from "./platform/config.js";
 import type { Database } from "./platform/db.js";
 import type { App } from "./platform/http.js";
 import type { Policies } from "./platform/policy.js";
+import type { Incidents } from "./services/analytics/incidents/index.js";
 import type { Analytics, PricingService, Reports } from "./services/analytics/index.js";
 import type { createQuality } from "./services/analytics/quality/index.js";
 import type { Notifications } from "./services/notifications/index.js";
@@ -30,6 +31,8 @@ export interface Rounds {
   analytics: Analytics;
   /** Satisfaction surveys and compliance monitoring (tests issue survey links and evaluate directly). */
   quality: ReturnType<typeof createQuality>;
+  /** Incident response (tests run the detectors' round directly). */
+  incidents: Incidents;
   /** HL7 v2: the SIU sender and the MLLP listener (tests drive the sender's rounds). */
   hl7: Hl7Runtime;
   reports: Reports;

@@ -106,6 +106,20 @@ describe("the demo network", () => {
       sql`SELECT kind FROM compliance_alerts WHERE acknowledged_at IS NULL`,
     );
     expect(alerts.map((a) => a.kind)).toEqual(["break_glass_unreviewed"]);
+    const incidents = await rows<{ kind: string; status: string }>(
+      database,
+      sql`SELECT kind, status FROM incidents ORDER BY opened_at`,
+    );
+    expect(incidents).toEqual([
+      { kind: "refused_burst", status: "resolved" },
+      { kind: "sign_in_spraying", status: "resolved" },
+      { kind: "break_glass_unusual", status: "open" },
+    ]);
+    const locked = await rows<{ n: number }>(
+      database,
+      sql`SELECT count(*)::int AS n FROM users WHERE locked_at IS NOT NULL`,
+    );
+    expect(locked[0]!.n).toBe(0);
   });
 
   it("has a main campus, satellites, clinics, specialty centres and a virtual clinic in two time zones", async () => {

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { type IncidentsConfig, incidentEnv, toIncidentsConfig } from "./config.incidents.js";
+
+export type { IncidentsConfig, Severity } from "./config.incidents.js";
 
 /**
  * Runtime configuration, read from the environment only and validated once at start. Nothing
@@ -46,6 +49,7 @@ export interface Config {
   hl7: Hl7Config;
   emr: EmrConfig;
   operations: OperationsConfig;
+  incidents: IncidentsConfig;
 }
 
 /** Metrics, HTTPS and rate limits (README.md, "Operating Rounds"). */
@@ -305,6 +309,7 @@ const envSchema = z.object({
   ROUNDS_RATE_SEARCH_ADDRESS: wholeNumber(1, 1_000_000).default(20_000),
   ROUNDS_RATE_BOOKING_ACCOUNT: wholeNumber(1, 1_000_000).default(2000),
   ROUNDS_RATE_BOOKING_ADDRESS: wholeNumber(1, 1_000_000).default(20_000),
+  ...incidentEnv,
 });
 
 /** What the deployment templates put where a secret belongs (deploy/k8s/secret.template.yaml). */
@@ -449,5 +454,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         booking: { account: e.ROUNDS_RATE_BOOKING_ACCOUNT, address: e.ROUNDS_RATE_BOOKING_ADDRESS },
       },
     },
+    incidents: toIncidentsConfig(e),
   };
 }

@@ -13,6 +13,7 @@ import { seedDemoLoans } from "./equipment-loans.js";
 import { planFees } from "./fees.js";
 import { seedDemoFhirClients } from "./fhir-clients.js";
 import { seedDemoHl7 } from "./hl7.js";
+import { seedDemoIncidents } from "./incidents.js";
 import { planIndoorMap } from "./indoor-map.js";
 import { insertRows } from "./insert.js";
 import { seedDemoOutOfService } from "./out-of-service.js";
@@ -140,6 +141,8 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       summary.rescheduled = await seedDemoRescheduling(tx, { seed: options.seed, today: options.today });
       // satisfaction surveys of past visits and a compliance alert (Reports → Quality, Compliance)
       await seedDemoQuality(tx, { seed: options.seed, today: options.today });
+      // two resolved security incidents and an open one (Compliance → Security incidents)
+      await seedDemoIncidents(tx, { today: options.today });
       summary.outOfService = await seedDemoOutOfService(tx, { today: options.today });
       await seedDemoHl7(tx, { today: options.today });
       // the demo's first main campus overbooks: one extra seat in a session expected to miss more

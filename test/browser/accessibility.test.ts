@@ -994,6 +994,8 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
   });
 
   it("the compliance officer's audit log", async () => {
+    const officer = await apiAs(baseUrl, "compliance");
+    const open = await officer.get<{ items: Array<{ id: string }> }>("/api/v1/incidents?status=open&limit=1");
     await checkRole("compliance", () => [
       {
         name: "audit log (compliance)",
@@ -1015,6 +1017,24 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           await page.getByRole("button", { name: "Resolve" }).first().waitFor();
           await page.getByRole("heading", { name: /^Resolved alerts/ }).waitFor();
           await page.getByRole("heading", { name: "Alert messages" }).waitFor();
+        },
+      },
+      {
+        name: "security incidents",
+        route: "/admin/audit/incidents",
+        url: "/admin/audit/incidents",
+        ready: async (page) => {
+          await heading("Security incidents")(page);
+          await page.getByRole("table", { name: "Security incidents" }).waitFor();
+        },
+      },
+      {
+        name: "a security incident with its timeline",
+        route: "/admin/audit/incidents/:id",
+        url: `/admin/audit/incidents/${open.items[0]!.id}`,
+        ready: async (page) => {
+          await page.getByRole("heading", { name: "Timeline" }).waitFor();
+          await page.getByRole("button", { name: "Resolve" }).waitFor();
         },
       },
     ]);

@@ -90,6 +90,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/admin/fhir-clients", label: "FHIR clients" },
       { to: "/admin/surveys", label: "Quality" },
       { to: "/admin/audit/monitoring", label: "Compliance" },
+      { to: "/admin/audit/incidents", label: "Security incidents" },
       { to: "/admin/hl7", label: "HL7 messages" },
       { to: "/admin/reports", label: "Reports" },
       { to: "/admin/capacity", label: "Capacity planning" },
@@ -104,6 +105,7 @@ const AREAS: Record<Role, Area> = {
     nav: [
       { to: "/admin/audit", label: "Audit log" },
       { to: "/admin/audit/monitoring", label: "Compliance monitoring" },
+      { to: "/admin/audit/incidents", label: "Security incidents" },
     ],
     element: (me) => <AdminArea me={me} />,
   },

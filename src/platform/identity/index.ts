@@ -1,3 +1,4 @@
+export { type AccountLocks, accountLocks } from "./locks.js";
 export { actorOf, type BearerAuthenticator, installAuthentication, requestInfo } from "./plugin.js";
 export { identityRoutes } from "./routes.js";
 export {

@@ -14,6 +14,8 @@ export type IdentityTables = {
     physician_id: string | null;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
+    locked_at: Date | null;
+    locked_reason: string | null;
   };
   user_locations: { user_id: string; location_id: string };
   user_departments: { user_id: string; department_id: string };
@@ -178,6 +180,7 @@ export const identityRepository = {
         "users.display_name",
         "users.role",
         "users.active",
+        "users.locked_at",
         "users.patient_id",
         "users.physician_id",
       ])
@@ -190,6 +193,26 @@ export const identityRepository = {
       .set({ revoked_at: sql<Date>`now()` })
       .where("id", "=", sessionId)
       .execute();
+  },
+  /** Locks an unlocked account; true when this call locked it. */
+  async lockUser(db: Executor, id: string, reason: string): Promise<boolean> {
+    const r = await q(db)
+      .updateTable("users")
+      .set({ locked_at: sql<Date>`now()`, locked_reason: reason, updated_at: sql<Date>`now()` })
+      .where("id", "=", id)
+      .where("locked_at", "is", null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  },
+  /** Unlocks a locked account; true when this call unlocked it. */
+  async unlockUser(db: Executor, id: string): Promise<boolean> {
+    const r = await q(db)
+      .updateTable("users")
+      .set({ locked_at: null, locked_reason: null, updated_at: sql<Date>`now()` })
+      .where("id", "=", id)
+      .where("locked_at", "is not", null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   },
   async revokeSessionsOf(db: Executor, userId: string): Promise<void> {
     await q(db)

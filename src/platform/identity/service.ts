@@ -63,6 +63,8 @@ export interface IdentitySettings {
 export interface IdentityDeps extends ServiceDeps {
   scopes: ScopeSources;
   settings?: IdentitySettings;
+  /** Told of each failed sign-in after it is recorded (incident detection's cheap hot path). */
+  onSignInFailure?: (attempt: { clientAddress: string; email: string }) => void;
 }
 
 /**
@@ -75,6 +77,7 @@ export function createIdentity({
   policies,
   scopes,
   settings = { sessionHours: 12 },
+  onSignInFailure,
 }: IdentityDeps) {
   const { sessionHours } = settings;
   const throttle = createLoginThrottle();
@@ -153,7 +156,8 @@ export function createIdentity({
       let ok = false;
       if (user?.password_hash) ok = await verify(user.password_hash, password);
       else await verify(await decoyHash, password);
-      if (!user || !ok || !user.active) {
+      // a locked account is refused like a wrong password: the answer tells a guesser nothing
+      if (!user || !ok || !user.active || user.locked_at) {
         await db.transaction().execute(async (tx) => {
           await throttle.failed(tx, keys);
           await auditService.record(
@@ -163,10 +167,20 @@ export function createIdentity({
               action: "auth.login",
               resourceType: "session",
               outcome: "failure",
-              detail: { email, reason: !user ? "unknown email" : !ok ? "wrong password" : "deactivated" },
+              detail: {
+                email,
+                reason: !user
+                  ? "unknown email"
+                  : !ok
+                    ? "wrong password"
+                    : user.active
+                      ? "locked"
+                      : "deactivated",
+              },
             },
           );
         });
+        onSignInFailure?.({ clientAddress: info.clientAddress, email });
         throw problems.unauthenticated();
       }
       const token = randomBytes(32).toString("base64url");
@@ -197,7 +211,7 @@ export function createIdentity({
     /** The actor behind a bearer token or session cookie, or undefined when it is not valid. */
     async authenticate(token: string, info: RequestInfo): Promise<Actor | undefined> {
       const s = await repo.sessionByTokenHash(db, tokenHash(token));
-      if (!s || s.revoked_at || !s.active || s.expires_at.getTime() <= clock.now().getTime())
+      if (!s || s.revoked_at || !s.active || s.locked_at || s.expires_at.getTime() <= clock.now().getTime())
         return undefined;
       return actorFor(db, s, s.session_id, info);
     },

@@ -65,7 +65,8 @@ export interface StaffMessage {
   kind: StaffMessageEvent;
   /** Names the message: queuing it twice queues it once. */
   dedupeKey: string;
-  recipients: ReadonlyArray<{ userId: string; email: string | null; language: string }>;
+  /** `inApp: false`: an address outside Rounds (a security contact) gets the email only. */
+  recipients: ReadonlyArray<{ userId: string; email: string | null; language: string; inApp?: boolean }>;
   /** The template's view; `path` is the screen the message links to (under the public URL). */
   payload: { path: string } & Record<string, unknown>;
 }
@@ -94,7 +95,12 @@ export const staffMessages = {
   /** Queues the message inside the caller's transaction; returns how many jobs were new. */
   async enqueue(db: Executor, m: StaffMessage, now: Date): Promise<number> {
     const jobs = m.recipients.flatMap((r) =>
-      (r.email ? (["email", "in_app"] as const) : (["in_app"] as const)).map((channel) => ({
+      (r.email
+        ? r.inApp === false
+          ? (["email"] as const)
+          : (["email", "in_app"] as const)
+        : (["in_app"] as const)
+      ).map((channel) => ({
         kind: m.kind,
         user_id: r.userId,
         channel,

@@ -28,7 +28,7 @@ export const messageEvents = [
 ] as const;
 export type MessageEvent = (typeof messageEvents)[number];
 /** Messages to staff (staff.ts): counts and a link to the screen, never a patient's details. */
-export const staffMessageEvents = ["compliance_alert"] as const;
+export const staffMessageEvents = ["compliance_alert", "security_incident"] as const;
 export type StaffMessageEvent = (typeof staffMessageEvents)[number];
 
 export const TEMPLATES_DIR = fileURLToPath(new URL("./templates/", import.meta.url));

@@ -14,6 +14,7 @@ import { AuditPage } from "./AuditPage.js";
 import { CompliancePage } from "./CompliancePage.js";
 import { FhirClientsPage } from "./FhirClientsPage.js";
 import { Hl7MessagesPage } from "./Hl7MessagesPage.js";
+import { IncidentPage, IncidentsPage } from "./IncidentsPage.js";
 import { LocationPage } from "./LocationPage.js";
 import { LocationsPage } from "./LocationsPage.js";
 import { NoShowModelPage } from "./NoShowModelPage.js";
@@ -22,6 +23,17 @@ import { TravelPage } from "./TravelPage.js";
 import { UsersPage } from "./UsersPage.js";
 import { AdminWaitlistPage } from "./WaitlistPage.js";
 
+/** Incident response: compliance officers and administrators alike (unlocking is the administrator's). */
+const incidentRoutes = (me: Me) => [
+  { path: "/admin/audit/incidents", render: () => <IncidentsPage /> },
+  {
+    path: "/admin/audit/incidents/:id",
+    render: ({ id }: Record<string, string>) => (
+      <IncidentPage key={id} id={id!} isAdmin={me.role === "admin"} />
+    ),
+  },
+];
+
 export default function AdminArea({ me }: { me: Me }) {
   // compliance officers see the audit trail and nothing else
   const routes =
@@ -29,6 +41,7 @@ export default function AdminArea({ me }: { me: Me }) {
       ? [
           { path: "/admin/audit", render: () => <AuditPage /> },
           { path: "/admin/audit/monitoring", render: () => <CompliancePage /> },
+          ...incidentRoutes(me),
         ]
       : [
           { path: "/admin", render: () => <LocationsPage /> },
@@ -51,6 +64,7 @@ export default function AdminArea({ me }: { me: Me }) {
           { path: "/admin/pricing", render: () => <PricingPage /> },
           { path: "/admin/fees", render: () => <FeeSchedulePage editable /> },
           { path: "/admin/hl7", render: () => <Hl7MessagesPage /> },
+          ...incidentRoutes(me),
           {
             path: "/admin/reports",
             render: () => (

@@ -155,6 +155,26 @@ export const monitorRepository = {
       break_seq: r.break_seq === null ? null : num(r.break_seq),
     }));
   },
+  /** Every break the monitor has found: the whole trail's and each location's first (incidents read them). */
+  async breaks(db: Executor): Promise<Array<BreakFound & { locationId: string | null }>> {
+    const { rows } = await sql<{
+      location_id: string | null;
+      chain: number | null;
+      seq: string | null;
+      reason: string;
+    }>`
+      SELECT NULL::text AS location_id, break_chain AS chain, break_seq::text AS seq, break_reason AS reason
+      FROM compliance_chain_status WHERE break_reason IS NOT NULL
+      UNION ALL
+      SELECT location_id::text, break_chain, break_seq::text, break_reason
+      FROM compliance_location_chain WHERE break_reason IS NOT NULL`.execute(db);
+    return rows.map((r) => ({
+      locationId: r.location_id,
+      chain: r.chain === null ? null : Number(r.chain),
+      seq: r.seq === null ? null : Number(r.seq),
+      reason: r.reason,
+    }));
+  },
   async addRefusals(
     db: Executor,
     rows: ReadonlyArray<{ userId: string; hour: Date; count: number; last: Date }>,
