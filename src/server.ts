@@ -400,6 +400,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     analytics,
     quality,
     hl7,
+    dicom: integrations.dicom,
     reports,
     pricing,
     notifications,
