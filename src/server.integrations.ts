@@ -4,6 +4,7 @@
  * with the lab results the HL7 listener received.
  */
 
+import { createDicomRuntime, type DicomRuntime, dicomRoutes } from "./integrations/dicom/index.js";
 import {
   createEmrClient,
   createRecords,
@@ -36,8 +37,13 @@ export interface IntegrationParts extends ServiceDeps {
   localLabResults?: LocalLabResults | undefined;
 }
 
-/** Wires the FHIR endpoint and the records view; returns what must be closed with the server. */
-export async function wireIntegrations(parts: IntegrationParts): Promise<{ close(): Promise<void> }> {
+/**
+ * Wires the FHIR endpoint, the records view and the DICOM worklist (its server started when
+ * ROUNDS_DICOM_PORT is set); returns what must be closed with the server.
+ */
+export async function wireIntegrations(
+  parts: IntegrationParts,
+): Promise<{ dicom: DicomRuntime; close(): Promise<void> }> {
   const { app, config, db, clock, policies, hl7 } = parts;
   const clients = createFhirClients({ db, clock, locations: parts.fhir.locations });
   fhirClientRoutes(app, clients);
@@ -82,7 +88,24 @@ export async function wireIntegrations(parts: IntegrationParts): Promise<{ close
         }))),
   });
   recordsRoutes(app, records);
-  return { close: async () => simulator?.close() };
+
+  const dicom = createDicomRuntime({
+    db,
+    clock,
+    policies,
+    config: config.dicom,
+    appointments: parts.fhir.scheduling.appointments,
+    log: app.log,
+  });
+  dicomRoutes(app, dicom.service);
+  await dicom.start();
+  return {
+    dicom,
+    close: async () => {
+      await dicom.stop();
+      await simulator?.close();
+    },
+  };
 }
 
 /** An HL7 v2 abnormal flag (OBX-8) as the records view shows it. */

@@ -415,6 +415,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     quality,
     incidents,
     hl7,
+    dicom: integrations.dicom,
     reports,
     pricing,
     notifications,

@@ -1,4 +1,6 @@
 /** What `createRounds` (src/server.ts) takes and gives: the running server's parts that the command line and the tests reach. */
+
+import type { DicomRuntime } from "./integrations/dicom/index.js";
 import type { LocalLabResults } from "./integrations/emr/index.js";
 import type { Hl7Runtime } from "./integrations/hl7/index.js";
 import type { TelehealthProvider } from "./integrations/telehealth/index.js";
@@ -35,6 +37,8 @@ export interface Rounds {
   incidents: Incidents;
   /** HL7 v2: the SIU sender and the MLLP listener (tests drive the sender's rounds). */
   hl7: Hl7Runtime;
+  /** The DICOM worklist (its port: undefined when ROUNDS_DICOM_PORT is unset). */
+  dicom: DicomRuntime;
   reports: Reports;
   /** Demand-based copays (tests run the booked-price recorder's passes directly). */
   pricing: PricingService;

@@ -94,6 +94,24 @@ describe("the demo network", () => {
     expect(summary.specialties).toBeGreaterThanOrEqual(20);
   });
 
+  it("puts CT, ultrasound and X-ray appointments of today and tomorrow on the imaging worklist, in rooms that are stations (MR too)", async () => {
+    const onWorklist = await rows<{ modality: string; n: number }>(
+      database,
+      sql`SELECT m.modality, count(*)::int AS n FROM appointments a
+          JOIN dicom_type_modalities m ON m.appointment_type_id = a.appointment_type_id
+          JOIN dicom_stations s ON s.room_id = a.room_id AND s.modality = m.modality
+          WHERE a.status = 'booked' AND a.starts_at >= ${new Date(`${TODAY}T00:00:00Z`)}
+            AND a.starts_at < ${new Date(Date.parse(`${TODAY}T00:00:00Z`) + 2 * 86_400_000)}
+          GROUP BY m.modality`,
+    );
+    expect(onWorklist.map((r) => r.modality)).toEqual(expect.arrayContaining(["CT", "US", "DX"]));
+    const stations = await rows<{ modality: string }>(
+      database,
+      sql`SELECT DISTINCT modality FROM dicom_stations`,
+    );
+    expect(stations.map((r) => r.modality)).toEqual(expect.arrayContaining(["CT", "MR", "US", "DX"]));
+  });
+
   it("has answered satisfaction surveys of recent visits and an open compliance alert", async () => {
     const answered = await rows<{ n: number; avg: number }>(
       database,

@@ -16,10 +16,11 @@ export const roles = [
 export type Role = (typeof roles)[number];
 
 /**
- * Roles no person signs in with: a system that acts on its own account (the HL7 interface), with
+ * Roles no person signs in with: a system that acts on its own account (the HL7 interface, an
+ * imaging modality reporting its procedure steps over DICOM), with
  * rules of its own in the policy table and no route admitting it.
  */
-export const systemRoles = ["interface"] as const;
+export const systemRoles = ["interface", "modality"] as const;
 export type SystemRole = (typeof systemRoles)[number];
 /** Whoever acts: a person's role or a system's. */
 export type ActorRole = Role | SystemRole;

@@ -47,6 +47,7 @@ export interface Config {
   telehealth: TelehealthConfig;
   audit: AuditConfig;
   hl7: Hl7Config;
+  dicom: DicomConfig;
   emr: EmrConfig;
   operations: OperationsConfig;
   incidents: IncidentsConfig;
@@ -96,6 +97,14 @@ export interface Hl7Config {
     clientCert?: string | undefined;
     clientKey?: string | undefined;
   };
+}
+
+/** The DICOM Modality Worklist (src/integrations/dicom). */
+export interface DicomConfig {
+  /** The port of the worklist's C-FIND (and MPPS) SCP (ROUNDS_DICOM_PORT); unset: off. */
+  port: number | undefined;
+  /** The network-wide AE title (ROUNDS_DICOM_AET); each location also answers to its own. */
+  aeTitle: string;
 }
 
 /** Where patients' clinical records come from (src/integrations/emr). */
@@ -262,6 +271,11 @@ const envSchema = z.object({
     )
     .optional(),
   ROUNDS_HL7_LISTEN_PORT: wholeNumber(0, 65535).optional(),
+  ROUNDS_DICOM_PORT: wholeNumber(0, 65535).optional(),
+  ROUNDS_DICOM_AET: z
+    .string()
+    .regex(/^[A-Z0-9_-]{1,16}$/, "must be 1 to 16 capital letters, digits, _ or - (a DICOM AE title)")
+    .default("ROUNDS"),
   ROUNDS_HL7_TLS_CERT: z
     .string()
     .min(1)
@@ -426,6 +440,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         clientKey: e.ROUNDS_HL7_CLIENT_KEY,
       },
     },
+    dicom: { port: e.ROUNDS_DICOM_PORT, aeTitle: e.ROUNDS_DICOM_AET },
     audit: {
       key: e.ROUNDS_AUDIT_KEY,
       checkpointDir: e.ROUNDS_AUDIT_CHECKPOINTS,

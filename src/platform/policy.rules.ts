@@ -174,6 +174,14 @@ export const policy: readonly AnyRule[] = [
     "staff reach the appointments at their locations",
     (_db, a, r) => a.locationIds.includes(r.locationId),
   ),
+  allow(
+    "modality",
+    "change_status",
+    "appointment",
+    "modality",
+    "an imaging modality moves the appointments of the worklist it was called through to in progress and completed, as its performed procedure steps say (DICOM MPPS)",
+    (_db, a, r) => a.locationIds.includes(r.locationId),
+  ),
 
   // ── physicians' schedules ──
   allow(
@@ -267,6 +275,22 @@ export const policy: readonly AnyRule[] = [
     "location",
     "location",
     "staff run the rooms and equipment of their own locations (and follow the mobile equipment coming to or leaving them), and take over its rescheduling hand-overs",
+    (_db, a, r) => a.locationIds.includes(r.id),
+  ),
+
+  allow(
+    "admin",
+    ["read_imaging", "manage_imaging"],
+    "location",
+    "admin",
+    "administrators see every location's imaging worklist and set its AE titles, imaging stations and modalities",
+  ),
+  allow(
+    "location_staff",
+    "read_imaging",
+    "location",
+    "location",
+    "staff see the imaging worklist of their own locations: its AE title, today's entries and the last queries",
     (_db, a, r) => a.locationIds.includes(r.id),
   ),
 

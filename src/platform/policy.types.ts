@@ -50,7 +50,10 @@ export interface Actions {
     | "manage_overbooking"
     | "read_reports"
     | "manage_fees"
-    | "manage_pricing";
+    | "manage_pricing"
+    /** The DICOM worklist's state (AE titles, today's entries, last queries), and its settings. */
+    | "read_imaging"
+    | "manage_imaging";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
   /** A specialty across the network: capacity plans for it. */
@@ -102,7 +105,9 @@ export type Ground =
   | "referral"
   | "referrer"
   /** A system keeping records in step with the EMR (the HL7 interface). */
-  | "interface";
+  | "interface"
+  /** An imaging modality reporting its performed procedure steps (DICOM MPPS). */
+  | "modality";
 export type PatientGround = Ground;
 
 export type Condition<K extends Kind> = (

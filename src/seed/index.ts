@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import type { Database, Executor } from "../platform/db.js";
 import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
 import { recordSeededCopays } from "./copays.js";
+import { seedDemoDicom } from "./dicom.js";
 import { seedDemoLoans } from "./equipment-loans.js";
 import { planFees } from "./fees.js";
 import { seedDemoFhirClients } from "./fhir-clients.js";
@@ -145,6 +146,8 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       await seedDemoIncidents(tx, { today: options.today });
       summary.outOfService = await seedDemoOutOfService(tx, { today: options.today });
       await seedDemoHl7(tx, { today: options.today });
+      // imaging types' modalities and the imaging rooms' stations: the DICOM worklist's entries
+      await seedDemoDicom(tx);
       // the demo's first main campus overbooks: one extra seat in a session expected to miss more
       // than one visit (its busiest sessions do, once the no-show model has trained on the seeded
       // history), offered to staff and to patients in Find care

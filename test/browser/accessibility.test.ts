@@ -608,6 +608,15 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ],
       },
       {
+        name: "imaging worklist",
+        route: "/staff/imaging",
+        url: "/staff/imaging",
+        ready: async (page) => {
+          await heading("Imaging worklist")(page);
+          await page.getByTestId("worklist-ae-title").waitFor();
+        },
+      },
+      {
         name: "reports (own location)",
         route: "/staff/reports",
         url: "/staff/reports",

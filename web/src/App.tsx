@@ -60,6 +60,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/staff/equipment", label: "Mobile equipment" },
       { to: "/staff/surveys", label: "Quality" },
       { to: "/staff/facilities", label: "Rooms and equipment" },
+      { to: "/staff/imaging", label: "Imaging worklist" },
       { to: "/staff/reports", label: "Reports" },
     ],
     element: (me) => <StaffArea me={me} />,

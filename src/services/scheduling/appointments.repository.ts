@@ -73,6 +73,7 @@ export interface AppointmentFilter {
   physicianIds?: string[] | undefined;
   patientIds?: string[] | undefined;
   roomIds?: string[] | undefined;
+  appointmentTypeIds?: string[] | undefined;
   /** Appointments holding an active reservation of one of these items of equipment. */
   equipmentIds?: string[] | undefined;
   status?: string[] | undefined;
@@ -115,6 +116,8 @@ export const appointmentRepository = {
     if (f.physicianIds) query = query.where("physician_id", "in", nonEmpty(f.physicianIds));
     if (f.patientIds) query = query.where("patient_id", "in", nonEmpty(f.patientIds));
     if (f.roomIds) query = query.where("room_id", "in", nonEmpty(f.roomIds));
+    if (f.appointmentTypeIds)
+      query = query.where("appointment_type_id", "in", nonEmpty(f.appointmentTypeIds));
     if (f.equipmentIds) {
       const ids = nonEmpty(f.equipmentIds);
       query = query.where("id", "in", (eb) =>

@@ -147,6 +147,61 @@ export const appointmentFacts = {
   },
 };
 
+/** A booked or checked-in appointment as the imaging worklist publishes it. */
+export interface ScheduledVisit {
+  id: string;
+  patientId: string;
+  physicianId: string;
+  locationId: string;
+  roomId: string | null;
+  appointmentTypeId: string;
+  start: Date;
+  end: Date;
+  status: "booked" | "checked_in";
+  reason: string | null;
+}
+
+/**
+ * Booked and checked-in appointments of some types starting in [from, to), optionally at some
+ * locations, earliest first (at most `limit`): what the DICOM worklist publishes. Callers decide
+ * who may see what it returns.
+ */
+export async function scheduledVisits(
+  db: Executor,
+  f: {
+    appointmentTypeIds: string[];
+    locationIds?: string[] | undefined;
+    from: Date;
+    to: Date;
+    limit: number;
+  },
+): Promise<ScheduledVisit[]> {
+  if (f.appointmentTypeIds.length === 0 || f.locationIds?.length === 0) return [];
+  const { rows } = await appointmentRepository.list(db, {
+    appointmentTypeIds: f.appointmentTypeIds,
+    locationIds: f.locationIds,
+    status: ["booked", "checked_in"],
+    from: f.from,
+    to: f.to,
+    limit: f.limit,
+    offset: 0,
+  });
+  return rows
+    .filter((r) => r.starts_at >= f.from)
+    .map((r) => ({
+      id: r.id,
+      patientId: r.patient_id,
+      physicianId: r.physician_id,
+      locationId: r.location_id,
+      roomId: r.room_id,
+      appointmentTypeId: r.appointment_type_id,
+      start: r.starts_at,
+      end: r.ends_at,
+      status: r.status as ScheduledVisit["status"],
+      reason: r.reason,
+    }));
+}
+
 /**
  * Appointments as a history of visits (completed, missed, upcoming) with each patient's earlier
  * no-shows and cancellations: what the analytics service's no-show model reads. Callers decide who

@@ -2,6 +2,7 @@
 import { Tabs } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../shared/api.js";
+import { ImagingWorklist } from "../shared/ImagingWorklist.js";
 import { OverbookingRule } from "../shared/OverbookingRule.js";
 import { Link } from "../shared/router.js";
 import type { Location } from "../shared/types.js";
@@ -38,6 +39,7 @@ export function LocationPage({ id }: { id: string }) {
               <Tabs.Tab value="rooms">Rooms</Tabs.Tab>
               <Tabs.Tab value="equipment">Equipment</Tabs.Tab>
               <Tabs.Tab value="overbooking">Overbooking</Tabs.Tab>
+              {l.kind === "virtual" ? null : <Tabs.Tab value="imaging">Imaging worklist</Tabs.Tab>}
               {l.kind === "virtual" ? null : <Tabs.Tab value="map">Indoor map</Tabs.Tab>}
             </Tabs.List>
             <Tabs.Panel value="details" pt="md">
@@ -54,6 +56,9 @@ export function LocationPage({ id }: { id: string }) {
             </Tabs.Panel>
             <Tabs.Panel value="overbooking" pt="md">
               <OverbookingRule locationId={l.id} />
+            </Tabs.Panel>
+            <Tabs.Panel value="imaging" pt="md">
+              <ImagingWorklist locationId={l.id} manage />
             </Tabs.Panel>
             <Tabs.Panel value="map" pt="md">
               <IndoorMap locationId={l.id} />

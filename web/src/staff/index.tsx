@@ -10,6 +10,7 @@ import { StaffAppointmentPage } from "./AppointmentPage.js";
 import { BookPage } from "./BookPage.js";
 import { DayPage } from "./DayPage.js";
 import { FacilitiesPage } from "./FacilitiesPage.js";
+import { ImagingPage } from "./ImagingPage.js";
 import { StaffReferralsPage } from "./ReferralsPage.js";
 import { ReschedulingPage } from "./ReschedulingPage.js";
 import { StaffWaitlistPage } from "./WaitlistPage.js";
@@ -31,6 +32,7 @@ export default function StaffArea({ me }: { me: Me }) {
         { path: "/staff/equipment", render: () => <MobileEquipmentPage me={me} /> },
         { path: "/staff/surveys", render: () => <SurveyResultsPage me={me} /> },
         { path: "/staff/facilities", render: () => <FacilitiesPage me={me} /> },
+        { path: "/staff/imaging", render: () => <ImagingPage me={me} /> },
         {
           path: "/staff/reports",
           render: () => <ReportsPage description="The figures of your own locations." />,
