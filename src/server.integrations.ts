@@ -1,9 +1,15 @@
 /**
  * The composition root's standards part (src/server.ts): the FHIR R4 endpoint with its system
  * clients, and the records view from the EMR (the configured FHIR base, or the built-in simulator)
- * with the lab results the HL7 listener received.
+ * with the lab results the HL7 listener received, and insurance eligibility (the configured payer,
+ * or the built-in payer simulator).
  */
 
+import {
+  createEligibilityRuntime,
+  type EligibilityRuntime,
+  eligibilityRoutes,
+} from "./integrations/eligibility/index.js";
 import {
   createEmrClient,
   createRecords,
@@ -34,10 +40,14 @@ export interface IntegrationParts extends ServiceDeps {
   physicians: Physicians;
   /** Tests plug in their own; by default what the HL7 listener received. */
   localLabResults?: LocalLabResults | undefined;
+  /** The eligibility worker's clock (tests move it); the service clock's by default. */
+  now?: (() => Date) | undefined;
 }
 
-/** Wires the FHIR endpoint and the records view; returns what must be closed with the server. */
-export async function wireIntegrations(parts: IntegrationParts): Promise<{ close(): Promise<void> }> {
+/** Wires the FHIR endpoint, the records view and eligibility; returns what must be closed with the server. */
+export async function wireIntegrations(
+  parts: IntegrationParts,
+): Promise<{ eligibility: EligibilityRuntime; close(): Promise<void> }> {
   const { app, config, db, clock, policies, hl7 } = parts;
   const clients = createFhirClients({ db, clock, locations: parts.fhir.locations });
   fhirClientRoutes(app, clients);
@@ -82,7 +92,24 @@ export async function wireIntegrations(parts: IntegrationParts): Promise<{ close
         }))),
   });
   recordsRoutes(app, records);
-  return { close: async () => simulator?.close() };
+
+  // eligibility: 270s to ROUNDS_PAYER_URL, or to the built-in payer simulator on a loopback port
+  const eligibility = await createEligibilityRuntime({
+    db,
+    clock,
+    policies,
+    config: config.eligibility,
+    log: app.log,
+    ...(parts.now ? { now: parts.now } : {}),
+  });
+  eligibilityRoutes(app, eligibility.service);
+  return {
+    eligibility,
+    close: async () => {
+      await eligibility.stop();
+      await simulator?.close();
+    },
+  };
 }
 
 /** An HL7 v2 abnormal flag (OBX-8) as the records view shows it. */
