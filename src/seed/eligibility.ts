@@ -4,10 +4,10 @@
  * bookings as the built-in payer simulator answers it. A few members carry the simulator's magic
  * ids (src/integrations/eligibility/simulator.ts), so every state shows: inactive, member not
  * found, and "not verified" (a payer that timed out, an answer that could not be read) awaiting
- * its retry, which the worker makes against the simulator once the server runs.
+ * its retry (a few of them: the worker asks the simulator again once the server runs).
  */
 import { sql } from "kysely";
-import { serviceTypeFor } from "../integrations/eligibility/index.js";
+import { MAX_ATTEMPTS, serviceTypeFor } from "../integrations/eligibility/index.js";
 import type { Executor } from "../platform/db.js";
 import { insertAsJson } from "./insert.js";
 import { PAYERS } from "./names.js";
@@ -72,6 +72,8 @@ export async function seedDemoEligibility(
     WHERE a.status IN ('booked', 'checked_in') AND a.starts_at >= ${at}
     ORDER BY a.id`.execute(db);
   const rng = new Random(opts.seed, "eligibility");
+  // a few unverified checks are due again when the server starts; the rest have run out of retries
+  let retriesLeft = 6;
   const rows = upcoming.rows.flatMap((a) => {
     const c = memberOf.get(a.patient_id);
     if (!c) return [];
@@ -115,7 +117,7 @@ export async function seedDemoEligibility(
               magic === "TIMEOUT"
                 ? "the payer did not answer within 5000 ms"
                 : "the payer's answer is incomplete (SE segment count)",
-            next_attempt_at: at,
+            ...(retriesLeft-- > 0 ? { next_attempt_at: at } : { attempts: MAX_ATTEMPTS }),
           },
         ];
       default: {

@@ -12,6 +12,7 @@ import { createEligibility } from "./service.js";
 import { type PayerSimulator, startPayerSimulator } from "./simulator.js";
 import { EligibilityWorker } from "./worker.js";
 
+export { MAX_ATTEMPTS } from "./checks.js";
 export { eligibilityRoutes } from "./routes.js";
 export type { Coverage, EligibilityDto } from "./schema.js";
 export { serviceTypeFor } from "./service-types.js";
