@@ -36,7 +36,7 @@ type Outcome = "ok" | 401 | 403 | 404;
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** A coverage the built-in payer simulator answers as active. */
-const COVERAGE = { payerId: "SIMHLTH", payerName: "Simulated Health", memberId: "MATRIX-1" };
+const COVERAGE = { payerCode: "SIMHLTH", payerName: "Simulated Health", memberNumber: "MATRIX-1" };
 
 const LABEL: Record<Caller, string> = {
   anonymous: "anonymous",

@@ -44,20 +44,20 @@ afterAll(async () => {
   await rounds?.close();
 });
 
-const coverage = (memberId: string) => ({
-  payerId: "SIMHLTH",
+const coverage = (memberNumber: string) => ({
+  payerCode: "SIMHLTH",
   payerName: "Simulated Health",
-  memberId,
+  memberNumber,
   groupNumber: "G-100",
 });
 
 /** A new patient with this member id on file, booked at the main campus. */
-async function booked(memberId: string): Promise<{ patientId: string; appointmentId: string }> {
+async function booked(memberNumber: string): Promise<{ patientId: string; appointmentId: string }> {
   const patientId = await createPatient(admin);
   const put = await admin.inject({
     method: "PUT",
     url: `/api/v1/patients/${patientId}/coverage`,
-    payload: coverage(memberId),
+    payload: coverage(memberNumber),
   });
   expect(put.statusCode, put.body).toBe(200);
   const option = (await optionsOn(net, admin, day++ % 5)).find((o) => o.locationId === net.main.id)!;
@@ -89,7 +89,7 @@ describe("coverage on record", () => {
     const url = `/api/v1/patients/${patientId}/coverage`;
     const bad = await patient.inject({ method: "PUT", url, payload: coverage("AB*12~") });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toMatchObject({ errors: [{ field: "body.memberId" }] });
+    expect(bad.json()).toMatchObject({ errors: [{ field: "body.memberNumber" }] });
     expect((await patient.inject({ url })).json()).toEqual({ coverage: null });
 
     const put = await patient.inject({
@@ -99,7 +99,12 @@ describe("coverage on record", () => {
     });
     expect(put.statusCode, put.body).toBe(200);
     expect((await patient.inject({ url })).json()).toMatchObject({
-      coverage: { payerId: "SIMHLTH", memberId: "W123456789", groupNumber: "G-100", planName: "Gold PPO" },
+      coverage: {
+        payerCode: "SIMHLTH",
+        memberNumber: "W123456789",
+        groupNumber: "G-100",
+        planName: "Gold PPO",
+      },
     });
     // staff who do not reach the patient see no such patient
     expect((await staffSatellite.inject({ url })).statusCode).toBe(404);

@@ -153,7 +153,7 @@ export const toEligibility = (appointmentId: string, r: CheckRow | undefined): E
   serviceType: r?.service_type ?? null,
   serviceTypeName: r ? (SERVICE_TYPE_NAMES[r.service_type] ?? null) : null,
   payerName: r?.payer_name ?? null,
-  memberId: r?.member_id ?? null,
+  memberNumber: r?.member_id ?? null,
   planName: r?.plan_name ?? null,
   copayCents: r?.copay_cents ?? null,
   deductibleCents: r?.deductible_cents ?? null,

@@ -4,7 +4,7 @@ import { uuid } from "../../platform/schemas.js";
 /** A patient's insurance coverage as the payer knows it. */
 export const coverageInput = z
   .object({
-    payerId: z
+    payerCode: z
       .string()
       .regex(/^[A-Za-z0-9]{2,15}$/, "must be the payer's id: 2 to 15 letters or digits")
       .describe("the payer's id at the clearinghouse (NM1*PR…PI)"),
@@ -14,7 +14,7 @@ export const coverageInput = z
       .min(1, "must not be empty")
       .max(60)
       .regex(/^[^*~:^]+$/, "must not contain * ~ : or ^"),
-    memberId: z
+    memberNumber: z
       .string()
       .trim()
       .regex(/^[A-Za-z0-9-]{2,30}$/, "must be 2 to 30 letters, digits or hyphens, as on the insurance card")
@@ -32,9 +32,9 @@ export type CoverageInput = z.infer<typeof coverageInput>;
 
 export const coverage = z.object({
   patientId: uuid,
-  payerId: z.string(),
+  payerCode: z.string(),
   payerName: z.string(),
-  memberId: z.string(),
+  memberNumber: z.string(),
   groupNumber: z.string().nullable(),
   planName: z.string().nullable(),
   updatedAt: z.string(),
@@ -62,7 +62,7 @@ export const eligibility = z.object({
   serviceType: z.string().nullable().describe("the X12 service type code asked (EQ01)"),
   serviceTypeName: z.string().nullable(),
   payerName: z.string().nullable(),
-  memberId: z.string().nullable(),
+  memberNumber: z.string().nullable(),
   planName: z.string().nullable(),
   copayCents: z.number().int().nullable(),
   deductibleCents: z.number().int().nullable(),

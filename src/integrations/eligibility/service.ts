@@ -32,9 +32,9 @@ export const INSURER_COPAY_DAYS = 30;
 
 const toCoverage = (r: CoverageRow): Coverage => ({
   patientId: r.patient_id,
-  payerId: r.payer_id,
+  payerCode: r.payer_id,
   payerName: r.payer_name,
-  memberId: r.member_id,
+  memberNumber: r.member_id,
   groupNumber: r.group_number,
   planName: r.plan_name,
   updatedAt: r.updated_at.toISOString(),
@@ -94,9 +94,9 @@ export function createEligibility({ db, clock, policies, payer, leaseMs }: Eligi
           tx,
           {
             patient_id: patientId,
-            payer_id: input.payerId,
+            payer_id: input.payerCode,
             payer_name: input.payerName,
-            member_id: input.memberId,
+            member_id: input.memberNumber,
             group_number: input.groupNumber,
             plan_name: input.planName,
             updated_by: actor.userId,
@@ -111,7 +111,7 @@ export function createEligibility({ db, clock, policies, payer, leaseMs }: Eligi
           patientId,
           detail: {
             access,
-            payerId: input.payerId,
+            payerCode: input.payerCode,
             changed: before
               ? (["payer_id", "payer_name", "member_id", "group_number", "plan_name"] as const).filter(
                   (k) => before[k] !== row[k],

@@ -98,11 +98,17 @@ export function EligibilityPanel({
   );
 }
 
-type Draft = { payerId: string; payerName: string; memberId: string; groupNumber: string; planName: string };
+type Draft = {
+  payerCode: string;
+  payerName: string;
+  memberNumber: string;
+  groupNumber: string;
+  planName: string;
+};
 const draftOf = (c: Coverage | null): Draft => ({
-  payerId: c?.payerId ?? "",
+  payerCode: c?.payerCode ?? "",
   payerName: c?.payerName ?? "",
-  memberId: c?.memberId ?? "",
+  memberNumber: c?.memberNumber ?? "",
   groupNumber: c?.groupNumber ?? "",
   planName: c?.planName ?? "",
 });
@@ -168,12 +174,12 @@ function CoverageFields({ patientId, coverage }: { patientId: string; coverage: 
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput label="Insurer (payer) name" required {...field("payerName")} />
             <TextInput
-              label="Payer id"
+              label="Payer code"
               description="On the back of the card"
               required
-              {...field("payerId")}
+              {...field("payerCode")}
             />
-            <TextInput label="Member id" required {...field("memberId")} />
+            <TextInput label="Member number" required {...field("memberNumber")} />
             <TextInput label="Group number" {...field("groupNumber")} />
             <TextInput label="Plan" {...field("planName")} />
           </SimpleGrid>
