@@ -1,10 +1,16 @@
 /**
  * The composition root's standards part (src/server.ts): the FHIR R4 endpoint with its system
  * clients, and the records view from the EMR (the configured FHIR base, or the built-in simulator)
- * with the lab results the HL7 listener received.
+ * with the lab results the HL7 listener received, and insurance eligibility (the configured payer,
+ * or the built-in payer simulator).
  */
 
 import { createDicomRuntime, type DicomRuntime, dicomRoutes } from "./integrations/dicom/index.js";
+import {
+  createEligibilityRuntime,
+  type EligibilityRuntime,
+  eligibilityRoutes,
+} from "./integrations/eligibility/index.js";
 import {
   createEmrClient,
   createRecords,
@@ -35,15 +41,17 @@ export interface IntegrationParts extends ServiceDeps {
   physicians: Physicians;
   /** Tests plug in their own; by default what the HL7 listener received. */
   localLabResults?: LocalLabResults | undefined;
+  /** The eligibility worker's clock (tests move it); the service clock's by default. */
+  now?: (() => Date) | undefined;
 }
 
 /**
- * Wires the FHIR endpoint, the records view and the DICOM worklist (its server started when
- * ROUNDS_DICOM_PORT is set); returns what must be closed with the server.
+ * Wires the FHIR endpoint, the records view, eligibility and the DICOM worklist (its server started
+ * when ROUNDS_DICOM_PORT is set); returns what must be closed with the server.
  */
 export async function wireIntegrations(
   parts: IntegrationParts,
-): Promise<{ dicom: DicomRuntime; close(): Promise<void> }> {
+): Promise<{ dicom: DicomRuntime; eligibility: EligibilityRuntime; close(): Promise<void> }> {
   const { app, config, db, clock, policies, hl7 } = parts;
   const clients = createFhirClients({ db, clock, locations: parts.fhir.locations });
   fhirClientRoutes(app, clients);
@@ -99,10 +107,22 @@ export async function wireIntegrations(
   });
   dicomRoutes(app, dicom.service);
   await dicom.start();
+  // eligibility: 270s to ROUNDS_PAYER_URL, or to the built-in payer simulator on a loopback port
+  const eligibility = await createEligibilityRuntime({
+    db,
+    clock,
+    policies,
+    config: config.eligibility,
+    log: app.log,
+    ...(parts.now ? { now: parts.now } : {}),
+  });
+  eligibilityRoutes(app, eligibility.service);
   return {
     dicom,
+    eligibility,
     close: async () => {
       await dicom.stop();
+      await eligibility.stop();
       await simulator?.close();
     },
   };

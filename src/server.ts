@@ -184,6 +184,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     consumers: () => [
       { name: "notifications", position: () => notifications.worker.position() },
       { name: "hl7", position: () => hl7.sender.position() },
+      { name: "eligibility", position: () => integrations.eligibility.worker.position() },
     ],
     caches: () => [
       { name: "physician_bookings", counts: caches.occupancy.physicianBookings.counts },
@@ -192,6 +193,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     workers: () => ({
       ...(config.notifications.worker ? { notificationWorker: notifications.worker } : {}),
       ...(config.notifications.worker && config.hl7.targets.length ? { hl7Sender: hl7.sender } : {}),
+      ...(config.notifications.worker ? { eligibilityWorker: integrations.eligibility.worker } : {}),
     }),
   });
   // a refused access is itself audited (HIPAA audit controls), after the request's own
@@ -354,6 +356,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     hl7,
     physicians,
     localLabResults: opts.localLabResults,
+    now: opts.now,
     fhir: { locations, physicians, patients, scheduling, auditRefusal, version: VERSION },
   });
   telehealthRoutes(app, visitPages);
@@ -401,6 +404,9 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     stopPlanRefresh = startPlanRefresh(reports, app.log);
     // booked appointments' copays are recorded from the booking events
     await notifications.hub.subscribe(() => priceRecorder.wake());
+    // bookings are checked with the payer as their events arrive (retries on the worker's own timer)
+    await integrations.eligibility.worker.start();
+    await notifications.hub.subscribe(() => integrations.eligibility.worker.wake());
   }
   await hl7.start({ sender: config.notifications.worker });
   return {
@@ -419,6 +425,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     reports,
     pricing,
     notifications,
+    eligibility: integrations.eligibility,
     metricsPort: operations.metricsPort,
     async close() {
       stopComplianceWatch();

@@ -1,6 +1,7 @@
 /** What `createRounds` (src/server.ts) takes and gives: the running server's parts that the command line and the tests reach. */
 
 import type { DicomRuntime } from "./integrations/dicom/index.js";
+import type { EligibilityRuntime } from "./integrations/eligibility/index.js";
 import type { LocalLabResults } from "./integrations/emr/index.js";
 import type { Hl7Runtime } from "./integrations/hl7/index.js";
 import type { TelehealthProvider } from "./integrations/telehealth/index.js";
@@ -42,6 +43,8 @@ export interface Rounds {
   reports: Reports;
   /** Demand-based copays (tests run the booked-price recorder's passes directly). */
   pricing: PricingService;
+  /** Insurance eligibility: its operations and worker (tests drive the worker's rounds). */
+  eligibility: EligibilityRuntime;
   /** Notifications and their worker (tests stop the worker to see readiness fail). */
   notifications: Notifications;
   /** The port `/metrics` is served on alone (ROUNDS_METRICS_PORT), once bound. */

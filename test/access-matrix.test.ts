@@ -35,6 +35,9 @@ type Caller = (typeof CALLERS)[number];
 type Outcome = "ok" | 401 | 403 | 404;
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+/** A coverage the built-in payer simulator answers as active. */
+const COVERAGE = { payerCode: "SIMHLTH", payerName: "Simulated Health", memberNumber: "MATRIX-1" };
+
 const LABEL: Record<Caller, string> = {
   anonymous: "anonymous",
   patient: "patient P1",
@@ -1175,6 +1178,36 @@ const matrix: Row[] = [
   { route: "PUT /api/v1/appointment-types/:id/modality", target: "of the network's type (none)",
     request: (g) => ({ url: `/api/v1/appointment-types/${g.net.appointmentTypeId}/modality`, payload: { modality: null } }),
     expect: ADMIN_ONLY },
+  // ── eligibility ──────────────────────────────────────────────────────── anon pat  phys staff head admin compl
+  { route: "GET /api/v1/patients/:id/coverage", target: "of P1",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/coverage` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
+    also: [{ who: "patient", target: "of another patient P2", expect: 404,
+      request: (g) => ({ url: `/api/v1/patients/${g.p2}/coverage` }) }] },
+  { route: "PUT /api/v1/patients/:id/coverage", target: "of P1",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/coverage`, payload: COVERAGE }),
+    expect: cells("                                                           401  ok   403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "of P2 of their location", expect: "ok",
+      request: (g) => ({ url: `/api/v1/patients/${g.p2}/coverage`, payload: COVERAGE }) }] },
+  { route: "DELETE /api/v1/patients/:id/coverage", target: "of P1 (put on file first)",
+    request: async (g) => {
+      await g.admin.inject({ method: "PUT", url: `/api/v1/patients/${g.p1}/coverage`, payload: COVERAGE });
+      return { url: `/api/v1/patients/${g.p1}/coverage` };
+    },
+    expect: cells("                                                           401  ok   403  404   403  ok    403") },
+  { route: "GET /api/v1/patients/:id/insurer-copay", target: "of P1 for X's appointment type",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/insurer-copay?appointmentTypeId=${g.net.appointmentTypeId}` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403") },
+  { route: "GET /api/v1/appointments/:id/eligibility", target: "of P1's appointment at satellite B",
+    request: (g) => ({ url: `/api/v1/appointments/${g.apptB}/eligibility` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
+    also: [{ who: "location_staff", target: "of P2's appointment at their main campus A", expect: "ok",
+      request: (g) => ({ url: `/api/v1/appointments/${g.apptA}/eligibility` }) }] },
+  { route: "POST /api/v1/appointments/:id/eligibility-checks", target: "of P1's appointment at satellite B",
+    request: (g) => ({ url: `/api/v1/appointments/${g.apptB}/eligibility-checks` }),
+    expect: cells("                                                           401  403  403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "of P2's appointment at their main campus A", expect: "ok",
+      request: (g) => ({ url: `/api/v1/appointments/${g.apptA}/eligibility-checks` }) }] },
   // ── waitlist ─────────────────────────────────────────────────────────── anon pat  phys staff head admin compl
   { route: "POST /api/v1/waitlist/entries", target: "for P1",
     request: (g) => ({ url: "/api/v1/waitlist/entries", payload: { patientId: g.p1, appointmentTypeId: g.net.appointmentTypeId,

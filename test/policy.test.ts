@@ -59,6 +59,15 @@ const SAMPLES: Record<string, Sample> = {
   }),
   "GET /api/v1/patients/:id/family params.id": (x) => ({ url: `/api/v1/patients/${x}/family` }),
   "GET /api/v1/patients/:id/lab-results params.id": (x) => ({ url: `/api/v1/patients/${x}/lab-results` }),
+  "GET /api/v1/patients/:id/coverage params.id": (x) => ({ url: `/api/v1/patients/${x}/coverage` }),
+  "PUT /api/v1/patients/:id/coverage params.id": (x) => ({
+    url: `/api/v1/patients/${x}/coverage`,
+    payload: { payerCode: "SIMHLTH", payerName: "Simulated Health", memberNumber: "POLICY-1" },
+  }),
+  "DELETE /api/v1/patients/:id/coverage params.id": (x) => ({ url: `/api/v1/patients/${x}/coverage` }),
+  "GET /api/v1/patients/:id/insurer-copay params.id": (x) => ({
+    url: `/api/v1/patients/${x}/insurer-copay?appointmentTypeId=${net.appointmentTypeId}`,
+  }),
   "POST /api/v1/patients/:id/dependents params.id": (x, m) => ({
     url: `/api/v1/patients/${x}/dependents`,
     payload: { dependentId: m, relationship: "caregiver" },

@@ -49,6 +49,7 @@ export interface Config {
   hl7: Hl7Config;
   dicom: DicomConfig;
   emr: EmrConfig;
+  eligibility: EligibilityConfig;
   operations: OperationsConfig;
   incidents: IncidentsConfig;
 }
@@ -114,6 +115,14 @@ export interface EmrConfig {
   /** The bearer token sent to it (ROUNDS_EMR_FHIR_TOKEN). */
   token: string | undefined;
   /** How long one request to the EMR may take before the view answers 503. */
+  timeoutMs: number;
+}
+
+/** Insurance eligibility (src/integrations/eligibility): where X12 270 inquiries are POSTed. */
+export interface EligibilityConfig {
+  /** The payer's real-time endpoint (ROUNDS_PAYER_URL); unset: the built-in payer simulator. */
+  payerUrl: string | undefined;
+  /** How long one inquiry may wait for its 271 before it is "not verified" and retried later. */
   timeoutMs: number;
 }
 
@@ -309,6 +318,12 @@ const envSchema = z.object({
     .describe("default: the built-in EMR simulator"),
   ROUNDS_EMR_FHIR_TOKEN: z.string().min(1).max(4000).optional(),
   ROUNDS_EMR_TIMEOUT_MS: wholeNumber(100, 60_000).default(5000),
+  ROUNDS_PAYER_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://payer.example.org/x12/270" })
+    .max(500)
+    .optional()
+    .describe("default: the built-in payer simulator"),
+  ROUNDS_PAYER_TIMEOUT_MS: wholeNumber(100, 60_000).default(5000),
   ROUNDS_METRICS_PORT: wholeNumber(0, 65535).optional(),
   ROUNDS_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   ROUNDS_TLS_CERT: z.string().min(1).optional(),
@@ -452,6 +467,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       token: e.ROUNDS_EMR_FHIR_TOKEN,
       timeoutMs: e.ROUNDS_EMR_TIMEOUT_MS,
     },
+    eligibility: { payerUrl: e.ROUNDS_PAYER_URL, timeoutMs: e.ROUNDS_PAYER_TIMEOUT_MS },
     operations: {
       metricsPort: e.ROUNDS_METRICS_PORT,
       metricsHost: e.ROUNDS_METRICS_HOST,

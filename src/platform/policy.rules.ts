@@ -183,6 +183,22 @@ export const policy: readonly AnyRule[] = [
     (_db, a, r) => a.locationIds.includes(r.locationId),
   ),
 
+  allow(
+    "admin",
+    "check_eligibility",
+    "appointment",
+    "admin",
+    "administrators check the insurance eligibility of any appointment",
+  ),
+  allow(
+    "location_staff",
+    "check_eligibility",
+    "appointment",
+    "location",
+    "staff check the insurance eligibility of the appointments at their locations",
+    (_db, a, r) => a.locationIds.includes(r.locationId),
+  ),
+
   // ── physicians' schedules ──
   allow(
     "admin",

@@ -27,7 +27,14 @@ export interface Actions {
     | "flag_financial_assistance"
     /** The clinical record from the EMR: problems, allergies, medications, encounters, lab results. */
     | "read_records";
-  appointment: "read" | "cancel" | "reschedule" | "change_status" | "release_hold";
+  appointment:
+    | "read"
+    | "cancel"
+    | "reschedule"
+    | "change_status"
+    | "release_hold"
+    /** Ask the patient's payer now whether the coverage is active (X12 270/271). */
+    | "check_eligibility";
   physician:
     | "read_schedule"
     | "read_time_off_reason"

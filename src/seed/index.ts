@@ -10,6 +10,7 @@ import type { Database, Executor } from "../platform/db.js";
 import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
 import { recordSeededCopays } from "./copays.js";
 import { seedDemoDicom } from "./dicom.js";
+import { seedDemoEligibility } from "./eligibility.js";
 import { seedDemoLoans } from "./equipment-loans.js";
 import { planFees } from "./fees.js";
 import { seedDemoFhirClients } from "./fhir-clients.js";
@@ -159,6 +160,8 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       await seedDemoPricing(tx, { today: options.today });
       // the copay of every booking above, as the price recorder keeps it (revenue: the patient's share)
       await recordSeededCopays(tx);
+      // insurance coverage on file and the payer's answer for upcoming bookings (eligibility)
+      await seedDemoEligibility(tx, { seed: options.seed, today: options.today });
     }
     return summary;
   });

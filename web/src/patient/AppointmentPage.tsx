@@ -2,6 +2,7 @@
 import { Alert, Badge, Button, Divider, Group, Paper, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../shared/api.js";
+import { EligibilityPanel } from "../shared/Eligibility.js";
 import { fullAddress, LocationDetails } from "../shared/LocationDetails.js";
 import {
   patientName,
@@ -142,6 +143,7 @@ function Details({ appt, justBooked }: { appt: Appointment; justBooked: boolean 
           </Group>
         </Stack>
       </Paper>
+      {appt.status === "held" ? null : <EligibilityPanel appointmentId={appt.id} />}
       {video ? (
         <Paper withBorder p="md">
           <Text size="sm">

@@ -126,7 +126,7 @@ function HoldDetails({ appt }: { appt: Appointment }) {
           ) : null}
         </Stack>
       </Paper>
-      <Copay holdId={appt.id} patientId={appt.patientId} />
+      <Copay holdId={appt.id} patientId={appt.patientId} appointmentTypeId={appt.appointmentTypeId} />
       <div role="timer" aria-live="off" aria-label="Time left to confirm" data-testid="hold-countdown">
         {expired ? (
           <Alert color="red" title="The hold has expired">

@@ -5,6 +5,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { accessibilityNeeds, patientPatch } from "../../../src/services/patients/schema.js";
 import { api, type FieldErrors, fieldErrorsOf, validate } from "../shared/api.js";
+import { CoverageForm } from "../shared/Eligibility.js";
 import { useLocations, usePatient } from "../shared/queries.js";
 import { SearchableMultiSelect, SearchableSelect } from "../shared/SearchablePickers.js";
 import type { Me, Patient } from "../shared/types.js";
@@ -59,6 +60,7 @@ export function Preferences({ me }: { me: Me }) {
           <Stack gap="lg">
             <PreferencesForm key={p.id} patient={p} />
             <MessagePreferences key={`messages-${p.id}`} patientId={p.id} />
+            <CoverageForm key={`coverage-${p.id}`} patientId={p.id} />
           </Stack>
         )}
       </QueryView>

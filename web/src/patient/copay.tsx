@@ -5,6 +5,7 @@
  */
 import { Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
+import type { InsurerCopay } from "../../../src/integrations/eligibility/schema.js";
 import type { Quote } from "../../../src/services/analytics/pricing/schema.js";
 import { api } from "../shared/api.js";
 import { money } from "../shared/ui.js";
@@ -45,8 +46,24 @@ export function copayReason(q: Quote): string {
   }
 }
 
-export function Copay({ holdId, patientId }: { holdId: string; patientId: string }) {
+export function Copay({
+  holdId,
+  patientId,
+  appointmentTypeId,
+}: {
+  holdId: string;
+  patientId: string;
+  appointmentTypeId: string;
+}) {
   const optionId = heldOption(holdId);
+  // a recent answer from the patient's insurer (X12 271) for this kind of visit is what they pay
+  const insurer = useQuery({
+    queryKey: ["insurer-copay", patientId, appointmentTypeId],
+    queryFn: () =>
+      api.get<InsurerCopay>(`/api/v1/patients/${patientId}/insurer-copay`, { appointmentTypeId }),
+    staleTime: 60_000,
+    retry: false,
+  });
   const quote = useQuery({
     queryKey: ["copay", holdId],
     queryFn: () => api.get<Quote>("/api/v1/pricing-rules/quote", { optionId, patientId }),
@@ -54,6 +71,14 @@ export function Copay({ holdId, patientId }: { holdId: string; patientId: string
     staleTime: 60_000,
     retry: false,
   });
+  const fromInsurer = insurer.data?.copay;
+  if (fromInsurer)
+    return (
+      <Text data-testid="copay">
+        Your copay: <strong>{fromInsurer.copayCents === 0 ? "$0" : money(fromInsurer.copayCents)}</strong>{" "}
+        (from your insurer{fromInsurer.payerName ? `, ${fromInsurer.payerName}` : ""})
+      </Text>
+    );
   if (!optionId || quote.isError) return null;
   if (!quote.data) return <Text size="sm">Working out your copay…</Text>;
   return (

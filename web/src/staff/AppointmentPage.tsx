@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../shared/api.js";
 import { CancelDialog } from "../shared/CancelDialog.js";
+import { CoverageForm, EligibilityPanel } from "../shared/Eligibility.js";
 import { equipmentSummary } from "../shared/equipment.js";
 import {
   patientName,
@@ -156,6 +157,13 @@ function Details({ appt }: { appt: Appointment }) {
           </Group>
         </Stack>
       </Paper>
+      {appt.status === "held" ? null : (
+        <EligibilityPanel
+          appointmentId={appt.id}
+          canCheck={appt.status === "booked" || appt.status === "checked_in"}
+        />
+      )}
+      <CoverageForm patientId={appt.patientId} />
       {appt.telehealth ? null : <RouteToRoom appointmentId={appt.id} />}
       <Link to={`/staff?date=${appt.local.date}&location=${appt.locationId}`}>Back to that day</Link>
       <CancelDialog appt={appt} opened={cancelling} onClose={() => setCancelling(false)} />
