@@ -4,6 +4,7 @@
  * with the lab results the HL7 listener received.
  */
 
+import { billingRoutes, createBilling } from "./integrations/billing/index.js";
 import {
   createEmrClient,
   createRecords,
@@ -23,6 +24,7 @@ import type { Hl7Runtime } from "./integrations/hl7/index.js";
 import type { Config } from "./platform/config.js";
 import type { App } from "./platform/http.js";
 import type { ServiceDeps } from "./platform/module.js";
+import { reportsRepository } from "./services/analytics/reports/repository.js";
 import type { Physicians } from "./services/physicians/index.js";
 
 export interface IntegrationParts extends ServiceDeps {
@@ -36,8 +38,8 @@ export interface IntegrationParts extends ServiceDeps {
   localLabResults?: LocalLabResults | undefined;
 }
 
-/** Wires the FHIR endpoint and the records view; returns what must be closed with the server. */
-export async function wireIntegrations(parts: IntegrationParts): Promise<{ close(): Promise<void> }> {
+/** Wires the FHIR endpoint, the records view and billing; returns what must be closed with the server. */
+export async function wireIntegrations(parts: IntegrationParts) {
   const { app, config, db, clock, policies, hl7 } = parts;
   const clients = createFhirClients({ db, clock, locations: parts.fhir.locations });
   fhirClientRoutes(app, clients);
@@ -82,7 +84,18 @@ export async function wireIntegrations(parts: IntegrationParts): Promise<{ close
         }))),
   });
   recordsRoutes(app, records);
-  return { close: async () => simulator?.close() };
+
+  // billing: charges priced from analytics' fee schedule (a sibling module, so passed in here)
+  const billing = createBilling({
+    db,
+    clock,
+    policies,
+    config: config.billing,
+    fees: (ex, locationIds) => reportsRepository.fees(ex, locationIds),
+    contactEmail: /<([^>]+)>/.exec(config.notifications.mailFrom)?.[1] ?? config.notifications.mailFrom,
+  });
+  billingRoutes(app, billing);
+  return { billing, close: async () => simulator?.close() };
 }
 
 /** An HL7 v2 abnormal flag (OBX-8) as the records view shows it. */

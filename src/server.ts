@@ -403,6 +403,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     reports,
     pricing,
     notifications,
+    billing: integrations.billing,
     metricsPort: operations.metricsPort,
     async close() {
       stopComplianceWatch();

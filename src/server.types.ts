@@ -1,4 +1,5 @@
 /** What `createRounds` (src/server.ts) takes and gives: the running server's parts that the command line and the tests reach. */
+import type { Billing } from "./integrations/billing/index.js";
 import type { LocalLabResults } from "./integrations/emr/index.js";
 import type { Hl7Runtime } from "./integrations/hl7/index.js";
 import type { TelehealthProvider } from "./integrations/telehealth/index.js";
@@ -37,6 +38,8 @@ export interface Rounds {
   pricing: PricingService;
   /** Notifications and their worker (tests stop the worker to see readiness fail). */
   notifications: Notifications;
+  /** Claims export (the command line's `rounds billing export` calls it). */
+  billing: Billing;
   /** The port `/metrics` is served on alone (ROUNDS_METRICS_PORT), once bound. */
   metricsPort: number | undefined;
   close(): Promise<void>;

@@ -50,6 +50,8 @@ export interface Actions {
     | "manage_overbooking"
     | "read_reports"
     | "manage_fees"
+    /** Its billing identity (place of service, facility NPI, tax id) and the export of its charges. */
+    | "manage_billing"
     | "manage_pricing";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
