@@ -883,6 +883,25 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ],
       },
       {
+        name: "billing",
+        route: "/admin/billing",
+        url: "/admin/billing",
+        ready: async (page) => {
+          await heading("Billing")(page);
+          await page.getByRole("heading", { name: "Exported batches" }).waitFor();
+          await page.getByRole("button", { name: "Save billing identity" }).waitFor();
+        },
+        states: [
+          {
+            name: "an export's outcome",
+            open: async (page) => {
+              await page.getByRole("button", { name: "Export", exact: true }).click();
+              await page.getByRole("status").or(page.getByRole("alert")).first().waitFor();
+            },
+          },
+        ],
+      },
+      {
         name: "HL7 messages",
         route: "/admin/hl7",
         url: "/admin/hl7",
