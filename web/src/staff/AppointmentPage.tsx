@@ -25,6 +25,7 @@ import {
   ZonedDateTime,
 } from "../shared/ui.js";
 import { RouteToRoom } from "../shared/Wayfinding.js";
+import { ClaimState } from "./ClaimState.js";
 
 export function StaffAppointmentPage({ id }: { id: string }) {
   const appt = useQuery({
@@ -156,6 +157,7 @@ function Details({ appt }: { appt: Appointment }) {
           </Group>
         </Stack>
       </Paper>
+      {appt.status === "completed" ? <ClaimState appointmentId={appt.id} /> : null}
       {appt.telehealth ? null : <RouteToRoom appointmentId={appt.id} />}
       <Link to={`/staff?date=${appt.local.date}&location=${appt.locationId}`}>Back to that day</Link>
       <CancelDialog appt={appt} opened={cancelling} onClose={() => setCancelling(false)} />
