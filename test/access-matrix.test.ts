@@ -91,7 +91,7 @@ const AUDITORS = cells("       401  403  403  403   403  ok    ok ");
 const billingIdentity = {
   placeOfService: "22",
   facilityNpi: "1234567893",
-  taxId: "123456789",
+  ein: "123456789",
   billingName: "Main Campus A",
   addressLine: "1 Test Way",
   city: "Riverton",

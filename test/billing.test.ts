@@ -84,7 +84,7 @@ beforeAll(async () => {
   await put(`/api/v1/billing/identities/${net.main.id}`, {
     placeOfService: "22",
     facilityNpi: MAIN_NPI,
-    taxId: "12-3456789",
+    ein: "12-3456789",
     billingName: "Riverton Main Campus",
     ...address,
   });
@@ -92,7 +92,7 @@ beforeAll(async () => {
     placeOfService: "11",
     telehealthPlaceOfService: "10",
     facilityNpi: SATELLITE_NPI,
-    taxId: "987654321",
+    ein: "987654321",
     billingName: "Riverton Satellite",
     ...address,
   });
@@ -270,7 +270,7 @@ describe("billing export", () => {
       payload: {
         placeOfService: "22",
         facilityNpi: "1234567890",
-        taxId: "123456789",
+        ein: "123456789",
         billingName: "Main",
         addressLine: "1 Test Way",
         city: "Riverton",

@@ -21,7 +21,7 @@ const identity: BillingIdentity = {
   placeOfService: "22",
   telehealthPlaceOfService: "10",
   facilityNpi: "1234567893",
-  taxId: "123456789",
+  ein: "123456789",
   billingName: "Main Campus",
   addressLine: "1 Main St",
   city: "Riverton",

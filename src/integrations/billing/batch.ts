@@ -47,12 +47,19 @@ export async function buildClaims(tx: Executor, charges: readonly Charge[]): Pro
       identityOf(r),
     ]),
   );
+  // a patient or physician with several visits in the batch is read once
+  const patients = new Map<string, ReturnType<typeof patientService.get>>();
+  const physicians = new Map<string, ReturnType<typeof physicianService.get>>();
+  const once = <T>(cache: Map<string, T>, id: string, read: () => T): T => {
+    if (!cache.has(id)) cache.set(id, read());
+    return cache.get(id)!;
+  };
   const claims: Claim[] = [];
   for (const charge of charges) {
-    const [p, doc] = await Promise.all([
-      patientService.get(tx, charge.patientId),
+    const p = await once(patients, charge.patientId, () => patientService.get(tx, charge.patientId));
+    const doc = await once(physicians, charge.physicianId, () =>
       physicianService.get(tx, charge.physicianId),
-    ]);
+    );
     const a = p.address;
     claims.push({
       charge,

@@ -43,7 +43,7 @@ export interface BillingIdentity {
   placeOfService: string;
   telehealthPlaceOfService: TelehealthPos;
   facilityNpi: string;
-  taxId: string;
+  ein: string;
   billingName: string;
   addressLine: string;
   city: string;

@@ -7,7 +7,7 @@ export const identityOf = (r: IdentityRow): BillingIdentity => ({
   placeOfService: r.place_of_service,
   telehealthPlaceOfService: r.telehealth_place_of_service,
   facilityNpi: r.facility_npi,
-  taxId: r.tax_id,
+  ein: r.tax_id,
   billingName: r.billing_name,
   addressLine: r.address_line,
   city: r.city,

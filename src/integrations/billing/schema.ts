@@ -32,7 +32,7 @@ export const identityInput = z
       .string()
       .regex(/^\d{10}$/, "must be the 10-digit National Provider Identifier")
       .refine(npiIsValid, { error: "is not a valid NPI (its check digit does not match)" }),
-    taxId: z
+    ein: z
       .string()
       .transform((v) => v.replace("-", ""))
       .pipe(
@@ -55,7 +55,7 @@ export const billingIdentity = z.object({
   placeOfService: z.string(),
   telehealthPlaceOfService: z.enum(TELEHEALTH_POS),
   facilityNpi: z.string(),
-  taxId: z.string(),
+  ein: z.string(),
   billingName: z.string(),
   addressLine: z.string(),
   city: z.string(),

@@ -143,7 +143,7 @@ export function createBilling({ db, clock, policies, config, fees, contactEmail 
           place_of_service: input.placeOfService,
           telehealth_place_of_service: input.telehealthPlaceOfService,
           facility_npi: input.facilityNpi,
-          tax_id: input.taxId,
+          tax_id: input.ein,
           billing_name: input.billingName,
           address_line: input.addressLine,
           city: input.city,

@@ -75,7 +75,7 @@ export function transactionSegments(ix: Interchange, claims: readonly Claim[]): 
       segment("NM1", "85", "2", x12Text(id.billingName), "", "", "", "", "XX", id.facilityNpi),
       segment("N3", x12Text(id.addressLine, 55)),
       segment("N4", x12Text(id.city, 30), id.region, id.postalCode),
-      segment("REF", "EI", id.taxId),
+      segment("REF", "EI", id.ein),
     );
     for (const c of group) body.push(...claimSegments(c, ++hl, provider));
   }
