@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** Composition root for the command line: `rounds serve | migrate | seed | backup | restore | audit verify | noshow evaluate`. */
+/** Composition root for the command line: `rounds serve | migrate | seed | backup | restore | audit verify | noshow evaluate | billing export`. */
 import { Command, Option } from "commander";
 import { ConfigError, loadConfig } from "./platform/config.js";
 import { openDatabase } from "./platform/db.js";
@@ -194,6 +194,53 @@ async function reportBackup(fn: () => Promise<unknown>): Promise<void> {
     process.exitCode = err instanceof DataDirInUseError ? 2 : 1;
   }
 }
+
+const billing = program.command("billing").description("claims from completed visits");
+billing
+  .command("export")
+  .description(
+    "export the completed visits of a date range not yet exported in the format as one batch " +
+      "(the same range again gives the same batch) and write its document to a file; prints the batch as JSON",
+  )
+  .addOption(
+    new Option("--format <format>", "X12 837P or a FHIR Bundle of Claims")
+      .choices(["x12-837p", "fhir-claim"])
+      .makeOptionMandatory(),
+  )
+  .requiredOption("--from <date>", "first service date, YYYY-MM-DD")
+  .requiredOption("--to <date>", "last service date, YYYY-MM-DD")
+  .requiredOption("--out <file>", "where to write the document")
+  .action(async (opts: { format: string; from: string; to: string; out: string }) => {
+    const { batchRequest, commandLineActor } = await import("./integrations/billing/index.js");
+    const parsed = batchRequest.safeParse({ format: opts.format, from: opts.from, to: opts.to });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      console.error(`could not export: --${String(issue.path[0] ?? "from")} ${issue.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    const config = loadConfig();
+    // no background work: this process exports and exits
+    const rounds = await createRounds({
+      ...config,
+      notifications: { ...config.notifications, worker: false },
+    });
+    try {
+      const actor = commandLineActor();
+      const batch = await rounds.billing.exportBatch(actor, parsed.data);
+      const doc = await rounds.billing.download(actor, batch.id);
+      const { writeFile } = await import("node:fs/promises");
+      await writeFile(opts.out, doc.content);
+      console.log(JSON.stringify(batch, null, 2));
+    } catch (err) {
+      const { ProblemError } = await import("./platform/errors.js");
+      if (!(err instanceof ProblemError || isNodeError(err))) throw err;
+      console.error(`could not export: ${err.message}`);
+      process.exitCode = 1;
+    } finally {
+      await rounds.close();
+    }
+  });
 
 const isNodeError = (err: unknown): err is NodeJS.ErrnoException => err instanceof Error && "code" in err;
 

@@ -5,6 +5,7 @@
  * or the built-in payer simulator).
  */
 
+import { type Billing, billingRoutes, createBilling } from "./integrations/billing/index.js";
 import { createDicomRuntime, type DicomRuntime, dicomRoutes } from "./integrations/dicom/index.js";
 import {
   createEligibilityRuntime,
@@ -30,6 +31,7 @@ import type { Hl7Runtime } from "./integrations/hl7/index.js";
 import type { Config } from "./platform/config.js";
 import type { App } from "./platform/http.js";
 import type { ServiceDeps } from "./platform/module.js";
+import { reportsRepository } from "./services/analytics/reports/repository.js";
 import type { Physicians } from "./services/physicians/index.js";
 
 export interface IntegrationParts extends ServiceDeps {
@@ -46,12 +48,15 @@ export interface IntegrationParts extends ServiceDeps {
 }
 
 /**
- * Wires the FHIR endpoint, the records view, eligibility and the DICOM worklist (its server started
+ * Wires the FHIR endpoint, the records view, eligibility, billing and the DICOM worklist (its server started
  * when ROUNDS_DICOM_PORT is set); returns what must be closed with the server.
  */
-export async function wireIntegrations(
-  parts: IntegrationParts,
-): Promise<{ dicom: DicomRuntime; eligibility: EligibilityRuntime; close(): Promise<void> }> {
+export async function wireIntegrations(parts: IntegrationParts): Promise<{
+  dicom: DicomRuntime;
+  eligibility: EligibilityRuntime;
+  billing: Billing;
+  close(): Promise<void>;
+}> {
   const { app, config, db, clock, policies, hl7 } = parts;
   const clients = createFhirClients({ db, clock, locations: parts.fhir.locations });
   fhirClientRoutes(app, clients);
@@ -97,6 +102,16 @@ export async function wireIntegrations(
   });
   recordsRoutes(app, records);
 
+  // billing: charges priced from analytics' fee schedule (a sibling module, so passed in here)
+  const billing = createBilling({
+    db,
+    clock,
+    policies,
+    config: config.billing,
+    fees: (ex, locationIds) => reportsRepository.fees(ex, locationIds),
+    contactEmail: /<([^>]+)>/.exec(config.notifications.mailFrom)?.[1] ?? config.notifications.mailFrom,
+  });
+  billingRoutes(app, billing);
   const dicom = createDicomRuntime({
     db,
     clock,
@@ -120,6 +135,7 @@ export async function wireIntegrations(
   return {
     dicom,
     eligibility,
+    billing,
     close: async () => {
       await dicom.stop();
       await eligibility.stop();

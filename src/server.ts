@@ -426,6 +426,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     pricing,
     notifications,
     eligibility: integrations.eligibility,
+    billing: integrations.billing,
     metricsPort: operations.metricsPort,
     async close() {
       stopComplianceWatch();

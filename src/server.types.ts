@@ -1,5 +1,6 @@
 /** What `createRounds` (src/server.ts) takes and gives: the running server's parts that the command line and the tests reach. */
 
+import type { Billing } from "./integrations/billing/index.js";
 import type { DicomRuntime } from "./integrations/dicom/index.js";
 import type { EligibilityRuntime } from "./integrations/eligibility/index.js";
 import type { LocalLabResults } from "./integrations/emr/index.js";
@@ -47,6 +48,8 @@ export interface Rounds {
   eligibility: EligibilityRuntime;
   /** Notifications and their worker (tests stop the worker to see readiness fail). */
   notifications: Notifications;
+  /** Claims export (the command line's `rounds billing export` calls it). */
+  billing: Billing;
   /** The port `/metrics` is served on alone (ROUNDS_METRICS_PORT), once bound. */
   metricsPort: number | undefined;
   close(): Promise<void>;

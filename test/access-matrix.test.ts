@@ -19,6 +19,7 @@ import type { Rounds } from "../src/server.js";
 import { type Client, clientFor, clientOf, signIn, TEST_PASSWORD } from "./support/auth.js";
 import { createLocation } from "./support/fixtures.js";
 import { buildClinicNetwork, type ClinicNetwork, createPatient, type OptionDto } from "./support/network.js";
+import { insertAppointment } from "./support/report-fixture.js";
 import { startRounds, unique } from "./support/rounds.js";
 
 const CALLERS = [
@@ -88,6 +89,45 @@ const PUBLIC = cells("         ok   ok   ok   ok    ok   ok    ok ");
 const SIGNED_IN = cells("      401  ok   ok   ok    ok   ok    ok ");
 const ADMIN_ONLY = cells("     401  403  403  403   403  ok    403");
 const AUDITORS = cells("       401  403  403  403   403  ok    ok ");
+
+/** Billing helpers: main campus A's billing identity, and a completed billable visit there on a far day of its own. */
+const billingIdentity = {
+  placeOfService: "22",
+  facilityNpi: "1234567893",
+  ein: "123456789",
+  billingName: "Main Campus A",
+  addressLine: "1 Test Way",
+  city: "Riverton",
+  region: "NY",
+  postalCode: "10001",
+};
+let billable: Promise<string> | undefined;
+function billableDay(g: Fixture): Promise<string> {
+  billable ??= (async () => {
+    const day = `20${70 + Math.floor(Math.random() * 25)}-03-0${1 + Math.floor(Math.random() * 9)}`;
+    const type = `/api/v1/appointment-types/${g.net.appointmentTypeId}`;
+    await g.admin.inject({ method: "PATCH", url: type, payload: { billingCode: "99213" } });
+    await g.admin.inject({
+      method: "PUT",
+      url: `/api/v1/analytics/fee-schedules/${g.net.main.id}/${g.net.appointmentTypeId}`,
+      payload: { feeCents: 9000, billingCode: "99213" },
+    });
+    await g.admin.inject({
+      method: "PUT",
+      url: `/api/v1/billing/identities/${g.net.main.id}`,
+      payload: billingIdentity,
+    });
+    await insertAppointment(rounds.database.db, g.net, {
+      patient: g.p2,
+      location: g.net.main.id,
+      start: new Date(`${day}T15:00:00Z`),
+      status: "completed",
+      bookedBefore: 86_400_000,
+    });
+    return day;
+  })();
+  return billable;
+}
 
 /** Pricing and capacity helpers: a rule at A, X's contract, a tiny proposal in a far-future week. */
 let quoted: string | undefined;
@@ -1357,6 +1397,31 @@ const matrix: Row[] = [
   { route: "PUT /api/v1/analytics/fee-schedules/:locationId/:appointmentTypeId", target: "of main campus A",
     request: (g) => ({ url: `/api/v1/analytics/fee-schedules/${g.net.main.id}/${g.net.appointmentTypeId}`, payload: { feeCents: 9000, billingCode: "99212" } }),
     expect: ADMIN_ONLY },
+  // ── billing: administrators keep the coding and export; whoever reads a visit sees its export state
+  { route: "GET /api/v1/billing/identities", target: "", request: () => ({ url: "/api/v1/billing/identities" }), expect: ADMIN_ONLY },
+  { route: "PUT /api/v1/billing/identities/:locationId", target: "of main campus A",
+    request: (g) => ({ url: `/api/v1/billing/identities/${g.net.main.id}`, payload: billingIdentity }), expect: ADMIN_ONLY },
+  { route: "PUT /api/v1/billing/appointment-types/:appointmentTypeId/modifiers", target: "of the network's type",
+    request: (g) => ({ url: `/api/v1/billing/appointment-types/${g.net.appointmentTypeId}/modifiers`, payload: { modifiers: [] } }),
+    expect: ADMIN_ONLY },
+  { route: "POST /api/v1/billing/batches", target: "of a day with a completed visit at A",
+    request: async (g) => {
+      const day = await billableDay(g);
+      return { url: "/api/v1/billing/batches", payload: { format: "fhir-claim", from: day, to: day } };
+    },
+    expect: ADMIN_ONLY },
+  { route: "GET /api/v1/billing/batches", target: "", request: () => ({ url: "/api/v1/billing/batches" }), expect: ADMIN_ONLY },
+  { route: "GET /api/v1/billing/batches/:id", target: "of a batch that does not exist",
+    request: () => ({ url: `/api/v1/billing/batches/${randomUUID()}` }),
+    expect: cells("                                                           401  403  403  403   403  404   403") },
+  { route: "GET /api/v1/billing/batches/:id/document", target: "of a batch that does not exist",
+    request: () => ({ url: `/api/v1/billing/batches/${randomUUID()}/document` }),
+    expect: cells("                                                           401  403  403  403   403  404   403") },
+  { route: "GET /api/v1/appointments/:id/billing", target: "of P1's appointment at satellite B",
+    request: (g) => ({ url: `/api/v1/appointments/${g.apptB}/billing` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403"),
+    also: [{ who: "location_staff", target: "of P2's appointment at their main campus A", expect: "ok",
+      request: (g) => ({ url: `/api/v1/appointments/${g.apptA}/billing` }) }] },
   // ── demand-based copays: administrators manage rules and caps; staff flag assistance; quotes as booking
   { route: "GET /api/v1/pricing-rules", target: "of main campus A", request: (g) => ({ url: `/api/v1/pricing-rules?locationId=${g.net.main.id}` }),
     expect: ADMIN_ONLY },

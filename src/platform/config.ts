@@ -50,8 +50,19 @@ export interface Config {
   dicom: DicomConfig;
   emr: EmrConfig;
   eligibility: EligibilityConfig;
+  billing: BillingConfig;
   operations: OperationsConfig;
   incidents: IncidentsConfig;
+}
+
+/** Who the 837P interchanges are from and to (README.md, "Billing"). */
+export interface BillingConfig {
+  /** ISA06/GS02 and the submitter's NM109 (ROUNDS_BILLING_SUBMITTER_ID). */
+  submitterId: string;
+  /** ISA08/GS03 and the receiver's NM109: the clearinghouse (ROUNDS_BILLING_RECEIVER_ID). */
+  receiverId: string;
+  /** ISA15: T test, P production (ROUNDS_BILLING_USAGE). */
+  usage: "T" | "P";
 }
 
 /** Metrics, HTTPS and rate limits (README.md, "Operating Rounds"). */
@@ -324,6 +335,15 @@ const envSchema = z.object({
     .optional()
     .describe("default: the built-in payer simulator"),
   ROUNDS_PAYER_TIMEOUT_MS: wholeNumber(100, 60_000).default(5000),
+  ROUNDS_BILLING_SUBMITTER_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{2,15}$/, "must be 2-15 upper-case letters or digits")
+    .default("ROUNDS"),
+  ROUNDS_BILLING_RECEIVER_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{2,15}$/, "must be 2-15 upper-case letters or digits")
+    .default("CLEARINGHOUSE"),
+  ROUNDS_BILLING_USAGE: z.enum(["T", "P"]).default("T"),
   ROUNDS_METRICS_PORT: wholeNumber(0, 65535).optional(),
   ROUNDS_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   ROUNDS_TLS_CERT: z.string().min(1).optional(),
@@ -468,6 +488,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.ROUNDS_EMR_TIMEOUT_MS,
     },
     eligibility: { payerUrl: e.ROUNDS_PAYER_URL, timeoutMs: e.ROUNDS_PAYER_TIMEOUT_MS },
+    billing: {
+      submitterId: e.ROUNDS_BILLING_SUBMITTER_ID,
+      receiverId: e.ROUNDS_BILLING_RECEIVER_ID,
+      usage: e.ROUNDS_BILLING_USAGE,
+    },
     operations: {
       metricsPort: e.ROUNDS_METRICS_PORT,
       metricsHost: e.ROUNDS_METRICS_HOST,

@@ -77,6 +77,13 @@ export const analyticsRules: readonly AnyRule[] = [
     "administrators read every location's reports and edit its fee schedule",
   ),
   allow(
+    "admin",
+    "manage_billing",
+    "location",
+    "admin",
+    "administrators set a location's billing identity and export its completed visits as claims",
+  ),
+  allow(
     "department_head",
     "read_reports",
     "location",

@@ -57,6 +57,8 @@ export interface Actions {
     | "manage_overbooking"
     | "read_reports"
     | "manage_fees"
+    /** Its billing identity (place of service, facility NPI, tax id) and the export of its charges. */
+    | "manage_billing"
     | "manage_pricing"
     /** The DICOM worklist's state (AE titles, today's entries, last queries), and its settings. */
     | "read_imaging"

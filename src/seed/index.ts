@@ -8,6 +8,7 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "../platform/db.js";
 import { bookAppointments, DEMO_BOOKINGS } from "./appointments.js";
+import { planBillingIdentities, planTypeModifiers } from "./billing.js";
 import { recordSeededCopays } from "./copays.js";
 import { seedDemoDicom } from "./dicom.js";
 import { seedDemoEligibility } from "./eligibility.js";
@@ -17,7 +18,7 @@ import { seedDemoFhirClients } from "./fhir-clients.js";
 import { seedDemoHl7 } from "./hl7.js";
 import { seedDemoIncidents } from "./incidents.js";
 import { planIndoorMap } from "./indoor-map.js";
-import { insertRows } from "./insert.js";
+import { insertAsJson, insertRows } from "./insert.js";
 import { seedDemoOutOfService } from "./out-of-service.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
 import { seedDemoPricing } from "./pricing.js";
@@ -114,6 +115,9 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
     const summary = await writePlan(tx, plan, options);
     // the fee schedule the revenue reports price appointments with
     await insertRows(tx, "analytics_fees", planFees(plan.locations, plan.appointmentTypes));
+    // each location's billing identity and the procedures' modifiers (claims export)
+    await insertAsJson(tx, "billing_identities", planBillingIdentities(plan.locations));
+    await insertAsJson(tx, "billing_type_modifiers", planTypeModifiers(plan.appointmentTypes));
     if (demo) {
       // the demo's main campus has a real-sized indoor map (src/seed/indoor-map.ts)
       for (const location of plan.locations.filter((l) => l.kind === "main_campus")) {

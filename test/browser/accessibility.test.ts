@@ -943,6 +943,28 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         ],
       },
       {
+        name: "billing",
+        route: "/admin/billing",
+        url: "/admin/billing",
+        ready: async (page) => {
+          await heading("Billing")(page);
+          await page.getByRole("heading", { name: "Exported batches" }).waitFor();
+          await page.getByRole("button", { name: "Save billing identity" }).waitFor();
+        },
+        states: [
+          {
+            name: "an export's outcome",
+            open: async (page) => {
+              // a day with no completed visit: the refusal says so
+              await page.getByLabel("First service date").fill("2090-01-01");
+              await page.getByLabel("Last service date").fill("2090-01-01");
+              await page.getByRole("button", { name: "Export", exact: true }).click();
+              await page.getByRole("status").or(page.getByRole("alert")).first().waitFor();
+            },
+          },
+        ],
+      },
+      {
         name: "HL7 messages",
         route: "/admin/hl7",
         url: "/admin/hl7",

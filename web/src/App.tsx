@@ -98,6 +98,7 @@ const AREAS: Record<Role, Area> = {
       { to: "/admin/contracts", label: "Physician contracts" },
       { to: "/admin/pricing", label: "Copays" },
       { to: "/admin/fees", label: "Fee schedule" },
+      { to: "/admin/billing", label: "Billing" },
     ],
     element: (me) => <AdminArea me={me} />,
   },

@@ -34,7 +34,7 @@ export type { MobileEquipmentItem, MobileEquipmentList } from "./mobile-equipmen
 export { ALTERNATIVES, type Moves, type UpcomingAppointment } from "./moves.js";
 export { optionSigningKey } from "./option-key.js";
 export type { NoShowRisk, ProspectiveVisit } from "./suggestions.schema.js";
-export type { ReportFacts, VisitFacts } from "./visits.schema.js";
+export type { CompletedVisit, ReportFacts, VisitFacts } from "./visits.schema.js";
 
 /** What scheduling needs: the platform's, the booking rules, the option signer and the physicians. */
 export type SchedulingDeps = AppointmentDeps &
@@ -211,4 +211,5 @@ export const visitHistory = {
   outcomes: visitRepository.outcomes,
   upcoming: visitRepository.upcoming,
   reportFacts: visitRepository.reportFacts,
+  completedIn: visitRepository.completedIn,
 };

@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import type { Executor } from "../../platform/db.js";
 import type { AppointmentTables } from "./appointments.repository.js";
 import type { CatalogTables } from "./catalog.repository.js";
-import type { ReportFacts, VisitFacts } from "./visits.schema.js";
+import type { CompletedVisit, ReportFacts, VisitFacts } from "./visits.schema.js";
 
 const q = (db: Executor) => db.withTables<AppointmentTables>();
 
@@ -116,6 +116,28 @@ export const visitRepository = {
       noShows: Number(counts?.noShows ?? 0),
       cancellations: Number(counts?.cancellations ?? 0),
     };
+  },
+
+  /** Completed appointments that started in [from, to), oldest first: what billing turns into charges. */
+  async completedIn(db: Executor, range: { from: Date; to: Date }): Promise<CompletedVisit[]> {
+    return q(db)
+      .selectFrom("appointments as a")
+      .select([
+        "a.id as id",
+        "a.patient_id as patientId",
+        "a.physician_id as physicianId",
+        "a.location_id as locationId",
+        "a.appointment_type_id as appointmentTypeId",
+        "a.starts_at as start",
+        "a.ends_at as end",
+        "a.telehealth as telehealth",
+      ])
+      .where("a.status", "=", "completed")
+      .where("a.starts_at", ">=", range.from)
+      .where("a.starts_at", "<", range.to)
+      .orderBy("a.starts_at")
+      .orderBy("a.id")
+      .execute();
   },
 
   /**

@@ -40,3 +40,15 @@ export interface ReportFacts {
    */
   followedUpFromLocationId: string | null;
 }
+
+/** A completed appointment as billing turns it into a charge. */
+export interface CompletedVisit {
+  id: string;
+  patientId: string;
+  physicianId: string;
+  locationId: string;
+  appointmentTypeId: string;
+  start: Date;
+  end: Date;
+  telehealth: boolean;
+}

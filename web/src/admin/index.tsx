@@ -11,6 +11,7 @@ import type { Me } from "../shared/types.js";
 import { NotFound } from "../shared/ui.js";
 import { AppointmentTypesPage } from "./AppointmentTypesPage.js";
 import { AuditPage } from "./AuditPage.js";
+import { BillingPage } from "./BillingPage.js";
 import { CompliancePage } from "./CompliancePage.js";
 import { FhirClientsPage } from "./FhirClientsPage.js";
 import { Hl7MessagesPage } from "./Hl7MessagesPage.js";
@@ -65,6 +66,7 @@ export default function AdminArea({ me }: { me: Me }) {
           { path: "/admin/fees", render: () => <FeeSchedulePage editable /> },
           { path: "/admin/hl7", render: () => <Hl7MessagesPage /> },
           ...incidentRoutes(me),
+          { path: "/admin/billing", render: () => <BillingPage /> },
           {
             path: "/admin/reports",
             render: () => (

@@ -26,6 +26,7 @@ import {
   ZonedDateTime,
 } from "../shared/ui.js";
 import { RouteToRoom } from "../shared/Wayfinding.js";
+import { ClaimState } from "./ClaimState.js";
 
 export function StaffAppointmentPage({ id }: { id: string }) {
   const appt = useQuery({
@@ -164,6 +165,7 @@ function Details({ appt }: { appt: Appointment }) {
         />
       )}
       <CoverageForm patientId={appt.patientId} />
+      {appt.status === "completed" ? <ClaimState appointmentId={appt.id} /> : null}
       {appt.telehealth ? null : <RouteToRoom appointmentId={appt.id} />}
       <Link to={`/staff?date=${appt.local.date}&location=${appt.locationId}`}>Back to that day</Link>
       <CancelDialog appt={appt} opened={cancelling} onClose={() => setCancelling(false)} />
