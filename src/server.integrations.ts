@@ -20,6 +20,8 @@ import {
   fhirRoutes,
 } from "./integrations/fhir/index.js";
 import type { Hl7Runtime } from "./integrations/hl7/index.js";
+import { createPharmacyRuntime, pharmacyRoutes } from "./integrations/pharmacy/index.js";
+import { createTransportRuntime, transportRoutes } from "./integrations/transport/index.js";
 import type { Config } from "./platform/config.js";
 import type { App } from "./platform/http.js";
 import type { ServiceDeps } from "./platform/module.js";
@@ -34,10 +36,16 @@ export interface IntegrationParts extends ServiceDeps {
   physicians: Physicians;
   /** Tests plug in their own; by default what the HL7 listener received. */
   localLabResults?: LocalLabResults | undefined;
+  log: App["log"];
 }
 
-/** Wires the FHIR endpoint and the records view; returns what must be closed with the server. */
-export async function wireIntegrations(parts: IntegrationParts): Promise<{ close(): Promise<void> }> {
+/**
+ * Wires the FHIR endpoint, the records view, and the pharmacy network and transport service (the
+ * configured FHIR bases, or the built-in simulators); returns their runtimes, how to start their
+ * background senders (`subscribe` wakes them on every committed schedule change), and what must
+ * be closed with the server.
+ */
+export async function wireIntegrations(parts: IntegrationParts) {
   const { app, config, db, clock, policies, hl7 } = parts;
   const clients = createFhirClients({ db, clock, locations: parts.fhir.locations });
   fhirClientRoutes(app, clients);
@@ -82,7 +90,39 @@ export async function wireIntegrations(parts: IntegrationParts): Promise<{ close
         }))),
   });
   recordsRoutes(app, records);
-  return { close: async () => simulator?.close() };
+
+  // prescriptions and rides: stored with the visit or booking, sent by background passes
+  const pharmacy = await createPharmacyRuntime({
+    db,
+    clock,
+    policies,
+    config: config.pharmacy,
+    log: parts.log,
+  });
+  const transport = await createTransportRuntime({
+    db,
+    clock,
+    policies,
+    config: config.transport,
+    log: parts.log,
+  });
+  pharmacyRoutes(app, pharmacy.service);
+  transportRoutes(app, transport.operations);
+  return {
+    pharmacy,
+    transport,
+    async startSenders(subscribe: (wake: () => void) => Promise<unknown>): Promise<void> {
+      pharmacy.loop.start();
+      transport.loop.start();
+      // cancelled and moved appointments reach their rides as the events commit
+      await subscribe(() => transport.loop.wake());
+    },
+    async close(): Promise<void> {
+      await pharmacy.stop();
+      await transport.stop();
+      await simulator?.close();
+    },
+  };
 }
 
 /** An HL7 v2 abnormal flag (OBX-8) as the records view shows it. */

@@ -343,6 +343,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     hl7,
     physicians,
     localLabResults: opts.localLabResults,
+    log: app.log,
     fhir: { locations, physicians, patients, scheduling, auditRefusal, version: VERSION },
   });
   telehealthRoutes(app, visitPages);
@@ -387,6 +388,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     stopPlanRefresh = startPlanRefresh(reports, app.log);
     // booked appointments' copays are recorded from the booking events
     await notifications.hub.subscribe(() => priceRecorder.wake());
+    // prescriptions to the pharmacy network, rides to the transport service (and their status back)
+    await integrations.startSenders((wake) => notifications.hub.subscribe(wake));
   }
   await hl7.start({ sender: config.notifications.worker });
   return {
@@ -403,6 +406,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     reports,
     pricing,
     notifications,
+    pharmacy: integrations.pharmacy,
+    transport: integrations.transport,
     metricsPort: operations.metricsPort,
     async close() {
       stopComplianceWatch();

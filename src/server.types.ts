@@ -1,7 +1,9 @@
 /** What `createRounds` (src/server.ts) takes and gives: the running server's parts that the command line and the tests reach. */
 import type { LocalLabResults } from "./integrations/emr/index.js";
 import type { Hl7Runtime } from "./integrations/hl7/index.js";
+import type { PharmacyRuntime } from "./integrations/pharmacy/index.js";
 import type { TelehealthProvider } from "./integrations/telehealth/index.js";
+import type { TransportRuntime } from "./integrations/transport/index.js";
 import type { AuditTrail } from "./platform/audit/index.js";
 import type { Clock } from "./platform/clock.js";
 import type { Config } from "./platform/config.js";
@@ -37,6 +39,10 @@ export interface Rounds {
   pricing: PricingService;
   /** Notifications and their worker (tests stop the worker to see readiness fail). */
   notifications: Notifications;
+  /** Prescriptions to the pharmacy network (tests reach its simulator and run the sender's passes). */
+  pharmacy: PharmacyRuntime;
+  /** Rides with the transport service (tests reach its simulator and run the sender's passes). */
+  transport: TransportRuntime;
   /** The port `/metrics` is served on alone (ROUNDS_METRICS_PORT), once bound. */
   metricsPort: number | undefined;
   close(): Promise<void>;

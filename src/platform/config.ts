@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type PartnerConfig, partnerConfig, partnerEnv, type TransportConfig } from "./config.partners.js";
 
 /**
  * Runtime configuration, read from the environment only and validated once at start. Nothing
@@ -40,6 +41,10 @@ export interface Config {
   audit: AuditConfig;
   hl7: Hl7Config;
   emr: EmrConfig;
+  /** The pharmacy network (src/integrations/pharmacy). */
+  pharmacy: PartnerConfig;
+  /** The patient transport service (src/integrations/transport). */
+  transport: TransportConfig;
   operations: OperationsConfig;
 }
 
@@ -279,6 +284,7 @@ const envSchema = z.object({
     .describe("default: the built-in EMR simulator"),
   ROUNDS_EMR_FHIR_TOKEN: z.string().min(1).max(4000).optional(),
   ROUNDS_EMR_TIMEOUT_MS: wholeNumber(100, 60_000).default(5000),
+  ...partnerEnv(wholeNumber),
   ROUNDS_METRICS_PORT: wholeNumber(0, 65535).optional(),
   ROUNDS_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   ROUNDS_TLS_CERT: z.string().min(1).optional(),
@@ -399,6 +405,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       token: e.ROUNDS_EMR_FHIR_TOKEN,
       timeoutMs: e.ROUNDS_EMR_TIMEOUT_MS,
     },
+    ...partnerConfig(e),
     operations: {
       metricsPort: e.ROUNDS_METRICS_PORT,
       metricsHost: e.ROUNDS_METRICS_HOST,

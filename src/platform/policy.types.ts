@@ -26,8 +26,21 @@ export interface Actions {
     | "book_extra_seat"
     | "flag_financial_assistance"
     /** The clinical record from the EMR: problems, allergies, medications, encounters, lab results. */
-    | "read_records";
-  appointment: "read" | "cancel" | "reschedule" | "change_status" | "release_hold";
+    | "read_records"
+    /** Prescriptions made during visits, with the pharmacy's status (policy.rules.pharmacy.ts). */
+    | "read_prescriptions"
+    /** Whether the patient needs transport to their appointments: their preference, or staff's flag. */
+    | "set_transport_need";
+  appointment:
+    | "read"
+    | "cancel"
+    | "reschedule"
+    | "change_status"
+    | "release_hold"
+    /** Prescribe during the visit (sent to the patient's pharmacy). */
+    | "prescribe"
+    /** Book a ride to the appointment with the transport service. */
+    | "request_transport";
   physician:
     | "read_schedule"
     | "read_time_off_reason"
@@ -50,7 +63,9 @@ export interface Actions {
     | "manage_overbooking"
     | "read_reports"
     | "manage_fees"
-    | "manage_pricing";
+    | "manage_pricing"
+    /** The day's rides to and from the location. */
+    | "read_rides";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
   /** A specialty across the network: capacity plans for it. */
