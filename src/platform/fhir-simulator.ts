@@ -32,8 +32,8 @@ export interface FhirSimulatorCore {
   token: string;
   /** Every resource it was sent (POST/PUT bodies), oldest first. */
   received: Resource[];
-  /** The next `times` requests fail this way. */
-  failNext(kind: SimulatedFailure, times?: number): void;
+  /** The next `times` requests (of this method only, when given) fail this way. */
+  failNext(kind: SimulatedFailure, times?: number, method?: "GET" | "POST"): void;
   close(): Promise<void>;
 }
 
@@ -54,10 +54,11 @@ export async function startFhirSimulator(
 ): Promise<FhirSimulatorCore> {
   const token = randomBytes(24).toString("base64url");
   const received: Resource[] = [];
-  const failures: SimulatedFailure[] = [];
+  const failures: Array<{ kind: SimulatedFailure; method: string | undefined }> = [];
   const hanging = new Set<ServerResponse>();
   const send = (res: ServerResponse, status: number, body: Resource | string) => {
-    res.writeHead(status, { "content-type": "application/fhir+json; charset=utf-8" });
+    // no keep-alive: a client reusing a socket the server has just timed out would see "fetch failed"
+    res.writeHead(status, { "content-type": "application/fhir+json; charset=utf-8", connection: "close" });
     res.end(typeof body === "string" ? body : JSON.stringify(body));
   };
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
@@ -70,7 +71,8 @@ export async function startFhirSimulator(
     }
     if (req.headers.authorization !== `Bearer ${token}`)
       return send(res, 401, outcome("login", "a bearer token is required"));
-    const failure = failures.shift();
+    const at = failures.findIndex((f) => !f.method || f.method === req.method);
+    const failure = at < 0 ? undefined : failures.splice(at, 1)[0]!.kind;
     if (failure === "timeout") {
       hanging.add(res);
       return;
@@ -114,8 +116,8 @@ export async function startFhirSimulator(
     url: `http://127.0.0.1:${port}/fhir/R4`,
     token,
     received,
-    failNext(kind, times = 1) {
-      for (let i = 0; i < times; i++) failures.push(kind);
+    failNext(kind, times = 1, method) {
+      for (let i = 0; i < times; i++) failures.push({ kind, method });
     },
     close: () =>
       new Promise<void>((resolve) => {

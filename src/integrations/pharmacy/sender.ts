@@ -75,8 +75,10 @@ export function createPharmacySender(deps: PharmacySenderDeps) {
   return {
     /** One pass: everything due, in batches. */
     async pass(): Promise<void> {
+      // what is due as the pass starts: a status asked for now is not asked again in the same pass
+      const started = deps.now();
       for (let i = 0; i < 20; i++) {
-        const claimed = await repo.claim(deps.db, deps.now(), leaseMs, 20);
+        const claimed = await repo.claim(deps.db, started, leaseMs, 20);
         if (!claimed.length) return;
         await Promise.all(claimed.map(work));
       }

@@ -171,8 +171,10 @@ export function createTransportSender(deps: TransportSenderDeps) {
     followSchedule,
     async pass(): Promise<void> {
       await followSchedule();
+      // what is due as the pass starts: a status asked for now is not asked again in the same pass
+      const started = deps.now();
       for (let i = 0; i < 20; i++) {
-        const claimed = await repo.claim(deps.db, deps.now(), leaseMs, 20);
+        const claimed = await repo.claim(deps.db, started, leaseMs, 20);
         if (!claimed.length) return;
         await Promise.all(claimed.map(work));
       }
