@@ -16,6 +16,7 @@ import { seedDemoHl7 } from "./hl7.js";
 import { planIndoorMap } from "./indoor-map.js";
 import { insertRows } from "./insert.js";
 import { seedDemoOutOfService } from "./out-of-service.js";
+import { seedDemoPharmacyTransport } from "./pharmacy-transport.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
 import { seedDemoPricing } from "./pricing.js";
 import { seedDemoQuality } from "./quality.js";
@@ -142,6 +143,7 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       await seedDemoQuality(tx, { seed: options.seed, today: options.today });
       summary.outOfService = await seedDemoOutOfService(tx, { today: options.today });
       await seedDemoHl7(tx, { today: options.today });
+      await seedDemoPharmacyTransport(tx, { today: options.today });
       // the demo's first main campus overbooks: one extra seat in a session expected to miss more
       // than one visit (its busiest sessions do, once the no-show model has trained on the seeded
       // history), offered to staff and to patients in Find care
