@@ -1186,10 +1186,10 @@ const matrix: Row[] = [
     request: (g) => ({ url: `/api/v1/patients/${g.p1}/rides` }),
     expect: cells("                                                           401  ok   ok   404   403  ok    403") },
   { route: "POST /api/v1/appointments/:id/rides", target: "to a new booking of P1 with X at B",
-    // one live ride per appointment: only the callers who may book one get a booking of their own
+    // one live ride per appointment: the patient's ride goes to a booking of its own, the others to apptB
     request: async (g, who) => {
       await call(g.admin, "PUT", `/api/v1/patients/${g.p1}/transport-need`, { needed: true });
-      const appointment = who === "patient" || who === "admin" ? await g.appointmentB() : g.apptB;
+      const appointment = who === "patient" ? await g.appointmentB() : g.apptB;
       return { url: `/api/v1/appointments/${appointment}/rides`, payload: { origin: "home" } };
     },
     expect: cells("                                                           401  ok   403  404   403  ok    403") },
