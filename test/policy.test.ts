@@ -59,6 +59,17 @@ const SAMPLES: Record<string, Sample> = {
   }),
   "GET /api/v1/patients/:id/family params.id": (x) => ({ url: `/api/v1/patients/${x}/family` }),
   "GET /api/v1/patients/:id/lab-results params.id": (x) => ({ url: `/api/v1/patients/${x}/lab-results` }),
+  "GET /api/v1/patients/:id/pharmacies params.id": (x) => ({ url: `/api/v1/patients/${x}/pharmacies` }),
+  "PUT /api/v1/patients/:id/pharmacies/:locationId params.id": (x) => ({
+    url: `/api/v1/patients/${x}/pharmacies/${net.main.id}`,
+    payload: { pharmacyId: "ph-central" },
+  }),
+  "GET /api/v1/patients/:id/prescriptions params.id": (x) => ({ url: `/api/v1/patients/${x}/prescriptions` }),
+  "PUT /api/v1/patients/:id/transport-need params.id": (x) => ({
+    url: `/api/v1/patients/${x}/transport-need`,
+    payload: { needed: true },
+  }),
+  "GET /api/v1/patients/:id/rides params.id": (x) => ({ url: `/api/v1/patients/${x}/rides` }),
   "POST /api/v1/patients/:id/dependents params.id": (x, m) => ({
     url: `/api/v1/patients/${x}/dependents`,
     payload: { dependentId: m, relationship: "caregiver" },

@@ -58,7 +58,11 @@ export function pharmacyRoutes(app: App, svc: PharmacyService): void {
     {
       config: {
         allow: rolesFor("patient", "update"),
-        guards: { "params.id": ["patient", "update"], "params.locationId": "reference" },
+        guards: {
+          "params.id": ["patient", "update"],
+          "params.locationId": "reference",
+          "body.pharmacyId": "reference",
+        },
       },
       schema: {
         tags: ["pharmacy"],
