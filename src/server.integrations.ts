@@ -28,6 +28,8 @@ import {
   fhirRoutes,
 } from "./integrations/fhir/index.js";
 import type { Hl7Runtime } from "./integrations/hl7/index.js";
+import { createPharmacyRuntime, pharmacyRoutes } from "./integrations/pharmacy/index.js";
+import { createTransportRuntime, transportRoutes } from "./integrations/transport/index.js";
 import type { Config } from "./platform/config.js";
 import type { App } from "./platform/http.js";
 import type { ServiceDeps } from "./platform/module.js";
@@ -45,18 +47,17 @@ export interface IntegrationParts extends ServiceDeps {
   localLabResults?: LocalLabResults | undefined;
   /** The eligibility worker's clock (tests move it); the service clock's by default. */
   now?: (() => Date) | undefined;
+  log: App["log"];
 }
 
 /**
- * Wires the FHIR endpoint, the records view, eligibility, billing and the DICOM worklist (its server started
- * when ROUNDS_DICOM_PORT is set); returns what must be closed with the server.
+ * Wires the FHIR endpoint, the records view, eligibility, billing, the DICOM worklist (its server
+ * started when ROUNDS_DICOM_PORT is set), and the pharmacy network and transport service (the
+ * configured FHIR bases, or the built-in simulators); returns their runtimes, how to start the
+ * partners' background senders (`subscribe` wakes them on every committed schedule change), and
+ * what must be closed with the server.
  */
-export async function wireIntegrations(parts: IntegrationParts): Promise<{
-  dicom: DicomRuntime;
-  eligibility: EligibilityRuntime;
-  billing: Billing;
-  close(): Promise<void>;
-}> {
+export async function wireIntegrations(parts: IntegrationParts) {
   const { app, config, db, clock, policies, hl7 } = parts;
   const clients = createFhirClients({ db, clock, locations: parts.fhir.locations });
   fhirClientRoutes(app, clients);
@@ -132,13 +133,40 @@ export async function wireIntegrations(parts: IntegrationParts): Promise<{
     ...(parts.now ? { now: parts.now } : {}),
   });
   eligibilityRoutes(app, eligibility.service);
+  // prescriptions and rides: stored with the visit or booking, sent by background passes
+  const pharmacy = await createPharmacyRuntime({
+    db,
+    clock,
+    policies,
+    config: config.pharmacy,
+    log: parts.log,
+  });
+  const transport = await createTransportRuntime({
+    db,
+    clock,
+    policies,
+    config: config.transport,
+    log: parts.log,
+  });
+  pharmacyRoutes(app, pharmacy.service);
+  transportRoutes(app, transport.operations);
   return {
     dicom,
     eligibility,
     billing,
-    close: async () => {
+    pharmacy,
+    transport,
+    async startSenders(subscribe: (wake: () => void) => Promise<unknown>): Promise<void> {
+      pharmacy.loop.start();
+      transport.loop.start();
+      // cancelled and moved appointments reach their rides as the events commit
+      await subscribe(() => transport.loop.wake());
+    },
+    async close(): Promise<void> {
       await dicom.stop();
       await eligibility.stop();
+      await pharmacy.stop();
+      await transport.stop();
       await simulator?.close();
     },
   };

@@ -357,6 +357,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     physicians,
     localLabResults: opts.localLabResults,
     now: opts.now,
+    log: app.log,
     fhir: { locations, physicians, patients, scheduling, auditRefusal, version: VERSION },
   });
   telehealthRoutes(app, visitPages);
@@ -407,6 +408,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     // bookings are checked with the payer as their events arrive (retries on the worker's own timer)
     await integrations.eligibility.worker.start();
     await notifications.hub.subscribe(() => integrations.eligibility.worker.wake());
+    // prescriptions to the pharmacy network, rides to the transport service (and their status back)
+    await integrations.startSenders((wake) => notifications.hub.subscribe(wake));
   }
   await hl7.start({ sender: config.notifications.worker });
   return {
@@ -427,6 +430,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     notifications,
     eligibility: integrations.eligibility,
     billing: integrations.billing,
+    pharmacy: integrations.pharmacy,
+    transport: integrations.transport,
     metricsPort: operations.metricsPort,
     async close() {
       stopComplianceWatch();

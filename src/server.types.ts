@@ -5,7 +5,9 @@ import type { DicomRuntime } from "./integrations/dicom/index.js";
 import type { EligibilityRuntime } from "./integrations/eligibility/index.js";
 import type { LocalLabResults } from "./integrations/emr/index.js";
 import type { Hl7Runtime } from "./integrations/hl7/index.js";
+import type { PharmacyRuntime } from "./integrations/pharmacy/index.js";
 import type { TelehealthProvider } from "./integrations/telehealth/index.js";
+import type { TransportRuntime } from "./integrations/transport/index.js";
 import type { AuditTrail } from "./platform/audit/index.js";
 import type { Clock } from "./platform/clock.js";
 import type { Config } from "./platform/config.js";
@@ -50,6 +52,10 @@ export interface Rounds {
   notifications: Notifications;
   /** Claims export (the command line's `rounds billing export` calls it). */
   billing: Billing;
+  /** Prescriptions to the pharmacy network (tests reach its simulator and run the sender's passes). */
+  pharmacy: PharmacyRuntime;
+  /** Rides with the transport service (tests reach its simulator and run the sender's passes). */
+  transport: TransportRuntime;
   /** The port `/metrics` is served on alone (ROUNDS_METRICS_PORT), once bound. */
   metricsPort: number | undefined;
   close(): Promise<void>;

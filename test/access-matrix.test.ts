@@ -1248,6 +1248,49 @@ const matrix: Row[] = [
     expect: cells("                                                           401  403  403  404   403  ok    403"),
     also: [{ who: "location_staff", target: "of P2's appointment at their main campus A", expect: "ok",
       request: (g) => ({ url: `/api/v1/appointments/${g.apptA}/eligibility-checks` }) }] },
+  // ── pharmacy and transport ─────────────────────────────────────────────── anon pat  phys staff head admin compl
+  { route: "GET /api/v1/medications", target: "", request: () => ({ url: "/api/v1/medications" }), expect: SIGNED_IN },
+  { route: "GET /api/v1/pharmacies", target: "", request: () => ({ url: "/api/v1/pharmacies" }), expect: SIGNED_IN },
+  { route: "GET /api/v1/patients/:id/pharmacies", target: "of P1",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/pharmacies` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403") },
+  { route: "PUT /api/v1/patients/:id/pharmacies/:locationId", target: "of P1 at satellite B",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/pharmacies/${g.net.satellite.id}`, payload: { pharmacyId: "ph-central" } }),
+    expect: cells("                                                           401  ok   403  404   403  ok    403") },
+  { route: "POST /api/v1/appointments/:id/prescriptions", target: "in P1's visit with X at B",
+    request: async (g) => {
+      await call(g.admin, "PUT", `/api/v1/patients/${g.p1}/pharmacies/${g.net.satellite.id}`, { pharmacyId: "ph-central" });
+      return { url: `/api/v1/appointments/${g.apptB}/prescriptions`, payload: { medicationCode: "314076", dose: "one daily", quantity: 30, refills: 0 } };
+    },
+    expect: cells("                                                           401  403  ok   403   403  403   403"),
+    also: [{ who: "physician", target: "in P2's visit with Y at A", expect: 404,
+      request: (g) => ({ url: `/api/v1/appointments/${g.apptA}/prescriptions`, payload: { medicationCode: "314076", dose: "one daily", quantity: 30, refills: 0 } }) }] },
+  { route: "GET /api/v1/patients/:id/prescriptions", target: "of P1",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/prescriptions` }),
+    expect: cells("                                                           401  ok   ok   403   403  ok    403"),
+    also: [{ who: "physician", target: "of P2, whom they never saw", expect: 404,
+      request: (g) => ({ url: `/api/v1/patients/${g.p2}/prescriptions` }) }] },
+  { route: "PUT /api/v1/patients/:id/transport-need", target: "of P1",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/transport-need`, payload: { needed: true } }),
+    expect: cells("                                                           401  ok   403  404   403  ok    403"),
+    also: [{ who: "location_staff", target: "of P2, who has an appointment at A", expect: "ok",
+      request: (g) => ({ url: `/api/v1/patients/${g.p2}/transport-need`, payload: { needed: true } }) }] },
+  { route: "GET /api/v1/patients/:id/rides", target: "of P1",
+    request: (g) => ({ url: `/api/v1/patients/${g.p1}/rides` }),
+    expect: cells("                                                           401  ok   ok   404   403  ok    403") },
+  { route: "POST /api/v1/appointments/:id/rides", target: "to a new booking of P1 with X at B",
+    // one live ride per appointment: the patient's ride goes to a booking of its own, the others to apptB
+    request: async (g, who) => {
+      await call(g.admin, "PUT", `/api/v1/patients/${g.p1}/transport-need`, { needed: true });
+      const appointment = who === "patient" ? await g.appointmentB() : g.apptB;
+      return { url: `/api/v1/appointments/${appointment}/rides`, payload: { origin: "home" } };
+    },
+    expect: cells("                                                           401  ok   403  404   403  ok    403") },
+  { route: "GET /api/v1/locations/:id/rides", target: "of main campus A",
+    request: (g) => ({ url: `/api/v1/locations/${g.net.main.id}/rides?date=${g.dayB}` }),
+    expect: cells("                                                           401  403  403  ok    403  ok    403"),
+    also: [{ who: "location_staff", target: "of satellite B", expect: 404,
+      request: (g) => ({ url: `/api/v1/locations/${g.net.satellite.id}/rides?date=${g.dayB}` }) }] },
   // ── waitlist ─────────────────────────────────────────────────────────── anon pat  phys staff head admin compl
   { route: "POST /api/v1/waitlist/entries", target: "for P1",
     request: (g) => ({ url: "/api/v1/waitlist/entries", payload: { patientId: g.p1, appointmentTypeId: g.net.appointmentTypeId,

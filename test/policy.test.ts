@@ -68,6 +68,17 @@ const SAMPLES: Record<string, Sample> = {
   "GET /api/v1/patients/:id/insurer-copay params.id": (x) => ({
     url: `/api/v1/patients/${x}/insurer-copay?appointmentTypeId=${net.appointmentTypeId}`,
   }),
+  "GET /api/v1/patients/:id/pharmacies params.id": (x) => ({ url: `/api/v1/patients/${x}/pharmacies` }),
+  "PUT /api/v1/patients/:id/pharmacies/:locationId params.id": (x) => ({
+    url: `/api/v1/patients/${x}/pharmacies/${net.main.id}`,
+    payload: { pharmacyId: "ph-central" },
+  }),
+  "GET /api/v1/patients/:id/prescriptions params.id": (x) => ({ url: `/api/v1/patients/${x}/prescriptions` }),
+  "PUT /api/v1/patients/:id/transport-need params.id": (x) => ({
+    url: `/api/v1/patients/${x}/transport-need`,
+    payload: { needed: true },
+  }),
+  "GET /api/v1/patients/:id/rides params.id": (x) => ({ url: `/api/v1/patients/${x}/rides` }),
   "POST /api/v1/patients/:id/dependents params.id": (x, m) => ({
     url: `/api/v1/patients/${x}/dependents`,
     payload: { dependentId: m, relationship: "caregiver" },

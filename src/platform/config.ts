@@ -3,6 +3,8 @@ import { type IncidentsConfig, incidentEnv, toIncidentsConfig } from "./config.i
 
 export type { IncidentsConfig, Severity } from "./config.incidents.js";
 
+import { type PartnerConfig, partnerConfig, partnerEnv, type TransportConfig } from "./config.partners.js";
+
 /**
  * Runtime configuration, read from the environment only and validated once at start. Nothing
  * else reads `process.env`: a module that needs a setting receives it from here.
@@ -51,6 +53,10 @@ export interface Config {
   emr: EmrConfig;
   eligibility: EligibilityConfig;
   billing: BillingConfig;
+  /** The pharmacy network (src/integrations/pharmacy). */
+  pharmacy: PartnerConfig;
+  /** The patient transport service (src/integrations/transport). */
+  transport: TransportConfig;
   operations: OperationsConfig;
   incidents: IncidentsConfig;
 }
@@ -344,6 +350,7 @@ const envSchema = z.object({
     .regex(/^[A-Z0-9]{2,15}$/, "must be 2-15 upper-case letters or digits")
     .default("CLEARINGHOUSE"),
   ROUNDS_BILLING_USAGE: z.enum(["T", "P"]).default("T"),
+  ...partnerEnv(wholeNumber),
   ROUNDS_METRICS_PORT: wholeNumber(0, 65535).optional(),
   ROUNDS_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   ROUNDS_TLS_CERT: z.string().min(1).optional(),
@@ -493,6 +500,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       receiverId: e.ROUNDS_BILLING_RECEIVER_ID,
       usage: e.ROUNDS_BILLING_USAGE,
     },
+    ...partnerConfig(e),
     operations: {
       metricsPort: e.ROUNDS_METRICS_PORT,
       metricsHost: e.ROUNDS_METRICS_HOST,

@@ -4,6 +4,7 @@
  * ground. ARCHITECTURE.md's policy section and the access-matrix and policy tests read it.
  */
 import { analyticsRules } from "./policy.rules.analytics.js";
+import { pharmacyTransportRules } from "./policy.rules.pharmacy.js";
 import { type AnyRule, allow, type PatientAction } from "./policy.types.js";
 
 const EVERY_PATIENT_ACTION: readonly PatientAction[] = [
@@ -376,4 +377,7 @@ export const policy: readonly AnyRule[] = [
 
   // ── analytics: no-show risk, surveys, reports, copays and capacity (policy.rules.analytics.ts) ──
   ...analyticsRules,
+
+  // ── prescriptions and transport (policy.rules.pharmacy.ts) ──
+  ...pharmacyTransportRules,
 ];

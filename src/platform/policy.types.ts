@@ -26,7 +26,11 @@ export interface Actions {
     | "book_extra_seat"
     | "flag_financial_assistance"
     /** The clinical record from the EMR: problems, allergies, medications, encounters, lab results. */
-    | "read_records";
+    | "read_records"
+    /** Prescriptions made during visits, with the pharmacy's status (policy.rules.pharmacy.ts). */
+    | "read_prescriptions"
+    /** Whether the patient needs transport to their appointments: their preference, or staff's flag. */
+    | "set_transport_need";
   appointment:
     | "read"
     | "cancel"
@@ -34,7 +38,11 @@ export interface Actions {
     | "change_status"
     | "release_hold"
     /** Ask the patient's payer now whether the coverage is active (X12 270/271). */
-    | "check_eligibility";
+    | "check_eligibility"
+    /** Prescribe during the visit (sent to the patient's pharmacy). */
+    | "prescribe"
+    /** Book a ride to the appointment with the transport service. */
+    | "request_transport";
   physician:
     | "read_schedule"
     | "read_time_off_reason"
@@ -62,7 +70,9 @@ export interface Actions {
     | "manage_pricing"
     /** The DICOM worklist's state (AE titles, today's entries, last queries), and its settings. */
     | "read_imaging"
-    | "manage_imaging";
+    | "manage_imaging"
+    /** The day's rides to and from the location. */
+    | "read_rides";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
   /** A specialty across the network: capacity plans for it. */

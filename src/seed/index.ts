@@ -20,6 +20,7 @@ import { seedDemoIncidents } from "./incidents.js";
 import { planIndoorMap } from "./indoor-map.js";
 import { insertAsJson, insertRows } from "./insert.js";
 import { seedDemoOutOfService } from "./out-of-service.js";
+import { seedDemoPharmacyTransport } from "./pharmacy-transport.js";
 import { type NetworkPlan, patientBatches, planNetwork, resolveOptions, type SeedOptions } from "./plan.js";
 import { seedDemoPricing } from "./pricing.js";
 import { seedDemoQuality } from "./quality.js";
@@ -153,6 +154,7 @@ export async function seedNetwork(database: Database, opts: SeedOptions): Promis
       await seedDemoHl7(tx, { today: options.today });
       // imaging types' modalities and the imaging rooms' stations: the DICOM worklist's entries
       await seedDemoDicom(tx);
+      await seedDemoPharmacyTransport(tx, { today: options.today });
       // the demo's first main campus overbooks: one extra seat in a session expected to miss more
       // than one visit (its busiest sessions do, once the no-show model has trained on the seeded
       // history), offered to staff and to patients in Find care
