@@ -3,7 +3,23 @@ import { type IncidentsConfig, incidentEnv, toIncidentsConfig } from "./config.i
 
 export type { IncidentsConfig, Severity } from "./config.incidents.js";
 
-import { type PartnerConfig, partnerConfig, partnerEnv, type TransportConfig } from "./config.partners.js";
+import {
+  type BillingConfig,
+  type DicomConfig,
+  type EligibilityConfig,
+  type PartnerConfig,
+  partnerConfig,
+  partnerEnv,
+  type TransportConfig,
+} from "./config.partners.js";
+
+export type {
+  BillingConfig,
+  DicomConfig,
+  EligibilityConfig,
+  PartnerConfig,
+  TransportConfig,
+} from "./config.partners.js";
 
 /**
  * Runtime configuration, read from the environment only and validated once at start. Nothing
@@ -61,16 +77,6 @@ export interface Config {
   incidents: IncidentsConfig;
 }
 
-/** Who the 837P interchanges are from and to (README.md, "Billing"). */
-export interface BillingConfig {
-  /** ISA06/GS02 and the submitter's NM109 (ROUNDS_BILLING_SUBMITTER_ID). */
-  submitterId: string;
-  /** ISA08/GS03 and the receiver's NM109: the clearinghouse (ROUNDS_BILLING_RECEIVER_ID). */
-  receiverId: string;
-  /** ISA15: T test, P production (ROUNDS_BILLING_USAGE). */
-  usage: "T" | "P";
-}
-
 /** Metrics, HTTPS and rate limits (README.md, "Operating Rounds"). */
 export interface OperationsConfig {
   /** Serve `/metrics` only on this port (ROUNDS_METRICS_PORT); unset: on the public port. */
@@ -117,14 +123,6 @@ export interface Hl7Config {
   };
 }
 
-/** The DICOM Modality Worklist (src/integrations/dicom). */
-export interface DicomConfig {
-  /** The port of the worklist's C-FIND (and MPPS) SCP (ROUNDS_DICOM_PORT); unset: off. */
-  port: number | undefined;
-  /** The network-wide AE title (ROUNDS_DICOM_AET); each location also answers to its own. */
-  aeTitle: string;
-}
-
 /** Where patients' clinical records come from (src/integrations/emr). */
 export interface EmrConfig {
   /** The EMR's FHIR R4 base (ROUNDS_EMR_FHIR_URL); unset: the built-in simulator on a loopback port. */
@@ -132,14 +130,6 @@ export interface EmrConfig {
   /** The bearer token sent to it (ROUNDS_EMR_FHIR_TOKEN). */
   token: string | undefined;
   /** How long one request to the EMR may take before the view answers 503. */
-  timeoutMs: number;
-}
-
-/** Insurance eligibility (src/integrations/eligibility): where X12 270 inquiries are POSTed. */
-export interface EligibilityConfig {
-  /** The payer's real-time endpoint (ROUNDS_PAYER_URL); unset: the built-in payer simulator. */
-  payerUrl: string | undefined;
-  /** How long one inquiry may wait for its 271 before it is "not verified" and retried later. */
   timeoutMs: number;
 }
 
@@ -297,11 +287,6 @@ const envSchema = z.object({
     )
     .optional(),
   ROUNDS_HL7_LISTEN_PORT: wholeNumber(0, 65535).optional(),
-  ROUNDS_DICOM_PORT: wholeNumber(0, 65535).optional(),
-  ROUNDS_DICOM_AET: z
-    .string()
-    .regex(/^[A-Z0-9_-]{1,16}$/, "must be 1 to 16 capital letters, digits, _ or - (a DICOM AE title)")
-    .default("ROUNDS"),
   ROUNDS_HL7_TLS_CERT: z
     .string()
     .min(1)
@@ -335,21 +320,6 @@ const envSchema = z.object({
     .describe("default: the built-in EMR simulator"),
   ROUNDS_EMR_FHIR_TOKEN: z.string().min(1).max(4000).optional(),
   ROUNDS_EMR_TIMEOUT_MS: wholeNumber(100, 60_000).default(5000),
-  ROUNDS_PAYER_URL: z
-    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://payer.example.org/x12/270" })
-    .max(500)
-    .optional()
-    .describe("default: the built-in payer simulator"),
-  ROUNDS_PAYER_TIMEOUT_MS: wholeNumber(100, 60_000).default(5000),
-  ROUNDS_BILLING_SUBMITTER_ID: z
-    .string()
-    .regex(/^[A-Z0-9]{2,15}$/, "must be 2-15 upper-case letters or digits")
-    .default("ROUNDS"),
-  ROUNDS_BILLING_RECEIVER_ID: z
-    .string()
-    .regex(/^[A-Z0-9]{2,15}$/, "must be 2-15 upper-case letters or digits")
-    .default("CLEARINGHOUSE"),
-  ROUNDS_BILLING_USAGE: z.enum(["T", "P"]).default("T"),
   ...partnerEnv(wholeNumber),
   ROUNDS_METRICS_PORT: wholeNumber(0, 65535).optional(),
   ROUNDS_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
@@ -482,7 +452,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         clientKey: e.ROUNDS_HL7_CLIENT_KEY,
       },
     },
-    dicom: { port: e.ROUNDS_DICOM_PORT, aeTitle: e.ROUNDS_DICOM_AET },
     audit: {
       key: e.ROUNDS_AUDIT_KEY,
       checkpointDir: e.ROUNDS_AUDIT_CHECKPOINTS,
@@ -493,12 +462,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       fhirUrl: e.ROUNDS_EMR_FHIR_URL,
       token: e.ROUNDS_EMR_FHIR_TOKEN,
       timeoutMs: e.ROUNDS_EMR_TIMEOUT_MS,
-    },
-    eligibility: { payerUrl: e.ROUNDS_PAYER_URL, timeoutMs: e.ROUNDS_PAYER_TIMEOUT_MS },
-    billing: {
-      submitterId: e.ROUNDS_BILLING_SUBMITTER_ID,
-      receiverId: e.ROUNDS_BILLING_RECEIVER_ID,
-      usage: e.ROUNDS_BILLING_USAGE,
     },
     ...partnerConfig(e),
     operations: {
