@@ -145,7 +145,7 @@ export const policy: readonly AnyRule[] = [
   // ── appointments ──
   allow(
     "admin",
-    ["read", "cancel", "reschedule", "change_status", "release_hold"],
+    ["read", "cancel", "reschedule", "change_status", "release_hold", "annotate"],
     "appointment",
     "admin",
     "administrators reach every appointment",
@@ -160,7 +160,7 @@ export const policy: readonly AnyRule[] = [
   ),
   allow(
     "physician",
-    ["read", "cancel", "change_status", "release_hold"],
+    ["read", "cancel", "change_status", "release_hold", "annotate"],
     "appointment",
     "care",
     "physicians reach their own appointments, at every location",
@@ -168,7 +168,7 @@ export const policy: readonly AnyRule[] = [
   ),
   allow(
     "location_staff",
-    ["read", "cancel", "reschedule", "change_status", "release_hold"],
+    ["read", "cancel", "reschedule", "change_status", "release_hold", "annotate"],
     "appointment",
     "location",
     "staff reach the appointments at their locations",

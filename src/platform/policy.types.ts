@@ -27,7 +27,8 @@ export interface Actions {
     | "flag_financial_assistance"
     /** The clinical record from the EMR: problems, allergies, medications, encounters, lab results. */
     | "read_records";
-  appointment: "read" | "cancel" | "reschedule" | "change_status" | "release_hold";
+  /** "annotate" writes the care team's notes on the visit. */
+  appointment: "read" | "cancel" | "reschedule" | "change_status" | "release_hold" | "annotate";
   physician:
     | "read_schedule"
     | "read_time_off_reason"
