@@ -40,12 +40,13 @@ describe("a front desk that loses the network", () => {
     const { context, page } = await newPage(chromium.browser);
     const shot = keepScreenshot(page, "offline-front-desk", onTestFailed);
     await signInAs(page, baseUrl, "staff.north");
-    // the service worker controls the page, and the coming day is in the vault (prefetched)
+    // the service worker is active (the next navigation is its), and the coming day is in the vault
     // (polled through evaluate: waitForFunction evals in the page, which the app's CSP refuses)
     const dayUrl = `/api/v1/appointments?locationId=${locationId}&date=${day}`;
     const copy = (await page.evaluate(`new Promise((resolve) => {
       const until = Date.now() + 60000;
-      const saved = () => new Promise((done) => {
+      // never open (and so create) the database before the app has: it would have no stores
+      const saved = async () => (await indexedDB.databases()).some((d) => d.name === "rounds-offline") ? new Promise((done) => {
         const open = indexedDB.open("rounds-offline");
         open.onerror = () => done(null);
         open.onsuccess = () => {
@@ -57,13 +58,13 @@ describe("a front desk that loses the network", () => {
             done(row ? { binary: row.data instanceof ArrayBuffer, plain: new TextDecoder().decode(row.data) } : null);
           };
         };
-      });
+      }) : null;
       const tick = async () => {
-        const row = navigator.serviceWorker.controller ? await saved() : null;
+        const row = await saved();
         if (row || Date.now() > until) resolve(row);
         else setTimeout(tick, 250);
       };
-      tick();
+      navigator.serviceWorker.ready.then(tick);
     })`)) as { binary: boolean; plain: string } | null;
     // the service worker controls the page, and the coming day is in the vault (prefetched),
     // as ciphertext: no appointment id readable in it
