@@ -1114,6 +1114,12 @@ const matrix: Row[] = [
     expect: cells("                                                           401  403  ok   404   403  ok    403"),
     also: [{ who: "location_staff", target: "checking in P2 at their main campus A", expect: "ok",
       request: async (g) => ({ url: `/api/v1/appointments/${await g.appointmentA()}/status`, payload: { status: "checked_in" } }) }] },
+  { route: "PUT /api/v1/appointments/:id/notes", target: "on P1's appointment at satellite B",
+    // notes leave the visit as it was: the fixture's own appointments, not fresh ones from the pools
+    request: (g) => ({ url: `/api/v1/appointments/${g.apptB}/notes`, payload: { notes: "bring the referral letter" } }),
+    expect: cells("                                                           401  403  ok   404   403  ok    403"),
+    also: [{ who: "location_staff", target: "on P2's appointment at their main campus A", expect: "ok",
+      request: (g) => ({ url: `/api/v1/appointments/${g.apptA}/notes`, payload: { notes: "wheelchair at the entrance" } }) }] },
   // staff see every physician's day across the network, other locations' visits only as busy time
   { route: "GET /api/v1/physicians/:id/schedule", target: "of X on the day of P1's visit",
     request: (g) => ({ url: schedule(g, g.x) }),

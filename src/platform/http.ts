@@ -46,7 +46,8 @@ export interface HttpOptions {
 
 /**
  * The web app loads its own scripts, styles and fonts only (Mantine sets inline style attributes
- * and its CSS variables in a style element), talks to its own origin and is never framed.
+ * and its CSS variables in a style element), talks to its own origin and is never framed; its
+ * service worker and manifest are its own too.
  */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -55,6 +56,9 @@ const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
   "connect-src 'self'",
+  // the installable app: its service worker and manifest come from this origin only
+  "worker-src 'self'",
+  "manifest-src 'self'",
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",

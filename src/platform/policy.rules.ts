@@ -146,7 +146,7 @@ export const policy: readonly AnyRule[] = [
   // ── appointments ──
   allow(
     "admin",
-    ["read", "cancel", "reschedule", "change_status", "release_hold"],
+    ["read", "cancel", "reschedule", "change_status", "release_hold", "annotate"],
     "appointment",
     "admin",
     "administrators reach every appointment",
@@ -161,7 +161,7 @@ export const policy: readonly AnyRule[] = [
   ),
   allow(
     "physician",
-    ["read", "cancel", "change_status", "release_hold"],
+    ["read", "cancel", "change_status", "release_hold", "annotate"],
     "appointment",
     "care",
     "physicians reach their own appointments, at every location",
@@ -169,7 +169,7 @@ export const policy: readonly AnyRule[] = [
   ),
   allow(
     "location_staff",
-    ["read", "cancel", "reschedule", "change_status", "release_hold"],
+    ["read", "cancel", "reschedule", "change_status", "release_hold", "annotate"],
     "appointment",
     "location",
     "staff reach the appointments at their locations",

@@ -37,6 +37,8 @@ export interface Actions {
     | "reschedule"
     | "change_status"
     | "release_hold"
+    /** Write the care team's notes on the visit. */
+    | "annotate"
     /** Ask the patient's payer now whether the coverage is active (X12 270/271). */
     | "check_eligibility"
     /** Prescribe during the visit (sent to the patient's pharmacy). */

@@ -25,6 +25,17 @@ from <code>dist/web</code>.</p>
 /** Hashed file names never change content, so browsers may keep them for a year. */
 const YEAR_SECONDS = 365 * 24 * 3600;
 
+/**
+ * The installable app's files at the root (vite-plugin-pwa's output): the service worker and the
+ * manifest are asked for again on every visit (a new build must reach browsers), Workbox's
+ * runtime is content-hashed, the icons keep a day.
+ */
+const ROOT_FILES: ReadonlyArray<[RegExp, string]> = [
+  [/^\/(sw\.js|manifest\.webmanifest)$/, "no-cache"],
+  [/^\/workbox-[0-9a-f]{8}\.js$/, `public, max-age=${YEAR_SECONDS}, immutable`],
+  [/^\/icons\/[a-z0-9-]+\.(png|svg)$/, "public, max-age=86400"],
+];
+
 export function serveWebApp(app: App, root: string = WEB_ROOT): void {
   const assets = join(root, "assets");
   // registered even before a build exists, so a build made while the server runs is served
@@ -43,8 +54,15 @@ export function serveWebApp(app: App, root: string = WEB_ROOT): void {
 
   app.get("/*", { schema: { hide: true } }, (req, reply) => {
     const path = req.url.split("?")[0] ?? "/";
+    const rootFile = ROOT_FILES.find(([pattern]) => pattern.test(path));
+    if (rootFile && existsSync(join(root, path))) {
+      void reply.header("cache-control", rootFile[1]);
+      if (path.endsWith(".webmanifest")) void reply.type("application/manifest+json");
+      return reply.sendFile(path.slice(1), root, { cacheControl: false });
+    }
     // an unknown API path stays an API answer, never the app's page
-    if (path === "/api" || path.startsWith("/api/") || /\.[a-z0-9]{1,8}$/i.test(path)) {
+    const appPage = path === "/index.html";
+    if (path === "/api" || path.startsWith("/api/") || (!appPage && /\.[a-z0-9]{1,8}$/i.test(path))) {
       const err = new ProblemError(404, "route_not_found", `No route ${req.method} ${path}`);
       return reply.code(404).type("application/problem+json").send(problemBody(err, req.id));
     }

@@ -45,6 +45,9 @@ export type AppointmentTables = {
     completed_at: Date | null;
     /** A second patient in a booked slot, under a location's overbooking rule (migration 0035). */
     extra_seat: Generated<boolean>;
+    /** Moved on by a trigger with every update (migration 0055): what If-Match compares. */
+    version: Generated<number>;
+    notes: Generated<string | null>;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
   };
@@ -141,7 +144,7 @@ export const appointmentRepository = {
   },
   insert(
     db: Executor,
-    row: Omit<AppointmentRow, "id" | "active" | "created_at" | "updated_at">,
+    row: Omit<AppointmentRow, "id" | "active" | "created_at" | "updated_at" | "version" | "notes">,
   ): Promise<AppointmentRow> {
     return q(db).insertInto("appointments").values(row).returningAll().executeTakeFirstOrThrow();
   },
@@ -154,7 +157,7 @@ export const appointmentRepository = {
     db: Executor,
     row: Omit<
       AppointmentRow,
-      "id" | "active" | "created_at" | "updated_at" | "cancelled_by" | "cancelled_at"
+      "id" | "active" | "created_at" | "updated_at" | "cancelled_by" | "cancelled_at" | "version" | "notes"
     >,
   ): Promise<AppointmentRow | undefined> {
     return q(db)
@@ -231,6 +234,14 @@ export const appointmentRepository = {
         .execute();
     }
     return row;
+  },
+  setNotes(db: Executor, id: string, notes: string | null): Promise<AppointmentRow> {
+    return q(db)
+      .updateTable("appointments")
+      .set({ notes, updated_at: sql<Date>`now()` })
+      .where("id", "=", id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
   },
   /**
    * Takes the booking locks and expires the lapsed holds that would stand in the way, in one round

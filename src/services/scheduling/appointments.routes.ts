@@ -1,8 +1,11 @@
+import type { FastifyReply } from "fastify";
 import { z } from "zod";
 import type { App } from "../../platform/http.js";
+import { etagOf, versionFromIfMatch } from "../../platform/idempotency.js";
 import { actorOf } from "../../platform/identity/index.js";
 import { rolesFor } from "../../platform/policy.js";
 import { errorResponses, idParams, pageOf } from "../../platform/schemas.js";
+import type { Changed } from "./appointments.lifecycle.js";
 import {
   appointment,
   appointmentQuery,
@@ -10,7 +13,9 @@ import {
   availabilityResult,
   bookInput,
   cancelInput,
+  changeHeaders,
   holdInput,
+  notesInput,
   rescheduleInput,
   transitionInput,
 } from "./appointments.schema.js";
@@ -18,6 +23,33 @@ import type { Appointments } from "./appointments.service.js";
 
 const tags = ["scheduling"];
 const bookers = rolesFor("patient", "book");
+/** A stale If-Match: the answer carries the appointment as it is now, for the user to decide. */
+const stale = { 409: z.looseObject({ code: z.string(), current: appointment.optional() }) };
+const changeNote =
+  " (If-Match: the version you saw, refused with the current state when stale; Idempotency-Key: a replay answers the first answer)";
+
+/** What a versioned, idempotent change sends: its key (per method, route and target) and base version. */
+function changeOf(req: {
+  method: string;
+  routeOptions: { url?: string | undefined };
+  params: { id: string };
+  headers: z.infer<typeof changeHeaders>;
+  body: unknown;
+}) {
+  const key = req.headers["idempotency-key"];
+  return {
+    expectedVersion: versionFromIfMatch(req.headers["if-match"]),
+    idempotency: key
+      ? { key, operation: `${req.method} ${req.routeOptions.url} ${req.params.id}`, body: req.body }
+      : undefined,
+  };
+}
+function sendChanged(reply: FastifyReply, { appointment, replayed }: Changed) {
+  void reply.header("etag", etagOf(appointment.version));
+  if (replayed) void reply.header("idempotent-replayed", "true");
+  return appointment;
+}
+
 const conflict = {
   409: z.looseObject({
     code: z.string(),
@@ -153,13 +185,34 @@ export function appointmentRoutes(app: App, svc: Appointments): void {
       },
       schema: {
         tags,
-        summary: "Cancel an appointment",
+        summary: `Cancel an appointment${changeNote}`,
         params: idParams,
         body: cancelInput,
-        response: { 200: appointment, ...errorResponses },
+        headers: changeHeaders,
+        response: { 200: appointment, ...errorResponses, ...stale },
       },
     },
-    (req) => svc.cancel(actorOf(req), req.params.id, req.body.reason),
+    async (req, reply) =>
+      sendChanged(reply, await svc.cancelOnce(actorOf(req), req.params.id, req.body.reason, changeOf(req))),
+  );
+  app.put(
+    "/api/v1/appointments/:id/notes",
+    {
+      config: {
+        allow: rolesFor("appointment", "annotate"),
+        guards: { "params.id": ["appointment", "annotate"] },
+      },
+      schema: {
+        tags,
+        summary: `Write the care team's notes on a visit${changeNote}`,
+        params: idParams,
+        body: notesInput,
+        headers: changeHeaders,
+        response: { 200: appointment, ...errorResponses, ...stale },
+      },
+    },
+    async (req, reply) =>
+      sendChanged(reply, await svc.setNotes(actorOf(req), req.params.id, req.body.notes, changeOf(req))),
   );
   app.post(
     "/api/v1/appointments/:id/reschedule",
@@ -191,12 +244,17 @@ export function appointmentRoutes(app: App, svc: Appointments): void {
       },
       schema: {
         tags,
-        summary: "Check in, start, complete or mark a no-show",
+        summary: `Check in, start, complete or mark a no-show${changeNote}`,
         params: idParams,
         body: transitionInput,
-        response: { 200: appointment, ...errorResponses },
+        headers: changeHeaders,
+        response: { 200: appointment, ...errorResponses, ...stale },
       },
     },
-    (req) => svc.transition(actorOf(req), req.params.id, req.body.status),
+    async (req, reply) =>
+      sendChanged(
+        reply,
+        await svc.transitionOnce(actorOf(req), req.params.id, req.body.status, changeOf(req)),
+      ),
   );
 }

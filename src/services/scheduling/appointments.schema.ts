@@ -135,6 +135,11 @@ export const appointment = z.object({
   cancelReason: z.string().nullable(),
   rescheduledFrom: uuid.nullable(),
   extraSeat: z.boolean().describe("a second patient in a booked slot, under the location's overbooking rule"),
+  notes: z.string().nullable().describe("the care team's notes on the visit (never shown to patients)"),
+  version: z
+    .number()
+    .int()
+    .describe("moves on with every change; send it back as If-Match to change only what you saw"),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -155,6 +160,12 @@ export const cancelInput = z.object({ reason: z.string().trim().min(2).max(1000)
 export const rescheduleInput = z.object({
   optionId: z.string().min(10).max(2000),
   reason: z.string().max(1000).optional(),
+});
+export const notesInput = z.object({ notes: z.string().trim().max(4000) });
+/** Headers of the changes an offline queue replays: a key per change and the version it saw. */
+export const changeHeaders = z.looseObject({
+  "idempotency-key": z.string().min(8).max(200).optional(),
+  "if-match": z.string().max(40).optional(),
 });
 export const transitionInput = z.object({
   status: z.enum(["checked_in", "in_progress", "completed", "no_show"]),

@@ -12,7 +12,7 @@ import { isoDate, uuid } from "../../platform/schemas.js";
 import type { Physicians } from "../physicians/index.js";
 import { appointmentRepository as appts } from "./appointments.repository.js";
 import { equipmentInUse } from "./appointments.schema.js";
-import { canSee } from "./appointments.service.js";
+import { canSee } from "./appointments.view.js";
 import { localLabel } from "./availability/intervals.js";
 import { facilities } from "./availability.service.js";
 import type { SchedulingCaches } from "./caches.js";

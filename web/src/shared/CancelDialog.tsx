@@ -1,9 +1,10 @@
 /** Cancelling asks for a reason, so the freed time can be offered to someone else. */
 import { Button, Group, Modal, Stack, Textarea } from "@mantine/core";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { cancelInput } from "../../../src/services/scheduling/appointments.schema.js";
-import { api, fieldErrorsOf, validate } from "./api.js";
+import { useChange } from "../offline/useChange.js";
+import { fieldErrorsOf, validate } from "./api.js";
+import { formatDateTime } from "./time.js";
 import type { Appointment } from "./types.js";
 import { ErrorAlert } from "./ui.js";
 
@@ -16,20 +17,14 @@ export function CancelDialog({
   opened: boolean;
   onClose: () => void;
 }) {
-  const client = useQueryClient();
   const [reason, setReason] = useState("");
   const [clientError, setClientError] = useState<string | undefined>();
   // the button that opened the dialog goes away with the cancellation: the focus goes to the heading
   const [cancelled, setCancelled] = useState(false);
-  const cancel = useMutation({
-    mutationFn: (body: { reason: string }) =>
-      api.post<Appointment>(`/api/v1/appointments/${appt.id}/cancel`, body),
-    onSuccess: (updated) => {
-      client.setQueryData(["appointment", updated.id], updated);
-      void client.invalidateQueries({ queryKey: ["appointments"] });
-      setCancelled(true);
-      onClose();
-    },
+  // sent now, or kept for when the network returns (web/src/offline/)
+  const cancel = useChange((outcome) => {
+    if (outcome === "applied") setCancelled(true);
+    onClose();
   });
   const error = clientError ?? fieldErrorsOf(cancel.error).reason;
 
@@ -40,7 +35,12 @@ export function CancelDialog({
       return;
     }
     setClientError(undefined);
-    cancel.mutate(checked.data);
+    cancel.mutate({
+      kind: "cancel",
+      appointment: appt,
+      body: checked.data,
+      label: `Cancel the appointment of ${formatDateTime(appt.start, appt.local.timeZone)}`,
+    });
   }
 
   return (

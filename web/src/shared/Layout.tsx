@@ -1,7 +1,12 @@
 import { AppShell, Badge, Burger, Button, Group, NavLink, Text } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
-import type { MouseEvent, ReactNode } from "react";
+import { type MouseEvent, type ReactNode, useEffect } from "react";
+import { OfflineBanner } from "../offline/OfflineBanner.js";
+import { startOutbox } from "../offline/outbox.js";
+import { prefetchForOffline } from "../offline/prefetch.js";
+import { offlineState } from "../offline/state.js";
+import { openVault, saveRead, wipeVault } from "../offline/vault.js";
 import { api } from "./api.js";
 import { useLiveUpdates } from "./live.js";
 import { navigate, useLocation } from "./router.js";
@@ -24,10 +29,36 @@ export function Layout({ me, nav, children }: { me: Me; nav: NavItem[]; children
     .sort((a, b) => b.to.length - a.to.length)
     .find((n) => pathname === n.to || pathname.startsWith(`${n.to}/`));
 
+  // staff and physicians keep their coming days, encrypted, for when the network goes
+  const offlineUse = me.role === "location_staff" || me.role === "physician";
+  useEffect(() => {
+    if (!offlineUse) {
+      void wipeVault();
+      return;
+    }
+    void openVault(me.id).then(async (vault) => {
+      if (!vault) return;
+      // who is signed in comes from the sign-in answer, not a read: keep it for an offline start
+      await saveRead("/api/v1/auth/me", me);
+      await startOutbox();
+      if (navigator.onLine) await prefetchForOffline(me);
+    });
+  }, [me, offlineUse]);
+
   async function signOut() {
+    const unsent = offlineState.get().changes.length;
+    if (
+      unsent &&
+      !window.confirm(`${unsent} change(s) made offline have not been sent and will be lost. Sign out?`)
+    )
+      return;
     try {
       await api.post("/api/v1/auth/logout");
+    } catch {
+      // offline: the session ends on this device all the same
     } finally {
+      await wipeVault();
+      offlineState.reset();
       client.clear();
       client.setQueryData(["me"], null);
       navigate("/", { replace: true });
@@ -101,7 +132,10 @@ export function Layout({ me, nav, children }: { me: Me; nav: NavItem[]; children
           />
         ))}
       </AppShell.Navbar>
-      <AppShell.Main id="main">{children}</AppShell.Main>
+      <AppShell.Main id="main">
+        {offlineUse ? <OfflineBanner /> : null}
+        {children}
+      </AppShell.Main>
     </AppShell>
   );
 }

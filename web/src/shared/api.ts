@@ -4,6 +4,8 @@
  */
 import type { z } from "zod";
 import type { FieldProblem, ProblemBody } from "../../../src/platform/errors.js";
+import { offlineState } from "../offline/state.js";
+import { savedRead, saveRead } from "../offline/vault.js";
 
 export class ApiError extends Error {
   constructor(readonly problem: ProblemBody) {
@@ -42,18 +44,41 @@ export function queryString(query: Query | undefined): string {
   return s ? `?${s}` : "";
 }
 
+/**
+ * Reads kept for offline use (web/src/offline/): who is signed in, the day and schedule screens
+ * and the names they show, and appointments opened. Everything else needs the network.
+ */
+const KEPT_FOR_OFFLINE = [
+  /^\/api\/v1\/auth\/me$/,
+  /^\/api\/v1\/appointments(\/[0-9a-f-]{36})?$/,
+  /^\/api\/v1\/physicians(\/[0-9a-f-]{36}(\/schedule)?)?$/,
+  /^\/api\/v1\/patients\/[0-9a-f-]{36}$/,
+  /^\/api\/v1\/locations(\/[0-9a-f-]{36}\/rooms)?$/,
+  /^\/api\/v1\/(appointment-types|specialties)$/,
+];
+const keptForOffline = (method: string, path: string) =>
+  method === "GET" && KEPT_FOR_OFFLINE.some((p) => p.test(path));
+
 async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
   if (opts.body !== undefined) headers["content-type"] = "application/json";
+  const url = `${path}${queryString(opts.query)}`;
+  const kept = keptForOffline(method, path);
   let res: Response;
   try {
-    res = await fetch(`${path}${queryString(opts.query)}`, {
+    res = await fetch(url, {
       method,
       credentials: "same-origin",
       headers,
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
     });
   } catch {
+    offlineState.wentOffline();
+    const saved = kept ? await savedRead<T>(url).catch(() => undefined) : undefined;
+    if (saved) {
+      offlineState.servedSaved(saved.savedAt);
+      return saved.value;
+    }
     throw new ApiError({
       type: "about:blank",
       title: "Network error",
@@ -63,9 +88,11 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
       errors: [],
     });
   }
+  offlineState.backOnline();
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   const data: unknown = text ? JSON.parse(text) : undefined;
+  if (res.ok && kept) void saveRead(url, data).catch(() => undefined);
   if (!res.ok) {
     const problem = isProblem(data)
       ? data

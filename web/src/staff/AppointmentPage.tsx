@@ -2,6 +2,9 @@
 import { Anchor, Badge, Button, Group, Paper, SimpleGrid, Stack, Text } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { usePendingChange } from "../offline/state.js";
+import { useChange } from "../offline/useChange.js";
+import { VisitNotes } from "../offline/VisitNotes.js";
 import { api } from "../shared/api.js";
 import { CancelDialog } from "../shared/CancelDialog.js";
 import { CoverageForm, EligibilityPanel } from "../shared/Eligibility.js";
@@ -15,6 +18,7 @@ import {
   usePhysician,
 } from "../shared/queries.js";
 import { ButtonLink, Link } from "../shared/router.js";
+import { formatDateTime } from "../shared/time.js";
 import type { Appointment } from "../shared/types.js";
 import {
   ErrorAlert,
@@ -50,6 +54,9 @@ function Details({ appt }: { appt: Appointment }) {
   const patient = usePatient(appt.patientId);
   const physician = usePhysician(appt.physicianId);
   const [cancelling, setCancelling] = useState(false);
+  const checkIn = useChange();
+  const pending = usePendingChange(appt.id);
+  const who = patient.data ? patientName(patient.data) : "the patient";
   const transition = useMutation({
     mutationFn: (status: "checked_in" | "in_progress" | "completed" | "no_show") =>
       api.post<Appointment>(`/api/v1/appointments/${appt.id}/status`, { status }),
@@ -134,9 +141,27 @@ function Details({ appt }: { appt: Appointment }) {
           {appt.reason ? <Text size="sm">Reason: {appt.reason}</Text> : null}
           {appt.cancelReason ? <Text size="sm">Cancelled: {appt.cancelReason}</Text> : null}
           <ErrorAlert error={transition.error} title="The status did not change" />
+          <ErrorAlert error={checkIn.error} title="The patient was not checked in" />
           <Group gap="xs">
-            {appt.status === "booked" ? (
-              <Button onClick={() => transition.mutate("checked_in")} loading={transition.isPending}>
+            {pending ? (
+              <Text size="sm" fw={600} c="yellow.9" data-testid="pending-change">
+                {pending.state === "queued"
+                  ? `${humanize(pending.kind)} waiting to be sent`
+                  : "A change needs your decision (top of the page)"}
+              </Text>
+            ) : null}
+            {appt.status === "booked" && !pending ? (
+              <Button
+                onClick={() =>
+                  checkIn.mutate({
+                    kind: "check_in",
+                    appointment: appt,
+                    body: { status: "checked_in" },
+                    label: `Check in ${who}, ${formatDateTime(appt.start, appt.local.timeZone)}`,
+                  })
+                }
+                loading={checkIn.isPending}
+              >
                 Check in
               </Button>
             ) : null}
@@ -166,6 +191,7 @@ function Details({ appt }: { appt: Appointment }) {
       )}
       <CoverageForm patientId={appt.patientId} />
       {appt.status === "completed" ? <ClaimState appointmentId={appt.id} /> : null}
+      <VisitNotes appt={appt} who={who} />
       {appt.telehealth ? null : <RouteToRoom appointmentId={appt.id} />}
       <Link to={`/staff?date=${appt.local.date}&location=${appt.locationId}`}>Back to that day</Link>
       <CancelDialog appt={appt} opened={cancelling} onClose={() => setCancelling(false)} />

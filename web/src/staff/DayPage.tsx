@@ -13,8 +13,11 @@ import {
 } from "@mantine/core";
 import { DateInput } from "@mantine/dates";
 import { useMediaQuery } from "@mantine/hooks";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { dayQuery } from "../offline/prefetch.js";
+import { usePendingChange } from "../offline/state.js";
+import { useChange } from "../offline/useChange.js";
 import { api, type Page } from "../shared/api.js";
 import { broughtLines } from "../shared/equipment.js";
 import {
@@ -52,13 +55,7 @@ export function DayPage({ me }: { me: Me }) {
   const appts = useQuery({
     queryKey: ["appointments", "day", locationId, day],
     enabled: !!locationId,
-    queryFn: () =>
-      api.get<Page<Appointment>>("/api/v1/appointments", {
-        locationId,
-        date: day,
-        limit: 500,
-        status: ["held", "booked", "checked_in", "in_progress", "completed", "no_show"],
-      }),
+    queryFn: () => api.get<Page<Appointment>>("/api/v1/appointments", dayQuery(locationId, day)),
   });
   const rooms = useQuery({
     queryKey: ["rooms", locationId],
@@ -271,12 +268,8 @@ function AppointmentChip({
   risk: AppointmentRisk | undefined;
   detail: string;
 }) {
-  const client = useQueryClient();
-  const checkIn = useMutation({
-    mutationFn: () =>
-      api.post<Appointment>(`/api/v1/appointments/${appt.id}/status`, { status: "checked_in" }),
-    onSuccess: () => client.invalidateQueries({ queryKey: ["appointments"] }),
-  });
+  const checkIn = useChange();
+  const pending = usePendingChange(appt.id);
   const when = `${formatTime(appt.start, zone)}${zoneLabel(appt.start, zone)}`;
   return (
     <Paper withBorder p={4} radius="sm" data-testid="day-appointment" title={detail}>
@@ -312,14 +305,27 @@ function AppointmentChip({
           {needs.map(humanize).join(", ")}
         </Text>
       ) : null}
-      {appt.status === "booked" ? (
+      {pending ? (
+        <Text size="xs" fw={600} c="yellow.9" data-testid="pending-change">
+          {pending.state === "queued"
+            ? `${humanize(pending.kind)} waiting to be sent`
+            : "Needs your decision"}
+        </Text>
+      ) : appt.status === "booked" ? (
         <Button
           size="compact-xs"
           variant="light"
           fullWidth
           mt={2}
           loading={checkIn.isPending}
-          onClick={() => checkIn.mutate()}
+          onClick={() =>
+            checkIn.mutate({
+              kind: "check_in",
+              appointment: appt,
+              body: { status: "checked_in" },
+              label: `Check in ${patient}, ${when}`,
+            })
+          }
           aria-label={`Check in ${patient}, ${when}`}
         >
           Check in
