@@ -73,7 +73,8 @@ async function locationState(db: Executor, locationId: string) {
     SELECT jsonb_build_object(
       'location', (SELECT to_jsonb(l) - 'updated_at' FROM locations l WHERE id = ${locationId}),
       'rooms', (SELECT jsonb_agg(to_jsonb(r) ORDER BY id) FROM rooms r WHERE location_id = ${locationId}),
-      'appointments', (SELECT jsonb_agg(to_jsonb(a) ORDER BY id) FROM appointments a WHERE location_id = ${locationId})
+      -- a restore is a change like any other: the rows' versions move on (offline clients then see a conflict)
+      'appointments', (SELECT jsonb_agg(to_jsonb(a) - 'version' ORDER BY id) FROM appointments a WHERE location_id = ${locationId})
     ) AS state`.execute(db);
   return rows[0]!.state;
 }
