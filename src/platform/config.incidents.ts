@@ -41,7 +41,7 @@ export const incidentEnv = {
   ROUNDS_INCIDENT_REFUSALS: whole(2, 1_000_000).default(20),
   ROUNDS_INCIDENT_SPRAY_ACCOUNTS: whole(2, 1_000_000).default(10),
   ROUNDS_INCIDENT_ACCOUNT_FAILURES: whole(2, 1_000_000).default(10),
-  ROUNDS_INCIDENT_MASS_READ_PATIENTS: whole(2, 1_000_000).default(200),
+  ROUNDS_INCIDENT_MASS_READ_PATIENTS: whole(2, 1_000_000).default(500),
   ROUNDS_INCIDENT_BREAK_GLASS_PER_DAY: whole(1, 1000).default(3),
   ROUNDS_INCIDENT_LOCK_SEVERITY: z
     .enum([...SEVERITIES, "never"], { error: "must be low, medium, high, critical or never" })

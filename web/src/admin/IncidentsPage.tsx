@@ -155,7 +155,8 @@ export function IncidentPage({ id, isAdmin }: { id: string; isAdmin: boolean }) 
       back={{ to: "/admin/audit/incidents", label: "All incidents" }}
     >
       {(i) => (
-        <>
+        // subjects and timeline entries name accounts and addresses: long words wrap on a phone
+        <div style={{ overflowWrap: "anywhere", minWidth: 0 }}>
           <PageTitle
             description={`Opened ${when(i.openedAt)}; ${i.signals} signal(s), the last ${when(i.lastSignalAt)}.`}
           >
@@ -248,7 +249,7 @@ export function IncidentPage({ id, isAdmin }: { id: string; isAdmin: boolean }) 
               <Text size="sm">Only an administrator can unlock the account.</Text>
             ) : null}
           </Stack>
-        </>
+        </div>
       )}
     </QueryView>
   );

@@ -13,6 +13,12 @@ import { pruneReads } from "./vault.js";
 export const DAYS_AHEAD = 3;
 /** Staff at many locations keep the first few. */
 const MAX_LOCATIONS = 3;
+/**
+ * Patient records read ahead, nearest appointments first: a busy day's worth, and well under the
+ * security signal for one account reading many patients' records (ROUNDS_INCIDENT_MASS_READ_PATIENTS,
+ * 500 in 15 minutes by default), which would lock the account of a front desk that signed in.
+ */
+const MAX_PATIENT_RECORDS = 150;
 /** The day screen's query: prefetch and screen must ask the same thing. */
 export const dayQuery = (locationId: string, date: string) => ({
   locationId,
@@ -48,7 +54,7 @@ async function staffDays(me: Me): Promise<void> {
       for (const a of day.items) patients.add(a.patientId);
     }
   }
-  await inTurn([...patients], (id) => api.get(`/api/v1/patients/${id}`));
+  await inTurn([...patients].slice(0, MAX_PATIENT_RECORDS), (id) => api.get(`/api/v1/patients/${id}`));
 }
 
 async function physicianSchedule(me: Me): Promise<void> {
@@ -69,7 +75,7 @@ async function physicianSchedule(me: Me): Promise<void> {
     const s = await api.get<{ entries: Array<{ kind: string; patientId?: string | null }> }>(path, range);
     for (const e of s.entries) if (e.kind === "appointment" && e.patientId) patients.add(e.patientId);
   }
-  await inTurn([...patients], (id) => api.get(`/api/v1/patients/${id}`));
+  await inTurn([...patients].slice(0, MAX_PATIENT_RECORDS), (id) => api.get(`/api/v1/patients/${id}`));
 }
 
 /** Fills the vault for the coming days (errors are quiet: the screens say what failed). */
