@@ -151,12 +151,11 @@ export async function wireIntegrations(parts: IntegrationParts) {
   pharmacyRoutes(app, pharmacy.service);
   transportRoutes(app, transport.operations);
   return {
-    dicom,
-    eligibility,
-    billing,
-    pharmacy,
-    transport,
+    runtimes: { dicom, eligibility, billing, pharmacy, transport },
     async startSenders(subscribe: (wake: () => void) => Promise<unknown>): Promise<void> {
+      // bookings are checked with the payer as their events arrive (retries on the worker's own timer)
+      await eligibility.worker.start();
+      await subscribe(() => eligibility.worker.wake());
       pharmacy.loop.start();
       transport.loop.start();
       // cancelled and moved appointments reach their rides as the events commit

@@ -184,7 +184,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     consumers: () => [
       { name: "notifications", position: () => notifications.worker.position() },
       { name: "hl7", position: () => hl7.sender.position() },
-      { name: "eligibility", position: () => integrations.eligibility.worker.position() },
+      { name: "eligibility", position: () => integrations.runtimes.eligibility.worker.position() },
     ],
     caches: () => [
       { name: "physician_bookings", counts: caches.occupancy.physicianBookings.counts },
@@ -193,7 +193,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     workers: () => ({
       ...(config.notifications.worker ? { notificationWorker: notifications.worker } : {}),
       ...(config.notifications.worker && config.hl7.targets.length ? { hl7Sender: hl7.sender } : {}),
-      ...(config.notifications.worker ? { eligibilityWorker: integrations.eligibility.worker } : {}),
+      ...(config.notifications.worker ? { eligibilityWorker: integrations.runtimes.eligibility.worker } : {}),
     }),
   });
   // a refused access is itself audited (HIPAA audit controls), after the request's own
@@ -405,10 +405,8 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     stopPlanRefresh = startPlanRefresh(reports, app.log);
     // booked appointments' copays are recorded from the booking events
     await notifications.hub.subscribe(() => priceRecorder.wake());
-    // bookings are checked with the payer as their events arrive (retries on the worker's own timer)
-    await integrations.eligibility.worker.start();
-    await notifications.hub.subscribe(() => integrations.eligibility.worker.wake());
-    // prescriptions to the pharmacy network, rides to the transport service (and their status back)
+    // eligibility checks with the payer, prescriptions to the pharmacy network, rides to the
+    // transport service (and their status back), woken by committed schedule changes
     await integrations.startSenders((wake) => notifications.hub.subscribe(wake));
   }
   await hl7.start({ sender: config.notifications.worker });
@@ -424,14 +422,10 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     quality,
     incidents,
     hl7,
-    dicom: integrations.dicom,
     reports,
     pricing,
     notifications,
-    eligibility: integrations.eligibility,
-    billing: integrations.billing,
-    pharmacy: integrations.pharmacy,
-    transport: integrations.transport,
+    ...integrations.runtimes,
     metricsPort: operations.metricsPort,
     async close() {
       stopComplianceWatch();
