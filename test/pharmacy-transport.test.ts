@@ -77,12 +77,17 @@ async function bookedPatient(
   return { patientId: id, appt, patient, dayOffset };
 }
 
-/** Time passes: every back-off has run out. */
+/**
+ * Time passes: every back-off has run out. A second back, not `now()`: the database's clock counts
+ * microseconds, the sender's milliseconds, so a pass in the same millisecond would find it not yet due.
+ */
 const fastForward = async () => {
-  await sql`UPDATE prescriptions SET next_attempt_at = now() WHERE pending IS NOT NULL`.execute(
+  await sql`UPDATE prescriptions SET next_attempt_at = now() - interval '1 second' WHERE pending IS NOT NULL`.execute(
     rounds.database.db,
   );
-  await sql`UPDATE rides SET next_attempt_at = now() WHERE pending IS NOT NULL`.execute(rounds.database.db);
+  await sql`UPDATE rides SET next_attempt_at = now() - interval '1 second' WHERE pending IS NOT NULL`.execute(
+    rounds.database.db,
+  );
 };
 
 async function prescriptionsOf(client: Client, patientId: string): Promise<Prescription[]> {
