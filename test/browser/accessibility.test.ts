@@ -399,6 +399,20 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         url: "/patient/preferences",
         ready: heading("Preferences"),
       },
+      {
+        name: "prescriptions and rides",
+        route: "/patient/prescriptions",
+        url: "/patient/prescriptions",
+        ready: async (page) => {
+          await heading("Prescriptions and rides")(page);
+          await page.getByRole("switch", { name: "Needs transport to appointments" }).waitFor();
+          await page
+            .getByRole("table", { name: "Pharmacy per location" })
+            .or(page.getByText("No location yet"))
+            .first()
+            .waitFor();
+        },
+      },
       { name: "my referrals", route: "/patient/referrals", url: "/patient/referrals", ready: heading(/./) },
       {
         name: "waitlist (an open offer, entries, the join form)",
@@ -501,7 +515,19 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
           await heading(/./)(page);
           // the records from the EMR (the built-in simulator) are part of the sweep
           await page.getByRole("tab", { name: /Lab results/ }).waitFor();
+          // the visit is the physician's own and booked: the prescribe form is there
+          await page.getByRole("form", { name: "Prescribe" }).waitFor();
         },
+        states: [
+          {
+            name: "a prescription refused, the errors next to their fields",
+            scope: "form[aria-label=Prescribe]",
+            open: async (page) => {
+              await page.getByRole("button", { name: "Prescribe", exact: true }).click();
+              await page.locator('form[aria-label=Prescribe] [aria-invalid="true"]').first().waitFor();
+            },
+          },
+        ],
       },
       {
         name: "time off",
@@ -553,11 +579,27 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         name: "an appointment",
         route: "/staff/appointments/:id",
         url: `/staff/appointments/${appt.id}`,
-        ready: heading(/./),
+        ready: async (page) => {
+          await heading(/./)(page);
+          await page.getByRole("switch", { name: "Needs transport to appointments" }).waitFor();
+        },
         states: [{ name: "cancel dialog", ...openDialog("Cancel", "Cancel this appointment?") }],
       },
       { name: "book for a patient", route: "/staff/book", url: "/staff/book", ready: heading(/./) },
       { name: "referrals", route: "/staff/referrals", url: "/staff/referrals", ready: heading(/./) },
+      {
+        name: "rides of the day",
+        route: "/staff/rides",
+        url: `/staff/rides?date=${appt.local.date}`,
+        ready: async (page) => {
+          await heading(/^Rides/)(page);
+          await page
+            .getByRole("table", { name: "Rides of the day" })
+            .or(page.getByText("No rides."))
+            .first()
+            .waitFor();
+        },
+      },
       {
         name: "rescheduling: unavailable today and the report",
         route: "/staff/rescheduling",

@@ -1,4 +1,4 @@
-/** The patient's screens: find care, hold and book (alone or as a family), appointments, preferences. */
+/** The patient's screens: find care, hold and book (alone or as a family), appointments, prescriptions and rides, preferences. */
 import { Routes } from "../shared/router.js";
 import type { Me } from "../shared/types.js";
 import { NotFound } from "../shared/ui.js";
@@ -10,6 +10,7 @@ import { HoldPage } from "./HoldPage.js";
 import { Messages } from "./Messages.js";
 import { MyAppointments } from "./MyAppointments.js";
 import { Preferences } from "./Preferences.js";
+import { PrescriptionsPage } from "./PrescriptionsPage.js";
 import { MyReferrals, ReferralPage } from "./ReferralsPage.js";
 import { RescheduleOfferPage } from "./RescheduleOfferPage.js";
 import { WaitlistPage } from "./WaitlistPage.js";
@@ -28,6 +29,7 @@ export default function PatientArea({ me }: { me: Me }) {
         { path: "/patient/appointments/:id", render: ({ id }) => <AppointmentPage key={id} id={id!} /> },
         { path: "/patient/preferences", render: () => <Preferences me={me} /> },
         { path: "/patient/messages", render: () => <Messages me={me} /> },
+        { path: "/patient/prescriptions", render: () => <PrescriptionsPage me={me} /> },
         { path: "/patient/referrals", render: () => <MyReferrals /> },
         { path: "/patient/referrals/:id", render: ({ id }) => <ReferralPage key={id} id={id!} /> },
         { path: "/patient/waitlist", render: () => <WaitlistPage me={me} /> },

@@ -16,6 +16,7 @@ import {
   ZonedDateTime,
 } from "../shared/ui.js";
 import { EmrRecords } from "./EmrRecords.js";
+import { PatientPrescriptions } from "./Prescriptions.js";
 
 export function PatientRecord({ id, backTo, me }: { id: string; backTo: string; me: Me }) {
   const patient = usePatient(id);
@@ -111,6 +112,9 @@ function Record({ patient: p, physicianId }: { patient: Patient; physicianId: st
           )}
         </QueryView>
       </Paper>
+      {appts.data ? (
+        <PatientPrescriptions patientId={p.id} physicianId={physicianId} appointments={items} />
+      ) : null}
       <EmrRecords patientId={p.id} physicianId={physicianId} />
       <ReferForm patientId={p.id} />
     </Stack>

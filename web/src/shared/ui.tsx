@@ -133,6 +133,8 @@ export function LocationBadge({
     <Badge
       variant="light"
       color={color ?? "gray"}
+      // the tint and the swatch carry the colour; the name stays dark, readable on any tint or striped row
+      c="dark.9"
       leftSection={color ? <ColorSwatch color={color} size={10} aria-hidden /> : undefined}
       style={{ textTransform: "none" }}
       title={location ? `${location.name} (${location.code})` : label}

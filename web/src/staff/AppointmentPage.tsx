@@ -31,6 +31,7 @@ import {
 } from "../shared/ui.js";
 import { RouteToRoom } from "../shared/Wayfinding.js";
 import { ClaimState } from "./ClaimState.js";
+import { TransportPanel } from "./TransportPanel.js";
 
 export function StaffAppointmentPage({ id }: { id: string }) {
   const appt = useQuery({
@@ -193,6 +194,7 @@ function Details({ appt }: { appt: Appointment }) {
       {appt.status === "completed" ? <ClaimState appointmentId={appt.id} /> : null}
       <VisitNotes appt={appt} who={who} />
       {appt.telehealth ? null : <RouteToRoom appointmentId={appt.id} />}
+      {appt.status === "held" ? null : <TransportPanel appt={appt} />}
       <Link to={`/staff?date=${appt.local.date}&location=${appt.locationId}`}>Back to that day</Link>
       <CancelDialog appt={appt} opened={cancelling} onClose={() => setCancelling(false)} />
     </Stack>

@@ -1,4 +1,4 @@
-/** The front desk's screens: the location's day, one appointment, booking, referrals and mobile equipment, rooms and equipment in service. */
+/** The front desk's screens: the location's day, one appointment, booking, referrals and mobile equipment, rooms and equipment in service, rides. */
 
 import { ReportsPage } from "../reports/ReportsPage.js";
 import { MobileEquipmentPage } from "../shared/MobileEquipmentPage.js";
@@ -13,6 +13,7 @@ import { FacilitiesPage } from "./FacilitiesPage.js";
 import { ImagingPage } from "./ImagingPage.js";
 import { StaffReferralsPage } from "./ReferralsPage.js";
 import { ReschedulingPage } from "./ReschedulingPage.js";
+import { RidesPage } from "./RidesPage.js";
 import { StaffWaitlistPage } from "./WaitlistPage.js";
 
 export default function StaffArea({ me }: { me: Me }) {
@@ -33,6 +34,7 @@ export default function StaffArea({ me }: { me: Me }) {
         { path: "/staff/surveys", render: () => <SurveyResultsPage me={me} /> },
         { path: "/staff/facilities", render: () => <FacilitiesPage me={me} /> },
         { path: "/staff/imaging", render: () => <ImagingPage me={me} /> },
+        { path: "/staff/rides", render: () => <RidesPage me={me} /> },
         {
           path: "/staff/reports",
           render: () => <ReportsPage description="The figures of your own locations." />,
