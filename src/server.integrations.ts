@@ -5,13 +5,9 @@
  * or the built-in payer simulator).
  */
 
-import { type Billing, billingRoutes, createBilling } from "./integrations/billing/index.js";
-import { createDicomRuntime, type DicomRuntime, dicomRoutes } from "./integrations/dicom/index.js";
-import {
-  createEligibilityRuntime,
-  type EligibilityRuntime,
-  eligibilityRoutes,
-} from "./integrations/eligibility/index.js";
+import { billingRoutes, createBilling } from "./integrations/billing/index.js";
+import { createDicomRuntime, dicomRoutes } from "./integrations/dicom/index.js";
+import { createEligibilityRuntime, eligibilityRoutes } from "./integrations/eligibility/index.js";
 import {
   createEmrClient,
   createRecords,
