@@ -724,6 +724,11 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
                 .click();
               await page.getByRole("form", { name: "Find a patient" }).first().waitFor();
             },
+            // the form stays open on the same address: the next width starts from the seats again
+            close: async (page) => {
+              await page.reload();
+              await page.getByTestId("extra-seats").waitFor();
+            },
           },
         ],
       },
