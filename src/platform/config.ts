@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { type IncidentsConfig, incidentEnv, toIncidentsConfig } from "./config.incidents.js";
+import { type EmrConfig, type Hl7Config, recordsConfig, recordsEnv } from "./config.records.js";
 
 export type { IncidentsConfig, Severity } from "./config.incidents.js";
+export type { EmrConfig, Hl7Config } from "./config.records.js";
 
 import {
   type BillingConfig,
@@ -100,37 +102,6 @@ export interface RateLimitConfig {
   signIn: { account: number; address: number };
   search: { account: number; address: number };
   booking: { account: number; address: number };
-}
-
-export interface Hl7Config {
-  /** The EMR's MLLP endpoints that receive SIU messages (ROUNDS_HL7_TARGETS); none: nothing is sent. */
-  targets: string[];
-  /** The port of Rounds' own MLLP listener for ADT and ORU (ROUNDS_HL7_LISTEN_PORT); unset: off. */
-  listenPort: number | undefined;
-  /**
-   * PEM files for MLLP over TLS. The listener: its certificate and key (ROUNDS_HL7_TLS_CERT/KEY),
-   * and the CA its peers' client certificates must chain to (ROUNDS_HL7_TLS_CA; unset: none asked).
-   * Outbound to tls:// targets: the CA pinned for the EMR's certificate (ROUNDS_HL7_TARGET_CA; unset:
-   * the system's), and our client certificate (ROUNDS_HL7_CLIENT_CERT/KEY), if the EMR asks for one.
-   */
-  tls: {
-    cert?: string | undefined;
-    key?: string | undefined;
-    ca?: string | undefined;
-    targetCa?: string | undefined;
-    clientCert?: string | undefined;
-    clientKey?: string | undefined;
-  };
-}
-
-/** Where patients' clinical records come from (src/integrations/emr). */
-export interface EmrConfig {
-  /** The EMR's FHIR R4 base (ROUNDS_EMR_FHIR_URL); unset: the built-in simulator on a loopback port. */
-  fhirUrl: string | undefined;
-  /** The bearer token sent to it (ROUNDS_EMR_FHIR_TOKEN). */
-  token: string | undefined;
-  /** How long one request to the EMR may take before the view answers 503. */
-  timeoutMs: number;
 }
 
 export interface TelehealthConfig {
@@ -273,53 +244,7 @@ const envSchema = z.object({
     .optional()
     .describe("default: http://localhost:PORT"),
   ROUNDS_TELEHEALTH_PROVIDER: z.enum(["builtin"], { error: "must be builtin" }).default("builtin"),
-  ROUNDS_HL7_TARGETS: z
-    .string()
-    .regex(
-      /^\s*(tls:\/\/)?[A-Za-z0-9.-]{1,253}:\d{1,5}(\s*,\s*(tls:\/\/)?[A-Za-z0-9.-]{1,253}:\d{1,5})*\s*$/,
-      "must be a comma-separated list of host:port or tls://host:port such as tls://emr.example.org:2575",
-    )
-    .transform((s) => [...new Set(s.split(",").map((t) => t.trim()))])
-    .refine((ts) => ts.every((t) => Number(t.split(":").at(-1)) <= 65535), "each port must be at most 65535")
-    .refine(
-      (ts) => new Set(ts.map((t) => t.replace(/^tls:\/\//, ""))).size === ts.length,
-      "must name each host:port once (with or without tls://)",
-    )
-    .optional(),
-  ROUNDS_HL7_LISTEN_PORT: wholeNumber(0, 65535).optional(),
-  ROUNDS_HL7_TLS_CERT: z
-    .string()
-    .min(1)
-    .max(1000)
-    .optional()
-    .describe("PEM file: the listener's certificate"),
-  ROUNDS_HL7_TLS_KEY: z.string().min(1).max(1000).optional().describe("PEM file: the listener's private key"),
-  ROUNDS_HL7_TLS_CA: z
-    .string()
-    .min(1)
-    .max(1000)
-    .optional()
-    .describe("PEM file: CA of peers' client certificates"),
-  ROUNDS_HL7_TARGET_CA: z
-    .string()
-    .min(1)
-    .max(1000)
-    .optional()
-    .describe("PEM file: CA pinned for tls:// targets"),
-  ROUNDS_HL7_CLIENT_CERT: z.string().min(1).max(1000).optional().describe("PEM file: client certificate"),
-  ROUNDS_HL7_CLIENT_KEY: z
-    .string()
-    .min(1)
-    .max(1000)
-    .optional()
-    .describe("PEM file: client certificate's key"),
-  ROUNDS_EMR_FHIR_URL: z
-    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://emr.example.org/fhir/R4" })
-    .max(500)
-    .optional()
-    .describe("default: the built-in EMR simulator"),
-  ROUNDS_EMR_FHIR_TOKEN: z.string().min(1).max(4000).optional(),
-  ROUNDS_EMR_TIMEOUT_MS: wholeNumber(100, 60_000).default(5000),
+  ...recordsEnv(wholeNumber),
   ...partnerEnv(wholeNumber),
   ROUNDS_METRICS_PORT: wholeNumber(0, 65535).optional(),
   ROUNDS_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
@@ -440,29 +365,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       provider: e.ROUNDS_TELEHEALTH_PROVIDER,
       publicUrl: e.ROUNDS_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     },
-    hl7: {
-      targets: e.ROUNDS_HL7_TARGETS ?? [],
-      listenPort: e.ROUNDS_HL7_LISTEN_PORT,
-      tls: {
-        cert: e.ROUNDS_HL7_TLS_CERT,
-        key: e.ROUNDS_HL7_TLS_KEY,
-        ca: e.ROUNDS_HL7_TLS_CA,
-        targetCa: e.ROUNDS_HL7_TARGET_CA,
-        clientCert: e.ROUNDS_HL7_CLIENT_CERT,
-        clientKey: e.ROUNDS_HL7_CLIENT_KEY,
-      },
-    },
     audit: {
       key: e.ROUNDS_AUDIT_KEY,
       checkpointDir: e.ROUNDS_AUDIT_CHECKPOINTS,
       checkpointEvents: e.ROUNDS_AUDIT_CHECKPOINT_EVENTS,
       checkpointMinutes: e.ROUNDS_AUDIT_CHECKPOINT_MINUTES,
     },
-    emr: {
-      fhirUrl: e.ROUNDS_EMR_FHIR_URL,
-      token: e.ROUNDS_EMR_FHIR_TOKEN,
-      timeoutMs: e.ROUNDS_EMR_TIMEOUT_MS,
-    },
+    ...recordsConfig(e),
     ...partnerConfig(e),
     operations: {
       metricsPort: e.ROUNDS_METRICS_PORT,
