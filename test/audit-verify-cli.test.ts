@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/platform/config.js";
 import { openDatabase } from "../src/platform/db.js";
 import { createRounds } from "../src/server.js";
 import { clientFor } from "./support/auth.js";
+import { createServerDatabase, onServer, runTemplate } from "./support/databases.js";
 import { unique } from "./support/rounds.js";
 import { roundsCli } from "./support/servers.js";
 import { behindTheBack, longestChain } from "./support/tampering.js";
@@ -21,24 +21,32 @@ let env: Record<string, string>;
 let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
+  // both start as a copy of the run's migrated template (no migrations again in every process)
+  const template = runTemplate();
   const url = process.env.DATABASE_URL;
   if (!url) {
     const dir = mkdtempSync(join(tmpdir(), "rounds-audit-"));
     env = { DATABASE_URL: "", ROUNDS_DATA_DIR: dir };
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    if (template?.kind === "pglite") {
+      const unpacked = await openDatabase({
+        databaseUrl: undefined,
+        dataDir: dir,
+        embeddedCluster: template.cluster,
+      });
+      await unpacked.close();
+    }
     return;
   }
   const name = `rounds_t_${unique(12).toLowerCase()}`;
-  const server = new pg.Client({ connectionString: url });
-  await server.connect();
-  await server.query(`CREATE DATABASE ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  env = { DATABASE_URL: target.toString() };
-  cleanup = async () => {
-    await server.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await server.end();
+  env = {
+    DATABASE_URL: await createServerDatabase(
+      url,
+      name,
+      template?.kind === "postgres" ? template.name : undefined,
+    ),
   };
+  cleanup = () => onServer(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => {});
 });
 afterAll(() => cleanup?.());
 

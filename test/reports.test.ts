@@ -9,6 +9,7 @@ import { Temporal } from "temporal-polyfill";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rounds } from "../src/server.js";
 import { clientFor } from "./support/auth.js";
+import { type FreshDatabase, freshDatabase } from "./support/databases.js";
 import { buildClinicNetwork, type ClinicNetwork, createPatient, optionsOn } from "./support/network.js";
 import {
   byLocation,
@@ -21,6 +22,8 @@ import {
 import { startRounds } from "./support/rounds.js";
 
 let rounds: Rounds;
+/** A database of its own: the rebuilds below read every appointment, not only this file's. */
+let fresh: FreshDatabase;
 let net: ClinicNetwork;
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -33,7 +36,8 @@ const range = "from=2026-11-02&to=2026-11-08";
 const insert = (r: FixtureAppointment) => insertAppointment(rounds.database.db, net, r);
 
 beforeAll(async () => {
-  rounds = await startRounds();
+  fresh = await freshDatabase({ migrated: true });
+  rounds = await startRounds({}, { database: fresh.database });
   net = await buildClinicNetwork(rounds);
   const riverton = net.patientId; // createPatient's default city
   const lakeside = await createPatient(net.admin, { address: LAKESIDE });
@@ -132,7 +136,10 @@ beforeAll(async () => {
   }
   await rounds.reports.projector.rebuild();
 }, 120_000);
-afterAll(() => rounds.close());
+afterAll(async () => {
+  await rounds?.close();
+  await fresh?.drop();
+});
 
 describe("reports of a week at two locations, side by side", () => {
   it("utilisation counts the minutes that kept their time, and those lost to no-shows and cancellations", async () => {

@@ -1,6 +1,9 @@
 /**
  * Starts the app exactly as `npm start` does: build the web app once, then `rounds serve` on a
- * fresh data directory that loads the demo network (with its demo users) on first start.
+ * fresh data directory that loads the demo network (with its demo users) on first start. With
+ * ROUNDS_BROWSER_DATABASE_URL (an empty database on a PostgreSQL server; CI gives one) the server
+ * keeps the demo there instead: the journeys are about the screens, and the server then leaves
+ * the machine's cores to the browser and the database tiers running beside it.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -72,6 +75,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     server = await startServerProcess(
       {
         ROUNDS_DATA_DIR: dataDir,
+        DATABASE_URL: process.env.ROUNDS_BROWSER_DATABASE_URL ?? "",
         ROUNDS_SEED_DEMO: "true",
         // email lands in the mail drop (the waitlist journey follows an offer's link); no SMS carrier
         ROUNDS_NOTIFICATIONS_WORKER: "true",

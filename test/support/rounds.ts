@@ -60,9 +60,15 @@ async function applicationLogin(owner: Database, url: string): Promise<string | 
   return app.toString();
 }
 
-/** An app instance on the worker's database; `env` adds or overrides configuration. */
-export async function startRounds(env: Record<string, string> = {}): Promise<Rounds> {
-  const database = await testDatabase();
+/**
+ * An app instance on the worker's database (or `opts.database`, e.g. a `freshDatabase()` for a
+ * test whose reads cover the whole database); `env` adds or overrides configuration.
+ */
+export async function startRounds(
+  env: Record<string, string> = {},
+  opts: { database?: Database } = {},
+): Promise<Rounds> {
+  const database = opts.database ?? (await testDatabase());
   const config = loadConfig({
     ...process.env,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
