@@ -6,6 +6,7 @@
  * the machine's cores to the browser and the database tiers running beside it.
  */
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -54,6 +55,17 @@ async function startMailDrop(dir: string): Promise<{ url: string; close: () => P
   };
 }
 
+/** The server's database settings: a PostgreSQL server's (ROUNDS_BROWSER_DATABASE_URL) or none. */
+function onServer(dataDir: string): Record<string, string> {
+  const url = process.env.ROUNDS_BROWSER_DATABASE_URL;
+  if (!url) return { DATABASE_URL: "" };
+  return {
+    DATABASE_URL: url,
+    ROUNDS_AUDIT_KEY: randomBytes(32).toString("hex"),
+    ROUNDS_AUDIT_CHECKPOINTS: join(dataDir, "audit-checkpoints"),
+  };
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // while working on a journey: point the tests at a demo server you already run (and built)
   const running = process.env.ROUNDS_BROWSER_BASE_URL;
@@ -75,7 +87,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     server = await startServerProcess(
       {
         ROUNDS_DATA_DIR: dataDir,
-        DATABASE_URL: process.env.ROUNDS_BROWSER_DATABASE_URL ?? "",
+        ...onServer(dataDir),
         ROUNDS_SEED_DEMO: "true",
         // email lands in the mail drop (the waitlist journey follows an offer's link); no SMS carrier
         ROUNDS_NOTIFICATIONS_WORKER: "true",
