@@ -35,6 +35,8 @@ export interface NetworkBackupOptions {
   roundsVersion: string;
   /** The server's URL (pg_dump connects itself); required with a PostgreSQL server. */
   databaseUrl?: string | undefined;
+  /** PEM file of the CA the server's certificate chains to (ROUNDS_DATABASE_CA), for pg_dump too. */
+  databaseCa?: string | undefined;
 }
 
 /** An empty (or absent) directory to write a backup into. */
@@ -56,9 +58,11 @@ async function auditEvents(database: Pick<Database, "db">): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-async function tool(name: string, args: string[]): Promise<void> {
+async function tool(name: string, args: string[], databaseCa?: string): Promise<void> {
   try {
-    await run(name, args, { maxBuffer: 16 * 1024 * 1024 });
+    // libpq's sslmode=verify-full reads the CA from PGSSLROOTCERT, as Rounds' pool reads ROUNDS_DATABASE_CA
+    const env = databaseCa ? { ...process.env, PGSSLROOTCERT: databaseCa } : process.env;
+    await run(name, args, { maxBuffer: 16 * 1024 * 1024, env });
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim();
     throw new BackupError("tool_failed", `${name} failed: ${stderr.split("\n").slice(0, 5).join("; ")}`);
@@ -76,7 +80,11 @@ export async function backupNetwork(database: Database, opts: NetworkBackupOptio
     if (!opts.databaseUrl)
       throw new Error("backupNetwork: the PostgreSQL server's URL is needed for pg_dump");
     file = DUMP_FILE;
-    await tool("pg_dump", ["--format=custom", "--file", join(opts.out, file), "--dbname", opts.databaseUrl]);
+    await tool(
+      "pg_dump",
+      ["--format=custom", "--file", join(opts.out, file), "--dbname", opts.databaseUrl],
+      opts.databaseCa,
+    );
     // patient data: readable by the operator only, like the embedded tarball
     await chmod(join(opts.out, file), 0o600);
   } else {
@@ -96,7 +104,9 @@ export async function backupNetwork(database: Database, opts: NetworkBackupOptio
   });
 }
 
-export type RestoreTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
+export type RestoreTarget =
+  | { kind: "postgres"; url: string; databaseCa?: string | undefined }
+  | { kind: "pglite"; dataDir: string };
 
 export interface NetworkRestoreOptions {
   from: string;
@@ -125,7 +135,7 @@ export async function restoreNetwork(opts: NetworkRestoreOptions): Promise<Resto
         `restore it into the same kind (to move between them, restore per location)`,
     );
   return opts.target.kind === "postgres"
-    ? restorePostgres(opts, manifest, opts.target.url)
+    ? restorePostgres(opts, manifest, opts.target.url, opts.target.databaseCa)
     : restoreEmbedded(opts, manifest, opts.target.dataDir);
 }
 
@@ -133,12 +143,14 @@ async function restorePostgres(
   opts: NetworkRestoreOptions,
   manifest: Manifest,
   url: string,
+  databaseCa: string | undefined,
 ): Promise<RestoreReport> {
   if (!opts.auditKey)
     throw new BackupError("manifest_signature", "ROUNDS_AUDIT_KEY is needed to check the backup");
   await checkManifest(opts.from, opts.auditKey, manifest);
   const database = await openDatabase({
     databaseUrl: url,
+    databaseCa,
     dataDir: "memory://",
     databasePreparedStatements: false,
   });
@@ -151,14 +163,11 @@ async function restorePostgres(
         "the target database is not empty: restore into a new, empty database",
       );
     // one transaction: a restore that fails half-way leaves the database as empty as it was
-    await tool("pg_restore", [
-      "--single-transaction",
-      "--exit-on-error",
-      "--no-owner",
-      "--dbname",
-      url,
-      join(opts.from, DUMP_FILE),
-    ]);
+    await tool(
+      "pg_restore",
+      ["--single-transaction", "--exit-on-error", "--no-owner", "--dbname", url, join(opts.from, DUMP_FILE)],
+      databaseCa,
+    );
     const problem = await restoredTrailProblem(database, opts.auditKey, manifest);
     if (problem) {
       // the database was empty before: empty it again, so nothing unverified stays behind
