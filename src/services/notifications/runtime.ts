@@ -8,6 +8,7 @@ import { auditService } from "../../platform/audit/index.js";
 import type { NotificationsConfig } from "../../platform/config.js";
 import type { Db } from "../../platform/db.js";
 import { auditContextOf } from "../../platform/identity/index.js";
+import { readPem } from "../../platform/pem.js";
 import { smtpChannel, twilioProvider } from "./channels.js";
 import { LiveHub, LiveStreams } from "./realtime.js";
 import { type Clock, createNotificationService, type NotificationPolicies } from "./service.js";
@@ -49,7 +50,12 @@ export function createNotifications(deps: NotificationDeps) {
     db,
     config,
     library,
-    email: config.smtpUrl ? smtpChannel(config.smtpUrl, config.mailFrom) : undefined,
+    email: config.smtpUrl
+      ? smtpChannel(config.smtpUrl, config.mailFrom, {
+          requireTls: config.smtpTls.requireTls,
+          ca: config.smtpTls.ca ? readPem("ROUNDS_SMTP_CA", config.smtpTls.ca) : undefined,
+        })
+      : undefined,
     sms: config.sms ? twilioProvider(config.sms) : undefined,
     now,
     log,
