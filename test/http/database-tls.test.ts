@@ -15,6 +15,7 @@ import { promisify } from "node:util";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runBackup } from "../../src/platform/backup/commands.js";
 import { loadConfig } from "../../src/platform/config.js";
 import { createRounds, type Rounds } from "../../src/server.js";
 import { asAdmin } from "../support/auth.js";
@@ -112,6 +113,13 @@ describe.skipIf(!onServer)("TLS to PostgreSQL", () => {
       SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()`.execute(rounds.database.db);
     expect(rows[0]?.ssl).toBe(true);
     expect(rows[0]?.version).toMatch(/^TLSv1\.[23]$/);
+  });
+
+  it("a network backup's pg_dump checks the server against the same CA", async () => {
+    const config = env({ DATABASE_URL: url("verify-full"), ROUNDS_DATABASE_CA: ca.caFile });
+    const backup = await runBackup(config, { out: join(root, "backup") }, "test");
+    expect(backup.database).toBe("postgres");
+    expect(backup.auditEvents).toBeGreaterThan(0);
   });
 
   it("a connection without TLS is turned away by the server", async () => {

@@ -58,11 +58,17 @@ async function auditEvents(database: Pick<Database, "db">): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-async function tool(name: string, args: string[], databaseCa?: string): Promise<void> {
+/** The URL libpq's tools connect with: ROUNDS_DATABASE_CA becomes its `sslrootcert`, as the pool's CA. */
+function withRootCert(url: string, databaseCa: string | undefined): string {
+  if (!databaseCa) return url;
+  const u = new URL(url);
+  u.searchParams.set("sslrootcert", databaseCa);
+  return u.toString();
+}
+
+async function tool(name: string, args: string[]): Promise<void> {
   try {
-    // libpq's sslmode=verify-full reads the CA from PGSSLROOTCERT, as Rounds' pool reads ROUNDS_DATABASE_CA
-    const env = databaseCa ? { ...process.env, PGSSLROOTCERT: databaseCa } : process.env;
-    await run(name, args, { maxBuffer: 16 * 1024 * 1024, env });
+    await run(name, args, { maxBuffer: 16 * 1024 * 1024 });
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim();
     throw new BackupError("tool_failed", `${name} failed: ${stderr.split("\n").slice(0, 5).join("; ")}`);
@@ -80,11 +86,13 @@ export async function backupNetwork(database: Database, opts: NetworkBackupOptio
     if (!opts.databaseUrl)
       throw new Error("backupNetwork: the PostgreSQL server's URL is needed for pg_dump");
     file = DUMP_FILE;
-    await tool(
-      "pg_dump",
-      ["--format=custom", "--file", join(opts.out, file), "--dbname", opts.databaseUrl],
-      opts.databaseCa,
-    );
+    await tool("pg_dump", [
+      "--format=custom",
+      "--file",
+      join(opts.out, file),
+      "--dbname",
+      withRootCert(opts.databaseUrl, opts.databaseCa),
+    ]);
     // patient data: readable by the operator only, like the embedded tarball
     await chmod(join(opts.out, file), 0o600);
   } else {
@@ -163,11 +171,14 @@ async function restorePostgres(
         "the target database is not empty: restore into a new, empty database",
       );
     // one transaction: a restore that fails half-way leaves the database as empty as it was
-    await tool(
-      "pg_restore",
-      ["--single-transaction", "--exit-on-error", "--no-owner", "--dbname", url, join(opts.from, DUMP_FILE)],
-      databaseCa,
-    );
+    await tool("pg_restore", [
+      "--single-transaction",
+      "--exit-on-error",
+      "--no-owner",
+      "--dbname",
+      withRootCert(url, databaseCa),
+      join(opts.from, DUMP_FILE),
+    ]);
     const problem = await restoredTrailProblem(database, opts.auditKey, manifest);
     if (problem) {
       // the database was empty before: empty it again, so nothing unverified stays behind
