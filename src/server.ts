@@ -12,6 +12,7 @@ import { type AuditTrail, auditRoutes, createAudit, openAuditTrail } from "./pla
 import { systemClock } from "./platform/clock.js";
 import { type Config, loadConfig } from "./platform/config.js";
 import { openDatabase } from "./platform/db.js";
+import { connectionOf } from "./platform/db-tls.js";
 import { type App, createHttpApp } from "./platform/http.js";
 import {
   auditContextOf,
@@ -318,7 +319,10 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     policies,
     config: config.notifications,
     log: app.log,
-    listenUrl: database.kind === "postgres" ? config.databaseUrl : undefined,
+    listenConnection:
+      database.kind === "postgres" && config.databaseUrl
+        ? connectionOf(config.databaseUrl, config.databaseCa)
+        : undefined,
     // an offer's email or SMS carries a link issued for it as it is sent (the waitlist keeps its hash)
     offerLinks: waitlist.links,
     surveyLinks: { issue: (visit, channel) => surveyLinks.issueLink(visit, channel) },

@@ -113,6 +113,17 @@ describe.skipIf(!onServer)("TLS to PostgreSQL", () => {
       SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()`.execute(rounds.database.db);
     expect(rows[0]?.ssl).toBe(true);
     expect(rows[0]?.version).toMatch(/^TLSv1\.[23]$/);
+    // the notification worker's LISTEN connection goes the same way
+    const deadline = Date.now() + 15_000;
+    let listener: boolean | undefined;
+    while (listener === undefined && Date.now() < deadline) {
+      const found = await sql<{ ssl: boolean }>`
+        SELECT s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
+        WHERE a.application_name = 'rounds-events-listener'`.execute(rounds.database.db);
+      listener = found.rows[0]?.ssl;
+      if (listener === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(listener).toBe(true);
   });
 
   it("a network backup's pg_dump checks the server against the same CA", async () => {
