@@ -4,7 +4,6 @@
  * while it is required receives nothing, and the message waits with the reason support can read.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/platform/config.js";
 import type { Rounds } from "../src/server.js";
 import { makeCa, type TestCa } from "./support/certificates.js";
 import {
@@ -90,15 +89,5 @@ describe("SMTP with STARTTLS", () => {
     expect(["pending", "failed"]).toContain(job.status);
     expect(job.lastError).toMatch(/not sent, the connection could not be encrypted/);
     expect(mailbox.to(address)).toEqual([]);
-  });
-
-  it("STARTTLS is required by default, except for a relay on the loopback interface", () => {
-    const smtp = (url: string, extra: Record<string, string> = {}) =>
-      loadConfig({ SMTP_URL: url, ...extra }).notifications.smtpTls.requireTls;
-    expect(smtp("smtp://mail.example.org:587")).toBe(true);
-    expect(smtp("smtp://127.0.0.1:25")).toBe(false);
-    expect(smtp("smtp://localhost:25")).toBe(false);
-    expect(smtp("smtp://127.0.0.1:25", { ROUNDS_SMTP_REQUIRE_TLS: "true" })).toBe(true);
-    expect(smtp("smtp://mail.example.org:587", { ROUNDS_SMTP_REQUIRE_TLS: "false" })).toBe(false);
   });
 });
