@@ -29,6 +29,14 @@ export function connectionOf(
   };
 }
 
+/** The primary's connection settings for a connection of its own (the notification worker's LISTEN). */
+export function primaryConnection(config: {
+  databaseUrl: string | undefined;
+  databaseCa: string | undefined;
+}): { connectionString: string; ssl?: ConnectionOptions } | undefined {
+  return config.databaseUrl ? connectionOf(config.databaseUrl, config.databaseCa) : undefined;
+}
+
 /** Node's codes for a certificate that did not check out. */
 const CERTIFICATE_REFUSED =
   /^(ERR_TLS_CERT_ALTNAME_INVALID|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;

@@ -10,6 +10,8 @@ import pg from "pg";
 import { holdDataDir } from "./data-dir-lock.js";
 import { connectionOf, explainingRefusals } from "./db-tls.js";
 
+export { primaryConnection } from "./db-tls.js";
+
 /**
  * The database handle every module receives. It knows no tables: each module's repository
  * narrows it with `withTables<ItsOwnTables>()`, so one module cannot type-check a query on
