@@ -55,7 +55,12 @@ export interface IntegrationParts extends ServiceDeps {
  */
 export async function wireIntegrations(parts: IntegrationParts) {
   const { app, config, db, clock, policies, hl7 } = parts;
-  const clients = createFhirClients({ db, clock, locations: parts.fhir.locations });
+  const clients = createFhirClients({
+    db,
+    clock,
+    locations: parts.fhir.locations,
+    mutualTls: config.operations.tls?.clientCaFile !== undefined,
+  });
   fhirClientRoutes(app, clients);
   fhirRoutes(app, {
     ...parts.fhir,

@@ -17,6 +17,7 @@ import {
   serveMetrics,
 } from "./platform/metrics.js";
 import { migrationsApplied } from "./platform/migrations.js";
+import { readPem } from "./platform/pem.js";
 import { createRateLimits, installRateLimits, isRateLimited } from "./platform/rate-limit.js";
 import type { ReadDatabase } from "./platform/read-db.js";
 
@@ -118,8 +119,11 @@ async function databaseCheck(database: Database, boundMs: number): Promise<strin
   }
 }
 
-/** The HTTPS certificate and key (ROUNDS_TLS_CERT, ROUNDS_TLS_KEY), read once at start. */
-export function readTls(config: Config): { cert: Buffer; key: Buffer } | undefined {
+/**
+ * The HTTPS certificate and key (ROUNDS_TLS_CERT, ROUNDS_TLS_KEY) and the CA of client certificates
+ * (ROUNDS_TLS_CLIENT_CA), read once at start.
+ */
+export function readTls(config: Config): { cert: Buffer; key: Buffer; clientCa?: string } | undefined {
   const tls = config.operations.tls;
   if (!tls) return undefined;
   const read = (variable: string, file: string) => {
@@ -132,5 +136,9 @@ export function readTls(config: Config): { cert: Buffer; key: Buffer } | undefin
       );
     }
   };
-  return { cert: read("ROUNDS_TLS_CERT", tls.certFile), key: read("ROUNDS_TLS_KEY", tls.keyFile) };
+  return {
+    cert: read("ROUNDS_TLS_CERT", tls.certFile),
+    key: read("ROUNDS_TLS_KEY", tls.keyFile),
+    ...(tls.clientCaFile ? { clientCa: readPem("ROUNDS_TLS_CLIENT_CA", tls.clientCaFile) } : {}),
+  };
 }

@@ -11,7 +11,7 @@ import type { Actor } from "./platform/access.js";
 import { type AuditTrail, auditRoutes, createAudit, openAuditTrail } from "./platform/audit/index.js";
 import { systemClock } from "./platform/clock.js";
 import { type Config, loadConfig } from "./platform/config.js";
-import { openDatabase } from "./platform/db.js";
+import { openDatabase, primaryConnection } from "./platform/db.js";
 import { type App, createHttpApp } from "./platform/http.js";
 import {
   auditContextOf,
@@ -318,7 +318,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     policies,
     config: config.notifications,
     log: app.log,
-    listenUrl: database.kind === "postgres" ? config.databaseUrl : undefined,
+    listenConnection: database.kind === "postgres" ? primaryConnection(config) : undefined,
     // an offer's email or SMS carries a link issued for it as it is sent (the waitlist keeps its hash)
     offerLinks: waitlist.links,
     surveyLinks: { issue: (visit, channel) => surveyLinks.issueLink(visit, channel) },

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { type IncidentsConfig, incidentEnv, toIncidentsConfig } from "./config.incidents.js";
 import { type EmrConfig, type Hl7Config, recordsConfig, recordsEnv } from "./config.records.js";
+import { type SmtpTlsConfig, tlsConfig, tlsEnv } from "./config.tls.js";
 
 export type { IncidentsConfig, Severity } from "./config.incidents.js";
 export type { EmrConfig, Hl7Config } from "./config.records.js";
+export type { SmtpTlsConfig } from "./config.tls.js";
 
 import {
   type BillingConfig,
@@ -44,6 +46,8 @@ export interface Config {
    * while its replay lag stays within `maxLagSeconds`; unset: everything reads the primary.
    */
   readDatabase: { url: string; maxLagSeconds: number } | undefined;
+  /** PEM file of the CA the PostgreSQL servers' certificates chain to (ROUNDS_DATABASE_CA). */
+  databaseCa: string | undefined;
   dataDir: string;
   host: string;
   port: number;
@@ -85,8 +89,11 @@ export interface OperationsConfig {
   metricsPort: number | undefined;
   /** Where the metrics port binds (ROUNDS_METRICS_HOST, loopback by default). */
   metricsHost: string;
-  /** PEM certificate and key files: when both are set the server speaks HTTPS only. */
-  tls: { certFile: string; keyFile: string } | undefined;
+  /**
+   * PEM certificate and key files: when both are set the server speaks HTTPS only; with a client
+   * CA (ROUNDS_TLS_CLIENT_CA) it also asks for client certificates (system clients' mutual TLS).
+   */
+  tls: { certFile: string; keyFile: string; clientCaFile: string | undefined } | undefined;
   /** Readiness fails when a database round trip takes longer than this. */
   readyDatabaseMs: number;
   /** Readiness fails when a running worker has not finished a round for this long. */
@@ -144,6 +151,8 @@ export interface NotificationsConfig {
   worker: boolean;
   /** smtp:// or smtps:// URL; email is not sent by this process when absent. */
   smtpUrl: string | undefined;
+  /** STARTTLS required, and the CA the SMTP server's certificate chains to. */
+  smtpTls: SmtpTlsConfig;
   mailFrom: string;
   /** A Twilio-compatible Messages API; SMS is not sent by this process unless all of these are set. */
   sms: { apiUrl: string; accountSid: string; authToken: string; from: string } | undefined;
@@ -261,6 +270,7 @@ const envSchema = z.object({
   ROUNDS_RATE_BOOKING_ACCOUNT: wholeNumber(1, 1_000_000).default(2000),
   ROUNDS_RATE_BOOKING_ADDRESS: wholeNumber(1, 1_000_000).default(20_000),
   ...incidentEnv,
+  ...tlsEnv(booleanFlag),
 });
 
 /** What the deployment templates put where a secret belongs (deploy/k8s/secret.template.yaml). */
@@ -314,6 +324,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   if (e.DATABASE_OWNER_URL && !e.DATABASE_URL)
     throw new ConfigError("DATABASE_OWNER_URL", "needs DATABASE_URL (the application's own role) beside it");
+  const transportTls = tlsConfig(e);
+  if ("problem" in transportTls) throw new ConfigError(transportTls.variable, transportTls.problem);
   return {
     databaseUrl: e.DATABASE_URL,
     databaseOwnerUrl: e.DATABASE_OWNER_URL,
@@ -322,6 +334,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     readDatabase: e.ROUNDS_READ_DATABASE_URL
       ? { url: e.ROUNDS_READ_DATABASE_URL, maxLagSeconds: e.ROUNDS_READ_MAX_LAG_SECONDS }
       : undefined,
+    databaseCa: transportTls.databaseCa,
     dataDir: e.ROUNDS_DATA_DIR,
     host: e.HOST,
     port: e.PORT,
@@ -348,6 +361,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     notifications: {
       worker: e.ROUNDS_NOTIFICATIONS_WORKER,
       smtpUrl: e.SMTP_URL,
+      smtpTls: transportTls.smtp,
       mailFrom: e.ROUNDS_MAIL_FROM,
       sms:
         e.SMS_ACCOUNT_SID && e.SMS_AUTH_TOKEN && e.SMS_FROM
@@ -378,7 +392,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       metricsHost: e.ROUNDS_METRICS_HOST,
       tls:
         e.ROUNDS_TLS_CERT && e.ROUNDS_TLS_KEY
-          ? { certFile: e.ROUNDS_TLS_CERT, keyFile: e.ROUNDS_TLS_KEY }
+          ? { certFile: e.ROUNDS_TLS_CERT, keyFile: e.ROUNDS_TLS_KEY, clientCaFile: transportTls.clientCa }
           : undefined,
       readyDatabaseMs: e.ROUNDS_READY_DATABASE_MS,
       readyWorkerSeconds: e.ROUNDS_READY_WORKER_SECONDS,

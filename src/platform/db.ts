@@ -8,6 +8,9 @@ import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import { holdDataDir } from "./data-dir-lock.js";
+import { connectionOf, explainingRefusals } from "./db-tls.js";
+
+export { primaryConnection } from "./db-tls.js";
 
 /**
  * The database handle every module receives. It knows no tables: each module's repository
@@ -114,6 +117,8 @@ const PGLITE_SETTINGS = ["shared_buffers=32MB"];
 export async function openDatabase(opts: {
   databaseUrl: string | undefined;
   dataDir: string;
+  /** PostgreSQL only: PEM file of the CA the server's certificate must chain to (ROUNDS_DATABASE_CA). */
+  databaseCa?: string | undefined;
   /** Connections to a PostgreSQL server (default 10). */
   databasePoolSize?: number;
   /** Prepare repeated statements once per connection on PostgreSQL (default on). */
@@ -126,8 +131,8 @@ export async function openDatabase(opts: {
   onQuery?: (sql: string) => void;
 }): Promise<Database> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: opts.databaseUrl,
+    const raw = new pg.Pool({
+      ...connectionOf(opts.databaseUrl, opts.databaseCa),
       max: opts.databasePoolSize ?? 10,
       ...(opts.readOnly ? { options: "-c default_transaction_read_only=on" } : {}),
       types: {
@@ -139,7 +144,8 @@ export async function openDatabase(opts: {
       },
     });
     // An idle client's error must not crash the process; the next checkout reconnects.
-    pool.on("error", () => {});
+    raw.on("error", () => {});
+    const pool = explainingRefusals(raw, opts.databaseUrl);
     // DATABASE_PREPARED_STATEMENTS=false for a pooler that cannot keep them (PgBouncer in
     // transaction mode without max_prepared_statements)
     const prepared = opts.databasePreparedStatements ?? true;

@@ -38,8 +38,12 @@ export interface HttpOptions {
   logLevel: Config["logLevel"];
   version: string;
   trustProxy?: Config["trustProxy"];
-  /** PEM certificate and key: the app then speaks HTTPS only and sends HSTS. */
-  tls?: { cert: Buffer; key: Buffer } | undefined;
+  /**
+   * PEM certificate and key: the app then speaks HTTPS only and sends HSTS. With `clientCa`, every
+   * connection is asked for a client certificate, verified against it but not required (browsers
+   * have none): only system clients registered for mutual TLS are held to one.
+   */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: string | undefined } | undefined;
   /** Problem statuses a route answers beyond the common ones (a rate-limited route: 429). */
   moreProblems?: (method: string, url: string) => number[];
 }
@@ -80,7 +84,17 @@ const HSTS = "max-age=63072000; includeSubDomains";
 /** The bare HTTP application: schemas, OpenAPI, problem+json errors. Modules add their routes. */
 export async function createHttpApp(opts: HttpOptions): Promise<App> {
   const app = Fastify({
-    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
+    ...(opts.tls
+      ? {
+          https: {
+            cert: opts.tls.cert,
+            key: opts.tls.key,
+            ...(opts.tls.clientCa
+              ? { ca: opts.tls.clientCa, requestCert: true, rejectUnauthorized: false }
+              : {}),
+          },
+        }
+      : {}),
     logger: { level: opts.logLevel },
     genReqId: (req) => {
       const given = req.headers["x-request-id"];

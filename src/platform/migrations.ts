@@ -131,10 +131,19 @@ export async function auditPrivilegeProblem(database: Database): Promise<string 
  */
 export async function migrateAsOwner(
   database: Database,
-  config: { databaseUrl: string | undefined; databaseOwnerUrl: string | undefined; dataDir: string },
+  config: {
+    databaseUrl: string | undefined;
+    databaseOwnerUrl: string | undefined;
+    databaseCa?: string | undefined;
+    dataDir: string;
+  },
 ): Promise<string[]> {
   if (database.kind !== "postgres" || !config.databaseOwnerUrl) return migrate(database);
-  const owner = await openDatabase({ databaseUrl: config.databaseOwnerUrl, dataDir: config.dataDir });
+  const owner = await openDatabase({
+    databaseUrl: config.databaseOwnerUrl,
+    databaseCa: config.databaseCa,
+    dataDir: config.dataDir,
+  });
   try {
     return await migrate(owner);
   } finally {

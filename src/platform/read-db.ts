@@ -37,6 +37,7 @@ export async function openReadDatabase(config: Config, primary: Database): Promi
   const replica = await openDatabase({
     databaseUrl: settings.url,
     dataDir: config.dataDir,
+    databaseCa: config.databaseCa,
     databasePoolSize: config.databasePoolSize,
     databasePreparedStatements: config.databasePreparedStatements,
     readOnly: true,

@@ -36,18 +36,27 @@ export interface Mailbox {
   messages: ParsedMail[];
   /** Messages addressed to one recipient, oldest first. */
   to(address: string): ParsedMail[];
+  /** Whether a message came over a session upgraded with STARTTLS. */
+  encrypted(mail: ParsedMail): boolean;
   close(): Promise<void>;
 }
 
-export async function startMailbox(): Promise<Mailbox> {
+/**
+ * A real SMTP server on loopback. Without `tls` it offers no STARTTLS (plain, as a relay on the same
+ * machine); with a certificate and key it offers STARTTLS and records which sessions used it.
+ */
+export async function startMailbox(opts: { tls?: { cert: string; key: string } } = {}): Promise<Mailbox> {
   const messages: ParsedMail[] = [];
+  const secure = new WeakSet<ParsedMail>();
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
+    disabledCommands: opts.tls ? ["AUTH"] : ["STARTTLS", "AUTH"],
+    ...(opts.tls ? { cert: opts.tls.cert, key: opts.tls.key } : {}),
     logger: false,
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       simpleParser(stream).then(
         (mail) => {
+          if (session.secure) secure.add(mail);
           messages.push(mail);
           callback();
         },
@@ -60,9 +69,10 @@ export async function startMailbox(): Promise<Mailbox> {
   const addressesOf = (m: ParsedMail) =>
     [m.to ?? []].flat().flatMap((a) => a.value.map((v) => (v.address ?? "").toLowerCase()));
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://${opts.tls ? "localhost" : "127.0.0.1"}:${port}`,
     messages,
     to: (address) => messages.filter((m) => addressesOf(m).includes(address.toLowerCase())),
+    encrypted: (mail) => secure.has(mail),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

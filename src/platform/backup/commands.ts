@@ -43,6 +43,7 @@ export function runBackup(
       : await backupNetwork(database, {
           ...common,
           databaseUrl: config.databaseOwnerUrl ?? config.databaseUrl,
+          databaseCa: config.databaseCa,
         });
     return summary(manifest);
   });
@@ -61,7 +62,9 @@ export async function runRestore(config: Config, opts: { from: string; location?
   const url = config.databaseOwnerUrl ?? config.databaseUrl;
   const report = await restoreNetwork({
     from: opts.from,
-    target: url ? { kind: "postgres", url } : { kind: "pglite", dataDir: config.dataDir },
+    target: url
+      ? { kind: "postgres", url, databaseCa: config.databaseCa }
+      : { kind: "pglite", dataDir: config.dataDir },
     auditKey: config.audit.key ? Buffer.from(config.audit.key, "utf8") : undefined,
   });
   return { ...summary(report.manifest), restoredInto: url ? "postgres" : config.dataDir };

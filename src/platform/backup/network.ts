@@ -35,6 +35,8 @@ export interface NetworkBackupOptions {
   roundsVersion: string;
   /** The server's URL (pg_dump connects itself); required with a PostgreSQL server. */
   databaseUrl?: string | undefined;
+  /** PEM file of the CA the server's certificate chains to (ROUNDS_DATABASE_CA), for pg_dump too. */
+  databaseCa?: string | undefined;
 }
 
 /** An empty (or absent) directory to write a backup into. */
@@ -54,6 +56,14 @@ export async function migrationLevel(database: Pick<Database, "db">): Promise<st
 async function auditEvents(database: Pick<Database, "db">): Promise<number> {
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_events`.execute(database.db);
   return Number(rows[0]?.n ?? 0);
+}
+
+/** The URL libpq's tools connect with: ROUNDS_DATABASE_CA becomes its `sslrootcert`, as the pool's CA. */
+function withRootCert(url: string, databaseCa: string | undefined): string {
+  if (!databaseCa) return url;
+  const u = new URL(url);
+  u.searchParams.set("sslrootcert", databaseCa);
+  return u.toString();
 }
 
 async function tool(name: string, args: string[]): Promise<void> {
@@ -76,7 +86,13 @@ export async function backupNetwork(database: Database, opts: NetworkBackupOptio
     if (!opts.databaseUrl)
       throw new Error("backupNetwork: the PostgreSQL server's URL is needed for pg_dump");
     file = DUMP_FILE;
-    await tool("pg_dump", ["--format=custom", "--file", join(opts.out, file), "--dbname", opts.databaseUrl]);
+    await tool("pg_dump", [
+      "--format=custom",
+      "--file",
+      join(opts.out, file),
+      "--dbname",
+      withRootCert(opts.databaseUrl, opts.databaseCa),
+    ]);
     // patient data: readable by the operator only, like the embedded tarball
     await chmod(join(opts.out, file), 0o600);
   } else {
@@ -96,7 +112,9 @@ export async function backupNetwork(database: Database, opts: NetworkBackupOptio
   });
 }
 
-export type RestoreTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
+export type RestoreTarget =
+  | { kind: "postgres"; url: string; databaseCa?: string | undefined }
+  | { kind: "pglite"; dataDir: string };
 
 export interface NetworkRestoreOptions {
   from: string;
@@ -125,7 +143,7 @@ export async function restoreNetwork(opts: NetworkRestoreOptions): Promise<Resto
         `restore it into the same kind (to move between them, restore per location)`,
     );
   return opts.target.kind === "postgres"
-    ? restorePostgres(opts, manifest, opts.target.url)
+    ? restorePostgres(opts, manifest, opts.target.url, opts.target.databaseCa)
     : restoreEmbedded(opts, manifest, opts.target.dataDir);
 }
 
@@ -133,12 +151,14 @@ async function restorePostgres(
   opts: NetworkRestoreOptions,
   manifest: Manifest,
   url: string,
+  databaseCa: string | undefined,
 ): Promise<RestoreReport> {
   if (!opts.auditKey)
     throw new BackupError("manifest_signature", "ROUNDS_AUDIT_KEY is needed to check the backup");
   await checkManifest(opts.from, opts.auditKey, manifest);
   const database = await openDatabase({
     databaseUrl: url,
+    databaseCa,
     dataDir: "memory://",
     databasePreparedStatements: false,
   });
@@ -156,7 +176,7 @@ async function restorePostgres(
       "--exit-on-error",
       "--no-owner",
       "--dbname",
-      url,
+      withRootCert(url, databaseCa),
       join(opts.from, DUMP_FILE),
     ]);
     const problem = await restoredTrailProblem(database, opts.auditKey, manifest);

@@ -30,7 +30,15 @@ export interface EmailChannel {
   close(): void;
 }
 
-export function smtpChannel(url: string, from: string): EmailChannel {
+/** How the SMTP connection is protected beyond its URL (smtps:// is TLS from the first byte). */
+export interface SmtpTls {
+  /** smtp://: refuse to send unless the server offers STARTTLS and the upgrade succeeds. */
+  requireTls: boolean;
+  /** PEM text of a private CA the server's certificate chains to; undefined: the system's CAs. */
+  ca?: string | undefined;
+}
+
+export function smtpChannel(url: string, from: string, tls: SmtpTls = { requireTls: true }): EmailChannel {
   // timeouts well inside the job lease, so a hung server cannot outlive our claim on the job
   // pooled: the worker sends several messages at once over a few kept-open connections
   const transport = nodemailer.createTransport({
@@ -40,6 +48,10 @@ export function smtpChannel(url: string, from: string): EmailChannel {
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: 30_000,
+    // nodemailer upgrades whenever STARTTLS is offered; required, a server that does not offer it
+    // (or a stripped offer) fails the message instead of sending it in clear
+    requireTLS: tls.requireTls,
+    tls: { rejectUnauthorized: true, ...(tls.ca ? { ca: tls.ca } : {}) },
   });
   return {
     async send(mail) {
@@ -55,7 +67,14 @@ export function smtpChannel(url: string, from: string): EmailChannel {
         });
         return { providerId: info.messageId };
       } catch (err) {
-        const e = err as { message?: string; responseCode?: number; permanent?: boolean };
+        const e = err as { message?: string; code?: string; responseCode?: number; permanent?: boolean };
+        // not sent in clear: kept for a retry (the server may be fixed), with the reason for support
+        if (e.code === "ETLS")
+          throw new DeliveryError(
+            `SMTP: not sent, the connection could not be encrypted (${e.message ?? String(err)}); ` +
+              "STARTTLS is required (ROUNDS_SMTP_REQUIRE_TLS) and the certificate must chain to ROUNDS_SMTP_CA or a system CA",
+            false,
+          );
         throw new DeliveryError(`SMTP: ${e.message ?? String(err)}`, e.permanent === true);
       }
     },

@@ -8,11 +8,12 @@ import { auditService } from "../../platform/audit/index.js";
 import type { NotificationsConfig } from "../../platform/config.js";
 import type { Db } from "../../platform/db.js";
 import { auditContextOf } from "../../platform/identity/index.js";
+import { readPem } from "../../platform/pem.js";
 import { smtpChannel, twilioProvider } from "./channels.js";
 import { LiveHub, LiveStreams } from "./realtime.js";
 import { type Clock, createNotificationService, type NotificationPolicies } from "./service.js";
 import { TemplateLibrary } from "./templates.js";
-import { createWaker, type Waker } from "./waker.js";
+import { createWaker, type ListenConnection, type Waker } from "./waker.js";
 import { NotificationWorker, type OfferLinks, type SurveyLinks } from "./worker.js";
 
 export interface NotificationDeps {
@@ -23,7 +24,7 @@ export interface NotificationDeps {
   config: NotificationsConfig;
   log: FastifyBaseLogger;
   /** The PostgreSQL server to LISTEN on for schedule events; without it (PGlite) the outbox is polled. */
-  listenUrl?: string | undefined;
+  listenConnection?: ListenConnection | undefined;
   pollMs?: number;
   /** Issues a waitlist offer's link for each message about it (the waitlist, wired in by the composition root). */
   offerLinks?: OfferLinks | undefined;
@@ -42,14 +43,19 @@ export function createNotifications(deps: NotificationDeps) {
     reminderHours: config.reminderHours,
     publicUrl: config.publicUrl,
   };
-  const waker: Waker = createWaker({ databaseUrl: deps.listenUrl, pollMs, log });
+  const waker: Waker = createWaker({ connection: deps.listenConnection, pollMs, log });
   const hub = new LiveHub(db, waker, log);
   const streams = new LiveStreams(db, hub, policies.permits, log);
   const worker = new NotificationWorker({
     db,
     config,
     library,
-    email: config.smtpUrl ? smtpChannel(config.smtpUrl, config.mailFrom) : undefined,
+    email: config.smtpUrl
+      ? smtpChannel(config.smtpUrl, config.mailFrom, {
+          requireTls: config.smtpTls.requireTls,
+          ca: config.smtpTls.ca ? readPem("ROUNDS_SMTP_CA", config.smtpTls.ca) : undefined,
+        })
+      : undefined,
     sms: config.sms ? twilioProvider(config.sms) : undefined,
     now,
     log,

@@ -4,6 +4,7 @@
  * re-listens after a dropped connection); a slow poll backs it up. Embedded PGlite has a single
  * session that the Database handle does not expose, so there the poll is the only wake-up.
  */
+import type { ConnectionOptions } from "node:tls";
 import type { FastifyBaseLogger } from "fastify";
 import pg from "pg";
 import { EVENTS_CHANNEL } from "../../platform/events.js";
@@ -16,8 +17,14 @@ export interface Waker {
   readonly listening: boolean;
 }
 
+/** Where the LISTEN connection goes: the primary's URL and, with ROUNDS_DATABASE_CA, its TLS options. */
+export interface ListenConnection {
+  connectionString: string;
+  ssl?: ConnectionOptions;
+}
+
 export function createWaker(opts: {
-  databaseUrl: string | undefined;
+  connection: ListenConnection | undefined;
   pollMs: number;
   log: FastifyBaseLogger;
 }): Waker {
@@ -33,9 +40,9 @@ export function createWaker(opts: {
   let reconnect: NodeJS.Timeout | undefined;
 
   async function listen(): Promise<void> {
-    if (!opts.databaseUrl || stopped) return;
+    if (!opts.connection || stopped) return;
     const c = new pg.Client({
-      connectionString: opts.databaseUrl,
+      ...opts.connection,
       application_name: "rounds-events-listener",
     });
     c.on("notification", wake);

@@ -1,6 +1,7 @@
 /**
  * System clients of the FHIR API (SMART backend services): who may call it on their own behalf,
- * with which scopes, acting as staff of which locations. A client secret is shown once.
+ * with which scopes, acting as staff of which locations. A client secret is shown once; a mutual
+ * TLS client is named by what its certificate carries (RFC 8705).
  */
 import {
   Alert,
@@ -17,6 +18,7 @@ import {
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import type { TlsSubjectKind } from "../../../src/integrations/fhir/clients/mtls.js";
 import { fhirClientInput } from "../../../src/integrations/fhir/clients/schema.js";
 import { KNOWN_SCOPES } from "../../../src/integrations/fhir/clients/scopes.js";
 import { api, type FieldErrors, fieldErrorsOf, validate } from "../shared/api.js";
@@ -24,10 +26,27 @@ import { useLocations } from "../shared/queries.js";
 import { SearchableMultiSelect } from "../shared/SearchablePickers.js";
 import { ErrorAlert, PageTitle, QueryView } from "../shared/ui.js";
 
+type AuthMethod = "client_secret" | "private_key_jwt" | "tls_client_auth";
+
+const AUTH_METHOD_NAMES: Record<AuthMethod, string> = {
+  client_secret: "Client secret",
+  private_key_jwt: "Signed JWT",
+  tls_client_auth: "TLS certificate",
+};
+
+const SUBJECT_KINDS: Array<{ value: TlsSubjectKind; label: string }> = [
+  { value: "subject_dn", label: "Subject DN (e.g. CN=pacs-gateway,O=Radiology)" },
+  { value: "san_dns", label: "DNS name (subjectAltName)" },
+  { value: "san_uri", label: "URI (subjectAltName)" },
+  { value: "san_ip", label: "IP address (subjectAltName)" },
+  { value: "san_email", label: "Email (subjectAltName)" },
+];
+
 interface FhirClient {
   id: string;
   name: string;
-  authMethod: "client_secret" | "private_key_jwt";
+  authMethod: AuthMethod;
+  tlsSubject: { kind: TlsSubjectKind; value: string } | null;
   scopes: string[];
   locationIds: string[];
   active: boolean;
@@ -95,7 +114,10 @@ export function FhirClientsPage() {
                     <Table.Td>
                       <Code>{c.id}</Code>
                     </Table.Td>
-                    <Table.Td>{c.authMethod === "client_secret" ? "Client secret" : "Signed JWT"}</Table.Td>
+                    <Table.Td>
+                      {AUTH_METHOD_NAMES[c.authMethod]}
+                      {c.tlsSubject ? <Code ml="xs">{c.tlsSubject.value}</Code> : null}
+                    </Table.Td>
                     <Table.Td>{c.scopes.join(" ")}</Table.Td>
                     <Table.Td>{c.locationIds.map((id) => locations.get(id)?.code ?? id).join(", ")}</Table.Td>
                     <Table.Td>
@@ -142,10 +164,12 @@ function RegisterDialog({
   const { locations } = useLocations();
   const [form, setForm] = useState({
     name: "",
-    authMethod: "client_secret" as "client_secret" | "private_key_jwt",
+    authMethod: "client_secret" as AuthMethod,
     scopes: ["system/Slot.read"] as string[],
     locationIds: [] as string[],
     publicJwk: "",
+    subjectKind: "subject_dn" as TlsSubjectKind,
+    subject: "",
   });
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const save = useMutation({
@@ -174,6 +198,9 @@ function RegisterDialog({
       scopes: form.scopes,
       locationIds: form.locationIds,
       ...(publicJwk !== undefined ? { publicJwk } : {}),
+      ...(form.authMethod === "tls_client_auth"
+        ? { tlsSubject: { kind: form.subjectKind, value: form.subject } }
+        : {}),
     });
     if (!checked.ok) return setClientErrors(checked.errors);
     setClientErrors({});
@@ -196,6 +223,7 @@ function RegisterDialog({
           data={[
             { value: "client_secret", label: "A client secret (shown once)" },
             { value: "private_key_jwt", label: "A signed JWT (private_key_jwt)" },
+            { value: "tls_client_auth", label: "Its TLS client certificate (mutual TLS)" },
           ]}
           value={form.authMethod}
           onChange={(v) => v && setForm({ ...form, authMethod: v as typeof form.authMethod })}
@@ -213,6 +241,26 @@ function RegisterDialog({
             onChange={(e) => setForm({ ...form, publicJwk: e.currentTarget.value })}
             error={errors.publicJwk}
           />
+        ) : null}
+        {form.authMethod === "tls_client_auth" ? (
+          <>
+            <Select
+              label="Its certificate is named by"
+              description="The certificate must also chain to the CA in ROUNDS_TLS_CLIENT_CA; tokens work only with it"
+              data={SUBJECT_KINDS}
+              value={form.subjectKind}
+              onChange={(v) => v && setForm({ ...form, subjectKind: v as TlsSubjectKind })}
+              allowDeselect={false}
+              error={errors["tlsSubject.kind"]}
+            />
+            <TextInput
+              label="Certificate subject"
+              required
+              value={form.subject}
+              onChange={(e) => setForm({ ...form, subject: e.currentTarget.value })}
+              error={errors["tlsSubject.value"] ?? errors.tlsSubject}
+            />
+          </>
         ) : null}
         <SearchableMultiSelect
           label="Scopes"

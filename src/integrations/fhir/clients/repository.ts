@@ -14,6 +14,9 @@ export type FhirClientTables = {
     active: Generated<boolean>;
     /** Bound to no location: staff rights at every location of the network. */
     network_wide: Generated<boolean>;
+    /** tls_client_auth: what the client certificate must carry (its subject DN, or a SAN of a kind). */
+    tls_subject_kind: string | null;
+    tls_subject: string | null;
     created_by: string;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
@@ -26,6 +29,8 @@ export type FhirClientTables = {
     scopes: string[];
     issued_at: Date;
     expires_at: Date;
+    /** The certificate the token is bound to (RFC 8705 cnf.x5t#S256); null: a bearer token. */
+    cnf_x5t_s256: string | null;
   };
   fhir_client_assertions: { client_id: string; jti: string; expires_at: Date };
 };
@@ -52,7 +57,17 @@ export const fhirClientRepository = {
   update(
     db: Executor,
     id: string,
-    set: { name?: string; active?: boolean; scopes?: string[]; network_wide?: boolean },
+    set: {
+      name?: string;
+      active?: boolean;
+      scopes?: string[];
+      network_wide?: boolean;
+      auth_method?: string;
+      secret_hash?: null;
+      public_jwk?: null;
+      tls_subject_kind?: string;
+      tls_subject?: string;
+    },
   ): Promise<FhirClientRow | undefined> {
     return q(db)
       .updateTable("fhir_clients")
@@ -92,7 +107,7 @@ export const fhirClientRepository = {
     return q(db)
       .selectFrom("fhir_client_tokens as t")
       .innerJoin("fhir_clients as c", "c.id", "t.client_id")
-      .select(["t.id", "t.client_id", "t.scopes", "c.name", "c.network_wide"])
+      .select(["t.id", "t.client_id", "t.scopes", "t.cnf_x5t_s256", "c.name", "c.network_wide"])
       .where("t.token_hash", "=", tokenHash)
       .where("t.expires_at", ">", now)
       .where("c.active", "=", true)

@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { clientCertificateOf } from "../../../platform/client-certificate.js";
 import { ProblemError } from "../../../platform/errors.js";
 import type { App } from "../../../platform/http.js";
 import { actorOf, requestInfo } from "../../../platform/identity/index.js";
@@ -97,7 +98,10 @@ export function smartRoutes(fhir: FastifyInstance, clients: FhirClients): void {
   // a system client's token stands for its actor on the FHIR API only
   fhir.bearerAuthenticators.push((token, req) =>
     req.url.startsWith(`${FHIR_BASE}/`)
-      ? clients.authenticate(token, requestInfo(req))
+      ? clients.authenticate(token, {
+          ...requestInfo(req),
+          certificateThumbprint: clientCertificateOf(req.raw)?.thumbprint,
+        })
       : Promise.resolve(undefined),
   );
   fhir.addHook("onRequest", async (req) => {
@@ -143,6 +147,7 @@ export function smartRoutes(fhir: FastifyInstance, clients: FhirClients): void {
         form: fields,
         basic: basicCredentials(req),
         tokenUrl: `${baseUrl(req)}${TOKEN_PATH}`,
+        clientCertificate: clientCertificateOf(req.raw),
         ...requestInfo(req),
       });
       return reply.header("cache-control", "no-store").header("pragma", "no-cache").send(answer);
@@ -153,17 +158,24 @@ export function smartRoutes(fhir: FastifyInstance, clients: FhirClients): void {
   });
 
   fhir.get("/.well-known/smart-configuration", { config: pub, schema: hidden }, (req, reply) =>
-    reply.type("application/json").send(smartConfiguration(baseUrl(req))),
+    reply.type("application/json").send(smartConfiguration(baseUrl(req), clients.mutualTls)),
   );
 }
 
 /** SMART App Launch 2.x discovery, for backend services: what the token endpoint accepts. */
-export function smartConfiguration(base: string) {
+export function smartConfiguration(base: string, mutualTls = false) {
   return {
     issuer: base,
     token_endpoint: `${base}${TOKEN_PATH}`,
     grant_types_supported: ["client_credentials"],
-    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+    token_endpoint_auth_methods_supported: [
+      "client_secret_basic",
+      "client_secret_post",
+      "private_key_jwt",
+      ...(mutualTls ? ["tls_client_auth"] : []),
+    ],
+    // RFC 8705 3.3: tokens of tls_client_auth clients are bound to their certificate
+    ...(mutualTls ? { tls_client_certificate_bound_access_tokens: true } : {}),
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     scopes_supported: [...KNOWN_SCOPES, "system/*.read", "system/*.write", "system/*.*"],
     capabilities: ["client-confidential-symmetric", "client-confidential-asymmetric", "permission-v1"],

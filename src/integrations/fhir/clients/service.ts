@@ -9,10 +9,12 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { importJWK, type JWK, errors as joseErrors, jwtVerify } from "jose";
 import type { Actor } from "../../../platform/access.js";
 import { type AuditContext, auditService } from "../../../platform/audit/index.js";
+import type { ClientCertificate } from "../../../platform/client-certificate.js";
 import { problems, registerConstraint } from "../../../platform/errors.js";
 import { auditContextOf } from "../../../platform/identity/index.js";
 import type { ServiceDeps } from "../../../platform/module.js";
 import { toIso } from "../../../platform/schemas.js";
+import { certificateMatches, type TlsSubject } from "./mtls.js";
 import { type FhirClientRow, fhirClientRepository as repo } from "./repository.js";
 import type { FhirClient, FhirClientInput, FhirClientPatch } from "./schema.js";
 import { grantedScopes, grantsOf } from "./scopes.js";
@@ -44,6 +46,8 @@ export interface TokenRequest {
   basic?: { clientId: string; secret: string } | undefined;
   /** The token endpoint's own URL: the audience a client assertion must name. */
   tokenUrl: string;
+  /** The client certificate the connection presented, verified against ROUNDS_TLS_CLIENT_CA. */
+  clientCertificate?: ClientCertificate | undefined;
   clientAddress: string;
   requestId: string;
 }
@@ -69,6 +73,7 @@ async function toClient(db: ServiceDeps["db"], r: FhirClientRow): Promise<FhirCl
     id: r.id,
     name: r.name,
     authMethod: r.auth_method as FhirClient["authMethod"],
+    tlsSubject: subjectOf(r) ?? null,
     scopes: r.scopes,
     locationIds: await repo.locationsOf(db, r.id),
     networkWide: r.network_wide,
@@ -92,11 +97,39 @@ async function everyLocationId(locations: NetworkLocations): Promise<string[]> {
   }
 }
 
+/** A tls_client_auth client's registered subject. */
+function subjectOf(r: FhirClientRow): TlsSubject | undefined {
+  return r.tls_subject_kind && r.tls_subject
+    ? { kind: r.tls_subject_kind as TlsSubject["kind"], value: r.tls_subject }
+    : undefined;
+}
+
+/** RFC 8705: a tls_client_auth client is who its verified certificate says, and nothing else signs it in. */
+function checkCertificate(req: TokenRequest, client: FhirClientRow): void {
+  if (req.basic || req.form.client_secret || req.form.client_assertion)
+    throw new OAuthError(400, "invalid_request", "this client signs in with its TLS client certificate only");
+  const cert = req.clientCertificate;
+  if (!cert)
+    throw new OAuthError(
+      401,
+      "invalid_client",
+      "this client signs in with its TLS client certificate: none was verified on this connection",
+    );
+  const subject = subjectOf(client);
+  if (!subject || !certificateMatches(cert, subject))
+    throw new OAuthError(401, "invalid_client", "the TLS client certificate is not the one registered");
+}
+
 export function createFhirClients({
   db,
   clock,
   locations,
-}: Pick<ServiceDeps, "db" | "clock"> & { locations: NetworkLocations }) {
+  mutualTls = false,
+}: Pick<ServiceDeps, "db" | "clock"> & {
+  locations: NetworkLocations;
+  /** Client certificates are asked for (ROUNDS_TLS_CLIENT_CA): tls_client_auth is offered. */
+  mutualTls?: boolean;
+}) {
   /** Which client is asking, and whether its credential holds: `invalid_client` otherwise. */
   async function authenticateClient(
     req: TokenRequest,
@@ -112,6 +145,10 @@ export function createFhirClients({
       : undefined;
     if (client) seen.client = client;
     if (!client?.active) throw new OAuthError(401, "invalid_client", "unknown or deactivated client");
+    if (client.auth_method === "tls_client_auth") {
+      checkCertificate(req, client);
+      return client;
+    }
     if (client.auth_method === "client_secret") {
       const secret = req.basic?.secret ?? form.client_secret;
       if (req.basic && form.client_secret)
@@ -177,6 +214,8 @@ export function createFhirClients({
   }
 
   return {
+    mutualTls,
+
     async register(
       actor: Actor,
       input: FhirClientInput,
@@ -195,6 +234,8 @@ export function createFhirClients({
           auth_method: input.authMethod,
           secret_hash: secret ? sha256(secret) : null,
           public_jwk: input.publicJwk ?? null,
+          tls_subject_kind: input.tlsSubject?.kind ?? null,
+          tls_subject: input.tlsSubject?.value ?? null,
           scopes: [...new Set(input.scopes)].sort(),
           network_wide: input.networkWide,
           created_by: actor.userId,
@@ -207,6 +248,7 @@ export function createFhirClients({
           detail: {
             name: input.name,
             authMethod: input.authMethod,
+            ...(input.tlsSubject ? { tlsSubject: input.tlsSubject } : {}),
             scopes: row.scopes,
             locationIds: [...new Set(input.locationIds)].sort(),
             networkWide: input.networkWide,
@@ -225,17 +267,33 @@ export function createFhirClients({
       return db.transaction().execute(async (tx) => {
         const before = await repo.get(tx, id);
         if (!before) throw problems.notFound("FHIR client");
+        if (patch.tlsSubject && !patch.authMethod && before.auth_method !== "tls_client_auth")
+          throw problems.invalid(
+            "body.tlsSubject",
+            "only tls_client_auth clients have one: send authMethod too",
+          );
         const row = await repo.update(tx, id, {
           ...(patch.name !== undefined ? { name: patch.name } : {}),
           ...(patch.active !== undefined ? { active: patch.active } : {}),
           ...(patch.scopes !== undefined ? { scopes: [...new Set(patch.scopes)].sort() } : {}),
           // locations bind a client; network-wide unbinds it
           ...(patch.networkWide ? { network_wide: true } : patch.locationIds ? { network_wide: false } : {}),
+          // moving to mutual TLS forgets the secret or key: the certificate is the only credential
+          ...(patch.authMethod ? { auth_method: patch.authMethod, secret_hash: null, public_jwk: null } : {}),
+          ...(patch.tlsSubject
+            ? { tls_subject_kind: patch.tlsSubject.kind, tls_subject: patch.tlsSubject.value }
+            : {}),
         });
         if (patch.locationIds) await repo.setLocations(tx, id, patch.locationIds);
         if (patch.networkWide) await repo.setLocations(tx, id, []);
         // narrower rights take effect at once: the tokens issued under the old ones end
-        if (patch.active === false || patch.scopes || patch.locationIds || patch.networkWide)
+        if (
+          patch.active === false ||
+          patch.scopes ||
+          patch.locationIds ||
+          patch.networkWide ||
+          patch.tlsSubject
+        )
           await repo.revokeTokens(tx, id);
         await auditService.record(tx, auditContextOf(actor), {
           action: "fhir_client.update",
@@ -247,6 +305,12 @@ export function createFhirClients({
             ...(patch.active !== undefined ? { active: patch.active, previousActive: before.active } : {}),
             ...(patch.locationIds ? { locationIds: [...new Set(patch.locationIds)].sort() } : {}),
             ...(patch.networkWide ? { networkWide: true, previousNetworkWide: before.network_wide } : {}),
+            ...(patch.authMethod
+              ? { authMethod: patch.authMethod, previousAuthMethod: before.auth_method }
+              : {}),
+            ...(patch.tlsSubject
+              ? { tlsSubject: patch.tlsSubject, previousTlsSubject: subjectOf(before) ?? null }
+              : {}),
           },
         });
         return toClient(tx, row!);
@@ -275,6 +339,9 @@ export function createFhirClients({
         if (!scopes)
           throw new OAuthError(400, "invalid_scope", `this client may ask for: ${client.scopes.join(" ")}`);
         const token = randomBytes(32).toString("base64url");
+        // RFC 8705 3: a certificate-authenticated client's token is good only with that certificate
+        const boundTo =
+          client.auth_method === "tls_client_auth" ? (req.clientCertificate?.thumbprint ?? null) : null;
         const now = clock.now();
         await db.transaction().execute(async (tx) => {
           await repo.pruneTokens(tx, now);
@@ -284,6 +351,7 @@ export function createFhirClients({
             scopes,
             issued_at: now,
             expires_at: new Date(now.getTime() + TOKEN_SECONDS * 1000),
+            cnf_x5t_s256: boundTo,
           });
           await auditService.record(
             tx,
@@ -292,7 +360,7 @@ export function createFhirClients({
               action: "fhir_client.token",
               resourceType: "fhir_client",
               resourceId: client!.id,
-              detail: { tokenId: id, scopes },
+              detail: { tokenId: id, scopes, ...(boundTo ? { certificateThumbprint: boundTo } : {}) },
             },
           );
           return id;
@@ -323,10 +391,12 @@ export function createFhirClients({
      */
     async authenticate(
       token: string,
-      info: { clientAddress: string; requestId: string },
+      info: { clientAddress: string; requestId: string; certificateThumbprint?: string | undefined },
     ): Promise<Actor | undefined> {
       const t = await repo.tokenByHash(db, sha256(token), clock.now());
       if (!t) return undefined;
+      // a certificate-bound token from a connection without that certificate is no token at all
+      if (t.cnf_x5t_s256 !== null && t.cnf_x5t_s256 !== info.certificateThumbprint) return undefined;
       return {
         userId: t.client_id,
         role: "location_staff",
