@@ -5,6 +5,9 @@
  * replicas run it; the application's role may not rewrite any partition; searches by time read
  * only their month, through an index.
  */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -15,6 +18,7 @@ import type { Db } from "../src/platform/db.js";
 import { migrate, readMigrations } from "../src/platform/migrations.js";
 import { listPartitions, maintainPartitions } from "../src/platform/partitions.js";
 import { type FreshDatabase, freshDatabase } from "./support/databases.js";
+import { roundsCli } from "./support/servers.js";
 import { REFUSED } from "./support/tampering.js";
 
 const onServer = Boolean(process.env.DATABASE_URL);
@@ -175,6 +179,24 @@ describe("the audit trail partitioned by month", () => {
     }
     expect(await partitionOf("after.partitioning")).toMatchObject({ audit_events_2031_05: 3 });
   });
+});
+
+describe("the partitions command", () => {
+  // the embedded test database lives in this process's memory: the command needs a server's
+  it.skipIf(!onServer)(
+    "`rounds partitions` lists every month of both tables with its row count",
+    async () => {
+      const { stdout } = await promisify(execFile)(process.execPath, roundsCli("partitions"), {
+        cwd: fileURLToPath(new URL("../", import.meta.url)),
+        env: { ...process.env, DATABASE_URL: fresh.url!, LOG_LEVEL: "silent" },
+        timeout: 60_000,
+      });
+      expect(stdout).toMatch(/^audit_events_2026_09 +6 +FOR VALUES FROM \('2026-09-01 00:00:00\+00'\)/m);
+      expect(stdout).toMatch(/^audit_events_2031_05 +3 +FOR VALUES/m);
+      expect(stdout).toMatch(/^audit_events_default +0 +DEFAULT$/m);
+      expect(stdout).toMatch(/^notifications_2032_04 +0 +FOR VALUES/m);
+    },
+  );
 });
 
 describe("searches by time read their month only, through an index", () => {
