@@ -17,7 +17,7 @@ import {
   serveMetrics,
 } from "./platform/metrics.js";
 import { migrationsApplied } from "./platform/migrations.js";
-import { startPartitionMaintenance } from "./platform/partitions.js";
+import { partitionHealth, startPartitionMaintenance } from "./platform/partitions.js";
 import { createRateLimits, installRateLimits, isRateLimited } from "./platform/rate-limit.js";
 import type { ReadDatabase } from "./platform/read-db.js";
 
@@ -63,6 +63,7 @@ export async function wireOperations(w: OperationsWiring): Promise<{
       return w.caches();
     },
     reads: w.reads,
+    partitions: () => partitionHealth(database.db, new Date()),
   });
   installMetrics(app, metrics, { publicRoute: config.metricsPort === undefined });
   const separate =

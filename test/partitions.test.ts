@@ -16,7 +16,7 @@ import { type AuditTrail, openAuditTrail } from "../src/platform/audit/trail.js"
 import { loadConfig } from "../src/platform/config.js";
 import type { Db } from "../src/platform/db.js";
 import { migrate, readMigrations } from "../src/platform/migrations.js";
-import { listPartitions, maintainPartitions } from "../src/platform/partitions.js";
+import { listPartitions, maintainPartitions, partitionHealth } from "../src/platform/partitions.js";
 import { type FreshDatabase, freshDatabase } from "./support/databases.js";
 import { roundsCli } from "./support/servers.js";
 import { REFUSED } from "./support/tampering.js";
@@ -97,6 +97,8 @@ describe("the audit trail partitioned by month", () => {
       audit_events_2027_01: 2,
       audit_events_default: 2,
     });
+    const waiting = await partitionHealth(db, new Date("2026-12-07T00:00:00Z"));
+    expect(waiting.find((h) => h.table === "audit_events")).toMatchObject({ defaultRows: 2, monthsAhead: 3 });
     const pass = await maintainPartitions(db, new Date("2026-12-07T00:00:00Z"));
     expect(pass.find((p) => p.parent === "audit_events")).toMatchObject({ rehomed: 2 });
     expect(await partitionOf("after.partitioning")).toEqual({
@@ -123,6 +125,10 @@ describe("the audit trail partitioned by month", () => {
       "notifications_2032_04",
     ]);
     expect((await maintainPartitions(db, at, 2)).flatMap((p) => p.created)).toEqual([]);
+    expect(await partitionHealth(db, at)).toEqual([
+      { table: "audit_events", monthsAhead: 2, defaultRows: 0 },
+      { table: "notifications", monthsAhead: 2, defaultRows: 0 },
+    ]);
     const listed = await listPartitions(db);
     expect(listed.filter((p) => p.name.endsWith("2032_03")).map((p) => p.bound)).toEqual([
       expect.stringMatching(/FROM \('2032-03-01 00:00:00\+00'\) TO \('2032-04-01 00:00:00\+00'\)/),

@@ -66,6 +66,39 @@ export async function listPartitions(db: Executor): Promise<Partition[]> {
   return partitions;
 }
 
+export interface PartitionHealth {
+  table: string;
+  /** Months after the month of `now` that have a partition, without a gap (3 after a pass; 0 or -1: the pass is not running). */
+  monthsAhead: number;
+  /** Rows waiting in the DEFAULT partition for the pass to move them (0 normally). */
+  defaultRows: number;
+}
+
+/** What an operator alerts on (metrics): the months ready ahead, and rows left in DEFAULT. */
+export async function partitionHealth(db: Executor, now: Date): Promise<PartitionHealth[]> {
+  const { rows } = await sql<{ parent: string; months: string[]; default_rows: string }>`
+    SELECT p.relname AS parent,
+      array_agg(substring(c.relname FROM '_([0-9]{4}_[0-9]{2})$')) AS months,
+      (SELECT count(*) FROM (SELECT 1 FROM audit_events_default WHERE p.relname = 'audit_events'
+         UNION ALL SELECT 1 FROM notifications_default WHERE p.relname = 'notifications') d) AS default_rows
+    FROM pg_inherits i
+    JOIN pg_class p ON p.oid = i.inhparent
+    JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE p.relname IN (${sql.join(Object.keys(PARTITIONED_TABLES))})
+      AND p.relnamespace = current_schema()::regnamespace
+    GROUP BY p.relname ORDER BY p.relname`.execute(db);
+  return rows.map((r) => {
+    const months = new Set(r.months);
+    let ahead = -1;
+    const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    while (months.has(`${at.getUTCFullYear()}_${String(at.getUTCMonth() + 1).padStart(2, "0")}`)) {
+      ahead++;
+      at.setUTCMonth(at.getUTCMonth() + 1);
+    }
+    return { table: r.parent, monthsAhead: ahead, defaultRows: Number(r.default_rows) };
+  });
+}
+
 /** The daily pass, run once at start; stop() waits for a pass in progress. */
 export function startPartitionMaintenance(deps: { db: Executor; now: () => Date; log: FastifyBaseLogger }): {
   stop(): Promise<void>;
