@@ -66,6 +66,12 @@ beforeAll(async () => {
   await recordAt("2026-09-15T10:00:00Z", 6, "before.partitioning");
   await recordAt("2026-10-01T00:00:10Z", 6, "before.partitioning");
   await trail.checkpoint();
+  // and an inbox with messages of two months
+  await sql`INSERT INTO patients (id, mrn, given_name, family_name, birth_date, sex)
+    VALUES (${PATIENT}, 'PART-0001', 'Ada', 'Month', '1980-01-01', 'female')`.execute(db);
+  await sql`INSERT INTO notifications (patient_id, kind, title, body, created_at)
+    VALUES (${PATIENT}, 'confirmation', 'September', '…', '2026-09-30T23:59:59Z'),
+           (${PATIENT}, 'confirmation', 'October', '…', '2026-10-01T00:00:00Z')`.execute(db);
   await migrate(fresh.database);
 }, 120_000);
 
@@ -83,6 +89,16 @@ describe("the audit trail partitioned by month", () => {
     });
     const result = await auditService.verify(db);
     expect(result).toMatchObject({ ok: true, checked: 18 });
+  });
+
+  it("the inbox's messages move into the months they were written in, a second either side of midnight UTC", async () => {
+    const { rows } = await sql<{ part: string; title: string }>`
+      SELECT tableoid::regclass::text AS part, title FROM notifications WHERE patient_id = ${PATIENT}
+      ORDER BY created_at`.execute(db);
+    expect(rows).toEqual([
+      { part: "notifications_2026_09", title: "September" },
+      { part: "notifications_2026_10", title: "October" },
+    ]);
   });
 
   it("events recorded in three months land in three partitions; a month without one is moved there by the pass", async () => {
