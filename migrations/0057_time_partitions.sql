@@ -83,10 +83,12 @@ $$;
 -- The maintenance pass (src/platform/partitions.ts): partitions for the month of `at` and the
 -- `months_ahead` after it, and the default partition emptied into its months. One pass at a time
 -- across replicas (the advisory lock); as the tables' owner, because the application's role owns
--- nothing and only an owner may create a partition; it never drops or detaches a month.
+-- nothing and only an owner may create a partition; it never drops or detaches a month. A pass
+-- that waits more than 10 s for a table's lock gives up (the next pass tries again) rather than
+-- hold every writer of the table queued behind it.
 CREATE FUNCTION partitions_maintain(at timestamptz, months_ahead integer)
 RETURNS TABLE (parent text, created text[], rehomed integer)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public SET TimeZone = 'UTC' AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public SET TimeZone = 'UTC' SET lock_timeout = '10s' AS $$
 DECLARE
   first timestamp := date_trunc('month', at);
   spec record;
