@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** Composition root for the command line: `rounds serve | migrate | seed | backup | restore | audit verify | noshow evaluate | billing export`. */
+/** Composition root for the command line: `rounds serve | migrate | seed | backup | restore | audit verify | partitions | noshow evaluate | billing export`. */
 import { Command, Option } from "commander";
 import { ConfigError, loadConfig } from "./platform/config.js";
 import { openDatabase } from "./platform/db.js";
@@ -288,6 +288,26 @@ audit
             : ` at seq=${b.seq} (chain ${b.chain})`;
       console.error(`audit trail BROKEN${where}: ${b.reason}`);
       process.exitCode = 1;
+    }
+  });
+
+program
+  .command("partitions")
+  .description(
+    "list the monthly partitions of the audit trail and the in-app inbox with their row counts " +
+      "(rows in a DEFAULT partition mean the daily pass has not run; it moves them on its next run)",
+  )
+  .action(async () => {
+    const config = loadConfig();
+    const database = await openDatabase(config);
+    try {
+      const { listPartitions } = await import("./platform/partitions.js");
+      const partitions = await listPartitions(database.db);
+      const width = Math.max(...partitions.map((p) => p.name.length));
+      for (const p of partitions)
+        console.log(`${p.name.padEnd(width)}  ${String(p.rows).padStart(10)}  ${p.bound}`);
+    } finally {
+      await database.close();
     }
   });
 

@@ -1,7 +1,7 @@
 /**
  * The composition root's operations part (src/server.ts): metrics from the modules' counters and
  * cursors, rate limits on sign-in, search and booking, and readiness that reflects the database
- * and the background workers (README.md, "Operating Rounds").
+ * and the background workers, and the daily partition pass (README.md, "Operating Rounds").
  */
 import { readFileSync } from "node:fs";
 import { sql } from "kysely";
@@ -17,6 +17,7 @@ import {
   serveMetrics,
 } from "./platform/metrics.js";
 import { migrationsApplied } from "./platform/migrations.js";
+import { partitionHealth, startPartitionMaintenance } from "./platform/partitions.js";
 import { readPem } from "./platform/pem.js";
 import { createRateLimits, installRateLimits, isRateLimited } from "./platform/rate-limit.js";
 import type { ReadDatabase } from "./platform/read-db.js";
@@ -63,6 +64,7 @@ export async function wireOperations(w: OperationsWiring): Promise<{
       return w.caches();
     },
     reads: w.reads,
+    partitions: () => partitionHealth(database.db, new Date()),
   });
   installMetrics(app, metrics, { publicRoute: config.metricsPort === undefined });
   const separate =
@@ -82,7 +84,15 @@ export async function wireOperations(w: OperationsWiring): Promise<{
       .code(ready ? 200 : 503)
       .send({ status: ready ? "ready" : "not ready", database: database.kind, checks });
   });
-  return { metricsPort: separate?.port, close: async () => separate?.close() };
+  // next months' partitions of the audit trail and the inbox: at start, then daily (any replica)
+  const partitions = startPartitionMaintenance({ db: database.db, now: () => new Date(), log: app.log });
+  return {
+    metricsPort: separate?.port,
+    close: async () => {
+      await partitions.stop();
+      await separate?.close();
+    },
+  };
 }
 
 async function readiness(w: OperationsWiring): Promise<Readiness> {

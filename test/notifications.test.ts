@@ -530,7 +530,13 @@ describe("in-app inbox", () => {
       const res = await guardian.inject({ url: "/api/v1/notifications" });
       return res.json().total >= 1 ? res.json() : undefined;
     }, "the dependent's message in the guardian's inbox");
-    const message = inbox.items[0] as { id: string; patientId: string; title: string; readAt: string | null };
+    const message = inbox.items[0] as {
+      id: string;
+      patientId: string;
+      title: string;
+      readAt: string | null;
+      createdAt: string;
+    };
     expect(message.patientId).toBe(childId);
     expect(message.title).toContain("Appointment confirmed");
     expect(message.readAt).toBeNull();
@@ -553,6 +559,15 @@ describe("in-app inbox", () => {
     expect(read.statusCode).toBe(200);
     expect(read.json().readAt).not.toBeNull();
     expect((await guardian.inject({ url: "/api/v1/notifications?unread=true" })).json().total).toBe(0);
+    // a period of the inbox (its monthly partitions): the message's own, then one before it
+    const at = new Date(message.createdAt);
+    const around = `from=${new Date(at.getTime() - 60_000).toISOString()}&to=${new Date(at.getTime() + 60_000).toISOString()}`;
+    expect((await guardian.inject({ url: `/api/v1/notifications?${around}` })).json().total).toBe(1);
+    const before = `to=${new Date(at.getTime() - 60_000).toISOString()}`;
+    expect((await guardian.inject({ url: `/api/v1/notifications?${before}` })).json().total).toBe(0);
+    const bad = await guardian.inject({ url: "/api/v1/notifications?from=last-month" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors.map((e: { field: string }) => e.field)).toContain("query.from");
   });
 });
 

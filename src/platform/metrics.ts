@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { PoolUse } from "./db.js";
 import type { App } from "./http.js";
+import type { PartitionHealth } from "./partitions.js";
 
 /** A consumer of the schedule-event outbox, as metrics see it. */
 export interface OutboxConsumer {
@@ -32,6 +33,8 @@ export interface MetricsSources {
   caches: CountingCache[];
   /** The read replica, when one is configured. */
   reads?: { queries(): number; lagSeconds(): number | undefined } | undefined;
+  /** The time partitions' months ahead and rows in DEFAULT (partitions.ts). */
+  partitions?: (() => Promise<PartitionHealth[]>) | undefined;
 }
 
 /** Booking routes whose answers count bookings and conflicts. */
@@ -110,6 +113,31 @@ export function createMetrics(sources: MetricsSources) {
         for (const c of sources.caches) this.inc({ cache: c.name }, c.counts[field]);
       },
     });
+
+  const partitions = sources.partitions;
+  if (partitions)
+    for (const [name, field, help] of [
+      [
+        "rounds_partition_months_ahead",
+        "monthsAhead",
+        "Months after this one that have their partition, without a gap, by table (3 after the daily pass; below 1, the pass is not running)",
+      ],
+      [
+        "rounds_partition_default_rows",
+        "defaultRows",
+        "Rows in the DEFAULT partition, by table (the daily pass moves them to their months; 0 normally)",
+      ],
+    ] as const)
+      new Gauge({
+        name,
+        help,
+        labelNames: ["table"] as const,
+        registers: [registry],
+        async collect() {
+          this.reset();
+          for (const p of await partitions()) this.set({ table: p.table }, p[field]);
+        },
+      });
 
   if (sources.reads) {
     const reads = sources.reads;

@@ -92,7 +92,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 describe("metrics", () => {
-  it("an operator scraping /metrics sees requests per route, bookings, conflicts, outbox lag, pool use and cache hits", async () => {
+  it("an operator scraping /metrics sees requests per route, bookings, conflicts, outbox lag, pool use, cache hits and partitions kept ahead", async () => {
     const net = await buildClinicNetwork(plain);
     const [option] = await optionsOn(net, net.admin);
     await optionsOn(net, net.admin);
@@ -124,6 +124,11 @@ describe("metrics", () => {
     // the second search read the physician's days from memory
     expect(sample(text, "rounds_cache_hits_total", cache)).toBeGreaterThanOrEqual(1);
     expect(sample(text, "rounds_cache_misses_total", cache)).toBeGreaterThanOrEqual(1);
+    // the partition pass ran at start: the coming months exist and nothing waits in DEFAULT
+    for (const table of ["audit_events", "notifications"]) {
+      expect(sample(text, "rounds_partition_months_ahead", { table })).toBeGreaterThanOrEqual(3);
+      expect(sample(text, "rounds_partition_default_rows", { table })).toBe(0);
+    }
   });
 
   it("with ROUNDS_METRICS_PORT set, /metrics is served on that port only, not on the public one", async () => {

@@ -220,26 +220,29 @@ export const notificationRepository = {
     return pageOf(base, base.selectAll().orderBy("run_at").orderBy("id"), page);
   },
 
-  /** Delivers an in-app job: one inbox row per job however often this runs. */
+  /** Delivers an in-app job; the caller has just settled the job as sent, so this runs once per job. */
   async insertNotification(
     db: Executor,
     row: Omit<NotificationRow, "id" | "created_at" | "read_at">,
   ): Promise<void> {
-    await q(db)
-      .insertInto("notifications")
-      .values(row)
-      .onConflict((oc) => oc.column("job_id").doNothing())
-      .execute();
+    await q(db).insertInto("notifications").values(row).execute();
   },
   async inbox(
     db: Executor,
-    f: { patientIds: string[] | undefined; unread?: boolean | undefined },
+    f: {
+      patientIds: string[] | undefined;
+      unread?: boolean | undefined;
+      from?: string | undefined;
+      to?: string | undefined;
+    },
     page: { limit: number; offset: number },
   ): Promise<{ rows: NotificationRow[]; total: number }> {
     if (f.patientIds && !f.patientIds.length) return { rows: [], total: 0 };
     let base = q(db).selectFrom("notifications");
     if (f.patientIds) base = base.where("patient_id", "in", f.patientIds);
     if (f.unread !== undefined) base = base.where("read_at", f.unread ? "is" : "is not", null);
+    if (f.from) base = base.where("created_at", ">=", new Date(f.from));
+    if (f.to) base = base.where("created_at", "<", new Date(f.to));
     return pageOf(base, base.selectAll().orderBy("created_at", "desc").orderBy("id"), page);
   },
   notification(db: Executor, id: string): Promise<NotificationRow | undefined> {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { localTime, pageQuery, timeZone, uuid } from "../../platform/schemas.js";
+import { instant, localTime, pageQuery, timeZone, uuid } from "../../platform/schemas.js";
 import { messageEvents } from "./templates.js";
 
 export const channels = ["email", "sms", "in_app"] as const;
@@ -59,6 +59,9 @@ export const inboxQuery = pageQuery.extend({
     .enum(["true", "false"])
     .transform((v) => v === "true")
     .optional(),
+  // the inbox is partitioned by month: a bounded period reads only its months
+  from: instant.optional().describe("messages created at or after this instant"),
+  to: instant.optional().describe("messages created before this instant"),
 });
 export type InboxQuery = z.infer<typeof inboxQuery>;
 

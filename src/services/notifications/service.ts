@@ -216,7 +216,11 @@ export function createNotificationService({ db, clock, policies, settings }: Not
         if (q.patientId)
           await policies.authorize(tx, actor, "read_messages", patient(q.patientId, "query.patientId"));
         const patientIds = q.patientId ? [q.patientId] : await policies.patientScope(tx, actor);
-        const { rows, total } = await repo.inbox(tx, { patientIds, unread: q.unread }, q);
+        const { rows, total } = await repo.inbox(
+          tx,
+          { patientIds, unread: q.unread, from: q.from, to: q.to },
+          q,
+        );
         const page = { items: rows.map(toNotification), total, limit: q.limit, offset: q.offset };
         await audit(tx, actor, "notification.list", q.patientId ?? actor.patientId, undefined, {
           count: page.items.length,

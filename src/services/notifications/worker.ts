@@ -393,16 +393,19 @@ export class NotificationWorker {
       const { message, calendar } = renderMessage(ctx, kind, prefs.language, extras, this.settings, now);
       let providerId: string | null = null;
       if (channel === "in_app") {
+        // settled first: only the worker whose lease moves the job to sent writes its inbox row
         const settled = await db.transaction().execute(async (tx) => {
-          await repo.insertNotification(tx, {
-            patient_id: job.patient_id,
-            appointment_id: job.appointment_id,
-            job_id: job.id,
-            kind,
-            title: message.subject,
-            body: message.text,
-          });
-          return this.settle(job, { status: "sent", sentAt: now, lastError: null }, tx);
+          const won = await this.settle(job, { status: "sent", sentAt: now, lastError: null }, tx);
+          if (won)
+            await repo.insertNotification(tx, {
+              patient_id: job.patient_id,
+              appointment_id: job.appointment_id,
+              job_id: job.id,
+              kind,
+              title: message.subject,
+              body: message.text,
+            });
+          return won;
         });
         if (!settled) log.warn({ job: job.id }, "in-app message already settled by another worker");
         return;
