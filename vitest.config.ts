@@ -40,12 +40,16 @@ const UNIT = [
   "test/unit/**/*.test.ts",
   "src/**/*.test.ts",
 ];
+/**
+ * `surface`: the whole HTTP surface against every kind of caller and every kind of bad input (the
+ * access matrix, the API fuzzer, hostile input). What they check is decided above the database,
+ * and both databases are the same PostgreSQL engine: CI runs them once, on the PostgreSQL server
+ * (`npm test` on the embedded database runs them too).
+ */
+const SURFACE = ["test/access-matrix.test.ts", "test/api-fuzz.test.ts", "test/hostile-input.test.ts"];
 const HTTP = [
-  "test/access-matrix.test.ts",
-  "test/api-fuzz.test.ts",
   "test/concurrency.test.ts",
   "test/family-replicas.test.ts",
-  "test/hostile-input.test.ts",
   "test/least-privilege.test.ts",
   "test/mobile-equipment-replicas.test.ts",
   "test/realtime.test.ts",
@@ -83,11 +87,12 @@ export default defineConfig({
         test: {
           name: "service",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/browser/**", ...UNIT, ...HTTP],
+          exclude: ["test/browser/**", ...UNIT, ...HTTP, ...SURFACE],
           ...onDatabase,
         },
       },
       { extends: true, test: { name: "http", include: HTTP, ...onDatabase } },
+      { extends: true, test: { name: "surface", include: SURFACE, ...onDatabase } },
     ],
   },
 });
