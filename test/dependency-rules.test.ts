@@ -25,7 +25,10 @@ function cruise(cwd: string): Violation[] {
   const run = spawnSync(process.execPath, [cli, "--config", config, "--output-type", "json", "src"], {
     cwd,
     encoding: "utf8",
+    // the report of ~400 modules passed 1 MB, spawnSync's default, which cuts it off mid-JSON
+    maxBuffer: 256 * 1024 * 1024,
   });
+  if (run.error) throw run.error;
   if (!run.stdout) throw new Error(`dependency-cruiser failed: ${run.stderr}`);
   return (JSON.parse(run.stdout) as { summary: { violations: Violation[] } }).summary.violations;
 }
