@@ -27,12 +27,16 @@ import type { Hl7Runtime } from "./integrations/hl7/index.js";
 import { createPharmacyRuntime, pharmacyRoutes } from "./integrations/pharmacy/index.js";
 import { createTransportRuntime, transportRoutes } from "./integrations/transport/index.js";
 import type { Config } from "./platform/config.js";
+import type { Database } from "./platform/db.js";
 import type { App } from "./platform/http.js";
 import type { ServiceDeps } from "./platform/module.js";
+import { createResidency, residencyRoutes } from "./platform/residency/index.js";
 import { reportsRepository } from "./services/analytics/reports/repository.js";
 import type { Physicians } from "./services/physicians/index.js";
 
 export interface IntegrationParts extends ServiceDeps {
+  /** What the residency report says of the database (embedded or a server). */
+  database: Pick<Database, "kind" | "embeddedDir">;
   app: App;
   config: Config;
   optionKey: Buffer;
@@ -55,6 +59,9 @@ export interface IntegrationParts extends ServiceDeps {
  */
 export async function wireIntegrations(parts: IntegrationParts) {
   const { app, config, db, clock, policies, hl7 } = parts;
+  const regions = config.residency.partnerRegions;
+  // where each location's data lives, from the catalogue (placement itself is applied at start)
+  residencyRoutes(app, createResidency({ db, clock, policies, database: parts.database }));
   const clients = createFhirClients({ db, clock, locations: parts.fhir.locations });
   fhirClientRoutes(app, clients);
   fhirRoutes(app, {
@@ -81,6 +88,7 @@ export async function wireIntegrations(parts: IntegrationParts) {
       timeoutMs: config.emr.timeoutMs,
     }),
     source: simulator ? "simulator" : "emr",
+    regions: regions.emr,
     // lab results received over HL7 (ORU^R01) are shown beside the EMR's
     localLabResults:
       parts.localLabResults ??
@@ -125,6 +133,7 @@ export async function wireIntegrations(parts: IntegrationParts) {
     clock,
     policies,
     config: config.eligibility,
+    regions: regions.payer,
     log: app.log,
     ...(parts.now ? { now: parts.now } : {}),
   });
@@ -135,6 +144,7 @@ export async function wireIntegrations(parts: IntegrationParts) {
     clock,
     policies,
     config: config.pharmacy,
+    regions: regions.pharmacy,
     log: parts.log,
   });
   const transport = await createTransportRuntime({
@@ -142,6 +152,7 @@ export async function wireIntegrations(parts: IntegrationParts) {
     clock,
     policies,
     config: config.transport,
+    regions: regions.transport,
     log: parts.log,
   });
   pharmacyRoutes(app, pharmacy.service);

@@ -23,6 +23,7 @@ import {
 import { auditPrivilegeProblem, dropToApplicationRole, migrateAsOwner } from "./platform/migrations.js";
 import { AccessRefused, type Attempt, createPolicies, type ScopeFacts } from "./platform/policy.js";
 import { openReadDatabase } from "./platform/read-db.js";
+import { applyPlacement } from "./platform/residency/index.js";
 import { serveWebApp } from "./platform/web.js";
 import { wireAnalyticsParts } from "./server.analytics.js";
 import { wireIntegrations } from "./server.integrations.js";
@@ -89,6 +90,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   let audit: AuditTrail;
   try {
     await migrateAsOwner(database, config);
+    await applyPlacement(database, config.residency.tablespaces);
     await dropToApplicationRole(database);
     audit = await openAuditTrail(database, config, {
       writeCheckpoints: true,
@@ -329,11 +331,10 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     clock,
     policies,
     patients,
-    config: config.hl7,
+    config: { ...config.hl7, regions: config.residency.partnerRegions.hl7 },
     log: app.log,
     ...(opts.now ? { now: opts.now } : {}),
   });
-
   identityRoutes(app, identity);
   auditRoutes(app, auditLog);
   locationRoutes(app, locations);
@@ -349,6 +350,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   const integrations = await wireIntegrations({
     app,
     config,
+    database,
     db,
     clock,
     policies,

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { type IncidentsConfig, incidentEnv, toIncidentsConfig } from "./config.incidents.js";
 import { type EmrConfig, type Hl7Config, recordsConfig, recordsEnv } from "./config.records.js";
+import { type ResidencyConfig, residencyEnv, toResidencyConfig } from "./config.residency.js";
 
 export type { IncidentsConfig, Severity } from "./config.incidents.js";
 export type { EmrConfig, Hl7Config } from "./config.records.js";
+export type { ResidencyConfig, ResidencyPartner } from "./config.residency.js";
 
 import {
   type BillingConfig,
@@ -77,6 +79,7 @@ export interface Config {
   transport: TransportConfig;
   operations: OperationsConfig;
   incidents: IncidentsConfig;
+  residency: ResidencyConfig;
 }
 
 /** Metrics, HTTPS and rate limits (README.md, "Operating Rounds"). */
@@ -261,6 +264,7 @@ const envSchema = z.object({
   ROUNDS_RATE_BOOKING_ACCOUNT: wholeNumber(1, 1_000_000).default(2000),
   ROUNDS_RATE_BOOKING_ADDRESS: wholeNumber(1, 1_000_000).default(20_000),
   ...incidentEnv,
+  ...residencyEnv,
 });
 
 /** What the deployment templates put where a secret belongs (deploy/k8s/secret.template.yaml). */
@@ -391,5 +395,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
     },
     incidents: toIncidentsConfig(e),
+    residency: toResidencyConfig(e),
   };
 }
