@@ -33,6 +33,8 @@ let net: ClinicNetwork;
 let admin: Client;
 let physician: Client;
 let day = 0;
+/** The far day of the billing test's completed visits, one at each location. */
+let date = "";
 
 interface Placement {
   kind: string;
@@ -155,7 +157,7 @@ describe("partners limited to a region", () => {
   });
 
   it("a billing range holding both regions' visits is refused without a region; with one it holds only that region's", async () => {
-    const date = `21${50 + Math.floor(Math.random() * 40)}-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
+    date = `21${50 + Math.floor(Math.random() * 40)}-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
     const db = rounds.database.db;
     const completed = (location: string) =>
       insertAppointment(db, net, {
@@ -183,6 +185,23 @@ describe("partners limited to a region", () => {
       (one.json() as { skipped: { appointmentId: string }[] }).skipped.map((s) => s.appointmentId),
     ).toEqual([eastVisit]);
     expect((await batch({ region: "Nowhere" })).json()).toMatchObject({ errors: [{ field: "body.region" }] });
+  });
+});
+
+describe("reports by region", () => {
+  it("a report and its CSV export limited to a region hold only that region's locations", async () => {
+    await rounds.reports.projector.rebuild();
+    const url = `/api/v1/analytics/reports/utilisation?from=${date}&to=${date}`;
+    const rows = async (query: string) =>
+      ((await admin.inject({ url: `${url}${query}` })).json() as { rows: { locationId: string }[] }).rows.map(
+        (r) => r.locationId,
+      );
+    expect((await rows("")).sort()).toEqual([net.main.id, net.satellite.id].sort());
+    expect(await rows(`&region=${WEST}`)).toEqual([net.satellite.id]);
+    const csv = await admin.inject({ url: `${url}&region=${EAST}&format=csv` });
+    expect(csv.statusCode, csv.body).toBe(200);
+    expect(csv.body).toContain(net.main.id);
+    expect(csv.body).not.toContain(net.satellite.id);
   });
 });
 

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { regionTag } from "../../platform/residency/index.js";
-import { isoDate, pageQuery, uuid } from "../../platform/schemas.js";
+import { isoDate, pageQuery, regionTag, uuid } from "../../platform/schemas.js";
 import { npiIsValid, skipReasons, TELEHEALTH_POS } from "./coding.js";
 
 export const billingFormats = ["x12-837p", "fhir-claim"] as const;

@@ -3,5 +3,5 @@
 export { auditWithheld, type PartnerRegions, type Withholding, withheldReason } from "./partners.js";
 export { applyPlacement, type Move, type PlacementResult } from "./placement.js";
 export { residencyRoutes } from "./routes.js";
-export { DATA_KINDS, type ResidencyReport, regionTag } from "./schema.js";
+export { DATA_KINDS, type ResidencyReport } from "./schema.js";
 export { createResidency, type Residency } from "./service.js";

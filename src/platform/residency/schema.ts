@@ -1,9 +1,5 @@
 import { z } from "zod";
-import { uuid } from "../schemas.js";
-
-export const regionTag = z
-  .string()
-  .regex(/^[a-z]{2}(-[a-z0-9]+)?$/, "must be a region tag such as us or us-east");
+import { regionTag, uuid } from "../schemas.js";
 
 export const residencyQuery = z
   .object({ region: regionTag.optional().describe("only the locations of this region") })
