@@ -2,7 +2,8 @@
  * Data residency: the main campus is in one region, the satellite in another, and the pharmacy
  * network, the transport service and the payer are limited to the main campus's region. The
  * satellite's prescription never reaches the pharmacy simulator and says why; its eligibility
- * check is withheld too; both are audited. A billing range spanning both regions must name one.
+ * check and its HL7 message are withheld too; all are audited. Moving the satellite to another
+ * region moves its rows. A billing range spanning both regions must name one.
  * The report tells administrators and compliance officers where each location's data lives, and
  * no one else. On a PostgreSQL server, with two tablespaces, the satellite's prescriptions live in
  * its region's tablespace and the report says "placed".
@@ -18,6 +19,7 @@ import { type Database, openDatabase } from "../src/platform/db.js";
 import { applyPlacement } from "../src/platform/residency/index.js";
 import type { Rounds } from "../src/server.js";
 import { type Client, clientFor } from "./support/auth.js";
+import { type Emr, startEmr } from "./support/hl7-peer.js";
 import { buildClinicNetwork, type ClinicNetwork, createPatient, optionsOn } from "./support/network.js";
 import { insertAppointment } from "./support/report-fixture.js";
 import { startRounds, unique } from "./support/rounds.js";
@@ -29,6 +31,7 @@ const EAST = `ue-${suffix}`;
 const WEST = `uw-${suffix}`;
 
 let rounds: Rounds;
+let emr: Emr;
 let net: ClinicNetwork;
 let admin: Client;
 let physician: Client;
@@ -50,7 +53,10 @@ interface Report {
 }
 
 beforeAll(async () => {
+  emr = await startEmr();
   rounds = await startRounds({
+    ROUNDS_HL7_TARGETS: `127.0.0.1:${emr.port}`,
+    ROUNDS_HL7_REGIONS: EAST,
     ROUNDS_NOTIFICATIONS_WORKER: "false",
     ROUNDS_PHARMACY_POLL_SECONDS: "0",
     ROUNDS_TRANSPORT_POLL_SECONDS: "0",
@@ -58,7 +64,9 @@ beforeAll(async () => {
     ROUNDS_TRANSPORT_REGIONS: EAST,
     ROUNDS_PAYER_REGIONS: EAST,
   });
-  await rounds.eligibility.worker.queueEvents(); // starts the cursor at now
+  // the cursors start at now; the test drives the senders' rounds
+  await rounds.eligibility.worker.queueEvents();
+  await rounds.hl7.sender.queueEvents();
   net = await buildClinicNetwork(rounds);
   admin = net.admin;
   physician = await clientFor(rounds, "physician", { physicianId: net.physicianId });
@@ -76,6 +84,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rounds?.close();
+  await emr?.close();
 });
 
 /** A new patient booked at the location, with a pharmacy chosen there, and a prescription made. */
@@ -154,6 +163,42 @@ describe("partners limited to a region", () => {
       rounds.database.db,
     );
     expect(audited.rows.map((r) => r.partner)).toEqual(["payer", "pharmacy"]);
+    // a location moving region takes its rows along, in the same transaction
+    const MOVED = `um-${suffix}`;
+    const partitionOf = async () =>
+      (
+        await sql<{ partition: string }>`
+          SELECT tableoid::regclass::text AS partition FROM prescriptions WHERE id = ${west.prescriptionId}`.execute(
+          rounds.database.db,
+        )
+      ).rows[0]?.partition;
+    const move = (region: string) =>
+      admin.inject({
+        method: "PATCH",
+        url: `/api/v1/locations/${net.satellite.id}`,
+        payload: { dataResidency: region },
+      });
+    expect((await move(MOVED)).statusCode).toBe(200);
+    expect(await partitionOf()).toBe(`prescriptions_${MOVED.replace("-", "_")}`);
+    expect((await move(WEST)).statusCode).toBe(200);
+    expect(await partitionOf()).toBe(`prescriptions_${WEST.replace("-", "_")}`);
+  });
+
+  it("the EMR hears of the main campus's booking over HL7 and never of the satellite's; the satellite's message says withheld", async () => {
+    await rounds.hl7.sender.round();
+    await rounds.hl7.sender.round();
+    const told = emr.received.map((m) => m.get("SCH.2.1").toString());
+    expect(told).toContain(east.appointmentId);
+    expect(told).not.toContain(west.appointmentId);
+    const messages = await sql<{ appointment_id: string; status: string; last_error: string | null }>`
+      SELECT appointment_id, status, last_error FROM hl7_messages
+      WHERE appointment_id IN (${east.appointmentId}, ${west.appointmentId})`.execute(rounds.database.db);
+    const west_ = messages.rows.filter((m) => m.appointment_id === west.appointmentId);
+    expect(west_.length).toBeGreaterThan(0);
+    expect(west_.every((m) => m.status === "withheld" && m.last_error?.includes("ROUNDS_HL7_REGIONS"))).toBe(
+      true,
+    );
+    expect(messages.rows.find((m) => m.appointment_id === east.appointmentId)?.status).toBe("acknowledged");
   });
 
   it("a billing range holding both regions' visits is refused without a region; with one it holds only that region's", async () => {
