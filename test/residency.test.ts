@@ -15,6 +15,8 @@ import { join } from "node:path";
 import type { MedicationRequest } from "@medplum/fhirtypes";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { trailKey } from "../src/platform/audit/index.js";
+import { backupLocation } from "../src/platform/backup/index.js";
 import { type Database, openDatabase } from "../src/platform/db.js";
 import { applyPlacement } from "../src/platform/residency/index.js";
 import type { Rounds } from "../src/server.js";
@@ -233,7 +235,22 @@ describe("partners limited to a region", () => {
   });
 });
 
-describe("reports by region", () => {
+describe("exports by region", () => {
+  it("a location's backup names its region, so the file can be kept on that region's storage", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "rounds-residency-")), "satellite");
+    try {
+      const manifest = await backupLocation(rounds.database, {
+        out,
+        locationId: net.satellite.id,
+        auditKey: trailKey(rounds.database.db),
+        roundsVersion: "test",
+      });
+      expect(manifest.scope).toMatchObject({ kind: "location", locationId: net.satellite.id, region: WEST });
+    } finally {
+      rmSync(join(out, ".."), { recursive: true, force: true });
+    }
+  });
+
   it("a report and its CSV export limited to a region hold only that region's locations", async () => {
     await rounds.reports.projector.rebuild();
     const url = `/api/v1/analytics/reports/utilisation?from=${date}&to=${date}`;
