@@ -65,6 +65,7 @@ beforeAll(async () => {
     ROUNDS_PHARMACY_REGIONS: EAST,
     ROUNDS_TRANSPORT_REGIONS: EAST,
     ROUNDS_PAYER_REGIONS: EAST,
+    ROUNDS_EMR_REGIONS: EAST,
   });
   // the cursors start at now; the test drives the senders' rounds
   await rounds.eligibility.worker.queueEvents();
@@ -201,6 +202,20 @@ describe("partners limited to a region", () => {
       true,
     );
     expect(messages.rows.find((m) => m.appointment_id === east.appointmentId)?.status).toBe("acknowledged");
+  });
+
+  it("the records view asks an EMR limited to the main campus's region only from there, and says why not from the satellite", async () => {
+    const view = async (where: "main" | "satellite") => {
+      const res = await physician.inject({
+        url: `/api/v1/patients/${west.patientId}/records?locationId=${net[where].id}`,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { withheld: string | null; demographics: unknown };
+    };
+    const fromSatellite = await view("satellite");
+    expect(fromSatellite.demographics).toBeNull();
+    expect(fromSatellite.withheld).toContain("ROUNDS_EMR_REGIONS");
+    expect((await view("main")).withheld).toBeNull();
   });
 
   it("a billing range holding both regions' visits is refused without a region; with one it holds only that region's", async () => {
