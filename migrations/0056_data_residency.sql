@@ -79,6 +79,9 @@ DECLARE
   p text;
   ts text;
 BEGIN
+  IF r !~ '^[a-z]{2}(-[a-z0-9]+)?$' THEN
+    RAISE EXCEPTION 'not a region tag: %', r USING ERRCODE = 'check_violation';
+  END IF;
   IF (SELECT count(*) FROM residency_partitions WHERE region = r) = 3 THEN RETURN; END IF;
   -- two locations of a new region created at once: the second waits and finds the partitions
   PERFORM pg_advisory_xact_lock(7402156);
@@ -93,6 +96,9 @@ BEGIN
     INSERT INTO residency_partitions (parent, region, partition) VALUES (t, r, p);
   END LOOP;
 END $$;
+
+-- only through a location's trigger: the application makes no partition of its own accord
+REVOKE EXECUTE ON FUNCTION residency_ensure_partitions(text) FROM PUBLIC;
 
 -- A location's region is where its rows live: created with it, moved with it.
 CREATE FUNCTION residency_follow_location() RETURNS trigger
