@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { MedicationRequest } from "@medplum/fhirtypes";
+import type { Bundle, MedicationRequest, ServiceRequest } from "@medplum/fhirtypes";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trailKey } from "../src/platform/audit/index.js";
@@ -185,6 +185,38 @@ describe("partners limited to a region", () => {
     expect(await partitionOf()).toBe(`prescriptions_${MOVED.replace("-", "_")}`);
     expect((await move(WEST)).statusCode).toBe(200);
     expect(await partitionOf()).toBe(`prescriptions_${WEST.replace("-", "_")}`);
+  });
+
+  it("the satellite's ride never reaches a transport service limited to the main campus's region", async () => {
+    const ride = async (b: typeof east) => {
+      const need = await admin.inject({
+        method: "PUT",
+        url: `/api/v1/patients/${b.patientId}/transport-need`,
+        payload: { needed: true },
+      });
+      expect(need.statusCode, need.body).toBe(200);
+      const made = await admin.inject({
+        method: "POST",
+        url: `/api/v1/appointments/${b.appointmentId}/rides`,
+        payload: { origin: "home" },
+      });
+      expect(made.statusCode, made.body).toBe(201);
+      return (made.json() as { id: string }).id;
+    };
+    const [eastRide, westRide] = [await ride(east), await ride(west)];
+    await rounds.transport.loop.runOnce();
+    const told = rounds.transport
+      .simulator!.received.filter((r): r is Bundle => r.resourceType === "Bundle")
+      .flatMap((b) => b.entry ?? [])
+      .map((e) => e.resource)
+      .filter((r): r is ServiceRequest => r?.resourceType === "ServiceRequest")
+      .map((r) => r.identifier?.[0]?.value);
+    expect(told).toContain(eastRide);
+    expect(told).not.toContain(westRide);
+    const rides = await admin.inject({ url: `/api/v1/patients/${west.patientId}/rides` });
+    const [withheld] = (rides.json() as { rides: { id: string; status: string; lastError: string }[] }).rides;
+    expect(withheld).toMatchObject({ id: westRide, status: "withheld" });
+    expect(withheld!.lastError).toContain("ROUNDS_TRANSPORT_REGIONS");
   });
 
   it("the EMR hears of the main campus's booking over HL7 and never of the satellite's; the satellite's message says withheld", async () => {
