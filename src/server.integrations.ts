@@ -30,7 +30,7 @@ import type { Config } from "./platform/config.js";
 import type { Database } from "./platform/db.js";
 import type { App } from "./platform/http.js";
 import type { ServiceDeps } from "./platform/module.js";
-import { createResidency, residencyRoutes } from "./platform/residency/index.js";
+import { applyPlacement, createResidency, residencyRoutes } from "./platform/residency/index.js";
 import { reportsRepository } from "./services/analytics/reports/repository.js";
 import type { Physicians } from "./services/physicians/index.js";
 
@@ -60,7 +60,12 @@ export interface IntegrationParts extends ServiceDeps {
 export async function wireIntegrations(parts: IntegrationParts) {
   const { app, config, db, clock, policies, hl7 } = parts;
   const regions = config.residency.partnerRegions;
-  // where each location's data lives, from the catalogue (placement itself is applied at start)
+  // each region's partitions where ROUNDS_RESIDENCY_TABLESPACES says, before any sender starts
+  const placed = await applyPlacement({ db, kind: parts.database.kind }, config.residency.tablespaces);
+  for (const m of placed.missing)
+    app.log.warn(m, "data residency: this tablespace does not exist; the region's data stays where it is");
+  if (placed.moved.length) app.log.info({ moved: placed.moved }, "data residency: partitions placed");
+  // where each location's data lives, from the catalogue
   residencyRoutes(app, createResidency({ db, clock, policies, database: parts.database }));
   const clients = createFhirClients({ db, clock, locations: parts.fhir.locations });
   fhirClientRoutes(app, clients);

@@ -23,7 +23,6 @@ import {
 import { auditPrivilegeProblem, dropToApplicationRole, migrateAsOwner } from "./platform/migrations.js";
 import { AccessRefused, type Attempt, createPolicies, type ScopeFacts } from "./platform/policy.js";
 import { openReadDatabase } from "./platform/read-db.js";
-import { applyPlacement } from "./platform/residency/index.js";
 import { serveWebApp } from "./platform/web.js";
 import { wireAnalyticsParts } from "./server.analytics.js";
 import { wireIntegrations } from "./server.integrations.js";
@@ -90,7 +89,6 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   let audit: AuditTrail;
   try {
     await migrateAsOwner(database, config);
-    await applyPlacement(database, config.residency.tablespaces);
     await dropToApplicationRole(database);
     audit = await openAuditTrail(database, config, {
       writeCheckpoints: true,
