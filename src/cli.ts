@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** Composition root for the command line: `rounds serve | migrate | seed | backup | restore | audit verify | partitions | noshow evaluate | billing export`. */
+/** Composition root for the command line: `rounds serve | migrate | residency apply | seed | backup | restore | audit verify | partitions | noshow evaluate | billing export`. */
 import { Command, Option } from "commander";
 import { ConfigError, loadConfig } from "./platform/config.js";
 import { openDatabase } from "./platform/db.js";
@@ -89,6 +89,37 @@ program
     try {
       const applied = await migrateAsOwner(database, config);
       console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
+    } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command("residency")
+  .description('data residency (README.md, "Data residency")')
+  .command("apply")
+  .description(
+    "move each region's partitions into the tablespace ROUNDS_RESIDENCY_TABLESPACES names " +
+      "(idempotent, one replica at a time; the server also does it at start)",
+  )
+  .action(async () => {
+    const config = loadConfig();
+    const database = await openDatabase({
+      ...config,
+      databaseUrl: config.databaseOwnerUrl ?? config.databaseUrl,
+    });
+    try {
+      await migrateAsOwner(database, config);
+      const { applyPlacement } = await import("./platform/residency/index.js");
+      const r = await applyPlacement(database, config.residency.tablespaces);
+      if (r.embedded)
+        console.log("embedded database: every region lives in its data directory (no tablespaces)");
+      for (const m of r.moved) console.log(`moved ${m.relation} (${m.region}) to ${m.tablespace}`);
+      for (const m of r.missing)
+        console.error(`tablespace ${m.tablespace} for ${m.region} does not exist: not moved`);
+      if (!r.embedded && !r.moved.length && !r.missing.length)
+        console.log("every partition is where it belongs");
+      if (r.missing.length) process.exitCode = 1;
     } finally {
       await database.close();
     }

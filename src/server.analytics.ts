@@ -121,6 +121,7 @@ export function wireAnalyticsParts({
     // a report first prices what the recorder has not reached (pricing is created below)
     copays: { ...copayReads, recordPending: () => pricing.recordBooked() },
     names: {
+      inResidency: (ex, region) => locationService.inResidency(ex, region),
       locations: async (ex, ids) =>
         new Map(
           await Promise.all(ids.map(async (id) => [id, (await locationService.get(ex, id)).name] as const)),

@@ -27,12 +27,16 @@ import type { Hl7Runtime } from "./integrations/hl7/index.js";
 import { createPharmacyRuntime, pharmacyRoutes } from "./integrations/pharmacy/index.js";
 import { createTransportRuntime, transportRoutes } from "./integrations/transport/index.js";
 import type { Config } from "./platform/config.js";
+import type { Database } from "./platform/db.js";
 import type { App } from "./platform/http.js";
 import type { ServiceDeps } from "./platform/module.js";
+import { applyPlacement, createResidency, residencyRoutes } from "./platform/residency/index.js";
 import { reportsRepository } from "./services/analytics/reports/repository.js";
 import type { Physicians } from "./services/physicians/index.js";
 
 export interface IntegrationParts extends ServiceDeps {
+  /** What the residency report says of the database (embedded or a server). */
+  database: Pick<Database, "kind" | "embeddedDir">;
   app: App;
   config: Config;
   optionKey: Buffer;
@@ -55,6 +59,14 @@ export interface IntegrationParts extends ServiceDeps {
  */
 export async function wireIntegrations(parts: IntegrationParts) {
   const { app, config, db, clock, policies, hl7 } = parts;
+  const regions = config.residency.partnerRegions;
+  // each region's partitions where ROUNDS_RESIDENCY_TABLESPACES says, before any sender starts
+  const placed = await applyPlacement({ db, kind: parts.database.kind }, config.residency.tablespaces);
+  for (const m of placed.missing)
+    app.log.warn(m, "data residency: this tablespace does not exist; the region's data stays where it is");
+  if (placed.moved.length) app.log.info({ moved: placed.moved }, "data residency: partitions placed");
+  // where each location's data lives, from the catalogue
+  residencyRoutes(app, createResidency({ db, clock, policies, database: parts.database }));
   const clients = createFhirClients({
     db,
     clock,
@@ -86,6 +98,7 @@ export async function wireIntegrations(parts: IntegrationParts) {
       timeoutMs: config.emr.timeoutMs,
     }),
     source: simulator ? "simulator" : "emr",
+    regions: regions.emr,
     // lab results received over HL7 (ORU^R01) are shown beside the EMR's
     localLabResults:
       parts.localLabResults ??
@@ -130,6 +143,7 @@ export async function wireIntegrations(parts: IntegrationParts) {
     clock,
     policies,
     config: config.eligibility,
+    regions: regions.payer,
     log: app.log,
     ...(parts.now ? { now: parts.now } : {}),
   });
@@ -140,6 +154,7 @@ export async function wireIntegrations(parts: IntegrationParts) {
     clock,
     policies,
     config: config.pharmacy,
+    regions: regions.pharmacy,
     log: parts.log,
   });
   const transport = await createTransportRuntime({
@@ -147,6 +162,7 @@ export async function wireIntegrations(parts: IntegrationParts) {
     clock,
     policies,
     config: config.transport,
+    regions: regions.transport,
     log: parts.log,
   });
   pharmacyRoutes(app, pharmacy.service);

@@ -329,11 +329,10 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
     clock,
     policies,
     patients,
-    config: config.hl7,
+    config: { ...config.hl7, regions: config.residency.partnerRegions.hl7 },
     log: app.log,
     ...(opts.now ? { now: opts.now } : {}),
   });
-
   identityRoutes(app, identity);
   auditRoutes(app, auditLog);
   locationRoutes(app, locations);
@@ -349,6 +348,7 @@ export async function createRounds(config: Config = loadConfig(), opts: StartOpt
   const integrations = await wireIntegrations({
     app,
     config,
+    database,
     db,
     clock,
     policies,

@@ -1401,6 +1401,7 @@ const matrix: Row[] = [
   { route: "GET /api/v1/staff-notifications", target: "(their own messages)", request: () => ({ url: "/api/v1/staff-notifications" }),
     expect: cells("                                                           401  403  403  403   403  ok    ok") },
   // ── incidents: compliance officers and administrators; unlocking an account is the administrator's
+  { route: "GET /api/v1/admin/residency", target: "", request: () => ({ url: "/api/v1/admin/residency" }), expect: AUDITORS },
   { route: "GET /api/v1/incidents", target: "", request: () => ({ url: "/api/v1/incidents" }),
     expect: cells("                                                           401  403  403  403   403  ok    ok") },
   { route: "GET /api/v1/incidents/:id", target: "no such incident", request: () => ({ url: "/api/v1/incidents/00000000-0000-4000-8000-0000000001c1" }),

@@ -7,6 +7,10 @@ export type { IncidentsConfig, Severity } from "./config.incidents.js";
 export type { EmrConfig, Hl7Config } from "./config.records.js";
 export type { SmtpTlsConfig } from "./config.tls.js";
 
+import { type ResidencyConfig, residencyEnv, toResidencyConfig } from "./config.residency.js";
+
+export type { ResidencyConfig, ResidencyPartner } from "./config.residency.js";
+
 import {
   type BillingConfig,
   type DicomConfig,
@@ -81,6 +85,7 @@ export interface Config {
   transport: TransportConfig;
   operations: OperationsConfig;
   incidents: IncidentsConfig;
+  residency: ResidencyConfig;
 }
 
 /** Metrics, HTTPS and rate limits (README.md, "Operating Rounds"). */
@@ -271,6 +276,7 @@ const envSchema = z.object({
   ROUNDS_RATE_BOOKING_ADDRESS: wholeNumber(1, 1_000_000).default(20_000),
   ...incidentEnv,
   ...tlsEnv(booleanFlag),
+  ...residencyEnv,
 });
 
 /** What the deployment templates put where a secret belongs (deploy/k8s/secret.template.yaml). */
@@ -405,5 +411,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
     },
     incidents: toIncidentsConfig(e),
+    residency: toResidencyConfig(e),
   };
 }

@@ -264,6 +264,13 @@ export const policy: readonly AnyRule[] = [
     "administrators manage every location",
   ),
   allow(
+    ["admin", "compliance"],
+    "read_residency",
+    "location",
+    "audit",
+    "administrators and compliance officers read where every location's data lives (the data residency report)",
+  ),
+  allow(
     "location_staff",
     "register_patients",
     "location",

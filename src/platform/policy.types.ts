@@ -74,7 +74,9 @@ export interface Actions {
     | "read_imaging"
     | "manage_imaging"
     /** The day's rides to and from the location. */
-    | "read_rides";
+    | "read_rides"
+    /** Where its data lives and whether that is in its region (the data residency report). */
+    | "read_residency";
   /** Accept or decline is "answer"; booking it links the appointment. */
   referral: "read" | "answer" | "cancel" | "book";
   /** A specialty across the network: capacity plans for it. */

@@ -8,6 +8,10 @@ import { z } from "zod";
  */
 export const uuid = z.uuid({ error: "must be a UUID" }).overwrite((id) => id.toLowerCase());
 export const idParams = z.object({ id: uuid });
+/** A data residency region, as locations carry it (`dataResidency`). */
+export const regionTag = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z0-9]+)?$/, "must be a region tag such as us or us-east");
 
 function isTimeZone(tz: string): boolean {
   try {

@@ -27,6 +27,7 @@ interface Upcoming {
   id: string;
   patient_id: string;
   location_id: string;
+  region: string;
   specialty: string;
   room_kind: string | null;
   equipment_kinds: string[];
@@ -67,8 +68,10 @@ export async function seedDemoEligibility(
     })),
   );
   const upcoming = await sql<Upcoming>`
-    SELECT a.id, a.patient_id, a.location_id, t.specialty, t.room_kind, t.equipment_kinds, t.visit_kind
+    SELECT a.id, a.patient_id, a.location_id, l.data_residency AS region, t.specialty, t.room_kind,
+      t.equipment_kinds, t.visit_kind
     FROM appointments a JOIN appointment_types t ON t.id = a.appointment_type_id
+    JOIN locations l ON l.id = a.location_id
     WHERE a.status IN ('booked', 'checked_in') AND a.starts_at >= ${at}
     ORDER BY a.id`.execute(db);
   const rng = new Random(opts.seed, "eligibility");
@@ -88,6 +91,7 @@ export async function seedDemoEligibility(
       appointment_id: a.id,
       patient_id: a.patient_id,
       location_id: a.location_id,
+      region: a.region,
       service_type: serviceType,
       payer_id: c.payerId,
       payer_name: c.payerName,

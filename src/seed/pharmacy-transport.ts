@@ -46,10 +46,12 @@ export async function seedDemoPharmacyTransport(db: Executor, opts: { today: str
       ON CONFLICT DO NOTHING`.execute(db);
     await sql`
       INSERT INTO prescriptions (appointment_id, patient_id, physician_id, location_id, medication_code, medication_name,
-        dose, quantity, refills, pharmacy_id, pharmacy_name, pharmacy_address, status, remote_id, pending, prescribed_by)
+        dose, quantity, refills, pharmacy_id, pharmacy_name, pharmacy_address, status, remote_id, pending, prescribed_by,
+        region)
       VALUES (${v.id}, ${v.patient_id}, ${v.physician_id}, ${v.location_id}, ${medication.code}, ${medication.name},
         'One tablet by mouth daily', 30, 1, ${pharmacy.id}, ${pharmacy.name}, ${address}, ${s.status},
-        ${s.pending ? null : `demo-${i + 1}`}, ${s.pending}, ${by})`.execute(db);
+        ${s.pending ? null : `demo-${i + 1}`}, ${s.pending}, ${by},
+        (SELECT data_residency FROM locations WHERE id = ${v.location_id}))`.execute(db);
     await sql`
       INSERT INTO transport_needs (patient_id, needed, source, note, set_by)
       VALUES (${v.patient_id}, true, 'staff', 'Uses a wheelchair', ${by}) ON CONFLICT DO NOTHING`.execute(db);
@@ -61,10 +63,12 @@ export async function seedDemoPharmacyTransport(db: Executor, opts: { today: str
     });
     await sql`
       INSERT INTO rides (appointment_id, patient_id, location_id, origin, pickup_at, travel_minutes, status, remote_id,
-        task_id, pending, requested_by)
+        task_id, pending, requested_by, region)
       VALUES (${v.id}, ${v.patient_id}, ${v.location_id}, 'home', ${pickup.at}, 30, ${s.ride},
         ${s.ride === "not_sent" ? null : `demo-sr-${i + 1}`}, ${s.ride === "not_sent" ? null : `demo-task-${i + 1}`},
-        ${s.ride === "not_sent" ? "create" : null}, ${by})`.execute(db);
+        ${s.ride === "not_sent" ? "create" : null}, ${by}, (SELECT data_residency FROM locations WHERE id = ${v.location_id}))`.execute(
+      db,
+    );
   }
   return visits.length;
 }

@@ -1107,6 +1107,19 @@ describe("every screen meets WCAG 2.1 AA (axe-core, serious and critical)", () =
         },
       },
       {
+        name: "data residency, region by region and location by location",
+        route: "/admin/audit/residency",
+        url: "/admin/audit/residency",
+        ready: async (page) => {
+          await heading("Data residency")(page);
+          await page.getByRole("table", { name: "Regions" }).waitFor();
+          await page
+            .getByRole("table", { name: /^Where .+'s data lives$/ })
+            .first()
+            .waitFor();
+        },
+      },
+      {
         name: "a security incident with its timeline",
         route: "/admin/audit/incidents/:id",
         url: `/admin/audit/incidents/${open.items[0]!.id}`,

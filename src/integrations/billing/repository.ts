@@ -35,6 +35,8 @@ export type BillingTables = {
     content_sha256: Generated<string>;
     created_by: string | null;
     created_at: Generated<Date>;
+    /** the region whose visits it holds (a batch never mixes regions); '' before migration 0056 */
+    region: Generated<string>;
   };
   billing_charges: {
     batch_id: string;
@@ -63,6 +65,7 @@ const batchColumns = [
   sql<string>`from_date::text`.as("from_date"),
   sql<string>`to_date::text`.as("to_date"),
   "control_number",
+  "region",
   "claim_count",
   "total_cents",
   "skipped",
@@ -129,12 +132,13 @@ export const billingRepository = {
       to_date: string;
       control_number: number;
       created_by: string | null;
+      region: string;
     },
   ): Promise<{ id: string } | undefined> {
     return q(db)
       .insertInto("billing_batches")
       .values(row)
-      .onConflict((oc) => oc.columns(["format", "from_date", "to_date"]).doNothing())
+      .onConflict((oc) => oc.columns(["format", "from_date", "to_date", "region"]).doNothing())
       .returning("id")
       .executeTakeFirst();
   },
@@ -144,6 +148,7 @@ export const billingRepository = {
     format: string,
     from: string,
     to: string,
+    region: string,
   ): Promise<BatchSummaryRow | undefined> {
     return q(db)
       .selectFrom("billing_batches")
@@ -151,6 +156,7 @@ export const billingRepository = {
       .where("format", "=", format as BatchRow["format"])
       .where("from_date", "=", from)
       .where("to_date", "=", to)
+      .where("region", "=", region)
       .executeTakeFirst();
   },
 

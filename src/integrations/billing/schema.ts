@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDate, pageQuery, uuid } from "../../platform/schemas.js";
+import { isoDate, pageQuery, regionTag, uuid } from "../../platform/schemas.js";
 import { npiIsValid, skipReasons, TELEHEALTH_POS } from "./coding.js";
 
 export const billingFormats = ["x12-837p", "fhir-claim"] as const;
@@ -87,6 +87,9 @@ export const batchRequest = z
     format: z.enum(billingFormats),
     from: isoDate.describe("first service date (the location's local date)"),
     to: isoDate.describe("last service date, inclusive"),
+    region: regionTag
+      .optional()
+      .describe("only the visits at locations of this region; required when the range holds several"),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -107,6 +110,10 @@ export const batch = z.object({
   format: z.enum(billingFormats),
   from: z.string(),
   to: z.string(),
+  region: z
+    .string()
+    .nullable()
+    .describe("the region whose visits it holds (null: made before regions were kept apart)"),
   controlNumber: z.number().int().describe("ISA13/GS06 of an 837P interchange"),
   claimCount: z.number().int(),
   totalCents: z.number().int(),

@@ -70,11 +70,32 @@ const toIdentityDto = (r: IdentityRow, location: Pick<Location, "name">): Billin
   updatedAt: r.updated_at.toISOString(),
 });
 
+/**
+ * The completed visits of the range in the batch's region: the one asked for, or the only one the
+ * range holds (several and none named: 422 naming body.region).
+ */
+async function visitsOfRegion(tx: Executor, req: BatchRequest) {
+  const all = await visitsOfRange(tx, req.from, req.to);
+  const regionOf = new Map<string, string>();
+  for (const id of new Set(all.map((v) => v.visit.locationId)))
+    regionOf.set(id, (await locationService.get(tx, id)).dataResidency);
+  const regions = [...new Set(regionOf.values())].sort();
+  if (!req.region && regions.length > 1)
+    throw problems.invalid(
+      "body.region",
+      `the range holds visits of regions ${regions.join(", ")}: export one batch per region`,
+      "regions_mixed",
+    );
+  const region = req.region ?? regions[0] ?? "";
+  return { region, visits: all.filter((v) => regionOf.get(v.visit.locationId) === region) };
+}
+
 const toBatch = (r: BatchSummaryRow, created: boolean): Batch => ({
   id: r.id,
   format: r.format,
   from: r.from_date,
   to: r.to_date,
+  region: r.region || null,
   controlNumber: r.control_number,
   claimCount: r.claim_count,
   totalCents: Number(r.total_cents),
@@ -182,6 +203,8 @@ export function createBilling({ db, clock, policies, config, fees, contactEmail 
     exportBatch: (actor: Actor, req: BatchRequest): Promise<Batch> =>
       inTransaction(async (tx) => {
         const ctx = auditContextOf(actor);
+        // a batch never mixes regions: one per region, named when the range holds several
+        const { region, visits } = await visitsOfRegion(tx, req);
         const controlNumber = await repo.nextControlNumber(tx);
         const claimed = await repo.claimRange(tx, {
           format: req.format,
@@ -189,19 +212,19 @@ export function createBilling({ db, clock, policies, config, fees, contactEmail 
           to_date: req.to,
           control_number: controlNumber,
           created_by: actor.userId,
+          region,
         });
         if (!claimed) {
-          const existing = await repo.batchOfRange(tx, req.format, req.from, req.to);
+          const existing = await repo.batchOfRange(tx, req.format, req.from, req.to, region);
           if (!existing) throw problems.conflict("retry", "The export collided with another; try again");
           await auditService.record(tx, ctx, {
             action: "billing.batch.export",
             resourceType: "billing_batch",
             resourceId: existing.id,
-            detail: { format: req.format, from: req.from, to: req.to, created: false },
+            detail: { format: req.format, from: req.from, to: req.to, region, created: false },
           });
           return toBatch(existing, false);
         }
-        const visits = await visitsOfRange(tx, req.from, req.to);
         for (const id of new Set(visits.map((v) => v.visit.locationId)))
           await policies.authorize(tx, actor, "manage_billing", location(id, "body.from"));
         const { charges, skipped } = await chargesOf(tx, visits);

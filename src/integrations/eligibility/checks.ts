@@ -6,6 +6,7 @@
  */
 import { randomInt } from "node:crypto";
 import type { Executor } from "../../platform/db.js";
+import { withheldReason } from "../../platform/residency/index.js";
 import { patientService } from "../../services/patients/index.js";
 import { appointmentTypeCatalog } from "../../services/scheduling/index.js";
 import type { PayerClient } from "./payer.js";
@@ -40,7 +41,7 @@ export async function serviceTypeOf(
 
 /** What an attempt needs, read before the exchange. */
 export interface AttemptFacts {
-  check: Pick<CheckRow, "id" | "attempts" | "service_type">;
+  check: Pick<CheckRow, "id" | "attempts" | "service_type" | "region">;
   coverage: CoverageRow | undefined;
   patient: { givenName: string; familyName: string; birthDate: string };
   serviceDate: string;
@@ -48,7 +49,7 @@ export interface AttemptFacts {
 
 export async function factsFor(
   ex: Executor,
-  check: Pick<CheckRow, "id" | "attempts" | "service_type" | "patient_id">,
+  check: Pick<CheckRow, "id" | "attempts" | "service_type" | "patient_id" | "region">,
   coverage: CoverageRow | undefined,
   start: Date,
 ): Promise<AttemptFacts> {
@@ -72,6 +73,20 @@ const empty = {
 /** Asks the payer and reads the answer; never throws. */
 export async function attempt(payer: PayerClient, f: AttemptFacts, now: () => Date): Promise<Outcome> {
   const c = f.coverage;
+  // a payer limited to other regions is never asked (and not again: nothing to retry)
+  const withheld = withheldReason("payer", payer.regions, f.check.region);
+  if (withheld)
+    return {
+      status: "withheld",
+      reason: withheld,
+      payer_id: c?.payer_id ?? null,
+      payer_name: c?.payer_name ?? null,
+      member_id: null,
+      ...empty,
+      trace: null,
+      next_attempt_at: null,
+      checked_at: now(),
+    };
   if (!c)
     return {
       status: "not_verified",

@@ -23,6 +23,8 @@ export interface EligibilityRuntimeDeps extends ServiceDeps {
   log: FastifyBaseLogger;
   /** The worker's clock (tests move it); the service clock's by default. */
   now?: () => Date;
+  /** The regions whose checks the payer may be asked (ROUNDS_PAYER_REGIONS); undefined: every region. */
+  regions?: readonly string[] | undefined;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function createEligibilityRuntime(deps: EligibilityRuntimeDeps) {
   const payer = createPayerClient({
     url: deps.config.payerUrl ?? simulator!.url,
     timeoutMs: deps.config.timeoutMs,
+    regions: deps.regions,
   });
   const leaseMs = deps.config.timeoutMs * 2 + 10_000;
   const service = createEligibility({ ...deps, payer, leaseMs });

@@ -9,12 +9,23 @@ export type Exchange = { ok: true; body: string } | { ok: false; reason: string 
 
 export interface PayerClient {
   exchange(x270: string): Promise<Exchange>;
+  /** The regions whose inquiries it may receive (ROUNDS_PAYER_REGIONS); undefined: every region. */
+  regions?: readonly string[] | undefined;
 }
 
 const MAX_ANSWER = 256 * 1024;
 
-export function createPayerClient({ url, timeoutMs }: { url: string; timeoutMs: number }): PayerClient {
+export function createPayerClient({
+  url,
+  timeoutMs,
+  regions,
+}: {
+  url: string;
+  timeoutMs: number;
+  regions?: readonly string[] | undefined;
+}): PayerClient {
   return {
+    regions,
     async exchange(x270) {
       try {
         const res = await fetch(url, {

@@ -3,7 +3,14 @@ import { type Generated, type Selectable, sql } from "kysely";
 import type { Executor } from "../../platform/db.js";
 import type { Benefit } from "./x12.js";
 
-export type CheckStatus = "pending" | "verified_active" | "inactive" | "not_found" | "not_verified";
+export type CheckStatus =
+  | "pending"
+  | "verified_active"
+  | "inactive"
+  | "not_found"
+  | "not_verified"
+  /** the payer is limited to other regions (ROUNDS_PAYER_REGIONS): never asked */
+  | "withheld";
 
 export type EligibilityTables = {
   patient_coverages: {
@@ -40,8 +47,14 @@ export type EligibilityTables = {
     claim: string | null;
     checked_at: Date | null;
     created_at: Generated<Date>;
+    /** the location's region: the partition the row lives in (migrations/0056) */
+    region: string;
   };
 };
+/** A row's region is its location's (the partition it is written to). */
+const regionOf = (locationId: string) =>
+  sql<string>`(SELECT data_residency FROM locations WHERE id = ${locationId})`;
+
 export type CoverageRow = Selectable<EligibilityTables["patient_coverages"]>;
 export type CheckRow = Selectable<EligibilityTables["eligibility_checks"]>;
 
@@ -121,8 +134,8 @@ export const eligibilityRepository = {
   ): Promise<void> {
     await q(db)
       .insertInto("eligibility_checks")
-      .values({ ...c, next_attempt_at: now })
-      .onConflict((oc) => oc.column("appointment_id").doNothing())
+      .values({ ...c, next_attempt_at: now, region: regionOf(c.location_id) })
+      .onConflict((oc) => oc.columns(["appointment_id", "region"]).doNothing())
       .execute();
   },
   /** The patient's coverage changed: their upcoming appointments are checked again from the start. */
@@ -168,9 +181,16 @@ export const eligibilityRepository = {
     const until = new Date(now.getTime() + leaseMs);
     return q(db)
       .insertInto("eligibility_checks")
-      .values({ ...c, next_attempt_at: null, claimed_until: until, claim, attempts: 1 })
+      .values({
+        ...c,
+        next_attempt_at: null,
+        claimed_until: until,
+        claim,
+        attempts: 1,
+        region: regionOf(c.location_id),
+      })
       .onConflict((oc) =>
-        oc.column("appointment_id").doUpdateSet((eb) => ({
+        oc.columns(["appointment_id", "region"]).doUpdateSet((eb) => ({
           service_type: c.service_type,
           claimed_until: until,
           claim,

@@ -49,6 +49,7 @@ export const checkStatuses = [
   "inactive",
   "not_found",
   "not_verified",
+  "withheld",
 ] as const;
 
 export const eligibility = z.object({
@@ -56,7 +57,7 @@ export const eligibility = z.object({
   status: z
     .enum(checkStatuses)
     .describe(
-      "none: no check (no coverage on file when booked); pending: not asked yet; verified_active / inactive / not_found: the payer's 271; not_verified: see reason (retried while nextAttemptAt is set)",
+      "none: no check (no coverage on file when booked); pending: not asked yet; verified_active / inactive / not_found: the payer's 271; not_verified: see reason (retried while nextAttemptAt is set); withheld: the payer is limited to other regions (ROUNDS_PAYER_REGIONS), never asked",
     ),
   reason: z.string().nullable(),
   serviceType: z.string().nullable().describe("the X12 service type code asked (EQ01)"),

@@ -13,6 +13,7 @@ import { problems } from "../../platform/errors.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import { patient as patientTarget } from "../../platform/policy.js";
+import { auditWithheld } from "../../platform/residency/index.js";
 import { patientService } from "../../services/patients/index.js";
 import { type AppointmentFacts, appointmentFacts } from "../../services/scheduling/index.js";
 import { attempt, auditDetail, factsFor, serviceTypeOf, toEligibility } from "./checks.js";
@@ -204,6 +205,20 @@ export function createEligibility({ db, clock, policies, payer, leaseMs }: Eligi
             ...auditDetail(outcome, prepared.facts.check.service_type, "staff"),
           },
         });
+        if (outcome.status === "withheld")
+          await auditWithheld(
+            tx,
+            {
+              partner: "payer",
+              region: prepared.facts.check.region,
+              reason: outcome.reason ?? "withheld",
+              resourceType: "appointment",
+              resourceId: a.id,
+              patientId: a.patientId,
+              locationId: a.locationId,
+            },
+            auditContextOf(actor),
+          );
         return toEligibility(a.id, row ?? (await repo.checkOf(tx, a.id)));
       });
     },

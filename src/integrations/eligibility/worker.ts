@@ -12,6 +12,7 @@ import { auditService } from "../../platform/audit/index.js";
 import type { Db, Executor } from "../../platform/db.js";
 import type { ScheduleEvent } from "../../platform/events.js";
 import { lastSeq, readAfter } from "../../platform/outbox.js";
+import { auditWithheld } from "../../platform/residency/index.js";
 import { appointmentFacts } from "../../services/scheduling/index.js";
 import { attempt, auditDetail, factsFor, serviceTypeOf } from "./checks.js";
 import type { PayerClient } from "./payer.js";
@@ -171,6 +172,16 @@ export class EligibilityWorker {
           outcome: outcome.status === "not_verified" ? "failure" : "success",
           detail: auditDetail(outcome, c.service_type, "booking"),
         });
+        if (outcome.status === "withheld")
+          await auditWithheld(tx, {
+            partner: "payer",
+            region: c.region,
+            reason: outcome.reason ?? "withheld",
+            resourceType: "appointment",
+            resourceId: c.appointment_id,
+            patientId: c.patient_id,
+            locationId: c.location_id,
+          });
       });
       if (outcome.status === "not_verified")
         log.warn({ appointmentId: c.appointment_id, reason: outcome.reason }, "eligibility not verified");

@@ -40,6 +40,8 @@ export interface EmrClient {
 /** The identifier system of Rounds' MRNs, as the EMR and the simulator know it (ROUNDS_EMR_MRN_SYSTEM). */
 export const DEFAULT_MRN_SYSTEM = "urn:rounds:mrn";
 const EMPTY = { conditions: [], allergies: [], medications: [], encounters: [], labs: [] };
+/** No record: what the view shows when the EMR was not asked (its region limit). */
+export const NO_RECORD: EmrRecord = { patient: undefined, ...EMPTY };
 
 /** The EMR could not be reached or did not answer in time: 503, retry later. */
 export const emrUnavailable = () =>

@@ -29,6 +29,12 @@ export const patientRecords = z.object({
   viewedFrom: uuid.nullable().describe("the location the view was audited with"),
   fetchedAt: z.string(),
   source: z.enum(["emr", "simulator"]),
+  withheld: z
+    .string()
+    .nullable()
+    .describe(
+      "why the EMR was not asked: it is limited to other regions than the location's (ROUNDS_EMR_REGIONS)",
+    ),
   demographics: z
     .object({
       name: z.string(),

@@ -14,9 +14,11 @@ import { problems } from "../../platform/errors.js";
 import { auditContextOf } from "../../platform/identity/index.js";
 import type { ServiceDeps } from "../../platform/module.js";
 import { type Ground, patient as patientTarget } from "../../platform/policy.js";
+import { auditWithheld, withheldReason } from "../../platform/residency/index.js";
+import { locationService } from "../../services/locations/index.js";
 import { patientService } from "../../services/patients/index.js";
 import type { Physicians } from "../../services/physicians/index.js";
-import type { EmrClient } from "./client.js";
+import { type EmrClient, NO_RECORD } from "./client.js";
 import type { LabResult, PatientRecords, RecordsQuery } from "./schema.js";
 import { recordsView } from "./view.js";
 
@@ -30,6 +32,8 @@ export interface RecordsDeps extends ServiceDeps {
   /** Where a physician works: checks the location they say they are at. */
   physicians: Pick<Physicians, "templates" | "overrides">;
   localLabResults?: LocalLabResults | undefined;
+  /** The regions whose locations may ask the EMR (ROUNDS_EMR_REGIONS); undefined: every region. */
+  regions?: readonly string[] | undefined;
 }
 
 export function createRecords({
@@ -40,7 +44,16 @@ export function createRecords({
   source,
   physicians,
   localLabResults,
+  regions,
 }: RecordsDeps) {
+  /** Why the EMR is not asked from this location (a location of a region it may not hear of). */
+  async function withheldFrom(locationId: string | null): Promise<string | undefined> {
+    if (!regions) return undefined;
+    if (!locationId)
+      return "withheld: the EMR is limited to some regions (ROUNDS_EMR_REGIONS); name the location you view from";
+    return withheldReason("emr", regions, (await locationService.get(db, locationId)).dataResidency);
+  }
+
   /** Whether the location is one of the actor's own (a physician's by their schedule, staff's by assignment). */
   async function isTheirs(actor: Actor, locationId: string): Promise<boolean> {
     if (actor.role === "location_staff") return actor.locationIds.includes(locationId);
@@ -91,9 +104,27 @@ export function createRecords({
       if (locationId && !(await isTheirs(actor, locationId)))
         throw problems.badRequest("query.locationId", "is not one of your locations");
       let view: ReturnType<typeof recordsView>;
+      const withheld = await withheldFrom(locationId);
+      if (withheld)
+        await db.transaction().execute(async (tx) => {
+          const region = locationId ? (await locationService.get(tx, locationId)).dataResidency : "unknown";
+          await auditWithheld(
+            tx,
+            {
+              partner: "emr",
+              region,
+              reason: withheld,
+              resourceType: "patient",
+              resourceId: patientId,
+              patientId,
+              locationId,
+            },
+            auditContextOf(actor),
+          );
+        });
       try {
         const [record, local] = await Promise.all([
-          emr.read({ id: patientId, mrn: known.mrn }),
+          withheld ? Promise.resolve(NO_RECORD) : emr.read({ id: patientId, mrn: known.mrn }),
           localLabResults ? localLabResults(db, patientId) : Promise.resolve([]),
         ]);
         view = recordsView(record, local, known);
@@ -118,6 +149,7 @@ export function createRecords({
         viewedFrom: locationId,
         fetchedAt: clock.now().toISOString(),
         source,
+        withheld: withheld ?? null,
         ...view,
       };
     },

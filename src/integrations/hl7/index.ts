@@ -22,7 +22,8 @@ export { buildSiu, triggerFor } from "./siu.js";
 
 export interface Hl7RuntimeDeps extends ServiceDeps {
   patients: Patients;
-  config: Hl7Config;
+  /** `regions`: those whose appointments the targets may be told of (ROUNDS_HL7_REGIONS); undefined: every region. */
+  config: Hl7Config & { regions?: readonly string[] | undefined };
   log: FastifyBaseLogger;
   /** The sender's clock (tests move it); the service clock's by default. */
   now?: () => Date;
@@ -39,6 +40,7 @@ export function createHl7Runtime(deps: Hl7RuntimeDeps) {
   const sender = new SiuSender({
     db: deps.db,
     targets: deps.config.targets,
+    regions: deps.config.regions,
     tls: tls.client,
     now: deps.now ?? (() => deps.clock.now()),
     log,

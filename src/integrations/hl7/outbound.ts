@@ -22,6 +22,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { Db, Executor } from "../../platform/db.js";
 import type { ScheduleEvent } from "../../platform/events.js";
 import { lastSeq, readAfter } from "../../platform/outbox.js";
+import { auditWithheld, withheldReason } from "../../platform/residency/index.js";
 import { locationService } from "../../services/locations/index.js";
 import { patientService } from "../../services/patients/index.js";
 import { physicianService } from "../../services/physicians/index.js";
@@ -41,6 +42,8 @@ export interface SenderDeps {
   db: Db;
   /** Each MLLP endpoint: host:port, or tls://host:port. */
   targets: readonly string[];
+  /** The regions whose appointments the targets may be told of (ROUNDS_HL7_REGIONS); undefined: every region. */
+  regions?: readonly string[] | undefined;
   /** Certificates for tls:// targets (none: the system's CAs, no client certificate). */
   tls?: MllpTls["client"];
   now: () => Date;
@@ -64,7 +67,7 @@ async function factsOf(
   trigger: SiuTrigger,
   controlId: string,
   now: Date,
-): Promise<SiuFacts | undefined> {
+): Promise<(SiuFacts & { region: string; locationId: string; patientId: string }) | undefined> {
   const a = await appointmentFacts.get(ex, e.appointmentId);
   if (!a) return undefined;
   const [patient, physician, location, type] = await Promise.all([
@@ -77,6 +80,9 @@ async function factsOf(
     trigger,
     controlId,
     createdAt: now,
+    region: location.dataResidency,
+    locationId: a.locationId,
+    patientId: a.patientId,
     appointmentId: a.id,
     chainId: a.originalId,
     // the status the event reports (a later change has its own event)
@@ -225,6 +231,7 @@ export class SiuSender {
           trigger: "S12",
           control_id: controlId,
           body: buildSiu(facts),
+          ...(await this.withheld(tx, t.target, facts)),
         });
         sent++;
       }
@@ -239,7 +246,7 @@ export class SiuSender {
   private async queue(tx: Executor, e: ScheduleEvent): Promise<void> {
     if (!e.appointmentId || !e.type.startsWith("appointment.")) return;
     const now = this.deps.now();
-    let facts: SiuFacts | undefined;
+    let facts: Awaited<ReturnType<typeof factsOf>>;
     for (const target of this.targets.keys()) {
       const controlId = controlIdFor(e.seq);
       const chainId = facts?.chainId ?? (await appointmentFacts.get(tx, e.appointmentId))?.originalId;
@@ -258,8 +265,32 @@ export class SiuSender {
         trigger,
         control_id: controlId,
         body: buildSiu(facts),
+        ...(await this.withheld(tx, target, facts)),
       });
     }
+  }
+
+  /**
+   * A message about an appointment of a region the targets may not be told of: written as
+   * withheld (kept, never sent, never retried) and the withholding audited with it.
+   */
+  private async withheld(
+    tx: Executor,
+    target: string,
+    f: { region: string; appointmentId: string; patientId: string; locationId: string },
+  ): Promise<{ status?: "withheld"; last_error?: string }> {
+    const reason = withheldReason("hl7", this.deps.regions, f.region);
+    if (!reason) return {};
+    await auditWithheld(tx, {
+      partner: "hl7",
+      region: f.region,
+      reason: `${reason}; target ${target}`,
+      resourceType: "appointment",
+      resourceId: f.appointmentId,
+      patientId: f.patientId,
+      locationId: f.locationId,
+    });
+    return { status: "withheld", last_error: reason };
   }
 
   /** Sends the due messages; false when none was due. */

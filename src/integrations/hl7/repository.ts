@@ -22,7 +22,7 @@ export type Hl7Tables = {
     trigger: SiuTrigger;
     control_id: string;
     body: string;
-    status: Generated<"pending" | "acknowledged" | "failed">;
+    status: Generated<"pending" | "acknowledged" | "failed" | "withheld">;
     attempts: Generated<number>;
     next_attempt_at: Generated<Date>;
     claimed_until: Date | null;
@@ -182,7 +182,8 @@ export const hl7Repository = {
     m: Pick<
       MessageRow,
       "target" | "event_seq" | "appointment_id" | "chain_id" | "trigger" | "control_id" | "body"
-    >,
+    > &
+      Partial<Pick<MessageRow, "status" | "last_error" | "next_attempt_at">>,
   ): Promise<void> {
     await q(db)
       .insertInto("hl7_messages")
@@ -214,7 +215,7 @@ export const hl7Repository = {
           AND NOT EXISTS (
             SELECT 1 FROM hl7_messages p
             WHERE p.target = m.target AND p.chain_id = m.chain_id AND p.event_seq < m.event_seq
-              AND p.status <> 'acknowledged')
+              AND p.status NOT IN ('acknowledged', 'withheld'))
         ORDER BY m.event_seq
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { pageQuery, uuid } from "../../platform/schemas.js";
 import { siuTriggers } from "./siu.js";
 
-export const messageStatuses = ["pending", "acknowledged", "failed"] as const;
+/** withheld: the targets are limited to other regions (ROUNDS_HL7_REGIONS); never sent. */
+export const messageStatuses = ["pending", "acknowledged", "failed", "withheld"] as const;
 
 export const outboundMessage = z.object({
   id: uuid,

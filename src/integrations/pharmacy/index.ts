@@ -22,6 +22,8 @@ export interface PharmacyRuntimeDeps extends ServiceDeps {
   config: { fhirUrl: string | undefined; token: string | undefined; timeoutMs: number; pollSeconds: number };
   log: FastifyBaseLogger;
   now?: () => Date;
+  /** The regions whose prescriptions the network may be sent (ROUNDS_PHARMACY_REGIONS); undefined: every region. */
+  regions?: readonly string[] | undefined;
 }
 
 /** The pharmacy adapter of one process: its operations, the sender loop, and the simulator when unconfigured. */
@@ -40,6 +42,7 @@ export async function createPharmacyRuntime(deps: PharmacyRuntimeDeps) {
     now: deps.now ?? (() => deps.clock.now()),
     pollMs: deps.config.pollSeconds * 1000,
     log: deps.log,
+    regions: deps.regions,
   });
   const loop = createLoop(
     "pharmacy",

@@ -28,6 +28,8 @@ export interface PrescriptionRow {
   prescribed_by: string;
   created_at: Date;
   updated_at: Date;
+  /** the location's region: the partition the row lives in (migrations/0056) */
+  region: string;
 }
 
 export interface PharmacyChoiceRow {
@@ -94,10 +96,11 @@ export const pharmacyRepository = {
       await sql<PrescriptionRow>`
         INSERT INTO prescriptions (appointment_id, patient_id, physician_id, location_id, medication_code,
           medication_name, dose, quantity, refills, notes, pharmacy_id, pharmacy_name, pharmacy_address,
-          prescribed_by, pending, next_attempt_at, created_at, updated_at)
+          prescribed_by, pending, next_attempt_at, created_at, updated_at, region)
         VALUES (${p.appointment_id}, ${p.patient_id}, ${p.physician_id}, ${p.location_id}, ${p.medication_code},
           ${p.medication_name}, ${p.dose}, ${p.quantity}, ${p.refills}, ${p.notes}, ${p.pharmacy_id},
-          ${p.pharmacy_name}, ${p.pharmacy_address}, ${p.prescribed_by}, 'send', ${now}, ${now}, ${now})
+          ${p.pharmacy_name}, ${p.pharmacy_address}, ${p.prescribed_by}, 'send', ${now}, ${now}, ${now},
+          (SELECT data_residency FROM locations WHERE id = ${p.location_id}))
         RETURNING *`.execute(db)
     ).rows[0]!;
   },
@@ -136,6 +139,13 @@ export const pharmacyRepository = {
       UPDATE prescriptions SET status = ${a.status}, remote_id = ${a.remoteId},
         pending = ${a.nextAt ? "poll" : null}, next_attempt_at = ${a.nextAt ?? a.now}, attempts = 0,
         claimed_until = NULL, last_error = NULL, updated_at = ${a.now}
+      WHERE id = ${id}`.execute(db);
+  },
+  /** Never sent, and never will be: the network may not receive the location's region's data. */
+  async withheld(db: Executor, id: string, reason: string, now: Date): Promise<void> {
+    await sql`
+      UPDATE prescriptions SET status = 'withheld', pending = NULL, claimed_until = NULL,
+        last_error = ${reason.slice(0, 500)}, updated_at = ${now}
       WHERE id = ${id}`.execute(db);
   },
   async failed(db: Executor, id: string, error: string, nextAt: Date, now: Date): Promise<void> {

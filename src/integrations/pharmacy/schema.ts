@@ -19,9 +19,9 @@ export const medication = z.object({ code: z.string(), name: z.string() });
 export type Medication = z.infer<typeof medication>;
 
 export const prescriptionStatus = z
-  .enum(["not_sent", "accepted", "filled", "ready", "picked_up", "rejected"])
+  .enum(["not_sent", "accepted", "filled", "ready", "picked_up", "rejected", "withheld"])
   .describe(
-    "not_sent: the pharmacy network has not taken it yet (Rounds retries); then as the pharmacy reports it",
+    "not_sent: the pharmacy network has not taken it yet (Rounds retries); then as the pharmacy reports it; withheld: the network is limited to other regions (ROUNDS_PHARMACY_REGIONS), never sent (lastError says why)",
   );
 export type PrescriptionStatus = z.infer<typeof prescriptionStatus>;
 

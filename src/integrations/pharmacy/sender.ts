@@ -7,6 +7,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { Db } from "../../platform/db.js";
 import { FarSideError, retryDelayMs } from "../../platform/fhir-http.js";
+import { auditWithheld, withheldReason } from "../../platform/residency/index.js";
 import { locationService } from "../../services/locations/index.js";
 import { patientService } from "../../services/patients/index.js";
 import { physicianService } from "../../services/physicians/index.js";
@@ -22,11 +23,31 @@ export interface PharmacySenderDeps {
   pollMs: number;
   log?: FastifyBaseLogger;
   leaseMs?: number;
+  /** The regions whose prescriptions the network may be sent (ROUNDS_PHARMACY_REGIONS); undefined: every region. */
+  regions?: readonly string[] | undefined;
 }
 
 export function createPharmacySender(deps: PharmacySenderDeps) {
   const leaseMs = deps.leaseMs ?? 120_000;
+  /** A prescription of a region the network may not receive: never sent, and the withholding audited. */
+  async function withhold(row: PrescriptionRow, reason: string): Promise<void> {
+    await deps.db.transaction().execute(async (tx) => {
+      await repo.withheld(tx, row.id, reason, deps.now());
+      await auditWithheld(tx, {
+        partner: "pharmacy",
+        region: row.region,
+        reason,
+        resourceType: "prescription",
+        resourceId: row.id,
+        patientId: row.patient_id,
+        locationId: row.location_id,
+      });
+    });
+  }
+
   async function work(row: PrescriptionRow): Promise<void> {
+    const withheld = withheldReason("pharmacy", deps.regions, row.region);
+    if (withheld) return withhold(row, withheld);
     const { db, network } = deps;
     try {
       let remoteId = row.remote_id;

@@ -27,6 +27,8 @@ export interface TransportRuntimeDeps extends ServiceDeps {
   };
   log: FastifyBaseLogger;
   now?: () => Date;
+  /** The regions whose rides the service may be sent (ROUNDS_TRANSPORT_REGIONS); undefined: every region. */
+  regions?: readonly string[] | undefined;
 }
 
 export async function createTransportRuntime(deps: TransportRuntimeDeps) {
@@ -45,6 +47,7 @@ export async function createTransportRuntime(deps: TransportRuntimeDeps) {
     pollMs: deps.config.pollSeconds * 1000,
     marginMinutes: deps.config.marginMinutes,
     log: deps.log,
+    regions: deps.regions,
   });
   const loop = createLoop(
     "transport",

@@ -26,6 +26,8 @@ export interface RideRow {
   requested_by: string;
   created_at: Date;
   updated_at: Date;
+  /** the location's region: the partition the row lives in (migrations/0056) */
+  region: string;
 }
 
 /** A ride with the names the screens show. */
@@ -89,9 +91,10 @@ export const transportRepository = {
   ): Promise<string> {
     const row = await sql<{ id: string }>`
       INSERT INTO rides (appointment_id, patient_id, location_id, origin, from_location_id, from_appointment_id,
-        pickup_at, travel_minutes, requested_by, pending, next_attempt_at, created_at, updated_at)
+        pickup_at, travel_minutes, requested_by, pending, next_attempt_at, created_at, updated_at, region)
       VALUES (${r.appointment_id}, ${r.patient_id}, ${r.location_id}, ${r.origin}, ${r.from_location_id},
-        ${r.from_appointment_id}, ${r.pickup_at}, ${r.travel_minutes}, ${r.requested_by}, 'create', ${now}, ${now}, ${now})
+        ${r.from_appointment_id}, ${r.pickup_at}, ${r.travel_minutes}, ${r.requested_by}, 'create', ${now}, ${now}, ${now},
+        (SELECT data_residency FROM locations WHERE id = ${r.location_id}))
       RETURNING id`.execute(db);
     return row.rows[0]!.id;
   },
@@ -138,6 +141,8 @@ export const transportRepository = {
       UPDATE rides SET pending = ${change.pending}, attempts = 0, next_attempt_at = ${now}, claimed_until = NULL,
         appointment_id = COALESCE(${change.appointment_id ?? null}::uuid, appointment_id),
         location_id = COALESCE(${change.location_id ?? null}::uuid, location_id),
+        -- a ride moved to a location of another region moves to that region's partition
+        region = COALESCE((SELECT data_residency FROM locations WHERE id = ${change.location_id ?? null}::uuid), region),
         pickup_at = COALESCE(${change.pickup_at ?? null}::timestamptz, pickup_at),
         travel_minutes = COALESCE(${change.travel_minutes ?? null}::integer, travel_minutes),
         status = COALESCE(${change.status ?? null}, status), updated_at = ${now}
@@ -177,6 +182,13 @@ export const transportRepository = {
         next_attempt_at = ${a.nextAt ?? a.now}, attempts = 0, claimed_until = NULL, last_error = NULL,
         updated_at = ${a.now}
       WHERE id = ${id} AND pending = ${action} AND claimed_until IS NOT NULL`.execute(db);
+  },
+  /** Never sent, and never will be: the service may not receive the location's region's data. */
+  async withheld(db: Executor, id: string, reason: string, now: Date): Promise<void> {
+    await sql`
+      UPDATE rides SET status = 'withheld', pending = NULL, claimed_until = NULL,
+        last_error = ${reason.slice(0, 500)}, updated_at = ${now}
+      WHERE id = ${id}`.execute(db);
   },
   async failed(
     db: Executor,

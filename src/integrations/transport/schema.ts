@@ -3,8 +3,10 @@ import { z } from "zod";
 import { isoDate, uuid } from "../../platform/schemas.js";
 
 export const rideStatus = z
-  .enum(["not_sent", "requested", "scheduled", "completed", "cancelled"])
-  .describe("not_sent: the transport service has not taken it yet (Rounds retries); then as it reports it");
+  .enum(["not_sent", "requested", "scheduled", "completed", "cancelled", "withheld"])
+  .describe(
+    "not_sent: the transport service has not taken it yet (Rounds retries); then as it reports it; withheld: the service is limited to other regions (ROUNDS_TRANSPORT_REGIONS), never sent (lastError says why)",
+  );
 export type RideStatus = z.infer<typeof rideStatus>;
 
 export const rideRequest = z

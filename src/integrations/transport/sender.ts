@@ -12,6 +12,7 @@ import type { Db, Executor } from "../../platform/db.js";
 import type { ScheduleEvent } from "../../platform/events.js";
 import { FarSideError, retryDelayMs } from "../../platform/fhir-http.js";
 import { readAfter } from "../../platform/outbox.js";
+import { auditWithheld, withheldReason } from "../../platform/residency/index.js";
 import { locationService } from "../../services/locations/index.js";
 import { patientService } from "../../services/patients/index.js";
 import { appointmentFacts } from "../../services/scheduling/index.js";
@@ -29,6 +30,8 @@ export interface TransportSenderDeps {
   marginMinutes: number;
   log?: FastifyBaseLogger;
   leaseMs?: number;
+  /** The regions whose rides the service may be sent (ROUNDS_TRANSPORT_REGIONS); undefined: every region. */
+  regions?: readonly string[] | undefined;
 }
 
 export function createTransportSender(deps: TransportSenderDeps) {
@@ -121,7 +124,28 @@ export function createTransportSender(deps: TransportSenderDeps) {
     };
   }
 
+  /** A ride of a region the service may not receive: never sent, and the withholding audited. */
+  async function withhold(row: RideRow, reason: string): Promise<void> {
+    await deps.db.transaction().execute(async (tx) => {
+      // cancelled before anything was sent: nothing to tell anyone
+      if (row.pending === "cancel" && !row.remote_id)
+        return repo.plan(tx, row.id, { pending: null, status: "cancelled" }, deps.now());
+      await repo.withheld(tx, row.id, reason, deps.now());
+      await auditWithheld(tx, {
+        partner: "transport",
+        region: row.region,
+        reason,
+        resourceType: "ride",
+        resourceId: row.id,
+        patientId: row.patient_id,
+        locationId: row.location_id,
+      });
+    });
+  }
+
   async function work(row: RideRow): Promise<void> {
+    const withheld = withheldReason("transport", deps.regions, row.region);
+    if (withheld) return withhold(row, withheld);
     const claimed = row.pending as RideAction;
     // a ride the service already holds is changed, never created twice
     const action: RideAction = claimed === "create" && row.remote_id && row.task_id ? "update" : claimed;

@@ -69,8 +69,10 @@ export async function backupLocation(database: Database, opts: LocationBackupOpt
     .transaction()
     .setIsolationLevel("repeatable read")
     .execute(async (tx) => {
-      const { rows } = await sql<{ code: string; name: string }>`
-        SELECT code, name FROM locations WHERE id = ${locationId}::uuid`.execute(tx);
+      const { rows } = await sql<{ code: string; name: string; region: string }>`
+        SELECT code, name, data_residency AS region FROM locations WHERE id = ${locationId}::uuid`.execute(
+        tx,
+      );
       const location = rows[0];
       if (!location) throw new BackupError("wrong_scope", `no location ${locationId} in this network`);
       const heads = await chainHeads(tx);
@@ -94,7 +96,13 @@ export async function backupLocation(database: Database, opts: LocationBackupOpt
       return { location, heads, migration };
     });
   const manifest = await writeManifest(opts.out, opts.auditKey, {
-    scope: { kind: "location", locationId, code: taken.location.code, name: taken.location.name },
+    scope: {
+      kind: "location",
+      locationId,
+      code: taken.location.code,
+      name: taken.location.name,
+      region: taken.location.region,
+    },
     database: database.kind,
     roundsVersion: opts.roundsVersion,
     migration: taken.migration,

@@ -40,7 +40,14 @@ function canonicalJson(value: unknown): string {
 
 export type BackupScope =
   | { kind: "network" }
-  | { kind: "location"; locationId: string; code: string; name: string };
+  | {
+      kind: "location";
+      locationId: string;
+      code: string;
+      name: string;
+      /** The location's data residency region: the file belongs on that region's storage (absent: older backups). */
+      region?: string;
+    };
 
 export interface Manifest {
   format: typeof BACKUP_FORMAT;

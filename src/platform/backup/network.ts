@@ -175,6 +175,9 @@ async function restorePostgres(
       "--single-transaction",
       "--exit-on-error",
       "--no-owner",
+      // the target may lack the source's tablespaces: everything lands in its default one, and
+      // the next start places each region's partitions as its ROUNDS_RESIDENCY_TABLESPACES says
+      "--no-tablespaces",
       "--dbname",
       withRootCert(url, databaseCa),
       join(opts.from, DUMP_FILE),

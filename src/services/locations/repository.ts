@@ -134,6 +134,15 @@ export const locationRepository = {
   timeZones(db: Executor, ids: string[]): Promise<Array<{ id: string; time_zone: string }>> {
     return q(db).selectFrom("locations").select(["id", "time_zone"]).where("id", "in", ids).execute();
   },
+  /** The ids of the locations whose data resides in the region. */
+  async inResidency(db: Executor, region: string): Promise<string[]> {
+    const rows = await q(db)
+      .selectFrom("locations")
+      .select("id")
+      .where("data_residency", "=", region)
+      .execute();
+    return rows.map((r) => r.id);
+  },
   all(db: Executor): Promise<LocationRow[]> {
     return q(db).selectFrom("locations").selectAll().orderBy("name").orderBy("id").execute();
   },

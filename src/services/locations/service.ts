@@ -151,6 +151,8 @@ export const locationService = {
   async get(db: Executor, id: string): Promise<Location> {
     return toLocation(await requireLocation(db, id));
   },
+  /** The locations whose data resides in the region (exports filtered by region). */
+  inResidency: (db: Executor, region: string): Promise<string[]> => repo.inResidency(db, region),
   /** Each location's IANA time zone, in one small query. */
   async timeZones(db: Executor, ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();

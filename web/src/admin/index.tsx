@@ -20,13 +20,18 @@ import { LocationPage } from "./LocationPage.js";
 import { LocationsPage } from "./LocationsPage.js";
 import { NoShowModelPage } from "./NoShowModelPage.js";
 import { PricingPage } from "./PricingPage.js";
+import { ResidencyPage } from "./ResidencyPage.js";
 import { TravelPage } from "./TravelPage.js";
 import { UsersPage } from "./UsersPage.js";
 import { AdminWaitlistPage } from "./WaitlistPage.js";
 
-/** Incident response: compliance officers and administrators alike (unlocking is the administrator's). */
+/**
+ * Incident response and data residency: compliance officers and administrators alike (unlocking is
+ * the administrator's).
+ */
 const incidentRoutes = (me: Me) => [
   { path: "/admin/audit/incidents", render: () => <IncidentsPage /> },
+  { path: "/admin/audit/residency", render: () => <ResidencyPage /> },
   {
     path: "/admin/audit/incidents/:id",
     render: ({ id }: Record<string, string>) => (

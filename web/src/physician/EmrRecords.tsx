@@ -99,9 +99,11 @@ export function EmrRecords({ patientId, physicianId }: { patientId: string; phys
         {(r) => (
           <>
             <Text size="sm" c="dimmed" mb="sm">
-              {r.demographics
-                ? `EMR: ${r.demographics.name}, born ${r.demographics.birthDate ? formatPlainDate(r.demographics.birthDate) : "—"}, ${humanize(r.demographics.gender ?? "unknown")}`
-                : "The EMR has no record of this patient."}
+              {r.withheld
+                ? "The EMR was not asked: it does not serve this location's data residency region. Lab results received here are shown."
+                : r.demographics
+                  ? `EMR: ${r.demographics.name}, born ${r.demographics.birthDate ? formatPlainDate(r.demographics.birthDate) : "—"}, ${humanize(r.demographics.gender ?? "unknown")}`
+                  : "The EMR has no record of this patient."}
               {r.source === "simulator" ? " (demo EMR simulator)" : ""}
             </Text>
             {r.demographics?.mismatches.length ? (

@@ -19,6 +19,7 @@ const STATE: Record<EligibilityDto["status"], { label: string; color: string }> 
   inactive: { label: "Coverage inactive", color: "red" },
   not_found: { label: "Member not found", color: "red" },
   not_verified: { label: "Not verified", color: "orange" },
+  withheld: { label: "Not sent: other region", color: "gray" },
 };
 
 /** An appointment's eligibility; staff (`canCheck`) may ask the payer again now. */

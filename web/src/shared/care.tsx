@@ -25,6 +25,7 @@ const PRESCRIPTION_LABELS: Record<PrescriptionStatus, [string, string]> = {
   ready: ["Ready for pickup", "green.9"],
   picked_up: ["Picked up", "gray.7"],
   rejected: ["Rejected by the pharmacy", "red.9"],
+  withheld: ["Not sent: the pharmacy network serves other regions", "gray.7"],
 };
 
 const RIDE_LABELS: Record<RideStatus, [string, string]> = {
@@ -33,6 +34,7 @@ const RIDE_LABELS: Record<RideStatus, [string, string]> = {
   scheduled: ["Scheduled", "green.9"],
   completed: ["Completed", "gray.7"],
   cancelled: ["Cancelled", "red.9"],
+  withheld: ["Not sent: the transport service serves other regions", "gray.7"],
 };
 
 /** Outline badges in shade 9 (or gray 7): text well above 4.5:1 on white; the words carry the meaning. */

@@ -1,6 +1,6 @@
 /** Request and response schemas of the reports and the fee schedule. */
 import { z } from "zod";
-import { isoDate, uuid } from "../../../platform/schemas.js";
+import { isoDate, regionTag, uuid } from "../../../platform/schemas.js";
 
 /** The longest range one report covers. */
 export const REPORT_MAX_DAYS = 366;
@@ -17,6 +17,9 @@ export const reportQuery = z
       .default("location")
       .describe("rows per location, or per location and physician, or per location and specialty"),
     locationId: uuid.optional().describe("one location only (staff: one of theirs)"),
+    region: regionTag
+      .optional()
+      .describe("the locations of one data residency region only (the CSV export too)"),
     physicianId: uuid.optional().describe("one physician only"),
     specialty: z
       .string()

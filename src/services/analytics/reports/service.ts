@@ -37,6 +37,8 @@ import { thirdNextRepository } from "./third-next.repository.js";
 export interface ReportNames {
   locations(db: Executor, ids: string[]): Promise<Map<string, string>>;
   physicians(db: Executor, ids: string[]): Promise<Map<string, string>>;
+  /** The locations of a data residency region (a report limited to one region). */
+  inResidency(db: Executor, region: string): Promise<string[]>;
   /** A physician's specialties (department heads' scope); empty when there is no such physician. */
   specialtiesOf(db: Executor, physicianId: string): Promise<string[]>;
   /** Which of a fee's location and appointment type exist. */
@@ -104,11 +106,20 @@ export function createReportsService(deps: ReportsDeps) {
       f.physicianIds = [physicianId];
     }
     if (q.specialty) f.specialties = [q.specialty];
+    if (q.region) {
+      // a region's figures only: its locations (within whatever else narrows the report)
+      const inRegion = new Set(await names.inResidency(tx, q.region));
+      f.locationIds = f.locationIds ? f.locationIds.filter((id) => inRegion.has(id)) : [...inRegion];
+    }
     switch (actor.role) {
       case "admin":
         break;
       case "location_staff":
-        f.locationIds ??= actor.locationIds;
+        // a region names locations, not a scope: staff still see only their own
+        f.locationIds =
+          q.region && !q.locationId
+            ? (f.locationIds ?? []).filter((id) => actor.locationIds.includes(id))
+            : (f.locationIds ?? actor.locationIds);
         break;
       case "department_head":
         f.specialties = (f.specialties ?? actor.specialties).filter((s) => actor.specialties.includes(s));
