@@ -46,8 +46,8 @@ export async function toOffer(db: Executor, r: OfferRow): Promise<Offer> {
   };
 }
 
-export /** What a link shows: the slot and the offer's state, nothing that names the patient. */
-async function toOfferLink(db: Executor, r: OfferRow, now: Date): Promise<OfferLink> {
+/** What a link shows: the slot and the offer's state, nothing that names the patient. */
+export async function toOfferLink(db: Executor, r: OfferRow, now: Date): Promise<OfferLink> {
   const slot = (await appointmentFacts.get(db, r.appointment_id))!;
   const [physician, location, type] = await Promise.all([
     physicianService.get(db, slot.physicianId),
