@@ -393,15 +393,20 @@ describe("the demo network", () => {
     expect(await count("locations")).toBe(summary.locations);
   });
 
-  it("produces identical data from the same seed in another database", async () => {
-    const other = await freshDatabase({ migrated: true, url: "" });
-    try {
-      expect(await seedNetwork(other.database, SMALL)).toEqual(summary);
-      expect(await digest(other.database)).toBe(await digest(database));
-    } finally {
-      await other.drop();
-    }
-  });
+  // the other database is an embedded one: run where the first is a PostgreSQL server, this
+  // compares the two engines' data (on the embedded run it would seed a second embedded copy)
+  it.skipIf(!process.env.DATABASE_URL)(
+    "produces identical data from the same seed in another database: the embedded one",
+    async () => {
+      const other = await freshDatabase({ migrated: true, url: "" });
+      try {
+        expect(await seedNetwork(other.database, SMALL)).toEqual(summary);
+        expect(await digest(other.database)).toBe(await digest(database));
+      } finally {
+        await other.drop();
+      }
+    },
+  );
 });
 
 describe("the demo network generator", () => {
