@@ -100,7 +100,11 @@ async function bytesPerRow(direct: pg.Pool): Promise<Record<string, RowSize>> {
     if (!exists.rows[0]?.t) continue;
     await direct.query(`ANALYZE ${table}`);
     const r = await direct.query<{ rows: number; bytes: number; tuple: number }>(
-      `SELECT count(*)::bigint AS rows, pg_total_relation_size($1::regclass) AS bytes,
+      // a partitioned table (audit events, notifications: migration 0057) keeps its rows in its
+      // partitions, so its size is theirs summed
+      `SELECT count(*)::bigint AS rows,
+         coalesce((SELECT sum(pg_total_relation_size(p.relid)) FROM pg_partition_tree($1::regclass) p),
+           pg_total_relation_size($1::regclass)) AS bytes,
          coalesce(avg(pg_column_size(t.*)), 0)::float8 AS tuple FROM ${table} t`,
       [table],
     );
