@@ -6,12 +6,9 @@
  * the start with an error that names the server and the variable, never the password.
  * PostgreSQL only: the machine's own server is never touched.
  */
-import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,24 +17,12 @@ import { loadConfig } from "../../src/platform/config.js";
 import { createRounds, type Rounds } from "../../src/server.js";
 import { asAdmin } from "../support/auth.js";
 import { makeCa, type TestCa } from "../support/certificates.js";
+import { asPostgres, run } from "../support/cluster.js";
 import { createLocation } from "../support/fixtures.js";
+import { freePort } from "../support/servers.js";
 
-const run = promisify(execFile);
-const BIN = "/usr/lib/postgresql/15/bin";
 const onServer = Boolean(process.env.DATABASE_URL);
 const PASSWORD = "tls-drill-Secret-42";
-
-const asPostgres = (tool: string, args: string[]) =>
-  run("runuser", ["-u", "postgres", "--", join(BIN, tool), ...args]);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 let root: string;
 let dataDir: string;

@@ -6,33 +6,17 @@
  * PostgreSQL only (the embedded database has no WAL archive); the machine's own server is never
  * touched: the drill's cluster lives in a temporary directory, owned by `postgres`, on a free port.
  */
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../../src/platform/db.js";
 import { migrate } from "../../src/platform/migrations.js";
+import { asPostgres, run } from "../support/cluster.js";
+import { freePort } from "../support/servers.js";
 
-const run = promisify(execFile);
-const BIN = "/usr/lib/postgresql/15/bin";
 const onServer = Boolean(process.env.DATABASE_URL);
-
-/** A command as the `postgres` user: initdb and postgres refuse to run as root. */
-const asPostgres = (tool: string, args: string[]) =>
-  run("runuser", ["-u", "postgres", "--", join(BIN, tool), ...args]);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 /** Polls until `probe` holds (conditions, not sleeps). */
 async function until(
